@@ -1,0 +1,268 @@
+/*
+ * actions.c - see actions.h.  Each function does the real thing once and
+ * returns 0, or -1 after emitting a failed action record that says why.
+ */
+#include "actions.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "sockdiag.h"
+#include "util.h"
+
+#define QLEN_POLL_NS (100ull * 1000000)
+
+void
+actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop)
+{
+	memset(a, 0, sizeof *a);
+	a->run = run;
+	a->m = m;
+	a->loop = loop;
+	a->cs = clients_new(loop, run);
+	a->writer_fd = -1;
+	a->last_qlen = -1;
+}
+
+void
+actions_done(struct actions *a)
+{
+	if (a->qlen_timer)
+		loop_timer_cancel(a->loop, a->qlen_timer);
+	a->qlen_timer = 0;
+	clients_free(a->cs);
+	a->cs = NULL;
+	if (a->writer_fd >= 0)
+		close(a->writer_fd);
+	a->writer_fd = -1;
+}
+
+int64_t
+actions_accept_queue(const struct actions *a)
+{
+	struct listener ls[16];
+	int n;
+	int64_t sum = 0;
+
+	if (a->m->port <= 0)
+		return -1;
+	n = sockdiag_listeners(a->m->port, ls, 16);
+	if (n <= 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		sum += ls[i].qlen;
+	return sum;
+}
+
+static void
+poll_queue(void *arg)
+{
+	struct actions *a = arg;
+	const struct m_job *fg = model_fg_job(a->m);
+
+	a->qlen_timer = 0;
+	if (fg && fg->state == MJOB_DONE)
+		return;
+	if (a->m->port > 0) {
+		int64_t q = actions_accept_queue(a);
+
+		if (q >= 0 && q != a->last_qlen) {
+			struct trace_rec r;
+
+			trace_rec_init(&r, TR_ACCEPTQ);
+			r.port = a->m->port;
+			r.qlen = (uint64_t)q;
+			r.backlog = a->m->backlog;
+			run_emit(a->run, &r);
+			a->last_qlen = q;
+		}
+	}
+	a->qlen_timer = loop_timer(a->loop, now_ns() + QLEN_POLL_NS, poll_queue, a);
+}
+
+void
+actions_watch_queue(struct actions *a)
+{
+	if (a->qlen_timer == 0)
+		a->qlen_timer = loop_timer(a->loop, now_ns() + QLEN_POLL_NS, poll_queue, a);
+}
+
+static int
+need_server(struct actions *a, const char *what)
+{
+	if (a->m->port > 0) {
+		clients_set_port(a->cs, a->m->port);
+		return 0;
+	}
+	run_action(a->run, ACTION_FAILED, "%s: no echo server is listening", what);
+	return -1;
+}
+
+int
+act_connect(struct actions *a, int n)
+{
+	if (need_server(a, "connect") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "connect %d: one at a time, each sends a line, reads the reply, closes", n);
+	clients_connect(a->cs, n);
+	return 0;
+}
+
+int
+act_burst(struct actions *a, int n)
+{
+	if (need_server(a, "burst") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "burst %d: %d connections at once to 127.0.0.1:%d", n, n, a->m->port);
+	clients_burst(a->cs, n);
+	return 0;
+}
+
+int
+act_hold(struct actions *a, int n)
+{
+	if (need_server(a, "hold") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "hold %d: open %d connections and keep them", n, n);
+	clients_hold(a->cs, n);
+	return 0;
+}
+
+int
+act_send(struct actions *a, const char *text)
+{
+	int n = clients_send(a->cs, text);
+
+	if (n == 0) {
+		run_action(a->run, ACTION_FAILED, "send: no held connection (hold first)");
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, "send \"%s\" on %d held connection%s", text, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+int
+act_release(struct actions *a)
+{
+	run_action(a->run, ACTION_BEGIN, "release: close %d held connection%s", clients_held(a->cs),
+		   clients_held(a->cs) == 1 ? "" : "s");
+	clients_release(a->cs);
+	return 0;
+}
+
+/* Open the FIFO for writing without blocking: ENXIO when nobody reads it. */
+static int
+open_writer(struct actions *a, const char *what)
+{
+	int fd;
+
+	if (a->m->fifo_path[0] == '\0') {
+		run_action(a->run, ACTION_FAILED, "%s: no FIFO watcher is running", what);
+		return -1;
+	}
+	fd = open(a->m->fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		run_action(a->run, ACTION_FAILED, "%s: open(\"%s\", O_WRONLY): %s", what,
+			   a->m->fifo_path, strerror(errno));
+	return fd;
+}
+
+int
+act_fifo_write(struct actions *a, const char *text)
+{
+	char line[256];
+	int n = snprintf(line, sizeof line, "%s\n", text), fd = a->writer_fd, own = 0;
+
+	if (n >= (int)sizeof line)
+		n = sizeof line - 1;
+	if (fd < 0) {
+		fd = open_writer(a, "write");
+		if (fd < 0)
+			return -1;
+		own = 1;
+	}
+	run_action(a->run, ACTION_BEGIN, "write \"%s\" into the FIFO%s", text,
+		   own ? " (open, write, close: the close is a hang-up)" : " (held writer)");
+	if (write_all(fd, line, (size_t)n) < 0)
+		run_action(a->run, ACTION_FAILED, "write: %s", strerror(errno));
+	if (own)
+		close(fd);
+	return 0;
+}
+
+int
+act_fifo_hold(struct actions *a)
+{
+	int fd;
+
+	if (a->writer_fd >= 0) {
+		run_action(a->run, ACTION_FAILED, "writer: a writer is already held");
+		return -1;
+	}
+	fd = open_writer(a, "writer");
+	if (fd < 0)
+		return -1;
+	a->writer_fd = fd;
+	run_action(a->run, ACTION_BEGIN, "writer: open(\"%s\", O_WRONLY) and hold it", a->m->fifo_path);
+	return 0;
+}
+
+int
+act_fifo_hangup(struct actions *a)
+{
+	if (a->writer_fd < 0) {
+		run_action(a->run, ACTION_FAILED, "hangup: no writer is held (writer first)");
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, "hangup: close the held writer; the reader sees EPOLLHUP");
+	close(a->writer_fd);
+	a->writer_fd = -1;
+	return 0;
+}
+
+int
+act_ctrl_c(struct actions *a)
+{
+	run_action(a->run, ACTION_BEGIN, "^C: write 0x03 to the pty master; the line discipline signals the foreground group");
+	if (run_type(a->run, "\x03", 1) < 0) {
+		run_action(a->run, ACTION_FAILED, "^C: the terminal is gone");
+		return -1;
+	}
+	return 0;
+}
+
+int
+act_ctrl_z(struct actions *a)
+{
+	run_action(a->run, ACTION_BEGIN, "^Z: write 0x1a to the pty master; SIGTSTP to the foreground group");
+	if (run_type(a->run, "\x1a", 1) < 0) {
+		run_action(a->run, ACTION_FAILED, "^Z: the terminal is gone");
+		return -1;
+	}
+	return 0;
+}
+
+int
+act_fg(struct actions *a)
+{
+	run_action(a->run, ACTION_BEGIN, "fg: the session leader gives the terminal back to the job and sends SIGCONT");
+	return run_command(a->run, "fg");
+}
+
+int
+act_kill_parent(struct actions *a)
+{
+	struct m_proc *p = a->m->server_pid ? model_proc(a->m, a->m->server_pid) : NULL;
+
+	if (p == NULL || !p->alive) {
+		run_action(a->run, ACTION_FAILED, "kill-parent: no echo server parent is running");
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, "kill -INT %u: SIGINT to the server parent only", p->pid);
+	return run_kill(a->run, (pid_t)p->pid, SIGINT);
+}

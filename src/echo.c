@@ -1,0 +1,778 @@
+/*
+ * echo.c - the echo server of the notes (358.c), re-implemented with its
+ * bugs fixed: the server parent (worker 0) and its re-executed children
+ * (workers 1..N-1), each with its own epoll instance unless accept is
+ * shared-epoll.  Every syscall that matters is traced.
+ *
+ * Accept arbitration (job option accept):
+ *   semaphore     sem_trywait on a named POSIX semaphore before accept
+ *   exclusive     the listening socket added with EPOLLEXCLUSIVE
+ *   reuseport     one listening socket per worker, SO_REUSEPORT
+ *   shared-epoll  one epoll instance created before fork, shared by all
+ *   none          everybody calls accept; losers get EAGAIN
+ *
+ * Lines: a reply "pid = N | <line>\n" is sent for every '\n'-terminated
+ * line.  A partial line is kept until its end arrives and flushed as a reply
+ * at EOF; a line longer than LINE_CAP bytes is answered in LINE_CAP pieces.
+ * Replies that the peer does not read are queued up to OUT_CAP bytes; past
+ * that the worker stops reading that connection until EPOLLOUT.
+ *
+ * epoll data: the fd, as in the notes; with shared-epoll it is tagged
+ * (pid << 32 | fd) so that a worker can tell another's event from its own.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "role.h"
+#include "trace.h"
+#include "util.h"
+
+#define MAX_WORKERS 8
+#define MAX_EVENTS 32
+#define RECV_BUF 4096
+#define LINE_CAP 4096
+#define OUT_CAP (64 * 1024)
+
+struct conn {
+	int fd;
+	int peer_port;
+	uint32_t events; /* as registered */
+	char line[LINE_CAP];
+	size_t nline;
+	char *out;
+	size_t out_len, out_cap;
+	int read_blocked; /* stopped reading: too much unsent output */
+};
+
+struct echo {
+	struct job_cfg cfg;
+	int index;
+	int is_parent;
+	int lfd;
+	int epfd;
+	int port;
+	int shared;
+	pid_t pid;
+	sem_t *sem;
+	char sem_name[64];
+	pid_t children[MAX_WORKERS];
+	int nchildren;
+	int exit_status;
+	struct conn **conns; /* indexed by fd */
+	int nconns;
+};
+
+static struct echo E;
+
+/* The epoll data word for fd, as this worker registers it. */
+static uint64_t
+data_for(int fd)
+{
+	if (E.shared && fd != E.lfd)
+		return ((uint64_t)(uint32_t)E.pid << 32) | (uint32_t)fd;
+	return (uint64_t)(uint32_t)fd;
+}
+
+static int
+traced_ctl(int op, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+	struct trace_rec r;
+	int ret = epoll_ctl(E.epfd, op, fd, &ev);
+	int err = ret < 0 ? errno : 0;
+
+	trace_rec_init(&r, TR_EPOLL_CTL);
+	r.epfd = E.epfd;
+	r.op = op;
+	r.fd = fd;
+	r.events = op == EPOLL_CTL_DEL ? 0 : events;
+	r.data = op == EPOLL_CTL_DEL ? 0 : data;
+	r.ret = ret;
+	r.err = err;
+	trace_emit(&r);
+	errno = err;
+	return ret;
+}
+
+static int
+traced_close(int fd)
+{
+	struct trace_rec r;
+	int ret = close(fd);
+
+	trace_rec_init(&r, TR_CLOSE);
+	r.fd = fd;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+	return ret;
+}
+
+static void
+trace_simple(int type, int fd, long long ret, int err)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, type);
+	r.fd = fd;
+	r.ret = ret;
+	r.err = err;
+	trace_emit(&r);
+}
+
+static struct conn *
+conn_get(int fd)
+{
+	return fd >= 0 && fd < E.nconns ? E.conns[fd] : NULL;
+}
+
+static struct conn *
+conn_new(int fd, int peer_port)
+{
+	struct conn *c;
+
+	if (fd >= E.nconns) {
+		int n = E.nconns ? E.nconns : 64;
+
+		while (n <= fd)
+			n *= 2;
+		E.conns = xreallocarray(E.conns, (size_t)n, sizeof *E.conns);
+		memset(E.conns + E.nconns, 0, (size_t)(n - E.nconns) * sizeof *E.conns);
+		E.nconns = n;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->peer_port = peer_port;
+	E.conns[fd] = c;
+	return c;
+}
+
+/* DEL, then close: the order the notes use and the one that works. */
+static void
+conn_close(struct conn *c, const char *why)
+{
+	traced_ctl(EPOLL_CTL_DEL, c->fd, 0, 0);
+	traced_close(c->fd);
+	role_say("pid %d: fd %d (peer port %d) %s, closed\n", E.pid, c->fd, c->peer_port, why);
+	E.conns[c->fd] = NULL;
+	free(c->out);
+	free(c);
+}
+
+static void
+out_append(struct conn *c, const char *s, size_t n)
+{
+	if (c->out_len + n > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 256;
+
+		while (cap < c->out_len + n)
+			cap *= 2;
+		c->out = xreallocarray(c->out, cap, 1);
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, s, n);
+	c->out_len += n;
+}
+
+/* Queue "pid = N | line\n". */
+static void
+reply_line(struct conn *c, const char *line, size_t n)
+{
+	char head[48];
+	int k = snprintf(head, sizeof head, "pid = %d | ", E.pid);
+
+	out_append(c, head, (size_t)k);
+	out_append(c, line, n);
+	out_append(c, "\n", 1);
+}
+
+/* Split received bytes into lines; NUL and any byte value are data. */
+static void
+consume(struct conn *c, const char *buf, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t take = nl ? (size_t)(nl - buf) : n;
+		size_t room = LINE_CAP - c->nline;
+
+		if (take > room)
+			take = room;
+		memcpy(c->line + c->nline, buf, take);
+		c->nline += take;
+		buf += take;
+		n -= take;
+		if (n > 0 && *buf == '\n') {
+			reply_line(c, c->line, c->nline);
+			c->nline = 0;
+			buf++;
+			n--;
+		} else if (c->nline == LINE_CAP) {
+			reply_line(c, c->line, c->nline);
+			c->nline = 0;
+		}
+	}
+}
+
+/* Register interest in EPOLLOUT only while output is pending. */
+static void
+want_out(struct conn *c, int on)
+{
+	uint32_t ev = c->events & ~(uint32_t)EPOLLOUT;
+
+	if (on)
+		ev |= EPOLLOUT;
+	if (ev == c->events)
+		return;
+	c->events = ev;
+	traced_ctl(EPOLL_CTL_MOD, c->fd, ev, data_for(c->fd));
+}
+
+/* Send what is queued.  Returns -1 if the connection died. */
+static int
+flush_out(struct conn *c)
+{
+	size_t done = 0;
+
+	while (done < c->out_len) {
+		ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		trace_simple(TR_SEND, c->fd, n, n < 0 ? errno : 0);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		return -1;
+	}
+	memmove(c->out, c->out + done, c->out_len - done);
+	c->out_len -= done;
+	want_out(c, c->out_len > 0);
+	return 0;
+}
+
+/* Read until EAGAIN (edge-triggered rule), answering every complete line. */
+static void
+conn_readable(struct conn *c)
+{
+	char buf[RECV_BUF];
+
+	for (;;) {
+		ssize_t n;
+
+		if (c->out_len >= OUT_CAP) {
+			c->read_blocked = 1;
+			return;
+		}
+		n = recv(c->fd, buf, sizeof buf, 0);
+		trace_simple(TR_RECV, c->fd, n, n < 0 ? errno : 0);
+		if (n > 0) {
+			consume(c, buf, (size_t)n);
+			if (flush_out(c) < 0) {
+				conn_close(c, "send failed");
+				return;
+			}
+			continue;
+		}
+		if (n == 0) {
+			if (c->nline > 0) {
+				reply_line(c, c->line, c->nline);
+				c->nline = 0;
+			}
+			flush_out(c);
+			conn_close(c, "closed by peer");
+			return;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		conn_close(c, errno == ECONNRESET ? "reset by peer" : "recv failed");
+		return;
+	}
+}
+
+static void
+conn_writable(struct conn *c)
+{
+	if (flush_out(c) < 0) {
+		conn_close(c, "send failed");
+		return;
+	}
+	if (c->out_len == 0 && c->read_blocked) {
+		c->read_blocked = 0;
+		conn_readable(c);
+	}
+}
+
+/* One accept(2), traced; the new socket is non-blocking before it is added. */
+static int
+accept_one(void)
+{
+	struct sockaddr_in6 ss;
+	socklen_t sl = sizeof ss;
+	struct trace_rec r;
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+	int fd = accept4(E.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int err = fd < 0 ? errno : 0;
+
+	if (fd >= 0) {
+		if (ss.sin6_family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+			port = ntohs(s4->sin_port);
+		} else {
+			inet_ntop(AF_INET6, &ss.sin6_addr, host, sizeof host);
+			port = ntohs(ss.sin6_port);
+		}
+	}
+	trace_rec_init(&r, TR_ACCEPT);
+	r.fd = E.lfd;
+	r.ret = fd;
+	r.err = err;
+	r.port = port;
+	snprintf(r.text, sizeof r.text, "%s:%d", host, port);
+	trace_emit(&r);
+	if (fd < 0) {
+		if (err == EMFILE || err == ENFILE)
+			role_say("pid %d: accept: %s (too many open files); serving what it has\n",
+				 E.pid, strerror(err));
+		errno = err;
+		return -1;
+	}
+	struct conn *c = conn_new(fd, port);
+	c->events = EPOLLIN | (E.cfg.trigger == TRIG_EDGE ? EPOLLET : 0);
+	if (traced_ctl(EPOLL_CTL_ADD, fd, c->events, data_for(fd)) < 0) {
+		traced_close(fd);
+		E.conns[fd] = NULL;
+		free(c);
+		return 0;
+	}
+	role_say("pid %d: accepted %s as fd %d\n", E.pid, r.text, fd);
+	/* Bytes may already be queued: an edge that came before the add is not repeated. */
+	conn_readable(c);
+	return 0;
+}
+
+/* An event on the listening socket: arbitrate, then accept one or all. */
+static void
+listen_event(void)
+{
+	struct trace_rec r;
+	int ret;
+
+	if (E.sem) {
+		ret = sem_trywait(E.sem);
+		trace_rec_init(&r, TR_SEM_TRYWAIT);
+		r.ret = ret;
+		r.err = ret < 0 ? errno : 0;
+		trace_emit(&r);
+		if (ret < 0) {
+			role_say("pid %d: could not take the semaphore\n", E.pid);
+			return; /* not `break`: the rest of the batch still gets served */
+		}
+	}
+	do {
+		if (accept_one() < 0)
+			break;
+	} while (E.cfg.accept_loop == LOOP_DRAIN && !role_stop);
+	if (E.sem) {
+		ret = sem_post(E.sem);
+		trace_rec_init(&r, TR_SEM_POST);
+		r.ret = ret;
+		r.err = ret < 0 ? errno : 0;
+		trace_emit(&r);
+	}
+}
+
+static void
+trace_stray(const struct epoll_event *ev, int fd, int reason, int owner)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_STRAY);
+	r.epfd = E.epfd;
+	r.fd = fd;
+	r.data = ev->data.u64;
+	r.events = ev->events;
+	r.op = reason;
+	r.pid2 = owner;
+	trace_emit(&r);
+}
+
+static void
+dispatch(const struct epoll_event *ev)
+{
+	uint64_t d = ev->data.u64;
+	int fd = (int)(uint32_t)d;
+	int owner = (int)(d >> 32);
+	struct conn *c;
+
+	if (fd == E.lfd && owner == 0) {
+		listen_event();
+		return;
+	}
+	if (E.shared && owner != E.pid) {
+		trace_stray(ev, fd, STRAY_NOT_MINE, owner);
+		role_say("pid %d: event for pid %d's fd %d arrived here; this process has no such "
+			 "connection\n", E.pid, owner, fd);
+		return;
+	}
+	c = conn_get(fd);
+	if (c == NULL) {
+		trace_stray(ev, fd, STRAY_NOT_OPEN, owner);
+		return;
+	}
+	if (ev->events & EPOLLOUT)
+		conn_writable(c);
+	c = conn_get(fd);
+	if (c && (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
+		conn_readable(c);
+}
+
+/* Reap children without blocking; a child killed by a signal ends the job. */
+static void
+reap_children(int block_ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)block_ms * 1000000u;
+
+	while (E.nchildren > 0) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+
+		if (p > 0) {
+			struct trace_rec r;
+
+			trace_rec_init(&r, TR_REAP);
+			r.child = p;
+			if (WIFSIGNALED(st)) {
+				r.op = REAP_KILLED;
+				r.arg = WTERMSIG(st);
+				E.exit_status = 1;
+				if (!role_stop) {
+					role_say("pid %d: worker %d was killed by %s; stopping the server\n",
+						 E.pid, p, signal_name(WTERMSIG(st)));
+					role_stop = 1;
+				}
+			} else {
+				r.op = REAP_EXITED;
+				r.arg = WEXITSTATUS(st);
+			}
+			trace_emit(&r);
+			for (int i = 0; i < E.nchildren; i++) {
+				if (E.children[i] == p) {
+					E.children[i] = E.children[--E.nchildren];
+					break;
+				}
+			}
+			continue;
+		}
+		if (block_ms == 0 || now_ns() >= deadline)
+			return;
+		/* SIGCHLD is blocked: wait for it without a handler race. */
+		sigset_t set;
+		siginfo_t si;
+		struct timespec ts = { 0, 50 * 1000000 };
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		sigtimedwait(&set, &si, &ts);
+	}
+}
+
+static void
+traced_kill(pid_t pid, int sig)
+{
+	struct trace_rec r;
+	int ret = kill(pid, sig);
+
+	trace_rec_init(&r, TR_KILL);
+	r.target = pid;
+	r.signo = sig;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+}
+
+/* The SIGINT handler chain of the notes, run from the main loop. */
+static void __attribute__((noreturn))
+shutdown_server(void)
+{
+	struct trace_rec r;
+	int sig = role_stop_signo ? role_stop_signo : SIGTERM;
+
+	role_trace_stop_signal();
+	if (role_stop_signo)
+		role_say("pid %d: %s received (si_code %s, from pid %d), shutting down\n", E.pid,
+			 signal_name(role_stop_signo),
+			 si_code_name(role_stop_code) ? si_code_name(role_stop_code) : "?",
+			 (int)role_stop_pid);
+	if (E.is_parent) {
+		for (int i = 0; i < E.nchildren; i++)
+			traced_kill(E.children[i], sig == SIGINT ? SIGINT : SIGTERM);
+		reap_children(3000);
+		for (int i = 0; i < E.nchildren; i++)
+			traced_kill(E.children[i], SIGKILL);
+		reap_children(1000);
+	}
+	traced_close(E.epfd);
+	traced_close(E.lfd);
+	if (E.sem) {
+		sem_close(E.sem);
+		int ret = sem_unlink(E.sem_name);
+
+		trace_rec_init(&r, TR_SEM_UNLINK);
+		trace_set_text(&r, E.sem_name);
+		r.ret = ret;
+		r.err = ret < 0 ? errno : 0;
+		trace_emit(&r);
+	}
+	role_trace_pending_signals();
+	role_say("pid %d: done\n", E.pid);
+	role_exit(E.exit_status);
+}
+
+static void
+trace_listen(int flags, int ret, int err)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_LISTEN);
+	r.fd = E.lfd;
+	r.port = E.port;
+	r.backlog = E.cfg.backlog;
+	r.op = flags;
+	r.ret = ret;
+	r.err = err;
+	trace_set_text(&r, "127.0.0.1");
+	trace_emit(&r);
+}
+
+/* socket, SO_REUSEADDR (and SO_REUSEPORT), bind 127.0.0.1:port, listen. */
+static void
+make_listener(int port, int cloexec)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	socklen_t sl = sizeof sa;
+	int one = 1, reuseport = E.cfg.accept == ACCEPT_REUSEPORT;
+	int flags = reuseport ? LISTEN_REUSEPORT : 0;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	E.port = port;
+	E.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | (cloexec ? SOCK_CLOEXEC : 0), 0);
+	if (E.lfd < 0)
+		goto fail;
+	setsockopt(E.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (reuseport && setsockopt(E.lfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+		goto fail;
+	if (bind(E.lfd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		goto fail;
+	if (listen(E.lfd, E.cfg.backlog) < 0)
+		goto fail;
+	getsockname(E.lfd, (struct sockaddr *)&sa, &sl);
+	E.port = ntohs(sa.sin_port);
+	trace_listen(flags, 0, 0);
+	return;
+fail:;
+	int err = errno;
+	trace_listen(flags, -1, err);
+	role_say("epollviz: echo server pid %d: cannot listen on 127.0.0.1:%d: %s\n", E.pid, port,
+		 strerror(err));
+	dprintf(STDERR_FILENO, "epollviz: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(err));
+	role_exit(1);
+}
+
+static void
+open_semaphore(int create)
+{
+	struct trace_rec r;
+
+	E.sem = create ? sem_open(E.sem_name, O_CREAT | O_EXCL, 0600, 1) : sem_open(E.sem_name, 0);
+	trace_rec_init(&r, TR_SEM_OPEN);
+	trace_set_text(&r, E.sem_name);
+	r.initial = create ? 1 : -1;
+	r.ret = E.sem == SEM_FAILED ? -1 : 0;
+	r.err = E.sem == SEM_FAILED ? errno : 0;
+	trace_emit(&r);
+	if (E.sem == SEM_FAILED) {
+		role_say("epollviz: sem_open(\"%s\"): %s\n", E.sem_name, strerror(r.err));
+		E.sem = NULL;
+		role_exit(1);
+	}
+}
+
+/* Fork and re-execute worker i, handing it what it inherits. */
+static void
+spawn_worker(int i)
+{
+	char a[8][96], *args[SCN_MAX_ARGS + 9];
+	char opts[SCN_MAX_ARGS][48];
+	int n = 0, nopt = job_to_args(&E.cfg, opts, SCN_MAX_ARGS);
+	pid_t p;
+
+	snprintf(a[n], sizeof a[n], "--trace-fd=%d", trace_fd()), n++;
+	snprintf(a[n], sizeof a[n], "--index=%d", i), n++;
+	if (E.cfg.accept == ACCEPT_REUSEPORT)
+		snprintf(a[n], sizeof a[n], "--port=%d", E.port), n++;
+	else
+		snprintf(a[n], sizeof a[n], "--listen-fd=%d", E.lfd), n++;
+	if (E.shared)
+		snprintf(a[n], sizeof a[n], "--epfd=%d", E.epfd), n++;
+	if (E.sem)
+		snprintf(a[n], sizeof a[n], "--sem=%s", E.sem_name), n++;
+	for (int k = 0; k < n; k++)
+		args[k] = a[k];
+	for (int k = 0; k < nopt; k++)
+		args[n++] = opts[k];
+	args[n] = NULL;
+	trace_flush();
+	p = fork();
+	if (p == 0) {
+		/* Signals stay blocked across exec: role_start takes over. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		role_exec("echo-worker", args);
+	}
+	if (p < 0) {
+		role_say("epollviz: fork: %s\n", strerror(errno));
+		return;
+	}
+	E.children[E.nchildren++] = p;
+}
+
+static void
+setup(const struct role_args *a, int is_parent)
+{
+	char name[16];
+	struct trace_rec r;
+
+	memset(&E, 0, sizeof E);
+	E.cfg = a->job;
+	E.index = a->index;
+	E.is_parent = is_parent;
+	E.pid = getpid();
+	E.shared = E.cfg.accept == ACCEPT_SHARED_EPOLL;
+	E.lfd = E.epfd = -1;
+	snprintf(name, sizeof name, "echo-w%d", a->index);
+	role_start(is_parent ? ROLE_ECHO_PARENT : ROLE_ECHO_WORKER, name, is_parent);
+	if (E.cfg.accept == ACCEPT_SEMAPHORE) {
+		if (a->sem[0] == '\0') {
+			role_say("epollviz: accept=semaphore needs a semaphore name\n");
+			role_exit(2);
+		}
+		str_copy(E.sem_name, a->sem, sizeof E.sem_name);
+		open_semaphore(is_parent);
+	}
+	if (is_parent || E.cfg.accept == ACCEPT_REUSEPORT) {
+		make_listener(is_parent ? E.cfg.port : a->port, E.cfg.accept == ACCEPT_REUSEPORT);
+	} else {
+		E.lfd = a->listen_fd;
+		E.port = a->port;
+		trace_rec_init(&r, TR_INHERIT);
+		r.fd = E.lfd;
+		r.op = OPEN_LISTEN;
+		r.pid2 = getppid();
+		trace_emit(&r);
+	}
+	if (E.shared) {
+		if (is_parent) {
+			E.epfd = epoll_create1(0); /* no CLOEXEC: the workers inherit it */
+			trace_rec_init(&r, TR_EPOLL_CREATE);
+			r.ret = E.epfd;
+			r.err = E.epfd < 0 ? errno : 0;
+			trace_emit(&r);
+			traced_ctl(EPOLL_CTL_ADD, E.lfd, EPOLLIN | EPOLLET, data_for(E.lfd));
+		} else {
+			E.epfd = a->epfd;
+			trace_rec_init(&r, TR_INHERIT);
+			r.fd = E.epfd;
+			r.op = OPEN_EPOLL;
+			r.pid2 = getppid();
+			trace_emit(&r);
+		}
+	}
+	if (is_parent) {
+		role_say("pid %d: listening on 127.0.0.1:%d (accept=%s, accept_loop=%s, trigger=%s)\n",
+			 E.pid, E.port, job_opt_name(&E.cfg, "accept"),
+			 job_opt_name(&E.cfg, "accept_loop"), job_opt_name(&E.cfg, "trigger"));
+		for (int i = 1; i < E.cfg.workers; i++)
+			spawn_worker(i);
+	}
+	if (!E.shared) {
+		uint32_t ev = EPOLLIN;
+
+		if (E.cfg.trigger == TRIG_EDGE)
+			ev |= EPOLLET;
+		if (E.cfg.accept == ACCEPT_EXCLUSIVE)
+			ev |= EPOLLEXCLUSIVE;
+		E.epfd = epoll_create1(EPOLL_CLOEXEC);
+		trace_rec_init(&r, TR_EPOLL_CREATE);
+		r.arg = EPOLL_CLOEXEC;
+		r.ret = E.epfd;
+		r.err = E.epfd < 0 ? errno : 0;
+		trace_emit(&r);
+		if (E.epfd < 0)
+			role_exit(1);
+		traced_ctl(EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
+	}
+}
+
+void
+echo_main(const struct role_args *a, int is_parent)
+{
+	struct epoll_event evs[MAX_EVENTS];
+	struct trace_rec r;
+
+	setup(a, is_parent);
+	trace_rec_init(&r, TR_READY);
+	trace_emit(&r);
+	for (;;) {
+		int n, err;
+
+		if (role_chld)
+			role_chld = 0, reap_children(0);
+		if (role_stop || trace_reader_gone())
+			shutdown_server();
+		trace_rec_init(&r, TR_WAIT_ENTER);
+		r.epfd = E.epfd;
+		r.maxevents = MAX_EVENTS;
+		r.timeout = -1;
+		trace_emit(&r);
+		trace_flush();
+		n = epoll_pwait(E.epfd, evs, MAX_EVENTS, -1, &role_wait_mask);
+		err = n < 0 ? errno : 0;
+		trace_rec_init(&r, TR_WAIT_RETURN);
+		r.epfd = E.epfd;
+		r.ret = n;
+		r.err = err;
+		for (int i = 0; i < n && i < TRACE_MAX_READY; i++) {
+			r.pairs[i].events = evs[i].events;
+			r.pairs[i].data = evs[i].data.u64;
+		}
+		r.npairs = (uint8_t)(n > 0 ? n : 0);
+		trace_emit(&r);
+		if (n < 0) {
+			if (err == EINTR)
+				continue; /* a signal, or SIGCONT after a stop: loop */
+			role_say("pid %d: epoll_wait: %s\n", E.pid, strerror(err));
+			E.exit_status = 1;
+			shutdown_server();
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(&evs[i]);
+	}
+}

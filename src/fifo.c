@@ -1,0 +1,300 @@
+/*
+ * fifo.c - the FIFO watcher of the notes (262.c), re-implemented.
+ *
+ * mkfifo in a private mkdtemp directory; a blocking open(O_RDONLY) that
+ * waits for a writer; EPOLLIN|EPOLLHUP; read and echo to the terminal.
+ * After the writer hangs up, a level-triggered EPOLLHUP comes back on every
+ * epoll_wait:
+ *   hup=naive  leaves the fd in: the storm is real.  The first storm_detail
+ *              returns are traced in full; after that the watcher polls with
+ *              timeout 0 and reports counted hup_storm records every 100 ms,
+ *              until a writer returns (a poll finds nothing) or storm_cap
+ *              returns were counted, when it applies the cure itself.
+ *   hup=fixed  the cure: EPOLL_CTL_DEL, close, reopen (blocking), ADD.
+ * The directory and the FIFO are removed on every exit path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "role.h"
+#include "trace.h"
+#include "util.h"
+
+#define STORM_REPORT_NS (100 * 1000000ull)
+
+static struct {
+	struct job_cfg cfg;
+	pid_t pid;
+	char dir[PATH_MAX - 16];
+	char path[PATH_MAX];
+	int fd;
+	int epfd;
+	uint64_t hups;      /* consecutive EPOLLHUP returns */
+	uint64_t storm_t0;
+	uint64_t storm_last;
+} F;
+
+static void
+fifo_cleanup(void)
+{
+	if (F.path[0])
+		unlink(F.path);
+	if (F.dir[0])
+		rmdir(F.dir);
+}
+
+static void __attribute__((noreturn))
+fifo_shutdown(int status)
+{
+	struct trace_rec r;
+
+	role_trace_stop_signal();
+	if (role_stop_signo)
+		role_say("pid %d: %s received, removing %s\n", F.pid, signal_name(role_stop_signo),
+			 F.path);
+	if (F.fd >= 0) {
+		trace_rec_init(&r, TR_CLOSE);
+		r.fd = F.fd;
+		r.ret = close(F.fd);
+		trace_emit(&r);
+	}
+	fifo_cleanup();
+	role_exit(status);
+}
+
+static int
+ctl(int op, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct trace_rec r;
+	int ret = epoll_ctl(F.epfd, op, fd, &ev);
+
+	trace_rec_init(&r, TR_EPOLL_CTL);
+	r.epfd = F.epfd;
+	r.op = op;
+	r.fd = fd;
+	r.events = op == EPOLL_CTL_DEL ? 0 : events;
+	r.data = op == EPOLL_CTL_DEL ? 0 : (uint64_t)(uint32_t)fd;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+	return ret;
+}
+
+/* Blocking open for reading: returns when a writer opens the FIFO. */
+static void
+fifo_open(void)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_FIFO_WAITING);
+	trace_set_text(&r, F.path);
+	trace_emit(&r);
+	role_say("pid %d: open(\"%s\", O_RDONLY) waits for a writer\n", F.pid, F.path);
+	F.fd = role_open_interruptible(F.path, O_RDONLY | O_CLOEXEC);
+	trace_rec_init(&r, TR_FIFO_OPENED);
+	trace_set_text(&r, F.path);
+	r.fd = F.fd;
+	r.ret = F.fd;
+	r.err = F.fd < 0 ? errno : 0;
+	trace_emit(&r);
+	if (F.fd < 0) {
+		if (r.err == EINTR)
+			fifo_shutdown(0);
+		role_say("epollviz: open %s: %s\n", F.path, strerror(r.err));
+		fifo_shutdown(1);
+	}
+	role_say("pid %d: a writer opened the FIFO; watching fd %d\n", F.pid, F.fd);
+	ctl(EPOLL_CTL_ADD, F.fd, EPOLLIN | EPOLLHUP);
+}
+
+/* The cure: DEL before close (close first and DEL fails with EBADF), then reopen and ADD. */
+static void
+fifo_reopen(void)
+{
+	struct trace_rec r;
+
+	ctl(EPOLL_CTL_DEL, F.fd, 0);
+	trace_rec_init(&r, TR_CLOSE);
+	r.fd = F.fd;
+	r.ret = close(F.fd);
+	trace_emit(&r);
+	F.fd = -1;
+	F.hups = 0;
+	fifo_open();
+}
+
+static void
+storm_report(int capped)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_HUP_STORM);
+	r.epfd = F.epfd;
+	r.fd = F.fd;
+	r.count = F.hups;
+	r.data = now_ns() - F.storm_t0;
+	r.op = capped;
+	trace_emit(&r);
+	F.storm_last = now_ns();
+}
+
+static void
+on_read(void)
+{
+	char buf[4096];
+	struct trace_rec r;
+	ssize_t n;
+
+	do
+		n = read(F.fd, buf, sizeof buf);
+	while (n < 0 && errno == EINTR);
+	trace_rec_init(&r, TR_READ);
+	r.fd = F.fd;
+	r.ret = n;
+	r.err = n < 0 ? errno : 0;
+	if (n > 0)
+		trace_set_text_bytes(&r, buf, (size_t)n);
+	trace_emit(&r);
+	if (n > 0)
+		role_say("pid %d: read %zd bytes: %s\n", F.pid, n, r.text);
+}
+
+/* One EPOLLHUP return.  Returns 1 when the fd was replaced. */
+static int
+on_hup(int traced)
+{
+	struct trace_rec r;
+
+	if (traced) {
+		trace_rec_init(&r, TR_FIFO_HUP);
+		r.epfd = F.epfd;
+		r.fd = F.fd;
+		r.op = F.cfg.hup;
+		trace_emit(&r);
+	}
+	if (F.cfg.hup == HUP_FIXED) {
+		role_say("pid %d: EPOLLHUP: the writer hung up; DEL, close, reopen, ADD\n", F.pid);
+		fifo_reopen();
+		return 1;
+	}
+	F.hups++;
+	if (F.hups == 1)
+		role_say("pid %d: EPOLLHUP: the writer hung up; naive mode leaves the fd in\n", F.pid);
+	if (F.hups == (uint64_t)F.cfg.storm_detail) {
+		F.storm_t0 = F.storm_last = now_ns();
+		role_say("pid %d: EPOLLHUP returned %d times in a row: level-triggered, it will not "
+			 "stop; counting from here\n", F.pid, F.cfg.storm_detail);
+	} else if (F.hups > (uint64_t)F.cfg.storm_detail && now_ns() - F.storm_last >= STORM_REPORT_NS) {
+		storm_report(0);
+	}
+	if (F.hups >= (uint64_t)F.cfg.storm_cap) {
+		storm_report(1);
+		role_say("pid %d: storm cap reached: %llu EPOLLHUP returns in %.0f ms; applying the "
+			 "cure (DEL, close, reopen, ADD)\n", F.pid, (unsigned long long)F.hups,
+			 (double)(now_ns() - F.storm_t0) / 1e6);
+		fifo_reopen();
+		return 1;
+	}
+	return 0;
+}
+
+void
+fifo_main(const struct role_args *a)
+{
+	struct epoll_event evs[8];
+	struct trace_rec r;
+	const char *tmp = getenv("TMPDIR");
+
+	memset(&F, 0, sizeof F);
+	F.cfg = a->job;
+	F.pid = getpid();
+	F.fd = F.epfd = -1;
+	role_start(ROLE_FIFO, "fifo-watch", 0);
+	snprintf(F.dir, sizeof F.dir, "%s/epollviz-fifo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(F.dir) == NULL) {
+		role_say("epollviz: mkdtemp %s: %s\n", F.dir, strerror(errno));
+		F.dir[0] = '\0';
+		fifo_shutdown(1);
+	}
+	snprintf(F.path, sizeof F.path, "%s/fifo", F.dir);
+	if (mkfifo(F.path, 0600) < 0) {
+		role_say("epollviz: mkfifo %s: %s\n", F.path, strerror(errno));
+		F.path[0] = '\0';
+		fifo_shutdown(1);
+	}
+	F.epfd = epoll_create1(EPOLL_CLOEXEC);
+	trace_rec_init(&r, TR_EPOLL_CREATE);
+	r.arg = EPOLL_CLOEXEC;
+	r.ret = F.epfd;
+	r.err = F.epfd < 0 ? errno : 0;
+	trace_emit(&r);
+	if (F.epfd < 0)
+		fifo_shutdown(1);
+	trace_rec_init(&r, TR_READY);
+	trace_emit(&r);
+	fifo_open();
+	for (;;) {
+		int traced = F.hups < (uint64_t)F.cfg.storm_detail;
+		int n, err;
+
+		if (role_stop || trace_reader_gone())
+			fifo_shutdown(0);
+		if (traced) {
+			trace_rec_init(&r, TR_WAIT_ENTER);
+			r.epfd = F.epfd;
+			r.maxevents = (int)ARRAY_LEN(evs);
+			r.timeout = -1;
+			trace_emit(&r);
+			trace_flush();
+		}
+		n = epoll_pwait(F.epfd, evs, (int)ARRAY_LEN(evs), traced ? -1 : 0, &role_wait_mask);
+		err = n < 0 ? errno : 0;
+		if (traced) {
+			trace_rec_init(&r, TR_WAIT_RETURN);
+			r.epfd = F.epfd;
+			r.ret = n;
+			r.err = err;
+			for (int i = 0; i < n; i++) {
+				r.pairs[i].events = evs[i].events;
+				r.pairs[i].data = evs[i].data.u64;
+			}
+			r.npairs = (uint8_t)(n > 0 ? n : 0);
+			trace_emit(&r);
+		}
+		if (n < 0) {
+			if (err == EINTR)
+				continue;
+			fifo_shutdown(1);
+		}
+		if (n == 0 && !traced) {
+			/* Nothing ready: a writer came back and the storm is over. */
+			storm_report(0);
+			role_say("pid %d: EPOLLHUP storm over after %llu returns\n", F.pid,
+				 (unsigned long long)F.hups);
+			F.hups = 0;
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			uint32_t e = evs[i].events;
+
+			if (e & EPOLLIN)
+				on_read();
+			if ((e & (EPOLLHUP | EPOLLERR)) && !(e & EPOLLIN)) {
+				if (on_hup(traced))
+					break;
+			} else if (F.hups > 0) {
+				if (F.hups > (uint64_t)F.cfg.storm_detail)
+					storm_report(0);
+				F.hups = 0;
+			}
+		}
+	}
+}

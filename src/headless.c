@@ -1,0 +1,510 @@
+/*
+ * headless.c - `epollviz --headless SCENARIO [--script S] [--json]`: runs a
+ * scenario without curses, performs the script's actions with real clients,
+ * prints every record (text, or JSON Lines), then a summary.
+ *
+ * Each step waits for its own completion (a reply, a read, a job state),
+ * with a deadline; nothing here sleeps in place of synchronisation.
+ */
+#include "headless.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "actions.h"
+#include "loop.h"
+#include "model.h"
+#include "proctab.h"
+#include "run.h"
+#include "scenario.h"
+#include "script.h"
+#include "tracefmt.h"
+#include "util.h"
+
+#define SEC 1000000000ull
+
+enum phase { PH_READY = 0, PH_STEPS, PH_ENDING, PH_DONE };
+
+struct headless {
+	struct scenario sc;
+	struct script script;
+	int json;
+	struct loop *loop;
+	struct model *m;
+	struct run *run;
+	struct actions act;
+	struct strbuf sb;
+	int phase;
+	int step;
+	uint64_t deadline;
+	uint64_t base;
+	int settle_ok;
+	int failed;
+	int fatal;
+	int interrupted;
+	int sigfd;
+	uint64_t phase_t0;
+};
+
+static void
+sink(void *ctx, const struct trace_rec *r)
+{
+	struct headless *h = ctx;
+
+	model_apply(h->m, r);
+	sb_reset(&h->sb);
+	if (h->json)
+		trace_format_json(&h->sb, r);
+	else
+		trace_format_text(&h->sb, r, h->m->t0);
+	sb_add(&h->sb, "\n");
+	fwrite(h->sb.s, 1, h->sb.len, stdout);
+	if (r->type == TR_LISTEN && r->ret < 0) {
+		fprintf(stderr, "epollviz: %s: cannot listen on 127.0.0.1:%d: %s\n", h->sc.name, r->port,
+			strerror(r->err));
+		h->fatal = 1;
+	}
+}
+
+/* Every job of the scenario has reached its steady state. */
+static int
+scenario_ready(struct headless *h)
+{
+	for (int i = 0; i < h->sc.njobs; i++) {
+		const struct job_cfg *j = &h->sc.jobs[i];
+
+		switch (j->kind) {
+		case JOB_ECHO:
+			if (model_count(h->m, ROLE_ECHO_PARENT, 1) + model_count(h->m, ROLE_ECHO_WORKER, 1) <
+			    j->workers)
+				return 0;
+			break;
+		case JOB_FIFO:
+			if (h->m->fifo_state == FIFO_NONE)
+				return 0;
+			break;
+		case JOB_PROBE:
+			if (model_count(h->m, ROLE_PROBE, 1) < 1)
+				return 0;
+			break;
+		}
+	}
+	return 1;
+}
+
+static int
+is_job_role(int role)
+{
+	return role == ROLE_ECHO_PARENT || role == ROLE_ECHO_WORKER || role == ROLE_FIFO ||
+	       role == ROLE_PROBE;
+}
+
+/*
+ * Settled: no trace bytes unread, and every live process of the jobs is
+ * asleep in a syscall (/proc says S and names the call), the echo workers
+ * inside the epoll_wait their last record announced.
+ */
+static int
+settled_now(struct headless *h, int *nprocs)
+{
+	run_drain(h->run);
+	if (run_trace_pending(h->run) > 0)
+		return 0;
+	*nprocs = 0;
+	for (int i = 0; i < h->m->nprocs; i++) {
+		const struct m_proc *p = &h->m->procs[i];
+		struct proc_row row;
+
+		if (!p->alive || !is_job_role(p->role))
+			continue;
+		if (proctab_read((int)p->pid, &row) < 0)
+			continue; /* gone: its exit record is on the way */
+		if (row.state == 'T' || row.state == 't') {
+			(*nprocs)++;
+			continue;
+		}
+		if (row.state != 'S' || proctab_syscall((int)p->pid) < 0)
+			return 0;
+		if ((p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER) && !p->in_wait)
+			return 0;
+		(*nprocs)++;
+	}
+	return 1;
+}
+
+static void
+emit_settled(struct headless *h, int nprocs)
+{
+	struct trace_rec r;
+	int64_t q = actions_accept_queue(&h->act);
+
+	trace_rec_init(&r, TR_SETTLED);
+	r.qlen = q < 0 ? 0 : (uint64_t)q;
+	r.arg = nprocs;
+	run_emit(h->run, &r);
+}
+
+static uint64_t
+step_timeout(const struct step *st)
+{
+	switch (st->kind) {
+	case ST_CONNECT: return (uint64_t)st->n * 6 * SEC;
+	case ST_WAIT: return (uint64_t)(st->secs * 1e9);
+	case ST_SIGINT:
+	case ST_KILL_PARENT: return 6 * SEC;
+	default: return 5 * SEC;
+	}
+}
+
+/* Start step h->step.  Returns -1 if it failed at once. */
+static int
+step_begin(struct headless *h)
+{
+	struct step *st = &h->script.steps[h->step];
+	struct actions *a = &h->act;
+
+	h->deadline = now_ns() + step_timeout(st);
+	h->settle_ok = 0;
+	switch (st->kind) {
+	case ST_CONNECT: return act_connect(a, st->n);
+	case ST_BURST: return act_burst(a, st->n);
+	case ST_HOLD: return act_hold(a, st->n);
+	case ST_SEND: return act_send(a, st->text);
+	case ST_RELEASE: return act_release(a);
+	case ST_WRITE: h->base = h->m->fifo_reads; return act_fifo_write(a, st->text);
+	case ST_WRITER: return act_fifo_hold(a);
+	case ST_HANGUP: h->base = h->m->fifo_hups; return act_fifo_hangup(a);
+	case ST_WAIT: run_action(h->run, ACTION_BEGIN, "wait %.3g s", st->secs); return 0;
+	case ST_SIGINT: return act_ctrl_c(a);
+	case ST_KILL_PARENT: return act_kill_parent(a);
+	case ST_STOP: return act_ctrl_z(a);
+	case ST_CONT: return act_fg(a);
+	case ST_SETTLE: run_action(h->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall"); return 0;
+	}
+	return -1;
+}
+
+static int
+fg_state(struct headless *h)
+{
+	const struct m_job *j = model_fg_job(h->m);
+
+	return j ? j->state : -1;
+}
+
+/* Is step h->step complete? */
+static int
+step_done(struct headless *h)
+{
+	struct step *st = &h->script.steps[h->step];
+	int n;
+
+	switch (st->kind) {
+	case ST_CONNECT:
+	case ST_BURST:
+	case ST_HOLD:
+	case ST_SEND: return clients_busy(h->act.cs) == 0;
+	case ST_RELEASE: return 1;
+	case ST_WRITE: return h->m->fifo_reads > h->base;
+	case ST_WRITER: return h->m->fifo_state == FIFO_OPEN;
+	case ST_HANGUP: return h->m->fifo_hups > h->base;
+	case ST_WAIT: return now_ns() >= h->deadline;
+	case ST_SIGINT:
+	case ST_KILL_PARENT:
+		return fg_state(h) == MJOB_DONE && h->m->fg_pgid == (int)run_session_pid(h->run);
+	case ST_STOP: return fg_state(h) == MJOB_STOPPED;
+	case ST_CONT: return fg_state(h) == MJOB_RUNNING;
+	case ST_SETTLE:
+		if (!settled_now(h, &n)) {
+			h->settle_ok = 0;
+			return 0;
+		}
+		if (++h->settle_ok < 3)
+			return 0;
+		emit_settled(h, n);
+		return 1;
+	}
+	return 1;
+}
+
+static void
+end_steps(struct headless *h)
+{
+	h->phase = PH_ENDING;
+	h->phase_t0 = now_ns();
+	clients_close_all(h->act.cs);
+	if (h->act.writer_fd >= 0) {
+		close(h->act.writer_fd);
+		h->act.writer_fd = -1;
+	}
+	run_terminate(h->run);
+}
+
+static void
+next_step(struct headless *h)
+{
+	while (++h->step < h->script.nsteps) {
+		if (step_begin(h) == 0)
+			return;
+		h->failed++;
+	}
+	end_steps(h);
+}
+
+static void
+advance(struct headless *h)
+{
+	uint64_t now = now_ns();
+
+	if ((h->fatal || h->interrupted) && h->phase < PH_ENDING)
+		end_steps(h);
+	switch (h->phase) {
+	case PH_READY:
+		if (scenario_ready(h)) {
+			h->phase = PH_STEPS;
+			h->step = -1;
+			next_step(h);
+		} else if (now - h->phase_t0 > 10 * SEC) {
+			fprintf(stderr, "epollviz: %s: the scenario did not start within 10 s\n", h->sc.name);
+			h->failed++;
+			end_steps(h);
+		}
+		break;
+	case PH_STEPS:
+		if (step_done(h)) {
+			if (h->script.steps[h->step].kind != ST_WAIT)
+				run_action(h->run, ACTION_DONE, "%s", step_name(h->script.steps[h->step].kind));
+			next_step(h);
+		} else if (now >= h->deadline) {
+			run_action(h->run, ACTION_TIMEOUT, "%s: not complete after %.1f s",
+				   step_name(h->script.steps[h->step].kind),
+				   (double)step_timeout(&h->script.steps[h->step]) / 1e9);
+			h->failed++;
+			next_step(h);
+		}
+		break;
+	case PH_ENDING:
+		if (run_finished(h->run) || now - h->phase_t0 > 10 * SEC)
+			h->phase = PH_DONE;
+		break;
+	}
+}
+
+static void
+on_signal(void *arg, uint32_t events)
+{
+	struct headless *h = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(h->sigfd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo != SIGCHLD)
+			h->interrupted = (int)si.ssi_signo;
+	}
+	run_reap(h->run);
+}
+
+static const char *
+exit_desc(const struct m_proc *p, char *buf, size_t cap)
+{
+	if (p->reaped && p->how == REAP_KILLED)
+		snprintf(buf, cap, "{\"how\":\"killed\",\"signal\":\"%s\"}", signal_name(p->code));
+	else if (p->reaped)
+		snprintf(buf, cap, "{\"how\":\"exited\",\"code\":%d}", p->code);
+	else if (p->has_exit)
+		snprintf(buf, cap, "{\"how\":\"exited\",\"code\":%d}", p->exit_status);
+	else
+		snprintf(buf, cap, "null");
+	return buf;
+}
+
+static void
+summary(struct headless *h, int clean, const struct trace_reader *rd)
+{
+	struct strbuf *b = &h->sb;
+	struct model *m = h->m;
+	char ex[96];
+
+	sb_reset(b);
+	if (h->json) {
+		sb_printf(b, "{\"type\":\"summary\",\"scenario\":");
+		sb_json_str(b, h->sc.name);
+		sb_printf(b, ",\"records\":%llu,\"lost_records\":%llu,\"malformed_records\":%llu",
+			  (unsigned long long)m->records, (unsigned long long)rd->lost,
+			  (unsigned long long)rd->malformed);
+		sb_add(b, ",\"semaphore\":");
+		sb_json_str(b, run_sem_name(h->run));
+		sb_add(b, ",\"processes\":[");
+		for (int i = 0, first = 1; i < m->nprocs; i++) {
+			const struct m_proc *p = &m->procs[i];
+
+			if (p->role < 0)
+				continue;
+			sb_printf(b, "%s{\"pid\":%u,\"role\":\"%s\",\"name\":", first ? "" : ",", p->pid,
+				  trace_role_name(p->role));
+			sb_json_str(b, p->name);
+			sb_printf(b, ",\"pgid\":%d,\"wakeups\":%llu,\"accepts\":%llu,\"accept_failures\":%llu,"
+				  "\"sem_won\":%llu,\"sem_lost\":%llu,\"hup_returns\":%llu,\"strays\":%llu,"
+				  "\"signals\":%llu,\"last_signal\":",
+				  p->pgid, (unsigned long long)p->wakeups, (unsigned long long)p->accepts,
+				  (unsigned long long)p->accept_fail, (unsigned long long)p->sem_won,
+				  (unsigned long long)p->sem_lost, (unsigned long long)p->hup_returns,
+				  (unsigned long long)p->strays, (unsigned long long)p->signals);
+			if (p->last_signo)
+				sb_printf(b, "{\"signal\":\"%s\",\"si_code\":%d,\"si_pid\":%d}",
+					  signal_name(p->last_signo), p->last_si_code, p->last_si_pid);
+			else
+				sb_add(b, "null");
+			sb_printf(b, ",\"exit\":%s}", p->role == ROLE_FRONTEND ? "null" : exit_desc(p, ex, sizeof ex));
+			first = 0;
+		}
+		sb_printf(b, "],\"clients\":{\"started\":%llu,\"connected\":%llu,\"answered\":%llu,"
+			  "\"failed\":%llu},\"accept_queue\":%lld,\"actions_failed\":%d,\"clean\":%s}\n",
+			  (unsigned long long)m->nclients, (unsigned long long)m->clients_connected,
+			  (unsigned long long)m->clients_answered, (unsigned long long)m->clients_failed,
+			  (long long)m->accept_queue, h->failed, clean ? "true" : "false");
+	} else {
+		sb_printf(b, "\nsummary of %s: %llu records, %llu lost, %llu malformed\n", h->sc.name,
+			  (unsigned long long)m->records, (unsigned long long)rd->lost,
+			  (unsigned long long)rd->malformed);
+		sb_printf(b, "  %-7s %-12s %-10s %7s %7s %5s %5s %8s %6s  %s\n", "pid", "role", "name",
+			  "wakeups", "accepts", "won", "lost", "hups", "strays", "exit");
+		for (int i = 0; i < m->nprocs; i++) {
+			const struct m_proc *p = &m->procs[i];
+
+			if (p->role < 0 || p->role == ROLE_FRONTEND)
+				continue;
+			sb_printf(b, "  %-7u %-12s %-10s %7llu %7llu %5llu %5llu %8llu %6llu  %s\n", p->pid,
+				  trace_role_name(p->role), p->name, (unsigned long long)p->wakeups,
+				  (unsigned long long)p->accepts, (unsigned long long)p->sem_won,
+				  (unsigned long long)p->sem_lost, (unsigned long long)p->hup_returns,
+				  (unsigned long long)p->strays, exit_desc(p, ex, sizeof ex));
+		}
+		sb_printf(b, "  clients: %llu started, %llu answered, %llu failed; actions failed: %d; %s\n",
+			  (unsigned long long)m->nclients, (unsigned long long)m->clients_answered,
+			  (unsigned long long)m->clients_failed, h->failed,
+			  clean ? "clean exit" : "NOT clean");
+	}
+	fwrite(b->s, 1, b->len, stdout);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json]\n"
+		   "actions: connect [N], burst [N], hold [N], send TEXT, release, write TEXT,\n"
+		   "         writer, hangup, wait SECONDS, settle, stop, cont, sigint, kill-parent\n");
+}
+
+int
+headless_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "headless", no_argument, NULL, 'H' },
+		{ "script", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct headless h;
+	char path[PATH_MAX], err[1024];
+	const char *script = "";
+	sigset_t set;
+	const struct trace_reader *rd;
+	int c, clean;
+
+	memset(&h, 0, sizeof h);
+	sb_init(&h.sb);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'H': break;
+		case 's': script = optarg; break;
+		case 'j': h.json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO\n");
+		usage(stderr);
+		return 2;
+	}
+	if (scenario_find(argv[optind], path, sizeof path, err, sizeof err) < 0 ||
+	    scenario_load(path, &h.sc, err, sizeof err) < 0) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 2;
+	}
+	if (script_parse(script, &h.script, err, sizeof err) < 0) {
+		fprintf(stderr, "epollviz: --script: %s\n", err);
+		return 2;
+	}
+	for (int i = 0; i < h.script.nsteps; i++) {
+		int need = step_needs(h.script.steps[i].kind);
+
+		if ((need == 1 && scenario_job_of(&h.sc, JOB_ECHO) < 0) ||
+		    (need == 2 && scenario_job_of(&h.sc, JOB_FIFO) < 0)) {
+			fprintf(stderr, "epollviz: --script: step %d '%s': scenario %s has no %s\n", i + 1,
+				step_name(h.script.steps[i].kind), h.sc.name,
+				need == 1 ? "echo server" : "FIFO watcher");
+			return 2;
+		}
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	h.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	h.loop = loop_new();
+	h.m = model_new();
+	if (h.loop == NULL || h.sigfd < 0) {
+		fprintf(stderr, "epollviz: %s\n", strerror(errno));
+		return 1;
+	}
+	h.run = run_start(&h.sc, h.loop, sink, &h, err, sizeof err);
+	if (h.run == NULL) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 1;
+	}
+	loop_add(h.loop, h.sigfd, EPOLLIN, on_signal, &h);
+	actions_init(&h.act, h.run, h.m, h.loop);
+	if (scenario_job_of(&h.sc, JOB_ECHO) >= 0)
+		actions_watch_queue(&h.act);
+	h.phase = PH_READY;
+	h.phase_t0 = now_ns();
+	while (h.phase != PH_DONE) {
+		int wait_ms = h.phase == PH_STEPS && h.script.steps[h.step].kind == ST_SETTLE ? 5 : 20;
+
+		loop_run_once(h.loop, wait_ms);
+		run_reap(h.run);
+		advance(&h);
+		fflush(stdout);
+	}
+	actions_done(&h.act);
+	run_stop(h.run); /* emits the last reaps, and kills if anything was left */
+	rd = run_reader(h.run);
+	h.m->lost = rd->lost;
+	h.m->malformed = rd->malformed;
+	clean = rd->lost == 0 && rd->malformed == 0 && model_all_exited_cleanly(h.m) &&
+		h.failed == 0 && !h.fatal && !h.interrupted && !run_unclean(h.run);
+	summary(&h, clean, rd);
+	fflush(stdout);
+	run_free(h.run);
+	model_free(h.m);
+	loop_free(h.loop);
+	close(h.sigfd);
+	sb_free(&h.sb);
+	if (h.interrupted)
+		return 128 + h.interrupted;
+	return clean ? 0 : 1;
+}

@@ -1,0 +1,214 @@
+/*
+ * loop.c - see loop.h.  Callbacks may add and delete fds and timers while a
+ * batch is being dispatched: deleted entries are only marked, and freed
+ * after the batch.
+ */
+#include "loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MAX_TIMERS 128
+#define BATCH 64
+
+struct watch {
+	int fd;
+	int dead;
+	loop_fd_fn fn;
+	void *arg;
+	struct watch *next_dead;
+};
+
+struct timer {
+	int id;
+	uint64_t at;
+	loop_timer_fn fn;
+	void *arg;
+};
+
+struct loop {
+	int epfd;
+	struct watch **byfd; /* fd -> watch */
+	int nbyfd;
+	struct watch *dead;
+	struct timer timers[MAX_TIMERS];
+	int ntimers;
+	int next_id;
+};
+
+struct loop *
+loop_new(void)
+{
+	struct loop *l = xcalloc(1, sizeof *l);
+
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
+	l->next_id = 1;
+	return l;
+}
+
+static void
+reap_dead(struct loop *l)
+{
+	while (l->dead) {
+		struct watch *w = l->dead;
+
+		l->dead = w->next_dead;
+		free(w);
+	}
+}
+
+void
+loop_free(struct loop *l)
+{
+	if (l == NULL)
+		return;
+	for (int i = 0; i < l->nbyfd; i++)
+		free(l->byfd[i]);
+	free(l->byfd);
+	reap_dead(l);
+	close(l->epfd);
+	free(l);
+}
+
+int
+loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
+{
+	struct epoll_event ev = { .events = events };
+	struct watch *w;
+
+	if (fd < 0)
+		return -1;
+	if (fd >= l->nbyfd) {
+		int n = l->nbyfd ? l->nbyfd : 64;
+
+		while (n <= fd)
+			n *= 2;
+		l->byfd = xreallocarray(l->byfd, (size_t)n, sizeof *l->byfd);
+		for (int i = l->nbyfd; i < n; i++)
+			l->byfd[i] = NULL;
+		l->nbyfd = n;
+	}
+	if (l->byfd[fd] != NULL)
+		loop_del(l, fd);
+	w = xcalloc(1, sizeof *w);
+	w->fd = fd;
+	w->fn = fn;
+	w->arg = arg;
+	ev.data.ptr = w;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		free(w);
+		return -1;
+	}
+	l->byfd[fd] = w;
+	return 0;
+}
+
+int
+loop_mod(struct loop *l, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+
+	if (fd < 0 || fd >= l->nbyfd || l->byfd[fd] == NULL)
+		return -1;
+	ev.data.ptr = l->byfd[fd];
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void
+loop_del(struct loop *l, int fd)
+{
+	struct watch *w;
+
+	if (fd < 0 || fd >= l->nbyfd || (w = l->byfd[fd]) == NULL)
+		return;
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->byfd[fd] = NULL;
+	w->dead = 1;
+	w->next_dead = l->dead;
+	l->dead = w;
+}
+
+int
+loop_timer(struct loop *l, uint64_t at_ns, loop_timer_fn fn, void *arg)
+{
+	struct timer *t;
+
+	if (l->ntimers == MAX_TIMERS)
+		return -1;
+	t = &l->timers[l->ntimers++];
+	t->id = l->next_id++;
+	t->at = at_ns;
+	t->fn = fn;
+	t->arg = arg;
+	return t->id;
+}
+
+void
+loop_timer_cancel(struct loop *l, int id)
+{
+	for (int i = 0; i < l->ntimers; i++) {
+		if (l->timers[i].id == id) {
+			l->timers[i] = l->timers[--l->ntimers];
+			return;
+		}
+	}
+}
+
+/* Run every due timer; returns how many ran. */
+static int
+run_timers(struct loop *l)
+{
+	uint64_t now = now_ns();
+	int ran = 0;
+
+	for (int i = 0; i < l->ntimers;) {
+		if (l->timers[i].at <= now) {
+			struct timer t = l->timers[i];
+
+			l->timers[i] = l->timers[--l->ntimers];
+			t.fn(t.arg);
+			ran++;
+			i = 0; /* the callback may have changed the array */
+			continue;
+		}
+		i++;
+	}
+	return ran;
+}
+
+int
+loop_run_once(struct loop *l, int max_ms)
+{
+	struct epoll_event evs[BATCH];
+	int timeout = max_ms, n, ran = 0;
+	uint64_t now = now_ns();
+
+	for (int i = 0; i < l->ntimers; i++) {
+		uint64_t at = l->timers[i].at;
+		int ms = at <= now ? 0 : (int)((at - now + 999999) / 1000000);
+
+		if (timeout < 0 || ms < timeout)
+			timeout = ms;
+	}
+	n = epoll_wait(l->epfd, evs, BATCH, timeout);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		struct watch *w = evs[i].data.ptr;
+
+		if (w->dead)
+			continue;
+		w->fn(w->arg, evs[i].events);
+		ran++;
+	}
+	reap_dead(l);
+	return ran + run_timers(l);
+}

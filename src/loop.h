@@ -1,0 +1,32 @@
+/*
+ * loop.h - the front end's own event loop: one epoll instance over the fds
+ * the front end owns (keyboard, trace pipe, pty master, client sockets) and
+ * one-shot timers.  Not traced: it is the viewer, not the viewed.
+ */
+#ifndef EPOLLVIZ_LOOP_H
+#define EPOLLVIZ_LOOP_H
+
+#include <stdint.h>
+
+struct loop;
+typedef void (*loop_fd_fn)(void *arg, uint32_t events);
+typedef void (*loop_timer_fn)(void *arg);
+
+struct loop *loop_new(void);
+void loop_free(struct loop *l);
+/* Watch fd for events (EPOLLIN...).  Returns 0 or -1. */
+int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg);
+int loop_mod(struct loop *l, int fd, uint32_t events);
+/* Stop watching fd; safe from inside a callback.  Does not close it. */
+void loop_del(struct loop *l, int fd);
+/* Call fn(arg) once at CLOCK_MONOTONIC time at_ns.  Returns an id > 0. */
+int loop_timer(struct loop *l, uint64_t at_ns, loop_timer_fn fn, void *arg);
+void loop_timer_cancel(struct loop *l, int id);
+/*
+ * Wait at most max_ms (-1: until something happens) and dispatch what is
+ * ready and every timer that is due.  Returns the number of callbacks run,
+ * or -1 with errno (EINTR is returned as 0).
+ */
+int loop_run_once(struct loop *l, int max_ms);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * main.c - command line of epollviz: picks the front end (TUI, headless),
+ * the listing and help, or an internal child role.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "../ui/ui.h"
+#include "headless.h"
+#include "role.h"
+#include "scenario.h"
+
+#ifndef EPOLLVIZ_VERSION
+#define EPOLLVIZ_VERSION "0.1"
+#endif
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: epollviz [SCENARIO]           open the picker, or start SCENARIO\n"
+		"       epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json]\n"
+		"       epollviz --list               list the scenarios\n"
+		"       epollviz --help | --version\n"
+		"\n"
+		"SCENARIO is a name from --list or a path to a .scn file.\n"
+		"Headless actions: connect [N], burst [N], hold [N], send TEXT, release,\n"
+		"  write TEXT, writer, hangup, wait SECONDS, settle, stop, cont, sigint,\n"
+		"  kill-parent.  See epollviz(1).\n");
+}
+
+static int
+list(void)
+{
+	struct scenario *v = NULL;
+	char err[1024];
+	int n = scenario_list(&v, err, sizeof err);
+
+	if (n < 0) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		printf("%-20s %s\n", v[i].name, v[i].title);
+	if (err[0])
+		fprintf(stderr, "epollviz: skipped: %s\n", err);
+	free(v);
+	return err[0] ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "--role") == 0)
+		role_main(argc, argv);
+	/* Orphans of a run are re-parented here, so they can be reaped and counted. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--headless") == 0)
+			return headless_main(argc, argv);
+	}
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("epollviz %s\n", EPOLLVIZ_VERSION);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+		return list();
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "epollviz: unknown arguments%s%s\n", argc > 1 ? ": " : "",
+			argc > 1 ? argv[1] : "");
+		usage(stderr);
+		return 2;
+	}
+	return ui_main(argc == 2 ? argv[1] : NULL);
+}

@@ -1,0 +1,325 @@
+/*
+ * probe.c - short, real experiments on the kernel, one per probe kind; each
+ * step is traced and explained on the terminal, then the probe holds its
+ * fds open (so /proc can be inspected) until it is told to stop.
+ *
+ *   regular-file   261.c: epoll_ctl(ADD) on a regular file fails with EPERM
+ *   two-instances  359.c: two epoll fds look the same in fdinfo; kcmp tells
+ *   ctl-errors     EEXIST on a second ADD, data comes back verbatim, EPOLLHUP
+ *                  reported unasked, EBADF for DEL after close, a reopened fd
+ *                  with the same number is not watched until added again
+ *   triggers       level-triggered repeats, edge-triggered reports once
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "role.h"
+#include "trace.h"
+#include "util.h"
+
+static pid_t P;
+
+static int
+t_create(void)
+{
+	struct trace_rec r;
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	trace_rec_init(&r, TR_EPOLL_CREATE);
+	r.arg = EPOLL_CLOEXEC;
+	r.ret = fd;
+	r.err = fd < 0 ? errno : 0;
+	trace_emit(&r);
+	return fd;
+}
+
+static int
+t_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+	struct trace_rec r;
+	int ret = epoll_ctl(epfd, op, fd, &ev);
+	int err = ret < 0 ? errno : 0;
+
+	trace_rec_init(&r, TR_EPOLL_CTL);
+	r.epfd = epfd;
+	r.op = op;
+	r.fd = fd;
+	r.events = events;
+	r.data = data;
+	r.ret = ret;
+	r.err = err;
+	trace_emit(&r);
+	errno = err;
+	return ret;
+}
+
+/* epoll_wait with timeout 0, traced.  Returns n; first event in *out. */
+static int
+t_wait0(int epfd, struct epoll_event *out)
+{
+	struct epoll_event evs[8];
+	struct trace_rec r;
+	int n;
+
+	trace_rec_init(&r, TR_WAIT_ENTER);
+	r.epfd = epfd;
+	r.maxevents = 8;
+	r.timeout = 0;
+	trace_emit(&r);
+	n = epoll_wait(epfd, evs, 8, 0);
+	trace_rec_init(&r, TR_WAIT_RETURN);
+	r.epfd = epfd;
+	r.ret = n;
+	r.err = n < 0 ? errno : 0;
+	for (int i = 0; i < n; i++) {
+		r.pairs[i].events = evs[i].events;
+		r.pairs[i].data = evs[i].data.u64;
+	}
+	r.npairs = (uint8_t)(n > 0 ? n : 0);
+	trace_emit(&r);
+	if (n > 0 && out)
+		*out = evs[0];
+	return n;
+}
+
+static void
+t_open(int fd, int kind, const char *path, int err)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_OPEN);
+	r.ret = fd;
+	r.err = err;
+	r.op = kind;
+	trace_set_text(&r, path);
+	trace_emit(&r);
+}
+
+static int
+t_close(int fd)
+{
+	struct trace_rec r;
+	int ret = close(fd);
+
+	trace_rec_init(&r, TR_CLOSE);
+	r.fd = fd;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+	return ret;
+}
+
+static int
+t_pipe(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	t_open(p[0], OPEN_PIPE_R, "pipe", 0);
+	t_open(p[1], OPEN_PIPE_W, "pipe", 0);
+	return 0;
+}
+
+static const char *
+verdict(int ret)
+{
+	return ret == 0 ? "0" : errno_name(errno);
+}
+
+static void
+probe_regular_file(void)
+{
+	char dir[PATH_MAX - 16], path[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+	int fd, epfd, ret;
+
+	snprintf(dir, sizeof dir, "%s/epollviz-probe.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		role_say("epollviz: mkdtemp: %s\n", strerror(errno));
+		role_exit(1);
+	}
+	snprintf(path, sizeof path, "%s/test.txt", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	t_open(fd, OPEN_FILE, path, fd < 0 ? errno : 0);
+	if (fd >= 0 && write_all(fd, "hello from test.txt\n", 20) < 0)
+		role_say("epollviz: write %s: %s\n", path, strerror(errno));
+	epfd = t_create();
+	role_say("pid %d: 261.c: epoll_ctl(%d, EPOLL_CTL_ADD, %d = %s, EPOLLIN)\n", P, epfd, fd, path);
+	ret = t_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, (uint64_t)fd);
+	role_say("pid %d:   = %s.  A regular file is always ready, so epoll refuses it: the notes'\n"
+		 "           \"always EPOLLIN\" never happens; epoll_wait never sees this fd.\n",
+		 P, ret == 0 ? "0 (unexpected!)" : errno_name(errno));
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+show_fdinfo(int fd)
+{
+	char p[64], buf[512], line[TRACE_TEXT_MAX + 1];
+	int f, n;
+	size_t k = 0;
+
+	snprintf(p, sizeof p, "/proc/self/fdinfo/%d", fd);
+	f = open(p, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return;
+	n = (int)read(f, buf, sizeof buf - 1);
+	close(f);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* One line: "fdinfo 3: pos 0 flags 02 mnt_id 17 ino 1090". */
+	k = (size_t)snprintf(line, sizeof line, "fdinfo %d:", fd);
+	for (char *s = strtok(buf, "\n"); s && k < sizeof line; s = strtok(NULL, "\n")) {
+		if (strncmp(s, "tfd:", 4) == 0)
+			continue;
+		for (char *c = s; *c; c++)
+			if (*c == '\t' || *c == ':')
+				*c = ' ';
+		k += (size_t)snprintf(line + k, sizeof line - k, " %s", s);
+	}
+	trace_log("%s", line);
+	role_say("pid %d:   %s\n", P, line);
+}
+
+static void
+t_kcmp(int fd1, int fd2)
+{
+	struct trace_rec r;
+	long ret = syscall(SYS_kcmp, P, P, KCMP_FILE, fd1, fd2);
+
+	trace_rec_init(&r, TR_KCMP);
+	r.fd = fd1;
+	r.pid2 = P;
+	r.arg = fd2;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+	if (ret < 0)
+		role_say("pid %d:   kcmp(KCMP_FILE, %d, %d) = -1 %s: cannot tell\n", P, fd1, fd2,
+			 errno_name(errno));
+	else
+		role_say("pid %d:   kcmp(KCMP_FILE, %d, %d) = %ld: %s\n", P, fd1, fd2, ret,
+			 ret == 0 ? "the same epoll instance" : "two different epoll instances");
+}
+
+static void
+probe_two_instances(void)
+{
+	int a = t_create(), b = t_create(), c;
+
+	role_say("pid %d: 359.c: two epoll_create1 in one process: fds %d and %d\n", P, a, b);
+	show_fdinfo(a);
+	show_fdinfo(b);
+	role_say("pid %d: same anon inode in fdinfo, yet:\n", P);
+	t_kcmp(a, b);
+	c = fcntl(a, F_DUPFD_CLOEXEC, 0);
+	t_open(c, OPEN_EPOLL, "dup of the first epoll fd", c < 0 ? errno : 0);
+	role_say("pid %d: and a dup() of fd %d as fd %d:\n", P, a, c);
+	t_kcmp(a, c);
+}
+
+static void
+probe_ctl_errors(void)
+{
+	int p[2], q[2], epfd = t_create(), ret;
+	struct epoll_event ev;
+
+	if (t_pipe(p) < 0)
+		return;
+	ret = t_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	role_say("pid %d: ADD pipe fd %d = %s\n", P, p[0], verdict(ret));
+	ret = t_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	role_say("pid %d: ADD the same fd again = %s: one entry per (instance, fd); use MOD\n", P,
+		 verdict(ret));
+	ret = t_ctl(epfd, EPOLL_CTL_MOD, p[0], EPOLLIN, 0xC0FFEE);
+	role_say("pid %d: MOD it with data 0xC0FFEE = %s\n", P, verdict(ret));
+	if (write_all(p[1], "x", 1) == 0 && t_wait0(epfd, &ev) > 0)
+		role_say("pid %d: epoll_wait returns data 0x%llx: the kernel hands back data, never "
+			 "the fd\n", P, (unsigned long long)ev.data.u64);
+	t_close(p[1]);
+	if (t_wait0(epfd, &ev) > 0)
+		role_say("pid %d: writer closed: events 0x%x = EPOLLIN|EPOLLHUP; HUP was never asked "
+			 "for, and the mask has two bits: test with &, not ==\n", P, ev.events);
+	t_close(p[0]);
+	ret = t_ctl(epfd, EPOLL_CTL_DEL, p[0], 0, 0);
+	role_say("pid %d: close(%d) first, then DEL = %s: DEL before close\n", P, p[0], verdict(ret));
+	if (t_pipe(q) < 0)
+		return;
+	role_say("pid %d: a new pipe gets fd %d again\n", P, q[0]);
+	if (write_all(q[1], "y", 1) == 0) {
+		int n = t_wait0(epfd, NULL);
+
+		role_say("pid %d: data waiting, epoll_wait = %d: the new file is not watched (closing "
+			 "removed the old entry)\n", P, n);
+	}
+	t_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
+	role_say("pid %d: after ADD, epoll_wait = %d\n", P, t_wait0(epfd, NULL));
+}
+
+static void
+probe_triggers(void)
+{
+	int p[2], lt = t_create(), et = t_create(), n1, n2;
+	char c;
+
+	if (t_pipe(p) < 0)
+		return;
+	t_ctl(lt, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	t_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
+	if (write_all(p[1], "ab", 2) < 0)
+		return;
+	role_say("pid %d: 2 bytes in a pipe watched by two instances: %d (level) and %d (edge)\n",
+		 P, lt, et);
+	n1 = t_wait0(lt, NULL);
+	n2 = t_wait0(lt, NULL);
+	role_say("pid %d: level: epoll_wait = %d, again = %d (repeats while data is there)\n", P,
+		 n1, n2);
+	n1 = t_wait0(et, NULL);
+	n2 = t_wait0(et, NULL);
+	role_say("pid %d: edge:  epoll_wait = %d, again = %d (reported once per change)\n", P,
+		 n1, n2);
+	if (read(p[0], &c, 1) == 1) {
+		n1 = t_wait0(lt, NULL);
+		n2 = t_wait0(et, NULL);
+		role_say("pid %d: read 1 byte of 2; level = %d, edge = %d (no new edge)\n", P, n1,
+			 n2);
+	}
+	if (write_all(p[1], "c", 1) == 0)
+		role_say("pid %d: 1 more byte arrives: edge = %d (a new edge)\n", P, t_wait0(et, NULL));
+}
+
+void
+probe_main(const struct role_args *a)
+{
+	static const char *const names[] = { "probe-file", "probe-2inst", "probe-ctl", "probe-trig" };
+	struct trace_rec r;
+	sigset_t none;
+
+	P = getpid();
+	role_start(ROLE_PROBE, names[a->job.probe], 0);
+	switch (a->job.probe) {
+	case PROBE_REGULAR_FILE: probe_regular_file(); break;
+	case PROBE_TWO_INSTANCES: probe_two_instances(); break;
+	case PROBE_CTL_ERRORS: probe_ctl_errors(); break;
+	case PROBE_TRIGGERS: probe_triggers(); break;
+	}
+	role_say("pid %d: holding its fds open; Ctrl+C ends it\n", P);
+	trace_rec_init(&r, TR_READY);
+	trace_emit(&r);
+	trace_flush();
+	sigemptyset(&none);
+	while (!role_stop && !trace_reader_gone())
+		sigsuspend(&none);
+	role_trace_stop_signal();
+	role_exit(0);
+}

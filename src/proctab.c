@@ -1,0 +1,143 @@
+/*
+ * proctab.c - /proc readers for the process table (see proctab.h).
+ */
+#include "proctab.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+proctab_parse_stat(const char *buf, struct proc_row *row)
+{
+	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	size_t n;
+	int tty;
+
+	memset(row, 0, sizeof *row);
+	if (open == NULL || close == NULL || close < open)
+		return -1;
+	if (sscanf(buf, "%d", &row->pid) != 1)
+		return -1;
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof row->comm)
+		n = sizeof row->comm - 1;
+	memcpy(row->comm, open + 1, n);
+	row->comm[n] = '\0';
+	/* After "comm)": state ppid pgrp session tty_nr tpgid ... */
+	if (sscanf(close + 1, " %c %d %d %d %d %d", &row->state, &row->ppid, &row->pgid, &row->sid,
+		   &tty, &row->tpgid) != 6)
+		return -1;
+	row->tty_nr = tty;
+	proctab_tty_name(tty, row->tty, sizeof row->tty);
+	return 0;
+}
+
+void
+proctab_tty_name(int tty_nr, char *buf, size_t cap)
+{
+	unsigned maj = major((dev_t)tty_nr), min = minor((dev_t)tty_nr);
+
+	if (tty_nr == 0)
+		snprintf(buf, cap, "?");
+	else if (maj >= 136 && maj <= 143)
+		snprintf(buf, cap, "pts/%u", (maj - 136) * 256 + min);
+	else if (maj == 4 && min < 64)
+		snprintf(buf, cap, "tty%u", min);
+	else if (maj == 4)
+		snprintf(buf, cap, "ttyS%u", min - 64);
+	else
+		snprintf(buf, cap, "%u:%u", maj, min);
+}
+
+static ssize_t
+read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int
+proctab_read(int pid, struct proc_row *row)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof buf) < 0 || proctab_parse_stat(buf, row) < 0)
+		return -1;
+	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+	n = read_file(path, buf, sizeof row->cmd);
+	if (n > 0) {
+		for (ssize_t i = 0; i < n - 1; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		str_copy(row->cmd, buf, sizeof row->cmd);
+	} else {
+		snprintf(row->cmd, sizeof row->cmd, "[%s]", row->comm);
+	}
+	return 0;
+}
+
+static int
+cmp_pid(const void *a, const void *b)
+{
+	return ((const struct proc_row *)a)->pid - ((const struct proc_row *)b)->pid;
+}
+
+int
+proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		char path[64], buf[1024];
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "/proc/%.20s/stat", de->d_name);
+		if (read_file(path, buf, sizeof buf) < 0 || proctab_parse_stat(buf, &out[n]) < 0)
+			continue;
+		if (keep && !keep(&out[n], arg))
+			continue;
+		if (proctab_read(out[n].pid, &out[n]) < 0)
+			continue;
+		n++;
+	}
+	closedir(d);
+	qsort(out, (size_t)n, sizeof *out, cmp_pid);
+	return n;
+}
+
+long
+proctab_syscall(int pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof path, "/proc/%d/syscall", pid);
+	if (read_file(path, buf, sizeof buf) < 0)
+		return -2;
+	if (strncmp(buf, "running", 7) == 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}

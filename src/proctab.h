@@ -1,0 +1,41 @@
+/*
+ * proctab.h - the process table from /proc: pid, ppid, pgid, sid, tty,
+ * tpgid, state and command, as ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,cmd
+ * would print them.  The parsing is pure and unit-tested; the readers do
+ * only open/read/close.
+ */
+#ifndef EPOLLVIZ_PROCTAB_H
+#define EPOLLVIZ_PROCTAB_H
+
+#include <stddef.h>
+
+struct proc_row {
+	int pid;
+	char comm[32];
+	char state;
+	int ppid, pgid, sid;
+	int tty_nr;
+	int tpgid;
+	char tty[16];
+	char cmd[160];
+};
+
+/* Parse the text of /proc/PID/stat.  Returns 0 or -1 (malformed). */
+int proctab_parse_stat(const char *buf, struct proc_row *row);
+/* "pts/3", "tty1", or "?" for no terminal. */
+void proctab_tty_name(int tty_nr, char *buf, size_t cap);
+/* Read one process.  Returns 0, or -1 (gone, or not readable). */
+int proctab_read(int pid, struct proc_row *row);
+/*
+ * Read every process for which keep() says yes, sorted by pid.  Returns the
+ * count stored in out (at most max).
+ */
+typedef int (*proctab_keep_fn)(const struct proc_row *row, void *arg);
+int proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max);
+/*
+ * The syscall pid is blocked in (first field of /proc/PID/syscall): its
+ * number, or -1 when the process is running, or -2 when unreadable.
+ */
+long proctab_syscall(int pid);
+
+#endif

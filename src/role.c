@@ -1,0 +1,279 @@
+/*
+ * role.c - argument parsing, start-up and signal plumbing shared by every
+ * child role (see role.h for the signal contract).  Roles are entered only
+ * through role_main(), after the binary re-executed itself.
+ */
+#include "role.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "trace.h"
+#include "util.h"
+
+volatile sig_atomic_t role_stop;
+volatile sig_atomic_t role_stop_signo;
+volatile sig_atomic_t role_stop_code;
+volatile sig_atomic_t role_stop_pid;
+volatile sig_atomic_t role_chld;
+sigset_t role_wait_mask;
+
+static sigjmp_buf open_jb;
+static volatile sig_atomic_t in_open;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Record the first stop signal; everything else is for the main loop. */
+static void
+on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig == SIGCHLD) {
+		role_chld = 1;
+		return;
+	}
+	if (!role_stop) {
+		role_stop_signo = sig;
+		role_stop_code = si->si_code;
+		role_stop_pid = si->si_pid;
+		role_stop = 1;
+	}
+	if (in_open)
+		siglongjmp(open_jb, 1);
+}
+
+void
+role_start(int role, const char *name, int want_chld)
+{
+	struct sigaction sa;
+	sigset_t block;
+	struct trace_rec r;
+
+	prctl(PR_SET_NAME, name);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
+
+	sigemptyset(&block);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_NOCLDSTOP;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++) {
+		sigaction(stop_signals[i], &sa, NULL);
+		sigaddset(&block, stop_signals[i]);
+	}
+	if (want_chld) {
+		sigaction(SIGCHLD, &sa, NULL);
+		sigaddset(&block, SIGCHLD);
+	}
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(&role_wait_mask);
+
+	trace_rec_init(&r, TR_PROC_START);
+	r.op = role;
+	r.version = TRACE_VERSION;
+	r.ppid = getppid();
+	r.pgid = getpgrp();
+	r.sid = getsid(0);
+	trace_set_text(&r, name);
+	trace_emit(&r);
+}
+
+void
+role_trace_stop_signal(void)
+{
+	struct trace_rec r;
+
+	if (!role_stop_signo)
+		return;
+	trace_rec_init(&r, TR_SIGNAL);
+	r.signo = role_stop_signo;
+	r.si_code = role_stop_code;
+	r.sender = role_stop_pid;
+	trace_emit(&r);
+}
+
+void
+role_trace_pending_signals(void)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
+		sigaddset(&set, stop_signals[i]);
+	while (sigtimedwait(&set, &si, &zero) > 0) {
+		struct trace_rec r;
+
+		trace_rec_init(&r, TR_SIGNAL);
+		r.signo = si.si_signo;
+		r.si_code = si.si_code;
+		r.sender = si.si_pid;
+		r.op = 1;
+		trace_emit(&r);
+	}
+}
+
+void
+role_say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf)
+		n = sizeof buf - 1;
+	/* The pty may be gone (hang-up): nothing to do about that here. */
+	if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+		return;
+}
+
+void
+role_exit(int status)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_PROC_EXIT);
+	r.ret = status;
+	trace_emit(&r);
+	trace_flush();
+	_exit(status);
+}
+
+int
+role_open_interruptible(const char *path, int flags)
+{
+	sigset_t old;
+	int fd;
+
+	if (role_stop) {
+		errno = EINTR;
+		return -1;
+	}
+	trace_flush();
+	if (sigsetjmp(open_jb, 1) != 0) {
+		/* A stop signal arrived while open() blocked; the mask is restored. */
+		in_open = 0;
+		errno = EINTR;
+		return -1;
+	}
+	in_open = 1;
+	sigprocmask(SIG_SETMASK, &role_wait_mask, &old);
+	fd = open(path, flags);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	in_open = 0;
+	return fd;
+}
+
+void
+role_exec(const char *role, char *const *args)
+{
+	char *argv[64];
+	int n = 0;
+
+	argv[n++] = (char *)"epollviz";
+	argv[n++] = (char *)"--role";
+	argv[n++] = (char *)role;
+	for (int i = 0; args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	execv("/proc/self/exe", argv);
+	dprintf(STDERR_FILENO, "epollviz: cannot re-execute /proc/self/exe as %s: %s\n", role,
+		strerror(errno));
+	_exit(127);
+}
+
+static void
+usage_die(const char *what)
+{
+	fprintf(stderr, "epollviz: internal role: %s (roles are started by epollviz itself)\n", what);
+	_exit(2);
+}
+
+static int
+arg_int(const char *arg, const char *prefix, int *out)
+{
+	size_t n = strlen(prefix);
+	long v;
+
+	if (strncmp(arg, prefix, n) != 0)
+		return 0;
+	if (parse_long(arg + n, -1, 1 << 30, &v) < 0)
+		usage_die(arg);
+	*out = (int)v;
+	return 1;
+}
+
+int
+role_main(int argc, char **argv)
+{
+	struct role_args a;
+	int role;
+	char err[300];
+
+	memset(&a, 0, sizeof a);
+	a.trace_fd = a.listen_fd = a.epfd = a.ctl_fd = -1;
+	if (argc < 3)
+		usage_die("missing role name");
+	role = trace_role_from_name(argv[2]);
+	if (role <= ROLE_FRONTEND)
+		usage_die(argv[2]);
+	switch (role) {
+	case ROLE_ECHO_PARENT:
+	case ROLE_ECHO_WORKER: job_defaults(&a.job, JOB_ECHO); break;
+	case ROLE_FIFO: job_defaults(&a.job, JOB_FIFO); break;
+	case ROLE_PROBE: job_defaults(&a.job, JOB_PROBE); break;
+	default: job_defaults(&a.job, JOB_ECHO); break;
+	}
+	for (int i = 3; i < argc; i++) {
+		const char *s = argv[i];
+		char *eq;
+
+		if (arg_int(s, "--trace-fd=", &a.trace_fd) || arg_int(s, "--index=", &a.index) ||
+		    arg_int(s, "--listen-fd=", &a.listen_fd) || arg_int(s, "--epfd=", &a.epfd) ||
+		    arg_int(s, "--port=", &a.port) || arg_int(s, "--ctl-fd=", &a.ctl_fd))
+			continue;
+		if (strncmp(s, "--sem=", 6) == 0) {
+			str_copy(a.sem, s + 6, sizeof a.sem);
+			continue;
+		}
+		if (strncmp(s, "--scenario=", 11) == 0) {
+			str_copy(a.scenario, s + 11, sizeof a.scenario);
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (eq == NULL || strncmp(s, "--", 2) == 0)
+			usage_die(s);
+		*eq = '\0';
+		if (job_set(&a.job, s, eq + 1, err, sizeof err) < 0)
+			usage_die(err);
+		*eq = '=';
+	}
+	trace_open(a.trace_fd, 0);
+	switch (role) {
+	case ROLE_SESSION: session_main(&a);
+	case ROLE_ECHO_PARENT: echo_main(&a, 1);
+	case ROLE_ECHO_WORKER: echo_main(&a, 0);
+	case ROLE_FIFO: fifo_main(&a);
+	case ROLE_PROBE: probe_main(&a);
+	default: usage_die(argv[2]);
+	}
+	_exit(2);
+}

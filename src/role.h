@@ -1,0 +1,73 @@
+/*
+ * role.h - what every child role shares: its arguments, its start record,
+ * and the signal plumbing.
+ *
+ * Signal contract for roles: SIGINT, SIGTERM and SIGHUP (and SIGCHLD for
+ * roles with children) are blocked at all times except inside the calls
+ * that wait (epoll_pwait with role_wait_mask, or a blocking open guarded by
+ * role_open_interruptible).  So a signal can only arrive while the role is
+ * waiting, and it arrives as EINTR; the handler only records the first
+ * stop signal's siginfo and sets a flag.
+ */
+#ifndef EPOLLVIZ_ROLE_H
+#define EPOLLVIZ_ROLE_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scenario.h"
+
+struct role_args {
+	int trace_fd;
+	int index;      /* echo worker number; 0 is the parent */
+	int listen_fd;  /* inherited listening socket, or -1 */
+	int epfd;       /* inherited epoll fd (shared-epoll), or -1 */
+	int port;       /* port to bind (reuseport workers) */
+	int ctl_fd;     /* session: commands from the front end */
+	char sem[64];   /* semaphore name, "" for none */
+	char scenario[PATH_MAX];
+	struct job_cfg job;
+};
+
+/* Stop request: set by SIGINT/SIGTERM/SIGHUP, or when the trace reader is gone. */
+extern volatile sig_atomic_t role_stop;
+extern volatile sig_atomic_t role_stop_signo;
+extern volatile sig_atomic_t role_stop_code;
+extern volatile sig_atomic_t role_stop_pid;
+extern volatile sig_atomic_t role_chld;
+/* The mask to wait with: the process mask minus the role's signals. */
+extern sigset_t role_wait_mask;
+
+/* Entry point for "epollviz --role NAME ...".  Never returns. */
+int role_main(int argc, char **argv) __attribute__((noreturn));
+
+/* Common start: comm name, signals, PR_SET_PDEATHSIG checks, proc_start record. */
+void role_start(int role, const char *name, int want_chld);
+/* Emit the signal that stopped the role (if any). */
+void role_trace_stop_signal(void);
+/* Emit every stop signal still pending, as records marked pending-at-exit. */
+void role_trace_pending_signals(void);
+/* Print to the role's terminal (stdout, the pty), like printf. */
+void role_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* proc_exit record, flush, _exit. */
+void role_exit(int status) __attribute__((noreturn));
+/*
+ * open(2) that may block (a FIFO) with the role's signals deliverable while
+ * it blocks.  Returns the fd, or -1 with errno EINTR when a stop signal came.
+ */
+int role_open_interruptible(const char *path, int flags);
+/*
+ * In a freshly forked child: re-execute this binary (/proc/self/exe) as
+ * ROLE with args (NULL-terminated).  Never returns; exits 127 on failure.
+ */
+void role_exec(const char *role, char *const *args) __attribute__((noreturn));
+
+/* The role bodies. */
+void echo_main(const struct role_args *a, int is_parent) __attribute__((noreturn));
+void fifo_main(const struct role_args *a) __attribute__((noreturn));
+void probe_main(const struct role_args *a) __attribute__((noreturn));
+void session_main(const struct role_args *a) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,528 @@
+/*
+ * run.c - one run of a scenario (see run.h).  Owns every resource the run
+ * creates in the front end and is the one place that cleans them up.
+ * Must not know how records are shown.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "proctab.h"
+#include "role.h"
+#include "util.h"
+
+#define MAX_PATHS 8
+
+struct run {
+	struct scenario sc;
+	struct loop *loop;
+	run_sink_fn sink;
+	void *ctx;
+	int master;
+	int trace_rd;
+	int ctl_wr;
+	pid_t session;
+	int session_reaped;
+	int trace_eof;
+	int pty_eof;
+	int terminating;
+	int unclean;
+	int stopped;
+	char sem[64];
+	uint64_t seq;
+	uint64_t t0;
+	struct trace_reader rd;
+	char fifo_paths[MAX_PATHS][128];
+	int nfifo;
+};
+
+static unsigned run_counter;
+
+static void
+local_sink(void *ctx, const struct trace_rec *rec)
+{
+	struct run *r = ctx;
+
+	/* Remember what needs removing if its owner cannot. */
+	if (rec->type == TR_FIFO_WAITING && r->nfifo < MAX_PATHS) {
+		for (int i = 0; i < r->nfifo; i++)
+			if (strcmp(r->fifo_paths[i], rec->text) == 0)
+				goto pass;
+		str_copy(r->fifo_paths[r->nfifo++], rec->text, sizeof r->fifo_paths[0]);
+	}
+pass:
+	r->sink(r->ctx, rec);
+}
+
+void
+run_emit(struct run *r, struct trace_rec *rec)
+{
+	rec->pid = (uint32_t)getpid();
+	rec->seq = r->seq;
+	r->seq += trace_wire_count(rec);
+	if (rec->ts_ns == 0)
+		rec->ts_ns = now_ns();
+	r->sink(r->ctx, rec);
+}
+
+void
+run_action(struct run *r, int state, const char *fmt, ...)
+{
+	struct trace_rec rec;
+	va_list ap;
+
+	trace_rec_init(&rec, TR_ACTION);
+	rec.op = state;
+	va_start(ap, fmt);
+	vsnprintf(rec.text, sizeof rec.text, fmt, ap);
+	va_end(ap);
+	run_emit(r, &rec);
+}
+
+static void
+on_trace(void *arg, uint32_t events)
+{
+	struct run *r = arg;
+	char buf[64 * 1024];
+
+	(void)events;
+	for (;;) {
+		ssize_t n = read(r->trace_rd, buf, sizeof buf);
+
+		if (n > 0) {
+			trace_reader_feed(&r->rd, buf, (size_t)n, local_sink, r);
+			if ((size_t)n < sizeof buf)
+				return;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		/* EOF: every writer is gone. */
+		r->trace_eof = 1;
+		loop_del(r->loop, r->trace_rd);
+		return;
+	}
+}
+
+void
+run_drain(struct run *r)
+{
+	if (!r->trace_eof)
+		on_trace(r, EPOLLIN);
+}
+
+int
+run_trace_pending(const struct run *r)
+{
+	int n = 0;
+
+	if (r->trace_eof || ioctl(r->trace_rd, FIONREAD, &n) < 0)
+		return 0;
+	return n + (int)r->rd.ncarry;
+}
+
+static void
+on_pty(void *arg, uint32_t events)
+{
+	struct run *r = arg;
+	char buf[4096];
+
+	(void)events;
+	for (;;) {
+		ssize_t n = read(r->master, buf, sizeof buf);
+
+		if (n > 0) {
+			for (ssize_t off = 0; off < n; off += TRACE_TEXT_MAX) {
+				struct trace_rec rec;
+				size_t k = (size_t)(n - off) < TRACE_TEXT_MAX ? (size_t)(n - off) : TRACE_TEXT_MAX;
+
+				trace_rec_init(&rec, TR_TTY);
+				/* Keep newlines and printable text; drop other control bytes. */
+				size_t j = 0;
+				for (size_t i = 0; i < k; i++) {
+					unsigned char c = (unsigned char)buf[off + (ssize_t)i];
+
+					if (c == '\n' || (c >= 0x20 && c < 0x7f))
+						rec.text[j++] = (char)c;
+				}
+				rec.text[j] = '\0';
+				if (j > 0)
+					run_emit(r, &rec);
+			}
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		/* EIO: no process has the slave open any more. */
+		r->pty_eof = 1;
+		loop_del(r->loop, r->master);
+		return;
+	}
+}
+
+/* Per-run semaphore name: unique, so a crash never blocks the next run. */
+static void
+make_sem_name(char *buf, size_t cap)
+{
+	snprintf(buf, cap, "/epollviz.%d.%u.%llx", (int)getpid(), ++run_counter,
+		 (unsigned long long)(now_ns() & 0xffffff));
+}
+
+static void
+session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
+{
+	char a[4][PATH_MAX + 16];
+	char *args[5];
+	sigset_t set;
+
+	snprintf(a[0], sizeof a[0], "--trace-fd=%d", trace_wr);
+	snprintf(a[1], sizeof a[1], "--ctl-fd=%d", ctl_rd);
+	snprintf(a[2], sizeof a[2], "--scenario=%s", r->sc.path);
+	snprintf(a[3], sizeof a[3], "--sem=%s", r->sem);
+	for (int i = 0; i < 4; i++)
+		args[i] = a[i];
+	args[4] = NULL;
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		_exit(127);
+	fd_set_cloexec(trace_wr, 0);
+	fd_set_cloexec(ctl_rd, 0);
+	prctl(PR_SET_PDEATHSIG, SIGHUP);
+	/* The front end's dispositions are not the session's. */
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	role_exec("session", args);
+}
+
+struct run *
+run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *ctx, char *err,
+	  size_t errcap)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+	char slave_name[64];
+	int slave = -1, tp[2] = { -1, -1 }, cp[2] = { -1, -1 };
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct trace_rec rec;
+	sigset_t all, old;
+	char abs[PATH_MAX];
+
+	r->sc = *sc;
+	if (realpath(sc->path, abs) != NULL)
+		str_copy(r->sc.path, abs, sizeof r->sc.path);
+	r->loop = loop;
+	r->sink = sink;
+	r->ctx = ctx;
+	r->master = r->trace_rd = r->ctl_wr = -1;
+	r->t0 = now_ns();
+	trace_reader_init(&r->rd);
+	make_sem_name(r->sem, sizeof r->sem);
+
+	r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0 ||
+	    ptsname_r(r->master, slave_name, sizeof slave_name) != 0) {
+		snprintf(err, errcap, "cannot open a pseudo-terminal: %s", strerror(errno));
+		goto fail;
+	}
+	ioctl(r->master, TIOCSWINSZ, &ws);
+	slave = open(slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		snprintf(err, errcap, "cannot open %s: %s", slave_name, strerror(errno));
+		goto fail;
+	}
+	if (pipe2(tp, O_CLOEXEC) < 0 || pipe2(cp, O_CLOEXEC) < 0) {
+		snprintf(err, errcap, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	fcntl(tp[0], F_SETPIPE_SZ, 1 << 20);
+	r->trace_rd = tp[0];
+	r->ctl_wr = cp[1];
+
+	trace_rec_init(&rec, TR_PROC_START);
+	rec.op = ROLE_FRONTEND;
+	rec.version = TRACE_VERSION;
+	rec.ppid = getppid();
+	rec.pgid = getpgrp();
+	rec.sid = getsid(0);
+	trace_set_text(&rec, "epollviz");
+	run_emit(r, &rec);
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	r->session = fork();
+	if (r->session == 0)
+		session_child(r, slave, tp[1], cp[0]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r->session < 0) {
+		snprintf(err, errcap, "fork: %s", strerror(errno));
+		goto fail;
+	}
+	close(slave);
+	close(tp[1]);
+	close(cp[0]);
+	slave = tp[1] = cp[0] = -1;
+	fd_set_nonblock(r->master);
+	fd_set_nonblock(r->trace_rd);
+	if (loop_add(loop, r->trace_rd, EPOLLIN, on_trace, r) < 0 ||
+	    loop_add(loop, r->master, EPOLLIN, on_pty, r) < 0) {
+		snprintf(err, errcap, "epoll_ctl: %s", strerror(errno));
+		run_free(r);
+		return NULL;
+	}
+	return r;
+fail:
+	if (slave >= 0)
+		close(slave);
+	for (int i = 0; i < 2; i++) {
+		if (tp[i] >= 0)
+			close(tp[i]);
+		if (cp[i] >= 0)
+			close(cp[i]);
+	}
+	if (r->master >= 0)
+		close(r->master);
+	trace_reader_free(&r->rd);
+	free(r);
+	return NULL;
+}
+
+int
+run_type(struct run *r, const char *bytes, size_t n)
+{
+	if (r->master < 0 || r->pty_eof)
+		return -1;
+	return write_all(r->master, bytes, n);
+}
+
+int
+run_command(struct run *r, const char *cmd)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "%s\n", cmd);
+
+	if (r->ctl_wr < 0)
+		return -1;
+	return write_all(r->ctl_wr, line, (size_t)n);
+}
+
+int
+run_kill(struct run *r, pid_t pid, int sig)
+{
+	struct trace_rec rec;
+	int ret = pid > 0 ? kill(pid, sig) : -1;
+
+	if (pid <= 0)
+		errno = ESRCH;
+	trace_rec_init(&rec, TR_KILL);
+	rec.target = pid;
+	rec.signo = sig;
+	rec.ret = ret;
+	rec.err = ret < 0 ? errno : 0;
+	run_emit(r, &rec);
+	return ret;
+}
+
+void
+run_terminate(struct run *r)
+{
+	if (r->terminating)
+		return;
+	r->terminating = 1;
+	if (r->ctl_wr >= 0) {
+		run_command(r, "term");
+		close(r->ctl_wr);
+		r->ctl_wr = -1;
+	}
+}
+
+static void
+emit_reap(struct run *r, pid_t p, int st)
+{
+	struct trace_rec rec;
+
+	trace_rec_init(&rec, TR_REAP);
+	rec.child = p;
+	if (WIFSIGNALED(st)) {
+		rec.op = REAP_KILLED;
+		rec.arg = WTERMSIG(st);
+	} else {
+		rec.op = REAP_EXITED;
+		rec.arg = WEXITSTATUS(st);
+	}
+	run_emit(r, &rec);
+}
+
+void
+run_reap(struct run *r)
+{
+	int st;
+	pid_t p;
+
+	/* The session leader, and orphans adopted by this subreaper. */
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		emit_reap(r, p, st);
+		if (p == r->session) {
+			r->session_reaped = 1;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				r->unclean = 1;
+		}
+	}
+}
+
+int
+run_finished(const struct run *r)
+{
+	return r->trace_eof && r->session_reaped;
+}
+
+const struct trace_reader *
+run_reader(const struct run *r)
+{
+	return &r->rd;
+}
+
+pid_t
+run_session_pid(const struct run *r)
+{
+	return r->session;
+}
+
+const char *
+run_sem_name(const struct run *r)
+{
+	return r->sem;
+}
+
+const struct scenario *
+run_scenario(const struct run *r)
+{
+	return &r->sc;
+}
+
+uint64_t
+run_t0(const struct run *r)
+{
+	return r->t0;
+}
+
+int
+run_unclean(const struct run *r)
+{
+	return r->unclean;
+}
+
+static int
+in_session(const struct proc_row *row, void *arg)
+{
+	return row->sid == *(pid_t *)arg;
+}
+
+/* Wait (bounded) for the session to end by itself after term. */
+static void
+wait_session(struct run *r, int ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000u;
+
+	while (!r->session_reaped && now_ns() < deadline) {
+		run_drain(r);
+		run_reap(r);
+		if (!r->session_reaped)
+			sleep_ns(5 * 1000000);
+	}
+}
+
+void
+run_stop(struct run *r)
+{
+	struct proc_row rows[64];
+	int n;
+
+	if (r == NULL || r->stopped)
+		return;
+	r->stopped = 1;
+	run_terminate(r);
+	wait_session(r, 5000);
+	if (!r->session_reaped && r->session > 0) {
+		r->unclean = 1;
+		run_kill(r, r->session, SIGKILL);
+		wait_session(r, 1000);
+	}
+	/* Anything still in the session (it should be empty by now). */
+	n = r->session > 0 ? proctab_scan(in_session, &r->session, rows, 64) : 0;
+	for (int i = 0; i < n; i++) {
+		r->unclean = 1;
+		run_kill(r, rows[i].pid, SIGKILL);
+	}
+	if (n > 0)
+		wait_session(r, 1000);
+	run_reap(r);
+	run_drain(r);
+	/* The semaphore and FIFOs, if their owners could not remove them. */
+	if (sem_unlink(r->sem) == 0)
+		r->unclean = 1;
+	for (int i = 0; i < r->nfifo; i++) {
+		char dir[128], *slash;
+
+		if (unlink(r->fifo_paths[i]) == 0)
+			r->unclean = 1;
+		str_copy(dir, r->fifo_paths[i], sizeof dir);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			if (rmdir(dir) == 0)
+				r->unclean = 1;
+		}
+	}
+	if (r->trace_rd >= 0) {
+		loop_del(r->loop, r->trace_rd);
+		close(r->trace_rd);
+	}
+	if (r->master >= 0) {
+		loop_del(r->loop, r->master);
+		close(r->master);
+	}
+	if (r->ctl_wr >= 0)
+		close(r->ctl_wr);
+	r->trace_rd = r->master = r->ctl_wr = -1;
+}
+
+void
+run_free(struct run *r)
+{
+	if (r == NULL)
+		return;
+	run_stop(r);
+	trace_reader_free(&r->rd);
+	free(r);
+}
+
+void
+run_destroy(struct run *r)
+{
+	run_free(r);
+}

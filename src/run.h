@@ -1,0 +1,69 @@
+/*
+ * run.h - one run of a scenario, as the front end owns it: the pty, the
+ * session leader, the trace pipe, the control pipe, the per-run semaphore
+ * name, the front end's own records, and the clean-up that leaves nothing
+ * behind.  Used the same way by the headless runner and the TUI.
+ */
+#ifndef EPOLLVIZ_RUN_H
+#define EPOLLVIZ_RUN_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scenario.h"
+#include "trace.h"
+
+struct loop;
+struct run;
+
+/* Called for every record, the children's and the front end's own. */
+typedef void (*run_sink_fn)(void *ctx, const struct trace_rec *r);
+
+/*
+ * Start the scenario: open a pty, fork the session leader on it, register
+ * the trace pipe and pty master with loop.  Returns NULL with a message in
+ * err on failure.
+ */
+struct run *run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *ctx,
+		      char *err, size_t errcap);
+/* Emit a record of the front end's own (pid, seq and time are filled in). */
+void run_emit(struct run *r, struct trace_rec *rec);
+/* Emit an action record. */
+void run_action(struct run *r, int state, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Write bytes to the pty master, as a user typing at the session's terminal. */
+int run_type(struct run *r, const char *bytes, size_t n);
+/* Send a command line to the session leader ("fg", "term"). */
+int run_command(struct run *r, const char *cmd);
+/* kill(pid, sig) from the front end, traced as a kill record. */
+int run_kill(struct run *r, pid_t pid, int sig);
+/* Ask the session to end (term).  Idempotent. */
+void run_terminate(struct run *r);
+/* Reap children that exited (session leader, adopted orphans); emits reap records. */
+void run_reap(struct run *r);
+/* True when every writer of the trace pipe is gone and the session leader was reaped. */
+int run_finished(const struct run *r);
+/* The trace reader: counts of records, lost and malformed. */
+const struct trace_reader *run_reader(const struct run *r);
+/* Drain whatever the trace pipe holds now (used before judging "settled"). */
+void run_drain(struct run *r);
+/* Bytes waiting unread in the trace pipe. */
+int run_trace_pending(const struct run *r);
+pid_t run_session_pid(const struct run *r);
+const char *run_sem_name(const struct run *r);
+const struct scenario *run_scenario(const struct run *r);
+uint64_t run_t0(const struct run *r);
+/* Set when the run had to use SIGKILL or failed to clean something. */
+int run_unclean(const struct run *r);
+/*
+ * End everything: terminate the session if still running (bounded wait,
+ * then SIGKILL for anything left in the session), unlink the semaphore,
+ * remove the FIFO and its directory, close every fd.  r stays readable
+ * (reader counts, unclean) until run_free.  Idempotent.
+ */
+void run_stop(struct run *r);
+void run_free(struct run *r);
+/* run_stop, then run_free. */
+void run_destroy(struct run *r);
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * session.c - the session leader: the "shell" of the notes' ps output.
+ *
+ * Started by the front end with the pty slave as stdin/stdout/stderr, it
+ * calls setsid, takes the slave as its controlling terminal, and starts the
+ * scenario's jobs as a shell does: each in a process group of its own, the
+ * background ones first, the foreground one last and made the terminal's
+ * foreground group with tcsetpgrp.  It waits for its jobs as a shell does
+ * (WUNTRACED|WCONTINUED), takes the terminal back when the foreground job
+ * stops or ends, and is a child subreaper so that orphaned workers are
+ * reaped here.  It reads one-line commands from the front end on ctl_fd:
+ *   fg     continue the stopped job in the foreground (tcsetpgrp + SIGCONT)
+ *   term   end every job (SIGTERM, then SIGKILL after 3 s) and exit
+ * EOF on ctl_fd, SIGTERM and SIGHUP (the pty hung up) mean term.
+ * Like an interactive shell it ignores SIGTSTP, SIGTTIN, SIGTTOU, SIGQUIT;
+ * SIGINT is caught and traced, which is how a test proves it never came.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "role.h"
+#include "trace.h"
+#include "util.h"
+
+enum { J_RUNNING = 0, J_STOPPED, J_DONE };
+
+struct job {
+	pid_t pgid;
+	int leader_alive;
+	int background;
+	int state;
+	int status;       /* leader's wait status */
+	char name[TRACE_TEXT_MAX + 1];
+};
+
+static struct {
+	pid_t pid;
+	int sfd;
+	int ctl;
+	const struct role_args *a;
+	struct scenario sc;
+	struct job jobs[SCN_MAX_JOBS];
+	int njobs;
+	int fg; /* index of the job holding the terminal, or -1 */
+} S;
+
+static void
+trace_fg(pid_t pgid)
+{
+	struct trace_rec r;
+	int ret = tcsetpgrp(STDIN_FILENO, pgid);
+
+	trace_rec_init(&r, TR_FG);
+	r.pgid = pgid;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+}
+
+static void
+trace_job(int i, int ev)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_JOB);
+	r.pgid = S.jobs[i].pgid;
+	r.pid2 = S.jobs[i].pgid;
+	r.op = ev;
+	r.background = S.jobs[i].background;
+	trace_set_text(&r, S.jobs[i].name);
+	trace_emit(&r);
+}
+
+static void
+traced_killpg(pid_t pgid, int sig)
+{
+	struct trace_rec r;
+	int ret = kill(-pgid, sig);
+
+	trace_rec_init(&r, TR_KILL);
+	r.target = -pgid;
+	r.signo = sig;
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	trace_emit(&r);
+}
+
+static void
+take_terminal(void)
+{
+	if (S.fg >= 0) {
+		trace_fg(S.pid);
+		S.fg = -1;
+	}
+}
+
+static void
+start_job(int i)
+{
+	const struct job_cfg *jc = &S.sc.jobs[i];
+	struct job *j = &S.jobs[i];
+	static const char *const roles[] = { "echo-server", "fifo-watch", "probe" };
+	char fixed[3][96], opts[SCN_MAX_ARGS][48], *args[SCN_MAX_ARGS + 4];
+	int n = 0, nopt = job_to_args(jc, opts, SCN_MAX_ARGS);
+	size_t len;
+	pid_t pid;
+
+	snprintf(fixed[0], sizeof fixed[0], "--trace-fd=%d", trace_fd());
+	args[n++] = fixed[0];
+	if (jc->kind == JOB_ECHO && S.a->sem[0]) {
+		snprintf(fixed[1], sizeof fixed[1], "--sem=%s", S.a->sem);
+		args[n++] = fixed[1];
+	}
+	for (int k = 0; k < nopt; k++)
+		args[n++] = opts[k];
+	args[n] = NULL;
+
+	len = (size_t)snprintf(j->name, sizeof j->name, "epollviz %s", roles[jc->kind]);
+	for (int k = 0; k < nopt && len < sizeof j->name; k++)
+		len += (size_t)snprintf(j->name + len, sizeof j->name - len, " %s", opts[k]);
+	j->background = jc->background;
+	role_say("$ %s%s\n", j->name, j->background ? " &" : "");
+	trace_flush();
+
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+
+		setpgid(0, 0);
+		if (!jc->background)
+			tcsetpgrp(STDIN_FILENO, getpid());
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGQUIT, &sa, NULL);
+		sigaction(SIGTSTP, &sa, NULL);
+		sigaction(SIGTTIN, &sa, NULL);
+		sigaction(SIGTTOU, &sa, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGHUP);
+		role_exec(roles[jc->kind], args);
+	}
+	if (pid < 0) {
+		role_say("epollviz session: fork: %s\n", strerror(errno));
+		j->state = J_DONE;
+		return;
+	}
+	setpgid(pid, pid); /* as shells do: whichever of the two runs first */
+	j->pgid = pid;
+	j->leader_alive = 1;
+	j->state = J_RUNNING;
+	trace_job(i, JOB_STARTED);
+	if (!jc->background) {
+		trace_fg(pid);
+		S.fg = i;
+	} else {
+		role_say("[%d] %d\n", i + 1, pid);
+	}
+}
+
+static int
+job_of_leader(pid_t pid)
+{
+	for (int i = 0; i < S.njobs; i++)
+		if (S.jobs[i].pgid == pid)
+			return i;
+	return -1;
+}
+
+static int
+group_empty(pid_t pgid)
+{
+	return kill(-pgid, 0) < 0 && errno == ESRCH;
+}
+
+static void
+job_check_done(int i)
+{
+	struct job *j = &S.jobs[i];
+	int st = j->status;
+
+	if (j->state == J_DONE || j->leader_alive || !group_empty(j->pgid))
+		return;
+	j->state = J_DONE;
+	trace_job(i, JOB_DONE);
+	if (S.fg == i)
+		take_terminal();
+	if (WIFSIGNALED(st))
+		role_say("[%d]  %s  %s\n", i + 1, strsignal(WTERMSIG(st)), j->name);
+	else
+		role_say("[%d]  Done(%d)  %s\n$ ", i + 1, WEXITSTATUS(st), j->name);
+}
+
+/* Reap everything that changed state, as a shell does. */
+static void
+reap(void)
+{
+	int st;
+	pid_t p;
+
+	while ((p = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
+		struct trace_rec r;
+		int i = job_of_leader(p);
+
+		trace_rec_init(&r, TR_REAP);
+		r.child = p;
+		if (WIFEXITED(st)) {
+			r.op = REAP_EXITED;
+			r.arg = WEXITSTATUS(st);
+		} else if (WIFSIGNALED(st)) {
+			r.op = REAP_KILLED;
+			r.arg = WTERMSIG(st);
+		} else if (WIFSTOPPED(st)) {
+			r.op = REAP_STOPPED;
+			r.arg = WSTOPSIG(st);
+		} else {
+			r.op = REAP_CONTINUED;
+			r.arg = SIGCONT;
+		}
+		trace_emit(&r);
+		if (i < 0)
+			continue; /* an orphaned worker this subreaper adopted */
+		if (WIFSTOPPED(st)) {
+			S.jobs[i].state = J_STOPPED;
+			trace_job(i, JOB_STOPPED);
+			if (S.fg == i)
+				take_terminal();
+			role_say("\n[%d]+  Stopped  %s\n$ ", i + 1, S.jobs[i].name);
+		} else if (WIFCONTINUED(st)) {
+			if (S.jobs[i].state == J_STOPPED) {
+				S.jobs[i].state = J_RUNNING;
+				trace_job(i, JOB_CONTINUED);
+			}
+		} else {
+			S.jobs[i].leader_alive = 0;
+			S.jobs[i].status = st;
+			if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid))
+				traced_killpg(S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
+		}
+	}
+	for (int i = 0; i < S.njobs; i++)
+		job_check_done(i);
+}
+
+static int
+all_done(void)
+{
+	for (int i = 0; i < S.njobs; i++)
+		if (S.jobs[i].state != J_DONE)
+			return 0;
+	return 1;
+}
+
+static void
+cmd_fg(void)
+{
+	for (int i = S.njobs - 1; i >= 0; i--) {
+		if (S.jobs[i].state != J_STOPPED)
+			continue;
+		role_say("fg\n%s\n", S.jobs[i].name);
+		trace_fg(S.jobs[i].pgid);
+		S.fg = i;
+		traced_killpg(S.jobs[i].pgid, SIGCONT);
+		return;
+	}
+	role_say("fg: no stopped job\n$ ");
+}
+
+/* Drain the signalfd.  Returns 1 if a stop (TERM/HUP) arrived. */
+static int
+read_signals(void)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(S.sfd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		struct trace_rec r;
+
+		trace_rec_init(&r, TR_SIGNAL);
+		r.signo = (int)si.ssi_signo;
+		r.si_code = si.ssi_code;
+		r.sender = (int)si.ssi_pid;
+		trace_emit(&r);
+		if (si.ssi_signo != SIGINT)
+			stop = 1;
+	}
+	reap();
+	return stop;
+}
+
+/* End every job: SIGTERM (and SIGCONT), then SIGKILL after 3 s. */
+static void __attribute__((noreturn))
+terminate(void)
+{
+	uint64_t deadline;
+
+	for (int i = 0; i < S.njobs; i++) {
+		if (S.jobs[i].state == J_DONE)
+			continue;
+		traced_killpg(S.jobs[i].pgid, SIGTERM);
+		kill(-S.jobs[i].pgid, SIGCONT);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		deadline = now_ns() + (pass == 0 ? 3000 : 1000) * 1000000ull;
+		while (!all_done() && now_ns() < deadline) {
+			struct pollfd pf = { .fd = S.sfd, .events = POLLIN };
+
+			trace_flush();
+			poll(&pf, 1, 50);
+			read_signals();
+		}
+		if (all_done())
+			break;
+		for (int i = 0; i < S.njobs; i++)
+			if (S.jobs[i].state != J_DONE)
+				traced_killpg(S.jobs[i].pgid, SIGKILL);
+	}
+	take_terminal();
+	role_exit(all_done() ? 0 : 1);
+}
+
+static void
+read_commands(void)
+{
+	char buf[256];
+	ssize_t n = read(S.ctl, buf, sizeof buf - 1);
+
+	if (n == 0)
+		terminate();
+	if (n < 0)
+		return;
+	buf[n] = '\0';
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strcmp(line, "fg") == 0)
+			cmd_fg();
+		else if (strcmp(line, "term") == 0)
+			terminate();
+	}
+}
+
+void
+session_main(const struct role_args *a)
+{
+	char err[600];
+	sigset_t set;
+	struct sigaction sa;
+
+	memset(&S, 0, sizeof S);
+	S.a = a;
+	S.fg = -1;
+	S.ctl = a->ctl_fd;
+	if (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
+		dprintf(STDERR_FILENO, "epollviz session: cannot take the terminal: %s\n",
+			strerror(errno));
+		_exit(1);
+	}
+	S.pid = getpid();
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	role_start(ROLE_SESSION, "session", 1);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	/* SIGCHLD for stops and continues too (no SA_NOCLDSTOP): it arrives by signalfd. */
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	S.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	fd_set_cloexec(S.ctl, 1);
+
+	trace_fg(S.pid);
+	if (scenario_load(a->scenario, &S.sc, err, sizeof err) < 0) {
+		role_say("epollviz session: %s\n", err);
+		role_exit(2);
+	}
+	role_say("epollviz: session %d on %s: scenario %s\n", S.pid, ttyname(STDIN_FILENO),
+		 S.sc.name);
+	S.njobs = S.sc.njobs;
+	for (int i = 0; i < S.njobs; i++)
+		if (S.sc.jobs[i].background)
+			start_job(i);
+	for (int i = 0; i < S.njobs; i++)
+		if (!S.sc.jobs[i].background)
+			start_job(i);
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = S.sfd, .events = POLLIN },
+					{ .fd = S.ctl, .events = POLLIN } };
+
+		trace_flush();
+		if (trace_reader_gone())
+			terminate();
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			terminate();
+		if (pf[0].revents && read_signals())
+			terminate();
+		if (pf[1].revents)
+			read_commands();
+	}
+}

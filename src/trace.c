@@ -1,0 +1,514 @@
+/*
+ * trace.c - wire codec, reader and child-side emitter of the trace protocol.
+ * The layout is documented in trace.h; this file is its only implementation.
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *const type_names[TR__COUNT] = {
+	[TR_NONE] = "none",
+	[TR_PROC_START] = "proc_start",
+	[TR_PROC_EXIT] = "proc_exit",
+	[TR_REAP] = "reap",
+	[TR_READY] = "ready",
+	[TR_EPOLL_CREATE] = "epoll_create",
+	[TR_EPOLL_CTL] = "epoll_ctl",
+	[TR_WAIT_ENTER] = "wait_enter",
+	[TR_WAIT_RETURN] = "wait_return",
+	[TR_ACCEPT] = "accept",
+	[TR_RECV] = "recv",
+	[TR_SEND] = "send",
+	[TR_CLOSE] = "close",
+	[TR_READ] = "read",
+	[TR_SEM_OPEN] = "sem_open",
+	[TR_SEM_TRYWAIT] = "sem_trywait",
+	[TR_SEM_POST] = "sem_post",
+	[TR_SEM_UNLINK] = "sem_unlink",
+	[TR_SIGNAL] = "signal",
+	[TR_KILL] = "kill",
+	[TR_FIFO_WAITING] = "fifo_waiting",
+	[TR_FIFO_OPENED] = "fifo_opened",
+	[TR_FIFO_HUP] = "fifo_hup",
+	[TR_HUP_STORM] = "hup_storm",
+	[TR_LISTEN] = "listen",
+	[TR_OPEN] = "open",
+	[TR_STRAY] = "stray",
+	[TR_KCMP] = "kcmp",
+	[TR_INHERIT] = "inherit",
+	[TR_LOG] = "log",
+	[TR_FG] = "tcsetpgrp",
+	[TR_JOB] = "job",
+	[TR_CLIENT] = "client",
+	[TR_ACTION] = "action",
+	[TR_ACCEPTQ] = "accept_queue",
+	[TR_TTY] = "tty",
+	[TR_SETTLED] = "settled",
+};
+
+static const char *const role_names[ROLE__COUNT] = {
+	[ROLE_FRONTEND] = "frontend",
+	[ROLE_SESSION] = "session",
+	[ROLE_ECHO_PARENT] = "echo-server",
+	[ROLE_ECHO_WORKER] = "echo-worker",
+	[ROLE_FIFO] = "fifo-watch",
+	[ROLE_PROBE] = "probe",
+};
+
+const char *
+trace_type_name(int type)
+{
+	if (type <= 0 || type >= TR__COUNT)
+		return "unknown";
+	return type_names[type];
+}
+
+int
+trace_type_from_name(const char *name)
+{
+	for (int i = 1; i < TR__COUNT; i++)
+		if (strcmp(type_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+trace_role_name(int role)
+{
+	if (role < 0 || role >= ROLE__COUNT)
+		return "unknown";
+	return role_names[role];
+}
+
+int
+trace_role_from_name(const char *name)
+{
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (strcmp(role_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Little-endian stores and loads, independent of the host. */
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+size_t
+trace_wire_count(const struct trace_rec *r)
+{
+	if (r->type != TR_WAIT_RETURN || r->npairs <= TRACE_PAIRS_PER_REC)
+		return 1;
+	return (r->npairs + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC;
+}
+
+/* Encode the fixed part shared by a head and its continuations. */
+static void
+encode_fixed(const struct trace_rec *r, uint64_t seq, uint8_t *p)
+{
+	memset(p, 0, TRACE_REC_SIZE);
+	p[0] = 'E';
+	p[1] = 'V';
+	p[2] = TRACE_VERSION;
+	p[3] = r->type;
+	put32(p + 4, r->pid);
+	put64(p + 8, seq);
+	put64(p + 16, r->ts_ns);
+	put32(p + 24, (uint32_t)r->epfd);
+	put32(p + 28, (uint32_t)r->fd);
+	put32(p + 32, (uint32_t)r->op);
+	put32(p + 36, r->events);
+	put64(p + 40, r->data);
+	put64(p + 48, (uint64_t)r->ret);
+	put32(p + 56, (uint32_t)r->err);
+	put32(p + 60, (uint32_t)r->arg);
+	put32(p + 64, (uint32_t)r->arg2);
+	put32(p + 68, (uint32_t)r->pid2);
+	put64(p + 72, r->val);
+}
+
+size_t
+trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
+{
+	size_t nwire = trace_wire_count(r);
+
+	if (cap < nwire * TRACE_REC_SIZE)
+		return 0;
+	if (r->type != TR_WAIT_RETURN) {
+		size_t tl = strnlen(r->text, TRACE_TEXT_MAX);
+
+		encode_fixed(r, (*seq)++, out);
+		out[81] = (uint8_t)tl;
+		memcpy(out + TRACE_BODY_OFF, r->text, tl);
+		return TRACE_REC_SIZE;
+	}
+	int npairs = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
+	for (size_t w = 0; w < nwire; w++) {
+		uint8_t *p = out + w * TRACE_REC_SIZE;
+		int off = (int)w * TRACE_PAIRS_PER_REC;
+		int here = npairs - off;
+
+		if (here > TRACE_PAIRS_PER_REC)
+			here = TRACE_PAIRS_PER_REC;
+		encode_fixed(r, (*seq)++, p);
+		p[80] = (uint8_t)here;
+		p[82] = (uint8_t)npairs;
+		p[83] = (uint8_t)off;
+		for (int i = 0; i < here; i++) {
+			uint8_t *q = p + TRACE_BODY_OFF + 12 * i;
+
+			put32(q, r->pairs[off + i].events);
+			put64(q + 4, r->pairs[off + i].data);
+		}
+	}
+	return nwire * TRACE_REC_SIZE;
+}
+
+int
+trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere,
+		  const char **why)
+{
+	*why = NULL;
+	if (p[0] != 'E' || p[1] != 'V') {
+		*why = "bad magic";
+		return -1;
+	}
+	if (p[2] != TRACE_VERSION) {
+		*why = "unknown protocol version";
+		return -1;
+	}
+	if (p[3] == TR_NONE || p[3] >= TR__COUNT) {
+		*why = "unknown record type";
+		return -1;
+	}
+	out->type = p[3];
+	out->pid = get32(p + 4);
+	out->seq = get64(p + 8);
+	out->ts_ns = get64(p + 16);
+	out->epfd = (int32_t)get32(p + 24);
+	out->fd = (int32_t)get32(p + 28);
+	out->op = (int32_t)get32(p + 32);
+	out->events = get32(p + 36);
+	out->data = get64(p + 40);
+	out->ret = (int64_t)get64(p + 48);
+	out->err = (int32_t)get32(p + 56);
+	out->arg = (int32_t)get32(p + 60);
+	out->arg2 = (int32_t)get32(p + 64);
+	out->pid2 = (int32_t)get32(p + 68);
+	out->val = get64(p + 72);
+	*pair_off = 0;
+	*nhere = 0;
+	out->npairs = 0;
+	out->text[0] = '\0';
+	if (out->type == TR_WAIT_RETURN) {
+		int here = p[80], total = p[82], off = p[83];
+
+		if (here > TRACE_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
+		    off % TRACE_PAIRS_PER_REC != 0 || (here < TRACE_PAIRS_PER_REC && off + here != total)) {
+			*why = "bad epoll_wait pair counts";
+			return -1;
+		}
+		for (int i = 0; i < here; i++) {
+			const uint8_t *q = p + TRACE_BODY_OFF + 12 * i;
+
+			out->pairs[off + i].events = get32(q);
+			out->pairs[off + i].data = get64(q + 4);
+		}
+		out->npairs = (uint8_t)total;
+		*pair_off = off;
+		*nhere = here;
+		return 0;
+	}
+	size_t tl = p[81];
+	if (tl > TRACE_TEXT_MAX) {
+		*why = "text length out of range";
+		return -1;
+	}
+	memcpy(out->text, p + TRACE_BODY_OFF, tl);
+	out->text[tl] = '\0';
+	return 0;
+}
+
+void
+trace_reader_init(struct trace_reader *rd)
+{
+	memset(rd, 0, sizeof *rd);
+}
+
+void
+trace_reader_free(struct trace_reader *rd)
+{
+	free(rd->pids);
+	rd->pids = NULL;
+	rd->npids = rd->cappids = 0;
+}
+
+/* Account for one wire record's sequence number. */
+void
+trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, unsigned nwire)
+{
+	struct trace_reader_pid *e = NULL;
+
+	for (size_t i = rd->npids; i-- > 0;) {
+		if (rd->pids[i].pid == pid) {
+			e = &rd->pids[i];
+			break;
+		}
+	}
+	if (e == NULL) {
+		if (rd->npids == rd->cappids) {
+			rd->cappids = rd->cappids ? rd->cappids * 2 : 16;
+			rd->pids = xreallocarray(rd->pids, rd->cappids, sizeof *rd->pids);
+		}
+		e = &rd->pids[rd->npids++];
+		e->pid = pid;
+		e->next_seq = 0;
+	}
+	if (seq > e->next_seq)
+		rd->lost += seq - e->next_seq;
+	if (seq + nwire > e->next_seq)
+		e->next_seq = seq + nwire;
+	rd->records += nwire;
+}
+
+static void
+reader_bad(struct trace_reader *rd, uint64_t off, const char *why)
+{
+	if (rd->malformed++ == 0) {
+		rd->bad_offset = off;
+		rd->bad_why = why;
+	}
+}
+
+/* Handle one complete wire record at stream offset off. */
+static void
+reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_fn sink, void *ctx)
+{
+	static struct trace_rec tmp;
+	struct trace_rec *r = rd->cur_pending ? &tmp : &rd->cur;
+	int poff, here;
+	const char *why;
+
+	if (trace_decode_wire(p, r, &poff, &here, &why) < 0) {
+		reader_bad(rd, off, why);
+		return;
+	}
+	if (rd->cur_pending) {
+		/* Expecting a continuation of rd->cur. */
+		if (r->type != TR_WAIT_RETURN || r->pid != rd->cur.pid || poff != rd->cur_have ||
+		    r->npairs != rd->cur.npairs) {
+			reader_bad(rd, off, "epoll_wait batch cut short");
+			rd->cur_pending = 0;
+			rd->cur.npairs = (uint8_t)rd->cur_have;
+			sink(ctx, &rd->cur);
+			/* Treat this record afresh. */
+			reader_one(rd, p, off, sink, ctx);
+			return;
+		}
+		memcpy(&rd->cur.pairs[poff], &r->pairs[poff], (size_t)here * sizeof r->pairs[0]);
+		trace_reader_note_seq(rd, r->pid, r->seq, 1);
+		rd->cur_have += here;
+		if (rd->cur_have == rd->cur.npairs) {
+			rd->cur_pending = 0;
+			sink(ctx, &rd->cur);
+		}
+		return;
+	}
+	if (r->type == TR_WAIT_RETURN && poff != 0) {
+		reader_bad(rd, off, "epoll_wait continuation without its head");
+		return;
+	}
+	trace_reader_note_seq(rd, r->pid, r->seq, 1);
+	if (r->type == TR_WAIT_RETURN && here < r->npairs) {
+		rd->cur_pending = 1;
+		rd->cur_have = here;
+		return;
+	}
+	sink(ctx, r);
+}
+
+int
+trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
+		  void *ctx)
+{
+	const uint8_t *p = buf;
+
+	if (rd->ncarry > 0) {
+		size_t need = TRACE_REC_SIZE - rd->ncarry;
+		size_t k = len < need ? len : need;
+
+		memcpy(rd->carry + rd->ncarry, p, k);
+		rd->ncarry += k;
+		p += k;
+		len -= k;
+		if (rd->ncarry < TRACE_REC_SIZE)
+			return 0;
+		reader_one(rd, rd->carry, rd->offset, sink, ctx);
+		rd->offset += TRACE_REC_SIZE;
+		rd->ncarry = 0;
+	}
+	while (len >= TRACE_REC_SIZE) {
+		reader_one(rd, p, rd->offset, sink, ctx);
+		rd->offset += TRACE_REC_SIZE;
+		p += TRACE_REC_SIZE;
+		len -= TRACE_REC_SIZE;
+	}
+	if (len > 0) {
+		memcpy(rd->carry, p, len);
+		rd->ncarry = len;
+	}
+	return 0;
+}
+
+/* ---- child side ---------------------------------------------------------- */
+
+static int emit_fd = -1;
+static int emit_immediate;
+static int emit_gone;
+static uint64_t emit_seq;
+static pid_t emit_pid;
+static uint8_t emit_buf[PIPE_BUF / TRACE_REC_SIZE * TRACE_REC_SIZE];
+static size_t emit_len;
+
+void
+trace_open(int fd, int immediate)
+{
+	emit_fd = fd;
+	emit_immediate = immediate;
+	emit_gone = 0;
+	emit_seq = 0;
+	emit_len = 0;
+	emit_pid = getpid();
+}
+
+int
+trace_fd(void)
+{
+	return emit_fd;
+}
+
+int
+trace_reader_gone(void)
+{
+	return emit_gone;
+}
+
+void
+trace_flush(void)
+{
+	if (emit_len == 0)
+		return;
+	if (emit_fd >= 0 && !emit_gone) {
+		ssize_t n;
+
+		/* One write of at most PIPE_BUF bytes: atomic, never split. */
+		do
+			n = write(emit_fd, emit_buf, emit_len);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno == EPIPE)
+			emit_gone = 1;
+	}
+	emit_len = 0;
+}
+
+void
+trace_rec_init(struct trace_rec *r, int type)
+{
+	memset(r, 0, offsetof(struct trace_rec, text) + 1);
+	r->type = (uint8_t)type;
+	r->epfd = -1;
+	r->fd = -1;
+}
+
+void
+trace_emit(struct trace_rec *r)
+{
+	size_t need;
+
+	if (emit_fd < 0)
+		return;
+	if (emit_pid != getpid()) {
+		/* A fork without exec: a new process numbers from 0. */
+		emit_pid = getpid();
+		emit_seq = 0;
+		emit_len = 0;
+	}
+	r->pid = (uint32_t)emit_pid;
+	if (r->ts_ns == 0)
+		r->ts_ns = now_ns();
+	need = trace_wire_count(r) * TRACE_REC_SIZE;
+	if (emit_len + need > sizeof emit_buf)
+		trace_flush();
+	r->seq = emit_seq;
+	emit_len += trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
+	if (emit_immediate)
+		trace_flush();
+}
+
+void
+trace_set_text(struct trace_rec *r, const char *s)
+{
+	str_copy(r->text, s, sizeof r->text);
+}
+
+void
+trace_set_text_bytes(struct trace_rec *r, const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	size_t k = len < TRACE_TEXT_MAX ? len : TRACE_TEXT_MAX;
+
+	for (size_t i = 0; i < k; i++)
+		r->text[i] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
+	r->text[k] = '\0';
+}
+
+void
+trace_log(const char *fmt, ...)
+{
+	struct trace_rec r;
+	va_list ap;
+
+	trace_rec_init(&r, TR_LOG);
+	va_start(ap, fmt);
+	vsnprintf(r.text, sizeof r.text, fmt, ap);
+	va_end(ap);
+	trace_emit(&r);
+}

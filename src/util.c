@@ -1,0 +1,170 @@
+/*
+ * util.c - see util.h.  Nothing here may keep state between calls except
+ * the static buffers of the name functions.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int
+fd_set_cloexec(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl == -1)
+		return -1;
+	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
+	return fcntl(fd, F_SETFD, fl);
+}
+
+int
+fd_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+const char *
+errno_name(int e)
+{
+	static char buf[16];
+	const char *s;
+
+	if (e == 0)
+		return "0";
+	s = strerrorname_np(e);
+	if (s != NULL)
+		return s;
+	snprintf(buf, sizeof buf, "E%d", e);
+	return buf;
+}
+
+const char *
+signal_name(int sig)
+{
+	static char buf[16];
+	const char *s = sigabbrev_np(sig);
+
+	if (s != NULL)
+		snprintf(buf, sizeof buf, "SIG%s", s);
+	else
+		snprintf(buf, sizeof buf, "SIG%d", sig);
+	return buf;
+}
+
+const char *
+si_code_name(int code)
+{
+	switch (code) {
+	case SI_USER: return "SI_USER";
+	case SI_KERNEL: return "SI_KERNEL";
+	case SI_QUEUE: return "SI_QUEUE";
+	case SI_TIMER: return "SI_TIMER";
+	case SI_MESGQ: return "SI_MESGQ";
+	case SI_ASYNCIO: return "SI_ASYNCIO";
+	case SI_SIGIO: return "SI_SIGIO";
+	case SI_TKILL: return "SI_TKILL";
+	default: return NULL;
+	}
+}
+
+size_t
+str_copy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap > 0) {
+		size_t k = n < cap - 1 ? n : cap - 1;
+
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return n;
+}
+
+int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL) {
+		fprintf(stderr, "epollviz: out of memory\n");
+		_exit(70);
+	}
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	void *q = reallocarray(p, n ? n : 1, size ? size : 1);
+
+	if (q == NULL) {
+		fprintf(stderr, "epollviz: out of memory\n");
+		_exit(70);
+	}
+	return q;
+}
+
+void
+sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}

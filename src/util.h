@@ -1,0 +1,39 @@
+/*
+ * util.h - small helpers shared by every module: time, fds, names of
+ * errnos and signals, bounded string copies.  No state, no policy.
+ */
+#ifndef EPOLLVIZ_UTIL_H
+#define EPOLLVIZ_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+/* Set or clear FD_CLOEXEC.  Returns 0 or -1. */
+int fd_set_cloexec(int fd, int on);
+/* Set O_NONBLOCK.  Returns 0 or -1. */
+int fd_set_nonblock(int fd);
+/* Write all of buf, retrying on EINTR and short writes.  Returns 0 or -1. */
+int write_all(int fd, const void *buf, size_t len);
+/* "EPERM", or "E123" for an unknown number; "0" for 0.  Static storage. */
+const char *errno_name(int e);
+/* "SIGINT", or "SIG123".  Static storage. */
+const char *signal_name(int sig);
+/* "SI_KERNEL", "SI_USER", ...  or NULL when the code has no name. */
+const char *si_code_name(int code);
+/* Copy src into dst of size cap, always terminated.  Returns strlen(src). */
+size_t str_copy(char *dst, const char *src, size_t cap);
+/* Parse a decimal integer in [lo, hi].  Returns 0 or -1. */
+int parse_long(const char *s, long lo, long hi, long *out);
+/* calloc that never returns NULL: exits the process with a message instead. */
+void *xcalloc(size_t n, size_t size);
+/* realloc of n elements of size bytes, same promise. */
+void *xreallocarray(void *p, size_t n, size_t size);
+/* Sleep for ns nanoseconds (retrying on EINTR). */
+void sleep_ns(uint64_t ns);
+
+#endif
