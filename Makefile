@@ -4,6 +4,7 @@ CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
+BIN ?= epollviz
 VERSION ?= 0.1
 
 CSTD ?= -std=c11
@@ -31,7 +32,7 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -
 
 .PHONY: all run test check-layering clean install uninstall deps deps-test
 
-all: deps epollviz
+all: deps $(BIN)
 
 deps:
 	@scripts/deps.sh build
@@ -39,7 +40,7 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-epollviz: $(OBJ_MAIN) $(OBJ_ENGINE) $(OBJ_UI)
+$(BIN): $(OBJ_MAIN) $(OBJ_ENGINE) $(OBJ_UI)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/ui/%.o: ui/%.c
@@ -58,11 +59,11 @@ $(TEST_BIN): $(TEST_OBJ) $(OBJ_ENGINE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
 run: all
-	./epollviz
+	./$(BIN)
 
 # Every test: unit, integration (real processes), end-to-end (tmux).
-test: deps-test epollviz $(TEST_BIN) check-layering
-	EPOLLVIZ_BIN=$(CURDIR)/epollviz EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
+test: deps-test $(BIN) $(TEST_BIN) check-layering
+	EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 		$(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
 
 # src/ must never include curses; ui/ must never call epoll on a worker's behalf.
