@@ -157,7 +157,7 @@ act_release(struct actions *a)
 
 /* Open the FIFO for writing without blocking: ENXIO when nobody reads it. */
 static int
-open_writer(struct actions *a, const char *what)
+open_writer(struct actions *a, const char *what, int quiet)
 {
 	int fd;
 
@@ -166,6 +166,8 @@ open_writer(struct actions *a, const char *what)
 		return -1;
 	}
 	fd = open(a->m->fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && quiet && errno == ENXIO)
+		return -1;
 	if (fd < 0)
 		run_action(a->run, ACTION_FAILED, "%s: open(\"%s\", O_WRONLY): %s", what,
 			   a->m->fifo_path, strerror(errno));
@@ -173,7 +175,7 @@ open_writer(struct actions *a, const char *what)
 }
 
 int
-act_fifo_write(struct actions *a, const char *text)
+act_fifo_write(struct actions *a, const char *text, int quiet)
 {
 	char line[256];
 	int n = snprintf(line, sizeof line, "%s\n", text), fd = a->writer_fd, own = 0;
@@ -181,7 +183,7 @@ act_fifo_write(struct actions *a, const char *text)
 	if (n >= (int)sizeof line)
 		n = sizeof line - 1;
 	if (fd < 0) {
-		fd = open_writer(a, "write");
+		fd = open_writer(a, "write", quiet);
 		if (fd < 0)
 			return -1;
 		own = 1;
@@ -196,7 +198,7 @@ act_fifo_write(struct actions *a, const char *text)
 }
 
 int
-act_fifo_hold(struct actions *a)
+act_fifo_hold(struct actions *a, int quiet)
 {
 	int fd;
 
@@ -204,7 +206,7 @@ act_fifo_hold(struct actions *a)
 		run_action(a->run, ACTION_FAILED, "writer: a writer is already held");
 		return -1;
 	}
-	fd = open_writer(a, "writer");
+	fd = open_writer(a, "writer", quiet);
 	if (fd < 0)
 		return -1;
 	a->writer_fd = fd;

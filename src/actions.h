@@ -36,9 +36,15 @@ int act_burst(struct actions *a, int n);
 int act_hold(struct actions *a, int n);
 int act_send(struct actions *a, const char *text);
 int act_release(struct actions *a);
-/* Write text+'\n' into the FIFO (through the held writer, or open-write-close). */
-int act_fifo_write(struct actions *a, const char *text);
-int act_fifo_hold(struct actions *a);
+/*
+ * Write text+'\n' into the FIFO (through the held writer, or open-write-close),
+ * and open-and-hold a writer.  Opening fails with ENXIO while no reader has
+ * the FIFO open (the watcher is between close and reopen); with quiet set
+ * that failure is returned as -1/ENXIO without a failed action record, so
+ * a script can try again.
+ */
+int act_fifo_write(struct actions *a, const char *text, int quiet);
+int act_fifo_hold(struct actions *a, int quiet);
 int act_fifo_hangup(struct actions *a);
 /* ^C, ^Z typed at the session's terminal; fg through the session leader. */
 int act_ctrl_c(struct actions *a);

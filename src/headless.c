@@ -45,6 +45,7 @@ struct headless {
 	int step;
 	uint64_t deadline;
 	uint64_t base;
+	int pending_open;
 	int settle_ok;
 	int failed;
 	int fatal;
@@ -145,6 +146,20 @@ emit_settled(struct headless *h, int nprocs)
 	struct trace_rec r;
 	int64_t q = actions_accept_queue(&h->act);
 
+	/* How often each process has slept: the kernel's own count of its wake-ups. */
+	for (int i = 0; i < h->m->nprocs; i++) {
+		const struct m_proc *p = &h->m->procs[i];
+		unsigned long long vol, invol;
+
+		if (!p->alive || !is_job_role(p->role) || proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
+			continue;
+		trace_rec_init(&r, TR_SCHED);
+		r.pid2 = (int32_t)p->pid;
+		r.val = vol;
+		r.arg = (int32_t)invol;
+		run_emit(h->run, &r);
+	}
+
 	trace_rec_init(&r, TR_SETTLED);
 	r.qlen = q < 0 ? 0 : (uint64_t)q;
 	r.arg = nprocs;
@@ -178,8 +193,11 @@ step_begin(struct headless *h)
 	case ST_HOLD: return act_hold(a, st->n);
 	case ST_SEND: return act_send(a, st->text);
 	case ST_RELEASE: return act_release(a);
-	case ST_WRITE: h->base = h->m->fifo_reads; return act_fifo_write(a, st->text);
-	case ST_WRITER: return act_fifo_hold(a);
+	case ST_WRITE:
+	case ST_WRITER:
+		h->base = h->m->fifo_reads;
+		h->pending_open = 1;
+		return 0; /* opened in step_done: the reader may not be there yet */
 	case ST_HANGUP: h->base = h->m->fifo_hups; return act_fifo_hangup(a);
 	case ST_WAIT: run_action(h->run, ACTION_BEGIN, "wait %.3g s", st->secs); return 0;
 	case ST_SIGINT: return act_ctrl_c(a);
@@ -212,9 +230,25 @@ step_done(struct headless *h)
 	case ST_HOLD:
 	case ST_SEND: return clients_busy(h->act.cs) == 0;
 	case ST_RELEASE: return 1;
-	case ST_WRITE: return h->m->fifo_reads > h->base;
-	case ST_WRITER: return h->m->fifo_state == FIFO_OPEN;
-	case ST_HANGUP: return h->m->fifo_hups > h->base;
+	case ST_WRITE:
+	case ST_WRITER:
+		if (h->pending_open) {
+			int r = st->kind == ST_WRITE ? act_fifo_write(&h->act, st->text, 1)
+						     : act_fifo_hold(&h->act, 1);
+
+			if (r < 0 && errno == ENXIO)
+				return 0; /* no reader yet: try again on the next tick */
+			h->pending_open = 0;
+			if (r < 0) {
+				h->failed++;
+				return 1;
+			}
+		}
+		return st->kind == ST_WRITE ? h->m->fifo_reads > h->base : h->m->fifo_state == FIFO_OPEN;
+	case ST_HANGUP:
+		/* fixed: done when the watcher waits in open() again; naive: at the first EPOLLHUP */
+		return h->m->fifo_hups > h->base &&
+		       (h->m->fifo_mode == 0 || h->m->fifo_state == FIFO_WAITING);
 	case ST_WAIT: return now_ns() >= h->deadline;
 	case ST_SIGINT:
 	case ST_KILL_PARENT:

@@ -2,6 +2,7 @@
  * main.c - command line of epollviz: picks the front end (TUI, headless),
  * the listing and help, or an internal child role.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,5 +79,17 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return ui_main(argc == 2 ? argv[1] : NULL);
+	if (argc == 2) {
+		/* A bad scenario is reported before the terminal is touched. */
+		char path[PATH_MAX], err[1024];
+		struct scenario sc;
+
+		if (scenario_find(argv[1], path, sizeof path, err, sizeof err) < 0 ||
+		    scenario_load(path, &sc, err, sizeof err) < 0) {
+			fprintf(stderr, "epollviz: %s\n", err);
+			return 2;
+		}
+		return ui_main(path);
+	}
+	return ui_main(NULL);
 }

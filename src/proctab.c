@@ -141,3 +141,20 @@ proctab_syscall(int pid)
 		return -1;
 	return strtol(buf, NULL, 10);
 }
+
+int
+proctab_ctxsw(int pid, unsigned long long *voluntary, unsigned long long *involuntary)
+{
+	char path[64], buf[4096], *v, *iv;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if (read_file(path, buf, sizeof buf) < 0)
+		return -1;
+	v = strstr(buf, "\nvoluntary_ctxt_switches:");
+	iv = strstr(buf, "\nnonvoluntary_ctxt_switches:");
+	if (v == NULL || iv == NULL)
+		return -1;
+	*voluntary = strtoull(v + 26, NULL, 10);
+	*involuntary = strtoull(iv + 29, NULL, 10);
+	return 0;
+}

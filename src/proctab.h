@@ -37,5 +37,11 @@ int proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
  * number, or -1 when the process is running, or -2 when unreadable.
  */
 long proctab_syscall(int pid);
+/*
+ * Context switches of pid from /proc/PID/status.  A voluntary switch is a
+ * sleep: every time a task blocked in epoll_wait is woken and finds nothing,
+ * it sleeps again and this count grows.  Returns 0 or -1.
+ */
+int proctab_ctxsw(int pid, unsigned long long *voluntary, unsigned long long *involuntary);
 
 #endif

@@ -52,6 +52,7 @@ static const char *const type_names[TR__COUNT] = {
 	[TR_ACCEPTQ] = "accept_queue",
 	[TR_TTY] = "tty",
 	[TR_SETTLED] = "settled",
+	[TR_SCHED] = "sched",
 };
 
 static const char *const role_names[ROLE__COUNT] = {

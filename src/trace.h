@@ -84,6 +84,7 @@ enum trace_type {
 	TR_ACCEPTQ,      /* front end: port=arg, qlen=val, backlog=arg2, fd=-1 */
 	TR_TTY,          /* front end: text=what the children printed */
 	TR_SETTLED,      /* front end: qlen=val, arg=processes checked */
+	TR_SCHED,        /* front end: of=pid2, voluntary=val, involuntary=arg (context switches) */
 	TR__COUNT
 };
 

@@ -446,6 +446,11 @@ trace_format_json(struct strbuf *b, const struct trace_rec *r)
 		j_u64(b, "accept_queue", r->qlen);
 		j_int(b, "processes", r->arg);
 		break;
+	case TR_SCHED:
+		j_int(b, "of", r->pid2);
+		j_u64(b, "voluntary", r->val);
+		j_int(b, "involuntary", r->arg);
+		break;
 	default:
 		break;
 	}
@@ -646,6 +651,10 @@ trace_format_text(struct strbuf *b, const struct trace_rec *r, uint64_t t0)
 	case TR_SETTLED:
 		sb_printf(b, "settled: %d processes asleep, accept queue %llu", r->arg,
 			  (unsigned long long)r->qlen);
+		break;
+	case TR_SCHED:
+		sb_printf(b, "pid %d has slept %llu times (voluntary context switches)", r->pid2,
+			  (unsigned long long)r->val);
 		break;
 	default:
 		sb_printf(b, "record type %d", r->type);

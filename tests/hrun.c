@@ -1,0 +1,304 @@
+/*
+ * hrun.c - see hrun.h.  Runs the real binary as a user would; every run is
+ * bounded (a deadline, then SIGKILL, which fails the test).
+ */
+#include "hrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEADLINE_S 90
+
+static const char *
+bin(void)
+{
+	const char *b = getenv("EPOLLVIZ_BIN");
+
+	return b && *b ? b : "./epollviz";
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Append what fd has to *buf (growing it); returns bytes read, 0 at EOF, -1 on error. */
+static ssize_t
+slurp(int fd, char **buf, size_t *len, size_t *cap)
+{
+	ssize_t k;
+
+	if (*len + 65536 > *cap) {
+		*cap *= 2;
+		*buf = realloc(*buf, *cap);
+	}
+	k = read(fd, *buf + *len, *cap - *len - 1);
+	if (k > 0)
+		*len += (size_t)k;
+	return k;
+}
+
+/* fork/exec argv, collect stdout (whole) and stderr (head); returns exit status. */
+static int
+spawn(char *const argv[], char **out, size_t *outlen, char *err, size_t errcap)
+{
+	int po[2], pe[2], st;
+	size_t cap = 1 << 16, ecap = 1 << 16, elen = 0;
+	long long deadline = mono_ms() + DEADLINE_S * 1000;
+	char *ebuf = malloc(ecap);
+	struct pollfd pf[2];
+	pid_t pid;
+
+	*out = malloc(cap);
+	*outlen = 0;
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	pf[0] = (struct pollfd){ po[0], POLLIN, 0 };
+	pf[1] = (struct pollfd){ pe[0], POLLIN, 0 };
+	while (pf[0].fd >= 0 || pf[1].fd >= 0) {
+		long long left = deadline - mono_ms();
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(pf, 2, (int)left) < 0 && errno != EINTR)
+			break;
+		if (pf[0].fd >= 0 && pf[0].revents && slurp(pf[0].fd, out, outlen, &cap) <= 0) {
+			close(pf[0].fd);
+			pf[0].fd = -1;
+		}
+		if (pf[1].fd >= 0 && pf[1].revents && slurp(pf[1].fd, &ebuf, &elen, &ecap) <= 0) {
+			close(pf[1].fd);
+			pf[1].fd = -1;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	(*out)[*outlen] = '\0';
+	ebuf[elen] = '\0';
+	snprintf(err, errcap, "%s", ebuf);
+	free(ebuf);
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int
+hrun(struct hrun *h, const char *scenario, const char *script)
+{
+	char *argv[8], *out, *line, *save = NULL;
+	size_t outlen, cap = 256;
+	int n = 0;
+
+	memset(h, 0, sizeof *h);
+	argv[n++] = (char *)bin();
+	argv[n++] = (char *)"--headless";
+	argv[n++] = (char *)scenario;
+	argv[n++] = (char *)"--json";
+	if (script) {
+		argv[n++] = (char *)"--script";
+		argv[n++] = (char *)script;
+	}
+	argv[n] = NULL;
+	h->status = spawn(argv, &out, &outlen, h->out, sizeof h->out);
+	h->recs = malloc(cap * sizeof *h->recs);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t e;
+		json_t *o = json_loads(line, 0, &e);
+
+		if (o == NULL) {
+			h->bad_lines++;
+			continue;
+		}
+		if (h->n == cap) {
+			cap *= 2;
+			h->recs = realloc(h->recs, cap * sizeof *h->recs);
+		}
+		h->recs[h->n++] = o;
+		if (jis(o, "summary"))
+			h->summary = o;
+	}
+	free(out);
+	return h->status < 0 ? -1 : 0;
+}
+
+int
+hrun_raw(struct hrun *h, char *const argv[], char *stdout_head, size_t cap)
+{
+	char *out;
+	size_t outlen;
+	char *av[16];
+	int n = 0;
+
+	memset(h, 0, sizeof *h);
+	av[n++] = (char *)bin();
+	for (int i = 0; argv[i] && n < 15; i++)
+		av[n++] = argv[i];
+	av[n] = NULL;
+	h->status = spawn(av, &out, &outlen, h->out, sizeof h->out);
+	if (stdout_head) {
+		size_t c = outlen < cap - 1 ? outlen : cap - 1;
+
+		memcpy(stdout_head, out, c);
+		stdout_head[c] = '\0';
+	}
+	free(out);
+	return h->status < 0 ? -1 : 0;
+}
+
+void
+hrun_free(struct hrun *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		json_decref(h->recs[i]);
+	free(h->recs);
+	memset(h, 0, sizeof *h);
+}
+
+long long
+jint(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : -999999;
+}
+
+const char *
+jstr(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+int
+jtrue(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+int
+jis(const json_t *o, const char *type)
+{
+	return strcmp(jstr(o, "type"), type) == 0;
+}
+
+long
+hfind(const struct hrun *h, size_t from, const char *type, const char *key, const char *val)
+{
+	for (size_t i = from; i < h->n; i++) {
+		if (!jis(h->recs[i], type))
+			continue;
+		if (key == NULL || strstr(jstr(h->recs[i], key), val) != NULL)
+			return (long)i;
+	}
+	return -1;
+}
+
+size_t
+hcount(const struct hrun *h, size_t from, const char *type,
+       int (*pred)(const json_t *rec, void *arg), void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < h->n; i++)
+		if (jis(h->recs[i], type) && (pred == NULL || pred(h->recs[i], arg)))
+			n++;
+	return n;
+}
+
+long long
+hpid_of_role(const struct hrun *h, const char *role)
+{
+	long i = hfind(h, 0, "proc_start", "role", role);
+
+	return i < 0 ? 0 : jint(h->recs[i], "pid");
+}
+
+int
+hready_has(const json_t *rec, long long data, const char *ev)
+{
+	json_t *ready = json_object_get(rec, "ready"), *pair;
+	size_t i;
+
+	json_array_foreach(ready, i, pair) {
+		json_t *evs = json_object_get(pair, "events"), *e;
+		size_t k;
+		int hit = ev == NULL;
+
+		if (jint(pair, "data") != data)
+			continue;
+		json_array_foreach(evs, k, e)
+			if (ev && strcmp(json_string_value(e), ev) == 0)
+				hit = 1;
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+long long
+hsurvivor(const struct hrun *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		char path[64], cmd[256] = "";
+		long long pid;
+		FILE *f;
+
+		if (!jis(h->recs[i], "proc_start"))
+			continue;
+		pid = jint(h->recs[i], "pid");
+		snprintf(path, sizeof path, "/proc/%lld/cmdline", pid);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		size_t k = fread(cmd, 1, sizeof cmd - 1, f);
+		fclose(f);
+		cmd[k] = '\0';
+		/* A reused pid that is not ours does not count. */
+		if (strstr(cmd, "epollviz") != NULL || k == 0)
+			return pid;
+	}
+	return 0;
+}
+
+const char *
+hscenario(char *path, size_t cap, const char *name, const char *text)
+{
+	char dir[] = "/tmp/epollviz-test.XXXXXX";
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL)
+		return NULL;
+	snprintf(path, cap, "%s/%s.scn", dir, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
