@@ -45,6 +45,7 @@ struct headless {
 	int step;
 	uint64_t deadline;
 	uint64_t base;
+	int target_pgid; /* the job a job-control step waits for */
 	int pending_open;
 	int settle_ok;
 	int failed;
@@ -200,19 +201,29 @@ step_begin(struct headless *h)
 		return 0; /* opened in step_done: the reader may not be there yet */
 	case ST_HANGUP: h->base = h->m->fifo_hups; return act_fifo_hangup(a);
 	case ST_WAIT: run_action(h->run, ACTION_BEGIN, "wait %.3g s", st->secs); return 0;
-	case ST_SIGINT: return act_ctrl_c(a);
-	case ST_KILL_PARENT: return act_kill_parent(a);
-	case ST_STOP: return act_ctrl_z(a);
-	case ST_CONT: return act_fg(a);
+	case ST_SIGINT:
+	case ST_STOP:
+		h->target_pgid = h->m->fg_pgid; /* whoever holds the terminal now */
+		return st->kind == ST_SIGINT ? act_ctrl_c(a) : act_ctrl_z(a);
+	case ST_KILL_PARENT:
+		h->target_pgid = (int)h->m->server_pid;
+		return act_kill_parent(a);
+	case ST_CONT:
+		h->target_pgid = -1;
+		for (int i = 0; i < h->m->njobs; i++)
+			if (h->m->jobs[i].state == MJOB_STOPPED)
+				h->target_pgid = h->m->jobs[i].pgid;
+		return act_fg(a);
 	case ST_SETTLE: run_action(h->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall"); return 0;
 	}
 	return -1;
 }
 
+/* State of the job a job-control step waits for, or -1. */
 static int
-fg_state(struct headless *h)
+target_state(struct headless *h)
 {
-	const struct m_job *j = model_fg_job(h->m);
+	const struct m_job *j = model_job(h->m, h->target_pgid);
 
 	return j ? j->state : -1;
 }
@@ -252,9 +263,13 @@ step_done(struct headless *h)
 	case ST_WAIT: return now_ns() >= h->deadline;
 	case ST_SIGINT:
 	case ST_KILL_PARENT:
-		return fg_state(h) == MJOB_DONE && h->m->fg_pgid == (int)run_session_pid(h->run);
-	case ST_STOP: return fg_state(h) == MJOB_STOPPED;
-	case ST_CONT: return fg_state(h) == MJOB_RUNNING;
+		/* ^C with no job in the foreground reaches only the session leader. */
+		if (h->target_pgid == (int)run_session_pid(h->run))
+			return 1;
+		return target_state(h) == MJOB_DONE && h->m->fg_pgid == (int)run_session_pid(h->run);
+	case ST_STOP:
+		return h->target_pgid == (int)run_session_pid(h->run) || target_state(h) == MJOB_STOPPED;
+	case ST_CONT: return h->target_pgid < 0 || target_state(h) == MJOB_RUNNING;
 	case ST_SETTLE:
 		if (!settled_now(h, &n)) {
 			h->settle_ok = 0;

@@ -9,6 +9,8 @@
  *                  reported unasked, EBADF for DEL after close, a reopened fd
  *                  with the same number is not watched until added again
  *   triggers       level-triggered repeats, edge-triggered reports once
+ *   tty-read       read(2) from the terminal: in a background process group
+ *                  the kernel stops the group with SIGTTIN (not SIGSTOP)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -298,10 +300,43 @@ probe_triggers(void)
 		role_say("pid %d: 1 more byte arrives: edge = %d (a new edge)\n", P, t_wait0(et, NULL));
 }
 
+/* Read a line from the terminal; a background group is stopped by SIGTTIN first. */
+static void __attribute__((noreturn))
+probe_tty_read(void)
+{
+	char buf[256];
+	struct trace_rec r;
+	ssize_t n;
+
+	role_say("pid %d: read(0) from the terminal, in process group %d (foreground: %d)\n", P,
+		 (int)getpgrp(), (int)tcgetpgrp(STDIN_FILENO));
+	trace_rec_init(&r, TR_READY);
+	trace_emit(&r);
+	for (;;) {
+		n = role_read_interruptible(STDIN_FILENO, buf, sizeof buf);
+		trace_rec_init(&r, TR_READ);
+		r.fd = STDIN_FILENO;
+		r.ret = n;
+		r.err = n < 0 ? errno : 0;
+		if (n > 0)
+			trace_set_text_bytes(&r, buf, (size_t)n);
+		trace_emit(&r);
+		if (n < 0 && errno == EINTR && role_stop)
+			break;
+		if (n > 0)
+			role_say("pid %d: read %zd bytes from the terminal: %s\n", P, n, r.text);
+		if (n == 0)
+			break;
+	}
+	role_trace_stop_signal();
+	role_exit(0);
+}
+
 void
 probe_main(const struct role_args *a)
 {
-	static const char *const names[] = { "probe-file", "probe-2inst", "probe-ctl", "probe-trig" };
+	static const char *const names[] = { "probe-file", "probe-2inst", "probe-ctl", "probe-trig",
+					     "probe-ttyread" };
 	struct trace_rec r;
 	sigset_t none;
 
@@ -312,6 +347,7 @@ probe_main(const struct role_args *a)
 	case PROBE_TWO_INSTANCES: probe_two_instances(); break;
 	case PROBE_CTL_ERRORS: probe_ctl_errors(); break;
 	case PROBE_TRIGGERS: probe_triggers(); break;
+	case PROBE_TTY_READ: probe_tty_read();
 	}
 	role_say("pid %d: holding its fds open; Ctrl+C ends it\n", P);
 	trace_rec_init(&r, TR_READY);

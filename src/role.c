@@ -200,6 +200,30 @@ role_exec(const char *role, char *const *args)
 	_exit(127);
 }
 
+ssize_t
+role_read_interruptible(int fd, void *buf, size_t n)
+{
+	sigset_t old;
+	ssize_t k;
+
+	if (role_stop) {
+		errno = EINTR;
+		return -1;
+	}
+	trace_flush();
+	if (sigsetjmp(open_jb, 1) != 0) {
+		in_open = 0;
+		errno = EINTR;
+		return -1;
+	}
+	in_open = 1;
+	sigprocmask(SIG_SETMASK, &role_wait_mask, &old);
+	k = read(fd, buf, n);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	in_open = 0;
+	return k;
+}
+
 static void
 usage_die(const char *what)
 {

@@ -58,6 +58,8 @@ void role_exit(int status) __attribute__((noreturn));
  * it blocks.  Returns the fd, or -1 with errno EINTR when a stop signal came.
  */
 int role_open_interruptible(const char *path, int flags);
+/* read(2) that may block (the terminal), with the same contract. */
+ssize_t role_read_interruptible(int fd, void *buf, size_t n);
 /*
  * In a freshly forked child: re-execute this binary (/proc/self/exe) as
  * ROLE with args (NULL-terminated).  Never returns; exits 127 on failure.

@@ -31,7 +31,7 @@ static const char *const loop_names[] = { "once", "drain", NULL };
 static const char *const trigger_names[] = { "edge", "level", NULL };
 static const char *const hup_names[] = { "naive", "fixed", NULL };
 static const char *const probe_names[] = { "regular-file", "two-instances", "ctl-errors",
-					   "triggers", NULL };
+					   "triggers", "tty-read", NULL };
 
 #define K_ECHO (1 << JOB_ECHO)
 #define K_FIFO (1 << JOB_FIFO)

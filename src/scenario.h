@@ -31,7 +31,7 @@ enum accept_mode { ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACC
 enum accept_loop { LOOP_ONCE = 0, LOOP_DRAIN };
 enum trigger { TRIG_EDGE = 0, TRIG_LEVEL };
 enum hup_mode { HUP_NAIVE = 0, HUP_FIXED };
-enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS };
+enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ };
 
 struct job_cfg {
 	int kind;       /* enum job_kind */

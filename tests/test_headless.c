@@ -637,3 +637,25 @@ Test(cli, list_help_version_and_unknown, .timeout = 30)
 	cr_assert(strstr(h.out, "no scenario named 'no-such-scenario'") != NULL, "stderr: %s", h.out);
 	hrun_free(&h);
 }
+
+Test(headless, background_reader_is_stopped_by_sigttin, .timeout = 60)
+{
+	struct hrun h;
+	long long probe;
+	long ri, si;
+
+	hrun(&h, "background-read", "settle; cont; settle; sigint");
+	assert_clean(&h);
+	probe = hpid_of_role(&h, "probe");
+	ri = hfind(&h, 0, "reap", "how", "stopped");
+	cr_assert_geq(ri, 0, "the background reader was not stopped");
+	cr_assert_eq(jint(h.recs[ri], "child"), probe);
+	cr_assert_str_eq(jstr(h.recs[ri], "signal"), "SIGTTIN", "stopped by %s, not SIGTTIN",
+			 jstr(h.recs[ri], "signal"));
+	/* In the foreground the same read waits; ^C now reaches it from the kernel. */
+	si = hfind(&h, (size_t)ri, "signal", "signal", "SIGINT");
+	cr_assert_geq(si, 0, "after fg, ^C did not reach the job");
+	cr_assert_eq(jint(h.recs[si], "pid"), probe);
+	cr_assert_str_eq(jstr(h.recs[si], "si_code_name"), "SI_KERNEL");
+	hrun_free(&h);
+}
