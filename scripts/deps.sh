@@ -6,12 +6,19 @@
 set -eu
 
 need=""
+optional=""
 want() { # want PACKAGE CHECK-COMMAND...
 	pkg=$1; shift
 	if ! "$@" >/dev/null 2>&1; then need="$need $pkg"; fi
 }
+# want_optional PACKAGE CHECK...: installed when we can; its tests skip, saying so, when not.
+want_optional() {
+	pkg=$1; shift
+	if ! "$@" >/dev/null 2>&1; then optional="$optional $pkg"; fi
+}
 has_pc() { pkg-config --exists "$1" 2>/dev/null; }
 has_cmd() { command -v "$1" >/dev/null 2>&1; }
+has_nginx() { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }
 has_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 build() {
@@ -33,6 +40,8 @@ test)
 	fi
 	want tmux has_cmd tmux
 	want procps has_cmd ps
+	# A real third-party epoll server for `attach` (never started as a service).
+	want_optional nginx has_nginx
 	;;
 screenshots)
 	build
@@ -53,6 +62,12 @@ bench)
 *) echo "usage: $0 build|test|screenshots|fuzz|bench" >&2; exit 2 ;;
 esac
 
+if [ "$(id -u)" -ne 0 ] && [ -n "$optional" ]; then
+	echo "epollviz: optional packages missing:$optional (their tests will be skipped);" >&2
+	echo "epollviz: install them with:  sudo apt-get install -y --no-install-recommends$optional" >&2
+	optional=""
+fi
+need="$need$optional"
 [ -z "$need" ] && exit 0
 need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
 cmd="apt-get install -y --no-install-recommends $need"
@@ -63,6 +78,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "epollviz: installing missing Debian packages:$need" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Packages with a service (nginx) must not start it: a policy-rc.d that says
+# no, unless the machine already has one; removed again if we made it.
+made_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=1
+fi
+status=0
 apt-get install -y -qq --no-install-recommends $need >&2 || {
-	apt-get update >&2 && apt-get install -y --no-install-recommends $need >&2
-}
+	apt-get update >&2 && apt-get install -y -qq --no-install-recommends $need >&2
+} || status=$?
+[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+exit $status

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "kcheck.h"
+#include "kview.h"
 #include "loop.h"
 #include "model.h"
 #include "proctab.h"
@@ -167,6 +169,28 @@ emit_settled(struct headless *h, int nprocs)
 	run_emit(h->run, &r);
 }
 
+static void
+emit_kernel(void *ctx, struct trace_rec *r)
+{
+	run_emit(ctx, r);
+}
+
+/* The kernel's interest lists and instances, beside the traced ones. */
+static void
+inspect(struct headless *h)
+{
+	int pids[M_MAX_PROCS], n = 0;
+	struct kview kv;
+
+	run_drain(h->run);
+	for (int i = 0; i < h->m->nprocs; i++)
+		if (h->m->procs[i].alive && is_job_role(h->m->procs[i].role))
+			pids[n++] = (int)h->m->procs[i].pid;
+	kview_read(&kv, pids, n, 0);
+	kcheck(h->m, &kv, emit_kernel, h->run);
+	kview_free(&kv);
+}
+
 static uint64_t
 step_timeout(const struct step *st)
 {
@@ -215,6 +239,10 @@ step_begin(struct headless *h)
 				h->target_pgid = h->m->jobs[i].pgid;
 		return act_fg(a);
 	case ST_SETTLE: run_action(h->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall"); return 0;
+	case ST_INSPECT:
+		run_action(h->run, ACTION_BEGIN, "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
+		inspect(h);
+		return 0;
 	}
 	return -1;
 }
@@ -240,7 +268,8 @@ step_done(struct headless *h)
 	case ST_BURST:
 	case ST_HOLD:
 	case ST_SEND: return clients_busy(h->act.cs) == 0;
-	case ST_RELEASE: return 1;
+	case ST_RELEASE:
+	case ST_INSPECT: return 1;
 	case ST_WRITE:
 	case ST_WRITER:
 		if (h->pending_open) {
@@ -449,7 +478,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json]\n"
 		   "actions: connect [N], burst [N], hold [N], send TEXT, release, write TEXT,\n"
-		   "         writer, hangup, wait SECONDS, settle, stop, cont, sigint, kill-parent\n");
+		   "         writer, hangup, wait SECONDS, settle, inspect, stop, cont, sigint,\n"
+		   "         kill-parent\n");
 }
 
 int

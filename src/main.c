@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../ui/ui.h"
+#include "attach.h"
 #include "headless.h"
 #include "role.h"
 #include "scenario.h"
@@ -24,13 +25,15 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: epollviz [SCENARIO]           open the picker, or start SCENARIO\n"
 		"       epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json]\n"
+		"       epollviz attach [--children] [--json] PID...\n"
+		"                                     the kernel's view of running processes\n"
 		"       epollviz --list               list the scenarios\n"
 		"       epollviz --help | --version\n"
 		"\n"
 		"SCENARIO is a name from --list or a path to a .scn file.\n"
 		"Headless actions: connect [N], burst [N], hold [N], send TEXT, release,\n"
-		"  write TEXT, writer, hangup, wait SECONDS, settle, stop, cont, sigint,\n"
-		"  kill-parent.  See epollviz(1).\n");
+		"  write TEXT, writer, hangup, wait SECONDS, settle, inspect, stop, cont,\n"
+		"  sigint, kill-parent.  See epollviz(1).\n");
 }
 
 static int
@@ -59,6 +62,14 @@ main(int argc, char **argv)
 		role_main(argc, argv);
 	/* Orphans of a run are re-parented here, so they can be reaped and counted. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
+		int pids[256], children, json, n;
+
+		n = attach_args(argc - 1, argv + 1, pids, 256, &children, &json);
+		if (n < 0)
+			return 2;
+		return attach_print(pids, n, children, json);
+	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--headless") == 0)
 			return headless_main(argc, argv);

@@ -266,6 +266,26 @@ probe_ctl_errors(void)
 	}
 	t_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
 	role_say("pid %d: after ADD, epoll_wait = %d\n", P, t_wait0(epfd, NULL));
+
+	/* The registration belongs to the open file, not to the fd number. */
+	int d = fcntl(q[0], F_DUPFD_CLOEXEC, 0);
+	char c;
+
+	t_open(d, OPEN_PIPE_R, "dup of the pipe's read end", d < 0 ? errno : 0);
+	if (read(q[0], &c, 1) != 1)
+		c = 0;
+	t_close(q[0]);
+	role_say("pid %d: dup(%d) = %d, then close(%d) without DEL\n", P, q[0], d, q[0]);
+	if (write_all(q[1], "z", 1) == 0) {
+		int n = t_wait0(epfd, &ev);
+
+		role_say("pid %d: epoll_wait = %d, data %llu: an event for fd %d, which is closed; the "
+			 "dup keeps the file, so the registration lives on\n", P, n,
+			 n > 0 ? (unsigned long long)ev.data.u64 : 0ull, q[0]);
+	}
+	ret = t_ctl(epfd, EPOLL_CTL_DEL, q[0], 0, 0);
+	role_say("pid %d: and DEL(%d) = %s: it cannot be removed by that number any more (see "
+		 "'inspect' or the kernel view)\n", P, q[0], verdict(ret));
 }
 
 static void

@@ -29,6 +29,7 @@ static const struct {
 	[ST_STOP] = { "stop", 0, 0, 0 },
 	[ST_CONT] = { "cont", 0, 0, 0 },
 	[ST_SETTLE] = { "settle", 0, 0, 0 },
+	[ST_INSPECT] = { "inspect", 0, 0, 0 },
 };
 
 const char *

@@ -1,7 +1,7 @@
 /*
  * script.h - the headless runner's action script:
  *   "connect 3; burst 20; hold 2; send hello; release; write hello;
- *    writer; hangup; wait 0.5; settle; stop; cont; sigint; kill-parent"
+ *    writer; hangup; wait 0.5; settle; inspect; stop; cont; sigint; kill-parent"
  * Steps are separated by ';' or newlines.  Pure parsing, no I/O.
  */
 #ifndef EPOLLVIZ_SCRIPT_H
@@ -11,7 +11,7 @@
 
 enum step_kind {
 	ST_CONNECT = 0, ST_BURST, ST_HOLD, ST_SEND, ST_RELEASE, ST_WRITE, ST_WRITER, ST_HANGUP,
-	ST_WAIT, ST_SIGINT, ST_KILL_PARENT, ST_STOP, ST_CONT, ST_SETTLE, ST__COUNT
+	ST_WAIT, ST_SIGINT, ST_KILL_PARENT, ST_STOP, ST_CONT, ST_SETTLE, ST_INSPECT, ST__COUNT
 };
 
 #define SCRIPT_MAX_STEPS 128

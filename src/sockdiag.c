@@ -3,7 +3,9 @@
  */
 #include "sockdiag.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -12,6 +14,30 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+const char *
+sockdiag_state_name(int state)
+{
+	static const char *const n[] = { "?", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+					 "FIN-WAIT-2", "TIME-WAIT", "CLOSE", "CLOSE-WAIT", "LAST-ACK",
+					 "LISTEN", "CLOSING", "NEW-SYN-RECV" };
+
+	return state > 0 && state < (int)(sizeof n / sizeof n[0]) ? n[state] : "?";
+}
+
+static void
+format_addr(int family, const __be32 *addr, __be16 port, char *buf, size_t cap)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (family == AF_INET) {
+		inet_ntop(AF_INET, addr, host, sizeof host);
+		snprintf(buf, cap, "%s:%u", host, ntohs(port));
+	} else {
+		inet_ntop(AF_INET6, addr, host, sizeof host);
+		snprintf(buf, cap, "[%s]:%u", host, ntohs(port));
+	}
+}
 
 int
 sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int max, int *n)
@@ -47,11 +73,17 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 			if ((port == 0 || ntohs(m.id.idiag_sport) == port) && *n < max) {
 				struct listener *l = &out[(*n)++];
 
+				memset(l, 0, sizeof *l);
 				l->inode = m.idiag_inode;
 				l->family = m.idiag_family;
 				l->port = ntohs(m.id.idiag_sport);
 				l->qlen = m.idiag_rqueue;
 				l->backlog = m.idiag_wqueue;
+				l->state = m.idiag_state;
+				format_addr(m.idiag_family, m.id.idiag_src, m.id.idiag_sport, l->local,
+					    sizeof l->local);
+				format_addr(m.idiag_family, m.id.idiag_dst, m.id.idiag_dport, l->remote,
+					    sizeof l->remote);
 			}
 		}
 		size_t step = NLMSG_ALIGN(h.nlmsg_len);
@@ -64,7 +96,7 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 }
 
 static int
-query(int fd, int family, int port, struct listener *out, int max, int *n)
+query(int fd, int family, unsigned states, int port, struct listener *out, int max, int *n)
 {
 	struct {
 		struct nlmsghdr h;
@@ -79,7 +111,7 @@ query(int fd, int family, int port, struct listener *out, int max, int *n)
 	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.r.sdiag_family = (uint8_t)family;
 	req.r.sdiag_protocol = IPPROTO_TCP;
-	req.r.idiag_states = 1u << TCP_LISTEN;
+	req.r.idiag_states = states;
 	if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&sa, sizeof sa) < 0)
 		return -1;
 	for (;;) {
@@ -107,7 +139,27 @@ sockdiag_listeners(int port, struct listener *out, int max)
 
 	if (fd < 0)
 		return -1;
-	if (query(fd, AF_INET, port, out, max, &n) < 0 || query(fd, AF_INET6, port, out, max, &n) < 0) {
+	if (query(fd, AF_INET, 1u << TCP_LISTEN, port, out, max, &n) < 0 ||
+	    query(fd, AF_INET6, 1u << TCP_LISTEN, port, out, max, &n) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return n;
+}
+
+int
+sockdiag_tcp_all(struct listener *out, int max)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	int n = 0;
+
+	if (fd < 0)
+		return -1;
+	if (query(fd, AF_INET, ~0u, 0, out, max, &n) < 0 || query(fd, AF_INET6, ~0u, 0, out, max, &n) < 0) {
 		int e = errno;
 
 		close(fd);

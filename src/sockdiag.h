@@ -16,7 +16,13 @@ struct listener {
 	int port;
 	unsigned qlen;    /* connections waiting for accept */
 	unsigned backlog; /* listen(2) backlog, as the kernel keeps it */
+	int state;        /* TCP_LISTEN, TCP_ESTABLISHED, ... */
+	char local[48];   /* "127.0.0.1:8080", "[::1]:8080" */
+	char remote[48];
 };
+
+/* "LISTEN", "ESTAB", ... as ss(8) prints them. */
+const char *sockdiag_state_name(int state);
 
 /*
  * Parse one netlink reply buffer.  Appends listeners on port (0: any) to
@@ -26,5 +32,7 @@ struct listener {
 int sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int max, int *n);
 /* Query TCP listeners on port (IPv4 and IPv6).  Returns the count, or -1 with errno. */
 int sockdiag_listeners(int port, struct listener *out, int max);
+/* Query every TCP socket in any state (IPv4 and IPv6).  Returns the count, or -1. */
+int sockdiag_tcp_all(struct listener *out, int max);
 
 #endif

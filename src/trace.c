@@ -53,6 +53,8 @@ static const char *const type_names[TR__COUNT] = {
 	[TR_TTY] = "tty",
 	[TR_SETTLED] = "settled",
 	[TR_SCHED] = "sched",
+	[TR_KEPOLL] = "kernel_epoll",
+	[TR_KWATCH] = "kernel_watch",
 };
 
 static const char *const role_names[ROLE__COUNT] = {

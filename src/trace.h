@@ -85,6 +85,8 @@ enum trace_type {
 	TR_TTY,          /* front end: text=what the children printed */
 	TR_SETTLED,      /* front end: qlen=val, arg=processes checked */
 	TR_SCHED,        /* front end: of=pid2, voluntary=val, involuntary=arg (context switches) */
+	TR_KEPOLL,       /* front end, from /proc: of=pid2, epfd, instance=arg (0 unknown), op=watches, val=anon inode, err=kcmp errno */
+	TR_KWATCH,       /* front end, from /proc: of=pid2, epfd, fd=tfd, events, data, op=enum kcheck_verdict, text */
 	TR__COUNT
 };
 
@@ -109,6 +111,7 @@ enum client_event {
 };
 enum action_state { ACTION_BEGIN = 0, ACTION_DONE, ACTION_TIMEOUT, ACTION_FAILED };
 enum listen_flags { LISTEN_INHERITED = 1, LISTEN_REUSEPORT = 2 };
+enum kcheck_verdict { KC_AGREE = 0, KC_KERNEL_ONLY, KC_TRACE_ONLY, KC_EVENTS_DIFFER };
 
 struct trace_pair {
 	uint32_t events;

@@ -202,6 +202,13 @@ open_kind_name(int kind)
 }
 
 const char *
+kcheck_verdict_name(int v)
+{
+	static const char *const n[] = { "agree", "kernel-only", "trace-only", "events-differ" };
+	return NAME_OF(n, v);
+}
+
+const char *
 stray_reason_name(int reason)
 {
 	static const char *const n[] = { "not-open", "not-mine" };
@@ -451,6 +458,27 @@ trace_format_json(struct strbuf *b, const struct trace_rec *r)
 		j_u64(b, "voluntary", r->val);
 		j_int(b, "involuntary", r->arg);
 		break;
+	case TR_KEPOLL:
+		j_int(b, "of", r->pid2);
+		j_int(b, "epfd", r->epfd);
+		if (r->arg > 0)
+			j_int(b, "instance", r->arg);
+		else
+			sb_add(b, ",\"instance\":null");
+		j_int(b, "watches", r->op);
+		j_u64(b, "anon_inode", r->val);
+		j_str(b, "kcmp_errno", r->err ? errno_name(r->err) : NULL);
+		break;
+	case TR_KWATCH:
+		j_int(b, "of", r->pid2);
+		j_int(b, "epfd", r->epfd);
+		j_int(b, "fd", r->fd);
+		sb_add(b, ",\"events\":");
+		sb_json_mask(b, r->events);
+		j_u64(b, "data", r->data);
+		j_str(b, "verdict", kcheck_verdict_name(r->op));
+		j_str(b, "why", r->text);
+		break;
 	default:
 		break;
 	}
@@ -655,6 +683,20 @@ trace_format_text(struct strbuf *b, const struct trace_rec *r, uint64_t t0)
 	case TR_SCHED:
 		sb_printf(b, "pid %d has slept %llu times (voluntary context switches)", r->pid2,
 			  (unsigned long long)r->val);
+		break;
+	case TR_KEPOLL:
+		if (r->arg > 0)
+			sb_printf(b, "kernel: pid %d epfd %d is epoll instance #%d, %d watched", r->pid2,
+				  r->epfd, r->arg, r->op);
+		else
+			sb_printf(b, "kernel: pid %d epfd %d: instance unknown (kcmp: %s), %d watched",
+				  r->pid2, r->epfd, errno_name(r->err), r->op);
+		break;
+	case TR_KWATCH:
+		sb_printf(b, "kernel: pid %d epfd %d watches fd %d {%s, data=%llu}: %s%s%s", r->pid2,
+			  r->epfd, r->fd, epoll_mask_str(r->events, 0, m, sizeof m),
+			  (unsigned long long)r->data, kcheck_verdict_name(r->op), r->text[0] ? ": " : "",
+			  r->text);
 		break;
 	default:
 		sb_printf(b, "record type %d", r->type);

@@ -38,6 +38,7 @@ const char *client_event_name(int ev);
 const char *action_state_name(int st);
 const char *open_kind_name(int kind);
 const char *stray_reason_name(int reason);
+const char *kcheck_verdict_name(int v);
 
 /* Append r as one JSON object (no newline). */
 void trace_format_json(struct strbuf *b, const struct trace_rec *r);

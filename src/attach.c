@@ -1,0 +1,70 @@
+/*
+ * attach.c - `epollviz attach`: argument parsing and the one-shot report.
+ * The live view is the TUI's (ui/), fed by the same kview_read().
+ */
+#include "attach.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kview.h"
+#include "tracefmt.h"
+#include "util.h"
+
+int
+attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
+{
+	int n = 0;
+
+	*children = *json = 0;
+	for (int i = 1; i < argc; i++) {
+		long v;
+
+		if (strcmp(argv[i], "--children") == 0) {
+			*children = 1;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			*json = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "epollviz: attach: unknown option '%s' (known: --children, --json)\n", argv[i]);
+			return -1;
+		} else if (parse_long(argv[i], 1, 1 << 22, &v) < 0) {
+			fprintf(stderr, "epollviz: attach: '%s' is not a process id\n", argv[i]);
+			return -1;
+		} else if (n == max) {
+			fprintf(stderr, "epollviz: attach: at most %d process ids\n", max);
+			return -1;
+		} else {
+			pids[n++] = (int)v;
+		}
+	}
+	if (n == 0) {
+		fprintf(stderr, "usage: epollviz attach [--children] [--json] PID...\n");
+		return -1;
+	}
+	return n;
+}
+
+int
+attach_print(const int *pids, int n, int children, int json)
+{
+	struct kview kv;
+	struct strbuf b;
+	int alive = 0;
+
+	kview_read(&kv, pids, n, children);
+	sb_init(&b);
+	if (json)
+		kview_json(&kv, &b);
+	else
+		kview_text(&kv, &b);
+	fwrite(b.s, 1, b.len, stdout);
+	for (int i = 0; i < kv.np; i++) {
+		if (kv.p[i].gone)
+			fprintf(stderr, "epollviz: attach: no process %d\n", kv.p[i].pid);
+		else
+			alive++;
+	}
+	sb_free(&b);
+	kview_free(&kv);
+	return alive ? 0 : 1;
+}
