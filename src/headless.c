@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "model.h"
 #include "proctab.h"
+#include "record.h"
 #include "run.h"
 #include "scenario.h"
 #include "script.h"
@@ -55,13 +56,13 @@ struct headless {
 	int interrupted;
 	int sigfd;
 	uint64_t phase_t0;
+	struct recorder *rec;
 };
 
+/* Apply a record to the model and print it. */
 static void
-sink(void *ctx, const struct trace_rec *r)
+print_rec(struct headless *h, const struct trace_rec *r)
 {
-	struct headless *h = ctx;
-
 	model_apply(h->m, r);
 	sb_reset(&h->sb);
 	if (h->json)
@@ -70,6 +71,15 @@ sink(void *ctx, const struct trace_rec *r)
 		trace_format_text(&h->sb, r, h->m->t0);
 	sb_add(&h->sb, "\n");
 	fwrite(h->sb.s, 1, h->sb.len, stdout);
+}
+
+static void
+sink(void *ctx, const struct trace_rec *r)
+{
+	struct headless *h = ctx;
+
+	print_rec(h, r);
+	recorder_write(h->rec, r);
 	if (r->type == TR_LISTEN && r->ret < 0) {
 		fprintf(stderr, "epollviz: %s: cannot listen on 127.0.0.1:%d: %s\n", h->sc.name, r->port,
 			strerror(r->err));
@@ -403,22 +413,39 @@ exit_desc(const struct m_proc *p, char *buf, size_t cap)
 	return buf;
 }
 
-static void
-summary(struct headless *h, int clean, const struct trace_reader *rd)
+/*
+ * Was the run clean?  Every process exited normally, no record lost or
+ * malformed, and the front end's run_end record says every action completed
+ * and nothing had to be forced.  Live runs and replays decide alike.
+ */
+static int
+run_clean(const struct model *m, uint64_t lost, uint64_t malformed)
 {
-	struct strbuf *b = &h->sb;
-	struct model *m = h->m;
-	char ex[96];
+	return lost == 0 && malformed == 0 && m->end_malformed == 0 && m->ended &&
+	       m->end_actions_failed == 0 && m->end_flags == 0 && model_all_exited_cleanly(m);
+}
 
+/* The summary line (JSON) or table (text).  Returns whether the run was clean. */
+static int
+summary(struct strbuf *b, int json, const char *name, const struct model *m, uint64_t lost,
+	uint64_t malformed)
+{
+	char ex[96];
+	int clean = run_clean(m, lost, malformed);
+
+	malformed += m->end_malformed;
 	sb_reset(b);
-	if (h->json) {
+	if (json) {
 		sb_printf(b, "{\"type\":\"summary\",\"scenario\":");
-		sb_json_str(b, h->sc.name);
+		sb_json_str(b, name);
 		sb_printf(b, ",\"records\":%llu,\"lost_records\":%llu,\"malformed_records\":%llu",
-			  (unsigned long long)m->records, (unsigned long long)rd->lost,
-			  (unsigned long long)rd->malformed);
+			  (unsigned long long)m->records, (unsigned long long)lost,
+			  (unsigned long long)malformed);
 		sb_add(b, ",\"semaphore\":");
-		sb_json_str(b, run_sem_name(h->run));
+		if (m->sem_name[0])
+			sb_json_str(b, m->sem_name);
+		else
+			sb_add(b, "null");
 		sb_add(b, ",\"processes\":[");
 		for (int i = 0, first = 1; i < m->nprocs; i++) {
 			const struct m_proc *p = &m->procs[i];
@@ -447,11 +474,11 @@ summary(struct headless *h, int clean, const struct trace_reader *rd)
 			  "\"failed\":%llu},\"accept_queue\":%lld,\"actions_failed\":%d,\"clean\":%s}\n",
 			  (unsigned long long)m->nclients, (unsigned long long)m->clients_connected,
 			  (unsigned long long)m->clients_answered, (unsigned long long)m->clients_failed,
-			  (long long)m->accept_queue, h->failed, clean ? "true" : "false");
+			  (long long)m->accept_queue, m->end_actions_failed, clean ? "true" : "false");
 	} else {
-		sb_printf(b, "\nsummary of %s: %llu records, %llu lost, %llu malformed\n", h->sc.name,
-			  (unsigned long long)m->records, (unsigned long long)rd->lost,
-			  (unsigned long long)rd->malformed);
+		sb_printf(b, "\nsummary of %s: %llu records, %llu lost, %llu malformed\n", name,
+			  (unsigned long long)m->records, (unsigned long long)lost,
+			  (unsigned long long)malformed);
 		sb_printf(b, "  %-7s %-12s %-10s %7s %7s %5s %5s %8s %6s  %s\n", "pid", "role", "name",
 			  "wakeups", "accepts", "won", "lost", "hups", "strays", "exit");
 		for (int i = 0; i < m->nprocs; i++) {
@@ -467,16 +494,49 @@ summary(struct headless *h, int clean, const struct trace_reader *rd)
 		}
 		sb_printf(b, "  clients: %llu started, %llu answered, %llu failed; actions failed: %d; %s\n",
 			  (unsigned long long)m->nclients, (unsigned long long)m->clients_answered,
-			  (unsigned long long)m->clients_failed, h->failed,
+			  (unsigned long long)m->clients_failed, m->end_actions_failed,
 			  clean ? "clean exit" : "NOT clean");
 	}
 	fwrite(b->s, 1, b->len, stdout);
+	return clean;
+}
+
+/* Print every record of a recording as a live run would, then the summary. */
+static int
+replay_headless(const char *path, int json)
+{
+	char err[1024];
+	struct replay *rp = replay_open(path, err, sizeof err);
+	struct headless h;
+	struct trace_rec r;
+	int got, clean;
+
+	if (rp == NULL) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 2;
+	}
+	memset(&h, 0, sizeof h);
+	h.json = json;
+	h.m = model_new();
+	sb_init(&h.sb);
+	while ((got = replay_next(rp, &r)) > 0)
+		print_rec(&h, &r);
+	clean = summary(&h.sb, json, replay_header(rp)->scenario, h.m, replay_reader(rp)->lost,
+			replay_reader(rp)->malformed);
+	fflush(stdout);
+	if (got < 0)
+		fprintf(stderr, "epollviz: %s\n", replay_error(rp));
+	replay_close(rp);
+	model_free(h.m);
+	sb_free(&h.sb);
+	return got < 0 ? 1 : clean ? 0 : 1;
 }
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json]\n"
+	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json] [--record FILE]\n"
+		   "       epollviz --headless replay FILE [--json]\n"
 		   "actions: connect [N], burst [N], hold [N], send TEXT, release, write TEXT,\n"
 		   "         writer, hangup, wait SECONDS, settle, inspect, stop, cont, sigint,\n"
 		   "         kill-parent\n");
@@ -489,12 +549,13 @@ headless_main(int argc, char **argv)
 		{ "headless", no_argument, NULL, 'H' },
 		{ "script", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "record", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct headless h;
 	char path[PATH_MAX], err[1024];
-	const char *script = "";
+	const char *script = "", *record = NULL;
 	sigset_t set;
 	const struct trace_reader *rd;
 	int c, clean;
@@ -507,12 +568,20 @@ headless_main(int argc, char **argv)
 		case 'H': break;
 		case 's': script = optarg; break;
 		case 'j': h.json = 1; break;
+		case 'r': record = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (optind == argc - 2 && strcmp(argv[optind], "replay") == 0) {
+		if (record || script[0]) {
+			fprintf(stderr, "epollviz: replay takes neither --script nor --record\n");
+			return 2;
+		}
+		return replay_headless(argv[optind + 1], h.json);
+	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO\n");
+		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO (or: replay FILE)\n");
 		usage(stderr);
 		return 2;
 	}
@@ -550,6 +619,13 @@ headless_main(int argc, char **argv)
 		fprintf(stderr, "epollviz: %s\n", strerror(errno));
 		return 1;
 	}
+	if (record) {
+		h.rec = recorder_open(record, &h.sc, err, sizeof err);
+		if (h.rec == NULL) {
+			fprintf(stderr, "epollviz: --record: %s\n", err);
+			return 2;
+		}
+	}
 	h.run = run_start(&h.sc, h.loop, sink, &h, err, sizeof err);
 	if (h.run == NULL) {
 		fprintf(stderr, "epollviz: %s\n", err);
@@ -572,12 +648,22 @@ headless_main(int argc, char **argv)
 	actions_done(&h.act);
 	run_stop(h.run); /* emits the last reaps, and kills if anything was left */
 	rd = run_reader(h.run);
-	h.m->lost = rd->lost;
-	h.m->malformed = rd->malformed;
-	clean = rd->lost == 0 && rd->malformed == 0 && model_all_exited_cleanly(h.m) &&
-		h.failed == 0 && !h.fatal && !h.interrupted && !run_unclean(h.run);
-	summary(&h, clean, rd);
+	{
+		struct trace_rec end;
+
+		trace_rec_init(&end, TR_RUN_END);
+		end.arg = h.failed;
+		end.op = (run_unclean(h.run) ? RUN_UNCLEAN : 0) | (h.interrupted ? RUN_INTERRUPTED : 0) |
+			 (h.fatal ? RUN_FATAL : 0);
+		end.val = rd->malformed;
+		run_emit(h.run, &end);
+	}
+	clean = summary(&h.sb, h.json, h.sc.name, h.m, rd->lost, rd->malformed);
 	fflush(stdout);
+	if (h.rec && recorder_close(h.rec, err, sizeof err) < 0) {
+		fprintf(stderr, "epollviz: --record: %s\n", err);
+		clean = 0;
+	}
 	run_free(h.run);
 	model_free(h.m);
 	loop_free(h.loop);

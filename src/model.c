@@ -720,6 +720,12 @@ model_apply(struct model *m, const struct trace_rec *r)
 	case TR_TTY:
 		apply_tty(m, r->text);
 		break;
+	case TR_RUN_END:
+		m->ended = 1;
+		m->end_actions_failed = r->arg;
+		m->end_flags = r->op;
+		m->end_malformed = r->val;
+		break;
 	default:
 		break;
 	}

@@ -187,6 +187,12 @@ struct model {
 	uint64_t nclients;
 	uint64_t clients_connected, clients_answered, clients_failed;
 
+	/* the front end's verdict on the run, from its run_end record */
+	int ended;
+	int end_actions_failed;
+	int end_flags;
+	uint64_t end_malformed;
+
 	/* what the children printed to their terminal */
 	char tty[M_TTY_LINES][M_TTY_COLS];
 	uint64_t ntty;     /* complete lines; the current partial line is tty[ntty % N] */

@@ -55,6 +55,7 @@ static const char *const type_names[TR__COUNT] = {
 	[TR_SCHED] = "sched",
 	[TR_KEPOLL] = "kernel_epoll",
 	[TR_KWATCH] = "kernel_watch",
+	[TR_RUN_END] = "run_end",
 };
 
 static const char *const role_names[ROLE__COUNT] = {

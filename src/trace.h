@@ -87,6 +87,7 @@ enum trace_type {
 	TR_SCHED,        /* front end: of=pid2, voluntary=val, involuntary=arg (context switches) */
 	TR_KEPOLL,       /* front end, from /proc: of=pid2, epfd, instance=arg (0 unknown), op=watches, val=anon inode, err=kcmp errno */
 	TR_KWATCH,       /* front end, from /proc: of=pid2, epfd, fd=tfd, events, data, op=enum kcheck_verdict, text */
+	TR_RUN_END,      /* front end, last record: arg=actions failed, op=enum run_end_flags, val=malformed */
 	TR__COUNT
 };
 
@@ -111,6 +112,7 @@ enum client_event {
 };
 enum action_state { ACTION_BEGIN = 0, ACTION_DONE, ACTION_TIMEOUT, ACTION_FAILED };
 enum listen_flags { LISTEN_INHERITED = 1, LISTEN_REUSEPORT = 2 };
+enum run_end_flags { RUN_UNCLEAN = 1, RUN_INTERRUPTED = 2, RUN_FATAL = 4 };
 enum kcheck_verdict { KC_AGREE = 0, KC_KERNEL_ONLY, KC_TRACE_ONLY, KC_EVENTS_DIFFER };
 
 struct trace_pair {

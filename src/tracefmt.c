@@ -469,6 +469,13 @@ trace_format_json(struct strbuf *b, const struct trace_rec *r)
 		j_u64(b, "anon_inode", r->val);
 		j_str(b, "kcmp_errno", r->err ? errno_name(r->err) : NULL);
 		break;
+	case TR_RUN_END:
+		j_int(b, "actions_failed", r->arg);
+		j_bool(b, "unclean", r->op & RUN_UNCLEAN);
+		j_bool(b, "interrupted", r->op & RUN_INTERRUPTED);
+		j_bool(b, "fatal", r->op & RUN_FATAL);
+		j_u64(b, "malformed", r->val);
+		break;
 	case TR_KWATCH:
 		j_int(b, "of", r->pid2);
 		j_int(b, "epfd", r->epfd);
@@ -683,6 +690,11 @@ trace_format_text(struct strbuf *b, const struct trace_rec *r, uint64_t t0)
 	case TR_SCHED:
 		sb_printf(b, "pid %d has slept %llu times (voluntary context switches)", r->pid2,
 			  (unsigned long long)r->val);
+		break;
+	case TR_RUN_END:
+		sb_printf(b, "end of run: %d action%s failed%s%s%s", r->arg, r->arg == 1 ? "" : "s",
+			  r->op & RUN_UNCLEAN ? ", clean-up had to force" : "",
+			  r->op & RUN_INTERRUPTED ? ", interrupted" : "", r->op & RUN_FATAL ? ", fatal error" : "");
 		break;
 	case TR_KEPOLL:
 		if (r->arg > 0)

@@ -55,6 +55,13 @@ disagrees(const json_t *rec, void *arg)
 	return strcmp(jstr(rec, "verdict"), "agree") != 0;
 }
 
+static int
+accepted(const json_t *rec, void *arg)
+{
+	(void)arg;
+	return jint(rec, "ret") >= 0;
+}
+
 Test(kernel, echo_herd_has_two_instances, .timeout = 60)
 {
 	struct hrun h;
@@ -67,7 +74,9 @@ Test(kernel, echo_herd_has_two_instances, .timeout = 60)
 	cr_assert_eq(holders[1], 1);
 	cr_assert_eq(hcount(&h, 0, "kernel_watch", disagrees, NULL), 0,
 		     "the kernel's interest lists differ from the traced ones");
-	cr_assert_geq(hcount(&h, 0, "kernel_watch", NULL, NULL), 4, "listening socket x2 + 2 connections");
+	/* The listening socket in both, plus every connection accepted so far (with accept_loop=once
+	 * the second held connection may still wait in the accept queue: the notes' bug). */
+	cr_assert_eq(hcount(&h, 0, "kernel_watch", NULL, NULL), 2 + hcount(&h, 0, "accept", accepted, NULL));
 	hrun_free(&h);
 }
 
