@@ -188,6 +188,15 @@ apply_ctl(struct model *m, const struct trace_rec *r)
 	if (in == NULL || r->ret != 0)
 		return;
 	i = watch_find(in, r->fd, r->pid);
+	/*
+	 * A MOD or DEL that succeeded found its entry: if this pid did not add
+	 * it, the fd is one it inherited from the pid that did (same file).
+	 */
+	if (i < 0 && r->op != EPOLL_CTL_ADD) {
+		for (int k = 0; k < in->nw && i < 0; k++)
+			if (in->w[k].fd == r->fd)
+				i = k;
+	}
 	switch (r->op) {
 	case EPOLL_CTL_ADD:
 		if (i < 0) {
@@ -196,6 +205,7 @@ apply_ctl(struct model *m, const struct trace_rec *r)
 				in->w = xreallocarray(in->w, (size_t)in->capw, sizeof *in->w);
 			}
 			i = in->nw++;
+			in->w[i].owner = r->pid;
 		}
 		/* fallthrough */
 	case EPOLL_CTL_MOD:
@@ -204,7 +214,6 @@ apply_ctl(struct model *m, const struct trace_rec *r)
 		in->w[i].fd = r->fd;
 		in->w[i].events = r->events;
 		in->w[i].data = r->data;
-		in->w[i].owner = r->pid;
 		break;
 	case EPOLL_CTL_DEL:
 		if (i >= 0)

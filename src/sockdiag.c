@@ -44,9 +44,13 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 {
 	const char *p = buf;
 
-	while (len >= sizeof(struct nlmsghdr)) {
+	while (len > 0) {
 		struct nlmsghdr h;
 
+		if (len < sizeof h) {
+			errno = EPROTO;
+			return -1;
+		}
 		memcpy(&h, p, sizeof h);
 		if (h.nlmsg_len < sizeof h || h.nlmsg_len > len) {
 			errno = EPROTO;
@@ -65,10 +69,13 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 			errno = e.error ? -e.error : EPROTO;
 			return -1;
 		}
-		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY &&
-		    h.nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct inet_diag_msg m;
 
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof m)) {
+				errno = EPROTO;
+				return -1;
+			}
 			memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
 			if ((port == 0 || ntohs(m.id.idiag_sport) == port) && *n < max) {
 				struct listener *l = &out[(*n)++];

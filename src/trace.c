@@ -139,9 +139,12 @@ get64(const uint8_t *p)
 size_t
 trace_wire_count(const struct trace_rec *r)
 {
-	if (r->type != TR_WAIT_RETURN || r->npairs <= TRACE_PAIRS_PER_REC)
+	/* Clamped as trace_encode clamps: more pairs than that are never sent. */
+	int npairs = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
+
+	if (r->type != TR_WAIT_RETURN || npairs <= TRACE_PAIRS_PER_REC)
 		return 1;
-	return (r->npairs + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC;
+	return (npairs + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC;
 }
 
 /* Encode the fixed part shared by a head and its continuations. */
