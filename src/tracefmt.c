@@ -123,12 +123,12 @@ epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap)
 		if (!(mask & mask_names[i].bit))
 			continue;
 		mask &= ~mask_names[i].bit;
-		len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s%s",
+		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s%s",
 					len ? "|" : "", short_names ? "" : "EPOLL",
 					mask_names[i].name);
 	}
 	if (mask != 0)
-		len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s0x%x",
+		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s0x%x",
 					len ? "|" : "", mask);
 	if (len == 0)
 		snprintf(buf, cap, "0");

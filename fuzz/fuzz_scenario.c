@@ -1,0 +1,10 @@
+/* fuzz_scenario.c - libFuzzer entry point for fuzz_scenario() (see targets.h). */
+#include "targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_scenario(data, size);
+}

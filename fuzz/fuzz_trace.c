@@ -1,0 +1,10 @@
+/* fuzz_trace.c - libFuzzer entry point for fuzz_trace() (see targets.h). */
+#include "targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_trace(data, size);
+}

@@ -1,0 +1,154 @@
+/*
+ * targets.c - the fuzzed readers (see targets.h).  Each one feeds the bytes
+ * to a parser and checks the promises it makes about its output, so a
+ * broken invariant is a crash the fuzzer can find, not only a bad read.
+ */
+#include "targets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/kview.h"
+#include "../src/model.h"
+#include "../src/record.h"
+#include "../src/scenario.h"
+#include "../src/script.h"
+#include "../src/trace.h"
+#include "../src/tracefmt.h"
+
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "%s:%d: broken promise: %s\n", __FILE__, __LINE__, #c);    \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+int
+fuzz_scenario(const uint8_t *data, size_t size)
+{
+	struct scenario sc;
+	char err[1024];
+
+	if (scenario_parse((const char *)data, size, "fuzz.scn", &sc, err, sizeof err) < 0) {
+		/* Every error names the file (and a line when there is one). */
+		CHECK(strncmp(err, "fuzz.scn:", 9) == 0);
+		return 0;
+	}
+	CHECK(sc.njobs >= 1 && sc.njobs <= SCN_MAX_JOBS);
+	CHECK(sc.title[0] != '\0');
+	for (int i = 0; i < sc.njobs; i++) {
+		char args[SCN_MAX_ARGS][48];
+		int n = job_to_args(&sc.jobs[i], args, SCN_MAX_ARGS);
+		struct job_cfg j;
+
+		job_defaults(&j, sc.jobs[i].kind);
+		for (int k = 0; k < n; k++) {
+			char *eq = strchr(args[k], '=');
+
+			CHECK(eq != NULL);
+			*eq = '\0';
+			CHECK(job_set(&j, args[k], eq + 1, err, sizeof err) == 0);
+		}
+	}
+	return 0;
+}
+
+static void
+sink(void *ctx, const struct trace_rec *r)
+{
+	struct strbuf *b = ctx;
+
+	CHECK(r->type > TR_NONE && r->type < TR__COUNT);
+	CHECK(r->npairs <= TRACE_MAX_READY);
+	CHECK(strlen(r->text) <= TRACE_TEXT_MAX);
+	sb_reset(b);
+	trace_format_json(b, r);
+	trace_format_text(b, r, 0);
+}
+
+int
+fuzz_trace(const uint8_t *data, size_t size)
+{
+	struct trace_reader rd;
+	struct strbuf b;
+	struct model *m = model_new();
+	size_t half = size / 2;
+
+	sb_init(&b);
+	trace_reader_init(&rd);
+	/* Split feeding must not change what is decoded. */
+	trace_reader_feed(&rd, data, half, sink, &b);
+	trace_reader_feed(&rd, data + half, size - half, sink, &b);
+	CHECK(rd.offset == (size / TRACE_REC_SIZE) * TRACE_REC_SIZE);
+	CHECK(rd.ncarry == size % TRACE_REC_SIZE);
+	trace_reader_free(&rd);
+	/* And the model takes whatever the decoder accepts. */
+	trace_reader_init(&rd);
+	trace_reader_feed(&rd, data, size, (trace_sink_fn)model_apply, m);
+	trace_reader_free(&rd);
+	model_free(m);
+	sb_free(&b);
+	return 0;
+}
+
+int
+fuzz_fdinfo(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	struct kv_fdinfo fi;
+	unsigned long ino;
+
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (kv_parse_fdinfo(text, &fi) == 0)
+		for (int i = 0; i < fi.nw; i++)
+			CHECK(fi.w[i].what[0] == '\0');
+	kv_fdinfo_free(&fi);
+	kv_classify(text, &ino);
+	free(text);
+	return 0;
+}
+
+int
+fuzz_record(const uint8_t *data, size_t size)
+{
+	struct rec_header h;
+	char err[512];
+	size_t hlen = 0;
+	struct trace_reader rd;
+	struct strbuf b;
+
+	if (rec_header_parse((const char *)data, size, &h, &hlen, err, sizeof err) < 0) {
+		CHECK(err[0] != '\0');
+		return 0;
+	}
+	CHECK(hlen <= size && hlen <= RECORD_HEADER_MAX);
+	CHECK(h.version == RECORD_VERSION);
+	sb_init(&b);
+	trace_reader_init(&rd);
+	trace_reader_feed(&rd, data + hlen, size - hlen, sink, &b);
+	if (rd.malformed)
+		CHECK(rd.bad_why != NULL && rd.bad_offset < size - hlen);
+	trace_reader_free(&rd);
+	sb_free(&b);
+	return 0;
+}
+
+int
+fuzz_script(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	struct script s;
+	char err[512];
+
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (script_parse(text, &s, err, sizeof err) < 0)
+		CHECK(strncmp(err, "step ", 5) == 0 || strcmp(err, "out of memory") == 0);
+	else
+		CHECK(s.nsteps <= SCRIPT_MAX_STEPS);
+	free(text);
+	return 0;
+}
