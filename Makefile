@@ -24,13 +24,13 @@ OBJ_ENGINE := $(ENGINE:%.c=$(BUILD)/%.o)
 OBJ_UI := $(UI:%.c=$(BUILD)/%.o)
 OBJ_MAIN := $(BUILD)/src/main.o
 
-TEST_SRC := $(wildcard tests/*.c)
+TEST_SRC := $(wildcard tests/*.c) fuzz/targets.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/epollviz-tests
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion jansson 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -lcriterion -ljansson)
 
-.PHONY: all run test check-layering clean install uninstall deps deps-test
+.PHONY: all run test asan valgrind lint fuzz check-layering clean install uninstall deps deps-test
 
 all: deps $(BIN)
 
@@ -55,6 +55,10 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(TEST_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
+$(BUILD)/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -Isrc -MMD -MP -c -o $@ $<
+
 $(TEST_BIN): $(TEST_OBJ) $(OBJ_ENGINE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
@@ -65,6 +69,51 @@ run: all
 test: deps-test $(BIN) $(TEST_BIN) check-layering
 	EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 		$(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the
+# binary the tests run (and so every child role) and the test binary itself.
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan:
+	$(MAKE) BUILD=build/asan BIN=build/asan/epollviz SANITIZE="$(ASAN_FLAGS)" OPT="-O1 -g" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp test
+
+# The front end under valgrind during a real run: no leaked fd, no definite leak,
+# no memory error.  (Children run natively: EPOLLVIZ_SELF is how they find the
+# binary, since under valgrind /proc/self/exe is the tool.)
+valgrind: $(BIN)
+	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios scripts/valgrind-check.sh ./$(BIN) $(BUILD)/valgrind.log
+
+# Static analysis with a small committed configuration (.clang-tidy).
+CPPCHECK ?= cppcheck
+CLANG_TIDY ?= clang-tidy
+lint:
+	@scripts/deps.sh lint
+	$(CPPCHECK) -q --std=c11 --enable=warning,portability,performance --inline-suppr \
+		--error-exitcode=1 -D_GNU_SOURCE --suppress=missingIncludeSystem src ui fuzz
+	$(CLANG_TIDY) --quiet $(SRC) $(UI) fuzz/targets.c -- $(CSTD) $(CPPFLAGS) $(CURSES_CFLAGS) -Isrc
+
+# libFuzzer (clang) on every reader of outside data, FUZZ_SECONDS each, from the
+# committed seed corpus.  New inputs go to build/fuzz/; crashes fail the target.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := scenario trace fdinfo record script
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+fuzz:
+	@scripts/deps.sh fuzz
+	@mkdir -p build/fuzzer
+	$(FUZZ_CC) $(CSTD) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c fuzz/targets.c -o build/fuzzer/targets.o
+	for f in $(ENGINE); do \
+		$(FUZZ_CC) $(CSTD) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $$f -o build/fuzzer/$$(basename $$f .c).o || exit 1; \
+	done
+	for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_CC) $(FUZZ_FLAGS) -o build/fuzzer/fuzz_$$t fuzz/fuzz_$$t.c -Ifuzz build/fuzzer/*.o || exit 1; \
+		mkdir -p build/fuzzer/corpus-$$t; \
+		build/fuzzer/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=build/fuzzer/crash-$$t- build/fuzzer/corpus-$$t fuzz/corpus/$$t \
+			2>&1 | tee build/fuzzer/fuzz_$$t.log | grep -E 'DONE|==ERROR|SUMMARY' ; \
+		! ls build/fuzzer/crash-$$t-* >/dev/null 2>&1 || { echo "fuzz: $$t crashed; inputs in build/fuzzer/"; exit 1; }; \
+	done
 
 # src/ must never include curses; ui/ must never call epoll on a worker's behalf.
 check-layering:
@@ -83,6 +132,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/epollviz
 
 clean:
-	rm -rf $(BUILD) epollviz
+	rm -rf build $(BUILD) epollviz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a target needs, and nothing else.
-# Usage: scripts/deps.sh build|test|screenshots|fuzz|bench
+# Usage: scripts/deps.sh build|test|lint|screenshots|fuzz|bench
 # As root it runs apt-get; otherwise it prints the exact command and fails,
 # so that `make` stops with a message instead of a compiler error.
 set -eu
@@ -49,6 +49,10 @@ screenshots)
 	want imagemagick has_cmd convert
 	want fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 	;;
+lint)
+	want cppcheck has_cmd cppcheck
+	want clang-tidy has_cmd clang-tidy
+	;;
 fuzz)
 	build
 	want clang has_cmd clang
@@ -59,7 +63,7 @@ bench)
 	want strace has_cmd strace
 	want tmux has_cmd tmux
 	;;
-*) echo "usage: $0 build|test|screenshots|fuzz|bench" >&2; exit 2 ;;
+*) echo "usage: $0 build|test|lint|screenshots|fuzz|bench" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ] && [ -n "$optional" ]; then

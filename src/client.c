@@ -204,7 +204,7 @@ on_event(void *arg, uint32_t events)
 	if (c->state == S_CONNECTING) {
 		int err = 0;
 		socklen_t el = sizeof err;
-		struct sockaddr_in sa;
+		struct sockaddr_in sa = { 0 };
 		socklen_t sl = sizeof sa;
 
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))

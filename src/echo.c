@@ -44,6 +44,8 @@
 #define LINE_CAP 4096
 #define OUT_CAP (64 * 1024)
 
+_Static_assert(MAX_EVENTS <= TRACE_MAX_READY, "a whole epoll_wait batch fits in one logical record");
+
 struct conn {
 	int fd;
 	int peer_port;
@@ -258,8 +260,10 @@ flush_out(struct conn *c)
 			break;
 		return -1;
 	}
-	memmove(c->out, c->out + done, c->out_len - done);
-	c->out_len -= done;
+	if (done > 0) {
+		memmove(c->out, c->out + done, c->out_len - done);
+		c->out_len -= done;
+	}
 	want_out(c, c->out_len > 0);
 	return 0;
 }
@@ -322,23 +326,28 @@ conn_writable(struct conn *c)
 static int
 accept_one(void)
 {
-	struct sockaddr_in6 ss;
+	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
 	struct trace_rec r;
 	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
-	int fd = accept4(E.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd;
+
+	memset(&ss, 0, sizeof ss);
+	fd = accept4(E.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	int err = fd < 0 ? errno : 0;
 
 	if (fd >= 0) {
-		if (ss.sin6_family == AF_INET) {
+		if (ss.ss_family == AF_INET) {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
 			port = ntohs(s4->sin_port);
 		} else {
-			inet_ntop(AF_INET6, &ss.sin6_addr, host, sizeof host);
-			port = ntohs(ss.sin6_port);
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+			port = ntohs(s6->sin6_port);
 		}
 	}
 	trace_rec_init(&r, TR_ACCEPT);
@@ -759,7 +768,7 @@ echo_main(const struct role_args *a, int is_parent)
 		r.epfd = E.epfd;
 		r.ret = n;
 		r.err = err;
-		for (int i = 0; i < n && i < TRACE_MAX_READY; i++) {
+		for (int i = 0; i < n; i++) {
 			r.pairs[i].events = evs[i].events;
 			r.pairs[i].data = evs[i].data.u64;
 		}

@@ -574,7 +574,7 @@ headless_main(int argc, char **argv)
 		}
 	}
 	if (optind == argc - 2 && strcmp(argv[optind], "replay") == 0) {
-		if (record || script[0]) {
+		if (record || (script && script[0])) {
 			fprintf(stderr, "epollviz: replay takes neither --script nor --record\n");
 			return 2;
 		}

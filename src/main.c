@@ -3,6 +3,7 @@
  * the listing and help, or an internal child role.
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ main(int argc, char **argv)
 		role_main(argc, argv);
 	/* Orphans of a run are re-parented here, so they can be reaped and counted. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* A session leader that is already gone must not kill us through its pipe. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
 		int pids[256], children, json, n;
 

@@ -302,7 +302,7 @@ replay_next(struct replay *rp, struct trace_rec *out)
 		rp->pos += n;
 		if (rp->rd.malformed > bad_before && !rp->failed) {
 			snprintf(rp->err, sizeof rp->err, "%s: corrupt record at byte offset %llu: %s", rp->path,
-				 (unsigned long long)(rp->hlen + rp->rd.bad_offset), rp->rd.bad_why);
+				 (unsigned long long)rp->hlen + (unsigned long long)rp->rd.bad_offset, rp->rd.bad_why);
 			rp->failed = 1;
 			/* records decoded before the damage are still returned */
 		}

@@ -194,8 +194,15 @@ role_exec(const char *role, char *const *args)
 	for (int i = 0; args[i] && n < 63; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	execv("/proc/self/exe", argv);
-	dprintf(STDERR_FILENO, "epollviz: cannot re-execute /proc/self/exe as %s: %s\n", role,
+	/*
+	 * The same binary, re-executed.  Under valgrind /proc/self/exe is the
+	 * tool, not epollviz: EPOLLVIZ_SELF names the binary then.
+	 */
+	const char *self = getenv("EPOLLVIZ_SELF");
+	if (self == NULL || *self == '\0')
+		self = "/proc/self/exe";
+	execv(self, argv);
+	dprintf(STDERR_FILENO, "epollviz: cannot re-execute %s as %s: %s\n", self, role,
 		strerror(errno));
 	_exit(127);
 }
@@ -224,7 +231,7 @@ role_read_interruptible(int fd, void *buf, size_t n)
 	return k;
 }
 
-static void
+static void __attribute__((noreturn))
 usage_die(const char *what)
 {
 	fprintf(stderr, "epollviz: internal role: %s (roles are started by epollviz itself)\n", what);

@@ -285,7 +285,7 @@ run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *
 	close(slave);
 	close(tp[1]);
 	close(cp[0]);
-	slave = tp[1] = cp[0] = -1;
+	tp[1] = cp[0] = -1;
 	fd_set_nonblock(r->master);
 	fd_set_nonblock(r->trace_rd);
 	if (loop_add(loop, r->trace_rd, EPOLLIN, on_trace, r) < 0 ||

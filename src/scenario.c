@@ -105,7 +105,7 @@ names_list(const char *const *names, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	for (int i = 0; names[i]; i++)
-		len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s",
+		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
 					i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
 	return buf;
 }
@@ -119,7 +119,7 @@ keys_list(int kind, char *buf, size_t cap)
 	buf[0] = '\0';
 	for (size_t i = 0; i < ARRAY_LEN(opts); i++)
 		if (opts[i].kinds & (1 << kind))
-			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s",
+			len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
 						len ? ", " : "", opts[i].key);
 	return buf;
 }
@@ -523,7 +523,8 @@ scenario_list(struct scenario **out, char *err, size_t errcap)
 		n++;
 	}
 	closedir(d);
-	qsort(v, (size_t)n, sizeof *v, cmp_scn);
+	if (n > 1)
+		qsort(v, (size_t)n, sizeof *v, cmp_scn);
 	*out = v;
 	return n;
 }

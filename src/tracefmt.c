@@ -164,7 +164,7 @@ epoll_op_name(int op, int short_name)
 	}
 }
 
-#define NAME_OF(arr, i) ((i) >= 0 && (size_t)(i) < ARRAY_LEN(arr) ? arr[i] : "unknown")
+#define NAME_OF(arr, i) ((i) >= 0 && (size_t)(i) < ARRAY_LEN(arr) ? (arr)[i] : "unknown")
 
 const char *
 reap_how_name(int how)

@@ -232,7 +232,8 @@ Test(scenario, limits_are_inclusive)
 	cr_assert_eq(parse(text, &sc, err, sizeof err), 0, "a 1023-byte line: %s", err);
 	memset(line, 'y', SCN_LINE_MAX - 1);
 	line[SCN_LINE_MAX - 1] = '\0';
-	snprintf(text, sizeof text, "title = %s\ndescribe = %s\n[probe]\n", line, line);
+	snprintf(text, sizeof text, "title = %.*s\ndescribe = %.*s\n[probe]\n", SCN_LINE_MAX - 1, line,
+		 SCN_LINE_MAX - 1, line);
 	cr_assert_eq(parse(text, &sc, err, sizeof err), 0, "a %d-character title: %s",
 		     SCN_LINE_MAX - 1, err);
 	cr_assert_eq(strlen(sc.title), SCN_LINE_MAX - 1, "title kept %zu", strlen(sc.title));
