@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -671,6 +672,12 @@ setup(const struct role_args *a, int is_parent)
 
 	memset(&E, 0, sizeof E);
 	E.cfg = a->job;
+	if (E.cfg.fd_limit > 0) {
+		/* A small limit makes accept fail with EMFILE: the server must keep serving. */
+		struct rlimit rl = { (rlim_t)E.cfg.fd_limit, (rlim_t)E.cfg.fd_limit };
+
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	E.index = a->index;
 	E.is_parent = is_parent;
 	E.pid = getpid();

@@ -50,6 +50,7 @@ struct headless {
 	uint64_t base;
 	int target_pgid; /* the job a job-control step waits for */
 	int pending_open;
+	int resumed; /* pause: a line (or EOF) arrived on stdin */
 	int settle_ok;
 	int failed;
 	int fatal;
@@ -201,10 +202,26 @@ inspect(struct headless *h)
 	kview_free(&kv);
 }
 
+/* stdin during a pause: any line, or its end, resumes the script. */
+static void
+on_stdin(void *arg, uint32_t events)
+{
+	struct headless *h = arg;
+	char buf[256];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+
+	(void)events;
+	if (n <= 0 || memchr(buf, '\n', (size_t)n)) {
+		h->resumed = 1;
+		loop_del(h->loop, STDIN_FILENO);
+	}
+}
+
 static uint64_t
 step_timeout(const struct step *st)
 {
 	switch (st->kind) {
+	case ST_PAUSE: return 120 * SEC;
 	case ST_CONNECT: return (uint64_t)st->n * 6 * SEC;
 	case ST_WAIT: return (uint64_t)(st->secs * 1e9);
 	case ST_SIGINT:
@@ -253,6 +270,13 @@ step_begin(struct headless *h)
 		run_action(h->run, ACTION_BEGIN, "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
 		inspect(h);
 		return 0;
+	case ST_PAUSE:
+		run_action(h->run, ACTION_BEGIN, "pause: until a line arrives on standard input");
+		fflush(stdout);
+		h->resumed = 0;
+		if (loop_add(h->loop, STDIN_FILENO, EPOLLIN, on_stdin, h) < 0)
+			h->resumed = 1; /* stdin cannot wait (a regular file, /dev/null): go on */
+		return 0;
 	}
 	return -1;
 }
@@ -280,6 +304,7 @@ step_done(struct headless *h)
 	case ST_SEND: return clients_busy(h->act.cs) == 0;
 	case ST_RELEASE:
 	case ST_INSPECT: return 1;
+	case ST_PAUSE: return h->resumed;
 	case ST_WRITE:
 	case ST_WRITER:
 		if (h->pending_open) {
@@ -538,8 +563,8 @@ usage(FILE *f)
 	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json] [--record FILE]\n"
 		   "       epollviz --headless replay FILE [--json]\n"
 		   "actions: connect [N], burst [N], hold [N], send TEXT, release, write TEXT,\n"
-		   "         writer, hangup, wait SECONDS, settle, inspect, stop, cont, sigint,\n"
-		   "         kill-parent\n");
+		   "         writer, hangup, wait SECONDS, settle, inspect, pause, stop, cont,\n"
+		   "         sigint, kill-parent\n");
 }
 
 int

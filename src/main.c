@@ -33,8 +33,8 @@ usage(FILE *f)
 		"\n"
 		"SCENARIO is a name from --list or a path to a .scn file.\n"
 		"Headless actions: connect [N], burst [N], hold [N], send TEXT, release,\n"
-		"  write TEXT, writer, hangup, wait SECONDS, settle, inspect, stop, cont,\n"
-		"  sigint, kill-parent.  See epollviz(1).\n");
+		"  write TEXT, writer, hangup, wait SECONDS, settle, inspect, pause, stop,\n"
+		"  cont, sigint, kill-parent.  See epollviz(1).\n");
 }
 
 static int

@@ -48,6 +48,15 @@ on_signal(int sig, siginfo_t *si, void *uc)
 		siglongjmp(open_jb, 1);
 }
 
+/* A crash: write what is buffered (records are whole), then die of the same signal. */
+static void
+on_crash(int sig)
+{
+	trace_flush();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 void
 role_start(int role, const char *name, int want_chld)
 {
@@ -63,6 +72,13 @@ role_start(int role, const char *name, int want_chld)
 	sigaction(SIGTSTP, &sa, NULL);
 	sigaction(SIGTTIN, &sa, NULL);
 	sigaction(SIGTTOU, &sa, NULL);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sa.sa_flags = 0;
 
 	sigemptyset(&block);
 	memset(&sa, 0, sizeof sa);

@@ -53,6 +53,7 @@ static const struct opt {
 	{ "workers", K_ECHO, offsetof(struct job_cfg, workers), NULL, 1, 8 },
 	{ "port", K_ECHO, offsetof(struct job_cfg, port), NULL, 0, 65535 },
 	{ "backlog", K_ECHO, offsetof(struct job_cfg, backlog), NULL, 1, 4096 },
+	{ "fd_limit", K_ECHO, offsetof(struct job_cfg, fd_limit), NULL, 0, 1048576 },
 	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
 	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
 	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },

@@ -44,6 +44,7 @@ struct job_cfg {
 	int workers;
 	int port;
 	int backlog;
+	int fd_limit;     /* RLIMIT_NOFILE of the workers; 0 keeps the inherited one */
 	/* fifo */
 	int hup;
 	int storm_detail; /* EPOLLHUP returns traced in full before counting */

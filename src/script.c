@@ -30,6 +30,7 @@ static const struct {
 	[ST_CONT] = { "cont", 0, 0, 0 },
 	[ST_SETTLE] = { "settle", 0, 0, 0 },
 	[ST_INSPECT] = { "inspect", 0, 0, 0 },
+	[ST_PAUSE] = { "pause", 0, 0, 0 },
 };
 
 const char *

@@ -272,6 +272,18 @@ hsurvivor(const struct hrun *h)
 		if (!jis(h->recs[i], "proc_start"))
 			continue;
 		pid = jint(h->recs[i], "pid");
+		/* A zombie is dead already: only its parent's wait is missing. */
+		snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		char st[512] = "", *rp;
+		if (fgets(st, sizeof st, f) == NULL)
+			st[0] = '\0';
+		fclose(f);
+		rp = strrchr(st, ')');
+		if (rp && rp[1] == ' ' && rp[2] == 'Z')
+			continue;
 		snprintf(path, sizeof path, "/proc/%lld/cmdline", pid);
 		f = fopen(path, "r");
 		if (f == NULL)
@@ -301,4 +313,175 @@ hscenario(char *path, size_t cap, const char *name, const char *text)
 	fputs(text, f);
 	fclose(f);
 	return path;
+}
+
+static void
+hlive_take(struct hlive *l, const char *line)
+{
+	json_error_t e;
+	json_t *o = json_loads(line, 0, &e);
+
+	if (o == NULL) {
+		l->h.bad_lines++;
+		return;
+	}
+	if (l->h.n == l->h.cap) {
+		l->h.cap = l->h.cap ? l->h.cap * 2 : 256;
+		l->h.recs = realloc(l->h.recs, l->h.cap * sizeof *l->h.recs);
+	}
+	l->h.recs[l->h.n++] = o;
+	if (jis(o, "summary"))
+		l->h.summary = o;
+}
+
+/* The reader thread: keeps the run's stdout drained, whatever the test is doing. */
+static void *
+hlive_reader(void *arg)
+{
+	struct hlive *l = arg;
+	char buf[65536];
+	ssize_t k;
+
+	while ((k = read(l->out_rd, buf, sizeof buf)) > 0) {
+		pthread_mutex_lock(&l->mu);
+		if (l->nraw + (size_t)k + 1 > l->capraw) {
+			l->capraw = (l->nraw + (size_t)k + 1) * 2;
+			l->raw = realloc(l->raw, l->capraw);
+		}
+		memcpy(l->raw + l->nraw, buf, (size_t)k);
+		l->nraw += (size_t)k;
+		pthread_mutex_unlock(&l->mu);
+	}
+	pthread_mutex_lock(&l->mu);
+	l->eof = 1;
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+/* Parse the complete lines read so far; wait up to ms if none.  Returns -1 at EOF. */
+static int
+hlive_pump(struct hlive *l, int ms)
+{
+	struct timespec ts = { 0, 5 * 1000000 };
+	int eof;
+
+	for (int waited = 0;; waited += 5) {
+		char *nl, *p;
+
+		pthread_mutex_lock(&l->mu);
+		p = l->raw;
+		eof = l->eof;
+		while (l->nraw > 0 && (nl = memchr(p, '\n', l->nraw - (size_t)(p - l->raw))) != NULL) {
+			*nl = '\0';
+			hlive_take(l, p);
+			p = nl + 1;
+		}
+		if (p != l->raw) {
+			size_t rest = l->nraw - (size_t)(p - l->raw);
+
+			memmove(l->raw, p, rest);
+			l->nraw = rest;
+			pthread_mutex_unlock(&l->mu);
+			return 0;
+		}
+		pthread_mutex_unlock(&l->mu);
+		if (eof)
+			return -1;
+		if (waited >= ms)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+}
+
+int
+hlive_start(struct hlive *l, const char *scenario, const char *script)
+{
+	int pi[2], po[2], pe[2];
+
+	memset(l, 0, sizeof *l);
+	if (pipe2(pi, O_CLOEXEC) < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
+		return -1;
+	l->pid = fork();
+	if (l->pid == 0) {
+		dup2(pi[0], 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execl(bin(), bin(), "--headless", scenario, "--json", "--script", script, (char *)NULL);
+		_exit(127);
+	}
+	close(pi[0]);
+	close(po[1]);
+	close(pe[1]);
+	l->in_wr = pi[1];
+	l->out_rd = po[0];
+	l->err_rd = pe[0];
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_create(&l->reader, NULL, hlive_reader, l);
+	return l->pid > 0 ? 0 : -1;
+}
+
+long
+hlive_wait(struct hlive *l, const char *type, const char *key, const char *val, int seconds)
+{
+	long long deadline = mono_ms() + seconds * 1000LL;
+	size_t from = 0;
+
+	for (;;) {
+		long i = hfind(&l->h, from, type, key, val);
+
+		if (i >= 0)
+			return i;
+		from = l->h.n;
+		if (mono_ms() >= deadline || hlive_pump(l, 50) < 0) {
+			i = hfind(&l->h, from, type, key, val);
+			return i;
+		}
+	}
+}
+
+void
+hlive_resume(struct hlive *l)
+{
+	if (write(l->in_wr, "\n", 1) != 1)
+		fprintf(stderr, "hlive_resume: %s\n", strerror(errno));
+}
+
+int
+hlive_finish(struct hlive *l)
+{
+	long long deadline = mono_ms() + DEADLINE_S * 1000LL;
+	int st, killed = 0;
+	ssize_t k, elen = 0;
+
+	close(l->in_wr);
+	l->in_wr = -1;
+	while (hlive_pump(l, 100) == 0) {
+		if (!killed && mono_ms() >= deadline) {
+			kill(l->pid, SIGKILL);
+			killed = 1;
+		}
+	}
+	pthread_join(l->reader, NULL);
+	hlive_pump(l, 0);
+	close(l->out_rd);
+	l->out_rd = -1;
+	free(l->raw);
+	l->raw = NULL;
+	while ((k = read(l->err_rd, l->h.out + elen, sizeof l->h.out - 1 - (size_t)elen)) > 0)
+		elen += k;
+	l->h.out[elen] = '\0';
+	close(l->err_rd);
+	waitpid(l->pid, &st, 0);
+	l->h.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return l->h.status;
+}
+
+long long
+hlive_pid(struct hlive *l, const char *role, int nth)
+{
+	for (size_t i = 0; i < l->h.n; i++)
+		if (jis(l->h.recs[i], "proc_start") && strcmp(jstr(l->h.recs[i], "role"), role) == 0 &&
+		    nth-- == 0)
+			return jint(l->h.recs[i], "pid");
+	return 0;
 }

@@ -7,11 +7,12 @@
 #define EPOLLVIZ_TESTS_HRUN_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 
 struct hrun {
 	json_t **recs;
-	size_t n;
+	size_t n, cap;
 	int status;      /* exit status, or 128+signal */
 	char out[4096];  /* the first bytes of stderr */
 	json_t *summary; /* the final summary object, or NULL */
@@ -23,6 +24,33 @@ int hrun(struct hrun *h, const char *scenario, const char *script);
 /* Run the binary with arbitrary args (no --json parsing); captures stderr and stdout heads. */
 int hrun_raw(struct hrun *h, char *const argv[], char *stdout_head, size_t cap);
 void hrun_free(struct hrun *h);
+
+/*
+ * A run that goes on while the test acts: the script should contain
+ * `pause`, which waits for hlive_resume().  Records are parsed as they come.
+ */
+struct hlive {
+	struct hrun h;
+	int pid;
+	int in_wr;   /* the run's stdin */
+	int out_rd;  /* its stdout, read by a thread so the run never blocks on it */
+	int err_rd;  /* its stderr */
+	pthread_t reader;
+	pthread_mutex_t mu;
+	char *raw;   /* bytes the thread read, not yet parsed */
+	size_t nraw, capraw;
+	int eof;
+};
+
+int hlive_start(struct hlive *l, const char *scenario, const char *script);
+/* Read until a record of type (with key containing val, if key) arrives; its index, or -1 (deadline/EOF). */
+long hlive_wait(struct hlive *l, const char *type, const char *key, const char *val, int seconds);
+/* Let a `pause` step go on. */
+void hlive_resume(struct hlive *l);
+/* Read everything, wait for the exit; l->h then holds every record and the status. */
+int hlive_finish(struct hlive *l);
+/* The first pid of a role in the records so far; 0 if none. */
+long long hlive_pid(struct hlive *l, const char *role, int nth);
 
 /* Field helpers: integer / string of a record, with defaults when absent. */
 long long jint(const json_t *o, const char *key);
