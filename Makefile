@@ -30,7 +30,7 @@ TEST_BIN := $(BUILD)/tests/epollviz-tests
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion jansson 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -lcriterion -ljansson)
 
-.PHONY: all run test asan valgrind lint fuzz check-layering clean install uninstall deps deps-test
+.PHONY: all run test asan valgrind lint fuzz bench check-layering clean install uninstall deps deps-test
 
 all: deps $(BIN)
 
@@ -114,6 +114,17 @@ fuzz:
 			2>&1 | tee build/fuzzer/fuzz_$$t.log | grep -E 'DONE|==ERROR|SUMMARY' ; \
 		! ls build/fuzzer/crash-$$t-* >/dev/null 2>&1 || { echo "fuzz: $$t crashed; inputs in build/fuzzer/"; exit 1; }; \
 	done
+
+# Numbers on the cost of watching (not part of make test): see README, Performance.
+BENCH_BIN := $(BUILD)/bench/epollviz-bench
+BENCH_ARGS ?=
+$(BENCH_BIN): bench/bench.c $(OBJ_ENGINE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -pthread -o $@ bench/bench.c $(OBJ_ENGINE)
+
+bench: deps $(BIN) $(BENCH_BIN)
+	@scripts/deps.sh bench
+	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios $(BENCH_BIN) --bin ./$(BIN) $(BENCH_ARGS)
 
 # src/ must never include curses; ui/ must never call epoll on a worker's behalf.
 check-layering:

@@ -768,8 +768,7 @@ echo_main(const struct role_args *a, int is_parent)
 		r.maxevents = MAX_EVENTS;
 		r.timeout = -1;
 		trace_emit(&r);
-		trace_flush();
-		n = epoll_pwait(E.epfd, evs, MAX_EVENTS, -1, &role_wait_mask);
+		n = role_epoll_wait(E.epfd, evs, MAX_EVENTS, -1);
 		err = n < 0 ? errno : 0;
 		trace_rec_init(&r, TR_WAIT_RETURN);
 		r.epfd = E.epfd;

@@ -39,6 +39,7 @@ struct headless {
 	struct scenario sc;
 	struct script script;
 	int json;
+	int quiet; /* apply every record, print only the summary */
 	struct loop *loop;
 	struct model *m;
 	struct run *run;
@@ -65,6 +66,8 @@ static void
 print_rec(struct headless *h, const struct trace_rec *r)
 {
 	model_apply(h->m, r);
+	if (h->quiet)
+		return;
 	sb_reset(&h->sb);
 	if (h->json)
 		trace_format_json(&h->sb, r);
@@ -528,7 +531,7 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 
 /* Print every record of a recording as a live run would, then the summary. */
 static int
-replay_headless(const char *path, int json)
+replay_headless(const char *path, int json, int quiet)
 {
 	char err[1024];
 	struct replay *rp = replay_open(path, err, sizeof err);
@@ -542,6 +545,7 @@ replay_headless(const char *path, int json)
 	}
 	memset(&h, 0, sizeof h);
 	h.json = json;
+	h.quiet = quiet;
 	h.m = model_new();
 	sb_init(&h.sb);
 	while ((got = replay_next(rp, &r)) > 0)
@@ -560,8 +564,8 @@ replay_headless(const char *path, int json)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json] [--record FILE]\n"
-		   "       epollviz --headless replay FILE [--json]\n"
+	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json|--quiet] [--record FILE]\n"
+		   "       epollviz --headless replay FILE [--json|--quiet]\n"
 		   "actions: connect [N], burst [N], hold [N], send TEXT, release, write TEXT,\n"
 		   "         writer, hangup, wait SECONDS, settle, inspect, pause, stop, cont,\n"
 		   "         sigint, kill-parent\n");
@@ -574,6 +578,7 @@ headless_main(int argc, char **argv)
 		{ "headless", no_argument, NULL, 'H' },
 		{ "script", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -593,6 +598,7 @@ headless_main(int argc, char **argv)
 		case 'H': break;
 		case 's': script = optarg; break;
 		case 'j': h.json = 1; break;
+		case 'q': h.quiet = 1; break;
 		case 'r': record = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -603,7 +609,7 @@ headless_main(int argc, char **argv)
 			fprintf(stderr, "epollviz: replay takes neither --script nor --record\n");
 			return 2;
 		}
-		return replay_headless(argv[optind + 1], h.json);
+		return replay_headless(argv[optind + 1], h.json, h.quiet);
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO (or: replay FILE)\n");

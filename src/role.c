@@ -223,6 +223,20 @@ role_exec(const char *role, char *const *args)
 	_exit(127);
 }
 
+int
+role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
+{
+	int n;
+
+	if (trace_pending() == 0)
+		return epoll_pwait(epfd, evs, max, timeout, &role_wait_mask);
+	n = epoll_pwait(epfd, evs, max, 0, &role_wait_mask);
+	if (n != 0 || timeout == 0)
+		return n;
+	trace_flush();
+	return epoll_pwait(epfd, evs, max, timeout, &role_wait_mask);
+}
+
 ssize_t
 role_read_interruptible(int fd, void *buf, size_t n)
 {

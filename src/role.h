@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/types.h>
 
 #include "scenario.h"
@@ -58,6 +59,14 @@ void role_exit(int status) __attribute__((noreturn));
  * it blocks.  Returns the fd, or -1 with errno EINTR when a stop signal came.
  */
 int role_open_interruptible(const char *path, int flags);
+/*
+ * epoll_pwait with the role's signals deliverable, flushing the trace only
+ * when the call is about to block: a first try with timeout 0 returns at
+ * once when events are ready (the usual case under load), so records are
+ * written in full PIPE_BUF batches then, and never left in the buffer while
+ * the process sleeps.  Same return and errno as epoll_pwait.
+ */
+int role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
 /* read(2) that may block (the terminal), with the same contract. */
 ssize_t role_read_interruptible(int fd, void *buf, size_t n);
 /*

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,9 +416,24 @@ static pid_t emit_pid;
 static uint8_t emit_buf[PIPE_BUF / TRACE_REC_SIZE * TRACE_REC_SIZE];
 static size_t emit_len;
 
+/* A child of fork (that does not exec) is a new process: it numbers from 0. */
+static void
+emit_after_fork(void)
+{
+	emit_pid = getpid();
+	emit_seq = 0;
+	emit_len = 0;
+}
+
 void
 trace_open(int fd, int immediate)
 {
+	static int registered;
+
+	if (!registered) {
+		pthread_atfork(NULL, NULL, emit_after_fork);
+		registered = 1;
+	}
 	emit_fd = fd;
 	emit_immediate = immediate;
 	emit_gone = 0;
@@ -436,6 +452,12 @@ int
 trace_reader_gone(void)
 {
 	return emit_gone;
+}
+
+size_t
+trace_pending(void)
+{
+	return emit_len;
 }
 
 void
@@ -472,12 +494,7 @@ trace_emit(struct trace_rec *r)
 
 	if (emit_fd < 0)
 		return;
-	if (emit_pid != getpid()) {
-		/* A fork without exec: a new process numbers from 0. */
-		emit_pid = getpid();
-		emit_seq = 0;
-		emit_len = 0;
-	}
+	/* getpid() is a system call: the pid is kept, and reset by the atfork handler. */
 	r->pid = (uint32_t)emit_pid;
 	if (r->ts_ns == 0)
 		r->ts_ns = now_ns();

@@ -236,6 +236,8 @@ void trace_open(int fd, int immediate);
 int trace_fd(void);
 void trace_emit(struct trace_rec *r);
 void trace_flush(void);
+/* Bytes emitted but not yet written (0 when tracing is off). */
+size_t trace_pending(void);
 int trace_reader_gone(void);
 /* Start a record of the given type with fds set to -1 and the rest zeroed. */
 void trace_rec_init(struct trace_rec *r, int type);
