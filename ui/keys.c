@@ -1,0 +1,84 @@
+/*
+ * keys.c - the key table and the key line (see keys.h).
+ */
+#include "keys.h"
+
+#include <curses.h>
+#include <stdio.h>
+
+#include "crt.h"
+#include "draw.h"
+
+const struct ui_key ui_keys[] = {
+	{ "c", "client", "one client: connect, send a line, print the reply (which pid answered), close", KN_ECHO, 1 },
+	{ "b", "burst 20", "20 clients at once: the herd, the semaphore, the accept queue", KN_ECHO, 1 },
+	{ "o", "hold", "open one client connection and keep it open", KN_ECHO, 3 },
+	{ "s", "send", "send a line on every held connection", KN_ECHO, 3 },
+	{ "x", "close", "close every held connection (the worker sees EOF: DEL, close)", KN_ECHO, 3 },
+	{ "w", "write", "write a line into the FIFO (open, write, close: the close is a hang-up)", KN_FIFO, 1 },
+	{ "W", "writer", "open a FIFO writer and keep it", KN_FIFO, 1 },
+	{ "h", "hang up", "close the held writer: the watcher sees EPOLLHUP", KN_FIFO, 1 },
+	{ "^C", "Ctrl+C", "type Ctrl+C at the session's terminal: the kernel sends SIGINT to its foreground group", KN_ANY, 0 },
+	{ "i", "SIGINT parent", "SIGINT to the echo server's parent only, as kill -INT <parent> would", KN_ECHO, 2 },
+	{ "z", "stop", "type Ctrl+Z at the session's terminal: SIGTSTP to the foreground group", KN_ANY, 2 },
+	{ "f", "fg", "fg: the session leader gives the terminal back to the stopped job and sends SIGCONT", KN_ANY, 2 },
+	{ "p", "pause", "pause the display (records keep being read and applied; none is lost)", KN_ANY, 2 },
+	{ "r", "restart", "stop the scenario cleanly and start it again", KN_ANY, 4 },
+	{ "Tab", "focus", "move the focus to the next panel (Shift+Tab: previous)", KN_ANY, 4 },
+	{ "\u2191\u2193", "scroll", "scroll the focused panel (PgUp/PgDn a page, Home/End the ends)", KN_ANY, 5 },
+	{ "Enter", "zoom", "zoom the focused panel to the whole screen; 1-8 zoom a panel by its number", KN_ANY, 5 },
+	{ "Esc", "picker", "stop the scenario cleanly and go back to the picker (or leave zoom/help)", KN_ANY, 3 },
+	{ "?", "help", "this help", KN_ANY, 0 },
+	{ "q", "quit", "stop the scenario cleanly and quit", KN_ANY, 0 },
+};
+
+const int ui_nkeys = (int)(sizeof ui_keys / sizeof ui_keys[0]);
+
+int
+keys_apply(const struct ui_key *k, int has_echo, int has_fifo)
+{
+	return k->need == KN_ANY || (k->need == KN_ECHO && has_echo) || (k->need == KN_FIFO && has_fifo);
+}
+
+const char *
+keys_cap(const struct ui_key *k)
+{
+	return !crt_utf8() && (unsigned char)k->cap[0] >= 0x80 ? "Up/Dn" : k->cap;
+}
+
+/* Columns the line takes with keys of priority <= prio. */
+static int
+line_width(int prio, int has_echo, int has_fifo)
+{
+	int w = 0;
+
+	for (int i = 0; i < ui_nkeys; i++) {
+		const struct ui_key *k = &ui_keys[i];
+
+		if (k->prio <= prio && keys_apply(k, has_echo, has_fifo))
+			w += text_cols(keys_cap(k)) + text_cols(k->label) + 3;
+	}
+	return w;
+}
+
+void
+keys_render(int y, int w, int has_echo, int has_fifo)
+{
+	int prio = 5, x = 0;
+
+	while (prio > 0 && line_width(prio, has_echo, has_fifo) > w)
+		prio--;
+	move(y, 0);
+	clrtoeol();
+	for (int i = 0; i < ui_nkeys && x < w; i++) {
+		const struct ui_key *k = &ui_keys[i];
+		char cap[16];
+
+		if (k->prio > prio || !keys_apply(k, has_echo, has_fifo))
+			continue;
+		snprintf(cap, sizeof cap, " %s ", keys_cap(k));
+		x += draw_text(y, x, w - x, CS_KEY, cap);
+		x += draw_text(y, x, w - x, CS_NORMAL, k->label);
+		x += draw_text(y, x, w - x, CS_NORMAL, " ");
+	}
+}
