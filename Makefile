@@ -30,7 +30,7 @@ TEST_BIN := $(BUILD)/tests/epollviz-tests
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion jansson 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -lcriterion -ljansson)
 
-.PHONY: all run test check-layering clean install uninstall deps deps-test
+.PHONY: all run test check-layering clean install uninstall deps deps-test screenshots deps-screenshots
 
 all: deps $(BIN)
 
@@ -39,6 +39,9 @@ deps:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-screenshots:
+	@scripts/deps.sh screenshots
 
 $(BIN): $(OBJ_MAIN) $(OBJ_ENGINE) $(OBJ_UI)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -65,6 +68,10 @@ run: all
 test: deps-test $(BIN) $(TEST_BIN) check-layering
 	EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 		$(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
+
+# Every scenario in tmux, a few keys, screenshots/NAME.txt and NAME.png.
+screenshots: deps-screenshots $(BIN)
+	scripts/screenshots.sh ./$(BIN) screenshots
 
 # src/ must never include curses; ui/ must never call epoll on a worker's behalf.
 check-layering:

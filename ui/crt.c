@@ -90,12 +90,14 @@ crash_handler(int sig)
 	raise(sig); /* SA_RESETHAND: the default action now */
 }
 
+/* Give the terminal back when exit() is called anywhere. */
 static void
 crt_atexit(void)
 {
 	crt_done();
 }
 
+/* Colour pairs, or plain attributes with NO_COLOR or a monochrome terminal. */
 static void
 init_styles(void)
 {
@@ -114,6 +116,7 @@ init_styles(void)
 	}
 }
 
+/* Take the terminal: raw, no echo, keypad, nodelay, ESC delay 25 ms, crash handlers. */
 int
 crt_init(void)
 {
@@ -151,6 +154,7 @@ crt_init(void)
 	return 0;
 }
 
+/* Give the terminal back exactly as it was found. */
 void
 crt_done(void)
 {
@@ -163,12 +167,14 @@ crt_done(void)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 }
 
+/* True while curses owns the terminal. */
 int
 crt_active(void)
 {
 	return active;
 }
 
+/* The attributes (and colour pair) of a style. */
 attr_t
 crt_attr(int style)
 {
@@ -177,6 +183,7 @@ crt_attr(int style)
 	return attrs[style];
 }
 
+/* A glyph, in UTF-8 or its ASCII stand-in. */
 const char *
 crt_g(int glyph)
 {
@@ -191,12 +198,14 @@ crt_utf8(void)
 	return utf8;
 }
 
+/* Colours are in use. */
 int
 crt_color(void)
 {
 	return use_color;
 }
 
+/* Remember which session and groups the crash path must stop. */
 void
 crt_guard(pid_t session, const pid_t *pgids, int n)
 {

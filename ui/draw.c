@@ -19,6 +19,7 @@ lead_byte(unsigned char b)
 	return (b & 0xc0) != 0x80;
 }
 
+/* Display columns of a UTF-8 string. */
 int
 text_cols(const char *s)
 {
@@ -48,6 +49,7 @@ bytes_for_cols(const char *s, int len, int cols)
 	return i;
 }
 
+/* Empty the buffer, keeping its memory. */
 void
 lines_reset(struct lines *L)
 {
@@ -59,6 +61,7 @@ lines_reset(struct lines *L)
 	L->title[0] = '\0';
 }
 
+/* Release the buffer. */
 void
 lines_free(struct lines *L)
 {
@@ -66,6 +69,7 @@ lines_free(struct lines *L)
 	memset(L, 0, sizeof *L);
 }
 
+/* Start a new line in normal style. */
 void
 lines_add(struct lines *L)
 {
@@ -83,6 +87,7 @@ lines_add(struct lines *L)
 	L->style = CS_NORMAL;
 }
 
+/* Set the style of the text appended next. */
 void
 lines_style(struct lines *L, int style)
 {
@@ -116,6 +121,7 @@ line_append(struct lines *L, const char *s, int n)
 		ln->cols += lead_byte((unsigned char)s[i]);
 }
 
+/* Append formatted text to the current line. */
 void
 lines_printf(struct lines *L, const char *fmt, ...)
 {
@@ -133,6 +139,7 @@ lines_printf(struct lines *L, const char *fmt, ...)
 	line_append(L, buf, n);
 }
 
+/* Append text in a style, then return to normal. */
 void
 lines_put(struct lines *L, int style, const char *s)
 {
@@ -141,6 +148,7 @@ lines_put(struct lines *L, int style, const char *s)
 	L->style = CS_NORMAL;
 }
 
+/* Pad the current line with spaces up to a column. */
 void
 lines_pad(struct lines *L, int col)
 {
@@ -162,18 +170,21 @@ lines_pad(struct lines *L, int col)
 	L->style = old;
 }
 
+/* Mark the lines so far as the fixed header. */
 void
 lines_end_header(struct lines *L)
 {
 	L->nheader = L->n;
 }
 
+/* Mark the lines from here on as the fixed footer. */
 void
 lines_begin_footer(struct lines *L)
 {
 	L->footer = L->n;
 }
 
+/* Number of body (scrolling) lines. */
 int
 lines_body(const struct lines *L)
 {
@@ -182,12 +193,14 @@ lines_body(const struct lines *L)
 	return end - L->nheader;
 }
 
+/* Number of footer lines. */
 int
 lines_nfooter(const struct lines *L)
 {
 	return L->footer >= 0 ? L->n - L->footer : 0;
 }
 
+/* Draw a string clipped to w columns; returns the columns drawn. */
 int
 draw_text(int y, int x, int w, int style, const char *s)
 {
@@ -202,6 +215,7 @@ draw_text(int y, int x, int w, int style, const char *s)
 	return text_cols(s) < w ? text_cols(s) : w;
 }
 
+/* Draw a styled line clipped to w columns, an ellipsis marking the cut. */
 void
 draw_line(int y, int x, int w, const struct line *ln)
 {
@@ -232,6 +246,7 @@ draw_line(int y, int x, int w, const struct line *ln)
 	attrset(A_NORMAL);
 }
 
+/* Draw a horizontal rule. */
 void
 draw_hline(int y, int x, int w, int style)
 {
@@ -241,6 +256,7 @@ draw_hline(int y, int x, int w, int style)
 	attrset(A_NORMAL);
 }
 
+/* Blank a rectangle. */
 void
 draw_clear(struct rect r)
 {
@@ -251,6 +267,7 @@ draw_clear(struct rect r)
 	}
 }
 
+/* A count with thousands separators. */
 const char *
 fmt_count(uint64_t n, char *buf, size_t cap)
 {
@@ -266,6 +283,7 @@ fmt_count(uint64_t n, char *buf, size_t cap)
 	return buf;
 }
 
+/* A rate per second, short. */
 const char *
 fmt_rate(double v, char *buf, size_t cap)
 {
@@ -280,6 +298,7 @@ fmt_rate(double v, char *buf, size_t cap)
 	return buf;
 }
 
+/* A duration, in the unit that reads best. */
 const char *
 fmt_dur(uint64_t ns, char *buf, size_t cap)
 {
@@ -297,6 +316,7 @@ fmt_dur(uint64_t ns, char *buf, size_t cap)
 	return buf;
 }
 
+/* A byte count, in B, KiB or MiB. */
 const char *
 fmt_bytes(uint64_t n, char *buf, size_t cap)
 {

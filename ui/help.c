@@ -13,6 +13,7 @@
 
 #define HELP_MAX_W 104
 
+/* Open or close the overlay. */
 void
 help_toggle(struct help *h)
 {
@@ -20,6 +21,7 @@ help_toggle(struct help *h)
 	h->scroll = 0;
 }
 
+/* Release the overlay's lines. */
 void
 help_free(struct help *h)
 {
@@ -64,12 +66,14 @@ wrap_at(struct lines *L, const char *text, int w, int indent, int style, int con
 	}
 }
 
+/* Append text word-wrapped, each line indented. */
 static void
 wrap(struct lines *L, const char *text, int w, int indent, int style)
 {
 	wrap_at(L, text, w, indent, style, 0);
 }
 
+/* The overlay's text: what epollviz is, the scenario, its keys, its panels. */
 static void
 build(struct help *h, int w, const struct scenario *sc, const int *applies)
 {
@@ -127,6 +131,7 @@ build(struct help *h, int w, const struct scenario *sc, const int *applies)
 	}
 }
 
+/* Draw the overlay in a box over the screen. */
 void
 help_render(struct help *h, int rows, int cols, const struct scenario *sc, const int *applies)
 {
@@ -158,6 +163,7 @@ help_render(struct help *h, int rows, int cols, const struct scenario *sc, const
 		draw_line(y + 1 + i, x + 2, w - 4, &h->L.v[h->scroll + i]);
 }
 
+/* Scroll with the arrows and pages; any other key closes. */
 int
 help_key(struct help *h, int key)
 {

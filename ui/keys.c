@@ -34,12 +34,14 @@ const struct ui_key ui_keys[] = {
 
 const int ui_nkeys = (int)(sizeof ui_keys / sizeof ui_keys[0]);
 
+/* Does the key apply to this scenario's jobs? */
 int
 keys_apply(const struct ui_key *k, int has_echo, int has_fifo)
 {
 	return k->need == KN_ANY || (k->need == KN_ECHO && has_echo) || (k->need == KN_FIFO && has_fifo);
 }
 
+/* The key cap, with an ASCII stand-in for the arrows. */
 const char *
 keys_cap(const struct ui_key *k)
 {
@@ -61,6 +63,7 @@ line_width(int prio, int has_echo, int has_fifo)
 	return w;
 }
 
+/* Draw the key line, dropping low-priority keys until it fits. */
 void
 keys_render(int y, int w, int has_echo, int has_fifo)
 {

@@ -6,9 +6,8 @@
  *                  [   returns        | FIFO            ]
  *                  [                  | Story, Terminal ]
  *                  [ Process groups (full width)        ]
- *   width >= 140:  the same top, Terminal moves to the bottom row, right of
- *                  Process groups.
- *   no echo server: the Story goes to the left column, under the timeline.
+ *   width >= 140:  halves, and the Story goes under the timeline.
+ *   no echo server: the Story goes under the timeline too (it is short).
  *
  * Order within a column is priority: a panel that does not fit at its
  * minimum height is hidden, the ones below it may still fit.
@@ -28,6 +27,7 @@ struct column {
 	struct rect r;
 };
 
+/* Append panel id to a column if it applies. */
 static void
 col_add(struct column *c, const int *applies, int id)
 {
@@ -105,6 +105,7 @@ col_alloc(struct layout *lo, struct panel *panels, struct column *c)
 	}
 }
 
+/* Let every panel of a column fill its lines for the column's width. */
 static void
 fill(struct panel *panels, const struct column *c, const struct view *v)
 {
@@ -132,11 +133,12 @@ bottom_height(struct panel *panels, const struct column *cols, int ncols, int ar
 	return h > cap ? cap : h;
 }
 
+/* Fill the panels' lines and give each applicable panel its rectangle. */
 void
 layout_place(struct layout *lo, struct panel *panels, const int *applies, struct rect area,
 	     int zoom, const struct view *v)
 {
-	struct column top[2], bot[2];
+	struct column top[2], bot[1];
 	int wide = area.w >= WIDE, nbot, left_w, bh;
 
 	memset(lo, 0, sizeof *lo);
@@ -155,24 +157,16 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 	col_add(&top[1], applies, P_SEM);
 	col_add(&top[1], applies, P_CONN);
 	col_add(&top[1], applies, P_FIFO);
-	/* Without an echo server the timeline is short: the story goes under it. */
-	col_add(&top[applies[P_CONN] ? 1 : 0], applies, P_STORY);
+	/* Wide, or without an echo server (a short timeline): the story goes under the timeline. */
+	col_add(&top[wide || !applies[P_CONN] ? 0 : 1], applies, P_STORY);
+	col_add(&top[1], applies, P_TTY);
 	col_add(&bot[0], applies, P_PGRP);
-	if (wide)
-		col_add(&bot[1], applies, P_TTY);
-	else
-		col_add(&top[1], applies, P_TTY);
-	nbot = wide ? 2 : 1;
+	nbot = 1;
 
-	left_w = area.w * 29 / 50;
+	left_w = wide ? area.w / 2 : area.w * 29 / 50;
 	top[0].r = (struct rect){ area.y, area.x, 0, left_w };
 	top[1].r = (struct rect){ area.y, area.x + left_w + 1, 0, area.w - left_w - 1 };
-	if (wide) {
-		bot[0].r = (struct rect){ 0, area.x, 0, left_w };
-		bot[1].r = (struct rect){ 0, area.x + left_w + 1, 0, area.w - left_w - 1 };
-	} else {
-		bot[0].r = (struct rect){ 0, area.x, 0, area.w };
-	}
+	bot[0].r = (struct rect){ 0, area.x, 0, area.w };
 	for (int c = 0; c < 2; c++)
 		fill(panels, &top[c], v);
 	for (int c = 0; c < nbot; c++)
@@ -190,10 +184,9 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 	for (int c = 0; c < nbot; c++)
 		col_alloc(lo, panels, &bot[c]);
 	lo->seps[lo->nseps++] = (struct rect){ area.y, area.x + left_w, area.h - bh, 1 };
-	if (wide)
-		lo->seps[lo->nseps++] = (struct rect){ area.y + area.h - bh, area.x + left_w, bh, 1 };
 }
 
+/* Draw the column separators. */
 void
 layout_render(const struct layout *lo)
 {

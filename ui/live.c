@@ -56,6 +56,8 @@ struct live {
 	pid_t self;
 	int self_tty;
 	int tick_timer;
+	int scan_timer;
+	int stopping;       /* live_stop is running: arm no timer */
 	uint64_t rate_t, rate_n;
 	double rate;
 	char bar[512];
@@ -90,6 +92,28 @@ scan(struct live *lv)
 	return changed;
 }
 
+/* The deferred process-table read. */
+static void
+scan_due(void *arg)
+{
+	struct live *lv = arg;
+
+	lv->scan_timer = 0;
+	if (scan(lv))
+		lv->notify(lv->ctx);
+}
+
+/* The process table changed (a job, a start, an exit): read it again soon, at most 4 times a second. */
+static void
+want_scan(struct live *lv)
+{
+	uint64_t at = lv->last_scan + SCAN_MIN_NS, now = now_ns();
+
+	lv->scan_wanted = 1;
+	if (lv->scan_timer == 0 && !lv->stopping)
+		lv->scan_timer = loop_timer(lv->loop, at > now ? at : now, scan_due, lv);
+}
+
 /* Tell the crash path which groups to stop: the session and the jobs still running. */
 static void
 update_guard(struct live *lv)
@@ -103,6 +127,7 @@ update_guard(struct live *lv)
 	crt_guard(lv->run ? run_session_pid(lv->run) : 0, pgids, n);
 }
 
+/* Every record: into the model; notable ones ask for a process-table read. */
 static void
 sink(void *ctx, const struct trace_rec *r)
 {
@@ -117,7 +142,7 @@ sink(void *ctx, const struct trace_rec *r)
 	case TR_PROC_START:
 	case TR_PROC_EXIT:
 	case TR_REAP:
-		lv->scan_wanted = 1;
+		want_scan(lv);
 		break;
 	case TR_LISTEN:
 		if (r->ret < 0)
@@ -129,6 +154,7 @@ sink(void *ctx, const struct trace_rec *r)
 		lv->notify(lv->ctx);
 }
 
+/* Is some process asleep in epoll_wait (its clock moves)? */
 static int
 any_waiting(const struct model *m)
 {
@@ -163,6 +189,7 @@ tick(void *arg)
 		lv->notify(lv->ctx);
 }
 
+/* Start the run, the actions, the tick; NULL with err on failure. */
 struct live *
 live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, void *ctx, char *err,
 	   size_t errcap)
@@ -208,16 +235,21 @@ fail:
 	return NULL;
 }
 
+/* Stop the run cleanly and free everything. */
 void
 live_stop(struct live *lv)
 {
 	if (lv == NULL)
 		return;
-	if (lv->tick_timer)
-		loop_timer_cancel(lv->loop, lv->tick_timer);
+	lv->stopping = 1;
 	if (lv->have_act)
 		actions_done(&lv->act);
 	run_stop(lv->run);
+	/* After run_stop: its last records may have asked for a scan. */
+	if (lv->tick_timer)
+		loop_timer_cancel(lv->loop, lv->tick_timer);
+	if (lv->scan_timer)
+		loop_timer_cancel(lv->loop, lv->scan_timer);
 	run_free(lv->run);
 	lv->run = NULL;
 	crt_guard(0, NULL, 0);
@@ -228,18 +260,21 @@ live_stop(struct live *lv)
 	free(lv);
 }
 
+/* The running scenario. */
 const struct scenario *
 live_scenario(const struct live *lv)
 {
 	return &lv->sc;
 }
 
+/* Reap what exited. */
 void
 live_sigchld(struct live *lv)
 {
 	run_reap(lv->run);
 }
 
+/* Forget the panels' heights: the layout starts afresh. */
 void
 live_resize(struct live *lv)
 {
@@ -262,6 +297,7 @@ focus_move(struct live *lv, int dir)
 	}
 }
 
+/* Zoom panel id, or unzoom if it is zoomed. */
 static void
 zoom_to(struct live *lv, int id)
 {
@@ -314,6 +350,7 @@ action_key(struct live *lv, int key)
 	return 0;
 }
 
+/* A key of the running screen. */
 int
 live_key(struct live *lv, int key)
 {
@@ -395,6 +432,7 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	}
 }
 
+/* Draw the title bar and its right-hand notice. */
 static void
 render_bar(struct live *lv)
 {
@@ -427,6 +465,7 @@ render_bar(struct live *lv)
 	}
 }
 
+/* What the panels may look at, now. */
 static void
 build_view(struct live *lv, struct view *v)
 {
@@ -445,6 +484,7 @@ build_view(struct live *lv, struct view *v)
 	v->has_fifo = lv->has_fifo;
 }
 
+/* Draw a frame: panels (unless paused), bars, help. */
 void
 live_render(struct live *lv)
 {
@@ -482,6 +522,7 @@ live_render(struct live *lv)
 		help_render(&lv->help, LINES, COLS, &lv->sc, lv->applies);
 }
 
+/* Show a notice in the title bar at once. */
 void
 live_notice(struct live *lv, const char *text)
 {

@@ -18,12 +18,14 @@ static const struct panel_ops *const all_ops[P__COUNT] = {
 	[P_TTY] = &panel_tty_ops,     [P_STORY] = &panel_story_ops,
 };
 
+/* The ops table of a panel id. */
 const struct panel_ops *
 panel_ops_of(int id)
 {
 	return id >= 0 && id < P__COUNT ? all_ops[id] : NULL;
 }
 
+/* Does the panel apply to the scenario's jobs? */
 int
 panel_applies(int id, const struct scenario *sc)
 {
@@ -37,6 +39,7 @@ panel_applies(int id, const struct scenario *sc)
 	}
 }
 
+/* An empty panel of the given id. */
 void
 panel_init(struct panel *p, int id)
 {
@@ -46,12 +49,14 @@ panel_init(struct panel *p, int id)
 	lines_reset(&p->L);
 }
 
+/* Release the panel's lines. */
 void
 panel_free(struct panel *p)
 {
 	lines_free(&p->L);
 }
 
+/* Rows the panel wants, its title included. */
 int
 panel_want(const struct panel *p)
 {
@@ -84,6 +89,7 @@ clamp_scroll(struct panel *p)
 		p->scroll = 0;
 }
 
+/* The title rule: number, name, extra, scroll position. */
 static void
 render_title(struct panel *p, int focused, int number, int above, int below)
 {
@@ -111,6 +117,7 @@ render_title(struct panel *p, int focused, int number, int above, int below)
 			  p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, buf);
 }
 
+/* Draw the frame, the header, the visible body and the footer. */
 void
 panel_render(struct panel *p, int focused, int number)
 {
@@ -141,14 +148,16 @@ panel_render(struct panel *p, int focused, int number)
 		draw_line(y++, p->r.x, p->r.w, &L->v[i]);
 	for (int i = 0; i < rows && first + i < body; i++)
 		draw_line(y++, p->r.x, p->r.w, &L->v[L->nheader + first + i]);
-	/* The footer sits on the last rows, right under the body. */
-	y = p->r.y + p->r.h - nfoot;
+	/* The footer follows the body, and keeps the last rows when the body fills the panel. */
+	if (y > p->r.y + p->r.h - nfoot)
+		y = p->r.y + p->r.h - nfoot;
 	if (y < p->r.y + 1 + L->nheader)
 		y = p->r.y + 1 + L->nheader;
 	for (int i = 0; i < nfoot && y < p->r.y + p->r.h; i++)
 		draw_line(y++, p->r.x, p->r.w, &L->v[L->footer + i]);
 }
 
+/* Scroll the panel; other keys go to the panel itself. */
 int
 panel_key(struct panel *p, int key)
 {
@@ -171,6 +180,7 @@ panel_key(struct panel *p, int key)
 	return 1;
 }
 
+/* A pid with its process name. */
 const char *
 panel_pid_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 {
@@ -198,6 +208,7 @@ short_role(const struct m_proc *p)
 	}
 }
 
+/* A pid with a short role name. */
 const char *
 panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 {
@@ -210,6 +221,7 @@ panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 	return buf;
 }
 
+/* Width of the widest short name. */
 int
 panel_name_width(const struct view *v)
 {
@@ -225,6 +237,7 @@ panel_name_width(const struct view *v)
 	return w;
 }
 
+/* Seconds since the first record. */
 double
 panel_secs(const struct view *v, uint64_t ts)
 {

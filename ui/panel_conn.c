@@ -12,6 +12,7 @@
 
 #define NAME_COL 14
 
+/* An echo server process (parent or worker)? */
 static int
 is_echo(const struct m_proc *p)
 {
@@ -33,6 +34,7 @@ last_reply(const struct model *m)
 	return best;
 }
 
+/* Per echo process: connections served, the split as a bar, open now. */
 static void
 split_lines(struct lines *L, const struct view *v, int w)
 {
@@ -66,6 +68,7 @@ split_lines(struct lines *L, const struct view *v, int w)
 	}
 }
 
+/* The listening socket's accept queue and backlog. */
 static void
 queue_line(struct lines *L, const struct view *v)
 {
@@ -87,6 +90,7 @@ queue_line(struct lines *L, const struct view *v)
 	lines_style(L, CS_NORMAL);
 }
 
+/* The front end's clients, and the last reply with its pid. */
 static void
 client_lines(struct lines *L, const struct view *v)
 {
@@ -113,6 +117,7 @@ client_lines(struct lines *L, const struct view *v)
 	lines_printf(L, ": \"%s\"", c->reply);
 }
 
+/* One line per open connection. */
 static void
 open_lines(struct lines *L, const struct view *v)
 {
@@ -129,6 +134,7 @@ open_lines(struct lines *L, const struct view *v)
 	}
 }
 
+/* Fill the panel. */
 static void
 conn_draw(struct panel *pn, const struct view *v, int w)
 {

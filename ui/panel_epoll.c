@@ -44,14 +44,15 @@ fd_desc(const struct m_proc *p, int fd, char *buf, size_t cap)
 static void
 data_desc(uint64_t data, int fd, char *buf, size_t cap)
 {
-	if (data >> 32)
-		snprintf(buf, cap, "pid %u fd %u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
+	if (data >> 32) /* the shared-epoll tag pid<<32|fd, shown as pid/fd */
+		snprintf(buf, cap, "%u/%u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
 	else if (data == (uint64_t)fd || data < 100000)
 		snprintf(buf, cap, "%" PRIu64, data);
 	else
 		snprintf(buf, cap, "0x%" PRIx64, data);
 }
 
+/* One entry of an interest list. */
 static void
 watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
 	   const struct m_watch *w, uint32_t holder, int wide)
@@ -63,8 +64,8 @@ watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
 	lines_add(L);
 	lines_printf(L, "   fd %-3d ", w->fd);
 	lines_put(L, st, kind);
-	lines_pad(L, wide ? 36 : 32);
-	lines_printf(L, "%-12s ", epoll_mask_str(w->events, 1, mask, sizeof mask));
+	lines_pad(L, wide ? 34 : 30);
+	lines_printf(L, "%-10s ", epoll_mask_str(w->events, 1, mask, sizeof mask));
 	data_desc(w->data, w->fd, data, sizeof data);
 	lines_put(L, CS_DIM, "data ");
 	lines_printf(L, "%s", data);
@@ -105,7 +106,7 @@ holders_desc(const struct m_inst *in, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	for (int h = 0; h < in->nholders && len < cap; h++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%u", h ? ", " : "", in->holders[h].pid);
+		len += (size_t)snprintf(buf + len, cap - len, "%s%u", h ? "+" : "", in->holders[h].pid);
 }
 
 /* Has an earlier holder (in process order) already listed instance in? */
@@ -126,6 +127,7 @@ listed_before(const struct view *v, const struct m_inst *in, uint32_t pid)
 	return 0;
 }
 
+/* A process's epoll fds, their instances and interest lists. */
 static void
 proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 {
@@ -155,7 +157,7 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 			holders_desc(in, hold, sizeof hold);
 			lines_printf(L, "  ");
 			lines_put(L, CS_SHARED, " SHARED ");
-			lines_printf(L, " by pids %s", hold);
+			lines_printf(L, " %s", hold);
 		}
 		if (listed_before(v, in, p->pid)) {
 			lines_add(L);
@@ -195,6 +197,7 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 	}
 }
 
+/* Fill the panel, process by process. */
 static void
 epoll_draw(struct panel *pn, const struct view *v, int w)
 {
@@ -220,7 +223,8 @@ const struct panel_ops panel_epoll_ops = {
 	.name = "Epoll instances",
 	.help = "Per process: each epoll fd, the instance (kernel object) it names, and its "
 		"interest list: the watched fd, what that fd is, the mask asked for, and ev.data. "
-		"The listening socket is marked; an instance held by several pids says SHARED. "
+		"The listening socket is marked; an instance held by several pids says SHARED; "
+		"data shown as pid/fd is the shared-epoll tag pid<<32|fd. "
 		"Failed epoll_ctl calls (EEXIST, EPERM, EBADF) are listed under the process.",
 	.fact = "epoll_create1 returns an fd naming a kernel object and epoll_ctl edits its "
 		"interest list, one entry per (instance, fd): a second ADD fails with EEXIST. "

@@ -9,6 +9,7 @@
 #include "crt.h"
 #include "panel.h"
 
+/* Waiting, open, or in a storm; and the last storm. */
 static void
 state_line(struct lines *L, const struct view *v)
 {
@@ -53,6 +54,7 @@ state_line(struct lines *L, const struct view *v)
 	}
 }
 
+/* Fill the panel. */
 static void
 fifo_draw(struct panel *pn, const struct view *v, int w)
 {
@@ -67,11 +69,12 @@ fifo_draw(struct panel *pn, const struct view *v, int w)
 	snprintf(L->title, sizeof L->title, "%s", fixed ? "fixed" : "naive");
 	state_line(L, v);
 	lines_add(L);
-	lines_printf(L, "reads %llu (%s)", (unsigned long long)m->fifo_reads,
-		     fmt_bytes(m->fifo_bytes, b, sizeof b));
-	if (m->fifo_last[0])
-		lines_printf(L, ", last \"%s\"", m->fifo_last);
-	lines_printf(L, " %s hang-ups %s", crt_g(G_DOT), fmt_count(m->fifo_hups, n, sizeof n));
+	lines_printf(L, "reads %llu (%s) %s hang-ups %s", (unsigned long long)m->fifo_reads,
+		     fmt_bytes(m->fifo_bytes, b, sizeof b), crt_g(G_DOT), fmt_count(m->fifo_hups, n, sizeof n));
+	if (m->fifo_last[0]) {
+		lines_add(L);
+		lines_printf(L, "last read \"%s\"", m->fifo_last);
+	}
 	lines_add(L);
 	lines_printf(L, "your writer: ");
 	if (v->writer_held)

@@ -40,6 +40,7 @@ cmd_str(const char *cmd, char *buf, size_t cap)
 	}
 }
 
+/* One process, as ps prints it, marked if in the foreground group. */
 static void
 row_line(struct lines *L, const struct view *v, const struct proc_row *r)
 {
@@ -59,6 +60,7 @@ row_line(struct lines *L, const struct view *v, const struct proc_row *r)
 		lines_put(L, CS_DIM, "  (session leader: the shell)");
 }
 
+/* The rows of the scenario's session, or of the front end's terminal. */
 static void
 section(struct lines *L, const struct view *v, int session)
 {
@@ -91,6 +93,7 @@ section(struct lines *L, const struct view *v, int session)
 	}
 }
 
+/* Fill the panel. */
 static void
 pgrp_draw(struct panel *pn, const struct view *v, int w)
 {

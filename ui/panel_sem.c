@@ -9,12 +9,14 @@
 #include "crt.h"
 #include "panel.h"
 
+/* An echo server process (parent or worker)? */
 static int
 is_echo(const struct m_proc *p)
 {
 	return p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER;
 }
 
+/* Value and owner, or unlinked. */
 static void
 state_line(struct lines *L, const struct view *v)
 {
@@ -43,6 +45,7 @@ state_line(struct lines *L, const struct view *v)
 	}
 }
 
+/* Fill the panel. */
 static void
 sem_draw(struct panel *pn, const struct view *v, int w)
 {

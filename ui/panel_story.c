@@ -26,6 +26,7 @@ cmp_event(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Does the event belong in the story? */
 static int
 shown(const struct m_event *e)
 {
@@ -36,6 +37,7 @@ shown(const struct m_event *e)
 	return 1;
 }
 
+/* A signal received, marked SI_KERNEL or SI_USER. */
 static void
 signal_text(struct lines *L, const struct view *v, const struct m_event *e)
 {
@@ -60,6 +62,7 @@ signal_text(struct lines *L, const struct view *v, const struct m_event *e)
 		lines_put(L, CS_DIM, " (still pending at exit)");
 }
 
+/* A kill() sent, and why it matters. */
 static void
 kill_text(struct lines *L, const struct view *v, const struct m_event *e)
 {
@@ -78,6 +81,7 @@ kill_text(struct lines *L, const struct view *v, const struct m_event *e)
 		lines_put(L, CS_DIM, ": sent by you, not by the terminal");
 }
 
+/* A tcsetpgrp: who holds the terminal now. */
 static void
 fg_text(struct lines *L, const struct view *v, const struct m_event *e)
 {
@@ -94,6 +98,7 @@ fg_text(struct lines *L, const struct view *v, const struct m_event *e)
 	}
 }
 
+/* A child reaped (or stopped, or continued). */
 static void
 reap_text(struct lines *L, const struct view *v, const struct m_event *e)
 {
@@ -113,6 +118,7 @@ reap_text(struct lines *L, const struct view *v, const struct m_event *e)
 	}
 }
 
+/* Every other notable record, in one sentence. */
 static void
 misc_text(struct lines *L, const struct m_event *e)
 {
@@ -215,6 +221,7 @@ action_text(struct lines *L, const struct m_event *e)
 	lines_style(L, CS_NORMAL);
 }
 
+/* One story line: time, pid, what happened, repeat count. */
 static void
 event_line(struct lines *L, const struct view *v, const struct m_event *e, int nw, int count)
 {
@@ -247,6 +254,7 @@ same_event(const struct m_event *a, const struct m_event *b)
 	       a->ret == b->ret && strcmp(a->text, b->text) == 0;
 }
 
+/* Fill the panel: the events in time order, repeats folded. */
 static void
 story_draw(struct panel *pn, const struct view *v, int w)
 {

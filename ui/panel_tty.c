@@ -9,6 +9,7 @@
 #include "crt.h"
 #include "panel.h"
 
+/* Fill the panel from the model's tty ring. */
 static void
 tty_draw(struct panel *pn, const struct view *v, int w)
 {

@@ -45,6 +45,7 @@ pair_out(struct lines *L, const struct view *v, const struct m_wait *e, int i)
 	lines_put(L, style, epoll_mask_str(pr->events, 1, mask, sizeof mask));
 }
 
+/* One timeline entry. */
 static void
 entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw)
 {
@@ -78,6 +79,7 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 	}
 }
 
+/* Fill the panel: entries oldest first, then the waiting processes. */
 static void
 wait_draw(struct panel *pn, const struct view *v, int w)
 {

@@ -16,6 +16,7 @@
 #define DESC_ROWS 7
 #define NAME_W 20
 
+/* Read the scenario list. */
 int
 picker_load(struct picker *pk, char *err, size_t cap)
 {
@@ -39,6 +40,7 @@ picker_load(struct picker *pk, char *err, size_t cap)
 	return 0;
 }
 
+/* Release the list. */
 void
 picker_free(struct picker *pk)
 {
@@ -47,6 +49,7 @@ picker_free(struct picker *pk)
 	pk->n = 0;
 }
 
+/* Select a scenario by name. */
 void
 picker_select(struct picker *pk, const char *name)
 {
@@ -55,6 +58,7 @@ picker_select(struct picker *pk, const char *name)
 			pk->sel = i;
 }
 
+/* The selected scenario, or NULL. */
 const struct scenario *
 picker_current(const struct picker *pk)
 {
@@ -78,6 +82,7 @@ job_line(int y, int w, const struct job_cfg *j)
 	draw_text(y, 0, w, CS_DIM, buf);
 }
 
+/* The list, scrolled to keep the selection visible. */
 static void
 render_list(struct picker *pk, int y0, int h, int cols)
 {
@@ -105,6 +110,7 @@ render_list(struct picker *pk, int y0, int h, int cols)
 		draw_text(y0 + h - 1, cols - 3, 3, CS_WARN, crt_g(G_DOWN));
 }
 
+/* Draw the picker. */
 void
 picker_render(struct picker *pk, int rows, int cols)
 {
@@ -156,6 +162,7 @@ picker_render(struct picker *pk, int rows, int cols)
 	}
 }
 
+/* Move, start or quit. */
 int
 picker_key(struct picker *pk, int key)
 {

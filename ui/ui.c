@@ -51,6 +51,7 @@ struct ui {
 
 static void ui_start(struct ui *u, const struct scenario *sc);
 
+/* Is the terminal below 80x24? */
 static int
 too_small(void)
 {
@@ -72,6 +73,7 @@ render_small(void)
 	draw_text(y + 2, 0, COLS, CS_DIM, "q quits");
 }
 
+/* Draw a frame of whatever is on screen, with one doupdate. */
 static void
 render(struct ui *u)
 {
@@ -91,6 +93,7 @@ render(struct ui *u)
 	u->last_frame = now_ns();
 }
 
+/* The frame timer. */
 static void
 on_frame(void *arg)
 {
@@ -112,6 +115,7 @@ request_frame(void *arg)
 	u->frame_timer = loop_timer(u->loop, at > now ? at : now, on_frame, u);
 }
 
+/* Stop the running scenario, saying so in the title bar. */
 static void
 stop_live(struct ui *u)
 {
@@ -126,6 +130,7 @@ stop_live(struct ui *u)
 	u->lv = NULL;
 }
 
+/* The terminal changed size: tell curses, lay out again, redraw. */
 static void
 resize(struct ui *u)
 {
@@ -140,6 +145,7 @@ resize(struct ui *u)
 	render(u);
 }
 
+/* A key in the picker. */
 static void
 picker_key_in(struct ui *u, int key)
 {
@@ -162,6 +168,7 @@ picker_key_in(struct ui *u, int key)
 	}
 }
 
+/* A key in a running scenario, and what it leads to. */
 static void
 live_key_in(struct ui *u, int key)
 {
@@ -191,6 +198,7 @@ live_key_in(struct ui *u, int key)
 	}
 }
 
+/* One key from getch. */
 static void
 on_key(struct ui *u, int key)
 {
@@ -208,6 +216,7 @@ on_key(struct ui *u, int key)
 		request_frame(u);
 }
 
+/* Keys are waiting: read them all (nodelay). */
 static void
 on_stdin(void *arg, uint32_t events)
 {
@@ -224,6 +233,7 @@ on_stdin(void *arg, uint32_t events)
 	}
 }
 
+/* The signalfd: children, resizes, and the signals that end the program. */
 static void
 on_signal(void *arg, uint32_t events)
 {
@@ -250,6 +260,7 @@ on_signal(void *arg, uint32_t events)
 	}
 }
 
+/* Start a scenario; on failure the picker says why. */
 static void
 ui_start(struct ui *u, const struct scenario *sc)
 {
@@ -280,6 +291,7 @@ signals_init(struct ui *u)
 	return u->sigfd < 0 ? -1 : 0;
 }
 
+/* The front end: check the scenario, take the terminal, run the loop, give it back. */
 int
 ui_main(const char *name)
 {
