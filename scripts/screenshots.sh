@@ -58,7 +58,8 @@ shot() {
 	tm capture-pane -p > "$OUT/$name.txt"
 	tm capture-pane -p -e -N > "$tmp"
 	python3 scripts/ansi2mvg.py "$cols" "$rows" < "$tmp" > "$tmp.mvg"
-	"$CONVERT" "mvg:$tmp.mvg" "$OUT/$name.png"
+	# A terminal has few colours: a palette PNG is a quarter of the size, and looks the same.
+	"$CONVERT" "mvg:$tmp.mvg" -colors 128 +dither "PNG8:$OUT/$name.png"
 	rm -f "$tmp" "$tmp.mvg"
 	echo "screenshots: $OUT/$name.txt $OUT/$name.png"
 }

@@ -23,7 +23,9 @@ extern const int ui_nkeys;
 int keys_apply(const struct ui_key *k, int has_echo, int has_fifo);
 /* The key's cap as this terminal can show it. */
 const char *keys_cap(const struct ui_key *k);
-/* Draw the key line on row y, w columns wide, dropping low-priority keys to fit. */
-void keys_render(int y, int w, int has_echo, int has_fifo);
+/* Rows (at most max_rows) the keys of this scenario would like on w columns. */
+int keys_rows(int w, int max_rows, int has_echo, int has_fifo);
+/* Draw the keys on rows y.. y+rows-1, w columns wide, dropping low-priority keys to fit. */
+void keys_render(int y, int w, int rows, int has_echo, int has_fifo);
 
 #endif

@@ -46,6 +46,26 @@ want_of(struct panel *p)
 	return p->hwm;
 }
 
+/* Index in c of the panel that grows g-th (by ops->grow, then column order). */
+static int
+grow_nth(const struct panel *panels, const struct column *c, int g)
+{
+	int order[MAX_COL];
+
+	for (int i = 0; i < c->n; i++)
+		order[i] = i;
+	for (int i = 1; i < c->n; i++) {
+		for (int j = i; j > 0 && panels[c->ids[order[j]]].ops->grow <
+					  panels[c->ids[order[j - 1]]].ops->grow; j--) {
+			int t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	}
+	return order[g];
+}
+
 /* Give each panel of a column its rows and rectangle. */
 static void
 col_alloc(struct layout *lo, struct panel *panels, struct column *c)
@@ -64,11 +84,16 @@ col_alloc(struct layout *lo, struct panel *panels, struct column *c)
 			lo->hidden[lo->nhidden++] = c->ids[i];
 		}
 	}
-	/* Fixed-size panels grow to what they want, at most half the column if a flexible one is there. */
-	for (int i = 0; i < c->n; i++) {
-		struct panel *p = &panels[c->ids[i]];
+	/*
+	 * Fixed-size panels grow to what they want, in their grow order, at
+	 * most half the column if a flexible one is there.
+	 */
+	for (int g = 0, i; g < c->n; g++) {
+		struct panel *p;
 		int want, cap = nflex ? c->r.h / 2 : c->r.h;
 
+		i = grow_nth(panels, c, g);
+		p = &panels[c->ids[i]];
 		if (!in[i] || p->ops->flex)
 			continue;
 		want = want_of(p);

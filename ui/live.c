@@ -489,7 +489,9 @@ void
 live_render(struct live *lv)
 {
 	struct view v;
-	struct rect area = { 1, 0, LINES - 2, COLS };
+	/* Two key rows when the terminal is tall enough and one would drop keys. */
+	int krows = keys_rows(COLS, LINES >= 30 ? 2 : 1, lv->has_echo, lv->has_fifo);
+	struct rect area = { 1, 0, LINES - 1 - krows, COLS };
 	char hidden[64];
 
 	if (!lv->paused || lv->full) {
@@ -515,7 +517,7 @@ live_render(struct live *lv)
 			len += snprintf(hidden + len, sizeof hidden - (size_t)len, " %d", lv->lo.hidden[i] + 1);
 		snprintf(hidden + len, sizeof hidden - (size_t)len, " ");
 	}
-	keys_render(LINES - 1, COLS - text_cols(hidden), lv->has_echo, lv->has_fifo);
+	keys_render(LINES - krows, COLS - text_cols(hidden), krows, lv->has_echo, lv->has_fifo);
 	if (hidden[0])
 		draw_text(LINES - 1, COLS - text_cols(hidden), text_cols(hidden), CS_WARN, hidden);
 	if (lv->help.open)

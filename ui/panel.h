@@ -46,6 +46,7 @@ struct panel_ops {
 	const char *help;    /* what it shows, for the help overlay */
 	const char *fact;    /* the fact of SPEC.md it demonstrates */
 	int min_h;           /* rows it needs, title included */
+	int grow;            /* order in which fixed panels of a column get rows beyond min_h */
 	int flex;            /* takes the room that is left */
 	int bottom;          /* newest at the bottom: scrolling counts back from it */
 	/* Fill p->L for a panel w columns wide. */

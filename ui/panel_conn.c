@@ -160,5 +160,6 @@ const struct panel_ops panel_conn_ops = {
 		"With EPOLLET and one accept per wake-up (the notes' 358.c), a burst leaves "
 		"connections waiting in the accept queue until the next edge: try z, b, f.",
 	.min_h = 3,
+	.grow = 1,
 	.draw = conn_draw,
 };

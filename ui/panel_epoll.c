@@ -231,5 +231,6 @@ const struct panel_ops panel_epoll_ops = {
 		"ev.data is the caller's own and comes back verbatim (facts 1-3). A regular "
 		"file cannot be added (EPERM).",
 	.min_h = 3,
+	.grow = 1,
 	.draw = epoll_draw,
 };

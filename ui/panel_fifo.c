@@ -104,5 +104,6 @@ const struct panel_ops panel_fifo_ops = {
 		"epoll_wait: 100% CPU (naive). The cure: DEL, close, reopen, ADD; closing first "
 		"makes DEL fail with EBADF (fact 7).",
 	.min_h = 3,
+	.grow = 2,
 	.draw = fifo_draw,
 };

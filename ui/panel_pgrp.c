@@ -122,5 +122,6 @@ const struct panel_ops panel_pgrp_ops = {
 		"session leader) sits in another group and gets nothing (fact 9). Only the "
 		"foreground group may read the terminal: a background reader gets SIGTTIN.",
 	.min_h = 4,
+	.grow = 1,
 	.draw = pgrp_draw,
 };

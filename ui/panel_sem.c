@@ -97,5 +97,6 @@ const struct panel_ops panel_sem_ops = {
 		"herd); sem_trywait lets exactly one worker call accept. The name is per run and "
 		"always unlinked, so a crash never leaves /dev/shm/sem.* behind (EEXIST next time).",
 	.min_h = 2,
+	.grow = 3,
 	.draw = sem_draw,
 };
