@@ -21,11 +21,15 @@
 #define ROW "^(\xe2\x96\xb6 |  ) *([0-9]+) +[0-9]+ +[0-9]+ +[0-9]+ +pts/[0-9]+ +[0-9]+ +[A-Za-z+]+ +"
 
 static struct tui T;
+static char tmpdir[64]; /* a test's scratch directory, removed even when it fails */
 
+/* Kill the test's tmux server and remove its scratch directory. */
 static void
 tui_fini(void)
 {
 	tui_kill(&T);
+	if (tmpdir[0])
+		tui_sh("rm -rf '%s'", tmpdir);
 }
 
 TestSuite(tui, .fini = tui_fini, .timeout = 90);
@@ -268,6 +272,7 @@ Test(tui, quit_leaves_no_process_and_same_stty)
 	regmatch_t m[3];
 
 	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
 	snprintf(before, sizeof before, "%s/before", dir);
 	snprintf(after, sizeof after, "%s/after", dir);
 	snprintf(pre, sizeof pre, "stty -a > '%s'", before);
@@ -334,6 +339,7 @@ Test(tui, bad_scenario_exits_2_before_the_terminal)
 	cr_assert(strstr(out, "no scenario named 'no-such-scenario'"), "no error message: %s", out);
 
 	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
 	snprintf(path, sizeof path, "%s/broken.scn", dir);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
