@@ -30,7 +30,8 @@ TEST_BIN := $(BUILD)/tests/epollviz-tests
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion jansson 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -lcriterion -ljansson)
 
-.PHONY: all run test asan valgrind lint fuzz bench check-layering clean install uninstall deps deps-test
+.PHONY: all run test asan valgrind lint fuzz bench screenshots check-layering clean install uninstall \
+	deps deps-test deps-screenshots
 
 all: deps $(BIN)
 
@@ -39,6 +40,9 @@ deps:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-screenshots:
+	@scripts/deps.sh screenshots
 
 $(BIN): $(OBJ_MAIN) $(OBJ_ENGINE) $(OBJ_UI)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -125,6 +129,9 @@ $(BENCH_BIN): bench/bench.c $(OBJ_ENGINE)
 bench: deps $(BIN) $(BENCH_BIN)
 	@scripts/deps.sh bench
 	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios $(BENCH_BIN) --bin ./$(BIN) $(BENCH_ARGS)
+# Every scenario in tmux, a few keys, screenshots/NAME.txt and NAME.png.
+screenshots: deps-screenshots $(BIN)
+	scripts/screenshots.sh ./$(BIN) screenshots
 
 # src/ must never include curses; ui/ must never call epoll on a worker's behalf.
 check-layering:

@@ -46,7 +46,9 @@ test)
 screenshots)
 	build
 	want tmux has_cmd tmux
-	want imagemagick has_cmd convert
+	# The package, not just a `convert` on PATH (a stand-in may shadow it).
+	want imagemagick has_deb imagemagick
+	want python3 has_cmd python3
 	want fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 	;;
 lint)

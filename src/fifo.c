@@ -143,6 +143,8 @@ storm_report(int capped)
 	r.data = now_ns() - F.storm_t0;
 	r.op = capped;
 	trace_emit(&r);
+	/* The storm never blocks, so nothing else flushes: the screen would see it late. */
+	trace_flush();
 	F.storm_last = now_ns();
 }
 

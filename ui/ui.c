@@ -1,15 +1,359 @@
 /*
- * ui.c - placeholder until the front end lands.
+ * ui.c - the ncurses front end's entry point and event loop: the picker or
+ * a running scenario, the keyboard, signals (a signalfd: SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT end the program cleanly, SIGCHLD reaps, SIGWINCH
+ * resizes), and the frame timer that keeps redraws at ~30 per second.
+ *
+ * One loop (src/loop.h) waits on every fd the front end owns: stdin, the
+ * signalfd, and what the run registers (trace pipe, pty master, clients).
+ * Nothing polls: idle, the process sleeps in epoll_wait.
  */
 #include "ui.h"
 
-#include <curses.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-int
-ui_main(const char *scenario)
+#include "../src/loop.h"
+#include "../src/scenario.h"
+#include "../src/util.h"
+#include "crt.h"
+#include "draw.h"
+#include "help.h"
+#include "layout.h"
+#include "live.h"
+#include "picker.h"
+
+#define FRAME_NS (33ull * 1000000)
+#define KEY_CTRL_C 3
+
+struct ui {
+	struct loop *loop;
+	int sigfd;
+	sigset_t oldmask;
+	struct picker pk;
+	int have_picker;
+	struct help help;     /* the picker's */
+	struct live *lv;
+	int quit;
+	int status;
+	int frame_timer;
+	uint64_t last_frame;
+	char msg[700];        /* shown in the picker: why a start failed */
+};
+
+static void ui_start(struct ui *u, const struct scenario *sc);
+
+/* Is the terminal below 80x24? */
+static int
+too_small(void)
 {
-	(void)scenario;
-	fprintf(stderr, "epollviz: the terminal front end is not built yet; use --headless\n");
+	return LINES < LAYOUT_MIN_H || COLS < LAYOUT_MIN_W;
+}
+
+/* The screen for a terminal below 80x24. */
+static void
+render_small(void)
+{
+	char a[96], b[96];
+	int y = LINES / 2 - 1;
+
+	erase();
+	snprintf(a, sizeof a, "epollviz needs at least %dx%d", LAYOUT_MIN_W, LAYOUT_MIN_H);
+	snprintf(b, sizeof b, "this terminal is %dx%d: make it larger", COLS, LINES);
+	draw_text(y, (COLS - text_cols(a)) / 2 > 0 ? (COLS - text_cols(a)) / 2 : 0, COLS, CS_WARN, a);
+	draw_text(y + 1, (COLS - text_cols(b)) / 2 > 0 ? (COLS - text_cols(b)) / 2 : 0, COLS, CS_NORMAL, b);
+	draw_text(y + 2, 0, COLS, CS_DIM, "q quits");
+}
+
+/* Draw a frame of whatever is on screen, with one doupdate. */
+static void
+render(struct ui *u)
+{
+	if (too_small()) {
+		render_small();
+	} else if (u->lv) {
+		live_render(u->lv);
+	} else {
+		picker_render(&u->pk, LINES, COLS);
+		if (u->msg[0])
+			draw_text(LINES - 2, 0, COLS, CS_ERR, u->msg);
+		if (u->help.open)
+			help_render(&u->help, LINES, COLS, NULL, NULL);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	u->last_frame = now_ns();
+}
+
+/* The frame timer. */
+static void
+on_frame(void *arg)
+{
+	struct ui *u = arg;
+
+	u->frame_timer = 0;
+	render(u);
+}
+
+/* Something changed: draw a frame now if the last one is old enough, else soon. */
+static void
+request_frame(void *arg)
+{
+	struct ui *u = arg;
+	uint64_t at = u->last_frame + FRAME_NS, now = now_ns();
+
+	if (u->frame_timer)
+		return;
+	u->frame_timer = loop_timer(u->loop, at > now ? at : now, on_frame, u);
+}
+
+/* Stop the running scenario, saying so in the title bar. */
+static void
+stop_live(struct ui *u)
+{
+	char buf[160];
+
+	if (u->lv == NULL)
+		return;
+	snprintf(buf, sizeof buf, "stopping %s: every job is asked to end", live_scenario(u->lv)->name);
+	if (!too_small())
+		live_notice(u->lv, buf);
+	live_stop(u->lv);
+	u->lv = NULL;
+}
+
+/* The terminal changed size: tell curses, lay out again, redraw. */
+static void
+resize(struct ui *u)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
+		resizeterm(ws.ws_row, ws.ws_col);
+	if (u->lv)
+		live_resize(u->lv);
+	clearok(curscr, TRUE);
+	render(u);
+}
+
+/* A key in the picker. */
+static void
+picker_key_in(struct ui *u, int key)
+{
+	if (u->help.open) {
+		help_key(&u->help, key);
+		return;
+	}
+	u->msg[0] = '\0';
+	if (key == '?') {
+		help_toggle(&u->help);
+		return;
+	}
+	if (key == KEY_CTRL_C) {
+		u->quit = 1;
+		return;
+	}
+	switch (picker_key(&u->pk, key)) {
+	case PICK_START: ui_start(u, picker_current(&u->pk)); break;
+	case PICK_QUIT: u->quit = 1; break;
+	}
+}
+
+/* A key in a running scenario, and what it leads to. */
+static void
+live_key_in(struct ui *u, int key)
+{
+	struct scenario sc;
+
+	if (too_small() && key != 'q' && key != 27)
+		return;
+	switch (live_key(u->lv, key)) {
+	case LIVE_QUIT:
+		stop_live(u);
+		u->quit = 1;
+		break;
+	case LIVE_PICKER:
+		sc = *live_scenario(u->lv);
+		stop_live(u);
+		if (!u->have_picker) {
+			u->quit = 1;
+			break;
+		}
+		picker_select(&u->pk, sc.name);
+		break;
+	case LIVE_RESTART:
+		sc = *live_scenario(u->lv);
+		stop_live(u);
+		ui_start(u, &sc);
+		break;
+	}
+}
+
+/* One key from getch. */
+static void
+on_key(struct ui *u, int key)
+{
+	if (key == KEY_RESIZE) {
+		resize(u);
+		return;
+	}
+	if (u->lv)
+		live_key_in(u, key);
+	else if (too_small() && key == 'q')
+		u->quit = 1;
+	else if (!too_small())
+		picker_key_in(u, key);
+	if (!u->quit)
+		request_frame(u);
+}
+
+/* Keys are waiting: read them all (nodelay). */
+static void
+on_stdin(void *arg, uint32_t events)
+{
+	struct ui *u = arg;
+	int key;
+
+	while (!u->quit && (key = getch()) != ERR)
+		on_key(u, key);
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		/* The terminal is gone: nothing will ever be read again. */
+		loop_del(u->loop, STDIN_FILENO);
+		u->quit = 1;
+		u->status = 128 + SIGHUP;
+	}
+}
+
+/* The signalfd: children, resizes, and the signals that end the program. */
+static void
+on_signal(void *arg, uint32_t events)
+{
+	struct ui *u = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(u->sigfd, &si, sizeof si) == sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			if (u->lv) {
+				live_sigchld(u->lv);
+			} else {
+				while (waitpid(-1, NULL, WNOHANG) > 0)
+					;
+			}
+			break;
+		case SIGWINCH: resize(u); break;
+		default:
+			u->quit = 1;
+			u->status = 128 + (int)si.ssi_signo;
+			break;
+		}
+	}
+}
+
+/* Start a scenario; on failure the picker says why. */
+static void
+ui_start(struct ui *u, const struct scenario *sc)
+{
+	char err[512];
+
+	u->lv = live_start(sc, u->loop, request_frame, u, err, sizeof err);
+	if (u->lv == NULL)
+		snprintf(u->msg, sizeof u->msg, "cannot start %s: %s", sc->name, err);
+	request_frame(u);
+}
+
+/* Block the signals the loop reads from its signalfd. */
+static int
+signals_init(struct ui *u)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, &u->oldmask) < 0)
+		return -1;
+	u->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return u->sigfd < 0 ? -1 : 0;
+}
+
+/* The front end: check the scenario, take the terminal, run the loop, give it back. */
+int
+ui_main(const char *name)
+{
+	struct ui u;
+	struct scenario first;
+	char path[PATH_MAX], err[1024];
+
+	memset(&u, 0, sizeof u);
+	u.sigfd = -1;
+	/* A bad scenario is reported before the terminal is touched. */
+	if (name && (scenario_find(name, path, sizeof path, err, sizeof err) < 0 ||
+		     scenario_load(path, &first, err, sizeof err) < 0)) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 2;
+	}
+	u.have_picker = picker_load(&u.pk, err, sizeof err) == 0;
+	if (!name && !u.have_picker) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 2;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "epollviz: the screen needs a terminal; use --headless without one\n");
+		picker_free(&u.pk);
+		return 2;
+	}
+	if (signals_init(&u) < 0 || (u.loop = loop_new()) == NULL) {
+		fprintf(stderr, "epollviz: %s\n", strerror(errno));
+		goto fail;
+	}
+	if (crt_init() < 0) {
+		fprintf(stderr, "epollviz: cannot initialise the terminal\n");
+		goto fail;
+	}
+	loop_add(u.loop, STDIN_FILENO, EPOLLIN, on_stdin, &u);
+	loop_add(u.loop, u.sigfd, EPOLLIN, on_signal, &u);
+	if (name) {
+		picker_select(&u.pk, first.name);
+		ui_start(&u, &first);
+		if (u.lv == NULL) {
+			crt_done();
+			fprintf(stderr, "epollviz: %s\n", u.msg);
+			u.status = 1;
+			goto done;
+		}
+	}
+	render(&u);
+	while (!u.quit)
+		if (loop_run_once(u.loop, -1) < 0 && errno != EINTR)
+			break;
+done:
+	stop_live(&u);
+	crt_done();
+	help_free(&u.help);
+	picker_free(&u.pk);
+	loop_free(u.loop);
+	close(u.sigfd);
+	sigprocmask(SIG_SETMASK, &u.oldmask, NULL);
+	return u.status;
+fail:
+	if (u.sigfd >= 0)
+		close(u.sigfd);
+	loop_free(u.loop);
+	picker_free(&u.pk);
 	return 1;
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# screenshots.sh - run every scenario in tmux (100x30), press a few keys as
+# a person would, and write screenshots/NAME.txt (capture-pane -p) and
+# screenshots/NAME.png (the same screen with its colours, capture-pane -e,
+# drawn by ImageMagick in DejaVu Sans Mono through scripts/ansi2mvg.py).
+# Also: the picker, echo-herd after Ctrl+C, the help overlay, and a wide
+# (160x45) view of everything.
+#
+# usage: scripts/screenshots.sh [BIN] [OUTDIR]      (make screenshots)
+# Every wait polls the screen for the text it needs, with a deadline.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${1:-./epollviz}")
+OUT=${2:-screenshots}
+SCN=$(realpath scenarios)
+SOCK=epollviz-shots
+CONVERT=/usr/bin/convert
+[ -x "$CONVERT" ] || CONVERT=convert
+mkdir -p "$OUT"
+
+tm() { tmux -L "$SOCK" "$@"; }
+
+stop_server() {
+	tm kill-server 2>/dev/null || true
+	while tm has-session 2>/dev/null; do sleep 0.1; done
+}
+trap stop_server EXIT
+
+# start COLS ROWS ARGS...: a fresh server running epollviz ARGS
+start() {
+	local cols=$1 rows=$2
+	shift 2
+	stop_server
+	tm -f /dev/null new-session -d -x "$cols" -y "$rows" \
+		"LC_ALL=C.UTF-8 EPOLLVIZ_SCENARIOS='$SCN' '$BIN' $*; sleep 600"
+}
+
+# wait_for REGEX [SECONDS]: poll the screen until it matches
+wait_for() {
+	local re=$1 deadline=$((SECONDS + ${2:-10}))
+	while ! tm capture-pane -p 2>/dev/null | grep -Eq -- "$re"; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "screenshots: timed out waiting for /$re/" >&2
+			tm capture-pane -p >&2 || true
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+keys() { tm send-keys "$@"; }
+
+# shot NAME COLS ROWS: write NAME.txt and NAME.png from the current screen
+shot() {
+	local name=$1 cols=$2 rows=$3 tmp
+	tmp=$(mktemp)
+	tm capture-pane -p > "$OUT/$name.txt"
+	tm capture-pane -p -e -N > "$tmp"
+	python3 scripts/ansi2mvg.py "$cols" "$rows" < "$tmp" > "$tmp.mvg"
+	# A terminal has few colours: a palette PNG is a quarter of the size, and looks the same.
+	"$CONVERT" "mvg:$tmp.mvg" -colors 128 +dither "PNG8:$OUT/$name.png"
+	rm -f "$tmp" "$tmp.mvg"
+	echo "screenshots: $OUT/$name.txt $OUT/$name.png"
+}
+
+# The keys that show each scenario at its best, and what to wait for.
+drive() {
+	case $1 in
+	echo-herd | echo-drain | echo-level | echo-none | echo-exclusive | echo-reuseport)
+		wait_for 'listening :[0-9]+'
+		keys c; wait_for 'clients 1 started'
+		keys c; wait_for 'clients 2 started'
+		keys b; wait_for 'clients 22 started'
+		wait_for 'last reply'
+		;;
+	echo-shared-epoll)
+		wait_for 'listening :[0-9]+'
+		for i in 1 2 3 4 5; do keys c; wait_for "clients $i started"; done
+		wait_for 'last reply'
+		;;
+	everything)
+		wait_for 'waiting for a writer'
+		wait_for 'listening :[0-9]+'
+		keys c; wait_for 'last reply'
+		keys C-c; wait_for '^▶ +[0-9]+ .* Ss\+ +epollviz session'
+		keys w; wait_for 'reads 1 '
+		;;
+	fifo-hup-naive)
+		wait_for 'waiting for a writer'
+		keys W; wait_for 'open: fd'
+		keys h; wait_for 'HUP storm|last storm'
+		;;
+	fifo-hup-fixed)
+		wait_for 'waiting for a writer'
+		keys W; wait_for 'open: fd'
+		keys w; wait_for 'reads 1 '
+		keys h; wait_for 'hang-ups 1'
+		keys w; wait_for 'reads 2 '
+		;;
+	regular-file) wait_for 'EPERM' ;;
+	two-instances) wait_for 'kcmp' ;;
+	triggers) wait_for 'edge' ;;
+	ctl-errors) wait_for 'EBADF' ;;
+	*) wait_for 'Process groups' ;;
+	esac
+	# Let the frame after the last record land (frames are at most 33 ms apart).
+	sleep 0.3
+}
+
+start 100 30
+wait_for 'pick a scenario'
+keys Down Down Down
+wait_for '▶ echo-herd'
+shot picker 100 30
+
+for name in $("$BIN" --list | awk '{print $1}'); do
+	start 100 30 "$name"
+	wait_for 'Process groups'
+	drive "$name"
+	shot "$name" 100 30
+	if [ "$name" = echo-herd ]; then
+		keys C-c
+		wait_for '^▶ +[0-9]+ .* Ss\+ +epollviz session'
+		keys 8
+		wait_for 'takes the foreground back'
+		sleep 0.3
+		shot echo-herd-ctrl-c 100 30
+		keys 8 '?'
+		wait_for 'Help: what each panel'
+		sleep 0.2
+		shot help 100 30
+	fi
+done
+
+start 160 45 everything
+wait_for 'Process groups'
+drive everything
+shot everything-wide 160 45

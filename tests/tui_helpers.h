@@ -1,0 +1,222 @@
+/*
+ * tui_helpers.h - driving the real epollviz binary in tmux, as a person
+ * would: a private tmux server per test, send-keys, capture-pane, and
+ * waits that poll the screen until a condition holds or a deadline passes
+ * (never a bare sleep in place of synchronisation).  Static functions only:
+ * included by tests/test_tui.c.
+ */
+#ifndef EPOLLVIZ_TUI_HELPERS_H
+#define EPOLLVIZ_TUI_HELPERS_H
+
+#include <errno.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TUI_SCREEN_MAX (64 * 1024)
+#define TUI_POLL_MS 50
+
+struct tui {
+	char sock[64];
+	char bin[1024];
+	char scenarios[1024];
+	int started;
+	char screen[TUI_SCREEN_MAX];
+};
+
+static uint64_t
+tui_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+tui_pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Run a shell command; returns its exit status (or -1). */
+static int
+tui_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int
+tui_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return st < 0 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+/* Fill t from the environment make test sets. */
+static void
+tui_init(struct tui *t, const char *name)
+{
+	const char *bin = getenv("EPOLLVIZ_BIN"), *scn = getenv("EPOLLVIZ_SCENARIOS");
+	static unsigned counter;
+
+	memset(t, 0, sizeof *t);
+	snprintf(t->sock, sizeof t->sock, "evz-%s-%d-%u", name, (int)getpid(), ++counter);
+	snprintf(t->bin, sizeof t->bin, "%s", bin ? bin : "./epollviz");
+	snprintf(t->scenarios, sizeof t->scenarios, "%s", scn ? scn : "scenarios");
+}
+
+/*
+ * Start a detached 100x30 tmux session running shell command cmd (a %s in
+ * cmd is replaced by the environment and the binary), with remain-on-exit
+ * so the last screen stays readable after the program ends.
+ */
+static int
+tui_start(struct tui *t, int cols, int rows, const char *args, const char *before, const char *after)
+{
+	int st;
+
+	st = tui_sh("tmux -L %s -f /dev/null new-session -d -x %d -y %d "
+		    "\"%s%sLC_ALL=C.UTF-8 EPOLLVIZ_SCENARIOS='%s' '%s' %s; echo EPOLLVIZ-EXIT=\\$?%s%s\" "
+		    "\\; set-option -g remain-on-exit on >/dev/null 2>&1",
+		    t->sock, cols, rows, before ? before : "", before ? "; " : "", t->scenarios, t->bin,
+		    args ? args : "", after ? "; " : "", after ? after : "");
+	t->started = st == 0;
+	return st;
+}
+
+static void
+tui_kill(struct tui *t)
+{
+	if (t->started)
+		tui_sh("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
+	t->started = 0;
+}
+
+/*
+ * Capture the visible screen into t->screen (with history: the lines that
+ * scrolled off too, for what the pane's shell printed after the program).
+ */
+static const char *
+tui_capture_opt(struct tui *t, int history)
+{
+	char cmd[256];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p%s 2>/dev/null", t->sock,
+		 history ? " -S -200" : "");
+	t->screen[0] = '\0';
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return t->screen;
+	n = fread(t->screen, 1, sizeof t->screen - 1, f);
+	t->screen[n] = '\0';
+	pclose(f);
+	return t->screen;
+}
+
+static const char *
+tui_capture(struct tui *t)
+{
+	return tui_capture_opt(t, 0);
+}
+
+/* send-keys with tmux key names ("c", "C-c", "Enter", "Down"). */
+static void
+tui_keys(struct tui *t, const char *keys)
+{
+	tui_sh("tmux -L %s send-keys %s", t->sock, keys);
+}
+
+/* Does s match the extended regular expression re?  Sub-matches into m (may be NULL). */
+static int
+tui_match(const char *s, const char *re, regmatch_t *m, size_t nm)
+{
+	regex_t rx;
+	int ok;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NEWLINE | (m ? 0 : REG_NOSUB)) != 0)
+		return 0;
+	ok = regexec(&rx, s, m ? nm : 0, m, 0) == 0;
+	regfree(&rx);
+	return ok;
+}
+
+/* The integer of sub-match i. */
+static long
+tui_num(const char *s, const regmatch_t *m, int i)
+{
+	char buf[32];
+	int n = m[i].rm_eo - m[i].rm_so, k = 0;
+
+	for (int j = 0; j < n && k < 31; j++)
+		if (s[m[i].rm_so + j] != ',')
+			buf[k++] = s[m[i].rm_so + j];
+	buf[k] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+typedef int (*tui_pred_fn)(struct tui *t, void *arg);
+
+/* Poll the screen until pred says yes or ms pass.  Returns 1 if it did. */
+static int
+tui_wait(struct tui *t, tui_pred_fn pred, void *arg, int ms)
+{
+	uint64_t end = tui_now_ms() + (uint64_t)ms;
+
+	for (;;) {
+		tui_capture(t);
+		if (pred(t, arg))
+			return 1;
+		if (tui_now_ms() >= end)
+			return 0;
+		tui_pause_ms(TUI_POLL_MS);
+	}
+}
+
+static int
+pred_regex(struct tui *t, void *arg)
+{
+	return tui_match(t->screen, arg, NULL, 0);
+}
+
+/* Wait until the screen matches re. */
+static int
+tui_wait_re(struct tui *t, const char *re, int ms)
+{
+	return tui_wait(t, pred_regex, (void *)re, ms);
+}
+
+/* Is pid alive?  (A zombie counts as gone: it has exited.) */
+static int
+tui_pid_alive(int pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+#endif

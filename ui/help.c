@@ -1,0 +1,181 @@
+/*
+ * help.c - the help overlay (see help.h).  Its text comes from the key
+ * table and from each panel's ops, so it cannot drift from what is drawn.
+ */
+#include "help.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "crt.h"
+#include "keys.h"
+#include "panel.h"
+
+#define HELP_MAX_W 104
+
+/* Open or close the overlay. */
+void
+help_toggle(struct help *h)
+{
+	h->open = !h->open;
+	h->scroll = 0;
+}
+
+/* Release the overlay's lines. */
+void
+help_free(struct help *h)
+{
+	lines_free(&h->L);
+}
+
+/*
+ * Append text word-wrapped to width w in style, each line indented by
+ * indent; with cont, the first piece continues the current line instead.
+ */
+static void
+wrap_at(struct lines *L, const char *text, int w, int indent, int style, int cont)
+{
+	const char *p = text;
+
+	if (w - indent < 10)
+		w = indent + 10;
+	while (*p) {
+		const char *end = p, *brk = NULL;
+		int cols = 0;
+
+		while (*end && cols < w - indent) {
+			if (*end == ' ')
+				brk = end;
+			if (((unsigned char)*end & 0xc0) != 0x80)
+				cols++;
+			end++;
+		}
+		while (*end && ((unsigned char)*end & 0xc0) == 0x80)
+			end++;
+		if (*end && brk)
+			end = brk;
+		if (!cont)
+			lines_add(L);
+		cont = 0;
+		lines_pad(L, indent);
+		lines_style(L, style);
+		lines_printf(L, "%.*s", (int)(end - p), p);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* Append text word-wrapped, each line indented. */
+static void
+wrap(struct lines *L, const char *text, int w, int indent, int style)
+{
+	wrap_at(L, text, w, indent, style, 0);
+}
+
+/* The overlay's text: what epollviz is, the scenario, its keys, its panels. */
+static void
+build(struct help *h, int w, const struct scenario *sc, const int *applies)
+{
+	struct lines *L = &h->L;
+	int echo = sc ? scenario_job_of(sc, JOB_ECHO) >= 0 : 0;
+	int fifo = sc ? scenario_job_of(sc, JOB_FIFO) >= 0 : 0;
+
+	lines_reset(L);
+	wrap(L, "epollviz runs the programs of a set of study notes on Linux epoll as real "
+		"processes in a terminal session of their own, and draws what they do. Every line "
+		"comes from a trace record a child wrote about a real system call, or from /proc.",
+	     w, 0, CS_NORMAL);
+	if (sc == NULL) {
+		lines_add(L);
+		wrap(L, "Picker: Up/Down choose a scenario, Enter starts it, q quits. "
+			"`epollviz NAME` starts a scenario directly; `epollviz --headless NAME "
+			"--script '...'` runs one without a screen.", w, 0, CS_NORMAL);
+		return;
+	}
+	lines_add(L);
+	lines_add(L);
+	lines_put(L, CS_TITLE, sc->name);
+	lines_printf(L, ": %s", sc->title);
+	for (int i = 0; i < sc->ndescribe; i++)
+		wrap(L, sc->describe[i], w, 2, CS_NORMAL);
+	lines_add(L);
+	lines_add(L);
+	lines_put(L, CS_TITLE, "Keys");
+	for (int i = 0; i < ui_nkeys; i++) {
+		const struct ui_key *k = &ui_keys[i];
+
+		if (!keys_apply(k, echo, fifo))
+			continue;
+		lines_add(L);
+		lines_put(L, CS_KEY, " ");
+		lines_put(L, CS_KEY, keys_cap(k));
+		lines_put(L, CS_KEY, " ");
+		wrap_at(L, k->help, w, 8, CS_NORMAL, 1);
+	}
+	lines_add(L);
+	lines_add(L);
+	lines_put(L, CS_TITLE, "Panels");
+	for (int id = 0; id < P__COUNT; id++) {
+		const struct panel_ops *o = panel_ops_of(id);
+		char title[64];
+
+		if (!applies[id])
+			continue;
+		lines_add(L);
+		snprintf(title, sizeof title, "%d %s", id + 1, o->name);
+		lines_add(L);
+		lines_put(L, CS_TITLE, title);
+		wrap(L, o->help, w, 2, CS_NORMAL);
+		wrap(L, o->fact, w, 2, CS_DIM);
+	}
+}
+
+/* Draw the overlay in a box over the screen. */
+void
+help_render(struct help *h, int rows, int cols, const struct scenario *sc, const int *applies)
+{
+	int w = cols - 4 > HELP_MAX_W ? HELP_MAX_W : cols - 4;
+	int x = (cols - w) / 2, y = 1, hh = rows - 2, inner = hh - 2, max;
+	struct rect r = { y, x, hh, w };
+
+	if (w < 20 || hh < 5)
+		return;
+	build(h, w - 4, sc, applies);
+	max = h->L.n - inner;
+	if (h->scroll > max)
+		h->scroll = max;
+	if (h->scroll < 0)
+		h->scroll = 0;
+	draw_clear(r);
+	draw_hline(y, x, w, CS_TITLE);
+	draw_hline(y + hh - 1, x, w, CS_TITLE);
+	attrset(crt_attr(CS_TITLE));
+	for (int i = 1; i < hh - 1; i++) {
+		mvaddstr(y + i, x, crt_g(G_VLINE));
+		mvaddstr(y + i, x + w - 1, crt_g(G_VLINE));
+	}
+	attrset(A_NORMAL);
+	draw_text(y, x + 2, w - 4, CS_FOCUS, " Help: what each panel shows and why ");
+	draw_text(y + hh - 1, x + 2, w - 4, CS_TITLE,
+		  h->L.n > inner ? " Up/Down/PgUp/PgDn scroll, any other key closes " : " any key closes ");
+	for (int i = 0; i < inner && h->scroll + i < h->L.n; i++)
+		draw_line(y + 1 + i, x + 2, w - 4, &h->L.v[h->scroll + i]);
+}
+
+/* Scroll with the arrows and pages; any other key closes. */
+int
+help_key(struct help *h, int key)
+{
+	int page = LINES > 8 ? LINES - 6 : 1;
+
+	switch (key) {
+	case KEY_UP: h->scroll--; return 1;
+	case KEY_DOWN: h->scroll++; return 1;
+	case KEY_PPAGE: h->scroll -= page; return 1;
+	case KEY_NPAGE: h->scroll += page; return 1;
+	case KEY_HOME: h->scroll = 0; return 1;
+	case KEY_END: h->scroll = 1 << 20; return 1;
+	default: h->open = 0; return 1;
+	}
+}

@@ -1,0 +1,245 @@
+/*
+ * panel.c - the frame every panel shares (see panel.h): the title rule
+ * with its number and scroll position, the fixed header and footer lines,
+ * the scrolled body, and the scrolling keys.  Knows no panel's content.
+ */
+#include "panel.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/trace.h"
+#include "crt.h"
+
+static const struct panel_ops *const all_ops[P__COUNT] = {
+	[P_EPOLL] = &panel_epoll_ops, [P_WAIT] = &panel_wait_ops,   [P_SEM] = &panel_sem_ops,
+	[P_CONN] = &panel_conn_ops,   [P_FIFO] = &panel_fifo_ops,   [P_PGRP] = &panel_pgrp_ops,
+	[P_TTY] = &panel_tty_ops,     [P_STORY] = &panel_story_ops,
+};
+
+/* The ops table of a panel id. */
+const struct panel_ops *
+panel_ops_of(int id)
+{
+	return id >= 0 && id < P__COUNT ? all_ops[id] : NULL;
+}
+
+/* Does the panel apply to the scenario's jobs? */
+int
+panel_applies(int id, const struct scenario *sc)
+{
+	int echo = scenario_job_of(sc, JOB_ECHO);
+
+	switch (id) {
+	case P_SEM: return echo >= 0 && sc->jobs[echo].accept == ACCEPT_SEMAPHORE;
+	case P_CONN: return echo >= 0;
+	case P_FIFO: return scenario_job_of(sc, JOB_FIFO) >= 0;
+	default: return 1;
+	}
+}
+
+/* An empty panel of the given id. */
+void
+panel_init(struct panel *p, int id)
+{
+	memset(p, 0, sizeof *p);
+	p->id = id;
+	p->ops = panel_ops_of(id);
+	lines_reset(&p->L);
+}
+
+/* Release the panel's lines. */
+void
+panel_free(struct panel *p)
+{
+	lines_free(&p->L);
+}
+
+/* Rows the panel wants, its title included. */
+int
+panel_want(const struct panel *p)
+{
+	return 1 + p->L.n;
+}
+
+/* Visible body rows of the panel. */
+static int
+body_rows(const struct panel *p)
+{
+	int n = p->r.h - 1 - p->L.nheader - lines_nfooter(&p->L);
+
+	return n > 0 ? n : 0;
+}
+
+/* Clamp the scroll position, following new lines when scrolled back. */
+static void
+clamp_scroll(struct panel *p)
+{
+	int body = lines_body(&p->L), rows = body_rows(p), max = body - rows;
+
+	if (max < 0)
+		max = 0;
+	if (p->ops->bottom && p->scroll > 0 && p->L.total > p->seen_total)
+		p->scroll += (int)(p->L.total - p->seen_total);
+	p->seen_total = p->L.total;
+	if (p->scroll > max)
+		p->scroll = max;
+	if (p->scroll < 0)
+		p->scroll = 0;
+}
+
+/* The title rule: number, name, extra, scroll position. */
+static void
+render_title(struct panel *p, int focused, int number, int above, int below)
+{
+	char buf[160];
+	int x = p->r.x, w = p->r.w, used;
+
+	draw_hline(p->r.y, x, w, focused ? CS_FOCUS : CS_DIM);
+	snprintf(buf, sizeof buf, " %d %s ", number, p->ops->name);
+	used = 1 + draw_text(p->r.y, x + 1, w - 1, focused ? CS_FOCUS : CS_TITLE, buf);
+	if (p->L.title[0] && used + 2 < w) {
+		snprintf(buf, sizeof buf, " %s ", p->L.title);
+		used += draw_text(p->r.y, x + used, w - used, focused ? CS_FOCUS : CS_NORMAL, buf);
+	}
+	buf[0] = '\0';
+	if (p->ops->bottom && below > 0)
+		snprintf(buf, sizeof buf, " %s%d newer (End) ", crt_g(G_DOWN), below);
+	else if (p->ops->bottom && above > 0)
+		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
+	else if (!p->ops->bottom && below > 0)
+		snprintf(buf, sizeof buf, " %s%d more ", crt_g(G_DOWN), below);
+	else if (!p->ops->bottom && above > 0)
+		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
+	if (buf[0] && used + text_cols(buf) + 2 < w)
+		draw_text(p->r.y, x + w - text_cols(buf) - 1, text_cols(buf),
+			  p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, buf);
+}
+
+/* Draw the frame, the header, the visible body and the footer. */
+void
+panel_render(struct panel *p, int focused, int number)
+{
+	struct lines *L = &p->L;
+	int rows, body, first, y, nfoot = lines_nfooter(L), above, below;
+
+	if (p->r.h <= 0 || p->r.w <= 0)
+		return;
+	clamp_scroll(p);
+	rows = body_rows(p);
+	body = lines_body(L);
+	if (p->ops->bottom) {
+		first = body - rows - p->scroll;
+		if (first < 0)
+			first = 0;
+		above = first;
+		below = p->scroll;
+	} else {
+		first = p->scroll;
+		above = first;
+		below = body - first - rows;
+		if (below < 0)
+			below = 0;
+	}
+	render_title(p, focused, number, above, below);
+	y = p->r.y + 1;
+	for (int i = 0; i < L->nheader && y < p->r.y + p->r.h; i++)
+		draw_line(y++, p->r.x, p->r.w, &L->v[i]);
+	for (int i = 0; i < rows && first + i < body; i++)
+		draw_line(y++, p->r.x, p->r.w, &L->v[L->nheader + first + i]);
+	/* The footer follows the body, and keeps the last rows when the body fills the panel. */
+	if (y > p->r.y + p->r.h - nfoot)
+		y = p->r.y + p->r.h - nfoot;
+	if (y < p->r.y + 1 + L->nheader)
+		y = p->r.y + 1 + L->nheader;
+	for (int i = 0; i < nfoot && y < p->r.y + p->r.h; i++)
+		draw_line(y++, p->r.x, p->r.w, &L->v[L->footer + i]);
+}
+
+/* Scroll the panel; other keys go to the panel itself. */
+int
+panel_key(struct panel *p, int key)
+{
+	int page = body_rows(p) > 1 ? body_rows(p) - 1 : 1;
+	int dir = p->ops->bottom ? -1 : 1; /* "down" means newer for bottom panels */
+
+	switch (key) {
+	case KEY_UP: p->scroll -= dir; break;
+	case KEY_DOWN: p->scroll += dir; break;
+	case KEY_PPAGE: p->scroll -= dir * page; break;
+	case KEY_NPAGE: p->scroll += dir * page; break;
+	case KEY_HOME: p->scroll = p->ops->bottom ? 1 << 30 : 0; break;
+	case KEY_END: p->scroll = p->ops->bottom ? 0 : 1 << 30; break;
+	default: return p->ops->key ? p->ops->key(p, key) : 0;
+	}
+	if (p->scroll < 0)
+		p->scroll = 0;
+	p->seen_total = p->L.total;
+	clamp_scroll(p);
+	return 1;
+}
+
+/* A pid with its process name. */
+const char *
+panel_pid_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
+{
+	const struct m_proc *p = model_proc(v->m, pid);
+
+	if (p == NULL || p->name[0] == '\0')
+		snprintf(buf, cap, "%u", pid);
+	else if (p->role == ROLE_FRONTEND)
+		snprintf(buf, cap, "%u you", pid);
+	else
+		snprintf(buf, cap, "%u %s", pid, p->name);
+	return buf;
+}
+
+/* A role's short name: the echo workers' own names, "fifo", "probe", "you". */
+static const char *
+short_role(const struct m_proc *p)
+{
+	switch (p->role) {
+	case ROLE_FRONTEND: return "you";
+	case ROLE_SESSION: return "session";
+	case ROLE_FIFO: return "fifo";
+	case ROLE_PROBE: return "probe";
+	default: return p->name;
+	}
+}
+
+/* A pid with a short role name. */
+const char *
+panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
+{
+	const struct m_proc *p = model_proc(v->m, pid);
+
+	if (p == NULL || p->role < 0)
+		snprintf(buf, cap, "%u", pid);
+	else
+		snprintf(buf, cap, "%u %s", pid, short_role(p));
+	return buf;
+}
+
+/* Width of the widest short name. */
+int
+panel_name_width(const struct view *v)
+{
+	int w = 5;
+
+	for (int i = 0; i < v->m->nprocs; i++) {
+		char buf[48];
+		int n = (int)strlen(panel_short_name(v, v->m->procs[i].pid, buf, sizeof buf));
+
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+/* Seconds since the first record. */
+double
+panel_secs(const struct view *v, uint64_t ts)
+{
+	return ts >= v->m->t0 ? (double)(ts - v->m->t0) / 1e9 : 0.0;
+}

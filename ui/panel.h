@@ -1,0 +1,102 @@
+/*
+ * panel.h - the live panels: one const struct panel_ops per panel, each in
+ * its own file, filled with designated initialisers; the frame (title,
+ * scrolling, clipping) is shared in panel.c.
+ *
+ * A panel draws from a struct view only: the model (const), the process
+ * table read from /proc, the scenario, and a few facts about the front end
+ * itself.  It never does I/O and never touches the run.
+ */
+#ifndef EPOLLVIZ_UI_PANEL_H
+#define EPOLLVIZ_UI_PANEL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../src/model.h"
+#include "../src/proctab.h"
+#include "../src/scenario.h"
+#include "draw.h"
+
+#define VIEW_MAX_ROWS 128
+
+enum panel_id {
+	P_EPOLL = 0, P_WAIT, P_SEM, P_CONN, P_FIFO, P_PGRP, P_TTY, P_STORY, P__COUNT
+};
+
+/* What the panels may look at. */
+struct view {
+	const struct model *m;
+	const struct scenario *sc;
+	const struct proc_row *rows; /* session and own-terminal processes, by pid */
+	int nrows;
+	pid_t session;               /* the run's session leader */
+	pid_t self;                  /* the front end */
+	int self_tty;                /* tty_nr of the front end's terminal, 0 if none */
+	uint64_t now;                /* CLOCK_MONOTONIC, for "waiting since" */
+	int writer_held;             /* the front end holds a FIFO writer */
+	int clients_held;            /* held client connections */
+	int has_echo, has_fifo;
+};
+
+struct panel;
+
+struct panel_ops {
+	const char *name;    /* title */
+	const char *help;    /* what it shows, for the help overlay */
+	const char *fact;    /* the fact of SPEC.md it demonstrates */
+	int min_h;           /* rows it needs, title included */
+	int grow;            /* order in which fixed panels of a column get rows beyond min_h */
+	int flex;            /* takes the room that is left */
+	int bottom;          /* newest at the bottom: scrolling counts back from it */
+	/* Fill p->L for a panel w columns wide. */
+	void (*draw)(struct panel *p, const struct view *v, int w);
+	/* A key the frame did not use; returns 1 if handled.  May be NULL. */
+	int (*key)(struct panel *p, int key);
+	/* The panel got a new rectangle.  May be NULL. */
+	void (*resize)(struct panel *p);
+};
+
+struct panel {
+	int id;
+	const struct panel_ops *ops;
+	struct rect r;      /* title row included */
+	int shown;
+	int scroll;         /* top-anchored: first body line; bottom: lines back from the newest */
+	uint64_t seen_total;
+	int hwm;            /* highest height wanted since the last resize: keeps the layout calm */
+	struct lines L;
+};
+
+extern const struct panel_ops panel_epoll_ops;
+extern const struct panel_ops panel_wait_ops;
+extern const struct panel_ops panel_sem_ops;
+extern const struct panel_ops panel_conn_ops;
+extern const struct panel_ops panel_fifo_ops;
+extern const struct panel_ops panel_pgrp_ops;
+extern const struct panel_ops panel_tty_ops;
+extern const struct panel_ops panel_story_ops;
+
+/* The ops of a panel id. */
+const struct panel_ops *panel_ops_of(int id);
+/* Does panel id apply to this scenario? */
+int panel_applies(int id, const struct scenario *sc);
+void panel_init(struct panel *p, int id);
+void panel_free(struct panel *p);
+/* Rows the panel would like (title included), after draw filled its lines. */
+int panel_want(const struct panel *p);
+/* Draw the panel's frame and visible lines into p->r. */
+void panel_render(struct panel *p, int focused, int number);
+/* Scrolling keys (arrows, PgUp/PgDn, Home/End); returns 1 if handled. */
+int panel_key(struct panel *p, int key);
+
+/* Shared by the panels: "4840 echo-w0" style name of a pid, at most cap bytes. */
+const char *panel_pid_name(const struct view *v, uint32_t pid, char *buf, size_t cap);
+/* "17620 fifo": a pid with a short name, for the time-ordered panels. */
+const char *panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap);
+/* Columns the widest short name of the model takes (for aligned columns). */
+int panel_name_width(const struct view *v);
+/* Seconds since the start of the run, for time columns. */
+double panel_secs(const struct view *v, uint64_t ts);
+
+#endif

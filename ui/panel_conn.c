@@ -1,0 +1,165 @@
+/*
+ * panel_conn.c - "Connections per pid": how many connections each echo
+ * process accepted (with a bar of the split), the accept queue the kernel
+ * holds for the listening socket, the front end's clients and the last
+ * reply (which pid answered), then the open connections one per line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crt.h"
+#include "panel.h"
+
+#define NAME_COL 14
+
+/* An echo server process (parent or worker)? */
+static int
+is_echo(const struct m_proc *p)
+{
+	return p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER;
+}
+
+/* The newest client that got a reply, or NULL. */
+static const struct m_client *
+last_reply(const struct model *m)
+{
+	const struct m_client *best = NULL;
+
+	for (int i = 0; i < M_CLIENTS; i++) {
+		const struct m_client *c = &m->clients[i];
+
+		if (c->id > 0 && c->reply[0] && (best == NULL || c->id > best->id))
+			best = c;
+	}
+	return best;
+}
+
+/* Per echo process: connections served, the split as a bar, open now. */
+static void
+split_lines(struct lines *L, const struct view *v, int w)
+{
+	const struct model *m = v->m;
+	uint64_t total = 0;
+	int bar = w - NAME_COL - 34;
+	char name[48];
+
+	if (bar > 30)
+		bar = 30;
+	if (bar < 4)
+		bar = 0;
+	for (int i = 0; i < m->nprocs; i++)
+		if (is_echo(&m->procs[i]))
+			total += m->procs[i].accepts;
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct m_proc *p = &m->procs[i];
+		int fill = total ? (int)((p->accepts * (uint64_t)bar + total / 2) / total) : 0;
+
+		if (!is_echo(p))
+			continue;
+		lines_add(L);
+		lines_printf(L, "%-*s", NAME_COL, panel_pid_name(v, p->pid, name, sizeof name));
+		lines_printf(L, "%5llu served ", (unsigned long long)p->accepts);
+		for (int k = 0; k < bar; k++)
+			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
+		lines_printf(L, " %3d%%", total ? (int)(p->accepts * 100 / total) : 0);
+		lines_printf(L, "  open %d", model_conns_of(m, p->pid));
+		if (!p->alive)
+			lines_put(L, CS_DIM, " (exited)");
+	}
+}
+
+/* The listening socket's accept queue and backlog. */
+static void
+queue_line(struct lines *L, const struct view *v)
+{
+	const struct model *m = v->m;
+
+	lines_add(L);
+	lines_printf(L, "accept queue ");
+	if (m->accept_queue < 0) {
+		lines_put(L, CS_DIM, "?");
+	} else if (m->accept_queue > 0) {
+		lines_style(L, CS_WARN);
+		lines_printf(L, "%lld waiting to be accepted", (long long)m->accept_queue);
+		lines_style(L, CS_NORMAL);
+	} else {
+		lines_printf(L, "0");
+	}
+	lines_style(L, CS_DIM);
+	lines_printf(L, "  (backlog %d, 127.0.0.1:%d)", m->backlog, m->port);
+	lines_style(L, CS_NORMAL);
+}
+
+/* The front end's clients, and the last reply with its pid. */
+static void
+client_lines(struct lines *L, const struct view *v)
+{
+	const struct model *m = v->m;
+	const struct m_client *c = last_reply(m);
+	char name[48];
+
+	lines_add(L);
+	lines_printf(L, "clients %llu started %s %llu answered %s ",
+		     (unsigned long long)m->nclients, crt_g(G_DOT),
+		     (unsigned long long)m->clients_answered, crt_g(G_DOT));
+	lines_style(L, m->clients_failed ? CS_ERR : CS_NORMAL);
+	lines_printf(L, "%llu failed", (unsigned long long)m->clients_failed);
+	lines_style(L, CS_NORMAL);
+	if (v->clients_held)
+		lines_printf(L, " %s %d held", crt_g(G_DOT), v->clients_held);
+	if (c == NULL)
+		return;
+	lines_add(L);
+	lines_printf(L, "last reply %s ", crt_g(G_ARROW_L));
+	lines_style(L, CS_TITLE);
+	lines_printf(L, "%s", c->answered_by ? panel_pid_name(v, c->answered_by, name, sizeof name) : "?");
+	lines_style(L, CS_NORMAL);
+	lines_printf(L, ": \"%s\"", c->reply);
+}
+
+/* One line per open connection. */
+static void
+open_lines(struct lines *L, const struct view *v)
+{
+	const struct model *m = v->m;
+	char name[48], in[32], out[32];
+
+	for (int i = 0; i < m->nconns; i++) {
+		const struct m_conn *c = &m->conns[i];
+
+		lines_add(L);
+		lines_printf(L, "  fd %-3d %s :%-5d %-*s in %-9s out %s", c->fd, crt_g(G_ARROW_L),
+			     c->peer_port, NAME_COL, panel_pid_name(v, c->pid, name, sizeof name),
+			     fmt_bytes(c->in, in, sizeof in), fmt_bytes(c->out, out, sizeof out));
+	}
+}
+
+/* Fill the panel. */
+static void
+conn_draw(struct panel *pn, const struct view *v, int w)
+{
+	struct lines *L = &pn->L;
+	char n[32];
+
+	lines_reset(L);
+	snprintf(L->title, sizeof L->title, "%d open, %s accepted", v->m->nconns,
+		 fmt_count(v->m->conns_total, n, sizeof n));
+	split_lines(L, v, w);
+	queue_line(L, v);
+	client_lines(L, v);
+	open_lines(L, v);
+}
+
+const struct panel_ops panel_conn_ops = {
+	.name = "Connections per pid",
+	.help = "Connections each echo process accepted, with a bar of the split and how many "
+		"are open now; the listening socket's accept queue (read with sock_diag, like "
+		"ss -lnt Recv-Q) and backlog; the front end's clients, and the last reply with the "
+		"pid that answered it; then every open connection (fd, peer port, bytes in/out).",
+	.fact = "Each process has its own interest list, so connections spread over the pids. "
+		"With EPOLLET and one accept per wake-up (the notes' 358.c), a burst leaves "
+		"connections waiting in the accept queue until the next edge: try z, b, f.",
+	.min_h = 3,
+	.grow = 1,
+	.draw = conn_draw,
+};

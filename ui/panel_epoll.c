@@ -1,0 +1,236 @@
+/*
+ * panel_epoll.c - "Epoll instances": per process, each epoll fd, the
+ * kernel object it names, and its interest list (fd, what the fd is, mask,
+ * data); shared instances say so; failed epoll_ctl calls are listed under
+ * the process that made them.  Reads the model only.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/tracefmt.h"
+#include "../src/util.h"
+#include "crt.h"
+#include "panel.h"
+
+#define MAX_CTL_ERRORS 3
+
+/* What an fd of process p is, in words, and the style to show it in. */
+static int
+fd_desc(const struct m_proc *p, int fd, char *buf, size_t cap)
+{
+	const struct m_fd *f = model_fd(p, fd);
+
+	if (f == NULL) {
+		snprintf(buf, cap, "?");
+		return CS_DIM;
+	}
+	switch (f->kind) {
+	case FDK_LISTEN:
+		snprintf(buf, cap, "%s listening :%d", crt_g(G_LISTEN), f->port);
+		return CS_LISTEN;
+	case FDK_CONN: snprintf(buf, cap, "connection %s :%d", crt_g(G_ARROW_L), f->port); break;
+	case FDK_FIFO: snprintf(buf, cap, "FIFO (read end)"); break;
+	case FDK_FILE: snprintf(buf, cap, "regular file"); break;
+	case FDK_PIPE_R: snprintf(buf, cap, "pipe (read end)"); break;
+	case FDK_PIPE_W: snprintf(buf, cap, "pipe (write end)"); break;
+	case FDK_EPOLL: snprintf(buf, cap, "epoll fd"); break;
+	default: snprintf(buf, cap, "?"); return CS_DIM;
+	}
+	return CS_NORMAL;
+}
+
+/* ev.data as the program set it: the shared-epoll tag pid<<32|fd decoded. */
+static void
+data_desc(uint64_t data, int fd, char *buf, size_t cap)
+{
+	if (data >> 32) /* the shared-epoll tag pid<<32|fd, shown as pid/fd */
+		snprintf(buf, cap, "%u/%u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
+	else if (data == (uint64_t)fd || data < 100000)
+		snprintf(buf, cap, "%" PRIu64, data);
+	else
+		snprintf(buf, cap, "0x%" PRIx64, data);
+}
+
+/* One entry of an interest list. */
+static void
+watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
+	   const struct m_watch *w, uint32_t holder, int wide)
+{
+	const struct m_proc *owner = model_proc(v->m, w->owner);
+	char kind[64], mask[96], data[48];
+	int st = fd_desc(owner, w->fd, kind, sizeof kind);
+
+	lines_add(L);
+	lines_printf(L, "   fd %-3d ", w->fd);
+	lines_put(L, st, kind);
+	lines_pad(L, wide ? 34 : 30);
+	lines_printf(L, "%-10s ", epoll_mask_str(w->events, 1, mask, sizeof mask));
+	data_desc(w->data, w->fd, data, sizeof data);
+	lines_put(L, CS_DIM, "data ");
+	lines_printf(L, "%s", data);
+	if (in->nholders > 1 && w->owner != holder) {
+		lines_put(L, CS_DIM, "  added by ");
+		lines_printf(L, "%u", w->owner);
+	}
+}
+
+/* Failed epoll_ctl calls of pid, newest first, from the story events. */
+static void
+ctl_errors(struct lines *L, const struct view *v, uint32_t pid)
+{
+	int shown = 0;
+
+	for (uint64_t k = 0; shown < MAX_CTL_ERRORS; k++) {
+		const struct m_event *e = model_event_back(v->m, k);
+
+		if (e == NULL)
+			break;
+		if (e->type != TR_EPOLL_CTL || e->pid != pid || e->ret == 0)
+			continue;
+		lines_add(L);
+		lines_printf(L, "   ");
+		lines_style(L, CS_ERR);
+		lines_printf(L, "epoll_ctl(%s, fd %d) = -1 %s", epoll_op_name(e->op, 0), e->fd,
+			     errno_name(e->err));
+		lines_style(L, CS_NORMAL);
+		shown++;
+	}
+}
+
+/* The instance's holders other than (pid, epfd), as "4841/fd 4". */
+static void
+holders_desc(const struct m_inst *in, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int h = 0; h < in->nholders && len < cap; h++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%u", h ? "+" : "", in->holders[h].pid);
+}
+
+/* Has an earlier holder (in process order) already listed instance in? */
+static int
+listed_before(const struct view *v, const struct m_inst *in, uint32_t pid)
+{
+	for (int i = 0; i < v->m->nprocs; i++) {
+		const struct m_proc *p = &v->m->procs[i];
+
+		if (p->pid == pid)
+			return 0;
+		if (!p->alive)
+			continue;
+		for (int h = 0; h < in->nholders; h++)
+			if (in->holders[h].pid == p->pid)
+				return 1;
+	}
+	return 0;
+}
+
+/* A process's epoll fds, their instances and interest lists. */
+static void
+proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
+{
+	const struct model *m = v->m;
+	char name[48], hold[96];
+	int any = 0;
+
+	for (int i = 0; i < m->ninst; i++) {
+		const struct m_inst *in = &m->inst[i];
+		int epfd = -1;
+
+		for (int h = 0; h < in->nholders; h++)
+			if (in->holders[h].pid == p->pid)
+				epfd = in->holders[h].epfd;
+		if (epfd < 0)
+			continue;
+		if (!any) {
+			lines_add(L);
+			lines_put(L, CS_TITLE, panel_pid_name(v, p->pid, name, sizeof name));
+			any = 1;
+		} else {
+			lines_add(L);
+			lines_pad(L, text_cols(panel_pid_name(v, p->pid, name, sizeof name)));
+		}
+		lines_printf(L, "  epfd %d %s instance #%d", epfd, crt_g(G_ARROW_R), in->id);
+		if (in->nholders > 1) {
+			holders_desc(in, hold, sizeof hold);
+			lines_printf(L, "  ");
+			lines_put(L, CS_SHARED, " SHARED ");
+			lines_printf(L, " %s", hold);
+		}
+		if (listed_before(v, in, p->pid)) {
+			lines_add(L);
+			lines_put(L, CS_DIM, "   the same interest list as above: one kernel object, two fds");
+			continue;
+		}
+		lines_put(L, CS_DIM, "  ");
+		{
+			char n[32];
+
+			lines_put(L, CS_DIM, fmt_count(in->returns, n, sizeof n));
+			lines_put(L, CS_DIM, in->returns == 1 ? " return" : " returns");
+		}
+		if (in->nw == 0) {
+			lines_add(L);
+			lines_put(L, CS_DIM, "   (interest list empty)");
+		}
+		/* The listening socket first: it is what the workers share. */
+		for (int pass = 0; pass < 2; pass++) {
+			for (int k = 0; k < in->nw; k++) {
+				const struct m_fd *f = model_fd(model_proc(m, in->w[k].owner), in->w[k].fd);
+				int is_listen = f && f->kind == FDK_LISTEN;
+
+				if (is_listen == (pass == 0))
+					watch_line(L, v, in, &in->w[k], p->pid, w >= 70);
+			}
+		}
+	}
+	if (any)
+		ctl_errors(L, v, p->pid);
+	else if (p->role == ROLE_PROBE || p->role == ROLE_FIFO || p->role == ROLE_ECHO_PARENT ||
+		 p->role == ROLE_ECHO_WORKER) {
+		lines_add(L);
+		lines_put(L, CS_TITLE, panel_pid_name(v, p->pid, name, sizeof name));
+		lines_put(L, CS_DIM, "  no epoll instance");
+		ctl_errors(L, v, p->pid);
+	}
+}
+
+/* Fill the panel, process by process. */
+static void
+epoll_draw(struct panel *pn, const struct view *v, int w)
+{
+	struct lines *L = &pn->L;
+	int n = v->m->ninst;
+
+	lines_reset(L);
+	snprintf(L->title, sizeof L->title, "%d instance%s", n, n == 1 ? "" : "s");
+	for (int i = 0; i < v->m->nprocs; i++) {
+		const struct m_proc *p = &v->m->procs[i];
+
+		if (p->alive && p->role != ROLE_FRONTEND && p->role != ROLE_SESSION)
+			proc_block(L, v, p, w);
+	}
+	if (L->n == 0) {
+		lines_add(L);
+		lines_put(L, CS_DIM, v->m->next_inst_id > 1 ? "no epoll instance left: every one was closed"
+							    : "no epoll instance yet");
+	}
+}
+
+const struct panel_ops panel_epoll_ops = {
+	.name = "Epoll instances",
+	.help = "Per process: each epoll fd, the instance (kernel object) it names, and its "
+		"interest list: the watched fd, what that fd is, the mask asked for, and ev.data. "
+		"The listening socket is marked; an instance held by several pids says SHARED; "
+		"data shown as pid/fd is the shared-epoll tag pid<<32|fd. "
+		"Failed epoll_ctl calls (EEXIST, EPERM, EBADF) are listed under the process.",
+	.fact = "epoll_create1 returns an fd naming a kernel object and epoll_ctl edits its "
+		"interest list, one entry per (instance, fd): a second ADD fails with EEXIST. "
+		"ev.data is the caller's own and comes back verbatim (facts 1-3). A regular "
+		"file cannot be added (EPERM).",
+	.min_h = 3,
+	.grow = 1,
+	.draw = epoll_draw,
+};

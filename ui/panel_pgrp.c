@@ -1,0 +1,127 @@
+/*
+ * panel_pgrp.c - "Process groups": ps -eo pid,ppid,pgid,sid,tty,tpgid,
+ * stat,cmd for the scenario's session and for the front end's own
+ * terminal, from the process table the front end reads out of /proc.  Rows
+ * of a terminal's foreground group (pgid == TPGID) are marked and bold,
+ * and STAT carries ps's '+' for them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crt.h"
+#include "panel.h"
+
+/* ps's STAT, in short: state, 's' for a session leader, '+' for the foreground group. */
+static void
+stat_str(const struct proc_row *r, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%c%s%s", r->state, r->pid == r->sid ? "s" : "",
+		 r->tpgid > 0 && r->pgid == r->tpgid ? "+" : "");
+}
+
+/*
+ * The command line without the plumbing epollviz passes to its roles
+ * ("--role", "--trace-fd=5", "--sem=..."): "epollviz echo-server accept=...".
+ */
+static void
+cmd_str(const char *cmd, char *buf, size_t cap)
+{
+	char tmp[sizeof ((struct proc_row *)0)->cmd];
+	size_t len = 0;
+	int ours = strncmp(cmd, "epollviz --role ", 16) == 0;
+
+	snprintf(tmp, sizeof tmp, "%s", cmd);
+	buf[0] = '\0';
+	for (char *save = NULL, *t = strtok_r(tmp, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		int skip = ours && strncmp(t, "--", 2) == 0;
+
+		if (!skip && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? " " : "", t);
+	}
+}
+
+/* One process, as ps prints it, marked if in the foreground group. */
+static void
+row_line(struct lines *L, const struct view *v, const struct proc_row *r)
+{
+	int fg = r->tpgid > 0 && r->pgid == r->tpgid;
+	char st[8], cmd[200];
+
+	stat_str(r, st, sizeof st);
+	cmd_str(r->cmd, cmd, sizeof cmd);
+	lines_add(L);
+	lines_style(L, fg ? CS_FG : CS_NORMAL);
+	lines_printf(L, "%-2s%6d %6d %6d %6d %-7s %6d %-5s %s", fg ? crt_g(G_FG) : "", r->pid, r->ppid,
+		     r->pgid, r->sid, r->tty, r->tpgid, st, cmd);
+	lines_style(L, CS_NORMAL);
+	if (r->pid == v->self)
+		lines_put(L, CS_YOU, "  (this front end)");
+	else if (r->pid == r->sid && r->sid == v->session)
+		lines_put(L, CS_DIM, "  (session leader: the shell)");
+}
+
+/* The rows of the scenario's session, or of the front end's terminal. */
+static void
+section(struct lines *L, const struct view *v, int session)
+{
+	const struct proc_row *first = NULL;
+	int n = 0;
+
+	for (int i = 0; i < v->nrows; i++) {
+		const struct proc_row *r = &v->rows[i];
+		int in_session = v->session > 0 && r->sid == v->session;
+
+		if (in_session != session)
+			continue;
+		if (first == NULL) {
+			first = r;
+			lines_add(L);
+			lines_style(L, CS_DIM);
+			if (session)
+				lines_printf(L, "  the scenario's session %d on %s: foreground group %d",
+					     (int)v->session, r->tty, r->tpgid);
+			else
+				lines_printf(L, "  your terminal %s: foreground group %d", r->tty, r->tpgid);
+			lines_style(L, CS_NORMAL);
+		}
+		row_line(L, v, r);
+		n++;
+	}
+	if (n == 0 && session) {
+		lines_add(L);
+		lines_put(L, CS_DIM, "  the scenario's session has no process left");
+	}
+}
+
+/* Fill the panel. */
+static void
+pgrp_draw(struct panel *pn, const struct view *v, int w)
+{
+	struct lines *L = &pn->L;
+
+	(void)w;
+	lines_reset(L);
+	snprintf(L->title, sizeof L->title, "from /proc; %s = foreground group (TPGID)", crt_g(G_FG));
+	lines_add(L);
+	lines_style(L, CS_HEAD);
+	lines_printf(L, "%-2s%6s %6s %6s %6s %-7s %6s %-5s %s", "", "PID", "PPID", "PGID", "SID", "TTY",
+		     "TPGID", "STAT", "CMD");
+	lines_end_header(L);
+	section(L, v, 1);
+	section(L, v, 0);
+}
+
+const struct panel_ops panel_pgrp_ops = {
+	.name = "Process groups",
+	.help = "ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,cmd for the scenario's session and for "
+		"your own terminal, read from /proc a few times a second. Rows whose PGID equals "
+		"their terminal's TPGID (field 8 of /proc/PID/stat) are the foreground group: "
+		"marked, bold, and '+' in STAT as ps shows it.",
+	.fact = "Ctrl+C: the terminal's line discipline (the kernel, si_code SI_KERNEL) sends "
+		"SIGINT to every process of the foreground process group only; the shell (the "
+		"session leader) sits in another group and gets nothing (fact 9). Only the "
+		"foreground group may read the terminal: a background reader gets SIGTTIN.",
+	.min_h = 4,
+	.grow = 1,
+	.draw = pgrp_draw,
+};

@@ -1,0 +1,102 @@
+/*
+ * panel_sem.c - "Semaphore": the named semaphore that decides which woken
+ * echo worker may accept: its value, its owner or "free", and per worker
+ * the trywait results (won, lost, the most recent ones as a row of dots).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crt.h"
+#include "panel.h"
+
+/* An echo server process (parent or worker)? */
+static int
+is_echo(const struct m_proc *p)
+{
+	return p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER;
+}
+
+/* Value and owner, or unlinked. */
+static void
+state_line(struct lines *L, const struct view *v)
+{
+	const struct model *m = v->m;
+	char name[48];
+
+	lines_add(L);
+	if (m->sem_unlinked) {
+		lines_put(L, CS_DIM, "unlinked: sem_unlink removed it (no /dev/shm leftover)");
+		return;
+	}
+	if (!m->sem_exists) {
+		lines_put(L, CS_DIM, "not created yet");
+		return;
+	}
+	lines_printf(L, "value %d  ", m->sem_value);
+	if (m->sem_owner) {
+		lines_put(L, CS_WARN, "held by ");
+		lines_style(L, CS_WARN);
+		lines_printf(L, "%s", panel_pid_name(v, m->sem_owner, name, sizeof name));
+		lines_style(L, CS_NORMAL);
+		lines_put(L, CS_DIM, " (between sem_trywait and sem_post)");
+	} else {
+		lines_put(L, CS_OK, "free");
+		lines_put(L, CS_DIM, " (sem_post gave it back)");
+	}
+}
+
+/* Fill the panel. */
+static void
+sem_draw(struct panel *pn, const struct view *v, int w)
+{
+	const struct model *m = v->m;
+	struct lines *L = &pn->L;
+	char name[48];
+
+	(void)w;
+	lines_reset(L);
+	state_line(L, v);
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct m_proc *p = &m->procs[i];
+
+		if (!is_echo(p))
+			continue;
+		lines_add(L);
+		lines_printf(L, "%-14s", panel_pid_name(v, p->pid, name, sizeof name));
+		lines_printf(L, " won ");
+		lines_style(L, CS_OK);
+		lines_printf(L, "%-5llu", (unsigned long long)p->sem_won);
+		lines_style(L, CS_NORMAL);
+		lines_printf(L, " lost ");
+		lines_style(L, p->sem_lost ? CS_WARN : CS_NORMAL);
+		lines_printf(L, "%-5llu", (unsigned long long)p->sem_lost);
+		lines_style(L, CS_NORMAL);
+		lines_printf(L, " ");
+		/* Oldest to newest, left to right. */
+		for (int b = p->sem_nrecent - 1; b >= 0; b--) {
+			int won = (p->sem_recent >> b) & 1;
+
+			lines_put(L, won ? CS_OK : CS_ERR, crt_g(won ? G_WON : G_LOST));
+		}
+		if (!p->alive)
+			lines_put(L, CS_DIM, " (exited)");
+	}
+	if (m->sem_name[0]) {
+		lines_add(L);
+		lines_put(L, CS_DIM, m->sem_name);
+		lines_put(L, CS_DIM, " (per-run name)");
+	}
+}
+
+const struct panel_ops panel_sem_ops = {
+	.name = "Semaphore",
+	.help = "The named POSIX semaphore of the notes' echo server: value 1 is free, 0 is "
+		"held by the pid shown. Per worker: sem_trywait won (filled dot) or lost with "
+		"EAGAIN (hollow dot), oldest to newest.",
+	.fact = "Both epoll instances report the same event on the shared listening socket (the "
+		"herd); sem_trywait lets exactly one worker call accept. The name is per run and "
+		"always unlinked, so a crash never leaves /dev/shm/sem.* behind (EEXIST next time).",
+	.min_h = 2,
+	.grow = 3,
+	.draw = sem_draw,
+};

@@ -1,0 +1,307 @@
+/*
+ * panel_story.c - "Story": the model's notable records (signals with their
+ * si_code, kills, reaps, tcsetpgrp, job events, semaphore unlinks, stray
+ * events, errors, the user's own actions) in time order, one sentence each,
+ * so that a Ctrl+C reads as its propagation step by step.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/tracefmt.h"
+#include "../src/util.h"
+#include "crt.h"
+#include "panel.h"
+
+/* Stable order by time: records of different processes arrive interleaved. */
+static int
+cmp_event(const void *a, const void *b)
+{
+	const struct m_event *x = *(const struct m_event *const *)a;
+	const struct m_event *y = *(const struct m_event *const *)b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Does the event belong in the story? */
+static int
+shown(const struct m_event *e)
+{
+	if (e->type == TR_SETTLED)
+		return 0;
+	if (e->type == TR_ACTION && e->op == ACTION_DONE)
+		return 0;
+	return 1;
+}
+
+/* A signal received, marked SI_KERNEL or SI_USER. */
+static void
+signal_text(struct lines *L, const struct view *v, const struct m_event *e)
+{
+	const struct m_proc *p = model_proc(v->m, e->pid);
+	char name[48];
+
+	lines_printf(L, "%s %s ", crt_g(G_ARROW_L), signal_name(e->arg));
+	if (e->arg2 == SI_KERNEL) {
+		lines_put(L, CS_KERNEL, " SI_KERNEL ");
+		lines_printf(L, " from the kernel: ^C on its tty, to the foreground group");
+		if (p && p->pgid > 0)
+			lines_printf(L, " %d", p->pgid);
+	} else if (e->arg2 == SI_USER) {
+		lines_put(L, CS_USER, " SI_USER ");
+		lines_printf(L, " kill() from %s", panel_pid_name(v, (uint32_t)e->pid2, name, sizeof name));
+	} else {
+		const char *cn = si_code_name(e->arg2);
+
+		lines_printf(L, " si_code %s from %d", cn ? cn : "?", e->pid2);
+	}
+	if (e->op == 1)
+		lines_put(L, CS_DIM, " (still pending at exit)");
+}
+
+/* A kill() sent, and why it matters. */
+static void
+kill_text(struct lines *L, const struct view *v, const struct m_event *e)
+{
+	const struct m_proc *from = model_proc(v->m, e->pid);
+	const struct m_proc *to = e->pid2 > 0 ? model_proc(v->m, (uint32_t)e->pid2) : NULL;
+
+	lines_printf(L, "%s kill(%d, %s) = %lld", crt_g(G_ARROW_R), e->pid2, signal_name(e->arg),
+		     (long long)e->ret);
+	if (e->ret < 0)
+		lines_put(L, CS_ERR, errno_name(e->err));
+	if (e->pid2 < 0)
+		lines_put(L, CS_DIM, ": the whole group");
+	else if (from && to && from->role == ROLE_ECHO_PARENT && to->role == ROLE_ECHO_WORKER)
+		lines_put(L, CS_DIM, ": the parent's handler signals its child");
+	else if (from && from->role == ROLE_FRONTEND)
+		lines_put(L, CS_DIM, ": sent by you, not by the terminal");
+}
+
+/* A tcsetpgrp: who holds the terminal now. */
+static void
+fg_text(struct lines *L, const struct view *v, const struct m_event *e)
+{
+	lines_printf(L, "tcsetpgrp(tty, %d)", e->arg);
+	if (e->ret < 0) {
+		lines_put(L, CS_ERR, " failed: ");
+		lines_put(L, CS_ERR, errno_name(e->err));
+	} else if (v->session > 0 && e->arg == (int)v->session) {
+		lines_put(L, CS_FG, ": the session leader takes the foreground back");
+	} else {
+		lines_style(L, CS_FG);
+		lines_printf(L, ": group %d is the foreground now", e->arg);
+		lines_style(L, CS_NORMAL);
+	}
+}
+
+/* A child reaped (or stopped, or continued). */
+static void
+reap_text(struct lines *L, const struct view *v, const struct m_event *e)
+{
+	char name[48];
+
+	panel_pid_name(v, (uint32_t)e->pid2, name, sizeof name);
+	switch (e->op) {
+	case REAP_EXITED: lines_printf(L, "reaped %s: exited %d", name, e->arg); break;
+	case REAP_KILLED:
+		lines_printf(L, "reaped %s: ", name);
+		lines_style(L, CS_WARN);
+		lines_printf(L, "killed by %s", signal_name(e->arg));
+		lines_style(L, CS_NORMAL);
+		break;
+	case REAP_STOPPED: lines_printf(L, "%s stopped by %s", name, signal_name(e->arg)); break;
+	default: lines_printf(L, "%s continued", name); break;
+	}
+}
+
+/* Every other notable record, in one sentence. */
+static void
+misc_text(struct lines *L, const struct m_event *e)
+{
+	char n[32];
+
+	switch (e->type) {
+	case TR_PROC_START:
+		lines_printf(L, "started as %s (ppid %d, pgid %d, sid %d)", trace_role_name(e->op),
+			     e->pid2, e->arg, e->arg2);
+		break;
+	case TR_PROC_EXIT: lines_printf(L, "exit(%lld)", (long long)e->ret); break;
+	case TR_SEM_OPEN:
+		lines_printf(L, "sem_open(\"%s\"%s) = %lld", e->text, e->arg >= 0 ? ", O_CREAT|O_EXCL" : "",
+			     (long long)e->ret);
+		break;
+	case TR_SEM_UNLINK:
+		if (e->ret == 0) {
+			lines_put(L, CS_OK, "sem_unlink = 0: the semaphore is removed");
+		} else {
+			lines_printf(L, "sem_unlink = -1 %s", errno_name(e->err));
+			lines_put(L, CS_DIM, " (already removed by the other process)");
+		}
+		break;
+	case TR_JOB:
+		lines_printf(L, "job %d %s%s", e->arg, job_event_name(e->op), e->arg2 ? " (background &)" : "");
+		break;
+	case TR_LISTEN:
+		lines_printf(L, "listen(%d) on %s:%d backlog %d = %lld", e->fd, e->text, e->arg, e->arg2,
+			     (long long)e->ret);
+		if (e->op & LISTEN_REUSEPORT)
+			lines_printf(L, " SO_REUSEPORT");
+		break;
+	case TR_STRAY:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "STRAY event for fd %d: %s", e->fd,
+			     e->op == STRAY_NOT_OPEN ? "no such fd in this process" : "not this process's connection");
+		lines_style(L, CS_NORMAL);
+		if (e->pid2 > 0)
+			lines_printf(L, " (it belongs to %d)", e->pid2);
+		break;
+	case TR_KCMP:
+		lines_printf(L, "kcmp(KCMP_FILE, fd %d, pid %d fd %d) = %lld", e->fd, e->pid2, e->arg,
+			     (long long)e->ret);
+		if (e->ret >= 0)
+			lines_put(L, CS_TITLE, e->ret == 0 ? ": the same open file" : ": different files");
+		break;
+	case TR_LOG: lines_printf(L, "%s", e->text); break;
+	case TR_FIFO_WAITING: lines_printf(L, "open(FIFO, O_RDONLY) blocks: waiting for a writer"); break;
+	case TR_FIFO_OPENED: lines_printf(L, "a writer came: open(FIFO) = %lld", (long long)e->ret); break;
+	case TR_FIFO_HUP:
+		lines_put(L, CS_ERR, "EPOLLHUP");
+		lines_printf(L, " on fd %d: %s", e->fd,
+			     e->op ? "DEL, close, reopen, ADD" : "naive: the fd stays in");
+		break;
+	case TR_HUP_STORM:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "storm cap: %s%s EPOLLHUP returns", crt_g(G_TIMES), fmt_count(e->val, n, sizeof n));
+		lines_style(L, CS_NORMAL);
+		lines_printf(L, "; the watcher applies the cure");
+		break;
+	case TR_INHERIT:
+		lines_printf(L, "inherited fd %d (%s) from %d", e->fd, open_kind_name(e->op), e->pid2);
+		break;
+	case TR_OPEN:
+		lines_printf(L, "open %s \"%s\" = %lld", open_kind_name(e->op), e->text, (long long)e->ret);
+		break;
+	case TR_EPOLL_CREATE: lines_printf(L, "epoll_create1() = %lld", (long long)e->ret); break;
+	case TR_EPOLL_CTL:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "epoll_ctl(%s, fd %d) = -1 %s", epoll_op_name(e->op, 0), e->fd, errno_name(e->err));
+		lines_style(L, CS_NORMAL);
+		break;
+	case TR_ACCEPT:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "accept(%d) = -1 %s", e->fd, errno_name(e->err));
+		lines_style(L, CS_NORMAL);
+		break;
+	default: lines_printf(L, "%s", trace_type_name(e->type)); break;
+	}
+}
+
+/* The user's action; the model keeps 63 bytes of its text: cut at a word. */
+static void
+action_text(struct lines *L, const struct m_event *e)
+{
+	char text[sizeof e->text + 8];
+	size_t n = strlen(e->text);
+
+	snprintf(text, sizeof text, "%s", e->text);
+	if (n + 1 >= sizeof e->text) {
+		char *sp = strrchr(text, ' ');
+
+		if (sp)
+			*sp = '\0';
+		strcat(text, crt_g(G_ELLIPSIS));
+	}
+	lines_style(L, e->op == ACTION_BEGIN ? CS_YOU : CS_ERR);
+	lines_printf(L, "%s%s", e->op == ACTION_BEGIN ? "" : e->op == ACTION_FAILED ? "failed: " : "timed out: ",
+		     text);
+	lines_style(L, CS_NORMAL);
+}
+
+/* One story line: time, pid, what happened, repeat count. */
+static void
+event_line(struct lines *L, const struct view *v, const struct m_event *e, int nw, int count)
+{
+	char name[48];
+
+	lines_add(L);
+	lines_printf(L, "%8.3f ", panel_secs(v, e->ts));
+	lines_printf(L, "%-*s", nw, panel_short_name(v, e->pid, name, sizeof name));
+	switch (e->type) {
+	case TR_SIGNAL: signal_text(L, v, e); break;
+	case TR_KILL: kill_text(L, v, e); break;
+	case TR_FG: fg_text(L, v, e); break;
+	case TR_REAP: reap_text(L, v, e); break;
+	case TR_ACTION: action_text(L, e); break;
+	default: misc_text(L, e); break;
+	}
+	if (count > 1) {
+		lines_style(L, CS_WARN);
+		lines_printf(L, " %s%d", crt_g(G_TIMES), count);
+		lines_style(L, CS_NORMAL);
+	}
+}
+
+/* Same story line?  (Consecutive repeats are shown once with a count.) */
+static int
+same_event(const struct m_event *a, const struct m_event *b)
+{
+	return a->type == b->type && a->pid == b->pid && a->fd == b->fd && a->op == b->op &&
+	       a->err == b->err && a->arg == b->arg && a->arg2 == b->arg2 && a->pid2 == b->pid2 &&
+	       a->ret == b->ret && strcmp(a->text, b->text) == 0;
+}
+
+/* Fill the panel: the events in time order, repeats folded. */
+static void
+story_draw(struct panel *pn, const struct view *v, int w)
+{
+	static const struct m_event *ev[M_EVENTS];
+	const struct model *m = v->m;
+	struct lines *L = &pn->L;
+	int n = 0, nw = panel_name_width(v) + 1;
+
+	(void)w;
+	lines_reset(L);
+	snprintf(L->title, sizeof L->title, "in time order");
+	for (uint64_t k = 0; k < M_EVENTS; k++) {
+		const struct m_event *e = model_event_back(m, k);
+
+		if (e == NULL)
+			break;
+		if (shown(e))
+			ev[n++] = e;
+	}
+	qsort(ev, (size_t)n, sizeof ev[0], cmp_event);
+	for (int i = 0; i < n;) {
+		int k = 1;
+
+		while (i + k < n && same_event(ev[i], ev[i + k]))
+			k++;
+		event_line(L, v, ev[i], nw, k);
+		i += k;
+	}
+	/* Lines ever: new ones, plus the ones that fell out of the ring. */
+	L->total = (uint64_t)L->n + (m->nevents > M_EVENTS ? m->nevents - M_EVENTS : 0);
+	if (n == 0) {
+		lines_add(L);
+		lines_put(L, CS_DIM, "nothing notable yet");
+	}
+}
+
+const struct panel_ops panel_story_ops = {
+	.name = "Story",
+	.help = "Notable records in time order: signals with their si_code (SI_KERNEL: sent by "
+		"the kernel's tty line discipline; SI_USER: sent by kill), kills, reaps, job and "
+		"foreground changes, semaphore unlinks, stray events, errors, and your own actions.",
+	.fact = "After Ctrl+C it reads as the propagation: the kernel signals every process of "
+		"the foreground group, each handler runs, the parent's kill(child, SIGINT) is "
+		"redundant for ^C but is what stops the child after i (kill -INT parent) (fact 10), "
+		"children are reaped, the semaphore is unlinked, the shell takes the terminal back.",
+	.min_h = 3,
+	.flex = 1,
+	.bottom = 1,
+	.draw = story_draw,
+};
