@@ -37,6 +37,7 @@
 
 #include "role.h"
 #include "trace.h"
+#include "traced.h"
 #include "util.h"
 
 #define MAX_WORKERS 8
@@ -87,53 +88,6 @@ data_for(int fd)
 	return (uint64_t)(uint32_t)fd;
 }
 
-static int
-traced_ctl(int op, int fd, uint32_t events, uint64_t data)
-{
-	struct epoll_event ev = { .events = events, .data.u64 = data };
-	struct trace_rec r;
-	int ret = epoll_ctl(E.epfd, op, fd, &ev);
-	int err = ret < 0 ? errno : 0;
-
-	trace_rec_init(&r, TR_EPOLL_CTL);
-	r.epfd = E.epfd;
-	r.op = op;
-	r.fd = fd;
-	r.events = op == EPOLL_CTL_DEL ? 0 : events;
-	r.data = op == EPOLL_CTL_DEL ? 0 : data;
-	r.ret = ret;
-	r.err = err;
-	trace_emit(&r);
-	errno = err;
-	return ret;
-}
-
-static int
-traced_close(int fd)
-{
-	struct trace_rec r;
-	int ret = close(fd);
-
-	trace_rec_init(&r, TR_CLOSE);
-	r.fd = fd;
-	r.ret = ret;
-	r.err = ret < 0 ? errno : 0;
-	trace_emit(&r);
-	return ret;
-}
-
-static void
-trace_simple(int type, int fd, long long ret, int err)
-{
-	struct trace_rec r;
-
-	trace_rec_init(&r, type);
-	r.fd = fd;
-	r.ret = ret;
-	r.err = err;
-	trace_emit(&r);
-}
-
 static struct conn *
 conn_get(int fd)
 {
@@ -165,8 +119,8 @@ conn_new(int fd, int peer_port)
 static void
 conn_close(struct conn *c, const char *why)
 {
-	traced_ctl(EPOLL_CTL_DEL, c->fd, 0, 0);
-	traced_close(c->fd);
+	tr_epoll_ctl(E.epfd, EPOLL_CTL_DEL, c->fd, 0, 0);
+	tr_close(c->fd);
 	role_say("pid %d: fd %d (peer port %d) %s, closed\n", E.pid, c->fd, c->peer_port, why);
 	E.conns[c->fd] = NULL;
 	free(c->out);
@@ -238,7 +192,7 @@ want_out(struct conn *c, int on)
 	if (ev == c->events)
 		return;
 	c->events = ev;
-	traced_ctl(EPOLL_CTL_MOD, c->fd, ev, data_for(c->fd));
+	tr_epoll_ctl(E.epfd, EPOLL_CTL_MOD, c->fd, ev, data_for(c->fd));
 }
 
 /* Send what is queued.  Returns -1 if the connection died. */
@@ -250,7 +204,7 @@ flush_out(struct conn *c)
 	while (done < c->out_len) {
 		ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-		trace_simple(TR_SEND, c->fd, n, n < 0 ? errno : 0);
+		tr_result(TR_SEND, c->fd, n, n < 0 ? errno : 0);
 		if (n > 0) {
 			done += (size_t)n;
 			continue;
@@ -283,7 +237,7 @@ conn_readable(struct conn *c)
 			return;
 		}
 		n = recv(c->fd, buf, sizeof buf, 0);
-		trace_simple(TR_RECV, c->fd, n, n < 0 ? errno : 0);
+		tr_result(TR_RECV, c->fd, n, n < 0 ? errno : 0);
 		if (n > 0) {
 			consume(c, buf, (size_t)n);
 			if (flush_out(c) < 0) {
@@ -367,8 +321,8 @@ accept_one(void)
 	}
 	struct conn *c = conn_new(fd, port);
 	c->events = EPOLLIN | (E.cfg.trigger == TRIG_EDGE ? EPOLLET : 0);
-	if (traced_ctl(EPOLL_CTL_ADD, fd, c->events, data_for(fd)) < 0) {
-		traced_close(fd);
+	if (tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, fd, c->events, data_for(fd)) < 0) {
+		tr_close(fd);
 		E.conns[fd] = NULL;
 		free(c);
 		return 0;
@@ -505,20 +459,6 @@ reap_children(int block_ms)
 	}
 }
 
-static void
-traced_kill(pid_t pid, int sig)
-{
-	struct trace_rec r;
-	int ret = kill(pid, sig);
-
-	trace_rec_init(&r, TR_KILL);
-	r.target = pid;
-	r.signo = sig;
-	r.ret = ret;
-	r.err = ret < 0 ? errno : 0;
-	trace_emit(&r);
-}
-
 /* The SIGINT handler chain of the notes, run from the main loop. */
 static void __attribute__((noreturn))
 shutdown_server(void)
@@ -534,14 +474,14 @@ shutdown_server(void)
 			 (int)role_stop_pid);
 	if (E.is_parent) {
 		for (int i = 0; i < E.nchildren; i++)
-			traced_kill(E.children[i], sig == SIGINT ? SIGINT : SIGTERM);
+			tr_kill(E.children[i], sig == SIGINT ? SIGINT : SIGTERM);
 		reap_children(3000);
 		for (int i = 0; i < E.nchildren; i++)
-			traced_kill(E.children[i], SIGKILL);
+			tr_kill(E.children[i], SIGKILL);
 		reap_children(1000);
 	}
-	traced_close(E.epfd);
-	traced_close(E.lfd);
+	tr_close(E.epfd);
+	tr_close(E.lfd);
 	if (E.sem) {
 		sem_close(E.sem);
 		int ret = sem_unlink(E.sem_name);
@@ -706,12 +646,8 @@ setup(const struct role_args *a, int is_parent)
 	}
 	if (E.shared) {
 		if (is_parent) {
-			E.epfd = epoll_create1(0); /* no CLOEXEC: the workers inherit it */
-			trace_rec_init(&r, TR_EPOLL_CREATE);
-			r.ret = E.epfd;
-			r.err = E.epfd < 0 ? errno : 0;
-			trace_emit(&r);
-			traced_ctl(EPOLL_CTL_ADD, E.lfd, EPOLLIN | EPOLLET, data_for(E.lfd));
+			E.epfd = tr_epoll_create1(0); /* no CLOEXEC: the workers inherit it */
+			tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, EPOLLIN | EPOLLET, data_for(E.lfd));
 		} else {
 			E.epfd = a->epfd;
 			trace_rec_init(&r, TR_INHERIT);
@@ -735,15 +671,10 @@ setup(const struct role_args *a, int is_parent)
 			ev |= EPOLLET;
 		if (E.cfg.accept == ACCEPT_EXCLUSIVE)
 			ev |= EPOLLEXCLUSIVE;
-		E.epfd = epoll_create1(EPOLL_CLOEXEC);
-		trace_rec_init(&r, TR_EPOLL_CREATE);
-		r.arg = EPOLL_CLOEXEC;
-		r.ret = E.epfd;
-		r.err = E.epfd < 0 ? errno : 0;
-		trace_emit(&r);
+		E.epfd = tr_epoll_create1(EPOLL_CLOEXEC);
 		if (E.epfd < 0)
 			role_exit(1);
-		traced_ctl(EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
+		tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
 	}
 }
 
@@ -763,23 +694,8 @@ echo_main(const struct role_args *a, int is_parent)
 			role_chld = 0, reap_children(0);
 		if (role_stop || trace_reader_gone())
 			shutdown_server();
-		trace_rec_init(&r, TR_WAIT_ENTER);
-		r.epfd = E.epfd;
-		r.maxevents = MAX_EVENTS;
-		r.timeout = -1;
-		trace_emit(&r);
-		n = role_epoll_wait(E.epfd, evs, MAX_EVENTS, -1);
+		n = tr_epoll_wait(E.epfd, evs, MAX_EVENTS, -1);
 		err = n < 0 ? errno : 0;
-		trace_rec_init(&r, TR_WAIT_RETURN);
-		r.epfd = E.epfd;
-		r.ret = n;
-		r.err = err;
-		for (int i = 0; i < n; i++) {
-			r.pairs[i].events = evs[i].events;
-			r.pairs[i].data = evs[i].data.u64;
-		}
-		r.npairs = (uint8_t)(n > 0 ? n : 0);
-		trace_emit(&r);
 		if (n < 0) {
 			if (err == EINTR)
 				continue; /* a signal, or SIGCONT after a stop: loop */

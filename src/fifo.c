@@ -25,6 +25,7 @@
 
 #include "role.h"
 #include "trace.h"
+#include "traced.h"
 #include "util.h"
 
 #define STORM_REPORT_NS (100 * 1000000ull)
@@ -53,39 +54,14 @@ fifo_cleanup(void)
 static void __attribute__((noreturn))
 fifo_shutdown(int status)
 {
-	struct trace_rec r;
-
 	role_trace_stop_signal();
 	if (role_stop_signo)
 		role_say("pid %d: %s received, removing %s\n", F.pid, signal_name(role_stop_signo),
 			 F.path);
-	if (F.fd >= 0) {
-		trace_rec_init(&r, TR_CLOSE);
-		r.fd = F.fd;
-		r.ret = close(F.fd);
-		trace_emit(&r);
-	}
+	if (F.fd >= 0)
+		tr_close(F.fd);
 	fifo_cleanup();
 	role_exit(status);
-}
-
-static int
-ctl(int op, int fd, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.fd = fd };
-	struct trace_rec r;
-	int ret = epoll_ctl(F.epfd, op, fd, &ev);
-
-	trace_rec_init(&r, TR_EPOLL_CTL);
-	r.epfd = F.epfd;
-	r.op = op;
-	r.fd = fd;
-	r.events = op == EPOLL_CTL_DEL ? 0 : events;
-	r.data = op == EPOLL_CTL_DEL ? 0 : (uint64_t)(uint32_t)fd;
-	r.ret = ret;
-	r.err = ret < 0 ? errno : 0;
-	trace_emit(&r);
-	return ret;
 }
 
 /* Blocking open for reading: returns when a writer opens the FIFO. */
@@ -112,20 +88,15 @@ fifo_open(void)
 		fifo_shutdown(1);
 	}
 	role_say("pid %d: a writer opened the FIFO; watching fd %d\n", F.pid, F.fd);
-	ctl(EPOLL_CTL_ADD, F.fd, EPOLLIN | EPOLLHUP);
+	tr_epoll_ctl(F.epfd, EPOLL_CTL_ADD, F.fd, EPOLLIN | EPOLLHUP, (uint64_t)F.fd);
 }
 
 /* The cure: DEL before close (close first and DEL fails with EBADF), then reopen and ADD. */
 static void
 fifo_reopen(void)
 {
-	struct trace_rec r;
-
-	ctl(EPOLL_CTL_DEL, F.fd, 0);
-	trace_rec_init(&r, TR_CLOSE);
-	r.fd = F.fd;
-	r.ret = close(F.fd);
-	trace_emit(&r);
+	tr_epoll_ctl(F.epfd, EPOLL_CTL_DEL, F.fd, 0, 0);
+	tr_close(F.fd);
 	F.fd = -1;
 	F.hups = 0;
 	fifo_open();
@@ -232,12 +203,7 @@ fifo_main(const struct role_args *a)
 		F.path[0] = '\0';
 		fifo_shutdown(1);
 	}
-	F.epfd = epoll_create1(EPOLL_CLOEXEC);
-	trace_rec_init(&r, TR_EPOLL_CREATE);
-	r.arg = EPOLL_CLOEXEC;
-	r.ret = F.epfd;
-	r.err = F.epfd < 0 ? errno : 0;
-	trace_emit(&r);
+	F.epfd = tr_epoll_create1(EPOLL_CLOEXEC);
 	if (F.epfd < 0)
 		fifo_shutdown(1);
 	trace_rec_init(&r, TR_READY);
@@ -249,28 +215,10 @@ fifo_main(const struct role_args *a)
 
 		if (role_stop || trace_reader_gone())
 			fifo_shutdown(0);
-		if (traced) {
-			trace_rec_init(&r, TR_WAIT_ENTER);
-			r.epfd = F.epfd;
-			r.maxevents = (int)ARRAY_LEN(evs);
-			r.timeout = -1;
-			trace_emit(&r);
-			trace_flush();
-		}
-		n = epoll_pwait(F.epfd, evs, (int)ARRAY_LEN(evs), traced ? -1 : 0, &role_wait_mask);
+		/* The storm is counted, not traced: a poll with timeout 0 per return. */
+		n = traced ? tr_epoll_wait(F.epfd, evs, (int)ARRAY_LEN(evs), -1)
+			   : epoll_pwait(F.epfd, evs, (int)ARRAY_LEN(evs), 0, &role_wait_mask);
 		err = n < 0 ? errno : 0;
-		if (traced) {
-			trace_rec_init(&r, TR_WAIT_RETURN);
-			r.epfd = F.epfd;
-			r.ret = n;
-			r.err = err;
-			for (int i = 0; i < n; i++) {
-				r.pairs[i].events = evs[i].events;
-				r.pairs[i].data = evs[i].data.u64;
-			}
-			r.npairs = (uint8_t)(n > 0 ? n : 0);
-			trace_emit(&r);
-		}
 		if (n < 0) {
 			if (err == EINTR)
 				continue;

@@ -25,99 +25,21 @@
 
 #include "role.h"
 #include "trace.h"
+#include "traced.h"
 #include "util.h"
 
 static pid_t P;
-
-static int
-t_create(void)
-{
-	struct trace_rec r;
-	int fd = epoll_create1(EPOLL_CLOEXEC);
-
-	trace_rec_init(&r, TR_EPOLL_CREATE);
-	r.arg = EPOLL_CLOEXEC;
-	r.ret = fd;
-	r.err = fd < 0 ? errno : 0;
-	trace_emit(&r);
-	return fd;
-}
-
-static int
-t_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
-{
-	struct epoll_event ev = { .events = events, .data.u64 = data };
-	struct trace_rec r;
-	int ret = epoll_ctl(epfd, op, fd, &ev);
-	int err = ret < 0 ? errno : 0;
-
-	trace_rec_init(&r, TR_EPOLL_CTL);
-	r.epfd = epfd;
-	r.op = op;
-	r.fd = fd;
-	r.events = events;
-	r.data = data;
-	r.ret = ret;
-	r.err = err;
-	trace_emit(&r);
-	errno = err;
-	return ret;
-}
 
 /* epoll_wait with timeout 0, traced.  Returns n; first event in *out. */
 static int
 t_wait0(int epfd, struct epoll_event *out)
 {
 	struct epoll_event evs[8];
-	struct trace_rec r;
-	int n;
+	int n = tr_epoll_wait(epfd, evs, 8, 0);
 
-	trace_rec_init(&r, TR_WAIT_ENTER);
-	r.epfd = epfd;
-	r.maxevents = 8;
-	r.timeout = 0;
-	trace_emit(&r);
-	n = epoll_wait(epfd, evs, 8, 0);
-	trace_rec_init(&r, TR_WAIT_RETURN);
-	r.epfd = epfd;
-	r.ret = n;
-	r.err = n < 0 ? errno : 0;
-	for (int i = 0; i < n; i++) {
-		r.pairs[i].events = evs[i].events;
-		r.pairs[i].data = evs[i].data.u64;
-	}
-	r.npairs = (uint8_t)(n > 0 ? n : 0);
-	trace_emit(&r);
 	if (n > 0 && out)
 		*out = evs[0];
 	return n;
-}
-
-static void
-t_open(int fd, int kind, const char *path, int err)
-{
-	struct trace_rec r;
-
-	trace_rec_init(&r, TR_OPEN);
-	r.ret = fd;
-	r.err = err;
-	r.op = kind;
-	trace_set_text(&r, path);
-	trace_emit(&r);
-}
-
-static int
-t_close(int fd)
-{
-	struct trace_rec r;
-	int ret = close(fd);
-
-	trace_rec_init(&r, TR_CLOSE);
-	r.fd = fd;
-	r.ret = ret;
-	r.err = ret < 0 ? errno : 0;
-	trace_emit(&r);
-	return ret;
 }
 
 static int
@@ -125,8 +47,8 @@ t_pipe(int p[2])
 {
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	t_open(p[0], OPEN_PIPE_R, "pipe", 0);
-	t_open(p[1], OPEN_PIPE_W, "pipe", 0);
+	tr_open(p[0], OPEN_PIPE_R, "pipe", 0);
+	tr_open(p[1], OPEN_PIPE_W, "pipe", 0);
 	return 0;
 }
 
@@ -150,12 +72,12 @@ probe_regular_file(void)
 	}
 	snprintf(path, sizeof path, "%s/test.txt", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	t_open(fd, OPEN_FILE, path, fd < 0 ? errno : 0);
+	tr_open(fd, OPEN_FILE, path, fd < 0 ? errno : 0);
 	if (fd >= 0 && write_all(fd, "hello from test.txt\n", 20) < 0)
 		role_say("epollviz: write %s: %s\n", path, strerror(errno));
-	epfd = t_create();
+	epfd = tr_epoll_create1(EPOLL_CLOEXEC);
 	role_say("pid %d: 261.c: epoll_ctl(%d, EPOLL_CTL_ADD, %d = %s, EPOLLIN)\n", P, epfd, fd, path);
-	ret = t_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, (uint64_t)fd);
+	ret = tr_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, (uint64_t)fd);
 	role_say("pid %d:   = %s.  A regular file is always ready, so epoll refuses it: the notes'\n"
 		 "           \"always EPOLLIN\" never happens; epoll_wait never sees this fd.\n",
 		 P, ret == 0 ? "0 (unexpected!)" : errno_name(errno));
@@ -217,7 +139,7 @@ t_kcmp(int fd1, int fd2)
 static void
 probe_two_instances(void)
 {
-	int a = t_create(), b = t_create(), c;
+	int a = tr_epoll_create1(EPOLL_CLOEXEC), b = tr_epoll_create1(EPOLL_CLOEXEC), c;
 
 	role_say("pid %d: 359.c: two epoll_create1 in one process: fds %d and %d\n", P, a, b);
 	show_fdinfo(a);
@@ -225,7 +147,7 @@ probe_two_instances(void)
 	role_say("pid %d: same anon inode in fdinfo, yet:\n", P);
 	t_kcmp(a, b);
 	c = fcntl(a, F_DUPFD_CLOEXEC, 0);
-	t_open(c, OPEN_EPOLL, "dup of the first epoll fd", c < 0 ? errno : 0);
+	tr_open(c, OPEN_EPOLL, "dup of the first epoll fd", c < 0 ? errno : 0);
 	role_say("pid %d: and a dup() of fd %d as fd %d:\n", P, a, c);
 	t_kcmp(a, c);
 }
@@ -233,27 +155,27 @@ probe_two_instances(void)
 static void
 probe_ctl_errors(void)
 {
-	int p[2], q[2], epfd = t_create(), ret;
+	int p[2], q[2], epfd = tr_epoll_create1(EPOLL_CLOEXEC), ret;
 	struct epoll_event ev;
 
 	if (t_pipe(p) < 0)
 		return;
-	ret = t_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	ret = tr_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
 	role_say("pid %d: ADD pipe fd %d = %s\n", P, p[0], verdict(ret));
-	ret = t_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	ret = tr_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
 	role_say("pid %d: ADD the same fd again = %s: one entry per (instance, fd); use MOD\n", P,
 		 verdict(ret));
-	ret = t_ctl(epfd, EPOLL_CTL_MOD, p[0], EPOLLIN, 0xC0FFEE);
+	ret = tr_epoll_ctl(epfd, EPOLL_CTL_MOD, p[0], EPOLLIN, 0xC0FFEE);
 	role_say("pid %d: MOD it with data 0xC0FFEE = %s\n", P, verdict(ret));
 	if (write_all(p[1], "x", 1) == 0 && t_wait0(epfd, &ev) > 0)
 		role_say("pid %d: epoll_wait returns data 0x%llx: the kernel hands back data, never "
 			 "the fd\n", P, (unsigned long long)ev.data.u64);
-	t_close(p[1]);
+	tr_close(p[1]);
 	if (t_wait0(epfd, &ev) > 0)
 		role_say("pid %d: writer closed: events 0x%x = EPOLLIN|EPOLLHUP; HUP was never asked "
 			 "for, and the mask has two bits: test with &, not ==\n", P, ev.events);
-	t_close(p[0]);
-	ret = t_ctl(epfd, EPOLL_CTL_DEL, p[0], 0, 0);
+	tr_close(p[0]);
+	ret = tr_epoll_ctl(epfd, EPOLL_CTL_DEL, p[0], 0, 0);
 	role_say("pid %d: close(%d) first, then DEL = %s: DEL before close\n", P, p[0], verdict(ret));
 	if (t_pipe(q) < 0)
 		return;
@@ -264,17 +186,17 @@ probe_ctl_errors(void)
 		role_say("pid %d: data waiting, epoll_wait = %d: the new file is not watched (closing "
 			 "removed the old entry)\n", P, n);
 	}
-	t_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
+	tr_epoll_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
 	role_say("pid %d: after ADD, epoll_wait = %d\n", P, t_wait0(epfd, NULL));
 
 	/* The registration belongs to the open file, not to the fd number. */
 	int d = fcntl(q[0], F_DUPFD_CLOEXEC, 0);
 	char c;
 
-	t_open(d, OPEN_PIPE_R, "dup of the pipe's read end", d < 0 ? errno : 0);
+	tr_open(d, OPEN_PIPE_R, "dup of the pipe's read end", d < 0 ? errno : 0);
 	if (read(q[0], &c, 1) != 1)
 		c = 0;
-	t_close(q[0]);
+	tr_close(q[0]);
 	role_say("pid %d: dup(%d) = %d, then close(%d) without DEL\n", P, q[0], d, q[0]);
 	if (write_all(q[1], "z", 1) == 0) {
 		int n = t_wait0(epfd, &ev);
@@ -283,7 +205,7 @@ probe_ctl_errors(void)
 			 "dup keeps the file, so the registration lives on\n", P, n,
 			 n > 0 ? (unsigned long long)ev.data.u64 : 0ull, q[0]);
 	}
-	ret = t_ctl(epfd, EPOLL_CTL_DEL, q[0], 0, 0);
+	ret = tr_epoll_ctl(epfd, EPOLL_CTL_DEL, q[0], 0, 0);
 	role_say("pid %d: and DEL(%d) = %s: it cannot be removed by that number any more (see "
 		 "'inspect' or the kernel view)\n", P, q[0], verdict(ret));
 }
@@ -291,13 +213,13 @@ probe_ctl_errors(void)
 static void
 probe_triggers(void)
 {
-	int p[2], lt = t_create(), et = t_create(), n1, n2;
+	int p[2], lt = tr_epoll_create1(EPOLL_CLOEXEC), et = tr_epoll_create1(EPOLL_CLOEXEC), n1, n2;
 	char c;
 
 	if (t_pipe(p) < 0)
 		return;
-	t_ctl(lt, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
-	t_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
+	tr_epoll_ctl(lt, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	tr_epoll_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
 	if (write_all(p[1], "ab", 2) < 0)
 		return;
 	role_say("pid %d: 2 bytes in a pipe watched by two instances: %d (level) and %d (edge)\n",

@@ -173,31 +173,6 @@ role_exit(int status)
 	_exit(status);
 }
 
-int
-role_open_interruptible(const char *path, int flags)
-{
-	sigset_t old;
-	int fd;
-
-	if (role_stop) {
-		errno = EINTR;
-		return -1;
-	}
-	trace_flush();
-	if (sigsetjmp(open_jb, 1) != 0) {
-		/* A stop signal arrived while open() blocked; the mask is restored. */
-		in_open = 0;
-		errno = EINTR;
-		return -1;
-	}
-	in_open = 1;
-	sigprocmask(SIG_SETMASK, &role_wait_mask, &old);
-	fd = open(path, flags);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	in_open = 0;
-	return fd;
-}
-
 void
 role_exec(const char *role, char *const *args)
 {
@@ -237,11 +212,26 @@ role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 	return epoll_pwait(epfd, evs, max, timeout, &role_wait_mask);
 }
 
-ssize_t
-role_read_interruptible(int fd, void *buf, size_t n)
+/* The blocking calls that run with the role's signals deliverable. */
+struct blocking {
+	int is_read;
+	const char *path;
+	int flags;
+	int fd;
+	void *buf;
+	size_t n;
+};
+
+/*
+ * Make the call with the role's signals unblocked.  A stop signal that
+ * arrives while it blocks jumps out of the handler (siglongjmp restores the
+ * mask), so the call cannot miss it: it returns -1 with errno EINTR.
+ */
+static long
+interruptible(const struct blocking *b)
 {
 	sigset_t old;
-	ssize_t k;
+	long ret;
 
 	if (role_stop) {
 		errno = EINTR;
@@ -255,10 +245,26 @@ role_read_interruptible(int fd, void *buf, size_t n)
 	}
 	in_open = 1;
 	sigprocmask(SIG_SETMASK, &role_wait_mask, &old);
-	k = read(fd, buf, n);
+	ret = b->is_read ? (long)read(b->fd, b->buf, b->n) : (long)open(b->path, b->flags);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	in_open = 0;
-	return k;
+	return ret;
+}
+
+int
+role_open_interruptible(const char *path, int flags)
+{
+	struct blocking b = { .is_read = 0, .path = path, .flags = flags };
+
+	return (int)interruptible(&b);
+}
+
+ssize_t
+role_read_interruptible(int fd, void *buf, size_t n)
+{
+	struct blocking b = { .is_read = 1, .fd = fd, .buf = buf, .n = n };
+
+	return (ssize_t)interruptible(&b);
 }
 
 static void __attribute__((noreturn))

@@ -30,6 +30,7 @@
 
 #include "role.h"
 #include "trace.h"
+#include "traced.h"
 #include "util.h"
 
 enum { J_RUNNING = 0, J_STOPPED, J_DONE };
@@ -78,20 +79,6 @@ trace_job(int i, int ev)
 	r.op = ev;
 	r.background = S.jobs[i].background;
 	trace_set_text(&r, S.jobs[i].name);
-	trace_emit(&r);
-}
-
-static void
-traced_killpg(pid_t pgid, int sig)
-{
-	struct trace_rec r;
-	int ret = kill(-pgid, sig);
-
-	trace_rec_init(&r, TR_KILL);
-	r.target = -pgid;
-	r.signo = sig;
-	r.ret = ret;
-	r.err = ret < 0 ? errno : 0;
 	trace_emit(&r);
 }
 
@@ -243,7 +230,7 @@ reap(void)
 			S.jobs[i].leader_alive = 0;
 			S.jobs[i].status = st;
 			if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid))
-				traced_killpg(S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
+				tr_kill(-S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
 		}
 	}
 	for (int i = 0; i < S.njobs; i++)
@@ -268,7 +255,7 @@ cmd_fg(void)
 		role_say("fg\n%s\n", S.jobs[i].name);
 		trace_fg(S.jobs[i].pgid);
 		S.fg = i;
-		traced_killpg(S.jobs[i].pgid, SIGCONT);
+		tr_kill(-S.jobs[i].pgid, SIGCONT);
 		return;
 	}
 	role_say("fg: no stopped job\n$ ");
@@ -307,7 +294,7 @@ terminate(void)
 	for (int i = 0; i < S.njobs; i++) {
 		if (S.jobs[i].state == J_DONE)
 			continue;
-		traced_killpg(S.jobs[i].pgid, SIGTERM);
+		tr_kill(-S.jobs[i].pgid, SIGTERM);
 		kill(-S.jobs[i].pgid, SIGCONT);
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -323,7 +310,7 @@ terminate(void)
 			break;
 		for (int i = 0; i < S.njobs; i++)
 			if (S.jobs[i].state != J_DONE)
-				traced_killpg(S.jobs[i].pgid, SIGKILL);
+				tr_kill(-S.jobs[i].pgid, SIGKILL);
 	}
 	take_terminal();
 	role_exit(all_done() ? 0 : 1);

@@ -1,0 +1,128 @@
+/*
+ * traced.c - traced system calls for the child roles (see traced.h).
+ */
+#include "traced.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "role.h"
+#include "trace.h"
+
+int
+tr_epoll_create1(int flags)
+{
+	struct trace_rec r;
+	int fd = epoll_create1(flags);
+	int err = fd < 0 ? errno : 0;
+
+	trace_rec_init(&r, TR_EPOLL_CREATE);
+	r.arg = flags;
+	r.ret = fd;
+	r.err = err;
+	trace_emit(&r);
+	errno = err;
+	return fd;
+}
+
+int
+tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+	struct trace_rec r;
+	int ret = epoll_ctl(epfd, op, fd, &ev);
+	int err = ret < 0 ? errno : 0;
+
+	trace_rec_init(&r, TR_EPOLL_CTL);
+	r.epfd = epfd;
+	r.op = op;
+	r.fd = fd;
+	r.events = op == EPOLL_CTL_DEL ? 0 : events;
+	r.data = op == EPOLL_CTL_DEL ? 0 : data;
+	r.ret = ret;
+	r.err = err;
+	trace_emit(&r);
+	errno = err;
+	return ret;
+}
+
+int
+tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
+{
+	struct trace_rec r;
+	int n, err;
+
+	trace_rec_init(&r, TR_WAIT_ENTER);
+	r.epfd = epfd;
+	r.maxevents = max;
+	r.timeout = timeout;
+	trace_emit(&r);
+	n = role_epoll_wait(epfd, evs, max, timeout);
+	err = n < 0 ? errno : 0;
+	trace_rec_init(&r, TR_WAIT_RETURN);
+	r.epfd = epfd;
+	r.ret = n;
+	r.err = err;
+	for (int i = 0; i < n && i < TRACE_MAX_READY; i++) {
+		r.pairs[i].events = evs[i].events;
+		r.pairs[i].data = evs[i].data.u64;
+	}
+	r.npairs = (uint8_t)(n <= 0 ? 0 : n < TRACE_MAX_READY ? n : TRACE_MAX_READY);
+	trace_emit(&r);
+	errno = err;
+	return n;
+}
+
+int
+tr_close(int fd)
+{
+	int ret = close(fd);
+	int err = ret < 0 ? errno : 0;
+
+	tr_result(TR_CLOSE, fd, ret, err);
+	errno = err;
+	return ret;
+}
+
+int
+tr_kill(pid_t pid, int sig)
+{
+	struct trace_rec r;
+	int ret = kill(pid, sig);
+	int err = ret < 0 ? errno : 0;
+
+	trace_rec_init(&r, TR_KILL);
+	r.target = pid;
+	r.signo = sig;
+	r.ret = ret;
+	r.err = err;
+	trace_emit(&r);
+	errno = err;
+	return ret;
+}
+
+void
+tr_result(int type, int fd, long long ret, int err)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, type);
+	r.fd = fd;
+	r.ret = ret;
+	r.err = err;
+	trace_emit(&r);
+}
+
+void
+tr_open(int fd, int kind, const char *what, int err)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_OPEN);
+	r.ret = fd;
+	r.err = err;
+	r.op = kind;
+	trace_set_text(&r, what);
+	trace_emit(&r);
+}

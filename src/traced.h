@@ -1,0 +1,29 @@
+/*
+ * traced.h - system calls that the child roles make and trace in one step:
+ * each wrapper makes the real call, emits its record with the return value
+ * and errno, and leaves errno as the call set it.  Roles only; the front
+ * end never calls these.
+ */
+#ifndef EPOLLVIZ_TRACED_H
+#define EPOLLVIZ_TRACED_H
+
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/types.h>
+
+int tr_epoll_create1(int flags);
+int tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+/*
+ * epoll_wait with its wait_enter and wait_return records, the role's
+ * signals deliverable while it blocks, and the trace flushed only when it
+ * is about to block (role_epoll_wait).
+ */
+int tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
+int tr_close(int fd);
+int tr_kill(pid_t pid, int sig);
+/* A record of type with fd, ret and err: recv, send, read... */
+void tr_result(int type, int fd, long long ret, int err);
+/* The record of an fd the role opened (or got) without a wrapper. */
+void tr_open(int fd, int kind, const char *what, int err);
+
+#endif
