@@ -139,10 +139,11 @@ check-layering:
 		|| (echo "check-layering: src/ includes curses" >&2; exit 1)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/epollviz/scenarios \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings \
 		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 epollviz $(DESTDIR)$(PREFIX)/bin/epollviz
 	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/
+	install -m 644 scenarios/recordings/*.rec $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings/
 	install -m 644 epollviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1
 
 uninstall:

@@ -106,10 +106,14 @@ show_fdinfo(int fd)
 	for (char *s = strtok(buf, "\n"); s && k < sizeof line; s = strtok(NULL, "\n")) {
 		if (strncmp(s, "tfd:", 4) == 0)
 			continue;
-		for (char *c = s; *c; c++)
-			if (*c == '\t' || *c == ':')
-				*c = ' ';
-		k += (size_t)snprintf(line + k, sizeof line - k, " %s", s);
+		char *colon = strchr(s, ':');
+		const char *val = colon ? colon + 1 : "";
+
+		if (colon)
+			*colon = '\0';
+		while (*val == ' ' || *val == '\t')
+			val++;
+		k += (size_t)snprintf(line + k, sizeof line - k, " %s %s", s, val);
 	}
 	trace_log("%s", line);
 	role_say("pid %d:   %s\n", P, line);
