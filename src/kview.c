@@ -284,7 +284,8 @@ read_proc(struct kv_proc *p, const struct sockmap *sm)
 		p->nfds++;
 	}
 	closedir(d);
-	qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
+	if (p->nfds > 1) /* a zombie has no fd at all, and qsort must not get NULL */
+		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
 }
 
 /*

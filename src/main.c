@@ -24,7 +24,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: epollviz [SCENARIO]           open the picker, or start SCENARIO\n"
+		"usage: epollviz [--record FILE] [SCENARIO]\n"
+		"                                     open the picker, or start SCENARIO\n"
+		"                                     (--record: record the first run)\n"
+		"       epollviz replay FILE          play a recording on the screen\n"
 		"       epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json]\n"
 		"       epollviz attach [--children] [--json] PID...\n"
 		"                                     the kernel's view of running processes\n"
@@ -59,6 +62,8 @@ list(void)
 int
 main(int argc, char **argv)
 {
+	const char *record = NULL;
+
 	if (argc >= 2 && strcmp(argv[1], "--role") == 0)
 		role_main(argc, argv);
 	/* Orphans of a run are re-parented here, so they can be reaped and counted. */
@@ -71,11 +76,20 @@ main(int argc, char **argv)
 		n = attach_args(argc - 1, argv + 1, pids, 256, &children, &json);
 		if (n < 0)
 			return 2;
+		if (!json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return ui_attach(pids, n, children);
 		return attach_print(pids, n, children, json);
 	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--headless") == 0)
 			return headless_main(argc, argv);
+	}
+	if (argc == 3 && strcmp(argv[1], "replay") == 0)
+		return ui_replay(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "--record") == 0) {
+		record = argv[2];
+		argc -= 2;
+		argv += 2; /* argv[1] is the scenario, if any */
 	}
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
@@ -103,7 +117,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "epollviz: %s\n", err);
 			return 2;
 		}
-		return ui_main(path);
+		return ui_main(path, record);
 	}
-	return ui_main(NULL);
+	return ui_main(NULL, record);
 }

@@ -7,12 +7,15 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hrun.h"
 #include "tui_helpers.h"
 
 #define WAIT_MS 10000
@@ -22,12 +25,19 @@
 
 static struct tui T;
 static char tmpdir[64]; /* a test's scratch directory, removed even when it fails */
+static struct hlive LIVE; /* a headless run a test attaches to (pid 0: none) */
 
-/* Kill the test's tmux server and remove its scratch directory. */
+/* Kill the test's tmux server, end its headless run, remove its scratch directory. */
 static void
 tui_fini(void)
 {
 	tui_kill(&T);
+	if (LIVE.pid > 0) {
+		kill(LIVE.pid, SIGTERM);
+		hlive_finish(&LIVE);
+		hrun_free(&LIVE.h);
+		LIVE.pid = 0;
+	}
 	if (tmpdir[0])
 		tui_sh("rm -rf '%s'", tmpdir);
 }
@@ -356,4 +366,315 @@ Test(tui, bad_scenario_exits_2_before_the_terminal)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %d, want 2: %s", st, out);
 	cr_assert(strstr(out, "broken.scn:3:"), "the error does not name FILE:LINE: %s", out);
 	cr_assert(!strstr(out, "\x1b["), "the terminal was touched: %s", out);
+}
+
+/* ---- replay, record, the kernel's view, attach ---- */
+
+/* Run a shell command, its stdout and stderr into out; returns the exit status. */
+static int
+run_capture(const char *cmd, char *out, size_t cap)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	out[0] = '\0';
+	if (f == NULL)
+		return -1;
+	n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The shipped recording of a burst against echo-herd. */
+static const char *
+herd_recording(char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/recordings/echo-herd-burst.rec", T.scenarios);
+	return buf;
+}
+
+/* The summary line of `--headless replay FILE --json`, parsed (NULL if there is none). */
+static json_t *
+replay_summary(const char *file)
+{
+	static char out[1 << 20];
+	char cmd[4096], *last;
+	json_error_t e;
+
+	snprintf(cmd, sizeof cmd, "'%s' --headless replay '%s' --json 2>/dev/null", T.bin, file);
+	run_capture(cmd, out, sizeof out);
+	last = strstr(out, "{\"type\":\"summary\"");
+	return last ? json_loads(last, JSON_DISABLE_EOF_CHECK, &e) : NULL;
+}
+
+/* Records applied so far, from the replay's title bar ("| 194 records |"); -1 if not shown. */
+static long
+bar_records(const char *s)
+{
+	regmatch_t m[2];
+
+	if (!tui_match(s, "replay of [a-z0-9-]+ [^\n]* ([0-9,]+) records ", m, 2))
+		return -1;
+	return tui_num(s, m, 1);
+}
+
+Test(tui, replay_fastest_reaches_the_end_and_marks_live_only)
+{
+	char rec[1200], re[1300];
+	json_t *sum;
+	long answered, started, queue;
+
+	tui_init(&T, "replay");
+	herd_recording(rec, sizeof rec);
+	sum = replay_summary(rec);
+	cr_assert_not_null(sum, "no summary from the headless replay of %s", rec);
+	queue = (long)json_integer_value(json_object_get(sum, "accept_queue"));
+	started = (long)json_integer_value(json_object_get(json_object_get(sum, "clients"), "started"));
+	answered = (long)json_integer_value(json_object_get(json_object_get(sum, "clients"), "answered"));
+	json_decref(sum);
+	cr_assert_gt(queue, 0, "the shipped recording should end with connections in the accept queue");
+
+	snprintf(re, sizeof re, "replay '%s'", rec);
+	cr_assert_eq(tui_start(&T, 100, 30, re, NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "replay of echo-herd", WAIT_MS), "no replay screen:\n%s", T.screen);
+	tui_keys(&T, "'>'");
+	cr_assert(tui_wait_re(&T, "byte ([0-9,]+) of \\1 \\(100%\\) +END", WAIT_MS),
+		  "the replay did not reach the end of the file:\n%s", T.screen);
+	/* What the recording ends with: the queue the burst left, the clients and their answers. */
+	snprintf(re, sizeof re, "accept queue %ld waiting to be accepted", queue);
+	cr_assert(tui_match(T.screen, re, NULL, 0), "no '%s':\n%s", re, T.screen);
+	snprintf(re, sizeof re, "clients %ld started [^ ]+ %ld answered", started, answered);
+	cr_assert(tui_match(T.screen, re, NULL, 0), "no '%s':\n%s", re, T.screen);
+	/* The process-group table is live only. */
+	cr_assert(tui_match(T.screen, "6 Process groups (\xe2\x94\x80)+\nlive only \xe2\x80\x94 not in a recording", NULL, 0),
+		  "the process-group panel is not marked live only:\n%s", T.screen);
+	/* Live-only keys are neither shown nor acted on. */
+	cr_assert(!tui_match(T.screen, " c client ", NULL, 0), "a live-only key is shown:\n%s", T.screen);
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
+}
+
+struct records_arg {
+	long want;
+};
+
+static int
+pred_records(struct tui *t, void *arg)
+{
+	return bar_records(t->screen) == ((struct records_arg *)arg)->want;
+}
+
+Test(tui, replay_pause_and_step_one_record)
+{
+	char rec[1200], args[1300];
+	struct records_arg a;
+	long before;
+
+	tui_init(&T, "step");
+	snprintf(args, sizeof args, "replay '%s'", herd_recording(rec, sizeof rec));
+	cr_assert_eq(tui_start(&T, 100, 30, args, NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "replay of echo-herd", WAIT_MS), "no replay screen:\n%s", T.screen);
+	tui_keys(&T, "Space");
+	cr_assert(tui_wait_re(&T, "PAUSED", WAIT_MS), "space did not pause:\n%s", T.screen);
+	before = bar_records(T.screen);
+	cr_assert_geq(before, 0, "no record count in the bar:\n%s", T.screen);
+	for (int i = 1; i <= 3; i++) {
+		tui_keys(&T, ".");
+		a.want = before + i;
+		cr_assert(tui_wait(&T, pred_records, &a, WAIT_MS), ". did not apply exactly one record (want %ld):\n%s",
+			  a.want, T.screen);
+	}
+	cr_assert(tui_match(T.screen, "PAUSED", NULL, 0), "a step did not leave the replay paused:\n%s", T.screen);
+}
+
+Test(tui, replay_truncated_file_names_the_byte_offset)
+{
+	char dir[] = "/tmp/epollviz-trunc-XXXXXX", rec[1200], cut[700], args[800], re[160];
+	static char buf[1 << 16];
+	FILE *f;
+	size_t n, hlen, at;
+	char *end;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
+	tui_init(&T, "trunc");
+	f = fopen(herd_recording(rec, sizeof rec), "rb");
+	cr_assert_not_null(f);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	end = strstr(buf, "\n\n");
+	cr_assert_not_null(end, "no header in %s", rec);
+	hlen = (size_t)(end + 2 - buf);
+	at = hlen + 100 * 256 + 100; /* 100 whole records, then 100 bytes of the next */
+	cr_assert_gt(n, at);
+	snprintf(cut, sizeof cut, "%s/cut.rec", dir);
+	f = fopen(cut, "wb");
+	cr_assert_not_null(f);
+	fwrite(buf, 1, at, f);
+	fclose(f);
+
+	snprintf(args, sizeof args, "replay '%s'", cut);
+	cr_assert_eq(tui_start(&T, 100, 30, args, NULL, NULL), 0);
+	tui_keys(&T, "'>'");
+	snprintf(re, sizeof re, "truncated at byte offset %zu: the last record has 100 of 256 bytes", hlen + 100 * 256);
+	cr_assert(tui_wait_re(&T, re, WAIT_MS), "no message naming byte offset %zu:\n%s", hlen + 100 * 256, T.screen);
+	cr_assert(tui_match(T.screen, "ENDS EARLY", NULL, 0), "the bar does not say the file ends early:\n%s", T.screen);
+	/* What could be read is shown: the records before the cut. */
+	cr_assert(tui_match(T.screen, " 1?[0-9]{2} records ", NULL, 0), "the records read are not counted:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "1 Epoll instances  2 instances", NULL, 0), "the panels are empty:\n%s", T.screen);
+}
+
+Test(tui, replay_unknown_version_exits_2_before_the_terminal)
+{
+	char dir[] = "/tmp/epollviz-ver-XXXXXX", path[600], cmd[2400], out[2048];
+	FILE *f;
+	int st;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
+	tui_init(&T, "version");
+	snprintf(path, sizeof path, "%s/future.rec", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("epollviz recording 99\ntrace-version: 1\nrecord-size: 256\nscenario: echo-herd\n\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "'%s' replay '%s' </dev/null 2>&1", T.bin, path);
+	st = run_capture(cmd, out, sizeof out);
+	cr_assert_eq(st, 2, "exit status %d, want 2: %s", st, out);
+	cr_assert(strstr(out, "recording format version 99 is not supported"), "no version message: %s", out);
+	cr_assert(!strstr(out, "\x1b"), "the terminal was touched: %s", out);
+}
+
+Test(tui, record_a_run_then_replay_it_headless)
+{
+	char dir[] = "/tmp/epollviz-rec-XXXXXX", file[700], args[800], cmd[2400];
+	static char out[1 << 20];
+	int st, lines = 0, bad = 0, replies = 0;
+	char *save = NULL;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
+	snprintf(file, sizeof file, "%s/run.rec", dir);
+	tui_init(&T, "record");
+	snprintf(args, sizeof args, "--record '%s' echo-herd", file);
+	cr_assert_eq(tui_start(&T, 100, 30, args, NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "the scenario did not start:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "REC run\\.rec", NULL, 0), "the bar does not say it records:\n%s", T.screen);
+	tui_keys(&T, "c");
+	cr_assert(tui_wait_re(&T, "last reply [^ ]+ [0-9]+ echo-w[01]: \"pid = [0-9]+", WAIT_MS), "no reply:\n%s",
+		  T.screen);
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, pred_exited, NULL, 15000), "epollviz did not exit on q:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
+
+	snprintf(cmd, sizeof cmd, "'%s' --headless replay '%s' --json 2>&1", T.bin, file);
+	st = run_capture(cmd, out, sizeof out);
+	cr_assert_eq(st, 0, "the replay of the TUI's recording failed (%d):\n%.2000s", st, out);
+	for (char *ln = strtok_r(out, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+		json_error_t e;
+		json_t *o = json_loads(ln, 0, &e);
+		const char *type, *ev, *text;
+
+		lines++;
+		if (o == NULL) {
+			bad++;
+			continue;
+		}
+		type = json_string_value(json_object_get(o, "type"));
+		ev = json_string_value(json_object_get(o, "event"));
+		text = json_string_value(json_object_get(o, "text"));
+		if (type && strcmp(type, "client") == 0 && ev && strcmp(ev, "reply") == 0 && text &&
+		    strncmp(text, "pid = ", 6) == 0)
+			replies++;
+		if (type && strcmp(type, "summary") == 0)
+			cr_assert(json_is_true(json_object_get(o, "clean")), "the recorded run is not clean: %s", ln);
+		json_decref(o);
+	}
+	cr_assert_gt(lines, 20, "too few lines in the replay");
+	cr_assert_eq(bad, 0, "%d lines of the replay are not JSON", bad);
+	cr_assert_eq(replies, 1, "the client's reply is not in the recording (%d)", replies);
+}
+
+Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
+{
+	tui_init(&T, "kdup");
+	cr_assert_eq(tui_start(&T, 100, 30, "ctl-errors", NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "holding its fds open", WAIT_MS), "the probe did not finish its steps:\n%s", T.screen);
+	tui_keys(&T, "k");
+	cr_assert(tui_wait_re(&T, "9 Kernel's view", WAIT_MS), "k did not show the kernel's view:\n%s", T.screen);
+	tui_keys(&T, "9");
+	cr_assert(tui_wait_re(&T, "from /proc: 1 difference", WAIT_MS), "no confirmed difference:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "^   [0-9]+ +IN +\xe2\x80\x94 +[0-9]+ +kernel-only", NULL, 0),
+		  "the entry is not flagged kernel-only beside an empty traced one:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "fd [0-9]+ was closed, but the file is still open as fd [0-9]+ \\(a dup\\)", NULL, 0),
+		  "the dup is not explained:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "instance #1", NULL, 0), "no kernel instance number:\n%s", T.screen);
+	/* k again: the traced interest lists are back. */
+	tui_keys(&T, "k");
+	cr_assert(tui_wait_re(&T, "1 Epoll instances", WAIT_MS), "k did not go back:\n%s", T.screen);
+}
+
+Test(tui, kernel_view_one_instance_held_by_two_pids)
+{
+	tui_init(&T, "kshared");
+	cr_assert_eq(tui_start(&T, 100, 30, "echo-shared-epoll", NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "the scenario did not start:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "echo-worker", WAIT_MS), "no second worker:\n%s", T.screen);
+	tui_keys(&T, "k");
+	cr_assert(tui_wait_re(&T, "2 epoll fds in 2 pids \xe2\x86\x92 1 kernel instance \\(kcmp\\)", WAIT_MS),
+		  "the kernel's view does not show one instance for two pids:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "SHARED  one object, also held by [0-9]+ \\(epfd [0-9]+\\)", WAIT_MS),
+		  "the instance is not shown as held by the other pid:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "fdinfo shows anon inode [0-9]+ for both", NULL, 0),
+		  "the identical fdinfo inode is not shown:\n%s", T.screen);
+}
+
+/* The attach screen: the number of kernel instances its summary line names. */
+static int
+pred_attach_ready(struct tui *t, void *arg)
+{
+	regmatch_t m[2];
+
+	(void)arg;
+	return tui_match(t->screen, "([0-9]+) kernel instances \\(kcmp\\)", m, 2) && tui_num(t->screen, m, 1) >= 3 &&
+	       tui_match(t->screen, "tcp 127\\.0\\.0\\.1:[0-9]+ LISTEN \\(queue [0-9]+ of [0-9]+\\)", NULL, 0);
+}
+
+Test(tui, attach_shows_instances_listener_and_gone)
+{
+	char args[64], re[160];
+	long long w0, w1;
+
+	tui_init(&T, "attach");
+	cr_assert_eq(hlive_start(&LIVE, "echo-herd", "pause"), 0);
+	cr_assert_geq(hlive_wait(&LIVE, "action", "action", "pause: until a line arrives on standard input", 20), 0,
+		      "the headless run did not reach its pause");
+	w0 = hlive_pid(&LIVE, "echo-server", 0);
+	w1 = hlive_pid(&LIVE, "echo-worker", 0);
+	cr_assert(w0 > 0 && w1 > 0, "no workers in the headless run");
+	snprintf(args, sizeof args, "attach --children %d", LIVE.pid);
+	cr_assert_eq(tui_start(&T, 100, 30, args, NULL, NULL), 0);
+	/* The front end's own loop and one instance per worker, and the shared listening socket. */
+	cr_assert(tui_wait(&T, pred_attach_ready, NULL, WAIT_MS), "no instances or listening socket:\n%s", T.screen);
+	snprintf(re, sizeof re, "^%lld echo-w0 .*\n.*LISTEN.*\n  epfd [0-9]+ \xe2\x86\x92 instance #[0-9]+", w0);
+	cr_assert(tui_match(T.screen, re, NULL, 0), "worker %lld has no listener and instance:\n%s", w0, T.screen);
+	cr_assert(tui_match(T.screen, "Process groups", NULL, 0), "no process-group table:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, ROW "epollviz echo-worker", NULL, 0),
+		  "the worker is not in the process-group table:\n%s", T.screen);
+
+	/* The watched run ends: every process of it is shown as gone. */
+	kill(LIVE.pid, SIGTERM);
+	snprintf(re, sizeof re, "^%lld echo-w1 +gone: the process exited while watched", w1);
+	cr_assert(tui_wait_re(&T, re, 15000), "worker %lld is not shown as gone:\n%s", w1, T.screen);
+	snprintf(re, sizeof re, "^%d epollviz +gone", LIVE.pid);
+	cr_assert(tui_wait_re(&T, re, WAIT_MS), "the watched pid %d is not shown as gone:\n%s", LIVE.pid, T.screen);
+	hlive_finish(&LIVE);
+	hrun_free(&LIVE.h);
+	LIVE.pid = 0;
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
 }

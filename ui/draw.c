@@ -184,6 +184,42 @@ lines_begin_footer(struct lines *L)
 	L->footer = L->n;
 }
 
+/* Append text word-wrapped, each line indented; cont continues the current line. */
+void
+lines_wrap(struct lines *L, const char *text, int w, int indent, int style, int cont)
+{
+	const char *p = text;
+
+	if (w - indent < 10)
+		w = indent + 10;
+	while (*p) {
+		const char *end = p, *brk = NULL;
+		int cols = 0;
+
+		while (*end && cols < w - indent) {
+			if (*end == ' ')
+				brk = end;
+			if (((unsigned char)*end & 0xc0) != 0x80)
+				cols++;
+			end++;
+		}
+		while (*end && ((unsigned char)*end & 0xc0) == 0x80)
+			end++;
+		if (*end && *end != ' ' && brk)
+			end = brk;
+		if (!cont)
+			lines_add(L);
+		cont = 0;
+		lines_pad(L, indent);
+		lines_style(L, style);
+		lines_printf(L, "%.*s", (int)(end - p), p);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	L->style = CS_NORMAL;
+}
+
 /* Number of body (scrolling) lines. */
 int
 lines_body(const struct lines *L)

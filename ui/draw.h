@@ -58,6 +58,11 @@ void lines_pad(struct lines *L, int col);
 void lines_end_header(struct lines *L);
 /* Everything added from now on is the fixed footer. */
 void lines_begin_footer(struct lines *L);
+/*
+ * Append text word-wrapped to w columns in style, each line indented by
+ * indent; with cont, the first piece continues the current line.
+ */
+void lines_wrap(struct lines *L, const char *text, int w, int indent, int style, int cont);
 int lines_body(const struct lines *L);
 int lines_nfooter(const struct lines *L);
 

@@ -5,6 +5,7 @@
 #include "help.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "crt.h"
@@ -28,56 +29,39 @@ help_free(struct help *h)
 	lines_free(&h->L);
 }
 
-/*
- * Append text word-wrapped to width w in style, each line indented by
- * indent; with cont, the first piece continues the current line instead.
- */
-static void
-wrap_at(struct lines *L, const char *text, int w, int indent, int style, int cont)
-{
-	const char *p = text;
-
-	if (w - indent < 10)
-		w = indent + 10;
-	while (*p) {
-		const char *end = p, *brk = NULL;
-		int cols = 0;
-
-		while (*end && cols < w - indent) {
-			if (*end == ' ')
-				brk = end;
-			if (((unsigned char)*end & 0xc0) != 0x80)
-				cols++;
-			end++;
-		}
-		while (*end && ((unsigned char)*end & 0xc0) == 0x80)
-			end++;
-		if (*end && brk)
-			end = brk;
-		if (!cont)
-			lines_add(L);
-		cont = 0;
-		lines_pad(L, indent);
-		lines_style(L, style);
-		lines_printf(L, "%.*s", (int)(end - p), p);
-		p = end;
-		while (*p == ' ')
-			p++;
-	}
-}
-
 /* Append text word-wrapped, each line indented. */
 static void
 wrap(struct lines *L, const char *text, int w, int indent, int style)
 {
-	wrap_at(L, text, w, indent, style, 0);
+	lines_wrap(L, text, w, indent, style, 0);
 }
 
-/* The overlay's text: what epollviz is, the scenario, its keys, its panels. */
+/* What the screen is, for the overlay's second paragraph. */
 static void
-build(struct help *h, int w, const struct scenario *sc, const int *applies)
+intro_mode(struct lines *L, int w, const struct help_ctx *c)
+{
+	if (c->mode == KM_REPLAY) {
+		lines_add(L);
+		wrap(L, "This is a replay: every record of a recorded run is applied to the same model "
+			"and drawn by the same panels, timed by the records' own clock (ts_ns) times the "
+			"speed. Nothing runs: what only a live /proc can tell (the process-group table, the "
+			"kernel's view) is marked live only.", w, 0, CS_NORMAL);
+	} else if (c->mode == KM_ATTACH) {
+		lines_add(L);
+		wrap(L, "epollviz attach: the kernel's own view of processes you name, read from /proc "
+			"twice a second: their epoll fds and which kernel instance each one is (kcmp), each "
+			"instance's interest list (fdinfo) with what every watched fd is, listening sockets "
+			"with their accept queue (sock_diag), and the process-group table. Nothing is traced "
+			"and nothing is changed: the processes are only looked at.", w, 0, CS_NORMAL);
+	}
+}
+
+/* The overlay's text: what epollviz is, the screen, the scenario, its keys, its panels. */
+static void
+build(struct help *h, int w, const struct help_ctx *c)
 {
 	struct lines *L = &h->L;
+	const struct scenario *sc = c ? c->sc : NULL;
 	int echo = sc ? scenario_job_of(sc, JOB_ECHO) >= 0 : 0;
 	int fifo = sc ? scenario_job_of(sc, JOB_FIFO) >= 0 : 0;
 
@@ -86,32 +70,38 @@ build(struct help *h, int w, const struct scenario *sc, const int *applies)
 		"processes in a terminal session of their own, and draws what they do. Every line "
 		"comes from a trace record a child wrote about a real system call, or from /proc.",
 	     w, 0, CS_NORMAL);
-	if (sc == NULL) {
+	if (c == NULL) {
 		lines_add(L);
 		wrap(L, "Picker: Up/Down choose a scenario, Enter starts it, q quits. "
-			"`epollviz NAME` starts a scenario directly; `epollviz --headless NAME "
+			"`epollviz NAME` starts a scenario directly; `epollviz --record FILE [NAME]` "
+			"records the first run (r, Esc or q end the recording; later runs are not "
+			"recorded); `epollviz replay FILE` plays a recording; `epollviz attach PID...` "
+			"shows the kernel's view of any process; `epollviz --headless NAME "
 			"--script '...'` runs one without a screen.", w, 0, CS_NORMAL);
 		return;
 	}
-	lines_add(L);
-	lines_add(L);
-	lines_put(L, CS_TITLE, sc->name);
-	lines_printf(L, ": %s", sc->title);
-	for (int i = 0; i < sc->ndescribe; i++)
-		wrap(L, sc->describe[i], w, 2, CS_NORMAL);
+	intro_mode(L, w, c);
+	if (sc) {
+		lines_add(L);
+		lines_add(L);
+		lines_put(L, CS_TITLE, sc->name);
+		lines_printf(L, ": %s", sc->title);
+		for (int i = 0; i < sc->ndescribe; i++)
+			wrap(L, sc->describe[i], w, 2, CS_NORMAL);
+	}
 	lines_add(L);
 	lines_add(L);
 	lines_put(L, CS_TITLE, "Keys");
 	for (int i = 0; i < ui_nkeys; i++) {
 		const struct ui_key *k = &ui_keys[i];
 
-		if (!keys_apply(k, echo, fifo))
+		if (!keys_apply(k, c->mode, echo, fifo))
 			continue;
 		lines_add(L);
 		lines_put(L, CS_KEY, " ");
 		lines_put(L, CS_KEY, keys_cap(k));
 		lines_put(L, CS_KEY, " ");
-		wrap_at(L, k->help, w, 8, CS_NORMAL, 1);
+		lines_wrap(L, k->help, w, 8, CS_NORMAL, 1);
 	}
 	lines_add(L);
 	lines_add(L);
@@ -120,7 +110,7 @@ build(struct help *h, int w, const struct scenario *sc, const int *applies)
 		const struct panel_ops *o = panel_ops_of(id);
 		char title[64];
 
-		if (!applies[id])
+		if (!c->applies[id])
 			continue;
 		lines_add(L);
 		snprintf(title, sizeof title, "%d %s", id + 1, o->name);
@@ -133,7 +123,7 @@ build(struct help *h, int w, const struct scenario *sc, const int *applies)
 
 /* Draw the overlay in a box over the screen. */
 void
-help_render(struct help *h, int rows, int cols, const struct scenario *sc, const int *applies)
+help_render(struct help *h, int rows, int cols, const struct help_ctx *ctx)
 {
 	int w = cols - 4 > HELP_MAX_W ? HELP_MAX_W : cols - 4;
 	int x = (cols - w) / 2, y = 1, hh = rows - 2, inner = hh - 2, max;
@@ -141,7 +131,7 @@ help_render(struct help *h, int rows, int cols, const struct scenario *sc, const
 
 	if (w < 20 || hh < 5)
 		return;
-	build(h, w - 4, sc, applies);
+	build(h, w - 4, ctx);
 	max = h->L.n - inner;
 	if (h->scroll > max)
 		h->scroll = max;

@@ -15,10 +15,17 @@ struct help {
 	struct lines L;
 };
 
+/* What the overlay explains: the screen (enum key_mode, 0 for the picker) and its panels. */
+struct help_ctx {
+	int mode;
+	const struct scenario *sc; /* the scenario (live, replay), or NULL */
+	const int *applies;        /* applies[id]: panel id is on this screen */
+};
+
 void help_toggle(struct help *h);
 void help_free(struct help *h);
-/* Draw over the screen (rows x cols).  sc == NULL: the picker's help. */
-void help_render(struct help *h, int rows, int cols, const struct scenario *sc, const int *applies);
+/* Draw over the screen (rows x cols).  ctx == NULL: the picker's help. */
+void help_render(struct help *h, int rows, int cols, const struct help_ctx *ctx);
 /* A key while open: scrolling keys scroll; others close.  Returns 1 if the help used it. */
 int help_key(struct help *h, int key);
 

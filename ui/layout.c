@@ -8,6 +8,8 @@
  *                  [ Process groups (full width)        ]
  *   width >= 140:  halves, and the Story goes under the timeline.
  *   no echo server: the Story goes under the timeline too (it is short).
+ *   The kernel's view (k) takes the place of the Epoll instances; with
+ *   nothing in the right column (attach), the left one takes the width.
  *
  * Order within a column is priority: a panel that does not fit at its
  * minimum height is hidden, the ones below it may still fit.
@@ -178,6 +180,7 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 		return;
 	}
 	col_add(&top[0], applies, P_EPOLL);
+	col_add(&top[0], applies, P_KERN);
 	col_add(&top[0], applies, P_WAIT);
 	col_add(&top[1], applies, P_SEM);
 	col_add(&top[1], applies, P_CONN);
@@ -189,6 +192,8 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 	nbot = 1;
 
 	left_w = wide ? area.w / 2 : area.w * 29 / 50;
+	if (top[1].n == 0)
+		left_w = area.w;
 	top[0].r = (struct rect){ area.y, area.x, 0, left_w };
 	top[1].r = (struct rect){ area.y, area.x + left_w + 1, 0, area.w - left_w - 1 };
 	bot[0].r = (struct rect){ 0, area.x, 0, area.w };
@@ -208,7 +213,8 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 		col_alloc(lo, panels, &top[c]);
 	for (int c = 0; c < nbot; c++)
 		col_alloc(lo, panels, &bot[c]);
-	lo->seps[lo->nseps++] = (struct rect){ area.y, area.x + left_w, area.h - bh, 1 };
+	if (top[1].n > 0)
+		lo->seps[lo->nseps++] = (struct rect){ area.y, area.x + left_w, area.h - bh, 1 };
 }
 
 /* Draw the column separators. */

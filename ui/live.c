@@ -1,11 +1,16 @@
 /*
- * live.c - a running scenario on screen (see live.h).  Mirrors the shape
- * of src/headless.c: run_start with a sink that feeds the model, actions
- * for every key, the front end's loop for everything else.  Draws from the
- * model and the process table only; never does epoll on a worker's behalf.
+ * live.c - a scenario on screen (see live.h).  Running, it mirrors the
+ * shape of src/headless.c: run_start with a sink that feeds the model (and
+ * the recorder), actions for every key, the front end's loop for everything
+ * else.  Replayed, the player feeds the same sink and the same panels; what
+ * only a live /proc can tell is marked so.  Draws from the model, the
+ * process table and the kernel's view only; never does epoll on a worker's
+ * behalf.
  *
  * Frames: the sink and the 2 Hz tick only say "something changed"; the
  * owner of the loop (ui.c) turns that into at most ~30 frames a second.
+ * The kernel's view is read on the tick only while its panel is on the
+ * screen, and the wake-up counts are sampled on the tick.
  */
 #include "live.h"
 
@@ -13,33 +18,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/actions.h"
 #include "../src/loop.h"
 #include "../src/model.h"
 #include "../src/proctab.h"
+#include "../src/record.h"
 #include "../src/run.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "help.h"
 #include "keys.h"
+#include "ksnap.h"
 #include "layout.h"
 #include "panel.h"
+#include "player.h"
+#include "wakes.h"
 
 #define TICK_NS (500ull * 1000000)
 #define SCAN_MIN_NS (250ull * 1000000)
+#define KREAD_MIN_NS (400ull * 1000000) /* two readings that confirm a difference are this far apart */
 #define KEY_CTRL_C 3
 #define KEY_CTRL_Z 26
 #define KEY_ESC 27
 
 struct live {
+	int mode;           /* VIEW_LIVE or VIEW_REPLAY */
 	struct scenario sc;
 	struct loop *loop;
 	live_notify_fn notify;
 	void *ctx;
 	struct model *m;
-	struct run *run;
+	struct run *run;    /* live */
+	struct player *pl;  /* replay */
+	char path[PATH_MAX];/* the recording played, or being written */
+	struct recorder *rec;
+	struct ksnap ks;
+	int kernel;         /* the kernel's view in place of the epoll instances (k) */
+	struct wakes wk;
 	struct actions act;
 	int have_act;
 	int has_echo, has_fifo;
@@ -57,6 +75,7 @@ struct live {
 	int self_tty;
 	int tick_timer;
 	int scan_timer;
+	int wake_timer;
 	int stopping;       /* live_stop is running: arm no timer */
 	uint64_t rate_t, rate_n;
 	double rate;
@@ -127,13 +146,59 @@ update_guard(struct live *lv)
 	crt_guard(lv->run ? run_session_pid(lv->run) : 0, pgids, n);
 }
 
-/* Every record: into the model; notable ones ask for a process-table read. */
+/* Is a kernel view of the job processes due: its panel is on the screen, live, not paused? */
+static int
+kernel_visible(const struct live *lv)
+{
+	return lv->mode == VIEW_LIVE && !lv->paused && lv->panels[P_KERN].shown;
+}
+
+/* Is a process one of the scenario's jobs (not the front end, not the session leader)? */
+static int
+is_job_role(int role)
+{
+	return role == ROLE_ECHO_PARENT || role == ROLE_ECHO_WORKER || role == ROLE_FIFO ||
+	       role == ROLE_PROBE;
+}
+
+/* Read the kernel's view of the job processes and compare it with the model (at most ~2/s). */
+static void
+kernel_read(struct live *lv)
+{
+	int pids[M_MAX_PROCS], n = 0;
+
+	if (lv->ks.have && now_ns() - lv->ks.read_at < KREAD_MIN_NS)
+		return;
+	run_drain(lv->run); /* the model as current as the pipe allows */
+	for (int i = 0; i < lv->m->nprocs; i++)
+		if (lv->m->procs[i].alive && is_job_role(lv->m->procs[i].role))
+			pids[n++] = (int)lv->m->procs[i].pid;
+	ksnap_read(&lv->ks, pids, n, 0, lv->m);
+}
+
+/* The deferred wake-up sample (a worker became ready). */
+static void
+wake_due(void *arg)
+{
+	struct live *lv = arg;
+
+	lv->wake_timer = 0;
+	wakes_sample(&lv->wk, lv->run, lv->m);
+}
+
+/* Every record: into the model and the recording; notable ones ask for a process-table read. */
 static void
 sink(void *ctx, const struct trace_rec *r)
 {
 	struct live *lv = ctx;
 
 	model_apply(lv->m, r);
+	recorder_write(lv->rec, r);
+	wakes_note(&lv->wk, lv->m, r);
+	if (lv->mode == VIEW_REPLAY) {
+		lv->notify(lv->ctx);
+		return;
+	}
 	switch (r->type) {
 	case TR_JOB:
 		update_guard(lv);
@@ -143,6 +208,11 @@ sink(void *ctx, const struct trace_rec *r)
 	case TR_PROC_EXIT:
 	case TR_REAP:
 		want_scan(lv);
+		break;
+	case TR_READY:
+		/* A worker's first wake-up sample, as soon as it sleeps in epoll_wait. */
+		if (lv->wake_timer == 0 && !lv->stopping && lv->has_echo)
+			lv->wake_timer = loop_timer(lv->loop, now_ns() + 50000000ull, wake_due, lv);
 		break;
 	case TR_LISTEN:
 		if (r->ret < 0)
@@ -166,7 +236,7 @@ any_waiting(const struct model *m)
 
 static void bar_text(struct live *lv, char *buf, size_t cap);
 
-/* 2 Hz: the process table, records per second, the clocks. */
+/* 2 Hz: the process table, the kernel's view if shown, wake-ups, records per second, the clocks. */
 static void
 tick(void *arg)
 {
@@ -176,27 +246,39 @@ tick(void *arg)
 	char bar[sizeof lv->bar];
 
 	lv->tick_timer = loop_timer(lv->loop, now + TICK_NS, tick, lv);
-	if (now - lv->rate_t >= 1000000000ull) {
-		lv->rate = (double)(lv->m->records - lv->rate_n) * 1e9 / (double)(now - lv->rate_t);
-		lv->rate_t = now;
-		lv->rate_n = lv->m->records;
+	if (lv->mode == VIEW_REPLAY) {
+		struct player_pos pos;
+
+		player_position(lv->pl, &pos);
+		dirty = !pos.paused && !pos.ended;
+	} else {
+		if (now - lv->rate_t >= 1000000000ull) {
+			lv->rate = (double)(lv->m->records - lv->rate_n) * 1e9 / (double)(now - lv->rate_t);
+			lv->rate_t = now;
+			lv->rate_n = lv->m->records;
+		}
+		if (lv->has_echo)
+			wakes_sample(&lv->wk, lv->run, lv->m);
+		dirty |= scan(lv);
+		if (kernel_visible(lv)) {
+			kernel_read(lv);
+			dirty = 1;
+		}
+		dirty |= !lv->paused && any_waiting(lv->m);
 	}
-	dirty |= scan(lv);
-	dirty |= !lv->paused && any_waiting(lv->m);
 	bar_text(lv, bar, sizeof bar);
 	dirty |= strcmp(bar, lv->bar) != 0;
 	if (dirty)
 		lv->notify(lv->ctx);
 }
 
-/* Start the run, the actions, the tick; NULL with err on failure. */
-struct live *
-live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, void *ctx, char *err,
-	   size_t errcap)
+/* The parts live_start and live_replay share: panels, model, focus. */
+static struct live *
+live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn notify, void *ctx)
 {
 	struct live *lv = xcalloc(1, sizeof *lv);
-	struct proc_row self;
 
+	lv->mode = mode;
 	lv->sc = *sc;
 	lv->loop = loop;
 	lv->notify = notify;
@@ -206,13 +288,42 @@ live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, 
 	lv->focus = P_WAIT;
 	lv->zoom = -1;
 	lv->self = getpid();
-	if (proctab_read(lv->self, &self) == 0)
-		lv->self_tty = self.tty_nr;
 	for (int i = 0; i < P__COUNT; i++) {
 		panel_init(&lv->panels[i], i);
 		lv->applies[i] = panel_applies(i, sc);
 	}
 	lv->m = model_new();
+	ksnap_init(&lv->ks);
+	wakes_init(&lv->wk);
+	return lv;
+}
+
+/* Free what live_new made. */
+static void
+live_free(struct live *lv)
+{
+	for (int i = 0; i < P__COUNT; i++)
+		panel_free(&lv->panels[i]);
+	ksnap_free(&lv->ks);
+	model_free(lv->m);
+	help_free(&lv->help);
+	free(lv);
+}
+
+/* Start the run, the actions, the tick; NULL with err on failure. */
+struct live *
+live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, void *ctx,
+	   struct recorder *rec, const char *rec_path, char *err, size_t errcap)
+{
+	struct live *lv = live_new(sc, VIEW_LIVE, loop, notify, ctx);
+	struct proc_row self;
+	char ignored[64];
+
+	lv->rec = rec;
+	if (rec && rec_path)
+		str_copy(lv->path, rec_path, sizeof lv->path);
+	if (proctab_read(lv->self, &self) == 0)
+		lv->self_tty = self.tty_nr;
 	lv->run = run_start(&lv->sc, loop, sink, lv, err, errcap);
 	if (lv->run == NULL)
 		goto fail;
@@ -228,50 +339,109 @@ live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, 
 	notify(ctx);
 	return lv;
 fail:
-	for (int i = 0; i < P__COUNT; i++)
-		panel_free(&lv->panels[i]);
-	model_free(lv->m);
-	free(lv);
+	recorder_close(rec, ignored, sizeof ignored);
+	live_free(lv);
 	return NULL;
 }
 
-/* Stop the run cleanly and free everything. */
-void
-live_stop(struct live *lv)
+/* Open a recording and start playing it through the same panels. */
+struct live *
+live_replay(const char *path, struct loop *loop, live_notify_fn notify, void *ctx, char *err, size_t errcap)
 {
+	struct scenario sc;
+	struct live *lv;
+	struct player *pl = player_open(path, loop, NULL, NULL, err, errcap);
+
+	if (pl == NULL)
+		return NULL;
+	player_scenario(pl, &sc);
+	player_close(pl);
+	lv = live_new(&sc, VIEW_REPLAY, loop, notify, ctx);
+	str_copy(lv->path, path, sizeof lv->path);
+	lv->pl = player_open(path, loop, sink, lv, err, errcap);
+	if (lv->pl == NULL) {
+		live_free(lv);
+		return NULL;
+	}
+	player_start(lv->pl);
+	lv->tick_timer = loop_timer(loop, now_ns() + TICK_NS, tick, lv);
+	lv->full = 1;
+	notify(ctx);
+	return lv;
+}
+
+/* The front end's verdict on the run, last in the recording, as the headless runner writes it. */
+static void
+emit_run_end(struct live *lv)
+{
+	const struct trace_reader *rd = run_reader(lv->run);
+	struct trace_rec end;
+
+	trace_rec_init(&end, TR_RUN_END);
+	end.op = run_unclean(lv->run) ? RUN_UNCLEAN : 0;
+	end.val = rd->malformed;
+	run_emit(lv->run, &end);
+}
+
+/* Stop the run (or the replay) cleanly, close the recording, free everything. */
+int
+live_stop(struct live *lv, char *err, size_t errcap)
+{
+	int ret = 0;
+
 	if (lv == NULL)
-		return;
+		return 0;
 	lv->stopping = 1;
 	if (lv->have_act)
 		actions_done(&lv->act);
-	run_stop(lv->run);
+	if (lv->run) {
+		run_stop(lv->run);
+		if (lv->rec)
+			emit_run_end(lv);
+	}
 	/* After run_stop: its last records may have asked for a scan. */
 	if (lv->tick_timer)
 		loop_timer_cancel(lv->loop, lv->tick_timer);
 	if (lv->scan_timer)
 		loop_timer_cancel(lv->loop, lv->scan_timer);
+	if (lv->wake_timer)
+		loop_timer_cancel(lv->loop, lv->wake_timer);
+	if (lv->rec && recorder_close(lv->rec, err, errcap) < 0)
+		ret = -1;
+	lv->rec = NULL;
 	run_free(lv->run);
 	lv->run = NULL;
-	crt_guard(0, NULL, 0);
-	model_free(lv->m);
-	for (int i = 0; i < P__COUNT; i++)
-		panel_free(&lv->panels[i]);
-	help_free(&lv->help);
-	free(lv);
+	player_close(lv->pl);
+	lv->pl = NULL;
+	if (lv->mode == VIEW_LIVE)
+		crt_guard(0, NULL, 0);
+	live_free(lv);
+	return ret;
 }
 
-/* The running scenario. */
+/* The scenario on screen (recorded or running). */
 const struct scenario *
 live_scenario(const struct live *lv)
 {
 	return &lv->sc;
 }
 
+/* A replay? */
+int
+live_is_replay(const struct live *lv)
+{
+	return lv->mode == VIEW_REPLAY;
+}
+
 /* Reap what exited. */
 void
 live_sigchld(struct live *lv)
 {
-	run_reap(lv->run);
+	if (lv->run)
+		run_reap(lv->run);
+	else
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
 }
 
 /* Forget the panels' heights: the layout starts afresh. */
@@ -309,6 +479,21 @@ zoom_to(struct live *lv, int id)
 		lv->zoom = id;
 		lv->focus = id;
 	}
+}
+
+/* The kernel's view in place of the epoll instances, or back; read it at once. */
+static void
+kernel_toggle(struct live *lv)
+{
+	lv->kernel = !lv->kernel;
+	if (lv->zoom == P_EPOLL || lv->zoom == P_KERN)
+		lv->zoom = lv->kernel ? P_KERN : P_EPOLL;
+	if (lv->focus == P_EPOLL || lv->focus == P_KERN)
+		lv->focus = lv->kernel ? P_KERN : P_EPOLL;
+	lv->panels[P_KERN].hwm = 0;
+	lv->panels[P_EPOLL].hwm = 0;
+	if (lv->kernel && lv->mode == VIEW_LIVE && !lv->paused)
+		kernel_read(lv);
 }
 
 /* Keys that act on the scenario.  Returns 1 if key was one of them (applying or not). */
@@ -350,7 +535,29 @@ action_key(struct live *lv, int key)
 	return 0;
 }
 
-/* A key of the running screen. */
+/* Keys of the replay: pause, steps, speed.  Returns 1 if key was one of them. */
+static int
+replay_key(struct live *lv, int key)
+{
+	struct player_pos pos;
+
+	switch (key) {
+	case ' ':
+	case 'p':
+		player_position(lv->pl, &pos);
+		player_pause(lv->pl, !pos.paused);
+		return 1;
+	case '.': player_step(lv->pl); return 1;
+	case 'n': player_step_wait(lv->pl); return 1;
+	case '+':
+	case '=': player_speed_step(lv->pl, 1); return 1;
+	case '-': player_speed_step(lv->pl, -1); return 1;
+	case '>': player_fastest(lv->pl); return 1;
+	}
+	return 0;
+}
+
+/* A key of the running (or replayed) screen. */
 int
 live_key(struct live *lv, int key)
 {
@@ -367,11 +574,11 @@ live_key(struct live *lv, int key)
 	case 'r': return LIVE_RESTART;
 	case KEY_ESC:
 		if (lv->zoom < 0)
-			return LIVE_PICKER;
+			return lv->mode == VIEW_REPLAY ? LIVE_QUIT : LIVE_PICKER;
 		lv->zoom = -1;
 		break;
 	case '?': help_toggle(&lv->help); break;
-	case 'p': lv->paused = !lv->paused; break;
+	case 'k': kernel_toggle(lv); break;
 	case '\t': focus_move(lv, 1); break;
 	case KEY_BTAB: focus_move(lv, -1); break;
 	case '\r':
@@ -379,10 +586,20 @@ live_key(struct live *lv, int key)
 	case KEY_ENTER: zoom_to(lv, lv->focus); break;
 	default:
 		if (key >= '1' && key < '1' + P__COUNT) {
+			if (key - '1' == P_KERN && !lv->kernel)
+				kernel_toggle(lv);
+			else if (key - '1' == P_EPOLL && lv->kernel)
+				kernel_toggle(lv);
 			zoom_to(lv, key - '1');
 			break;
 		}
-		if (action_key(lv, key)) {
+		if (lv->mode == VIEW_REPLAY && replay_key(lv, key))
+			break;
+		if (lv->mode == VIEW_LIVE && key == 'p') {
+			lv->paused = !lv->paused;
+			break;
+		}
+		if (lv->mode == VIEW_LIVE && action_key(lv, key)) {
 			view = 0;
 			break;
 		}
@@ -395,12 +612,10 @@ live_key(struct live *lv, int key)
 	return LIVE_NONE;
 }
 
-/* "1:05" since the run started. */
+/* "1:05" for a number of seconds. */
 static void
-run_time(const struct live *lv, char *buf, size_t cap)
+clock_text(uint64_t s, char *buf, size_t cap)
 {
-	uint64_t s = (now_ns() - run_t0(lv->run)) / 1000000000ull;
-
 	if (s >= 3600)
 		snprintf(buf, cap, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
 			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
@@ -408,15 +623,48 @@ run_time(const struct live *lv, char *buf, size_t cap)
 		snprintf(buf, cap, "%llu:%02llu", (unsigned long long)(s / 60), (unsigned long long)(s % 60));
 }
 
+/* "x0.25", "x1", "fastest". */
+static const char *
+speed_text(double sp, char *buf, size_t cap)
+{
+	if (sp == PLAYER_FASTEST)
+		snprintf(buf, cap, "fastest");
+	else if (sp < 1)
+		snprintf(buf, cap, "%s%g", crt_g(G_TIMES), sp);
+	else
+		snprintf(buf, cap, "%s%.0f", crt_g(G_TIMES), sp);
+	return buf;
+}
+
+/* The replay's title bar: the clock of the recording and the position in the file. */
+static void
+replay_bar_text(struct live *lv, char *buf, size_t cap)
+{
+	struct player_pos pos;
+	const char *sep = crt_g(G_VLINE);
+	char n[32], off[32], size[32];
+
+	player_position(lv->pl, &pos);
+	snprintf(buf, cap, " epollviz %s replay of %s %s t %.3f s %s %s records %s byte %s of %s (%d%%)", sep,
+		 lv->sc.name, sep, (double)pos.t_ns / 1e9, sep, fmt_count(pos.applied, n, sizeof n), sep,
+		 fmt_count(pos.offset, off, sizeof off), fmt_count(pos.size, size, sizeof size),
+		 pos.size ? (int)(pos.offset * 100 / pos.size) : 100);
+}
+
 /* The title bar's text; also used to tell whether it changed. */
 static void
 bar_text(struct live *lv, char *buf, size_t cap)
 {
-	const struct trace_reader *rd = run_reader(lv->run);
+	const struct trace_reader *rd;
 	char t[32], rate[32], n[32], port[48] = "";
 	const char *sep = crt_g(G_VLINE);
 
-	run_time(lv, t, sizeof t);
+	if (lv->mode == VIEW_REPLAY) {
+		replay_bar_text(lv, buf, cap);
+		return;
+	}
+	rd = run_reader(lv->run);
+	clock_text((now_ns() - run_t0(lv->run)) / 1000000000ull, t, sizeof t);
 	if (lv->m->port > 0)
 		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, lv->m->port);
 	snprintf(buf, cap, " epollviz %s %s%s %s %s %s %s rec/s %s %s records %s lost %llu", sep, lv->sc.name,
@@ -432,13 +680,35 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	}
 }
 
+/* The right-hand notice of a replay's bar: playing, paused or at the end, and the speed. */
+static void
+replay_right(struct live *lv, char *buf, size_t cap, int *style)
+{
+	struct player_pos pos;
+	char sp[32];
+
+	player_position(lv->pl, &pos);
+	speed_text(player_speed(lv->pl), sp, sizeof sp);
+	*style = CS_SHARED;
+	if (pos.ended && pos.error[0]) {
+		*style = CS_ERR;
+		snprintf(buf, cap, " ENDS EARLY ");
+	} else if (pos.ended) {
+		snprintf(buf, cap, " END ");
+	} else if (pos.paused) {
+		snprintf(buf, cap, " PAUSED %s ", sp);
+	} else {
+		*style = CS_FG;
+		snprintf(buf, cap, " %s %s ", crt_g(G_FG), sp);
+	}
+}
+
 /* Draw the title bar and its right-hand notice. */
 static void
 render_bar(struct live *lv)
 {
-	const struct trace_reader *rd = run_reader(lv->run);
-	char right[256];
-	int x, rw;
+	char right[PATH_MAX + 64], base[PATH_MAX];
+	int x, rw, style = CS_SHARED;
 
 	bar_text(lv, lv->bar, sizeof lv->bar);
 	attrset(crt_attr(CS_BAR));
@@ -446,22 +716,32 @@ render_bar(struct live *lv)
 	attrset(A_NORMAL);
 	x = draw_text(0, 0, COLS, CS_BAR, lv->bar);
 	right[0] = '\0';
-	if (lv->notice[0])
+	if (lv->notice[0]) {
 		snprintf(right, sizeof right, " %s ", lv->notice);
-	else if (lv->fatal[0])
+	} else if (lv->mode == VIEW_REPLAY) {
+		replay_right(lv, right, sizeof right, &style);
+	} else if (lv->fatal[0]) {
 		snprintf(right, sizeof right, " %s ", lv->fatal);
-	else if (lv->paused)
+		style = CS_ERR;
+	} else if (lv->paused) {
 		snprintf(right, sizeof right, " PAUSED (p resumes) ");
-	else if (run_finished(lv->run))
+	} else if (run_finished(lv->run)) {
 		snprintf(right, sizeof right, " the session has ended ");
+	} else if (run_reader(lv->run)->lost + run_reader(lv->run)->malformed > 0) {
+		snprintf(right, sizeof right, " RECORDS LOST ");
+		style = CS_ERR;
+	} else if (lv->rec) {
+		const char *slash = strrchr(lv->path, '/');
+
+		str_copy(base, slash ? slash + 1 : lv->path, sizeof base);
+		snprintf(right, sizeof right, " %s REC %s ", crt_g(G_WON), base);
+		style = CS_ERR;
+	}
 	rw = text_cols(right);
 	if (rw > 0) {
-		int style = lv->fatal[0] && !lv->notice[0] ? CS_ERR : CS_SHARED;
 		int at = COLS - rw > x + 1 ? COLS - rw : x + 1;
 
 		draw_text(0, at, COLS - at, style, right);
-	} else if (rd->lost + rd->malformed > 0) {
-		draw_text(0, COLS - 14, 14, CS_ERR, " RECORDS LOST ");
 	}
 }
 
@@ -470,8 +750,21 @@ static void
 build_view(struct live *lv, struct view *v)
 {
 	memset(v, 0, sizeof *v);
+	v->mode = lv->mode;
 	v->m = lv->m;
 	v->sc = &lv->sc;
+	v->has_echo = lv->has_echo;
+	v->has_fifo = lv->has_fifo;
+	v->ks = lv->ks.have ? &lv->ks : NULL;
+	v->wakes = wakes_view(&lv->wk, &v->nwakes);
+	if (lv->mode == VIEW_REPLAY) {
+		struct player_pos pos;
+
+		player_position(lv->pl, &pos);
+		v->now = pos.clock;
+		v->session = (pid_t)lv->m->session_pid;
+		return;
+	}
 	v->rows = lv->rows;
 	v->nrows = lv->nrows;
 	v->session = run_session_pid(lv->run);
@@ -480,8 +773,37 @@ build_view(struct live *lv, struct view *v)
 	v->now = now_ns();
 	v->writer_held = lv->act.writer_fd >= 0;
 	v->clients_held = clients_held(lv->act.cs);
-	v->has_echo = lv->has_echo;
-	v->has_fifo = lv->has_fifo;
+}
+
+/* The message row of a replay whose file ends early (0 rows when it does not). */
+static int
+replay_error_rows(struct live *lv)
+{
+	struct player_pos pos;
+
+	if (lv->mode != VIEW_REPLAY)
+		return 0;
+	player_position(lv->pl, &pos);
+	return pos.error[0] ? 1 : 0;
+}
+
+/* Draw the replay's error line: what could be read is on the screen, and where the file breaks. */
+static void
+render_replay_error(struct live *lv, int y)
+{
+	struct player_pos pos;
+	char buf[PATH_MAX + 400];
+
+	player_position(lv->pl, &pos);
+	/* The error names the file first: its name is enough here. */
+	if (strncmp(pos.error, lv->path, strlen(lv->path)) == 0 && strrchr(lv->path, '/'))
+		snprintf(buf, sizeof buf, " %s ", pos.error + (strrchr(lv->path, '/') + 1 - lv->path));
+	else
+		snprintf(buf, sizeof buf, " %s ", pos.error);
+	attrset(crt_attr(CS_ERR));
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	draw_text(y, 0, COLS, CS_ERR, buf);
 }
 
 /* Draw a frame: panels (unless paused), bars, help. */
@@ -489,17 +811,22 @@ void
 live_render(struct live *lv)
 {
 	struct view v;
+	int km = lv->mode == VIEW_REPLAY ? KM_REPLAY : KM_LIVE;
 	/* Two key rows when the terminal is tall enough and one would drop keys. */
-	int krows = keys_rows(COLS, LINES >= 30 ? 2 : 1, lv->has_echo, lv->has_fifo);
-	struct rect area = { 1, 0, LINES - 1 - krows, COLS };
+	int krows = keys_rows(COLS, LINES >= 30 ? 2 : 1, km, lv->has_echo, lv->has_fifo);
+	int erows = replay_error_rows(lv);
+	struct rect area = { 1, 0, LINES - 1 - krows - erows, COLS };
+	int placed[P__COUNT];
 	char hidden[64];
 
+	memcpy(placed, lv->applies, sizeof placed);
+	placed[lv->kernel ? P_EPOLL : P_KERN] = 0;
 	if (!lv->paused || lv->full) {
-		if (lv->scan_wanted && now_ns() - lv->last_scan >= SCAN_MIN_NS)
+		if (lv->mode == VIEW_LIVE && lv->scan_wanted && now_ns() - lv->last_scan >= SCAN_MIN_NS)
 			scan(lv);
 		build_view(lv, &v);
 		erase();
-		layout_place(&lv->lo, lv->panels, lv->applies, area, lv->zoom, &v);
+		layout_place(&lv->lo, lv->panels, placed, area, lv->zoom, &v);
 		if (!lv->panels[lv->focus].shown)
 			focus_move(lv, 1);
 		for (int i = 0; i < P__COUNT; i++)
@@ -509,6 +836,8 @@ live_render(struct live *lv)
 		lv->full = 0;
 	}
 	render_bar(lv);
+	if (erows)
+		render_replay_error(lv, LINES - krows - erows);
 	hidden[0] = '\0';
 	if (lv->lo.nhidden > 0 && lv->zoom < 0) {
 		int len = snprintf(hidden, sizeof hidden, " hidden:");
@@ -517,11 +846,14 @@ live_render(struct live *lv)
 			len += snprintf(hidden + len, sizeof hidden - (size_t)len, " %d", lv->lo.hidden[i] + 1);
 		snprintf(hidden + len, sizeof hidden - (size_t)len, " ");
 	}
-	keys_render(LINES - krows, COLS - text_cols(hidden), krows, lv->has_echo, lv->has_fifo);
+	keys_render(LINES - krows, COLS - text_cols(hidden), krows, km, lv->has_echo, lv->has_fifo);
 	if (hidden[0])
 		draw_text(LINES - 1, COLS - text_cols(hidden), text_cols(hidden), CS_WARN, hidden);
-	if (lv->help.open)
-		help_render(&lv->help, LINES, COLS, &lv->sc, lv->applies);
+	if (lv->help.open) {
+		struct help_ctx hc = { km, &lv->sc, lv->applies };
+
+		help_render(&lv->help, LINES, COLS, &hc);
+	}
 }
 
 /* Show a notice in the title bar at once. */

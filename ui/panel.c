@@ -15,7 +15,7 @@
 static const struct panel_ops *const all_ops[P__COUNT] = {
 	[P_EPOLL] = &panel_epoll_ops, [P_WAIT] = &panel_wait_ops,   [P_SEM] = &panel_sem_ops,
 	[P_CONN] = &panel_conn_ops,   [P_FIFO] = &panel_fifo_ops,   [P_PGRP] = &panel_pgrp_ops,
-	[P_TTY] = &panel_tty_ops,     [P_STORY] = &panel_story_ops,
+	[P_TTY] = &panel_tty_ops,     [P_STORY] = &panel_story_ops, [P_KERN] = &panel_kern_ops,
 };
 
 /* The ops table of a panel id. */
@@ -242,4 +242,15 @@ double
 panel_secs(const struct view *v, uint64_t ts)
 {
 	return ts >= v->m->t0 ? (double)(ts - v->m->t0) / 1e9 : 0.0;
+}
+
+/* "live only - not in a recording", and what the panel would show live, wrapped to w. */
+void
+panel_live_only(struct lines *L, const char *what, int w)
+{
+	lines_add(L);
+	lines_style(L, CS_WARN);
+	lines_printf(L, "live only %s not in a recording", crt_g(G_DASH));
+	lines_style(L, CS_NORMAL);
+	lines_wrap(L, what, w, 0, CS_DIM, 0);
 }

@@ -4,8 +4,9 @@
  * scrolling, clipping) is shared in panel.c.
  *
  * A panel draws from a struct view only: the model (const), the process
- * table read from /proc, the scenario, and a few facts about the front end
- * itself.  It never does I/O and never touches the run.
+ * table and the kernel's view read from /proc, the scenario, and a few
+ * facts about the front end itself.  It never does I/O and never touches
+ * the run.
  */
 #ifndef EPOLLVIZ_UI_PANEL_H
 #define EPOLLVIZ_UI_PANEL_H
@@ -21,11 +22,32 @@
 #define VIEW_MAX_ROWS 128
 
 enum panel_id {
-	P_EPOLL = 0, P_WAIT, P_SEM, P_CONN, P_FIFO, P_PGRP, P_TTY, P_STORY, P__COUNT
+	P_EPOLL = 0, P_WAIT, P_SEM, P_CONN, P_FIFO, P_PGRP, P_TTY, P_STORY, P_KERN, P__COUNT
 };
+
+/* What the view is of: a running scenario, a recording, or processes attached to. */
+enum view_mode { VIEW_LIVE = 0, VIEW_REPLAY, VIEW_ATTACH };
+
+struct ksnap;
+
+/*
+ * Wake-ups of a process the trace cannot see: voluntary context switches
+ * (/proc/PID/status, every sleep counts) and epoll_wait returns (the trace),
+ * both as deltas since the first sample, taken at the same moment.
+ */
+struct wake {
+	uint32_t pid;
+	int sampled;         /* a sample was taken (vol0 and ret0 are set) */
+	uint64_t vol0, vol;  /* voluntary switches: first and latest sample */
+	uint64_t ret0, ret;  /* epoll_wait returns at those samples */
+	uint64_t returns;    /* epoll_wait returns applied so far */
+};
+
+#define VIEW_MAX_WAKES 16
 
 /* What the panels may look at. */
 struct view {
+	int mode;                    /* enum view_mode */
 	const struct model *m;
 	const struct scenario *sc;
 	const struct proc_row *rows; /* session and own-terminal processes, by pid */
@@ -37,6 +59,9 @@ struct view {
 	int writer_held;             /* the front end holds a FIFO writer */
 	int clients_held;            /* held client connections */
 	int has_echo, has_fifo;
+	const struct ksnap *ks;      /* the kernel's view, NULL until read */
+	const struct wake *wakes;    /* per echo process */
+	int nwakes;
 };
 
 struct panel;
@@ -76,6 +101,7 @@ extern const struct panel_ops panel_fifo_ops;
 extern const struct panel_ops panel_pgrp_ops;
 extern const struct panel_ops panel_tty_ops;
 extern const struct panel_ops panel_story_ops;
+extern const struct panel_ops panel_kern_ops;
 
 /* The ops of a panel id. */
 const struct panel_ops *panel_ops_of(int id);
@@ -98,5 +124,7 @@ const char *panel_short_name(const struct view *v, uint32_t pid, char *buf, size
 int panel_name_width(const struct view *v);
 /* Seconds since the start of the run, for time columns. */
 double panel_secs(const struct view *v, uint64_t ts);
+/* The one line a panel shows in a replay when only a live /proc could fill it. */
+void panel_live_only(struct lines *L, const char *what, int w);
 
 #endif

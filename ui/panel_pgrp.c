@@ -3,12 +3,15 @@
  * stat,cmd for the scenario's session and for the front end's own
  * terminal, from the process table the front end reads out of /proc.  Rows
  * of a terminal's foreground group (pgid == TPGID) are marked and bold,
- * and STAT carries ps's '+' for them.
+ * and STAT carries ps's '+' for them.  Attached to processes, the same
+ * table for them (from the kernel's view the screen read), with a line for
+ * each one that is gone; in a replay, "live only".
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "crt.h"
+#include "ksnap.h"
 #include "panel.h"
 
 /* ps's STAT, in short: state, 's' for a session leader, '+' for the foreground group. */
@@ -93,20 +96,54 @@ section(struct lines *L, const struct view *v, int session)
 	}
 }
 
+/* Attached: the watched processes as ps shows them, and the ones that are gone. */
+static void
+attached(struct lines *L, const struct view *v)
+{
+	const struct kview *kv = v->ks && v->ks->have ? &v->ks->kv : NULL;
+
+	for (int i = 0; kv && i < kv->np; i++) {
+		const struct kv_proc *p = &kv->p[i];
+
+		if (p->gone) {
+			lines_add(L);
+			lines_style(L, CS_DIM);
+			lines_printf(L, "%-2s%6d %s%sgone: the process exited while watched", "", p->pid, p->row.comm,
+				     p->row.comm[0] ? " " : "");
+			lines_style(L, CS_NORMAL);
+			continue;
+		}
+		if (p->row.state == 'Z' || p->row.state == 'X') {
+			row_line(L, v, &p->row);
+			lines_put(L, CS_DIM, "  gone: exited, not yet reaped");
+			continue;
+		}
+		row_line(L, v, &p->row);
+	}
+}
+
 /* Fill the panel. */
 static void
 pgrp_draw(struct panel *pn, const struct view *v, int w)
 {
 	struct lines *L = &pn->L;
 
-	(void)w;
 	lines_reset(L);
+	if (v->mode == VIEW_REPLAY) {
+		panel_live_only(L, "The process table is read from /proc while a scenario runs. The "
+				   "recording has its job, tcsetpgrp and signal records: see the Story (8).", w);
+		return;
+	}
 	snprintf(L->title, sizeof L->title, "from /proc; %s = foreground group (TPGID)", crt_g(G_FG));
 	lines_add(L);
 	lines_style(L, CS_HEAD);
 	lines_printf(L, "%-2s%6s %6s %6s %6s %-7s %6s %-5s %s", "", "PID", "PPID", "PGID", "SID", "TTY",
 		     "TPGID", "STAT", "CMD");
 	lines_end_header(L);
+	if (v->mode == VIEW_ATTACH) {
+		attached(L, v);
+		return;
+	}
 	section(L, v, 1);
 	section(L, v, 0);
 }
@@ -116,7 +153,8 @@ const struct panel_ops panel_pgrp_ops = {
 	.help = "ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,cmd for the scenario's session and for "
 		"your own terminal, read from /proc a few times a second. Rows whose PGID equals "
 		"their terminal's TPGID (field 8 of /proc/PID/stat) are the foreground group: "
-		"marked, bold, and '+' in STAT as ps shows it.",
+		"marked, bold, and '+' in STAT as ps shows it. Attached to processes: the same "
+		"columns for them, and a line for each one that exited while watched.",
 	.fact = "Ctrl+C: the terminal's line discipline (the kernel, si_code SI_KERNEL) sends "
 		"SIGINT to every process of the foreground process group only; the shell (the "
 		"session leader) sits in another group and gets nothing (fact 9). Only the "

@@ -2,7 +2,9 @@
  * panel_wait.c - "epoll_wait returns": the model's timeline, oldest at the
  * top and newest at the bottom, one line per entry (identical returns are
  * collapsed by the model into one entry with a count), and below it one
- * "waiting since" line per process that sleeps in epoll_wait now.
+ * "waiting since" line per process that sleeps in epoll_wait now, and per
+ * echo worker how often it was woken (/proc) against how often its
+ * epoll_wait returned (the trace): the wake-ups the trace cannot see.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -79,17 +81,99 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 	}
 }
 
+/* The wake-up counts of pid, or NULL before its first sample. */
+static const struct wake *
+wake_of(const struct view *v, uint32_t pid)
+{
+	for (int i = 0; i < v->nwakes; i++)
+		if (v->wakes[i].pid == pid && v->wakes[i].sampled)
+			return &v->wakes[i];
+	return NULL;
+}
+
+/* "woken 4, returned 3" and, when they differ and there is room, the difference. */
+static void
+wake_text(struct lines *L, const struct wake *k, int room)
+{
+	uint64_t woken = k->vol - k->vol0, ret = k->ret - k->ret0;
+	char a[32], b[32], c[64];
+	int used;
+
+	lines_style(L, CS_NORMAL);
+	lines_printf(L, "woken %s, returned %s", fmt_count(woken, a, sizeof a), fmt_count(ret, b, sizeof b));
+	used = (int)strlen("woken , returned ") + (int)strlen(a) + (int)strlen(b);
+	if (woken > ret) {
+		snprintf(c, sizeof c, ": %s without a return", fmt_count(woken - ret, a, sizeof a));
+		if (used + (int)strlen(c) <= room)
+			lines_put(L, CS_WARN, c);
+	}
+}
+
+/* Text of a "waiting since" line after the epfd column. */
+static void
+since_text(const struct view *v, const struct m_proc *p, char *buf, size_t cap)
+{
+	uint64_t secs = v->now > p->wait_since ? (v->now - p->wait_since) / 1000000000ull : 0;
+	char d[32];
+
+	if (secs == 0)
+		snprintf(d, sizeof d, "under 1 s");
+	else
+		snprintf(d, sizeof d, "%llu s", (unsigned long long)secs);
+	snprintf(buf, cap, "waiting since %.3f (%s)", panel_secs(v, p->wait_since), d);
+}
+
+/* The footer: who sleeps in epoll_wait now, and each echo worker's wake-ups. */
+static void
+footer(struct lines *L, const struct view *v, int nw, int w)
+{
+	const struct model *m = v->m;
+	char name[48], since[64];
+	int col = 9 + nw + 4 + 4; /* where the text after the epfd column starts */
+
+	lines_begin_footer(L);
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct m_proc *p = &m->procs[i];
+		const struct wake *k = wake_of(v, p->pid);
+		int waiting = p->alive && p->in_wait;
+
+		if (!waiting && (k == NULL || !p->alive))
+			continue;
+		lines_add(L);
+		lines_style(L, CS_DIM);
+		lines_printf(L, "%8s %-*s", "", nw, panel_short_name(v, p->pid, name, sizeof name));
+		if (waiting) {
+			since_text(v, p, since, sizeof since);
+			lines_printf(L, "%4d    %s", p->wait_epfd, since);
+		} else {
+			lines_printf(L, "%4s    ", "");
+		}
+		if (k == NULL)
+			continue;
+		if (waiting && col + (int)strlen(since) + 2 + 40 > w) {
+			lines_add(L);
+			lines_pad(L, 11); /* under the name: this process's second line */
+		} else if (waiting) {
+			lines_style(L, CS_DIM);
+			lines_printf(L, "  ");
+		}
+		wake_text(L, k, w - L->v[L->n - 1].cols);
+	}
+	lines_style(L, CS_NORMAL);
+	if (lines_nfooter(L) == 0)
+		L->footer = -1;
+}
+
 /* Fill the panel: entries oldest first, then the waiting processes. */
 static void
 wait_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
-	char n[32], name[48], d[32];
+	char n[32];
 	uint64_t avail = m->ntimeline < M_TIMELINE ? m->ntimeline : M_TIMELINE;
 	int nw = panel_name_width(v) + 1;
 
-	(void)w;
 	lines_reset(L);
 	snprintf(L->title, sizeof L->title, "%s returns", fmt_count(m->returns, n, sizeof n));
 	lines_add(L);
@@ -103,27 +187,7 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 		lines_add(L);
 		lines_put(L, CS_DIM, "no epoll_wait has returned yet");
 	}
-	lines_begin_footer(L);
-	for (int i = 0; i < m->nprocs; i++) {
-		const struct m_proc *p = &m->procs[i];
-		uint64_t secs;
-
-		if (!p->alive || !p->in_wait)
-			continue;
-		secs = v->now > p->wait_since ? (v->now - p->wait_since) / 1000000000ull : 0;
-		if (secs == 0)
-			snprintf(d, sizeof d, "under 1 s");
-		else
-			snprintf(d, sizeof d, "%llu s", (unsigned long long)secs);
-		lines_add(L);
-		lines_style(L, CS_DIM);
-		lines_printf(L, "%8s %-*s%4d    waiting since %.3f (%s)", "", nw,
-			     panel_short_name(v, p->pid, name, sizeof name), p->wait_epfd,
-			     panel_secs(v, p->wait_since), d);
-		lines_style(L, CS_NORMAL);
-	}
-	if (lines_nfooter(L) == 0)
-		L->footer = -1;
+	footer(L, v, nw, w);
 }
 
 const struct panel_ops panel_wait_ops = {
@@ -131,11 +195,17 @@ const struct panel_ops panel_wait_ops = {
 	.help = "One line per epoll_wait return, newest at the bottom: time since the start, "
 		"pid, epfd, n, and each returned event as data:mask (the listening socket is "
 		"marked). Identical returns are folded into one line with a count and a rate. A "
-		"process asleep in epoll_wait shows as 'waiting since'.",
+		"process asleep in epoll_wait shows as 'waiting since'. Per echo worker, 'woken N, "
+		"returned M': N is how often it slept and was woken (voluntary context switches in "
+		"/proc/PID/status, sampled twice a second; every sleep counts, not only "
+		"epoll_wait's), M how often its epoll_wait returned, both since the first sample "
+		"of the run. A worker woken for a connection another one took sleeps again inside "
+		"epoll_wait, which never returns: only N shows that wake-up.",
 	.fact = "The kernel hands back ev.data, never the fd (fact 2); EPOLLHUP comes unasked "
 		"(fact 4); a mask can hold several bits, so test with & (fact 5); level-triggered "
 		"repeats, edge-triggered reports a change once (fact 6); the naive FIFO's EPOLLHUP "
-		"storm (fact 7). One connection wakes both echo workers: the thundering herd.",
+		"storm (fact 7). One connection wakes both echo workers: the thundering herd "
+		"(echo-herd: both woken per connection; echo-exclusive: one).",
 	.min_h = 4,
 	.flex = 1,
 	.bottom = 1,

@@ -1,16 +1,24 @@
 /*
- * ui.c - the ncurses front end's entry point and event loop: the picker or
- * a running scenario, the keyboard, signals (a signalfd: SIGINT, SIGTERM,
- * SIGHUP and SIGQUIT end the program cleanly, SIGCHLD reaps, SIGWINCH
- * resizes), and the frame timer that keeps redraws at ~30 per second.
+ * ui.c - the ncurses front end's entry points and event loop: the picker,
+ * a running scenario (recorded with --record), a replay, or the attach
+ * screen; the keyboard, signals (a signalfd: SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT end the program cleanly, SIGCHLD reaps, SIGWINCH resizes), and
+ * the frame timer that keeps redraws at ~30 per second.  One state
+ * variable per screen (lv, av, or neither: the picker) selects which draw
+ * and key functions run.
  *
  * One loop (src/loop.h) waits on every fd the front end owns: stdin, the
  * signalfd, and what the run registers (trace pipe, pty master, clients).
  * Nothing polls: idle, the process sleeps in epoll_wait.
+ *
+ * Everything that can be refused (a bad scenario, a recording that cannot
+ * be created or read, no terminal) is refused before the terminal is
+ * touched, with exit status 2.
  */
 #include "ui.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +30,10 @@
 #include <unistd.h>
 
 #include "../src/loop.h"
+#include "../src/record.h"
 #include "../src/scenario.h"
 #include "../src/util.h"
+#include "attachview.h"
 #include "crt.h"
 #include "draw.h"
 #include "help.h"
@@ -41,15 +51,22 @@ struct ui {
 	struct picker pk;
 	int have_picker;
 	struct help help;     /* the picker's */
-	struct live *lv;
+	struct live *lv;      /* a running or replayed scenario */
+	struct attachview *av;/* the attach screen */
+	const char *replay;   /* the recording being played */
+	const char *record;   /* --record FILE: the first run started records into it */
+	struct recorder *rec; /* opened for the command line's scenario, not yet handed over */
+	int record_used;      /* the recording was handed to a run (later runs do not record) */
+	int record_created;   /* the picker's check created the file: remove it if unused */
 	int quit;
 	int status;
 	int frame_timer;
 	uint64_t last_frame;
-	char msg[700];        /* shown in the picker: why a start failed */
+	char msg[PATH_MAX + 800]; /* shown in the picker: why a start failed */
 };
 
 static void ui_start(struct ui *u, const struct scenario *sc);
+static void ui_replay_start(struct ui *u);
 
 /* Is the terminal below 80x24? */
 static int
@@ -79,14 +96,23 @@ render(struct ui *u)
 {
 	if (too_small()) {
 		render_small();
+	} else if (u->av) {
+		attachview_render(u->av);
 	} else if (u->lv) {
 		live_render(u->lv);
 	} else {
 		picker_render(&u->pk, LINES, COLS);
-		if (u->msg[0])
+		if (u->msg[0]) {
 			draw_text(LINES - 2, 0, COLS, CS_ERR, u->msg);
+		} else if (u->record && !u->record_used) {
+			char buf[PATH_MAX + 80];
+
+			snprintf(buf, sizeof buf, "%s REC: the scenario you start now is recorded into %s",
+				 crt_g(G_WON), u->record);
+			draw_text(LINES - 2, 0, COLS, CS_WARN, buf);
+		}
 		if (u->help.open)
-			help_render(&u->help, LINES, COLS, NULL, NULL);
+			help_render(&u->help, LINES, COLS, NULL);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -115,18 +141,21 @@ request_frame(void *arg)
 	u->frame_timer = loop_timer(u->loop, at > now ? at : now, on_frame, u);
 }
 
-/* Stop the running scenario, saying so in the title bar. */
+/* Stop the running scenario (saying so in the title bar) or the replay; a failed recording is reported. */
 static void
 stop_live(struct ui *u)
 {
-	char buf[160];
+	char buf[160], err[700];
 
 	if (u->lv == NULL)
 		return;
 	snprintf(buf, sizeof buf, "stopping %s: every job is asked to end", live_scenario(u->lv)->name);
-	if (!too_small())
+	if (!too_small() && !live_is_replay(u->lv))
 		live_notice(u->lv, buf);
-	live_stop(u->lv);
+	if (live_stop(u->lv, err, sizeof err) < 0) {
+		snprintf(u->msg, sizeof u->msg, "--record: %s", err);
+		u->status = 1;
+	}
 	u->lv = NULL;
 }
 
@@ -141,6 +170,8 @@ resize(struct ui *u)
 		resizeterm(ws.ws_row, ws.ws_col);
 	if (u->lv)
 		live_resize(u->lv);
+	if (u->av)
+		attachview_resize(u->av);
 	clearok(curscr, TRUE);
 	render(u);
 }
@@ -192,6 +223,11 @@ live_key_in(struct ui *u, int key)
 		break;
 	case LIVE_RESTART:
 		sc = *live_scenario(u->lv);
+		if (live_is_replay(u->lv)) {
+			stop_live(u);
+			ui_replay_start(u);
+			break;
+		}
 		stop_live(u);
 		ui_start(u, &sc);
 		break;
@@ -206,7 +242,10 @@ on_key(struct ui *u, int key)
 		resize(u);
 		return;
 	}
-	if (u->lv)
+	if (u->av) {
+		if ((!too_small() || key == 'q') && attachview_key(u->av, key))
+			u->quit = 1;
+	} else if (u->lv)
 		live_key_in(u, key);
 	else if (too_small() && key == 'q')
 		u->quit = 1;
@@ -260,15 +299,44 @@ on_signal(void *arg, uint32_t events)
 	}
 }
 
-/* Start a scenario; on failure the picker says why. */
+/*
+ * Start a scenario; on failure the picker says why.  The first run started
+ * takes the --record recording; later ones do not record.
+ */
 static void
 ui_start(struct ui *u, const struct scenario *sc)
 {
 	char err[512];
+	struct recorder *rec = NULL;
 
-	u->lv = live_start(sc, u->loop, request_frame, u, err, sizeof err);
+	if (u->record && !u->record_used) {
+		u->record_used = 1;
+		rec = u->rec ? u->rec : recorder_open(u->record, sc, err, sizeof err);
+		u->rec = NULL;
+		if (rec == NULL) {
+			snprintf(u->msg, sizeof u->msg, "cannot start %s: --record: %s", sc->name, err);
+			request_frame(u);
+			return;
+		}
+	}
+	u->lv = live_start(sc, u->loop, request_frame, u, rec, u->record, err, sizeof err);
 	if (u->lv == NULL)
 		snprintf(u->msg, sizeof u->msg, "cannot start %s: %s", sc->name, err);
+	request_frame(u);
+}
+
+/* Play the recording (again, from its start). */
+static void
+ui_replay_start(struct ui *u)
+{
+	char err[PATH_MAX + 256];
+
+	u->lv = live_replay(u->replay, u->loop, request_frame, u, err, sizeof err);
+	if (u->lv == NULL) {
+		snprintf(u->msg, sizeof u->msg, "%s", err);
+		u->quit = 1;
+		u->status = 1;
+	}
 	request_frame(u);
 }
 
@@ -291,9 +359,121 @@ signals_init(struct ui *u)
 	return u->sigfd < 0 ? -1 : 0;
 }
 
+/* Refuse without a terminal: the screen needs one. */
+static int
+need_terminal(void)
+{
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return 0;
+	fprintf(stderr, "epollviz: the screen needs a terminal; use --headless without one\n");
+	return -1;
+}
+
+/* Signals, the loop, the terminal, stdin and the signalfd on the loop.  Returns 0 or -1 (reported). */
+static int
+ui_open(struct ui *u)
+{
+	if (signals_init(u) < 0 || (u->loop = loop_new()) == NULL) {
+		fprintf(stderr, "epollviz: %s\n", strerror(errno));
+		return -1;
+	}
+	if (crt_init() < 0) {
+		fprintf(stderr, "epollviz: cannot initialise the terminal\n");
+		return -1;
+	}
+	loop_add(u->loop, STDIN_FILENO, EPOLLIN, on_stdin, u);
+	loop_add(u->loop, u->sigfd, EPOLLIN, on_signal, u);
+	return 0;
+}
+
+/* Run the loop until a quit. */
+static void
+ui_loop(struct ui *u)
+{
+	render(u);
+	while (!u->quit)
+		if (loop_run_once(u->loop, -1) < 0 && errno != EINTR)
+			break;
+}
+
+/* Stop what runs, give the terminal back, say what went wrong, free everything.  Returns the status. */
+static int
+ui_close(struct ui *u)
+{
+	stop_live(u);
+	attachview_stop(u->av);
+	u->av = NULL;
+	crt_done();
+	if (u->msg[0] && u->status != 0)
+		fprintf(stderr, "epollviz: %s\n", u->msg);
+	if (u->rec) {
+		char err[64];
+
+		recorder_close(u->rec, err, sizeof err);
+	}
+	if (u->record && u->record_created && !u->record_used)
+		unlink(u->record);
+	help_free(&u->help);
+	picker_free(&u->pk);
+	loop_free(u->loop);
+	if (u->sigfd >= 0)
+		close(u->sigfd);
+	sigprocmask(SIG_SETMASK, &u->oldmask, NULL);
+	return u->status;
+}
+
+/* --record FILE: can it be written?  Creates it (remembering that) if it is not there.  0 or -1 (reported). */
+static int
+record_probe(struct ui *u)
+{
+	int fd;
+
+	if (u->record == NULL)
+		return 0;
+	fd = open(u->record, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd >= 0)
+		u->record_created = 1;
+	else if (errno == EEXIST)
+		fd = open(u->record, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "epollviz: --record: %s: %s\n", u->record, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Before the terminal is touched: a file --record cannot write, or no
+ * terminal, is refused.  With a scenario the recording starts here (its
+ * header names the scenario); for the picker it starts with the first run.
+ */
+static int
+record_open(struct ui *u, const struct scenario *first)
+{
+	char err[PATH_MAX + 256];
+
+	if (record_probe(u) < 0)
+		return -1;
+	if (need_terminal() < 0)
+		goto fail;
+	if (u->record == NULL || first == NULL)
+		return 0;
+	u->rec = recorder_open(u->record, first, err, sizeof err);
+	if (u->rec == NULL) {
+		fprintf(stderr, "epollviz: --record: %s\n", err);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (u->record_created)
+		unlink(u->record);
+	return -1;
+}
+
 /* The front end: check the scenario, take the terminal, run the loop, give it back. */
 int
-ui_main(const char *name)
+ui_main(const char *name, const char *record)
 {
 	struct ui u;
 	struct scenario first;
@@ -301,6 +481,7 @@ ui_main(const char *name)
 
 	memset(&u, 0, sizeof u);
 	u.sigfd = -1;
+	u.record = record;
 	/* A bad scenario is reported before the terminal is touched. */
 	if (name && (scenario_find(name, path, sizeof path, err, sizeof err) < 0 ||
 		     scenario_load(path, &first, err, sizeof err) < 0)) {
@@ -312,48 +493,69 @@ ui_main(const char *name)
 		fprintf(stderr, "epollviz: %s\n", err);
 		return 2;
 	}
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "epollviz: the screen needs a terminal; use --headless without one\n");
+	if (record_open(&u, name ? &first : NULL) < 0) {
 		picker_free(&u.pk);
 		return 2;
 	}
-	if (signals_init(&u) < 0 || (u.loop = loop_new()) == NULL) {
-		fprintf(stderr, "epollviz: %s\n", strerror(errno));
-		goto fail;
+	if (ui_open(&u) < 0) {
+		u.status = 1;
+		return ui_close(&u);
 	}
-	if (crt_init() < 0) {
-		fprintf(stderr, "epollviz: cannot initialise the terminal\n");
-		goto fail;
-	}
-	loop_add(u.loop, STDIN_FILENO, EPOLLIN, on_stdin, &u);
-	loop_add(u.loop, u.sigfd, EPOLLIN, on_signal, &u);
 	if (name) {
 		picker_select(&u.pk, first.name);
 		ui_start(&u, &first);
 		if (u.lv == NULL) {
-			crt_done();
-			fprintf(stderr, "epollviz: %s\n", u.msg);
 			u.status = 1;
-			goto done;
+			return ui_close(&u);
 		}
 	}
-	render(&u);
-	while (!u.quit)
-		if (loop_run_once(u.loop, -1) < 0 && errno != EINTR)
-			break;
-done:
-	stop_live(&u);
-	crt_done();
-	help_free(&u.help);
-	picker_free(&u.pk);
-	loop_free(u.loop);
-	close(u.sigfd);
-	sigprocmask(SIG_SETMASK, &u.oldmask, NULL);
-	return u.status;
-fail:
-	if (u.sigfd >= 0)
-		close(u.sigfd);
-	loop_free(u.loop);
-	picker_free(&u.pk);
-	return 1;
+	ui_loop(&u);
+	return ui_close(&u);
+}
+
+/* `epollviz replay FILE`: the recording through the same panels. */
+int
+ui_replay(const char *file)
+{
+	struct ui u;
+	char err[PATH_MAX + 256];
+	struct replay *rp = replay_open(file, err, sizeof err);
+
+	/* An unreadable file or an unknown version is refused before the terminal is touched. */
+	if (rp == NULL) {
+		fprintf(stderr, "epollviz: %s\n", err);
+		return 2;
+	}
+	replay_close(rp);
+	if (need_terminal() < 0)
+		return 2;
+	memset(&u, 0, sizeof u);
+	u.sigfd = -1;
+	u.replay = file;
+	if (ui_open(&u) < 0) {
+		u.status = 1;
+		return ui_close(&u);
+	}
+	ui_replay_start(&u);
+	ui_loop(&u);
+	return ui_close(&u);
+}
+
+/* `epollviz attach [--children] PID...` on a terminal: the kernel's view, refreshed. */
+int
+ui_attach(const int *pids, int npids, int children)
+{
+	struct ui u;
+
+	if (need_terminal() < 0)
+		return 2;
+	memset(&u, 0, sizeof u);
+	u.sigfd = -1;
+	if (ui_open(&u) < 0) {
+		u.status = 1;
+		return ui_close(&u);
+	}
+	u.av = attachview_start(pids, npids, children, u.loop, request_frame, &u);
+	ui_loop(&u);
+	return ui_close(&u);
 }

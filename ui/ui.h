@@ -1,11 +1,20 @@
 /*
- * ui.h - the ncurses front end's entry point.  This header must not include
- * curses: src/main.c includes it.
+ * ui.h - the ncurses front end's entry points.  This header must not
+ * include curses: src/main.c includes it.  Each returns the exit status (2
+ * for what is refused before the terminal is touched).
  */
 #ifndef EPOLLVIZ_UI_H
 #define EPOLLVIZ_UI_H
 
-/* Open the picker (scenario == NULL) or start a scenario.  Returns the exit status. */
-int ui_main(const char *scenario);
+/*
+ * Open the picker (scenario == NULL) or start a scenario.  With record, the
+ * first run started (from the command line or the picker) is recorded into
+ * that file; r, Esc or q end the recording, and later runs do not record.
+ */
+int ui_main(const char *scenario, const char *record);
+/* Play a recording made with --record (TUI or headless). */
+int ui_replay(const char *file);
+/* The kernel's view of running processes (and their descendants), refreshed twice a second. */
+int ui_attach(const int *pids, int npids, int children);
 
 #endif

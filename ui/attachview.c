@@ -1,0 +1,237 @@
+/*
+ * attachview.c - the attach screen (see attachview.h).  Only looks: reads
+ * /proc, sock_diag and kcmp through kview_read, never signals, traces or
+ * writes to the processes.  Idle between readings: a 2 Hz timer on the
+ * front end's loop, no polling.
+ */
+#include "attachview.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/loop.h"
+#include "../src/model.h"
+#include "../src/util.h"
+#include "crt.h"
+#include "help.h"
+#include "keys.h"
+#include "ksnap.h"
+#include "layout.h"
+#include "panel.h"
+
+#define REFRESH_NS (500ull * 1000000)
+#define MAX_PIDS 256
+#define KEY_ESC 27
+
+struct attachview {
+	struct loop *loop;
+	attachview_notify_fn notify;
+	void *ctx;
+	int pids[MAX_PIDS]; /* the given pids, then every descendant seen */
+	char comm[MAX_PIDS][32]; /* each one's name when last seen, for "gone" */
+	int npids, ngiven;
+	int children;
+	struct ksnap ks;
+	struct model *m;    /* empty: the panels' lookups find nothing in it */
+	int applies[P__COUNT];
+	struct panel panels[P__COUNT];
+	struct layout lo;
+	int focus, zoom;
+	struct help help;
+	int timer;
+};
+
+/*
+ * Remember the processes this reading found (a descendant may be gone by
+ * the next one) and their names; a gone process keeps the name it had.
+ */
+static void
+remember(struct attachview *av)
+{
+	for (int i = 0; i < av->ks.kv.np; i++) {
+		struct kv_proc *p = &av->ks.kv.p[i];
+		int k = 0;
+
+		while (k < av->npids && av->pids[k] != p->pid)
+			k++;
+		if (k == av->npids) {
+			if (!av->children || av->npids == MAX_PIDS)
+				continue;
+			av->pids[av->npids++] = p->pid;
+		}
+		if (p->gone)
+			str_copy(p->row.comm, av->comm[k], sizeof p->row.comm);
+		else
+			str_copy(av->comm[k], p->row.comm, sizeof av->comm[k]);
+	}
+}
+
+/* Read every process again. */
+static void
+reread(struct attachview *av)
+{
+	ksnap_read(&av->ks, av->pids, av->npids, av->children, NULL);
+	remember(av);
+}
+
+/* The 2 Hz timer. */
+static void
+tick(void *arg)
+{
+	struct attachview *av = arg;
+
+	av->timer = loop_timer(av->loop, now_ns() + REFRESH_NS, tick, av);
+	reread(av);
+	av->notify(av->ctx);
+}
+
+/* Read the processes and start the timer. */
+struct attachview *
+attachview_start(const int *pids, int npids, int children, struct loop *loop, attachview_notify_fn notify,
+		 void *ctx)
+{
+	struct attachview *av = xcalloc(1, sizeof *av);
+
+	av->loop = loop;
+	av->notify = notify;
+	av->ctx = ctx;
+	av->children = children;
+	for (int i = 0; i < npids && av->npids < MAX_PIDS; i++)
+		av->pids[av->npids++] = pids[i];
+	av->ngiven = av->npids;
+	av->m = model_new();
+	ksnap_init(&av->ks);
+	for (int i = 0; i < P__COUNT; i++)
+		panel_init(&av->panels[i], i);
+	av->applies[P_KERN] = 1;
+	av->applies[P_PGRP] = 1;
+	av->focus = P_KERN;
+	av->zoom = -1;
+	reread(av);
+	av->timer = loop_timer(loop, now_ns() + REFRESH_NS, tick, av);
+	return av;
+}
+
+/* Stop the timer and free everything. */
+void
+attachview_stop(struct attachview *av)
+{
+	if (av == NULL)
+		return;
+	if (av->timer)
+		loop_timer_cancel(av->loop, av->timer);
+	for (int i = 0; i < P__COUNT; i++)
+		panel_free(&av->panels[i]);
+	ksnap_free(&av->ks);
+	model_free(av->m);
+	help_free(&av->help);
+	free(av);
+}
+
+/* The other panel on the screen. */
+static void
+focus_next(struct attachview *av)
+{
+	av->focus = av->focus == P_KERN ? P_PGRP : P_KERN;
+}
+
+/* A key: quit, help, focus, zoom, scrolling. */
+int
+attachview_key(struct attachview *av, int key)
+{
+	if (av->help.open) {
+		help_key(&av->help, key);
+		return 0;
+	}
+	switch (key) {
+	case 'q': return 1;
+	case KEY_ESC:
+		if (av->zoom < 0)
+			return 1;
+		av->zoom = -1;
+		return 0;
+	case '?': help_toggle(&av->help); return 0;
+	case '\t':
+	case KEY_BTAB: focus_next(av); return 0;
+	case '\r':
+	case '\n':
+	case KEY_ENTER: av->zoom = av->zoom == av->focus ? -1 : av->focus; return 0;
+	default:
+		if (key == '1' + P_KERN || key == '1' + P_PGRP) {
+			av->focus = key - '1';
+			av->zoom = av->zoom == av->focus ? -1 : av->focus;
+			return 0;
+		}
+		panel_key(&av->panels[av->focus], key);
+		return 0;
+	}
+}
+
+/* The panels start their layout afresh. */
+void
+attachview_resize(struct attachview *av)
+{
+	for (int i = 0; i < P__COUNT; i++)
+		av->panels[i].hwm = 0;
+}
+
+/* The title bar: whom we look at, how many, how fresh. */
+static void
+render_bar(struct attachview *av)
+{
+	const struct kview *kv = &av->ks.kv;
+	char buf[512], pids[160];
+	const char *sep = crt_g(G_VLINE);
+	size_t len = 0;
+	int alive = 0, gone = 0;
+
+	pids[0] = '\0';
+	for (int i = 0; i < av->ngiven && len < sizeof pids; i++)
+		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->pids[i]);
+	for (int i = 0; i < kv->np; i++) {
+		if (kv->p[i].gone || kv->p[i].row.state == 'Z' || kv->p[i].row.state == 'X')
+			gone++;
+		else
+			alive++;
+	}
+	snprintf(buf, sizeof buf, " epollviz %s attach %s%s %s %d process%s", sep, pids,
+		 av->children ? " and children" : "", sep, alive, alive == 1 ? "" : "es");
+	len = strlen(buf);
+	if (gone)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, ", %d gone", gone);
+	snprintf(buf + len, sizeof buf - len, " %s %d epoll instance%s %s every 0.5 s", sep, kv->ninstances,
+		 kv->ninstances == 1 ? "" : "s", sep);
+	attrset(crt_attr(CS_BAR));
+	mvhline(0, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	draw_text(0, 0, COLS, CS_BAR, buf);
+}
+
+/* Draw a frame. */
+void
+attachview_render(struct attachview *av)
+{
+	int krows = keys_rows(COLS, 1, KM_ATTACH, 0, 0);
+	struct rect area = { 1, 0, LINES - 1 - krows, COLS };
+	struct view v;
+
+	memset(&v, 0, sizeof v);
+	v.mode = VIEW_ATTACH;
+	v.m = av->m;
+	v.ks = &av->ks;
+	v.now = now_ns();
+	erase();
+	layout_place(&av->lo, av->panels, av->applies, area, av->zoom, &v);
+	for (int i = 0; i < P__COUNT; i++)
+		if (av->panels[i].shown)
+			panel_render(&av->panels[i], i == av->focus, i + 1);
+	layout_render(&av->lo);
+	render_bar(av);
+	keys_render(LINES - krows, COLS, krows, KM_ATTACH, 0, 0);
+	if (av->help.open) {
+		struct help_ctx hc = { KM_ATTACH, NULL, av->applies };
+
+		help_render(&av->help, LINES, COLS, &hc);
+	}
+}

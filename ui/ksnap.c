@@ -1,0 +1,127 @@
+/*
+ * ksnap.c - a reading of the kernel's view, with kcheck's verdicts (see
+ * ksnap.h).  Reads /proc only through kview_read; emits no record: what a
+ * live /proc shows is not part of a run's recording.
+ */
+#include "ksnap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/kcheck.h"
+#include "../src/util.h"
+
+/* Start empty. */
+void
+ksnap_init(struct ksnap *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+/* Release the reading and the verdicts. */
+void
+ksnap_free(struct ksnap *s)
+{
+	if (s->have)
+		kview_free(&s->kv);
+	free(s->e);
+	free(s->prev);
+	memset(s, 0, sizeof *s);
+}
+
+/* Append an entry to a growing array. */
+static struct kentry *
+entry_push(struct kentry **v, int *n, int *cap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*v = xreallocarray(*v, (size_t)*cap, sizeof **v);
+	}
+	memset(&(*v)[*n], 0, sizeof (*v)[0]);
+	return &(*v)[(*n)++];
+}
+
+/* kcheck's callback: keep the kernel_watch verdicts (kernel_epoll is in kv itself). */
+static void
+collect(void *ctx, struct trace_rec *r)
+{
+	struct ksnap *s = ctx;
+	struct kentry *e;
+
+	if (r->type != TR_KWATCH)
+		return;
+	e = entry_push(&s->e, &s->ne, &s->cape);
+	e->pid = r->pid2;
+	e->epfd = r->epfd;
+	e->fd = r->fd;
+	e->events = r->events;
+	e->data = r->data;
+	e->verdict = r->op;
+	str_copy(e->why, r->text, sizeof e->why);
+}
+
+/* Did the previous reading find the same disagreement? */
+static int
+seen_before(const struct ksnap *s, const struct kentry *e)
+{
+	for (int i = 0; i < s->nprev; i++) {
+		const struct kentry *p = &s->prev[i];
+
+		if (p->pid == e->pid && p->epfd == e->epfd && p->fd == e->fd && p->data == e->data &&
+		    p->verdict == e->verdict)
+			return 1;
+	}
+	return 0;
+}
+
+/* Confirm the disagreements found twice; remember this reading's for the next. */
+static void
+confirm(struct ksnap *s)
+{
+	int nprev = 0;
+
+	s->ndiff = s->npending = 0;
+	for (int i = 0; i < s->ne; i++) {
+		struct kentry *e = &s->e[i];
+
+		if (e->verdict == KC_AGREE)
+			continue;
+		e->confirmed = seen_before(s, e);
+		if (e->confirmed)
+			s->ndiff++;
+		else
+			s->npending++;
+	}
+	for (int i = 0; i < s->ne; i++) {
+		if (s->e[i].verdict == KC_AGREE)
+			continue;
+		if (nprev == s->capprev) {
+			s->capprev = s->capprev ? s->capprev * 2 : 32;
+			s->prev = xreallocarray(s->prev, (size_t)s->capprev, sizeof *s->prev);
+		}
+		s->prev[nprev++] = s->e[i];
+	}
+	s->nprev = nprev;
+}
+
+/* Read the processes and compare with the model. */
+int
+ksnap_read(struct ksnap *s, const int *pids, int npids, int children, const struct model *m)
+{
+	uint64_t t0 = now_ns();
+
+	if (s->have)
+		kview_free(&s->kv);
+	s->have = 0;
+	s->ne = 0;
+	if (kview_read(&s->kv, pids, npids, children) < 0)
+		return -1;
+	s->have = 1;
+	s->checked = m != NULL;
+	if (m)
+		kcheck(m, &s->kv, collect, s);
+	confirm(s);
+	s->read_at = now_ns();
+	s->cost_ns = s->read_at - t0;
+	return 0;
+}

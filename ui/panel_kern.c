@@ -1,0 +1,437 @@
+/*
+ * panel_kern.c - "Kernel's view": the epoll instances as the kernel keeps
+ * them, read from /proc (fdinfo's tfd lines, kcmp for identity, sock_diag
+ * for listening sockets) by the screen's owner into a struct ksnap.
+ *
+ * In a running scenario every kernel entry stands beside the traced one
+ * with kcheck's verdict, and a confirmed disagreement is explained in
+ * words.  Attached to arbitrary processes there is no trace: the entries
+ * are shown with what each watched fd is.  A replay has no /proc: the
+ * panel says so.  Draws from the view only; never reads /proc itself.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "../src/kcheck.h"
+#include "../src/tracefmt.h"
+#include "../src/util.h"
+#include "crt.h"
+#include "ksnap.h"
+#include "panel.h"
+
+#define ALWAYS (EPOLLERR | EPOLLHUP)
+/* Columns of an entry beside the traced one: fd, kernel mask, traced mask, data, verdict. */
+#define COL_KERNEL 8
+#define COL_TRACED 20
+#define COL_DATA 32
+#define COL_VERDICT 40
+/* Columns of an attached process's entry: fd, mask, data, what the fd is. */
+#define COL_ADATA 23
+#define COL_AWHAT 32
+
+/* A mask as the kernel keeps it, without the ERR|HUP it adds to every entry. */
+static const char *
+kmask(uint32_t events, char *buf, size_t cap)
+{
+	return epoll_mask_str(events & ~(uint32_t)ALWAYS, 1, buf, cap);
+}
+
+/*
+ * ev.data, short.  With tag (a scenario's own workers), the shared-epoll
+ * tag pid<<32|fd as pid/fd, as the Epoll instances panel shows it; an
+ * arbitrary program's data (often a pointer) in hex.
+ */
+static const char *
+data_str(uint64_t data, int tag, char *buf, size_t cap)
+{
+	if (tag && data >> 32)
+		snprintf(buf, cap, "%u/%u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
+	else if (data < 100000)
+		snprintf(buf, cap, "%" PRIu64, data);
+	else
+		snprintf(buf, cap, "0x%" PRIx64, data);
+	return buf;
+}
+
+/* "4840 echo-w0" from the model when it knows the pid, else "4840 comm". */
+static const char *
+proc_name(const struct view *v, const struct kv_proc *p, char *buf, size_t cap)
+{
+	const struct m_proc *mp = v->mode == VIEW_LIVE ? model_proc(v->m, (uint32_t)p->pid) : NULL;
+
+	if (mp && mp->name[0])
+		return panel_pid_name(v, (uint32_t)p->pid, buf, cap);
+	if (p->row.comm[0])
+		snprintf(buf, cap, "%d %s", p->pid, p->row.comm);
+	else
+		snprintf(buf, cap, "%d", p->pid);
+	return buf;
+}
+
+/* The first epoll fd (in reading order) of the same kernel instance, if it is not e itself. */
+static int
+first_holder(const struct kview *kv, const struct kv_fd *e, int *pid, int *fd)
+{
+	if (e->instance == 0)
+		return 0;
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++) {
+			const struct kv_fd *f = &kv->p[i].fds[k];
+
+			if (f->kind != KV_EPOLL || f->instance != e->instance)
+				continue;
+			if (f == e)
+				return 0;
+			*pid = kv->p[i].pid;
+			*fd = f->fd;
+			return 1;
+		}
+	return 0;
+}
+
+/* The other holders of e's instance (of pid), as "13058 (epfd 4), epfd 5 of this pid". */
+static int
+other_holders(const struct kview *kv, int pid, const struct kv_fd *e, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (e->instance == 0)
+		return 0;
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++) {
+			const struct kv_fd *f = &kv->p[i].fds[k];
+
+			if (f->kind != KV_EPOLL || f->instance != e->instance || f == e || len >= cap)
+				continue;
+			if (kv->p[i].pid == pid)
+				len += (size_t)snprintf(buf + len, cap - len, "%sepfd %d of this pid", n ? ", " : "", f->fd);
+			else
+				len += (size_t)snprintf(buf + len, cap - len, "%s%d (epfd %d)", n ? ", " : "", kv->p[i].pid,
+							f->fd);
+			n++;
+		}
+	return n;
+}
+
+/* Counts for the summary: epoll fds, the pids holding them, one anon inode for all? */
+static void
+summary_line(struct lines *L, const struct kview *kv, int w)
+{
+	int nfds = 0, npids = 0, same_ino = 1;
+	unsigned long ino = 0;
+
+	for (int i = 0; i < kv->np; i++) {
+		int here = 0;
+
+		for (int k = 0; k < kv->p[i].nfds; k++) {
+			const struct kv_fd *f = &kv->p[i].fds[k];
+
+			if (f->kind != KV_EPOLL)
+				continue;
+			if (nfds > 0 && f->info.ino != ino)
+				same_ino = 0;
+			ino = f->info.ino;
+			nfds++;
+			here = 1;
+		}
+		npids += here;
+	}
+	lines_add(L);
+	if (nfds == 0) {
+		lines_put(L, CS_DIM, "no epoll fd in these processes");
+		return;
+	}
+	lines_printf(L, "%d epoll fd%s in %d pid%s %s ", nfds, nfds == 1 ? "" : "s", npids, npids == 1 ? "" : "s",
+		     crt_g(G_ARROW_R));
+	lines_style(L, CS_TITLE);
+	lines_printf(L, "%d kernel instance%s", kv->ninstances, kv->ninstances == 1 ? "" : "s");
+	lines_style(L, CS_NORMAL);
+	lines_printf(L, " (kcmp)");
+	if (kv->unknown) {
+		lines_style(L, CS_WARN);
+		lines_printf(L, ", %d unknown (kcmp refused: %s)", kv->unknown, errno_name(kv->kcmp_err));
+		lines_style(L, CS_NORMAL);
+	}
+	if (nfds > 1 && same_ino) {
+		char text[160];
+
+		snprintf(text, sizeof text, "fdinfo shows anon inode %lu for %s: only kcmp tells them apart", ino,
+			 nfds == 2 ? "both" : "all");
+		lines_wrap(L, text, w, 0, CS_DIM, 0);
+	}
+}
+
+/* The traced entry the kernel's entry was matched with, or NULL. */
+static const struct m_watch *
+traced(const struct view *v, const struct kentry *e)
+{
+	const struct m_inst *in = model_inst_of(v->m, (uint32_t)e->pid, e->epfd);
+
+	for (int t = 0; in && t < in->nw; t++)
+		if (in->w[t].fd == e->fd && in->w[t].data == e->data)
+			return &in->w[t];
+	return NULL;
+}
+
+/* Why an entry disagrees, in words. */
+static void
+explain(struct lines *L, const struct view *v, const struct kentry *e, int w)
+{
+	char text[400], a[96], b[96];
+	const struct m_watch *t = traced(v, e);
+
+	switch (e->verdict) {
+	case KC_KERNEL_ONLY:
+		if (strstr(e->why, "still open"))
+			snprintf(text, sizeof text,
+				 "only in the kernel's list: %s. An entry belongs to the open file, not to "
+				 "the fd number: it goes when the last fd of the file is closed.", e->why);
+		else
+			snprintf(text, sizeof text, "only in the kernel's list: %s", e->why);
+		break;
+	case KC_TRACE_ONLY: snprintf(text, sizeof text, "only in the trace: %s", e->why); break;
+	case KC_EVENTS_DIFFER:
+		snprintf(text, sizeof text, "the kernel watches %s, the trace says %s (%s)",
+			 kmask(e->events, a, sizeof a), t ? kmask(t->events, b, sizeof b) : "?", e->why);
+		break;
+	default: return;
+	}
+	lines_wrap(L, text, w, 8, CS_WARN, 0);
+}
+
+/* One kernel entry beside the traced one, with the verdict. */
+static void
+entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
+{
+	const struct m_watch *t = traced(v, e);
+	char km[96], tm[96], d[48];
+	const char *dash = crt_g(G_DASH);
+
+	lines_add(L);
+	lines_printf(L, "   %d", e->fd);
+	lines_pad(L, COL_KERNEL);
+	lines_printf(L, "%s", e->verdict == KC_TRACE_ONLY ? dash : kmask(e->events, km, sizeof km));
+	lines_pad(L, COL_TRACED);
+	if (e->verdict == KC_TRACE_ONLY)
+		lines_printf(L, "%s", kmask(e->events, tm, sizeof tm));
+	else
+		lines_printf(L, "%s", t ? kmask(t->events, tm, sizeof tm) : dash);
+	lines_pad(L, COL_DATA);
+	lines_printf(L, "%s ", data_str(e->data, 1, d, sizeof d));
+	lines_pad(L, COL_VERDICT);
+	if (e->verdict == KC_AGREE) {
+		lines_put(L, CS_OK, "agree");
+		lines_put(L, CS_DIM, "  ");
+		lines_put(L, CS_DIM, e->why);
+		return;
+	}
+	if (!e->confirmed) {
+		lines_put(L, CS_DIM, "checking again");
+		lines_put(L, CS_DIM, " (seen once: a record may be on its way)");
+		return;
+	}
+	lines_put(L, CS_ERR, kcheck_verdict_name(e->verdict));
+	explain(L, v, e, w);
+}
+
+/* An attached process's entry: the watched fd, its mask and data, and what it is. */
+static void
+watch_line(struct lines *L, const struct kv_watch *wt)
+{
+	char km[96], d[48];
+
+	lines_add(L);
+	lines_printf(L, "   %d", wt->tfd);
+	lines_pad(L, COL_KERNEL);
+	lines_printf(L, "%s ", kmask(wt->events, km, sizeof km));
+	lines_pad(L, COL_ADATA);
+	lines_printf(L, "%s ", data_str(wt->data, 0, d, sizeof d));
+	lines_pad(L, COL_AWHAT);
+	if (strstr(wt->what, "LISTEN")) {
+		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
+		lines_printf(L, " ");
+	}
+	lines_put(L, strstr(wt->what, "closed") ? CS_WARN : CS_NORMAL, wt->what);
+}
+
+/* One epoll fd: its instance, then its entries (unless an earlier holder listed them). */
+static void
+epfd_block(struct lines *L, const struct view *v, const struct kv_proc *p, const struct kv_fd *e, int w)
+{
+	const struct ksnap *ks = v->ks;
+	char others[160];
+	int fpid, ffd, n = 0;
+
+	lines_printf(L, "  epfd %d %s ", e->fd, crt_g(G_ARROW_R));
+	if (e->instance) {
+		lines_style(L, CS_TITLE);
+		lines_printf(L, "instance #%d", e->instance);
+		lines_style(L, CS_NORMAL);
+	} else {
+		lines_style(L, CS_WARN);
+		lines_printf(L, "instance unknown (kcmp refused: %s)", errno_name(ks->kv.kcmp_err));
+		lines_style(L, CS_NORMAL);
+	}
+	lines_style(L, CS_DIM);
+	lines_printf(L, "  ino %lu", e->info.ino);
+	lines_style(L, CS_NORMAL);
+	if (first_holder(&ks->kv, e, &fpid, &ffd)) {
+		lines_add(L);
+		lines_printf(L, "   ");
+		lines_put(L, CS_SHARED, " SHARED ");
+		lines_style(L, CS_DIM);
+		if (fpid == p->pid)
+			lines_printf(L, " the same object as epfd %d: its list is above", ffd);
+		else
+			lines_printf(L, " the same object as %d's epfd %d: its list is above", fpid, ffd);
+		lines_style(L, CS_NORMAL);
+		return;
+	}
+	if (other_holders(&ks->kv, p->pid, e, others, sizeof others) > 0) {
+		lines_add(L);
+		lines_printf(L, "   ");
+		lines_put(L, CS_SHARED, " SHARED ");
+		lines_printf(L, " one object, also held by %s", others);
+	}
+	if (v->mode == VIEW_LIVE && ks->checked) {
+		for (int i = 0; i < ks->ne; i++) {
+			if (ks->e[i].pid != p->pid || ks->e[i].epfd != e->fd)
+				continue;
+			entry_line(L, v, &ks->e[i], w);
+			n++;
+		}
+	} else {
+		for (int i = 0; i < e->info.nw; i++)
+			watch_line(L, &e->info.w[i]);
+		n = e->info.nw;
+	}
+	if (n == 0) {
+		lines_add(L);
+		lines_put(L, CS_DIM, "   (interest list empty)");
+	}
+}
+
+/* A process: why it cannot be read, or its listening sockets and epoll fds. */
+static void
+proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w)
+{
+	char name[64];
+	int nep = 0;
+
+	lines_add(L);
+	if (p->gone || p->row.state == 'Z' || p->row.state == 'X') {
+		lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
+		lines_put(L, CS_WARN, p->gone ? "  gone: the process exited while watched"
+					      : "  gone: it exited (a zombie until its parent reaps it)");
+		return;
+	}
+	lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
+	if (p->err) {
+		lines_style(L, CS_ERR);
+		lines_printf(L, "  cannot read /proc/%d/fd: %s", p->pid, errno_name(p->err));
+		lines_style(L, CS_NORMAL);
+		lines_put(L, CS_DIM, p->err == EACCES || p->err == EPERM
+					     ? " (not yours: only its owner or root may look)"
+					     : "");
+		return;
+	}
+	for (int k = 0; k < p->nfds; k++)
+		nep += p->fds[k].kind == KV_EPOLL;
+	if (v->mode == VIEW_ATTACH) {
+		lines_style(L, CS_DIM);
+		lines_printf(L, "  %d fds, %d epoll", p->nfds, nep);
+		lines_style(L, CS_NORMAL);
+		for (int k = 0; k < p->nfds; k++) {
+			const struct kv_fd *f = &p->fds[k];
+
+			if (!f->listening)
+				continue;
+			lines_add(L);
+			lines_printf(L, "  fd %d ", f->fd);
+			lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
+			lines_printf(L, " %s", f->what);
+			if (f->qlen > 0)
+				lines_put(L, CS_WARN, "  connections waiting to be accepted");
+		}
+	} else if (nep == 0) {
+		lines_put(L, CS_DIM, "  no epoll fd");
+	}
+	for (int k = 0, first = v->mode != VIEW_ATTACH; k < p->nfds; k++) {
+		if (p->fds[k].kind != KV_EPOLL)
+			continue;
+		/* Live, the first epoll fd on the name's line, as the Epoll instances panel does. */
+		if (!first) {
+			lines_add(L);
+			if (v->mode != VIEW_ATTACH)
+				lines_pad(L, text_cols(name));
+		}
+		first = 0;
+		epfd_block(L, v, p, &p->fds[k], w);
+	}
+}
+
+/* Fill the panel from the reading. */
+static void
+kern_draw(struct panel *pn, const struct view *v, int w)
+{
+	const struct ksnap *ks = v->ks;
+	struct lines *L = &pn->L;
+
+	lines_reset(L);
+	snprintf(L->title, sizeof L->title, "from /proc");
+	if (v->mode == VIEW_REPLAY) {
+		panel_live_only(L, "The kernel's interest lists are read from /proc/PID/fdinfo and told "
+				   "apart with kcmp while a scenario runs: start it live and press k.", w);
+		return;
+	}
+	if (ks == NULL || !ks->have) {
+		lines_add(L);
+		lines_put(L, CS_DIM, "reading /proc...");
+		return;
+	}
+	if (ks->checked) {
+		if (ks->ndiff)
+			snprintf(L->title, sizeof L->title, "from /proc: %d difference%s", ks->ndiff,
+				 ks->ndiff == 1 ? "" : "s");
+		else if (ks->npending == 0)
+			snprintf(L->title, sizeof L->title, "from /proc: agrees with the trace");
+	}
+	summary_line(L, &ks->kv, w);
+	lines_add(L);
+	lines_style(L, CS_HEAD);
+	if (v->mode == VIEW_LIVE && ks->checked)
+		lines_printf(L, "   %-4s %-11s %-11s %-7s %s", "fd", "kernel", "traced", "data", "verdict"); /* COL_* */
+	else
+		lines_printf(L, "   %-4s %-14s %-8s %s", "fd", "events", "data", "what the watched fd is"); /* COL_A* */
+	lines_end_header(L);
+	for (int i = 0; i < ks->kv.np; i++)
+		proc_block(L, v, &ks->kv.p[i], w);
+	if (ks->kv.np == 0) {
+		lines_add(L);
+		lines_put(L, CS_DIM, "no process to look at");
+	}
+}
+
+const struct panel_ops panel_kern_ops = {
+	.name = "Kernel's view",
+	.help = "The epoll instances as the kernel keeps them, read from /proc a few times a second "
+		"while this panel is on the screen (k shows it in place of the Epoll instances, and "
+		"back). Per process and epoll fd: the kernel instance it names, told apart with "
+		"kcmp(KCMP_FILE) and numbered in reading order (unknown when kcmp is refused, never "
+		"guessed), its anon inode, and each entry of /proc/PID/fdinfo's interest list beside "
+		"the one the trace built: agree, kernel-only, trace-only or events-differ, explained. "
+		"A difference is flagged when two readings half a second apart find it (a record may "
+		"still be on its way). Masks leave out ERR|HUP, which the kernel adds to every entry.",
+	.fact = "The notes' open question: are two [eventpoll] fds one instance or two? fdinfo shows "
+		"the same anon inode for every epoll fd; kcmp compares the open files themselves. "
+		"An entry belongs to the open file, not to the fd number: close an fd that has a dup "
+		"and the kernel keeps watching the file (ctl-errors).",
+	.min_h = 4,
+	.grow = 1,
+	.draw = kern_draw,
+};
