@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -313,8 +314,8 @@ stat3(double *v, int n)
 	return (struct stat3){ v[0], v[n / 2], v[n - 1] };
 }
 
-/* A synthetic recording: 2 workers doing echo work, n records in all. */
-static void
+/* A synthetic recording: 2 workers doing echo work.  Returns the records written. */
+static long
 make_recording(const char *path, long n)
 {
 	struct scenario sc;
@@ -356,7 +357,7 @@ make_recording(const char *path, long n)
 								  : k == 3 ? TR_SEND : TR_RECV);
 		r.pid = pids[p];
 		r.seq = seq[p]++;
-		r.ts_ns = ts += 700;
+		r.ts_ns = ts += 3000;
 		r.epfd = 4;
 		r.fd = 5 + (int)(i % 7);
 		if (k == 1) {
@@ -372,10 +373,31 @@ make_recording(const char *path, long n)
 		}
 		recorder_write(rc, &r);
 	}
+	/* Both exit, and the front end's verdict closes the run, as in a real recording. */
+	for (int p = 0; p < 2; p++) {
+		trace_rec_init(&r, TR_PROC_EXIT);
+		r.pid = pids[p];
+		r.seq = seq[p]++;
+		r.ts_ns = ts += 3000;
+		recorder_write(rc, &r);
+	}
+	trace_rec_init(&r, TR_PROC_START);
+	r.pid = 40000;
+	r.seq = 0;
+	r.ts_ns = ts += 3000;
+	r.op = ROLE_FRONTEND;
+	trace_set_text(&r, "epollviz");
+	recorder_write(rc, &r);
+	trace_rec_init(&r, TR_RUN_END);
+	r.pid = 40000;
+	r.seq = 1;
+	r.ts_ns = ts += 3000;
+	recorder_write(rc, &r);
 	if (recorder_close(rc, err, sizeof err) < 0) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
+	return n + 8;
 }
 
 /* Run argv with stdout to /dev/null; seconds taken and peak RSS (KiB). */
@@ -420,6 +442,170 @@ cpu_of(pid_t pid)
 	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Run a shell command (tmux) and return its exit status. */
+static int
+sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Does the tmux screen show text? */
+static int
+screen_has(const char *sock, const char *text)
+{
+	return sh("tmux -L %s capture-pane -p | grep -q -- '%s'", sock, text) == 0;
+}
+
+/* The epollviz process under the tmux pane (its child), or 0. */
+static pid_t
+pane_child(const char *sock)
+{
+	char cmd[256], line[64], path[64];
+	FILE *p;
+	long pane = 0;
+
+	snprintf(cmd, sizeof cmd, "tmux -L %s list-panes -F '#{pane_pid}'", sock);
+	p = popen(cmd, "r");
+	if (p && fgets(line, sizeof line, p))
+		pane = atol(line);
+	if (p)
+		pclose(p);
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pane, pane);
+	p = fopen(path, "r");
+	if (p && fgets(line, sizeof line, p)) {
+		fclose(p);
+		return (pid_t)atol(line);
+	}
+	if (p)
+		fclose(p);
+	return (pid_t)pane; /* the command replaced the pane's shell */
+}
+
+/* VmHWM of pid in KiB, or -1. */
+static long
+peak_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long kb = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+struct tui_result {
+	double rate;       /* records/s applied and drawn */
+	double fps;        /* frames per second while playing */
+	long rss_kb;
+	long records;
+	double idle_cpu;   /* percent */
+};
+
+/* Read the TUI's EPOLLVIZ_STATS file. */
+static void
+read_stats(const char *path, long *records, double *max_fps)
+{
+	char line[128];
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof line, f)) {
+		sscanf(line, "records %ld", records);
+		sscanf(line, "max_frames_in_1s %lf", max_fps);
+	}
+	if (f)
+		fclose(f);
+	unlink(path);
+}
+
+/*
+ * Replay rec in the TUI in tmux: at full speed (fast = 1: records/s applied
+ * and drawn, peak RSS), or at its own pace (redraws per second under a
+ * steady stream).  Returns 0 or -1.
+ */
+static int
+tui_replay(const char *sock, const char *rec, int fast, struct tui_result *out)
+{
+	char stats[128];
+	uint64_t t0, t1;
+	pid_t pid;
+
+	snprintf(stats, sizeof stats, "%s/tui-stats", bench_dir);
+	if (sh("tmux -L %s -f /dev/null new-session -d -x 120 -y 40 "
+	       "\"LC_ALL=C.UTF-8 EPOLLVIZ_STATS='%s' exec '%s' replay '%s'\"", sock, stats, bin, rec) != 0)
+		return -1;
+	for (int i = 0; i < 200 && !screen_has(sock, "byte"); i++)
+		sleep_ns(20 * 1000000);
+	pid = pane_child(sock);
+	if (fast)
+		sh("tmux -L %s send-keys '>'", sock);
+	t0 = now_ns();
+	for (int i = 0; i < 6000 && !screen_has(sock, "END"); i++) /* at most 5 minutes */
+		sleep_ns(50 * 1000000);
+	t1 = now_ns();
+	if (fast)
+		out->rss_kb = peak_rss_kb(pid);
+	sh("tmux -L %s send-keys q", sock);
+	for (int i = 0; i < 100 && access(stats, R_OK) != 0; i++)
+		sleep_ns(20 * 1000000);
+	sleep_ns(100 * 1000000);
+	sh("tmux -L %s kill-server 2>/dev/null", sock);
+	if (fast) {
+		double unused = 0;
+
+		read_stats(stats, &out->records, &unused);
+		out->rate = (double)out->records / ((double)(t1 - t0) / 1e9);
+	} else {
+		long unused = 0;
+
+		read_stats(stats, &unused, &out->fps);
+	}
+	return 0;
+}
+
+/* The TUI: full-speed replay, paced replay, then idle with echo-herd on screen. */
+static int
+bench_tui(const char *rec, double idle_s, struct tui_result *out)
+{
+	char sock[64];
+	pid_t pid;
+
+	memset(out, 0, sizeof *out);
+	if (sh("command -v tmux >/dev/null") != 0)
+		return -1;
+	snprintf(sock, sizeof sock, "epollviz-bench-%d", (int)getpid());
+	if (tui_replay(sock, rec, 1, out) < 0 || tui_replay(sock, rec, 0, out) < 0)
+		return -1;
+	if (sh("tmux -L %s -f /dev/null new-session -d -x 120 -y 40 "
+	       "\"LC_ALL=C.UTF-8 exec '%s' echo-herd\"", sock, bin) != 0)
+		return -1;
+	for (int i = 0; i < 200 && !screen_has(sock, "listening"); i++)
+		sleep_ns(20 * 1000000);
+	pid = pane_child(sock);
+	sleep_ns(500 * 1000000);
+	double c0 = cpu_of(pid);
+	sleep_ns((uint64_t)(idle_s * 1e9));
+	double c1 = cpu_of(pid);
+	out->idle_cpu = (c1 - c0) / idle_s * 100;
+	sh("tmux -L %s send-keys q; sleep 0.5; tmux -L %s kill-server 2>/dev/null", sock, sock);
+	return 0;
 }
 
 int
@@ -481,10 +667,12 @@ main(int argc, char **argv)
 	/* 2. Front-end capacity and memory: replay a million records headless. */
 	long nrec = quick ? 200000 : 1000000, rss_text, rss_json;
 	snprintf(rec, sizeof rec, "%s/synthetic.rec", bench_dir);
-	make_recording(rec, nrec);
+	long nfile = make_recording(rec, nrec);
 	char *rt[] = { (char *)bin, "--headless", "replay", rec, NULL };
 	char *rj[] = { (char *)bin, "--headless", "replay", rec, "--json", NULL };
 	double tt = timed(rt, &rss_text), tj = timed(rj, &rss_json);
+	struct tui_result tui;
+	int have_tui = bench_tui(rec, quick ? 2 : 10, &tui) == 0;
 
 	/* 3. Idle CPU of a headless front end for 10 s with echo-herd running. */
 	struct server idle;
@@ -521,6 +709,20 @@ main(int argc, char **argv)
 	sb_printf(&md, "| peak RSS after %ld records (JSON) | %.1f MiB | < 32 MiB |\n", nrec, (double)rss_json / 1024);
 	sb_printf(&md, "| CPU of the headless front end, idle %.0f s with echo-herd running | %.2f %% | < 1 %% |\n",
 		  idle_s, (c1 - c0) / idle_s * 100);
+	if (have_tui) {
+		sb_printf(&md, "| TUI in tmux: records applied and drawn/s, replay at full speed | %.0f | > 1 000 000 |\n",
+			  tui.rate);
+		sb_printf(&md, "| TUI: records applied of the %ld in the file (zero loss) | %ld | all |\n", nfile,
+			  tui.records);
+		sb_printf(&md, "| TUI: most redraws within any one second, the same recording at its own pace (%.1f s) | %.0f | about 30 at most |\n",
+			  (double)nfile * 3000 / 1e9, tui.fps);
+		sb_printf(&md, "| TUI: peak RSS after %ld records | %.1f MiB | < 32 MiB |\n", nrec,
+			  (double)tui.rss_kb / 1024);
+		sb_printf(&md, "| TUI: CPU, idle %.0f s with echo-herd on screen | %.2f %% | < 1 %% |\n",
+			  quick ? 2.0 : 10.0, tui.idle_cpu);
+	} else {
+		sb_printf(&md, "| TUI measures | (tmux not found: skipped) | |\n");
+	}
 	sb_printf(&md, "\nReproduce with `make bench` (`bench/epollviz-bench --help`).\n");
 	fwrite(md.s, 1, md.len, stdout);
 	f = fopen(out, "w");

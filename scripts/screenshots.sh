@@ -110,7 +110,12 @@ drive() {
 
 start 100 30
 wait_for 'pick a scenario'
-keys Down Down Down
+# Down until echo-herd is selected (its place depends on the scenarios there are).
+for _ in $(seq 1 20); do
+	tm capture-pane -p | grep -q '▶ echo-herd' && break
+	keys Down
+	sleep 0.1
+done
 wait_for '▶ echo-herd'
 shot picker 100 30
 
@@ -137,3 +142,26 @@ start 160 45 everything
 wait_for 'Process groups'
 drive everything
 shot everything-wide 160 45
+
+# The kernel's own view (k): the dup that keeps a closed fd registered, and one
+# instance shared by two pids.
+start 100 30 ctl-errors
+wait_for 'EBADF'
+keys k
+wait_for 'kernel-only'
+sleep 0.6
+shot ctl-errors-kernel 100 30
+start 100 30 echo-shared-epoll
+wait_for 'listening :[0-9]+'
+keys k
+wait_for 'kernel instance'
+sleep 0.6
+shot echo-shared-epoll-kernel 100 30
+
+# A recording replayed at full speed to its end.
+start 100 30 replay scenarios/recordings/echo-herd-burst.rec
+wait_for 'byte'
+keys '>'
+wait_for 'END'
+sleep 0.3
+shot replay 100 30

@@ -865,3 +865,9 @@ live_notice(struct live *lv, const char *text)
 	wnoutrefresh(stdscr);
 	doupdate();
 }
+
+uint64_t
+live_records(const struct live *lv)
+{
+	return lv->m->records;
+}

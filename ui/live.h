@@ -10,6 +10,7 @@
 #define EPOLLVIZ_UI_LIVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../src/scenario.h"
 
@@ -51,5 +52,7 @@ void live_notice(struct live *lv, const char *text);
 const struct scenario *live_scenario(const struct live *lv);
 /* Is this a replay (no run)? */
 int live_is_replay(const struct live *lv);
+/* Records applied to the model so far. */
+uint64_t live_records(const struct live *lv);
 
 #endif

@@ -62,6 +62,11 @@ struct ui {
 	int status;
 	int frame_timer;
 	uint64_t last_frame;
+	uint64_t frames;     /* doupdate calls, for EPOLLVIZ_STATS */
+	uint64_t records;    /* records the shown model had applied at the last frame */
+	uint64_t ring[128];  /* times of the last frames */
+	unsigned max_per_s;  /* most frames drawn within any one second */
+	uint64_t opened_ns;
 	char msg[PATH_MAX + 800]; /* shown in the picker: why a start failed */
 };
 
@@ -116,7 +121,41 @@ render(struct ui *u)
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
+	u->frames++;
+	if (u->lv)
+		u->records = live_records(u->lv);
+	{
+		uint64_t now = now_ns();
+		unsigned n = 0;
+
+		u->ring[u->frames % 128] = now;
+		for (unsigned k = 0; k < 128 && k < u->frames; k++)
+			n += now - u->ring[(u->frames - k) % 128] < 1000000000ull;
+		if (n > u->max_per_s)
+			u->max_per_s = n;
+	}
 	u->last_frame = now_ns();
+}
+
+/*
+ * EPOLLVIZ_STATS=FILE: at exit, how many frames were drawn in how long, and
+ * how many records the model applied (make bench reads it).
+ */
+static void
+write_stats(const struct ui *u)
+{
+	const char *path = getenv("EPOLLVIZ_STATS");
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		return;
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "frames %llu\nseconds %.3f\nrecords %llu\nmax_frames_in_1s %u\n",
+		(unsigned long long)u->frames, (double)(now_ns() - u->opened_ns) / 1e9,
+		(unsigned long long)(u->lv ? live_records(u->lv) : u->records), u->max_per_s);
+	fclose(f);
 }
 
 /* The frame timer. */
@@ -373,6 +412,7 @@ need_terminal(void)
 static int
 ui_open(struct ui *u)
 {
+	u->opened_ns = now_ns();
 	if (signals_init(u) < 0 || (u->loop = loop_new()) == NULL) {
 		fprintf(stderr, "epollviz: %s\n", strerror(errno));
 		return -1;
@@ -400,6 +440,7 @@ ui_loop(struct ui *u)
 static int
 ui_close(struct ui *u)
 {
+	write_stats(u);
 	stop_live(u);
 	attachview_stop(u->av);
 	u->av = NULL;
