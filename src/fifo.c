@@ -226,7 +226,7 @@ fifo_main(const struct role_args *a)
 		}
 		if (n == 0 && !traced) {
 			/* Nothing ready: a writer came back and the storm is over. */
-			storm_report(0);
+			storm_report(2);
 			role_say("pid %d: EPOLLHUP storm over after %llu returns\n", F.pid,
 				 (unsigned long long)F.hups);
 			F.hups = 0;
@@ -242,7 +242,7 @@ fifo_main(const struct role_args *a)
 					break;
 			} else if (F.hups > 0) {
 				if (F.hups > (uint64_t)F.cfg.storm_detail)
-					storm_report(0);
+					storm_report(2);
 				F.hups = 0;
 			}
 		}

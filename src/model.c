@@ -323,7 +323,6 @@ apply_storm(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	m->fifo_storm_count = r->count;
 	m->fifo_storm_ns = r->data;
 	m->fifo_capped = r->op == 1;
-	m->fifo_hups = r->count;
 	m->fifo_state = FIFO_STORM;
 }
 
@@ -612,6 +611,7 @@ model_apply(struct model *m, const struct trace_rec *r)
 		break;
 	case TR_READ:
 		if (r->ret > 0) {
+			m->fifo_in_hup = 0;
 			m->fifo_reads++;
 			m->fifo_bytes += (uint64_t)r->ret;
 			str_copy(m->fifo_last, r->text, sizeof m->fifo_last);
@@ -665,6 +665,7 @@ model_apply(struct model *m, const struct trace_rec *r)
 		m->fifo_fd = -1;
 		break;
 	case TR_FIFO_OPENED:
+		m->fifo_in_hup = 0;
 		if (r->ret >= 0) {
 			m->fifo_state = FIFO_OPEN;
 			m->fifo_fd = (int)r->ret;
@@ -673,10 +674,15 @@ model_apply(struct model *m, const struct trace_rec *r)
 		break;
 	case TR_FIFO_HUP:
 		m->fifo_hups++;
+		if (!m->fifo_in_hup)
+			m->fifo_hangups++;
+		m->fifo_in_hup = 1;
 		m->fifo_mode = r->op;
 		break;
 	case TR_HUP_STORM:
 		apply_storm(m, p, r);
+		if (r->op != 0)
+			m->fifo_in_hup = 0; /* capped (the watcher reopens) or over (a writer is back) */
 		break;
 	case TR_LISTEN:
 		if (r->ret == 0) {

@@ -174,7 +174,10 @@ struct model {
 	uint32_t fifo_pid;
 	char fifo_path[128];
 	int fifo_state, fifo_fd, fifo_mode;
-	uint64_t fifo_hups, fifo_storm_count, fifo_storm_ns, fifo_reads, fifo_bytes;
+	uint64_t fifo_hups;      /* EPOLLHUP returns the watcher traced one by one */
+	uint64_t fifo_hangups;   /* writers that hung up: the first EPOLLHUP after data or an open */
+	int fifo_in_hup;         /* the last thing seen was an EPOLLHUP */
+	uint64_t fifo_storm_count, fifo_storm_ns, fifo_reads, fifo_bytes;
 	int fifo_capped;
 	char fifo_last[64];
 

@@ -103,7 +103,7 @@ run_action(struct run *r, int state, const char *fmt, ...)
  * most (the workers never block: the pipe holds 1 MiB), and costs a
  * millisecond of latency that no screen at 30 frames a second can show.
  */
-#define TRACE_COALESCE_NS (1000 * 1000)
+#define TRACE_COALESCE_NS (2 * 1000 * 1000)
 
 static void drain_trace(struct run *r);
 
@@ -133,7 +133,7 @@ on_trace(void *arg, uint32_t events)
 static void
 drain_trace(struct run *r)
 {
-	char buf[64 * 1024];
+	static char buf[256 * 1024];
 
 	for (;;) {
 		ssize_t n = read(r->trace_rd, buf, sizeof buf);

@@ -70,7 +70,7 @@ enum trace_type {
 	TR_FIFO_WAITING, /* text=path: blocking open(O_RDONLY) begins */
 	TR_FIFO_OPENED,  /* fd, ret, err, text=path */
 	TR_FIFO_HUP,     /* epfd, fd, op=hup mode */
-	TR_HUP_STORM,    /* epfd, fd, count=val, data=elapsed ns, op=1 if capped */
+	TR_HUP_STORM,    /* epfd, fd, count=val, data=elapsed ns, op=0 going on, 1 capped, 2 over */
 	TR_LISTEN,       /* fd, port, backlog, text=address, ret, err, op=flags */
 	TR_OPEN,         /* ret=fd, err, op=kind (enum open_kind), text=path */
 	TR_STRAY,        /* epfd, fd, data, events, op=reason (enum stray_reason) */

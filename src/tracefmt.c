@@ -384,6 +384,7 @@ trace_format_json(struct strbuf *b, const struct trace_rec *r)
 		j_u64(b, "count", r->count);
 		j_u64(b, "elapsed_ns", r->data);
 		j_bool(b, "capped", r->op == 1);
+		j_bool(b, "over", r->op == 2);
 		break;
 	case TR_LISTEN:
 		j_int(b, "fd", r->fd);
@@ -618,7 +619,7 @@ trace_format_text(struct strbuf *b, const struct trace_rec *r, uint64_t t0)
 	case TR_HUP_STORM:
 		sb_printf(b, "EPOLLHUP storm on fd %d: %llu returns in %.1f ms%s", r->fd,
 			  (unsigned long long)r->count, (double)r->data / 1e6,
-			  r->op == 1 ? " (cap reached)" : "");
+			  r->op == 1 ? " (cap reached)" : r->op == 2 ? " (over: a writer is back)" : "");
 		break;
 	case TR_LISTEN:
 		sb_printf(b, "listen(%d) on %s:%d backlog %d%s%s", r->fd, r->text, r->port, r->backlog,

@@ -897,6 +897,13 @@ Test(model, fifo_reads_hups_and_close)
 	r->op = HUP_FIXED;
 	apply(r);
 	cr_assert_eq(M->fifo_hups, 1, "hups");
+	cr_assert_eq(M->fifo_hangups, 1, "hang-ups");
+	r = rec(TR_FIFO_HUP, 40);
+	r->fd = 5;
+	r->op = HUP_FIXED;
+	apply(r);
+	cr_assert_eq(M->fifo_hups, 2, "hups");
+	cr_assert_eq(M->fifo_hangups, 1, "a second EPOLLHUP is the same hang-up");
 	cr_assert_eq(M->fifo_mode, HUP_FIXED, "mode");
 	close_fd(40, 5, 0);
 	cr_assert_eq(M->fifo_fd, -1, "fifo fd after close %d", M->fifo_fd);

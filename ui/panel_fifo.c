@@ -70,7 +70,7 @@ fifo_draw(struct panel *pn, const struct view *v, int w)
 	state_line(L, v);
 	lines_add(L);
 	lines_printf(L, "reads %llu (%s) %s hang-ups %s", (unsigned long long)m->fifo_reads,
-		     fmt_bytes(m->fifo_bytes, b, sizeof b), crt_g(G_DOT), fmt_count(m->fifo_hups, n, sizeof n));
+		     fmt_bytes(m->fifo_bytes, b, sizeof b), crt_g(G_DOT), fmt_count(m->fifo_hangups, n, sizeof n));
 	if (m->fifo_last[0]) {
 		lines_add(L);
 		lines_printf(L, "last read \"%s\"", m->fifo_last);
