@@ -51,6 +51,7 @@ struct server {
 	pid_t pid;
 	int out;    /* stdout of the server, drained by a thread */
 	int in;     /* stdin of a headless run */
+	int pty;    /* the terminal a bare server prints to, or -1 */
 	int port;
 	pthread_t drain;
 };
@@ -138,10 +139,28 @@ server_start(struct server *s, int mode, int k)
 	fclose(f);
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pi, O_CLOEXEC) < 0)
 		return -1;
+	/*
+	 * A server run without the front end prints to a pty as well, drained
+	 * here, so that every mode's workers write their lines to a terminal:
+	 * the modes then differ by the tracing alone.
+	 */
+	s->pty = -1;
+	if (mode != M_TRACED && mode != M_JSON) {
+		s->pty = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (s->pty < 0 || grantpt(s->pty) < 0 || unlockpt(s->pty) < 0)
+			return -1;
+	}
 	s->pid = fork();
 	if (s->pid == 0) {
-		dup2(po[1], 1);
-		dup2(po[1], 2);
+		int out = po[1];
+
+		if (s->pty >= 0) {
+			out = open(ptsname(s->pty), O_RDWR | O_NOCTTY);
+			if (out < 0)
+				_exit(127);
+		}
+		dup2(out, 1);
+		dup2(out, 2);
 		dup2(pi[0], 0);
 		if (mode == M_TRACED)
 			execl(bin, bin, "--headless", scn, "--script", "pause", "--quiet", (char *)NULL);
@@ -168,6 +187,10 @@ server_start(struct server *s, int mode, int k)
 	close(pi[0]);
 	s->out = po[0];
 	s->in = pi[1];
+	if (s->pty >= 0) {
+		close(po[0]);
+		s->out = s->pty; /* drain the terminal instead of the pipe */
+	}
 	pthread_create(&s->drain, NULL, drain_thread, s);
 	return wait_listening(s->port);
 }
@@ -209,15 +232,43 @@ struct shortload {
 	long done;
 };
 
+/*
+ * A connection from 127.0.0.N (N from 2 to 251, in turn): a client that
+ * closes first keeps its side in TIME_WAIT for a minute, and tens of
+ * thousands of connections a second from one source address run out of
+ * ephemeral ports.  Spreading them over loopback addresses keeps the load
+ * the same from the first second to the last.
+ */
+static int
+dial_from(int port, unsigned n)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET }, sa = { .sin_family = AF_INET };
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (s < 0)
+		return -1;
+	src.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + n % 250);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)port);
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (bind(s, (struct sockaddr *)&src, sizeof src) < 0 ||
+	    connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
 /* One client loop: connect, one line, the reply, close; until the deadline. */
 static void *
 short_client(void *arg)
 {
 	struct shortload *L = arg;
 	char buf[256];
+	unsigned n = 0;
 
 	while (now_ns() < L->until) {
-		int s = dial(L->port);
+		int s = dial_from(L->port, n++);
 		ssize_t k, got = 0;
 
 		if (s < 0)

@@ -99,9 +99,10 @@ run_action(struct run *r, int state, const char *fmt, ...)
 /*
  * The trace pipe is read in gulps: when it becomes readable, the front end
  * stops watching it for TRACE_COALESCE_NS and then drains it whole.  Under
- * load that turns a wake-up per worker write into a thousand a second at
- * most (the workers never block: the pipe holds 1 MiB), and costs a
- * millisecond of latency that no screen at 30 frames a second can show.
+ * load that turns a wake-up per worker write into 500 a second at most
+ * (the workers do not block: the pipe holds 1 MiB, several times what they
+ * write in 2 ms), and costs 2 ms of latency that no screen at 30 frames a
+ * second can show.
  */
 #define TRACE_COALESCE_NS (2 * 1000 * 1000)
 
