@@ -689,8 +689,17 @@ main(int argc, char **argv)
 			bin = argv[++i];
 		else if (strcmp(argv[i], "--quick") == 0)
 			quick = 1;
+		else if (strcmp(argv[i], "--load") == 0 && i + 2 < argc) {
+			/* Only drive load at a server already there: for profiling it. */
+			int port = atoi(argv[i + 2]);
+			double rate = strcmp(argv[i + 1], "short") == 0 ? load_short(port) : load_persistent(port);
+
+			printf("%.0f/s\n", rate);
+			return 0;
+		}
 		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--quick]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--quick]\n"
+					"       %s [--seconds S] --load short|persistent PORT\n", argv[0], argv[0]);
 			return 2;
 		}
 	}

@@ -45,6 +45,7 @@ struct run {
 	int unclean;
 	int stopped;
 	int trace_timer; /* a coalescing timer is armed */
+	int pty_timer;
 	char sem[64];
 	uint64_t seq;
 	uint64_t t0;
@@ -173,13 +174,37 @@ run_trace_pending(const struct run *r)
 	return n + (int)r->rd.ncarry;
 }
 
+static void drain_pty(struct run *r);
+
+static void
+pty_timer(void *arg)
+{
+	struct run *r = arg;
+
+	r->pty_timer = 0;
+	drain_pty(r);
+	if (!r->pty_eof)
+		loop_mod(r->loop, r->master, EPOLLIN);
+}
+
+/* The children's terminal output, read in gulps like the trace (each line would wake us). */
 static void
 on_pty(void *arg, uint32_t events)
 {
 	struct run *r = arg;
-	char buf[4096];
 
 	(void)events;
+	if (r->pty_timer)
+		return;
+	loop_mod(r->loop, r->master, 0);
+	r->pty_timer = loop_timer(r->loop, now_ns() + TRACE_COALESCE_NS, pty_timer, r);
+}
+
+static void
+drain_pty(struct run *r)
+{
+	char buf[4096];
+
 	for (;;) {
 		ssize_t n = read(r->master, buf, sizeof buf);
 
@@ -534,7 +559,9 @@ run_stop(struct run *r)
 	}
 	if (r->trace_timer)
 		loop_timer_cancel(r->loop, r->trace_timer);
-	r->trace_timer = 0;
+	if (r->pty_timer)
+		loop_timer_cancel(r->loop, r->pty_timer);
+	r->trace_timer = r->pty_timer = 0;
 	if (r->trace_rd >= 0) {
 		loop_del(r->loop, r->trace_rd);
 		close(r->trace_rd);
