@@ -301,9 +301,12 @@ hsurvivor(const struct hrun *h)
 const char *
 hscenario(char *path, size_t cap, const char *name, const char *text)
 {
-	char dir[] = "/tmp/epollviz-test.XXXXXX";
+	/* Under build/ (which make clean removes), not /tmp: tests leave nothing behind. */
+	char dir[] = "build/test-scenarios/scn.XXXXXX";
 	FILE *f;
 
+	mkdir("build", 0755);
+	mkdir("build/test-scenarios", 0755);
 	if (mkdtemp(dir) == NULL)
 		return NULL;
 	snprintf(path, cap, "%s/%s.scn", dir, name);

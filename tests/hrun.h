@@ -69,7 +69,7 @@ long long hpid_of_role(const struct hrun *h, const char *role);
 int hready_has(const json_t *rec, long long data, const char *ev);
 /* Is any process of the run (every pid in proc_start records) still alive? Returns that pid or 0. */
 long long hsurvivor(const struct hrun *h);
-/* Write a scenario file into a fresh temp dir; returns its path (static buffer per call site). */
+/* Write a scenario file into a fresh directory under build/; returns path. */
 const char *hscenario(char *path, size_t cap, const char *name, const char *text);
 
 #endif
