@@ -51,7 +51,8 @@ run_dir(const char *dir, const char *prefix, int (*fn)(const uint8_t *, size_t))
 	while ((de = readdir(d)) != NULL) {
 		char path[512];
 
-		if (de->d_name[0] == '.' || (prefix && strncmp(de->d_name, prefix, strlen(prefix)) != 0))
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "README.md") == 0 ||
+		    (prefix && strncmp(de->d_name, prefix, strlen(prefix)) != 0))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		n += run_file(path, fn);

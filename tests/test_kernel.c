@@ -80,6 +80,29 @@ Test(kernel, echo_herd_has_two_instances, .timeout = 60)
 	hrun_free(&h);
 }
 
+/* Every other echo variant: an instance per worker, each watching a listening socket. */
+Test(kernel, every_echo_variant_has_an_instance_per_worker, .timeout = 120)
+{
+	static const char *const names[] = { "echo-drain", "echo-exclusive", "echo-reuseport", "echo-none",
+					     "echo-level" };
+
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct hrun h;
+		int holders[8];
+
+		hrun(&h, names[k], "settle; inspect");
+		cr_assert_eq(h.status, 0, "%s: %s", names[k], h.out);
+		cr_assert_eq(instances(&h, holders, 8), 2, "%s: one epoll instance per worker", names[k]);
+		cr_assert_eq(holders[0], 1, "%s", names[k]);
+		cr_assert_eq(holders[1], 1, "%s", names[k]);
+		cr_assert_eq(hcount(&h, 0, "kernel_watch", disagrees, NULL), 0, "%s: kernel and trace differ",
+			     names[k]);
+		cr_assert_eq(hcount(&h, 0, "kernel_watch", NULL, NULL), 2, "%s: each watches its listener",
+			     names[k]);
+		hrun_free(&h);
+	}
+}
+
 Test(kernel, shared_epoll_is_one_instance_held_by_two_pids, .timeout = 60)
 {
 	struct hrun h;
