@@ -329,17 +329,6 @@ clients_busy(const struct clients *cs)
 }
 
 int
-clients_unanswered(const struct clients *cs)
-{
-	int n = 0;
-
-	for (int i = 0; i < cs->n; i++)
-		if (cs->v[i]->mode == M_BURST && cs->v[i]->state == S_AWAIT)
-			n++;
-	return n;
-}
-
-int
 clients_held(const struct clients *cs)
 {
 	int n = 0;

@@ -26,8 +26,6 @@ int clients_send(struct clients *cs, const char *text);
 void clients_release(struct clients *cs);
 /* Operations in flight that an action waits for (connects, awaited replies, queued). */
 int clients_busy(const struct clients *cs);
-/* Clients still waiting for a reply nobody is bound to wait for (bursts). */
-int clients_unanswered(const struct clients *cs);
 /* Held clients that are connected. */
 int clients_held(const struct clients *cs);
 /* Close everything (end of run). */

@@ -288,6 +288,20 @@ read_proc(struct kv_proc *p, const struct sockmap *sm)
 		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
 }
 
+/* The fd entry of pid, or NULL. */
+static const struct kv_fd *
+kview_fd(const struct kview *kv, int pid, int fd)
+{
+	for (int i = 0; i < kv->np; i++) {
+		if (kv->p[i].pid != pid)
+			continue;
+		for (int k = 0; k < kv->p[i].nfds; k++)
+			if (kv->p[i].fds[k].fd == fd)
+				return &kv->p[i].fds[k];
+	}
+	return NULL;
+}
+
 /*
  * Is pid's fd the very file registered in epfd (of epid) under tfd?  Both
  * ends of a pipe share an inode, so the inode alone cannot tell;
@@ -470,19 +484,6 @@ kview_free(struct kview *kv)
 	}
 	free(kv->p);
 	memset(kv, 0, sizeof *kv);
-}
-
-const struct kv_fd *
-kview_fd(const struct kview *kv, int pid, int fd)
-{
-	for (int i = 0; i < kv->np; i++) {
-		if (kv->p[i].pid != pid)
-			continue;
-		for (int k = 0; k < kv->p[i].nfds; k++)
-			if (kv->p[i].fds[k].fd == fd)
-				return &kv->p[i].fds[k];
-	}
-	return NULL;
 }
 
 void

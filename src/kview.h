@@ -80,8 +80,6 @@ const char *kv_kind_name(int kind);
 /* Read pids (and, with children, all their descendants).  Returns 0 or -1 (OOM). */
 int kview_read(struct kview *kv, const int *pids, int npids, int children);
 void kview_free(struct kview *kv);
-/* Find an fd entry. */
-const struct kv_fd *kview_fd(const struct kview *kv, int pid, int fd);
 /* One JSON document (the documented `attach --json` format). */
 void kview_json(const struct kview *kv, struct strbuf *b);
 /* A plain-text report. */

@@ -471,18 +471,6 @@ run_session_pid(const struct run *r)
 	return r->session;
 }
 
-const char *
-run_sem_name(const struct run *r)
-{
-	return r->sem;
-}
-
-const struct scenario *
-run_scenario(const struct run *r)
-{
-	return &r->sc;
-}
-
 uint64_t
 run_t0(const struct run *r)
 {
@@ -583,10 +571,4 @@ run_free(struct run *r)
 	run_stop(r);
 	trace_reader_free(&r->rd);
 	free(r);
-}
-
-void
-run_destroy(struct run *r)
-{
-	run_free(r);
 }

@@ -50,8 +50,6 @@ void run_drain(struct run *r);
 /* Bytes waiting unread in the trace pipe. */
 int run_trace_pending(const struct run *r);
 pid_t run_session_pid(const struct run *r);
-const char *run_sem_name(const struct run *r);
-const struct scenario *run_scenario(const struct run *r);
 uint64_t run_t0(const struct run *r);
 /* Set when the run had to use SIGKILL or failed to clean something. */
 int run_unclean(const struct run *r);
@@ -63,7 +61,5 @@ int run_unclean(const struct run *r);
  */
 void run_stop(struct run *r);
 void run_free(struct run *r);
-/* run_stop, then run_free. */
-void run_destroy(struct run *r);
 
 #endif
