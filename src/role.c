@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "traced.h"
 #include "util.h"
 
 volatile sig_atomic_t role_stop;
@@ -109,15 +110,8 @@ role_start(int role, const char *name, int want_chld)
 void
 role_trace_stop_signal(void)
 {
-	struct trace_rec r;
-
-	if (!role_stop_signo)
-		return;
-	trace_rec_init(&r, TR_SIGNAL);
-	r.signo = role_stop_signo;
-	r.si_code = role_stop_code;
-	r.sender = role_stop_pid;
-	trace_emit(&r);
+	if (role_stop_signo)
+		tr_signal(role_stop_signo, role_stop_code, role_stop_pid, 0);
 }
 
 void
@@ -130,16 +124,8 @@ role_trace_pending_signals(void)
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
 		sigaddset(&set, stop_signals[i]);
-	while (sigtimedwait(&set, &si, &zero) > 0) {
-		struct trace_rec r;
-
-		trace_rec_init(&r, TR_SIGNAL);
-		r.signo = si.si_signo;
-		r.si_code = si.si_code;
-		r.sender = si.si_pid;
-		r.op = 1;
-		trace_emit(&r);
-	}
+	while (sigtimedwait(&set, &si, &zero) > 0)
+		tr_signal(si.si_signo, si.si_code, si.si_pid, 1);
 }
 
 void

@@ -271,13 +271,7 @@ read_signals(void)
 	while (read(S.sfd, &si, sizeof si) == sizeof si) {
 		if (si.ssi_signo == SIGCHLD)
 			continue;
-		struct trace_rec r;
-
-		trace_rec_init(&r, TR_SIGNAL);
-		r.signo = (int)si.ssi_signo;
-		r.si_code = si.ssi_code;
-		r.sender = (int)si.ssi_pid;
-		trace_emit(&r);
+		tr_signal((int)si.ssi_signo, si.ssi_code, (int)si.ssi_pid, 0);
 		if (si.ssi_signo != SIGINT)
 			stop = 1;
 	}

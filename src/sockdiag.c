@@ -138,16 +138,17 @@ query(int fd, int family, unsigned states, int port, struct listener *out, int m
 	}
 }
 
-int
-sockdiag_listeners(int port, struct listener *out, int max)
+/* TCP sockets in the given states (on port, 0: any), IPv4 then IPv6.  Count, or -1. */
+static int
+dump(unsigned states, int port, struct listener *out, int max)
 {
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	int n = 0;
 
 	if (fd < 0)
 		return -1;
-	if (query(fd, AF_INET, 1u << TCP_LISTEN, port, out, max, &n) < 0 ||
-	    query(fd, AF_INET6, 1u << TCP_LISTEN, port, out, max, &n) < 0) {
+	if (query(fd, AF_INET, states, port, out, max, &n) < 0 ||
+	    query(fd, AF_INET6, states, port, out, max, &n) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -159,20 +160,13 @@ sockdiag_listeners(int port, struct listener *out, int max)
 }
 
 int
+sockdiag_listeners(int port, struct listener *out, int max)
+{
+	return dump(1u << TCP_LISTEN, port, out, max);
+}
+
+int
 sockdiag_tcp_all(struct listener *out, int max)
 {
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	int n = 0;
-
-	if (fd < 0)
-		return -1;
-	if (query(fd, AF_INET, ~0u, 0, out, max, &n) < 0 || query(fd, AF_INET6, ~0u, 0, out, max, &n) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	close(fd);
-	return n;
+	return dump(~0u, 0, out, max);
 }

@@ -115,6 +115,19 @@ tr_result(int type, int fd, long long ret, int err)
 }
 
 void
+tr_signal(int signo, int code, int sender, int pending)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_SIGNAL);
+	r.signo = signo;
+	r.si_code = code;
+	r.sender = sender;
+	r.op = pending;
+	trace_emit(&r);
+}
+
+void
 tr_open(int fd, int kind, const char *what, int err)
 {
 	struct trace_rec r;

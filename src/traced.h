@@ -23,6 +23,8 @@ int tr_close(int fd);
 int tr_kill(pid_t pid, int sig);
 /* A record of type with fd, ret and err: recv, send, read... */
 void tr_result(int type, int fd, long long ret, int err);
+/* A signal the role received (pending: found still pending at exit). */
+void tr_signal(int signo, int code, int sender, int pending);
 /* The record of an fd the role opened (or got) without a wrapper. */
 void tr_open(int fd, int kind, const char *what, int err);
 
