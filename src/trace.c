@@ -330,8 +330,7 @@ reader_bad(struct trace_reader *rd, uint64_t off, const char *why)
 static void
 reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_fn sink, void *ctx)
 {
-	static struct trace_rec tmp;
-	struct trace_rec *r = rd->cur_pending ? &tmp : &rd->cur;
+	struct trace_rec *r = rd->cur_pending ? &rd->next : &rd->cur;
 	int poff, here;
 	const char *why;
 

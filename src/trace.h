@@ -204,6 +204,7 @@ struct trace_reader {
 	uint8_t carry[TRACE_REC_SIZE];
 	size_t ncarry;
 	struct trace_rec cur; /* a wait return waiting for continuations */
+	struct trace_rec next; /* where a record is decoded while cur waits */
 	int cur_pending;
 	int cur_have;
 	struct trace_reader_pid *pids;
