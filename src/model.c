@@ -102,6 +102,7 @@ pfd_set(struct m_proc *p, int fd, int kind, int port)
 	p->fds[fd].fd = fd;
 	p->fds[fd].kind = kind;
 	p->fds[fd].port = port;
+	p->fds[fd].conn = 0;
 	if (fd >= p->nfds)
 		p->nfds = fd + 1;
 	return &p->fds[fd];
@@ -349,13 +350,13 @@ static struct m_conn *
 conn_of(struct model *m, struct m_proc *p, int fd)
 {
 	const struct m_fd *f = model_fd(p, fd);
+	struct m_conn *c;
 
-	if (f == NULL || f->kind != FDK_CONN)
+	/* The fd table points at the connection: no search on every recv and send. */
+	if (f == NULL || f->kind != FDK_CONN || f->conn <= 0 || f->conn > m->nconns)
 		return NULL;
-	for (int i = m->nconns - 1; i >= 0; i--)
-		if (m->conns[i].pid == p->pid && m->conns[i].fd == fd)
-			return &m->conns[i];
-	return NULL;
+	c = &m->conns[f->conn - 1];
+	return c->pid == p->pid && c->fd == fd ? c : NULL;
 }
 
 static void
@@ -373,7 +374,10 @@ conn_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	c->fd = (int)r->ret;
 	c->peer_port = r->port;
 	c->ts_open = r->ts_ns;
-	pfd_set(p, (int)r->ret, FDK_CONN, r->port);
+	struct m_fd *f = pfd_set(p, (int)r->ret, FDK_CONN, r->port);
+
+	if (f)
+		f->conn = m->nconns;
 	m->conns_total++;
 }
 
@@ -384,6 +388,13 @@ conn_close(struct model *m, struct m_conn *c, uint64_t ts)
 	c->ts_close = ts;
 	m->closed[m->nclosed++ % M_CLOSED] = *c;
 	*c = m->conns[--m->nconns];
+	if (c != &m->conns[m->nconns]) {
+		/* The last connection moved into this slot: repoint its fd. */
+		struct m_proc *q = model_proc(m, c->pid);
+
+		if (q && c->fd >= 0 && c->fd < q->capfds && q->fds[c->fd].kind == FDK_CONN)
+			q->fds[c->fd].conn = (int)(c - m->conns) + 1;
+	}
 }
 
 static void

@@ -35,6 +35,7 @@ struct m_fd {
 	int fd;
 	int kind;
 	int port; /* listen: local port; conn: peer port */
+	int conn; /* conn: its index in model.conns plus 1 (0: none) */
 };
 
 struct m_proc {
