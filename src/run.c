@@ -56,19 +56,24 @@ struct run {
 
 static unsigned run_counter;
 
+/* Remember a FIFO path, to remove it at the end if its owner could not. */
+static void
+remember_fifo(struct run *r, const char *path)
+{
+	for (int i = 0; i < r->nfifo; i++)
+		if (strcmp(r->fifo_paths[i], path) == 0)
+			return;
+	if (r->nfifo < MAX_PATHS)
+		str_copy(r->fifo_paths[r->nfifo++], path, sizeof r->fifo_paths[0]);
+}
+
 static void
 local_sink(void *ctx, const struct trace_rec *rec)
 {
 	struct run *r = ctx;
 
-	/* Remember what needs removing if its owner cannot. */
-	if (rec->type == TR_FIFO_WAITING && r->nfifo < MAX_PATHS) {
-		for (int i = 0; i < r->nfifo; i++)
-			if (strcmp(r->fifo_paths[i], rec->text) == 0)
-				goto pass;
-		str_copy(r->fifo_paths[r->nfifo++], rec->text, sizeof r->fifo_paths[0]);
-	}
-pass:
+	if (rec->type == TR_FIFO_WAITING)
+		remember_fifo(r, rec->text);
 	r->sink(r->ctx, rec);
 }
 
