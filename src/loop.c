@@ -16,10 +16,13 @@
 #define BATCH 64
 
 struct watch {
+	struct loop *loop;
 	int fd;
 	int dead;
 	loop_fd_fn fn;
 	void *arg;
+	uint64_t gulp_ns; /* 0: call fn on every readiness */
+	int gulp_timer;   /* a gulp is pending: fd is not watched until it runs */
 	struct watch *next_dead;
 };
 
@@ -78,14 +81,14 @@ loop_free(struct loop *l)
 	free(l);
 }
 
-int
-loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
+static struct watch *
+add_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
 {
 	struct epoll_event ev = { .events = events };
 	struct watch *w;
 
 	if (fd < 0)
-		return -1;
+		return NULL;
 	if (fd >= l->nbyfd) {
 		int n = l->nbyfd ? l->nbyfd : 64;
 
@@ -99,15 +102,33 @@ loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
 	if (l->byfd[fd] != NULL)
 		loop_del(l, fd);
 	w = xcalloc(1, sizeof *w);
+	w->loop = l;
 	w->fd = fd;
 	w->fn = fn;
 	w->arg = arg;
 	ev.data.ptr = w;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(w);
-		return -1;
+		return NULL;
 	}
 	l->byfd[fd] = w;
+	return w;
+}
+
+int
+loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
+{
+	return add_watch(l, fd, events, fn, arg) ? 0 : -1;
+}
+
+int
+loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *arg)
+{
+	struct watch *w = add_watch(l, fd, EPOLLIN, fn, arg);
+
+	if (w == NULL)
+		return -1;
+	w->gulp_ns = gulp_ns;
 	return 0;
 }
 
@@ -130,6 +151,9 @@ loop_del(struct loop *l, int fd)
 	if (fd < 0 || fd >= l->nbyfd || (w = l->byfd[fd]) == NULL)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (w->gulp_timer)
+		loop_timer_cancel(l, w->gulp_timer);
+	w->gulp_timer = 0;
 	l->byfd[fd] = NULL;
 	w->dead = 1;
 	w->next_dead = l->dead;
@@ -184,6 +208,39 @@ run_timers(struct loop *l)
 	return ran;
 }
 
+/* A gulp is due: read it, then watch the fd again (fn may have deleted it: EOF). */
+static void
+gulp_due(void *arg)
+{
+	struct watch *w = arg;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+	w->gulp_timer = 0;
+	w->fn(w->arg, EPOLLIN);
+	if (!w->dead)
+		epoll_ctl(w->loop->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
+/*
+ * fd of w is ready: call fn now, or stop watching and gulp later.  A hang-up
+ * or error is read at once: epoll reports those even on a masked fd, so
+ * deferring them would spin, and the end of a stream needs no batching.
+ */
+static void
+dispatch(struct loop *l, struct watch *w, uint32_t events)
+{
+	struct epoll_event none = { .events = 0, .data.ptr = w };
+
+	if (w->gulp_ns > 0 && !(events & (EPOLLHUP | EPOLLERR)) && w->gulp_timer == 0 &&
+	    (w->gulp_timer = loop_timer(l, now_ns() + w->gulp_ns, gulp_due, w)) > 0) {
+		epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &none);
+		return;
+	}
+	if (w->gulp_timer < 0)
+		w->gulp_timer = 0; /* no timer left for a gulp: read it now */
+	w->fn(w->arg, events);
+}
+
 int
 loop_run_once(struct loop *l, int max_ms)
 {
@@ -206,7 +263,7 @@ loop_run_once(struct loop *l, int max_ms)
 
 		if (w->dead)
 			continue;
-		w->fn(w->arg, evs[i].events);
+		dispatch(l, w, evs[i].events);
 		ran++;
 	}
 	reap_dead(l);

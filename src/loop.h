@@ -17,7 +17,14 @@ void loop_free(struct loop *l);
 /* Watch fd for events (EPOLLIN...).  Returns 0 or -1. */
 int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg);
 int loop_mod(struct loop *l, int fd, uint32_t events);
-/* Stop watching fd; safe from inside a callback.  Does not close it. */
+/*
+ * Watch fd for EPOLLIN in gulps: when it becomes readable the loop stops
+ * watching it for gulp_ns, then calls fn(arg, EPOLLIN) once (fn should read
+ * it dry) and watches it again, unless fn deleted it.  Under a steady stream
+ * that is one call per gulp_ns instead of one per write.
+ */
+int loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *arg);
+/* Stop watching fd (a pending gulp is dropped); safe from inside a callback.  Does not close it. */
 void loop_del(struct loop *l, int fd);
 /* Call fn(arg) once at CLOCK_MONOTONIC time at_ns.  Returns an id > 0. */
 int loop_timer(struct loop *l, uint64_t at_ns, loop_timer_fn fn, void *arg);

@@ -44,8 +44,6 @@ struct run {
 	int terminating;
 	int unclean;
 	int stopped;
-	int trace_timer; /* a coalescing timer is armed */
-	int pty_timer;
 	char sem[64];
 	uint64_t seq;
 	uint64_t t0;
@@ -103,45 +101,23 @@ run_action(struct run *r, int state, const char *fmt, ...)
 }
 
 /*
- * The trace pipe is read in gulps: when it becomes readable, the front end
- * stops watching it for TRACE_COALESCE_NS and then drains it whole.  Under
- * load that turns a wake-up per worker write into 500 a second at most
- * (the workers do not block: the pipe holds 1 MiB, several times what they
- * write in 2 ms), and costs 2 ms of latency that no screen at 30 frames a
- * second can show.
+ * The trace pipe and the pty are read in gulps (loop_add_gulped): once one
+ * is readable, the front end stops watching it for GULP_NS and then drains
+ * it whole.  Under load that turns a wake-up per worker write into 500 a
+ * second at most (the workers do not block: the pipe holds 1 MiB, several
+ * times what they write in 2 ms), and costs 2 ms of latency that no screen
+ * at 30 frames a second can show.
  */
-#define TRACE_COALESCE_NS (2 * 1000 * 1000)
+#define GULP_NS (2 * 1000 * 1000)
 
-static void drain_trace(struct run *r);
-
+/* Read the trace pipe dry (the loop calls this once per gulp). */
 static void
-trace_timer(void *arg)
+drain_trace(void *arg, uint32_t events)
 {
 	struct run *r = arg;
-
-	r->trace_timer = 0;
-	drain_trace(r);
-	if (!r->trace_eof)
-		loop_mod(r->loop, r->trace_rd, EPOLLIN);
-}
-
-static void
-on_trace(void *arg, uint32_t events)
-{
-	struct run *r = arg;
-
-	(void)events;
-	if (r->trace_timer)
-		return;
-	loop_mod(r->loop, r->trace_rd, 0);
-	r->trace_timer = loop_timer(r->loop, now_ns() + TRACE_COALESCE_NS, trace_timer, r);
-}
-
-static void
-drain_trace(struct run *r)
-{
 	static char buf[256 * 1024];
 
+	(void)events;
 	for (;;) {
 		ssize_t n = read(r->trace_rd, buf, sizeof buf);
 
@@ -166,7 +142,7 @@ void
 run_drain(struct run *r)
 {
 	if (!r->trace_eof)
-		drain_trace(r);
+		drain_trace(r, EPOLLIN);
 }
 
 int
@@ -179,37 +155,14 @@ run_trace_pending(const struct run *r)
 	return n + (int)r->rd.ncarry;
 }
 
-static void drain_pty(struct run *r);
-
+/* Read the pty dry (the loop calls this once per gulp). */
 static void
-pty_timer(void *arg)
+drain_pty(void *arg, uint32_t events)
 {
 	struct run *r = arg;
-
-	r->pty_timer = 0;
-	drain_pty(r);
-	if (!r->pty_eof)
-		loop_mod(r->loop, r->master, EPOLLIN);
-}
-
-/* The children's terminal output, read in gulps like the trace (each line would wake us). */
-static void
-on_pty(void *arg, uint32_t events)
-{
-	struct run *r = arg;
-
-	(void)events;
-	if (r->pty_timer)
-		return;
-	loop_mod(r->loop, r->master, 0);
-	r->pty_timer = loop_timer(r->loop, now_ns() + TRACE_COALESCE_NS, pty_timer, r);
-}
-
-static void
-drain_pty(struct run *r)
-{
 	char buf[4096];
 
+	(void)events;
 	for (;;) {
 		ssize_t n = read(r->master, buf, sizeof buf);
 
@@ -352,8 +305,8 @@ run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *
 	tp[1] = cp[0] = -1;
 	fd_set_nonblock(r->master);
 	fd_set_nonblock(r->trace_rd);
-	if (loop_add(loop, r->trace_rd, EPOLLIN, on_trace, r) < 0 ||
-	    loop_add(loop, r->master, EPOLLIN, on_pty, r) < 0) {
+	if (loop_add_gulped(loop, r->trace_rd, GULP_NS, drain_trace, r) < 0 ||
+	    loop_add_gulped(loop, r->master, GULP_NS, drain_pty, r) < 0) {
 		snprintf(err, errcap, "epoll_ctl: %s", strerror(errno));
 		run_free(r);
 		return NULL;
@@ -550,11 +503,6 @@ run_stop(struct run *r)
 				r->unclean = 1;
 		}
 	}
-	if (r->trace_timer)
-		loop_timer_cancel(r->loop, r->trace_timer);
-	if (r->pty_timer)
-		loop_timer_cancel(r->loop, r->pty_timer);
-	r->trace_timer = r->pty_timer = 0;
 	if (r->trace_rd >= 0) {
 		loop_del(r->loop, r->trace_rd);
 		close(r->trace_rd);
