@@ -96,12 +96,10 @@ fuzz_trace(const uint8_t *data, size_t size)
 int
 fuzz_fdinfo(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = strndup((const char *)data, size); /* the reader takes a C string */
 	struct kv_fdinfo fi;
 	unsigned long ino;
 
-	memcpy(text, data, size);
-	text[size] = '\0';
 	if (kv_parse_fdinfo(text, &fi) == 0)
 		for (int i = 0; i < fi.nw; i++)
 			CHECK(fi.w[i].what[0] == '\0');
@@ -139,12 +137,10 @@ fuzz_record(const uint8_t *data, size_t size)
 int
 fuzz_script(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = strndup((const char *)data, size); /* the parser takes a C string */
 	struct script s;
 	char err[512];
 
-	memcpy(text, data, size);
-	text[size] = '\0';
 	if (script_parse(text, &s, err, sizeof err) < 0)
 		CHECK(strncmp(err, "step ", 5) == 0 || strcmp(err, "out of memory") == 0);
 	else
