@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../fuzz/targets.h"
+#include "hrun.h"
 
 static const struct {
 	const char *name;
@@ -22,18 +23,10 @@ static const struct {
 static int
 run_file(const char *path, int (*fn)(const uint8_t *, size_t))
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
+	size_t n;
+	char *buf = hread_file(path, &n);
 
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	fn(buf, (size_t)n);
+	fn((const uint8_t *)buf, n);
 	free(buf);
 	return 1;
 }

@@ -14,25 +14,6 @@
 
 #include "hrun.h"
 
-static char *
-read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
 static void
 write_all_file(const char *path, const char *buf, size_t len)
 {
@@ -93,8 +74,8 @@ Test(record, replay_prints_what_the_live_run_printed)
 	char *args2[] = { "--headless", "replay", rec, "--json", NULL };
 	cr_assert_eq(run_to_file(args1, live), 0);
 	cr_assert_eq(run_to_file(args2, rep), 0);
-	x = read_all(live, &a);
-	y = read_all(rep, &b);
+	x = hread_file(live, &a);
+	y = hread_file(rep, &b);
 	cr_assert_gt(a, 1000);
 	cr_assert_eq(a, b, "replay output differs in length from the live run");
 	cr_assert_eq(memcmp(x, y, a), 0, "replay output differs from the live run");
@@ -112,12 +93,12 @@ Test(record, shipped_recordings_replay_cleanly)
 
 	snprintf(out, sizeof out, "%s/o.json", dir);
 	cr_assert_eq(run_to_file(a1, out), 0);
-	t = read_all(out, &n);
+	t = hread_file(out, &n);
 	cr_assert(strstr(t, "\"type\":\"accept_queue\"") != NULL, "the burst recording shows the accept queue");
 	cr_assert(strstr(t, "\"clean\":true") != NULL);
 	free(t);
 	cr_assert_eq(run_to_file(a2, out), 0);
-	t = read_all(out, &n);
+	t = hread_file(out, &n);
 	cr_assert(strstr(t, "\"type\":\"hup_storm\"") != NULL, "the storm recording has counted EPOLLHUP returns");
 	free(t);
 }
@@ -128,7 +109,7 @@ damaged(const char *what, size_t cut_or_flip, int flip, const char *want_err, in
 {
 	char path[128], out[128], errpath[140];
 	size_t len, elen;
-	char *buf = read_all("scenarios/recordings/echo-herd-burst.rec", &len), *e, *o;
+	char *buf = hread_file("scenarios/recordings/echo-herd-burst.rec", &len), *e, *o;
 	char *args[] = { "--headless", "replay", path, "--json", NULL };
 
 	snprintf(path, sizeof path, "%s/%s.rec", dir, what);
@@ -138,9 +119,9 @@ damaged(const char *what, size_t cut_or_flip, int flip, const char *want_err, in
 		buf[cut_or_flip] ^= 0x5a;
 	write_all_file(path, buf, flip ? len : cut_or_flip);
 	cr_assert_eq(run_to_file(args, out), want_status, "%s", what);
-	e = read_all(errpath, &elen);
+	e = hread_file(errpath, &elen);
 	cr_assert(strstr(e, want_err) != NULL, "%s: stderr '%s' does not say '%s'", what, e, want_err);
-	o = read_all(out, &elen);
+	o = hread_file(out, &elen);
 	if (want_status == 1)
 		cr_assert(strstr(o, "\"type\":\"proc_start\"") != NULL, "%s: what could be read is not shown", what);
 	free(e);
@@ -151,7 +132,7 @@ damaged(const char *what, size_t cut_or_flip, int flip, const char *want_err, in
 Test(record, truncated_file_names_the_offset)
 {
 	size_t len;
-	char *buf = read_all("scenarios/recordings/echo-herd-burst.rec", &len);
+	char *buf = hread_file("scenarios/recordings/echo-herd-burst.rec", &len);
 	char *body = strstr(buf, "\n\n") + 2;
 	size_t hlen = (size_t)(body - buf);
 	char want[96];
@@ -165,7 +146,7 @@ Test(record, truncated_file_names_the_offset)
 Test(record, corrupt_record_names_the_offset)
 {
 	size_t len;
-	char *buf = read_all("scenarios/recordings/echo-herd-burst.rec", &len);
+	char *buf = hread_file("scenarios/recordings/echo-herd-burst.rec", &len);
 	size_t hlen = (size_t)(strstr(buf, "\n\n") + 2 - buf);
 	char want[96];
 
