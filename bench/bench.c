@@ -37,6 +37,7 @@
 #include "../src/trace.h"
 #include "../src/tracefmt.h"
 #include "../src/util.h"
+#include "../tests/tui_helpers.h"
 
 static const char *bin = "./epollviz";
 static double seconds = 3.0;
@@ -521,55 +522,6 @@ cpu_of(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Run a shell command (tmux) and return its exit status. */
-static int
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Does the tmux screen show text? */
-static int
-screen_has(const char *sock, const char *text)
-{
-	return sh("tmux -L %s capture-pane -p | grep -q -- '%s'", sock, text) == 0;
-}
-
-/* The epollviz process under the tmux pane (its child), or 0. */
-static pid_t
-pane_child(const char *sock)
-{
-	char cmd[256], line[64], path[64];
-	FILE *p;
-	long pane = 0;
-
-	snprintf(cmd, sizeof cmd, "tmux -L %s list-panes -F '#{pane_pid}'", sock);
-	p = popen(cmd, "r");
-	if (p && fgets(line, sizeof line, p))
-		pane = atol(line);
-	if (p)
-		pclose(p);
-	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pane, pane);
-	p = fopen(path, "r");
-	if (p && fgets(line, sizeof line, p)) {
-		fclose(p);
-		return (pid_t)atol(line);
-	}
-	if (p)
-		fclose(p);
-	return (pid_t)pane; /* the command replaced the pane's shell */
-}
-
 /* VmHWM of pid in KiB, or -1. */
 static long
 peak_rss_kb(pid_t pid)
@@ -618,32 +570,33 @@ read_stats(const char *path, long *records, double *max_fps)
  * steady stream).  Returns 0 or -1.
  */
 static int
-tui_replay(const char *sock, const char *rec, int fast, struct tui_result *out)
+tui_replay(const char *rec, int fast, struct tui_result *out)
 {
-	char stats[128];
+	static struct tui t; /* its screen buffer is large */
+	char stats[128], env[192], args[256];
 	uint64_t t0, t1;
-	pid_t pid;
+	long pid;
 
 	snprintf(stats, sizeof stats, "%s/tui-stats", bench_dir);
-	if (sh("tmux -L %s -f /dev/null new-session -d -x 120 -y 40 "
-	       "\"LC_ALL=C.UTF-8 EPOLLVIZ_STATS='%s' exec '%s' replay '%s'\"", sock, stats, bin, rec) != 0)
+	snprintf(env, sizeof env, "export EPOLLVIZ_STATS='%s'", stats);
+	snprintf(args, sizeof args, "replay '%s'", rec);
+	tui_init(&t, "bench");
+	str_copy(t.bin, bin, sizeof t.bin);
+	if (tui_start(&t, 120, 40, args, env, NULL) != 0 || !tui_wait_re(&t, "byte", 4000)) {
+		tui_kill(&t);
 		return -1;
-	for (int i = 0; i < 200 && !screen_has(sock, "byte"); i++)
-		sleep_ns(20 * 1000000);
-	pid = pane_child(sock);
+	}
+	pid = tui_front_pid(&t);
 	if (fast)
-		sh("tmux -L %s send-keys '>'", sock);
+		tui_keys(&t, "'>'");
 	t0 = now_ns();
-	for (int i = 0; i < 6000 && !screen_has(sock, "END"); i++) /* at most 5 minutes */
-		sleep_ns(50 * 1000000);
+	tui_wait_re(&t, "END", 5 * 60 * 1000);
 	t1 = now_ns();
 	if (fast)
-		out->rss_kb = peak_rss_kb(pid);
-	sh("tmux -L %s send-keys q", sock);
-	for (int i = 0; i < 100 && access(stats, R_OK) != 0; i++)
-		sleep_ns(20 * 1000000);
-	sleep_ns(100 * 1000000);
-	sh("tmux -L %s kill-server 2>/dev/null", sock);
+		out->rss_kb = peak_rss_kb((pid_t)pid);
+	tui_keys(&t, "q");
+	tui_wait(&t, tui_pred_exited, NULL, 4000); /* it writes the stats file on the way out */
+	tui_kill(&t);
 	if (fast) {
 		double unused = 0;
 
@@ -661,27 +614,29 @@ tui_replay(const char *sock, const char *rec, int fast, struct tui_result *out)
 static int
 bench_tui(const char *rec, double idle_s, struct tui_result *out)
 {
-	char sock[64];
-	pid_t pid;
+	static struct tui t;
+	long pid;
 
 	memset(out, 0, sizeof *out);
-	if (sh("command -v tmux >/dev/null") != 0)
+	if (tui_sh("command -v tmux >/dev/null") != 0)
 		return -1;
-	snprintf(sock, sizeof sock, "epollviz-bench-%d", (int)getpid());
-	if (tui_replay(sock, rec, 1, out) < 0 || tui_replay(sock, rec, 0, out) < 0)
+	if (tui_replay(rec, 1, out) < 0 || tui_replay(rec, 0, out) < 0)
 		return -1;
-	if (sh("tmux -L %s -f /dev/null new-session -d -x 120 -y 40 "
-	       "\"LC_ALL=C.UTF-8 exec '%s' echo-herd\"", sock, bin) != 0)
+	tui_init(&t, "bench-idle");
+	str_copy(t.bin, bin, sizeof t.bin);
+	if (tui_start(&t, 120, 40, "echo-herd", NULL, NULL) != 0 || !tui_wait_re(&t, "listening", 4000)) {
+		tui_kill(&t);
 		return -1;
-	for (int i = 0; i < 200 && !screen_has(sock, "listening"); i++)
-		sleep_ns(20 * 1000000);
-	pid = pane_child(sock);
+	}
+	pid = tui_front_pid(&t);
 	sleep_ns(500 * 1000000);
-	double c0 = cpu_of(pid);
+	double c0 = cpu_of((pid_t)pid);
 	sleep_ns((uint64_t)(idle_s * 1e9));
-	double c1 = cpu_of(pid);
+	double c1 = cpu_of((pid_t)pid);
 	out->idle_cpu = (c1 - c0) / idle_s * 100;
-	sh("tmux -L %s send-keys q; sleep 0.5; tmux -L %s kill-server 2>/dev/null", sock, sock);
+	tui_keys(&t, "q");
+	tui_wait(&t, tui_pred_exited, NULL, 4000);
+	tui_kill(&t);
 	return 0;
 }
 

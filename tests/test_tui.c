@@ -20,8 +20,6 @@
 
 #define WAIT_MS 10000
 #define MAX_PIDS 16
-/* A row of the process-group table up to CMD: marker, PID PPID PGID SID TTY TPGID STAT. */
-#define ROW "^(\xe2\x96\xb6 |  ) *([0-9]+) +[0-9]+ +[0-9]+ +[0-9]+ +pts/[0-9]+ +[0-9]+ +[A-Za-z+]+ +"
 
 static struct tui T;
 static char tmpdir[64]; /* a test's scratch directory, removed even when it fails */
@@ -111,7 +109,7 @@ pred_server_gone(struct tui *t, void *arg)
 	long session = session_pid(t->screen);
 
 	(void)arg;
-	return session > 0 && !tui_match(t->screen, ROW "epollviz echo-(server|worker)", NULL, 0) &&
+	return session > 0 && !tui_match(t->screen, TUI_ROW "epollviz echo-(server|worker)", NULL, 0) &&
 	       session_is_foreground(t->screen, session);
 }
 
@@ -241,8 +239,8 @@ pred_fifo_left(struct tui *t, void *arg)
 	long session = session_pid(t->screen);
 
 	(void)arg;
-	return session > 0 && !tui_match(t->screen, ROW "epollviz echo-(server|worker)", NULL, 0) &&
-	       tui_match(t->screen, ROW "epollviz fifo-watch", NULL, 0) &&
+	return session > 0 && !tui_match(t->screen, TUI_ROW "epollviz echo-(server|worker)", NULL, 0) &&
+	       tui_match(t->screen, TUI_ROW "epollviz fifo-watch", NULL, 0) &&
 	       session_is_foreground(t->screen, session);
 }
 
@@ -265,65 +263,31 @@ Test(tui, everything_ctrl_c_spares_background_fifo)
 		  T.screen);
 	tui_keys(&T, "5");
 	cr_assert(tui_wait_re(&T, "6 Process groups", WAIT_MS), "zoom did not end:\n%s", T.screen);
-	cr_assert(tui_match(T.screen, ROW "epollviz fifo-watch", NULL, 0), "the watcher is gone:\n%s", T.screen);
-}
-
-/* The pane's shell printed the exit status (it may have scrolled into the history). */
-static int
-pred_exited(struct tui *t, void *arg)
-{
-	(void)arg;
-	return tui_match(tui_capture_opt(t, 1), "EPOLLVIZ-EXIT=[0-9]+", NULL, 0);
-}
-
-/* Files are equal byte for byte. */
-static int
-same_file(const char *a, const char *b)
-{
-	return tui_sh("cmp -s '%s' '%s'", a, b) == 0;
+	cr_assert(tui_match(T.screen, TUI_ROW "epollviz fifo-watch", NULL, 0), "the watcher is gone:\n%s", T.screen);
 }
 
 Test(tui, quit_leaves_no_process_and_same_stty)
 {
-	char dir[] = "/tmp/epollviz-tui-XXXXXX", before[600], after[600], pre[700], post[700];
 	long pids[MAX_PIDS];
-	int npids = 0;
-	const char *s;
-	regmatch_t m[3];
+	int npids;
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
-	snprintf(before, sizeof before, "%s/before", dir);
-	snprintf(after, sizeof after, "%s/after", dir);
-	snprintf(pre, sizeof pre, "stty -a > '%s'", before);
-	snprintf(post, sizeof post, "stty -a > '%s'", after);
 	tui_init(&T, "quit");
-	cr_assert_eq(tui_start(&T, 100, 30, "echo-herd", pre, post), 0);
+	cr_assert_eq(tui_start_stty(&T, 100, 30, "echo-herd"), 0);
 	cr_assert(tui_wait_re(&T, "epollviz session[^\n]*\n[^\n]*epollviz echo-server[^\n]*\n[^\n]*echo-worker", WAIT_MS),
 		  "the scenario did not start:\n%s", T.screen);
 	tui_keys(&T, "c");
 	cr_assert(tui_wait_re(&T, "last reply", WAIT_MS), "no reply:\n%s", T.screen);
 	/* Record the pids the table shows for the scenario's session. */
-	s = T.screen;
-	while (npids < MAX_PIDS && tui_match(s, ROW "epollviz (session|echo-)", m, 3)) {
-		pids[npids++] = tui_num(s, m, 2);
-		s += m[0].rm_eo;
-	}
+	npids = tui_table_pids(T.screen, "epollviz (session|echo-)", pids, MAX_PIDS);
 	cr_assert_geq(npids, 3, "expected the session leader and two workers in the table:\n%s", T.screen);
 	for (int i = 0; i < npids; i++)
 		cr_assert(tui_pid_alive((int)pids[i]), "pid %ld from the table is not running", pids[i]);
 	tui_keys(&T, "q");
-	cr_assert(tui_wait(&T, pred_exited, NULL, 15000), "epollviz did not exit on q:\n%s", T.screen);
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, 15000), "epollviz did not exit on q:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
 	for (int i = 0; i < npids; i++)
 		cr_assert(!tui_pid_alive((int)pids[i]), "pid %ld of the run survived the quit", pids[i]);
-	for (int i = 0; i < 50 && access(after, R_OK) != 0; i++)
-		tui_pause_ms(TUI_POLL_MS); /* the pane's shell writes it right after the exit line */
-	cr_assert(access(before, R_OK) == 0 && access(after, R_OK) == 0, "stty -a output missing");
-	cr_assert(same_file(before, after), "stty -a differs after epollviz exited");
-	unlink(before);
-	unlink(after);
-	rmdir(dir);
+	cr_assert(tui_stty_same(&T), "stty -a output missing, or different after epollviz exited");
 }
 
 Test(tui, resize_small_then_back)
@@ -463,7 +427,7 @@ Test(tui, replay_fastest_reaches_the_end_and_marks_live_only)
 	/* Live-only keys are neither shown nor acted on. */
 	cr_assert(!tui_match(T.screen, " c client ", NULL, 0), "a live-only key is shown:\n%s", T.screen);
 	tui_keys(&T, "q");
-	cr_assert(tui_wait(&T, pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
 }
 
@@ -577,7 +541,7 @@ Test(tui, record_a_run_then_replay_it_headless)
 	cr_assert(tui_wait_re(&T, "last reply [^ ]+ [0-9]+ echo-w[01]: \"pid = [0-9]+", WAIT_MS), "no reply:\n%s",
 		  T.screen);
 	tui_keys(&T, "q");
-	cr_assert(tui_wait(&T, pred_exited, NULL, 15000), "epollviz did not exit on q:\n%s", T.screen);
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, 15000), "epollviz did not exit on q:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
 
 	snprintf(cmd, sizeof cmd, "'%s' --headless replay '%s' --json 2>&1", T.bin, file);
@@ -672,7 +636,7 @@ Test(tui, attach_shows_instances_listener_and_gone)
 	snprintf(re, sizeof re, "^%lld echo-w0 .*\n.*LISTEN.*\n  epfd [0-9]+ \xe2\x86\x92 instance #[0-9]+", w0);
 	cr_assert(tui_match(T.screen, re, NULL, 0), "worker %lld has no listener and instance:\n%s", w0, T.screen);
 	cr_assert(tui_match(T.screen, "Process groups", NULL, 0), "no process-group table:\n%s", T.screen);
-	cr_assert(tui_match(T.screen, ROW "epollviz echo-worker", NULL, 0),
+	cr_assert(tui_match(T.screen, TUI_ROW "epollviz echo-worker", NULL, 0),
 		  "the worker is not in the process-group table:\n%s", T.screen);
 
 	/* The watched run ends: every process of it is shown as gone. */
@@ -685,6 +649,6 @@ Test(tui, attach_shows_instances_listener_and_gone)
 	hrun_free(&LIVE.h);
 	LIVE.pid = 0;
 	tui_keys(&T, "q");
-	cr_assert(tui_wait(&T, pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
 }

@@ -2,12 +2,14 @@
  * tui_helpers.h - driving the real epollviz binary in tmux, as a person
  * would: a private tmux server per test, send-keys, capture-pane, and
  * waits that poll the screen until a condition holds or a deadline passes
- * (never a bare sleep in place of synchronisation).  Static functions only:
- * included by tests/test_tui.c.
+ * (never a bare sleep in place of synchronisation).  Static inline functions
+ * only, with no test framework in them: included by tests/test_tui.c,
+ * tests/test_tui_signals.c and bench/bench.c.
  */
 #ifndef EPOLLVIZ_TUI_HELPERS_H
 #define EPOLLVIZ_TUI_HELPERS_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -22,15 +24,19 @@
 #define TUI_SCREEN_MAX (64 * 1024)
 #define TUI_POLL_MS 50
 
+/* A row of the process-group table up to CMD: marker, PID PPID PGID SID TTY TPGID STAT (PID is sub-match 2). */
+#define TUI_ROW "^(\xe2\x96\xb6 |  ) *([0-9]+) +[0-9]+ +[0-9]+ +[0-9]+ +pts/[0-9]+ +[0-9]+ +[A-Za-z+]+ +"
+
 struct tui {
 	char sock[64];
 	char bin[1024];
 	char scenarios[1024];
 	int started;
+	char stty_dir[64]; /* tui_start_stty's scratch directory, removed by tui_kill */
 	char screen[TUI_SCREEN_MAX];
 };
 
-static uint64_t
+static inline uint64_t
 tui_now_ms(void)
 {
 	struct timespec ts;
@@ -39,7 +45,7 @@ tui_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void
+static inline void
 tui_pause_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -49,9 +55,9 @@ tui_pause_ms(int ms)
 }
 
 /* Run a shell command; returns its exit status (or -1). */
-static int
+static inline int
 tui_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
+static inline int
 tui_sh(const char *fmt, ...)
 {
 	char cmd[4096];
@@ -66,7 +72,7 @@ tui_sh(const char *fmt, ...)
 }
 
 /* Fill t from the environment make test sets. */
-static void
+static inline void
 tui_init(struct tui *t, const char *name)
 {
 	const char *bin = getenv("EPOLLVIZ_BIN"), *scn = getenv("EPOLLVIZ_SCENARIOS");
@@ -83,7 +89,7 @@ tui_init(struct tui *t, const char *name)
  * cmd is replaced by the environment and the binary), with remain-on-exit
  * so the last screen stays readable after the program ends.
  */
-static int
+static inline int
 tui_start(struct tui *t, int cols, int rows, const char *args, const char *before, const char *after)
 {
 	int st;
@@ -97,19 +103,42 @@ tui_start(struct tui *t, int cols, int rows, const char *args, const char *befor
 	return st;
 }
 
-static void
+/*
+ * tui_start, with `stty -a` written before the program runs and after it
+ * ends, into a scratch directory (tui_stty_same compares them).
+ */
+static inline int
+tui_start_stty(struct tui *t, int cols, int rows, const char *args)
+{
+	char pre[128], post[128];
+
+	snprintf(t->stty_dir, sizeof t->stty_dir, "/tmp/epollviz-tui-XXXXXX");
+	if (mkdtemp(t->stty_dir) == NULL) {
+		t->stty_dir[0] = '\0';
+		return -1;
+	}
+	snprintf(pre, sizeof pre, "stty -a > '%s/before'", t->stty_dir);
+	snprintf(post, sizeof post, "stty -a > '%s/after'", t->stty_dir);
+	return tui_start(t, cols, rows, args, pre, post);
+}
+
+/* End the test's tmux server and remove tui_start_stty's directory. */
+static inline void
 tui_kill(struct tui *t)
 {
 	if (t->started)
 		tui_sh("tmux -L %s kill-server >/dev/null 2>&1", t->sock);
 	t->started = 0;
+	if (t->stty_dir[0])
+		tui_sh("rm -rf '%s'", t->stty_dir);
+	t->stty_dir[0] = '\0';
 }
 
 /*
  * Capture the visible screen into t->screen (with history: the lines that
  * scrolled off too, for what the pane's shell printed after the program).
  */
-static const char *
+static inline const char *
 tui_capture_opt(struct tui *t, int history)
 {
 	char cmd[256];
@@ -128,21 +157,21 @@ tui_capture_opt(struct tui *t, int history)
 	return t->screen;
 }
 
-static const char *
+static inline const char *
 tui_capture(struct tui *t)
 {
 	return tui_capture_opt(t, 0);
 }
 
 /* send-keys with tmux key names ("c", "C-c", "Enter", "Down"). */
-static void
+static inline void
 tui_keys(struct tui *t, const char *keys)
 {
 	tui_sh("tmux -L %s send-keys %s", t->sock, keys);
 }
 
 /* Does s match the extended regular expression re?  Sub-matches into m (may be NULL). */
-static int
+static inline int
 tui_match(const char *s, const char *re, regmatch_t *m, size_t nm)
 {
 	regex_t rx;
@@ -156,7 +185,7 @@ tui_match(const char *s, const char *re, regmatch_t *m, size_t nm)
 }
 
 /* The integer of sub-match i. */
-static long
+static inline long
 tui_num(const char *s, const regmatch_t *m, int i)
 {
 	char buf[32];
@@ -172,7 +201,7 @@ tui_num(const char *s, const regmatch_t *m, int i)
 typedef int (*tui_pred_fn)(struct tui *t, void *arg);
 
 /* Poll the screen until pred says yes or ms pass.  Returns 1 if it did. */
-static int
+static inline int
 tui_wait(struct tui *t, tui_pred_fn pred, void *arg, int ms)
 {
 	uint64_t end = tui_now_ms() + (uint64_t)ms;
@@ -187,21 +216,98 @@ tui_wait(struct tui *t, tui_pred_fn pred, void *arg, int ms)
 	}
 }
 
-static int
+static inline int
 pred_regex(struct tui *t, void *arg)
 {
 	return tui_match(t->screen, arg, NULL, 0);
 }
 
 /* Wait until the screen matches re. */
-static int
+static inline int
 tui_wait_re(struct tui *t, const char *re, int ms)
 {
 	return tui_wait(t, pred_regex, (void *)re, ms);
 }
 
+/* The pane's shell printed the exit status (it may have scrolled into the history). */
+static inline int
+tui_pred_exited(struct tui *t, void *arg)
+{
+	(void)arg;
+	return tui_match(tui_capture_opt(t, 1), "EPOLLVIZ-EXIT=[0-9]+", NULL, 0);
+}
+
+/*
+ * After the program ended: did `stty -a` print the same before and after?
+ * The pane's shell writes the second right after the exit line: wait for
+ * it, bounded.
+ */
+static inline int
+tui_stty_same(struct tui *t)
+{
+	char before[96], after[96];
+
+	snprintf(before, sizeof before, "%s/before", t->stty_dir);
+	snprintf(after, sizeof after, "%s/after", t->stty_dir);
+	for (int i = 0; i < 50 && access(after, R_OK) != 0; i++)
+		tui_pause_ms(TUI_POLL_MS);
+	return t->stty_dir[0] && access(before, R_OK) == 0 && tui_sh("cmp -s '%s' '%s'", before, after) == 0;
+}
+
+/* The pids of the process-group table's rows whose command matches cmd_re; how many (at most max). */
+static inline int
+tui_table_pids(const char *s, const char *cmd_re, long *pids, int max)
+{
+	char re[512];
+	regmatch_t m[3];
+	int n = 0;
+
+	snprintf(re, sizeof re, TUI_ROW "%s", cmd_re);
+	while (n < max && tui_match(s, re, m, 3)) {
+		pids[n++] = tui_num(s, m, 2);
+		s += m[0].rm_eo;
+	}
+	return n;
+}
+
+/* The epollviz process the tmux pane's shell started (a child of the pane's pid), or 0. */
+static inline long
+tui_front_pid(struct tui *t)
+{
+	char cmd[160], line[64];
+	long pane = 0, found = 0;
+	FILE *p;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(cmd, sizeof cmd, "tmux -L %s list-panes -F '#{pane_pid}'", t->sock);
+	p = popen(cmd, "r");
+	if (p && fgets(line, sizeof line, p))
+		pane = atol(line);
+	if (p)
+		pclose(p);
+	d = opendir("/proc");
+	while (pane > 0 && d && (de = readdir(d)) != NULL && !found) {
+		char path[300], buf[512], *rp;
+		long ppid;
+		FILE *f;
+
+		snprintf(path, sizeof path, "/proc/%.20s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) && strstr(buf, "(epollviz)") && (rp = strrchr(buf, ')')) &&
+		    sscanf(rp + 2, "%*c %ld", &ppid) == 1 && ppid == pane)
+			found = atol(de->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* Is pid alive?  (A zombie counts as gone: it has exited.) */
-static int
+static inline int
 tui_pid_alive(int pid)
 {
 	char path[64], buf[512], *p;
