@@ -117,13 +117,6 @@ scenario_ready(struct headless *h)
 	return 1;
 }
 
-static int
-is_job_role(int role)
-{
-	return role == ROLE_ECHO_PARENT || role == ROLE_ECHO_WORKER || role == ROLE_FIFO ||
-	       role == ROLE_PROBE;
-}
-
 /*
  * Settled: no trace bytes unread, and every live process of the jobs is
  * asleep in a syscall (/proc says S and names the call), the echo workers
@@ -140,7 +133,7 @@ settled_now(struct headless *h, int *nprocs)
 		const struct m_proc *p = &h->m->procs[i];
 		struct proc_row row;
 
-		if (!p->alive || !is_job_role(p->role))
+		if (!p->alive || !model_is_job(p))
 			continue;
 		if (proctab_read((int)p->pid, &row) < 0)
 			continue; /* gone: its exit record is on the way */
@@ -150,7 +143,7 @@ settled_now(struct headless *h, int *nprocs)
 		}
 		if (row.state != 'S' || proctab_syscall((int)p->pid) < 0)
 			return 0;
-		if ((p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER) && !p->in_wait)
+		if (model_is_echo(p) && !p->in_wait)
 			return 0;
 		(*nprocs)++;
 	}
@@ -168,7 +161,7 @@ emit_settled(struct headless *h, int nprocs)
 		const struct m_proc *p = &h->m->procs[i];
 		unsigned long long vol, invol;
 
-		if (!p->alive || !is_job_role(p->role) || proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
+		if (!p->alive || !model_is_job(p) || proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
 			continue;
 		trace_rec_init(&r, TR_SCHED);
 		r.pid2 = (int32_t)p->pid;
@@ -198,7 +191,7 @@ inspect(struct headless *h)
 
 	run_drain(h->run);
 	for (int i = 0; i < h->m->nprocs; i++)
-		if (h->m->procs[i].alive && is_job_role(h->m->procs[i].role))
+		if (h->m->procs[i].alive && model_is_job(&h->m->procs[i]))
 			pids[n++] = (int)h->m->procs[i].pid;
 	kview_read(&kv, pids, n, 0);
 	kcheck(h->m, &kv, emit_kernel, h->run);

@@ -787,6 +787,18 @@ model_tty_back(const struct model *m, int64_t k)
 }
 
 int
+model_is_echo(const struct m_proc *p)
+{
+	return p && (p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER);
+}
+
+int
+model_is_job(const struct m_proc *p)
+{
+	return p && (model_is_echo(p) || p->role == ROLE_FIFO || p->role == ROLE_PROBE);
+}
+
+int
 model_count(const struct model *m, int role, int ready_only)
 {
 	int n = 0;

@@ -217,6 +217,10 @@ const struct m_wait *model_wait_back(const struct model *m, uint64_t k);
 const struct m_event *model_event_back(const struct model *m, uint64_t k);
 /* TTY line k back from the newest complete one (-1 = the partial line). */
 const char *model_tty_back(const struct model *m, int64_t k);
+/* An echo server process: worker 0 (the parent) or a forked worker.  NULL: no. */
+int model_is_echo(const struct m_proc *p);
+/* One of the scenario's jobs: not the front end, not the session leader.  NULL: no. */
+int model_is_job(const struct m_proc *p);
 /* Count processes of a role that are alive / ready. */
 int model_count(const struct model *m, int role, int ready_only);
 /* Open connections of pid. */

@@ -153,14 +153,6 @@ kernel_visible(const struct live *lv)
 	return lv->mode == VIEW_LIVE && !lv->paused && lv->panels[P_KERN].shown;
 }
 
-/* Is a process one of the scenario's jobs (not the front end, not the session leader)? */
-static int
-is_job_role(int role)
-{
-	return role == ROLE_ECHO_PARENT || role == ROLE_ECHO_WORKER || role == ROLE_FIFO ||
-	       role == ROLE_PROBE;
-}
-
 /* Read the kernel's view of the job processes and compare it with the model (at most ~2/s). */
 static void
 kernel_read(struct live *lv)
@@ -171,7 +163,7 @@ kernel_read(struct live *lv)
 		return;
 	run_drain(lv->run); /* the model as current as the pipe allows */
 	for (int i = 0; i < lv->m->nprocs; i++)
-		if (lv->m->procs[i].alive && is_job_role(lv->m->procs[i].role))
+		if (lv->m->procs[i].alive && model_is_job(&lv->m->procs[i]))
 			pids[n++] = (int)lv->m->procs[i].pid;
 	ksnap_read(&lv->ks, pids, n, 0, lv->m);
 }

@@ -12,13 +12,6 @@
 
 #define NAME_COL 14
 
-/* An echo server process (parent or worker)? */
-static int
-is_echo(const struct m_proc *p)
-{
-	return p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER;
-}
-
 /* The newest client that got a reply, or NULL. */
 static const struct m_client *
 last_reply(const struct model *m)
@@ -48,13 +41,13 @@ split_lines(struct lines *L, const struct view *v, int w)
 	if (bar < 4)
 		bar = 0;
 	for (int i = 0; i < m->nprocs; i++)
-		if (is_echo(&m->procs[i]))
+		if (model_is_echo(&m->procs[i]))
 			total += m->procs[i].accepts;
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 		int fill = total ? (int)((p->accepts * (uint64_t)bar + total / 2) / total) : 0;
 
-		if (!is_echo(p))
+		if (!model_is_echo(p))
 			continue;
 		lines_add(L);
 		lines_printf(L, "%-*s", NAME_COL, panel_pid_name(v, p->pid, name, sizeof name));

@@ -188,8 +188,7 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 	}
 	if (any)
 		ctl_errors(L, v, p->pid);
-	else if (p->role == ROLE_PROBE || p->role == ROLE_FIFO || p->role == ROLE_ECHO_PARENT ||
-		 p->role == ROLE_ECHO_WORKER) {
+	else if (model_is_job(p)) {
 		lines_add(L);
 		lines_put(L, CS_TITLE, panel_pid_name(v, p->pid, name, sizeof name));
 		lines_put(L, CS_DIM, "  no epoll instance");

@@ -9,13 +9,6 @@
 #include "crt.h"
 #include "panel.h"
 
-/* An echo server process (parent or worker)? */
-static int
-is_echo(const struct m_proc *p)
-{
-	return p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER;
-}
-
 /* Value and owner, or unlinked. */
 static void
 state_line(struct lines *L, const struct view *v)
@@ -59,7 +52,7 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 
-		if (!is_echo(p))
+		if (!model_is_echo(p))
 			continue;
 		lines_add(L);
 		lines_printf(L, "%-14s", panel_pid_name(v, p->pid, name, sizeof name));

@@ -11,13 +11,6 @@
 #include "../src/run.h"
 #include "../src/util.h"
 
-/* Is p an echo server process (the parent is worker 0)? */
-static int
-is_echo(const struct m_proc *p)
-{
-	return p && (p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER);
-}
-
 /* Start with no process. */
 void
 wakes_init(struct wakes *ws)
@@ -57,10 +50,10 @@ wakes_note(struct wakes *ws, const struct model *m, const struct trace_rec *r)
 {
 	struct wake_track *t;
 
-	if (r->type == TR_WAIT_RETURN && is_echo(model_proc(m, r->pid)) && (t = track(ws, r->pid))) {
+	if (r->type == TR_WAIT_RETURN && model_is_echo(model_proc(m, r->pid)) && (t = track(ws, r->pid))) {
 		t->w.returns++;
 		t->recent[t->nrecent++ % WAKE_RECENT] = r->ts_ns;
-	} else if (r->type == TR_SCHED && is_echo(model_proc(m, (uint32_t)r->pid2)) &&
+	} else if (r->type == TR_SCHED && model_is_echo(model_proc(m, (uint32_t)r->pid2)) &&
 		   (t = track(ws, (uint32_t)r->pid2))) {
 		uint64_t ret = returns_by(t, r->ts_ns);
 
@@ -108,7 +101,7 @@ wakes_sample(struct wakes *ws, struct run *run, const struct model *m)
 		unsigned long long vol, invol;
 		uint64_t when;
 
-		if (!p->alive || !is_echo(p) || (t = track(ws, p->pid)) == NULL)
+		if (!p->alive || !model_is_echo(p) || (t = track(ws, p->pid)) == NULL)
 			continue;
 		if (!t->w.sampled && !in_epoll_wait((int)p->pid))
 			continue;
