@@ -14,6 +14,7 @@
 #include "../src/model.h"
 #include "../src/util.h"
 #include "crt.h"
+#include "deck.h"
 #include "help.h"
 #include "keys.h"
 #include "ksnap.h"
@@ -34,10 +35,7 @@ struct attachview {
 	int children;
 	struct ksnap ks;
 	struct model *m;    /* empty: the panels' lookups find nothing in it */
-	int applies[P__COUNT];
-	struct panel panels[P__COUNT];
-	struct layout lo;
-	int focus, zoom;
+	struct deck d;
 	struct help help;
 	int timer;
 };
@@ -92,6 +90,7 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, at
 		 void *ctx)
 {
 	struct attachview *av = xcalloc(1, sizeof *av);
+	int applies[P__COUNT] = { [P_KERN] = 1, [P_PGRP] = 1 };
 
 	av->loop = loop;
 	av->notify = notify;
@@ -102,12 +101,7 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, at
 	av->ngiven = av->npids;
 	av->m = model_new();
 	ksnap_init(&av->ks);
-	for (int i = 0; i < P__COUNT; i++)
-		panel_init(&av->panels[i], i);
-	av->applies[P_KERN] = 1;
-	av->applies[P_PGRP] = 1;
-	av->focus = P_KERN;
-	av->zoom = -1;
+	deck_init(&av->d, applies, P_KERN);
 	reread(av);
 	av->timer = loop_timer(loop, now_ns() + REFRESH_NS, tick, av);
 	return av;
@@ -121,19 +115,11 @@ attachview_stop(struct attachview *av)
 		return;
 	if (av->timer)
 		loop_timer_cancel(av->loop, av->timer);
-	for (int i = 0; i < P__COUNT; i++)
-		panel_free(&av->panels[i]);
+	deck_free(&av->d);
 	ksnap_free(&av->ks);
 	model_free(av->m);
 	help_free(&av->help);
 	free(av);
-}
-
-/* The other panel on the screen. */
-static void
-focus_next(struct attachview *av)
-{
-	av->focus = av->focus == P_KERN ? P_PGRP : P_KERN;
 }
 
 /* A key: quit, help, focus, zoom, scrolling. */
@@ -147,23 +133,21 @@ attachview_key(struct attachview *av, int key)
 	switch (key) {
 	case 'q': return 1;
 	case KEY_ESC:
-		if (av->zoom < 0)
+		if (av->d.zoom < 0)
 			return 1;
-		av->zoom = -1;
+		av->d.zoom = -1;
 		return 0;
 	case '?': help_toggle(&av->help); return 0;
-	case '\t':
-	case KEY_BTAB: focus_next(av); return 0;
+	case '\t': deck_focus_move(&av->d, 1); return 0;
+	case KEY_BTAB: deck_focus_move(&av->d, -1); return 0;
 	case '\r':
 	case '\n':
-	case KEY_ENTER: av->zoom = av->zoom == av->focus ? -1 : av->focus; return 0;
+	case KEY_ENTER: deck_zoom(&av->d, av->d.focus); return 0;
 	default:
-		if (key == '1' + P_KERN || key == '1' + P_PGRP) {
-			av->focus = key - '1';
-			av->zoom = av->zoom == av->focus ? -1 : av->focus;
-			return 0;
-		}
-		panel_key(&av->panels[av->focus], key);
+		if (key >= '1' && key < '1' + P__COUNT)
+			deck_zoom(&av->d, key - '1');
+		else
+			panel_key(&av->d.panels[av->d.focus], key);
 		return 0;
 	}
 }
@@ -172,8 +156,7 @@ attachview_key(struct attachview *av, int key)
 void
 attachview_resize(struct attachview *av)
 {
-	for (int i = 0; i < P__COUNT; i++)
-		av->panels[i].hwm = 0;
+	deck_resize(&av->d);
 }
 
 /* The title bar: whom we look at, how many, how fresh. */
@@ -222,15 +205,11 @@ attachview_render(struct attachview *av)
 	v.ks = &av->ks;
 	v.now = now_ns();
 	erase();
-	layout_place(&av->lo, av->panels, av->applies, area, av->zoom, &v);
-	for (int i = 0; i < P__COUNT; i++)
-		if (av->panels[i].shown)
-			panel_render(&av->panels[i], i == av->focus, i + 1);
-	layout_render(&av->lo);
+	deck_render(&av->d, av->d.applies, area, &v);
 	render_bar(av);
 	keys_render(LINES - krows, COLS, krows, KM_ATTACH, 0, 0);
 	if (av->help.open) {
-		struct help_ctx hc = { KM_ATTACH, NULL, av->applies };
+		struct help_ctx hc = { KM_ATTACH, NULL, av->d.applies };
 
 		help_render(&av->help, LINES, COLS, &hc);
 	}

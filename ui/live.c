@@ -29,6 +29,7 @@
 #include "../src/run.h"
 #include "../src/util.h"
 #include "crt.h"
+#include "deck.h"
 #include "help.h"
 #include "keys.h"
 #include "ksnap.h"
@@ -61,10 +62,7 @@ struct live {
 	struct actions act;
 	int have_act;
 	int has_echo, has_fifo;
-	int applies[P__COUNT];
-	struct panel panels[P__COUNT];
-	struct layout lo;
-	int focus, zoom;
+	struct deck d;
 	int paused, full;
 	struct help help;
 	struct proc_row rows[VIEW_MAX_ROWS];
@@ -150,7 +148,7 @@ update_guard(struct live *lv)
 static int
 kernel_visible(const struct live *lv)
 {
-	return lv->mode == VIEW_LIVE && !lv->paused && lv->panels[P_KERN].shown;
+	return lv->mode == VIEW_LIVE && !lv->paused && lv->d.panels[P_KERN].shown;
 }
 
 /* Read the kernel's view of the job processes and compare it with the model (at most ~2/s). */
@@ -269,6 +267,7 @@ static struct live *
 live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn notify, void *ctx)
 {
 	struct live *lv = xcalloc(1, sizeof *lv);
+	int applies[P__COUNT];
 
 	lv->mode = mode;
 	lv->sc = *sc;
@@ -277,13 +276,10 @@ live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn 
 	lv->ctx = ctx;
 	lv->has_echo = scenario_job_of(sc, JOB_ECHO) >= 0;
 	lv->has_fifo = scenario_job_of(sc, JOB_FIFO) >= 0;
-	lv->focus = P_WAIT;
-	lv->zoom = -1;
 	lv->self = getpid();
-	for (int i = 0; i < P__COUNT; i++) {
-		panel_init(&lv->panels[i], i);
-		lv->applies[i] = panel_applies(i, sc);
-	}
+	for (int i = 0; i < P__COUNT; i++)
+		applies[i] = panel_applies(i, sc);
+	deck_init(&lv->d, applies, P_WAIT);
 	lv->m = model_new();
 	ksnap_init(&lv->ks);
 	wakes_init(&lv->wk);
@@ -294,8 +290,7 @@ live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn 
 static void
 live_free(struct live *lv)
 {
-	for (int i = 0; i < P__COUNT; i++)
-		panel_free(&lv->panels[i]);
+	deck_free(&lv->d);
 	ksnap_free(&lv->ks);
 	model_free(lv->m);
 	help_free(&lv->help);
@@ -440,37 +435,8 @@ live_sigchld(struct live *lv)
 void
 live_resize(struct live *lv)
 {
-	for (int i = 0; i < P__COUNT; i++)
-		lv->panels[i].hwm = 0;
+	deck_resize(&lv->d);
 	lv->full = 1;
-}
-
-/* Move the focus to the next (dir 1) or previous (-1) panel on the screen. */
-static void
-focus_move(struct live *lv, int dir)
-{
-	for (int k = 1; k <= P__COUNT; k++) {
-		int id = ((lv->focus + dir * k) % P__COUNT + P__COUNT) % P__COUNT;
-
-		if (lv->panels[id].shown) {
-			lv->focus = id;
-			return;
-		}
-	}
-}
-
-/* Zoom panel id, or unzoom if it is zoomed. */
-static void
-zoom_to(struct live *lv, int id)
-{
-	if (id < 0 || id >= P__COUNT || !lv->applies[id])
-		return;
-	if (lv->zoom == id) {
-		lv->zoom = -1;
-	} else {
-		lv->zoom = id;
-		lv->focus = id;
-	}
 }
 
 /* The kernel's view in place of the epoll instances, or back; read it at once. */
@@ -478,12 +444,12 @@ static void
 kernel_toggle(struct live *lv)
 {
 	lv->kernel = !lv->kernel;
-	if (lv->zoom == P_EPOLL || lv->zoom == P_KERN)
-		lv->zoom = lv->kernel ? P_KERN : P_EPOLL;
-	if (lv->focus == P_EPOLL || lv->focus == P_KERN)
-		lv->focus = lv->kernel ? P_KERN : P_EPOLL;
-	lv->panels[P_KERN].hwm = 0;
-	lv->panels[P_EPOLL].hwm = 0;
+	if (lv->d.zoom == P_EPOLL || lv->d.zoom == P_KERN)
+		lv->d.zoom = lv->kernel ? P_KERN : P_EPOLL;
+	if (lv->d.focus == P_EPOLL || lv->d.focus == P_KERN)
+		lv->d.focus = lv->kernel ? P_KERN : P_EPOLL;
+	lv->d.panels[P_KERN].hwm = 0;
+	lv->d.panels[P_EPOLL].hwm = 0;
 	if (lv->kernel && lv->mode == VIEW_LIVE && !lv->paused)
 		kernel_read(lv);
 }
@@ -565,24 +531,24 @@ live_key(struct live *lv, int key)
 	case 'q': return LIVE_QUIT;
 	case 'r': return LIVE_RESTART;
 	case KEY_ESC:
-		if (lv->zoom < 0)
+		if (lv->d.zoom < 0)
 			return lv->mode == VIEW_REPLAY ? LIVE_QUIT : LIVE_PICKER;
-		lv->zoom = -1;
+		lv->d.zoom = -1;
 		break;
 	case '?': help_toggle(&lv->help); break;
 	case 'k': kernel_toggle(lv); break;
-	case '\t': focus_move(lv, 1); break;
-	case KEY_BTAB: focus_move(lv, -1); break;
+	case '\t': deck_focus_move(&lv->d, 1); break;
+	case KEY_BTAB: deck_focus_move(&lv->d, -1); break;
 	case '\r':
 	case '\n':
-	case KEY_ENTER: zoom_to(lv, lv->focus); break;
+	case KEY_ENTER: deck_zoom(&lv->d, lv->d.focus); break;
 	default:
 		if (key >= '1' && key < '1' + P__COUNT) {
 			if (key - '1' == P_KERN && !lv->kernel)
 				kernel_toggle(lv);
 			else if (key - '1' == P_EPOLL && lv->kernel)
 				kernel_toggle(lv);
-			zoom_to(lv, key - '1');
+			deck_zoom(&lv->d, key - '1');
 			break;
 		}
 		if (lv->mode == VIEW_REPLAY && replay_key(lv, key))
@@ -595,7 +561,7 @@ live_key(struct live *lv, int key)
 			view = 0;
 			break;
 		}
-		view = panel_key(&lv->panels[lv->focus], key);
+		view = panel_key(&lv->d.panels[lv->d.focus], key);
 		break;
 	}
 	if (view)
@@ -811,38 +777,32 @@ live_render(struct live *lv)
 	int placed[P__COUNT];
 	char hidden[64];
 
-	memcpy(placed, lv->applies, sizeof placed);
+	memcpy(placed, lv->d.applies, sizeof placed);
 	placed[lv->kernel ? P_EPOLL : P_KERN] = 0;
 	if (!lv->paused || lv->full) {
 		if (lv->mode == VIEW_LIVE && lv->scan_wanted && now_ns() - lv->last_scan >= SCAN_MIN_NS)
 			scan(lv);
 		build_view(lv, &v);
 		erase();
-		layout_place(&lv->lo, lv->panels, placed, area, lv->zoom, &v);
-		if (!lv->panels[lv->focus].shown)
-			focus_move(lv, 1);
-		for (int i = 0; i < P__COUNT; i++)
-			if (lv->panels[i].shown)
-				panel_render(&lv->panels[i], i == lv->focus, i + 1);
-		layout_render(&lv->lo);
+		deck_render(&lv->d, placed, area, &v);
 		lv->full = 0;
 	}
 	render_bar(lv);
 	if (erows)
 		render_replay_error(lv, LINES - krows - erows);
 	hidden[0] = '\0';
-	if (lv->lo.nhidden > 0 && lv->zoom < 0) {
+	if (lv->d.lo.nhidden > 0 && lv->d.zoom < 0) {
 		int len = snprintf(hidden, sizeof hidden, " hidden:");
 
-		for (int i = 0; i < lv->lo.nhidden && len < (int)sizeof hidden - 4; i++)
-			len += snprintf(hidden + len, sizeof hidden - (size_t)len, " %d", lv->lo.hidden[i] + 1);
+		for (int i = 0; i < lv->d.lo.nhidden && len < (int)sizeof hidden - 4; i++)
+			len += snprintf(hidden + len, sizeof hidden - (size_t)len, " %d", lv->d.lo.hidden[i] + 1);
 		snprintf(hidden + len, sizeof hidden - (size_t)len, " ");
 	}
 	keys_render(LINES - krows, COLS - text_cols(hidden), krows, km, lv->has_echo, lv->has_fifo);
 	if (hidden[0])
 		draw_text(LINES - 1, COLS - text_cols(hidden), text_cols(hidden), CS_WARN, hidden);
 	if (lv->help.open) {
-		struct help_ctx hc = { km, &lv->sc, lv->applies };
+		struct help_ctx hc = { km, &lv->sc, lv->d.applies };
 
 		help_render(&lv->help, LINES, COLS, &hc);
 	}

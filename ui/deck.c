@@ -1,0 +1,70 @@
+/*
+ * deck.c - see deck.h.
+ */
+#include "deck.h"
+
+#include <string.h>
+
+void
+deck_init(struct deck *d, const int *applies, int focus)
+{
+	memset(d, 0, sizeof *d);
+	for (int i = 0; i < P__COUNT; i++) {
+		panel_init(&d->panels[i], i);
+		d->applies[i] = applies[i];
+	}
+	d->focus = focus;
+	d->zoom = -1;
+}
+
+void
+deck_free(struct deck *d)
+{
+	for (int i = 0; i < P__COUNT; i++)
+		panel_free(&d->panels[i]);
+}
+
+void
+deck_resize(struct deck *d)
+{
+	for (int i = 0; i < P__COUNT; i++)
+		d->panels[i].hwm = 0;
+}
+
+void
+deck_focus_move(struct deck *d, int dir)
+{
+	for (int k = 1; k <= P__COUNT; k++) {
+		int id = ((d->focus + dir * k) % P__COUNT + P__COUNT) % P__COUNT;
+
+		if (d->panels[id].shown) {
+			d->focus = id;
+			return;
+		}
+	}
+}
+
+void
+deck_zoom(struct deck *d, int id)
+{
+	if (id < 0 || id >= P__COUNT || !d->applies[id])
+		return;
+	if (d->zoom == id) {
+		d->zoom = -1;
+	} else {
+		d->zoom = id;
+		d->focus = id;
+	}
+}
+
+void
+deck_render(struct deck *d, const int *placed, struct rect area, const struct view *v)
+{
+	layout_place(&d->lo, d->panels, placed, area, d->zoom, v);
+	if (!d->panels[d->focus].shown)
+		deck_focus_move(d, 1);
+	for (int i = 0; i < P__COUNT; i++)
+		if (d->panels[i].shown)
+			panel_render(&d->panels[i], i == d->focus, i + 1);
+	layout_render(&d->lo);
+}
