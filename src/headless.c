@@ -682,7 +682,8 @@ headless_main(int argc, char **argv)
 		end.val = rd->malformed;
 		run_emit(h.run, &end);
 	}
-	clean = summary(&h.sb, h.json, h.sc.name, h.m, rd->lost, rd->malformed);
+	/* The reader's malformed count went out in run_end: the model has it, not counted again here. */
+	clean = summary(&h.sb, h.json, h.sc.name, h.m, rd->lost, 0);
 	fflush(stdout);
 	if (h.rec && recorder_close(h.rec, err, sizeof err) < 0) {
 		fprintf(stderr, "epollviz: --record: %s\n", err);

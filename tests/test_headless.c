@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -658,4 +659,49 @@ Test(headless, background_reader_is_stopped_by_sigttin, .timeout = 60)
 	cr_assert_eq(jint(h.recs[si], "pid"), probe);
 	cr_assert_str_eq(jstr(h.recs[si], "si_code_name"), "SI_KERNEL");
 	hrun_free(&h);
+}
+
+/*
+ * A record the front end cannot decode (256 bytes of garbage written into
+ * the session leader's trace fd, through /proc) is counted once in the
+ * summary (the reader's count also travels in run_end, for replays), and
+ * makes the run unclean.
+ */
+Test(headless, a_malformed_record_is_counted_once, .timeout = 60)
+{
+	struct hlive l;
+	long long session;
+	char path[64], args[4096], garbage[256];
+	int tfd = -1, fd;
+	ssize_t n;
+
+	hlive_start(&l, "echo-herd", "pause");
+	cr_assert_geq(hlive_wait(&l, "action", "action", "pause", 20), 0, "the run did not reach its pause");
+	session = hlive_pid(&l, "session", 0);
+	cr_assert_gt(session, 0, "no session leader in the records");
+	snprintf(path, sizeof path, "/proc/%lld/cmdline", session);
+	fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	n = read(fd, args, sizeof args - 1);
+	close(fd);
+	cr_assert_gt(n, 0);
+	args[n] = '\0';
+	for (char *a = args; a < args + n; a += strlen(a) + 1)
+		if (sscanf(a, "--trace-fd=%d", &tfd) == 1)
+			break;
+	cr_assert_geq(tfd, 0, "the session leader has no --trace-fd argument");
+	snprintf(path, sizeof path, "/proc/%lld/fd/%d", session, tfd);
+	fd = open(path, O_WRONLY);
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	memset(garbage, 0xa5, sizeof garbage);
+	cr_assert_eq(write(fd, garbage, sizeof garbage), (ssize_t)sizeof garbage); /* one pipe write: atomic */
+	close(fd);
+	hlive_resume(&l);
+	hlive_finish(&l);
+	cr_assert_not_null(l.h.summary, "no summary; stderr: %s", l.h.out);
+	cr_assert_eq(jint(l.h.summary, "malformed_records"), 1, "one bad record, counted %lld times",
+		     jint(l.h.summary, "malformed_records"));
+	cr_assert(!jtrue(l.h.summary, "clean"), "a run with a malformed record called clean");
+	cr_assert_eq(l.h.status, 1, "exit status %d", l.h.status);
+	hrun_free(&l.h);
 }
