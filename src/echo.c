@@ -543,7 +543,6 @@ fail:;
 	trace_listen(flags, -1, err);
 	role_say("epollviz: echo server pid %d: cannot listen on 127.0.0.1:%d: %s\n", E.pid, port,
 		 strerror(err));
-	dprintf(STDERR_FILENO, "epollviz: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(err));
 	role_exit(1);
 }
 
