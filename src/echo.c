@@ -422,22 +422,16 @@ reap_children(int block_ms)
 		if (p > 0) {
 			struct trace_rec r;
 
-			trace_rec_init(&r, TR_REAP);
-			r.child = p;
+			trace_rec_reap(&r, p, st);
+			trace_emit(&r);
 			if (WIFSIGNALED(st)) {
-				r.op = REAP_KILLED;
-				r.arg = WTERMSIG(st);
 				E.exit_status = 1;
 				if (!role_stop) {
 					role_say("pid %d: worker %d was killed by %s; stopping the server\n",
 						 E.pid, p, signal_name(WTERMSIG(st)));
 					role_stop = 1;
 				}
-			} else {
-				r.op = REAP_EXITED;
-				r.arg = WEXITSTATUS(st);
 			}
-			trace_emit(&r);
 			for (int i = 0; i < E.nchildren; i++) {
 				if (E.children[i] == p) {
 					E.children[i] = E.children[--E.nchildren];

@@ -97,13 +97,7 @@ role_start(int role, const char *name, int want_chld)
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(&role_wait_mask);
 
-	trace_rec_init(&r, TR_PROC_START);
-	r.op = role;
-	r.version = TRACE_VERSION;
-	r.ppid = getppid();
-	r.pgid = getpgrp();
-	r.sid = getsid(0);
-	trace_set_text(&r, name);
+	trace_rec_proc_start(&r, role, name);
 	trace_emit(&r);
 }
 

@@ -280,13 +280,7 @@ run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *
 	r->trace_rd = tp[0];
 	r->ctl_wr = cp[1];
 
-	trace_rec_init(&rec, TR_PROC_START);
-	rec.op = ROLE_FRONTEND;
-	rec.version = TRACE_VERSION;
-	rec.ppid = getppid();
-	rec.pgid = getpgrp();
-	rec.sid = getsid(0);
-	trace_set_text(&rec, "epollviz");
+	trace_rec_proc_start(&rec, ROLE_FRONTEND, "epollviz");
 	run_emit(r, &rec);
 
 	sigfillset(&all);
@@ -382,15 +376,7 @@ emit_reap(struct run *r, pid_t p, int st)
 {
 	struct trace_rec rec;
 
-	trace_rec_init(&rec, TR_REAP);
-	rec.child = p;
-	if (WIFSIGNALED(st)) {
-		rec.op = REAP_KILLED;
-		rec.arg = WTERMSIG(st);
-	} else {
-		rec.op = REAP_EXITED;
-		rec.arg = WEXITSTATUS(st);
-	}
+	trace_rec_reap(&rec, p, st);
 	run_emit(r, &rec);
 }
 

@@ -197,21 +197,7 @@ reap(void)
 		struct trace_rec r;
 		int i = job_of_leader(p);
 
-		trace_rec_init(&r, TR_REAP);
-		r.child = p;
-		if (WIFEXITED(st)) {
-			r.op = REAP_EXITED;
-			r.arg = WEXITSTATUS(st);
-		} else if (WIFSIGNALED(st)) {
-			r.op = REAP_KILLED;
-			r.arg = WTERMSIG(st);
-		} else if (WIFSTOPPED(st)) {
-			r.op = REAP_STOPPED;
-			r.arg = WSTOPSIG(st);
-		} else {
-			r.op = REAP_CONTINUED;
-			r.arg = SIGCONT;
-		}
+		trace_rec_reap(&r, p, st);
 		trace_emit(&r);
 		if (i < 0)
 			continue; /* an orphaned worker this subreaper adopted */

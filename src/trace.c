@@ -10,7 +10,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -484,6 +486,38 @@ trace_rec_init(struct trace_rec *r, int type)
 	r->type = (uint8_t)type;
 	r->epfd = -1;
 	r->fd = -1;
+}
+
+void
+trace_rec_proc_start(struct trace_rec *r, int role, const char *name)
+{
+	trace_rec_init(r, TR_PROC_START);
+	r->op = role;
+	r->version = TRACE_VERSION;
+	r->ppid = getppid();
+	r->pgid = getpgrp();
+	r->sid = getsid(0);
+	trace_set_text(r, name);
+}
+
+void
+trace_rec_reap(struct trace_rec *r, pid_t child, int status)
+{
+	trace_rec_init(r, TR_REAP);
+	r->child = child;
+	if (WIFEXITED(status)) {
+		r->op = REAP_EXITED;
+		r->arg = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		r->op = REAP_KILLED;
+		r->arg = WTERMSIG(status);
+	} else if (WIFSTOPPED(status)) {
+		r->op = REAP_STOPPED;
+		r->arg = WSTOPSIG(status);
+	} else {
+		r->op = REAP_CONTINUED;
+		r->arg = SIGCONT;
+	}
 }
 
 void

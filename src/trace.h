@@ -242,6 +242,10 @@ size_t trace_pending(void);
 int trace_reader_gone(void);
 /* Start a record of the given type with fds set to -1 and the rest zeroed. */
 void trace_rec_init(struct trace_rec *r, int type);
+/* Start a TR_PROC_START record of the calling process: role, name, its ids now. */
+void trace_rec_proc_start(struct trace_rec *r, int role, const char *name);
+/* Start a TR_REAP record of child from its waitpid status (exited, killed, stopped, continued). */
+void trace_rec_reap(struct trace_rec *r, pid_t child, int status);
 /* Emit a TR_LOG record with printf-style text. */
 void trace_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Copy s into r->text, truncating. */
