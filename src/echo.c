@@ -337,15 +337,11 @@ accept_one(void)
 static void
 listen_event(void)
 {
-	struct trace_rec r;
 	int ret;
 
 	if (E.sem) {
 		ret = sem_trywait(E.sem);
-		trace_rec_init(&r, TR_SEM_TRYWAIT);
-		r.ret = ret;
-		r.err = ret < 0 ? errno : 0;
-		trace_emit(&r);
+		tr_result(TR_SEM_TRYWAIT, -1, ret, ret < 0 ? errno : 0);
 		if (ret < 0) {
 			role_say("pid %d: could not take the semaphore\n", E.pid);
 			return; /* not `break`: the rest of the batch still gets served */
@@ -357,10 +353,7 @@ listen_event(void)
 	} while (E.cfg.accept_loop == LOOP_DRAIN && !role_stop);
 	if (E.sem) {
 		ret = sem_post(E.sem);
-		trace_rec_init(&r, TR_SEM_POST);
-		r.ret = ret;
-		r.err = ret < 0 ? errno : 0;
-		trace_emit(&r);
+		tr_result(TR_SEM_POST, -1, ret, ret < 0 ? errno : 0);
 	}
 }
 
@@ -601,7 +594,6 @@ static void
 setup(const struct role_args *a, int is_parent)
 {
 	char name[16];
-	struct trace_rec r;
 
 	memset(&E, 0, sizeof E);
 	E.cfg = a->job;
@@ -631,11 +623,7 @@ setup(const struct role_args *a, int is_parent)
 	} else {
 		E.lfd = a->listen_fd;
 		E.port = a->port;
-		trace_rec_init(&r, TR_INHERIT);
-		r.fd = E.lfd;
-		r.op = OPEN_LISTEN;
-		r.pid2 = getppid();
-		trace_emit(&r);
+		tr_inherit(E.lfd, OPEN_LISTEN);
 	}
 	if (E.shared) {
 		if (is_parent) {
@@ -643,11 +631,7 @@ setup(const struct role_args *a, int is_parent)
 			tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, EPOLLIN | EPOLLET, data_for(E.lfd));
 		} else {
 			E.epfd = a->epfd;
-			trace_rec_init(&r, TR_INHERIT);
-			r.fd = E.epfd;
-			r.op = OPEN_EPOLL;
-			r.pid2 = getppid();
-			trace_emit(&r);
+			tr_inherit(E.epfd, OPEN_EPOLL);
 		}
 	}
 	if (is_parent) {

@@ -129,13 +129,7 @@ on_read(void)
 	do
 		n = read(F.fd, buf, sizeof buf);
 	while (n < 0 && errno == EINTR);
-	trace_rec_init(&r, TR_READ);
-	r.fd = F.fd;
-	r.ret = n;
-	r.err = n < 0 ? errno : 0;
-	if (n > 0)
-		trace_set_text_bytes(&r, buf, (size_t)n);
-	trace_emit(&r);
+	tr_read(&r, F.fd, buf, n);
 	if (n > 0)
 		role_say("pid %d: read %zd bytes: %s\n", F.pid, n, r.text);
 }

@@ -260,13 +260,7 @@ probe_tty_read(void)
 	trace_emit(&r);
 	for (;;) {
 		n = role_read_interruptible(STDIN_FILENO, buf, sizeof buf);
-		trace_rec_init(&r, TR_READ);
-		r.fd = STDIN_FILENO;
-		r.ret = n;
-		r.err = n < 0 ? errno : 0;
-		if (n > 0)
-			trace_set_text_bytes(&r, buf, (size_t)n);
-		trace_emit(&r);
+		tr_read(&r, STDIN_FILENO, buf, n);
 		if (n < 0 && errno == EINTR && role_stop)
 			break;
 		if (n > 0)

@@ -128,6 +128,33 @@ tr_signal(int signo, int code, int sender, int pending)
 }
 
 void
+tr_inherit(int fd, int kind)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_INHERIT);
+	r.fd = fd;
+	r.op = kind;
+	r.pid2 = getppid();
+	trace_emit(&r);
+}
+
+void
+tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
+{
+	int err = n < 0 ? errno : 0;
+
+	trace_rec_init(r, TR_READ);
+	r->fd = fd;
+	r->ret = n;
+	r->err = err;
+	if (n > 0)
+		trace_set_text_bytes(r, buf, (size_t)n);
+	trace_emit(r);
+	errno = err;
+}
+
+void
 tr_open(int fd, int kind, const char *what, int err)
 {
 	struct trace_rec r;

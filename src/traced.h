@@ -11,6 +11,8 @@
 #include <sys/epoll.h>
 #include <sys/types.h>
 
+#include "trace.h"
+
 int tr_epoll_create1(int flags);
 int tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
 /*
@@ -27,5 +29,12 @@ void tr_result(int type, int fd, long long ret, int err);
 void tr_signal(int signo, int code, int sender, int pending);
 /* The record of an fd the role opened (or got) without a wrapper. */
 void tr_open(int fd, int kind, const char *what, int err);
+/* The record of fd (of enum open_kind) inherited from the parent. */
+void tr_inherit(int fd, int kind);
+/*
+ * The record of a read of fd that returned n (errno, if n < 0, as the read
+ * left it), with the bytes read as printable text; *r keeps the record.
+ */
+void tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n);
 
 #endif
