@@ -247,7 +247,12 @@ Test(headless, shared_epoll_delivers_events_to_a_process_without_that_fd, .timeo
 	long long pids[8];
 	long ci;
 
-	hrun(&h, "echo-shared-epoll", "connect 8; settle");
+	/*
+	 * Which waiter gets a connection's event is the kernel's choice: in 8
+	 * connections it was rarely always the owner (1 run in 20 under load),
+	 * so 24 give it room to show a stray.
+	 */
+	hrun(&h, "echo-shared-epoll", "connect 24; settle");
 	cr_assert_eq(h.status, 0, "stderr: %s", h.out);
 	cr_assert_eq(echo_pids(&h, pids, 8), 2);
 	/* Both workers inherited the one instance rather than creating their own. */
