@@ -135,7 +135,7 @@ settled_now(struct headless *h, int *nprocs)
 
 		if (!p->alive || !model_is_job(p))
 			continue;
-		if (proctab_read((int)p->pid, &row) < 0)
+		if (proctab_read_stat((int)p->pid, &row) < 0)
 			continue; /* gone: its exit record is on the way */
 		if (row.state == 'T' || row.state == 't') {
 			(*nprocs)++;

@@ -201,21 +201,6 @@ cmp_fd(const void *a, const void *b)
 	return ((const struct kv_fd *)a)->fd - ((const struct kv_fd *)b)->fd;
 }
 
-static ssize_t
-read_text(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, len = 0;
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)len < cap - 1 && (n = read(fd, buf + len, cap - 1 - (size_t)len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 /* Read one process's fds.  Sets p->gone or p->err when it cannot. */
 static void
 read_proc(struct kv_proc *p, const struct sockmap *sm)
@@ -278,7 +263,7 @@ read_proc(struct kv_proc *p, const struct sockmap *sm)
 		}
 		if (f->kind == KV_EPOLL) {
 			snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
-			if (read_text(path, info, sizeof info) > 0)
+			if (read_text_file(path, info, sizeof info) > 0)
 				kv_parse_fdinfo(info, &f->info);
 		}
 		p->nfds++;

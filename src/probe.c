@@ -89,18 +89,11 @@ static void
 show_fdinfo(int fd)
 {
 	char p[64], buf[512], line[TRACE_TEXT_MAX + 1];
-	int f, n;
 	size_t k = 0;
 
 	snprintf(p, sizeof p, "/proc/self/fdinfo/%d", fd);
-	f = open(p, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (read_text_file(p, buf, sizeof buf) <= 0)
 		return;
-	n = (int)read(f, buf, sizeof buf - 1);
-	close(f);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
 	/* One line: "fdinfo 3: pos 0 flags 02 mnt_id 17 ino 1090". */
 	k = (size_t)snprintf(line, sizeof line, "fdinfo %d:", fd);
 	for (char *s = strtok(buf, "\n"); s && k < sizeof line; s = strtok(NULL, "\n")) {

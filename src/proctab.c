@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,33 +56,25 @@ proctab_tty_name(int tty_nr, char *buf, size_t cap)
 		snprintf(buf, cap, "%u:%u", maj, min);
 }
 
-static ssize_t
-read_file(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-int
-proctab_read(int pid, struct proc_row *row)
+/* The stat line of /proc/NAME (a pid, as text), parsed.  Returns 0 or -1. */
+static int
+read_stat(const char *name, struct proc_row *row)
 {
 	char path[64], buf[1024];
+
+	snprintf(path, sizeof path, "/proc/%.20s/stat", name);
+	return read_text_file(path, buf, sizeof buf) < 0 ? -1 : proctab_parse_stat(buf, row);
+}
+
+/* row->cmd from /proc/PID/cmdline, or "[comm]" for a kernel thread or a zombie. */
+static void
+read_cmd(struct proc_row *row)
+{
+	char path[64], buf[sizeof row->cmd];
 	ssize_t n;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (read_file(path, buf, sizeof buf) < 0 || proctab_parse_stat(buf, row) < 0)
-		return -1;
-	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-	n = read_file(path, buf, sizeof row->cmd);
+	snprintf(path, sizeof path, "/proc/%d/cmdline", row->pid);
+	n = read_text_file(path, buf, sizeof buf);
 	if (n > 0) {
 		for (ssize_t i = 0; i < n - 1; i++)
 			if (buf[i] == '\0')
@@ -92,6 +83,23 @@ proctab_read(int pid, struct proc_row *row)
 	} else {
 		snprintf(row->cmd, sizeof row->cmd, "[%s]", row->comm);
 	}
+}
+
+int
+proctab_read_stat(int pid, struct proc_row *row)
+{
+	char name[16];
+
+	snprintf(name, sizeof name, "%d", pid);
+	return read_stat(name, row);
+}
+
+int
+proctab_read(int pid, struct proc_row *row)
+{
+	if (proctab_read_stat(pid, row) < 0)
+		return -1;
+	read_cmd(row);
 	return 0;
 }
 
@@ -111,17 +119,11 @@ proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL && n < max) {
-		char path[64], buf[1024];
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof path, "/proc/%.20s/stat", de->d_name);
-		if (read_file(path, buf, sizeof buf) < 0 || proctab_parse_stat(buf, &out[n]) < 0)
+		if (!isdigit((unsigned char)de->d_name[0]) || read_stat(de->d_name, &out[n]) < 0)
 			continue;
 		if (keep && !keep(&out[n], arg))
 			continue;
-		if (proctab_read(out[n].pid, &out[n]) < 0)
-			continue;
+		read_cmd(&out[n]);
 		n++;
 	}
 	closedir(d);
@@ -135,7 +137,7 @@ proctab_syscall(int pid)
 	char path[64], buf[256];
 
 	snprintf(path, sizeof path, "/proc/%d/syscall", pid);
-	if (read_file(path, buf, sizeof buf) < 0)
+	if (read_text_file(path, buf, sizeof buf) < 0)
 		return -2;
 	if (strncmp(buf, "running", 7) == 0)
 		return -1;
@@ -148,7 +150,7 @@ proctab_ctxsw(int pid, unsigned long long *voluntary, unsigned long long *involu
 	char path[64], buf[4096], *v, *iv;
 
 	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	if (read_file(path, buf, sizeof buf) < 0)
+	if (read_text_file(path, buf, sizeof buf) < 0)
 		return -1;
 	v = strstr(buf, "\nvoluntary_ctxt_switches:");
 	iv = strstr(buf, "\nnonvoluntary_ctxt_switches:");

@@ -26,6 +26,8 @@ int proctab_parse_stat(const char *buf, struct proc_row *row);
 void proctab_tty_name(int tty_nr, char *buf, size_t cap);
 /* Read one process.  Returns 0, or -1 (gone, or not readable). */
 int proctab_read(int pid, struct proc_row *row);
+/* The same without the command line (row->cmd empty): for a look at the state only. */
+int proctab_read_stat(int pid, struct proc_row *row);
 /*
  * Read every process for which keep() says yes, sorted by pid.  Returns the
  * count stored in out (at most max).

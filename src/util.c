@@ -62,6 +62,30 @@ write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+ssize_t
+read_text_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len < cap - 1) {
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
 const char *
 errno_name(int e)
 {

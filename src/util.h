@@ -19,6 +19,11 @@ int fd_set_cloexec(int fd, int on);
 int fd_set_nonblock(int fd);
 /* Write all of buf, retrying on EINTR and short writes.  Returns 0 or -1. */
 int write_all(int fd, const void *buf, size_t len);
+/*
+ * Read a small file (a /proc entry) whole, at most cap - 1 bytes, and
+ * terminate it.  Returns its length, or -1 if it cannot be opened or read.
+ */
+ssize_t read_text_file(const char *path, char *buf, size_t cap);
 /* "EPERM", or "E123" for an unknown number; "0" for 0.  Static storage. */
 const char *errno_name(int e);
 /* "SIGINT", or "SIG123".  Static storage. */

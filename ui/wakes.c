@@ -105,12 +105,12 @@ wakes_sample(struct wakes *ws, struct run *run, const struct model *m)
 			continue;
 		if (!t->w.sampled && !in_epoll_wait((int)p->pid))
 			continue;
-		if (proctab_read((int)p->pid, &a) < 0 || a.state != 'S')
+		if (proctab_read_stat((int)p->pid, &a) < 0 || a.state != 'S')
 			continue;
 		when = now_ns();
 		if (proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
 			continue;
-		if (proctab_read((int)p->pid, &b) < 0 || b.state != 'S')
+		if (proctab_read_stat((int)p->pid, &b) < 0 || b.state != 'S')
 			continue;
 		if (t->w.sampled && vol == t->w.vol)
 			continue;
