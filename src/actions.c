@@ -35,8 +35,16 @@ actions_done(struct actions *a)
 	if (a->qlen_timer)
 		loop_timer_cancel(a->loop, a->qlen_timer);
 	a->qlen_timer = 0;
+	actions_release(a);
 	clients_free(a->cs);
 	a->cs = NULL;
+}
+
+void
+actions_release(struct actions *a)
+{
+	if (a->cs)
+		clients_close_all(a->cs);
 	if (a->writer_fd >= 0)
 		close(a->writer_fd);
 	a->writer_fd = -1;

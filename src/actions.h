@@ -24,8 +24,10 @@ struct actions {
 };
 
 void actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop);
-/* Close clients and writers. */
+/* Stop watching the accept queue, let go of clients and writer, free the clients. */
 void actions_done(struct actions *a);
+/* Let go of every client and of the FIFO writer, quietly (no action record). */
+void actions_release(struct actions *a);
 /* Start polling the listening socket's accept queue (accept_queue records on change). */
 void actions_watch_queue(struct actions *a);
 /* Read the accept queue now: the sum over the listeners on the server's port, or -1. */

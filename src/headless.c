@@ -348,11 +348,7 @@ end_steps(struct headless *h)
 {
 	h->phase = PH_ENDING;
 	h->phase_t0 = now_ns();
-	clients_close_all(h->act.cs);
-	if (h->act.writer_fd >= 0) {
-		close(h->act.writer_fd);
-		h->act.writer_fd = -1;
-	}
+	actions_release(&h->act);
 	run_terminate(h->run);
 }
 
@@ -671,17 +667,8 @@ headless_main(int argc, char **argv)
 	}
 	actions_done(&h.act);
 	run_stop(h.run); /* emits the last reaps, and kills if anything was left */
+	run_emit_end(h.run, h.failed, (h.interrupted ? RUN_INTERRUPTED : 0) | (h.fatal ? RUN_FATAL : 0));
 	rd = run_reader(h.run);
-	{
-		struct trace_rec end;
-
-		trace_rec_init(&end, TR_RUN_END);
-		end.arg = h.failed;
-		end.op = (run_unclean(h.run) ? RUN_UNCLEAN : 0) | (h.interrupted ? RUN_INTERRUPTED : 0) |
-			 (h.fatal ? RUN_FATAL : 0);
-		end.val = rd->malformed;
-		run_emit(h.run, &end);
-	}
 	/* The reader's malformed count went out in run_end: the model has it, not counted again here. */
 	clean = summary(&h.sb, h.json, h.sc.name, h.m, rd->lost, 0);
 	fflush(stdout);

@@ -421,10 +421,16 @@ run_t0(const struct run *r)
 	return r->t0;
 }
 
-int
-run_unclean(const struct run *r)
+void
+run_emit_end(struct run *r, int actions_failed, int flags)
 {
-	return r->unclean;
+	struct trace_rec end;
+
+	trace_rec_init(&end, TR_RUN_END);
+	end.arg = actions_failed;
+	end.op = flags | (r->unclean ? RUN_UNCLEAN : 0);
+	end.val = r->rd.malformed;
+	run_emit(r, &end);
 }
 
 static int

@@ -51,8 +51,13 @@ void run_drain(struct run *r);
 int run_trace_pending(const struct run *r);
 pid_t run_session_pid(const struct run *r);
 uint64_t run_t0(const struct run *r);
-/* Set when the run had to use SIGKILL or failed to clean something. */
-int run_unclean(const struct run *r);
+/*
+ * The front end's verdict, the run's last record (after run_stop):
+ * actions_failed, flags (enum run_end_flags; RUN_UNCLEAN is added when the
+ * clean-up had to use SIGKILL or failed to clean something) and the
+ * reader's count of malformed records, so that a replay decides alike.
+ */
+void run_emit_end(struct run *r, int actions_failed, int flags);
 /*
  * End everything: terminate the session if still running (bounded wait,
  * then SIGKILL for anything left in the session), unlink the semaphore,

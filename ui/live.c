@@ -357,19 +357,6 @@ live_replay(const char *path, struct loop *loop, live_notify_fn notify, void *ct
 	return lv;
 }
 
-/* The front end's verdict on the run, last in the recording, as the headless runner writes it. */
-static void
-emit_run_end(struct live *lv)
-{
-	const struct trace_reader *rd = run_reader(lv->run);
-	struct trace_rec end;
-
-	trace_rec_init(&end, TR_RUN_END);
-	end.op = run_unclean(lv->run) ? RUN_UNCLEAN : 0;
-	end.val = rd->malformed;
-	run_emit(lv->run, &end);
-}
-
 /* Stop the run (or the replay) cleanly, close the recording, free everything. */
 int
 live_stop(struct live *lv, char *err, size_t errcap)
@@ -383,8 +370,8 @@ live_stop(struct live *lv, char *err, size_t errcap)
 		actions_done(&lv->act);
 	if (lv->run) {
 		run_stop(lv->run);
-		if (lv->rec)
-			emit_run_end(lv);
+		if (lv->rec) /* the verdict, last in the recording, as the headless runner writes it */
+			run_emit_end(lv->run, 0, 0);
 	}
 	/* After run_stop: its last records may have asked for a scan. */
 	if (lv->tick_timer)
