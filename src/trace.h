@@ -224,7 +224,11 @@ void trace_reader_free(struct trace_reader *rd);
 /* Feed bytes; calls sink for every complete logical record.  Returns 0 or -1 (OOM). */
 int trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
 		      void *ctx);
-/* Check the sequence number of a record produced elsewhere (the front end's own). */
+/*
+ * Account for the sequence number of nwire wire records of pid starting at
+ * seq: a gap counts as lost records.  The reader calls it for every wire
+ * record it decodes; the unit tests call it directly.
+ */
 void trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, unsigned nwire);
 
 /*
