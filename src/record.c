@@ -224,7 +224,7 @@ push(void *ctx, const struct trace_rec *r)
 
 	if (rp->qlen == QCAP)
 		return; /* cannot happen: a chunk is at most QCAP wire records */
-	rp->q[(rp->qhead + rp->qlen++) % QCAP] = *r;
+	trace_rec_copy(&rp->q[(rp->qhead + rp->qlen++) % QCAP], r);
 }
 
 struct replay *
@@ -307,7 +307,7 @@ replay_next(struct replay *rp, struct trace_rec *out)
 			/* records decoded before the damage are still returned */
 		}
 	}
-	*out = rp->q[rp->qhead];
+	trace_rec_copy(out, &rp->q[rp->qhead]);
 	rp->qhead = (rp->qhead + 1) % QCAP;
 	rp->qlen--;
 	return 1;

@@ -489,6 +489,12 @@ trace_rec_init(struct trace_rec *r, int type)
 }
 
 void
+trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src)
+{
+	memcpy(dst, src, offsetof(struct trace_rec, pairs) + src->npairs * sizeof src->pairs[0]);
+}
+
+void
 trace_rec_proc_start(struct trace_rec *r, int role, const char *name)
 {
 	trace_rec_init(r, TR_PROC_START);

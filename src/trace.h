@@ -246,6 +246,8 @@ size_t trace_pending(void);
 int trace_reader_gone(void);
 /* Start a record of the given type with fds set to -1 and the rest zeroed. */
 void trace_rec_init(struct trace_rec *r, int type);
+/* Copy a record: the fields and its npairs pairs, not the unused rest of pairs[]. */
+void trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src);
 /* Start a TR_PROC_START record of the calling process: role, name, its ids now. */
 void trace_rec_proc_start(struct trace_rec *r, int role, const char *name);
 /* Start a TR_REAP record of child from its waitpid status (exited, killed, stopped, continued). */
