@@ -99,12 +99,9 @@ pfd_set(struct m_proc *p, int fd, int kind, int port)
 		memset(p->fds + p->capfds, 0, (size_t)(n - p->capfds) * sizeof *p->fds);
 		p->capfds = n;
 	}
-	p->fds[fd].fd = fd;
 	p->fds[fd].kind = kind;
 	p->fds[fd].port = port;
 	p->fds[fd].conn = 0;
-	if (fd >= p->nfds)
-		p->nfds = fd + 1;
 	return &p->fds[fd];
 }
 
@@ -164,7 +161,6 @@ inst_new(struct model *m, uint32_t pid, int epfd)
 	in = &m->inst[m->ninst++];
 	memset(in, 0, sizeof *in);
 	in->id = m->next_inst_id++;
-	in->live = 1;
 	in->creator = pid;
 	in->holders[0].pid = pid;
 	in->holders[0].epfd = epfd;
@@ -373,7 +369,6 @@ conn_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	c->pid = p->pid;
 	c->fd = (int)r->ret;
 	c->peer_port = r->port;
-	c->ts_open = r->ts_ns;
 	struct m_fd *f = pfd_set(p, (int)r->ret, FDK_CONN, r->port);
 
 	if (f)

@@ -32,7 +32,6 @@ enum m_fifo_state { FIFO_NONE = 0, FIFO_WAITING, FIFO_OPEN, FIFO_STORM, FIFO_GON
 enum m_job_state { MJOB_RUNNING = 0, MJOB_STOPPED, MJOB_DONE };
 
 struct m_fd {
-	int fd;
 	int kind;
 	int port; /* listen: local port; conn: peer port */
 	int conn; /* conn: its index in model.conns plus 1 (0: none) */
@@ -56,8 +55,8 @@ struct m_proc {
 	int wait_epfd;
 	uint64_t wait_since;
 	int last_signo, last_si_code, last_si_pid;
-	struct m_fd *fds;
-	int nfds, capfds;
+	struct m_fd *fds; /* indexed by fd */
+	int capfds;
 };
 
 struct m_watch {
@@ -74,7 +73,6 @@ struct m_holder {
 
 struct m_inst {
 	int id;          /* stable number for display: 1, 2, ... */
-	int live;
 	uint32_t creator;
 	struct m_holder holders[M_MAX_HOLDERS];
 	int nholders;
@@ -111,7 +109,7 @@ struct m_conn {
 	int peer_port;
 	uint64_t in, out;
 	int state;
-	uint64_t ts_open, ts_close;
+	uint64_t ts_close;
 };
 
 struct m_client {
