@@ -138,13 +138,6 @@ drain_trace(void *arg, uint32_t events)
 	}
 }
 
-void
-run_drain(struct run *r)
-{
-	if (!r->trace_eof)
-		drain_trace(r, EPOLLIN);
-}
-
 int
 run_trace_pending(const struct run *r)
 {
@@ -195,6 +188,15 @@ drain_pty(void *arg, uint32_t events)
 		loop_del(r->loop, r->master);
 		return;
 	}
+}
+
+void
+run_drain(struct run *r)
+{
+	if (!r->trace_eof)
+		drain_trace(r, EPOLLIN);
+	if (!r->pty_eof)
+		drain_pty(r, EPOLLIN);
 }
 
 /* Per-run semaphore name: unique, so a crash never blocks the next run. */

@@ -45,7 +45,11 @@ void run_reap(struct run *r);
 int run_finished(const struct run *r);
 /* The trace reader: counts of records, lost and malformed. */
 const struct trace_reader *run_reader(const struct run *r);
-/* Drain whatever the trace pipe holds now (used before judging "settled"). */
+/*
+ * Read whatever the trace pipe and the pty hold now, without waiting for
+ * the next gulp (before judging "settled", and while the run stops, so
+ * that nothing the children wrote is lost).
+ */
 void run_drain(struct run *r);
 /* Bytes waiting unread in the trace pipe. */
 int run_trace_pending(const struct run *r);
