@@ -449,19 +449,21 @@ long
 hlive_wait(struct hlive *l, const char *type, const char *key, const char *val, int seconds)
 {
 	long long deadline = mono_ms() + seconds * 1000LL;
-	size_t from = 0;
+	size_t from = l->seen;
+	long i;
 
 	for (;;) {
-		long i = hfind(&l->h, from, type, key, val);
-
-		if (i >= 0)
-			return i;
+		if ((i = hfind(&l->h, from, type, key, val)) >= 0)
+			break;
 		from = l->h.n;
 		if (mono_ms() >= deadline || hlive_pump(l, 50) < 0) {
 			i = hfind(&l->h, from, type, key, val);
-			return i;
+			break;
 		}
 	}
+	if (i >= 0)
+		l->seen = (size_t)i + 1;
+	return i;
 }
 
 void

@@ -39,11 +39,15 @@ struct hlive {
 	pthread_mutex_t mu;
 	char *raw;   /* bytes the thread read, not yet parsed */
 	size_t nraw, capraw;
+	size_t seen; /* hlive_wait looks at records from here on */
 	int eof;
 };
 
 int hlive_start(struct hlive *l, const char *scenario, const char *script);
-/* Read until a record of type (with key containing val, if key) arrives; its index, or -1 (deadline/EOF). */
+/*
+ * Read until a record of type (with key containing val, if key) arrives after
+ * the one the last hlive_wait returned; its index, or -1 (deadline/EOF).
+ */
 long hlive_wait(struct hlive *l, const char *type, const char *key, const char *val, int seconds);
 /* Let a `pause` step go on. */
 void hlive_resume(struct hlive *l);
