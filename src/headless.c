@@ -147,6 +147,8 @@ settled_now(struct headless *h, int *nprocs)
 			return 0;
 		(*nprocs)++;
 	}
+	/* Asleep, each has written all it will write for now: read what the pty got meanwhile. */
+	run_drain(h->run);
 	return 1;
 }
 
