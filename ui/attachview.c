@@ -132,23 +132,9 @@ attachview_key(struct attachview *av, int key)
 	}
 	switch (key) {
 	case 'q': return 1;
-	case KEY_ESC:
-		if (av->d.zoom < 0)
-			return 1;
-		av->d.zoom = -1;
-		return 0;
+	case KEY_ESC: return !deck_unzoom(&av->d);
 	case '?': help_toggle(&av->help); return 0;
-	case '\t': deck_focus_move(&av->d, 1); return 0;
-	case KEY_BTAB: deck_focus_move(&av->d, -1); return 0;
-	case '\r':
-	case '\n':
-	case KEY_ENTER: deck_zoom(&av->d, av->d.focus); return 0;
-	default:
-		if (key >= '1' && key < '1' + P__COUNT)
-			deck_zoom(&av->d, key - '1');
-		else
-			panel_key(&av->d.panels[av->d.focus], key);
-		return 0;
+	default: deck_key(&av->d, key); return 0;
 	}
 }
 

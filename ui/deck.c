@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "crt.h"
+
 void
 deck_init(struct deck *d, const int *applies, int focus)
 {
@@ -31,7 +33,8 @@ deck_resize(struct deck *d)
 		d->panels[i].hwm = 0;
 }
 
-void
+/* Move the focus to the next (dir 1) or previous (-1) panel on the screen. */
+static void
 deck_focus_move(struct deck *d, int dir)
 {
 	for (int k = 1; k <= P__COUNT; k++) {
@@ -44,7 +47,8 @@ deck_focus_move(struct deck *d, int dir)
 	}
 }
 
-void
+/* Zoom panel id (and focus it), or unzoom if it is zoomed; nothing if it does not apply. */
+static void
 deck_zoom(struct deck *d, int id)
 {
 	if (id < 0 || id >= P__COUNT || !d->applies[id])
@@ -55,6 +59,32 @@ deck_zoom(struct deck *d, int id)
 		d->zoom = id;
 		d->focus = id;
 	}
+}
+
+int
+deck_unzoom(struct deck *d)
+{
+	int was = d->zoom >= 0;
+
+	d->zoom = -1;
+	return was;
+}
+
+int
+deck_key(struct deck *d, int key)
+{
+	switch (key) {
+	case '\t': deck_focus_move(d, 1); return 1;
+	case KEY_BTAB: deck_focus_move(d, -1); return 1;
+	case '\r':
+	case '\n':
+	case KEY_ENTER: deck_zoom(d, d->focus); return 1;
+	}
+	if (key >= '1' && key < '1' + P__COUNT) {
+		deck_zoom(d, key - '1');
+		return 1;
+	}
+	return panel_key(&d->panels[d->focus], key);
 }
 
 void

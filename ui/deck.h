@@ -23,10 +23,14 @@ void deck_init(struct deck *d, const int *applies, int focus);
 void deck_free(struct deck *d);
 /* Forget the panels' heights: the layout starts afresh. */
 void deck_resize(struct deck *d);
-/* Move the focus to the next (dir 1) or previous (-1) panel on the screen. */
-void deck_focus_move(struct deck *d, int dir);
-/* Zoom panel id (and focus it), or unzoom if it is zoomed; nothing if it does not apply. */
-void deck_zoom(struct deck *d, int id);
+/* Show every panel again.  Returns 1 if one was zoomed. */
+int deck_unzoom(struct deck *d);
+/*
+ * The keys every deck has: Tab and Shift+Tab (focus), Enter (zoom the
+ * focused panel), a panel's number (zoom it), and the focused panel's
+ * scrolling keys.  Returns 1 if the key was one of them.
+ */
+int deck_key(struct deck *d, int key);
 /*
  * Lay out the panels placed[id] allows in area and draw them, the focused
  * one marked (the focus moves on if its panel is not on the screen).

@@ -518,26 +518,15 @@ live_key(struct live *lv, int key)
 	case 'q': return LIVE_QUIT;
 	case 'r': return LIVE_RESTART;
 	case KEY_ESC:
-		if (lv->d.zoom < 0)
+		if (!deck_unzoom(&lv->d))
 			return lv->mode == VIEW_REPLAY ? LIVE_QUIT : LIVE_PICKER;
-		lv->d.zoom = -1;
 		break;
 	case '?': help_toggle(&lv->help); break;
 	case 'k': kernel_toggle(lv); break;
-	case '\t': deck_focus_move(&lv->d, 1); break;
-	case KEY_BTAB: deck_focus_move(&lv->d, -1); break;
-	case '\r':
-	case '\n':
-	case KEY_ENTER: deck_zoom(&lv->d, lv->d.focus); break;
 	default:
-		if (key >= '1' && key < '1' + P__COUNT) {
-			if (key - '1' == P_KERN && !lv->kernel)
-				kernel_toggle(lv);
-			else if (key - '1' == P_EPOLL && lv->kernel)
-				kernel_toggle(lv);
-			deck_zoom(&lv->d, key - '1');
-			break;
-		}
+		/* The kernel's view and the epoll instances share a place: a number shows its panel there. */
+		if ((key == '1' + P_KERN && !lv->kernel) || (key == '1' + P_EPOLL && lv->kernel))
+			kernel_toggle(lv);
 		if (lv->mode == VIEW_REPLAY && replay_key(lv, key))
 			break;
 		if (lv->mode == VIEW_LIVE && key == 'p') {
@@ -548,7 +537,7 @@ live_key(struct live *lv, int key)
 			view = 0;
 			break;
 		}
-		view = panel_key(&lv->d.panels[lv->d.focus], key);
+		view = deck_key(&lv->d, key);
 		break;
 	}
 	if (view)
