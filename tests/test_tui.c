@@ -581,6 +581,14 @@ Test(tui, record_a_run_then_replay_it_headless)
 	cr_assert_eq(replies, 1, "the client's reply is not in the recording (%d)", replies);
 }
 
+/* Panel title arg fills the screen: its title shows and no other panel's does. */
+static int
+pred_zoomed(struct tui *t, void *arg)
+{
+	return tui_match(t->screen, arg, NULL, 0) && !tui_match(t->screen, "2 epoll_wait returns", NULL, 0) &&
+	       !tui_match(t->screen, "6 Process groups", NULL, 0);
+}
+
 Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
 {
 	tui_init(&T, "kdup");
@@ -598,6 +606,13 @@ Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
 	/* k again: the traced interest lists are back. */
 	tui_keys(&T, "k");
 	cr_assert(tui_wait_re(&T, "1 Epoll instances", WAIT_MS), "k did not go back:\n%s", T.screen);
+	/* From the kernel's view zoomed, 1 zooms the epoll instances in its place (it used to unzoom). */
+	tui_keys(&T, "9");
+	cr_assert(tui_wait(&T, pred_zoomed, "9 Kernel's view", WAIT_MS), "9 did not zoom the kernel's view:\n%s",
+		  T.screen);
+	tui_keys(&T, "1");
+	cr_assert(tui_wait(&T, pred_zoomed, "1 Epoll instances", WAIT_MS), "1 did not zoom the epoll instances:\n%s",
+		  T.screen);
 }
 
 Test(tui, kernel_view_one_instance_held_by_two_pids)

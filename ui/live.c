@@ -525,8 +525,11 @@ live_key(struct live *lv, int key)
 	case 'k': kernel_toggle(lv); break;
 	default:
 		/* The kernel's view and the epoll instances share a place: a number shows its panel there. */
-		if ((key == '1' + P_KERN && !lv->kernel) || (key == '1' + P_EPOLL && lv->kernel))
+		if ((key == '1' + P_KERN && !lv->kernel) || (key == '1' + P_EPOLL && lv->kernel)) {
 			kernel_toggle(lv);
+			if (lv->d.zoom == key - '1')
+				break; /* its twin was zoomed: this one is now, as the number asks */
+		}
 		if (lv->mode == VIEW_REPLAY && replay_key(lv, key))
 			break;
 		if (lv->mode == VIEW_LIVE && key == 'p') {
