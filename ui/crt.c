@@ -167,13 +167,6 @@ crt_done(void)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 }
 
-/* True while curses owns the terminal. */
-int
-crt_active(void)
-{
-	return active;
-}
-
 /* The attributes (and colour pair) of a style. */
 attr_t
 crt_attr(int style)
@@ -196,13 +189,6 @@ int
 crt_utf8(void)
 {
 	return utf8;
-}
-
-/* Colours are in use. */
-int
-crt_color(void)
-{
-	return use_color;
 }
 
 /* Remember which session and groups the crash path must stop. */

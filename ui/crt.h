@@ -45,14 +45,10 @@ enum crt_glyph {
 int crt_init(void);
 /* Give the terminal back exactly as it was.  Idempotent; safe before crt_init. */
 void crt_done(void);
-/* True while curses owns the terminal. */
-int crt_active(void);
 attr_t crt_attr(int style);
 const char *crt_g(int glyph);
 /* The locale's codeset is UTF-8. */
 int crt_utf8(void);
-/* Colours are in use (a colour terminal, and NO_COLOR unset). */
-int crt_color(void);
 /*
  * Tell the crash path which processes to stop: the session leader and the
  * job groups of the current run (0 for none).  Called whenever they change.

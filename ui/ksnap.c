@@ -108,8 +108,6 @@ confirm(struct ksnap *s)
 int
 ksnap_read(struct ksnap *s, const int *pids, int npids, int children, const struct model *m)
 {
-	uint64_t t0 = now_ns();
-
 	if (s->have)
 		kview_free(&s->kv);
 	s->have = 0;
@@ -122,6 +120,5 @@ ksnap_read(struct ksnap *s, const int *pids, int npids, int children, const stru
 		kcheck(m, &s->kv, collect, s);
 	confirm(s);
 	s->read_at = now_ns();
-	s->cost_ns = s->read_at - t0;
 	return 0;
 }

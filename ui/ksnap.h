@@ -30,7 +30,6 @@ struct ksnap {
 	int have;         /* kv holds a reading */
 	int checked;      /* compared with a model (e) */
 	uint64_t read_at; /* CLOCK_MONOTONIC of the reading */
-	uint64_t cost_ns; /* what the reading took */
 	struct kentry *e;
 	int ne, cape;
 	struct kentry *prev; /* the previous reading's disagreements */

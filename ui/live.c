@@ -690,8 +690,6 @@ build_view(struct live *lv, struct view *v)
 	v->mode = lv->mode;
 	v->m = lv->m;
 	v->sc = &lv->sc;
-	v->has_echo = lv->has_echo;
-	v->has_fifo = lv->has_fifo;
 	v->ks = lv->ks.have ? &lv->ks : NULL;
 	v->wakes = wakes_view(&lv->wk, &v->nwakes);
 	if (lv->mode == VIEW_REPLAY) {
@@ -706,7 +704,6 @@ build_view(struct live *lv, struct view *v)
 	v->nrows = lv->nrows;
 	v->session = run_session_pid(lv->run);
 	v->self = lv->self;
-	v->self_tty = lv->self_tty;
 	v->now = now_ns();
 	v->writer_held = lv->act.writer_fd >= 0;
 	v->clients_held = clients_held(lv->act.cs);

@@ -44,7 +44,6 @@ void
 panel_init(struct panel *p, int id)
 {
 	memset(p, 0, sizeof *p);
-	p->id = id;
 	p->ops = panel_ops_of(id);
 	lines_reset(&p->L);
 }
@@ -171,7 +170,7 @@ panel_key(struct panel *p, int key)
 	case KEY_NPAGE: p->scroll += dir * page; break;
 	case KEY_HOME: p->scroll = p->ops->bottom ? 1 << 30 : 0; break;
 	case KEY_END: p->scroll = p->ops->bottom ? 0 : 1 << 30; break;
-	default: return p->ops->key ? p->ops->key(p, key) : 0;
+	default: return 0;
 	}
 	if (p->scroll < 0)
 		p->scroll = 0;

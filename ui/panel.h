@@ -54,11 +54,9 @@ struct view {
 	int nrows;
 	pid_t session;               /* the run's session leader */
 	pid_t self;                  /* the front end */
-	int self_tty;                /* tty_nr of the front end's terminal, 0 if none */
 	uint64_t now;                /* CLOCK_MONOTONIC, for "waiting since" */
 	int writer_held;             /* the front end holds a FIFO writer */
 	int clients_held;            /* held client connections */
-	int has_echo, has_fifo;
 	const struct ksnap *ks;      /* the kernel's view, NULL until read */
 	const struct wake *wakes;    /* per echo process */
 	int nwakes;
@@ -76,14 +74,9 @@ struct panel_ops {
 	int bottom;          /* newest at the bottom: scrolling counts back from it */
 	/* Fill p->L for a panel w columns wide. */
 	void (*draw)(struct panel *p, const struct view *v, int w);
-	/* A key the frame did not use; returns 1 if handled.  May be NULL. */
-	int (*key)(struct panel *p, int key);
-	/* The panel got a new rectangle.  May be NULL. */
-	void (*resize)(struct panel *p);
 };
 
 struct panel {
-	int id;
 	const struct panel_ops *ops;
 	struct rect r;      /* title row included */
 	int shown;

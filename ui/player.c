@@ -33,7 +33,6 @@ struct player {
 	void *ctx;
 	struct trace_rec next; /* read ahead */
 	int state;             /* 1: next holds a record; 0: the end; -1: the file ends early */
-	uint64_t hlen;
 	uint64_t offset;
 	uint64_t applied;
 	uint64_t ts_first;
@@ -156,8 +155,7 @@ player_open(const char *path, struct loop *loop, player_sink_fn sink, void *ctx,
 	pl->loop = loop;
 	pl->sink = sink;
 	pl->ctx = ctx;
-	pl->hlen = replay_pos(rp); /* nothing read past the header yet */
-	pl->offset = pl->hlen;
+	pl->offset = replay_pos(rp); /* nothing read past the header yet */
 	pl->speed = SPEED_1X;
 	pl->paused = 1;
 	read_ahead(pl);
@@ -183,13 +181,6 @@ player_close(struct player *pl)
 	disarm(pl);
 	replay_close(pl->rp);
 	free(pl);
-}
-
-/* The recording's header. */
-const struct rec_header *
-player_header(const struct player *pl)
-{
-	return replay_header(pl->rp);
 }
 
 /* Append a header option ("[echo]", "&]", "accept=semaphore") to scenario text. */

@@ -38,7 +38,6 @@ struct player *player_open(const char *path, struct loop *loop, player_sink_fn s
 /* Start playing (paused until then). */
 void player_start(struct player *pl);
 void player_close(struct player *pl);
-const struct rec_header *player_header(const struct player *pl);
 /*
  * The recorded scenario: its jobs from the header's options, its title and
  * description from the scenario file of that name when there is one.
