@@ -6,6 +6,7 @@
 #include "panel.h"
 
 #include <curses.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -241,6 +242,26 @@ double
 panel_secs(const struct view *v, uint64_t ts)
 {
 	return ts >= v->m->t0 ? (double)(ts - v->m->t0) / 1e9 : 0.0;
+}
+
+const char *
+panel_data_str(uint64_t data, int tag, char *buf, size_t cap)
+{
+	if (tag && data >> 32)
+		snprintf(buf, cap, "%u/%u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
+	else if (data < 100000)
+		snprintf(buf, cap, "%" PRIu64, data);
+	else
+		snprintf(buf, cap, "0x%" PRIx64, data);
+	return buf;
+}
+
+int
+panel_watch_is_listen(const struct model *m, const struct m_watch *w)
+{
+	const struct m_fd *f = model_fd(model_proc(m, w->owner), w->fd);
+
+	return f && f->kind == FDK_LISTEN;
 }
 
 /* "live only - not in a recording", and what the panel would show live, wrapped to w. */

@@ -117,6 +117,14 @@ const char *panel_short_name(const struct view *v, uint32_t pid, char *buf, size
 int panel_name_width(const struct view *v);
 /* Seconds since the start of the run, for time columns. */
 double panel_secs(const struct view *v, uint64_t ts);
+/*
+ * ev.data, short: with tag (the scenario's own workers), the shared-epoll
+ * tag pid<<32|fd as pid/fd; small numbers (fds) in decimal; anything else
+ * (an arbitrary program's pointer) in hex.  Returns buf.
+ */
+const char *panel_data_str(uint64_t data, int tag, char *buf, size_t cap);
+/* Is the fd watched by w the listening socket of its owner? */
+int panel_watch_is_listen(const struct model *m, const struct m_watch *w);
 /* The one line a panel shows in a replay when only a live /proc could fill it. */
 void panel_live_only(struct lines *L, const char *what, int w);
 

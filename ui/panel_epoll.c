@@ -4,7 +4,6 @@
  * data); shared instances say so; failed epoll_ctl calls are listed under
  * the process that made them.  Reads the model only.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,18 +39,6 @@ fd_desc(const struct m_proc *p, int fd, char *buf, size_t cap)
 	return CS_NORMAL;
 }
 
-/* ev.data as the program set it: the shared-epoll tag pid<<32|fd decoded. */
-static void
-data_desc(uint64_t data, int fd, char *buf, size_t cap)
-{
-	if (data >> 32) /* the shared-epoll tag pid<<32|fd, shown as pid/fd */
-		snprintf(buf, cap, "%u/%u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
-	else if (data == (uint64_t)fd || data < 100000)
-		snprintf(buf, cap, "%" PRIu64, data);
-	else
-		snprintf(buf, cap, "0x%" PRIx64, data);
-}
-
 /* One entry of an interest list. */
 static void
 watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
@@ -66,9 +53,11 @@ watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
 	lines_put(L, st, kind);
 	lines_pad(L, wide ? 34 : 30);
 	lines_printf(L, "%-10s ", epoll_mask_str(w->events, 1, mask, sizeof mask));
-	data_desc(w->data, w->fd, data, sizeof data);
 	lines_put(L, CS_DIM, "data ");
-	lines_printf(L, "%s", data);
+	if (w->data == (uint64_t)w->fd) /* the fd itself, whatever its size */
+		lines_printf(L, "%d", w->fd);
+	else
+		lines_printf(L, "%s", panel_data_str(w->data, 1, data, sizeof data));
 	if (in->nholders > 1 && w->owner != holder) {
 		lines_put(L, CS_DIM, "  added by ");
 		lines_printf(L, "%u", w->owner);
@@ -178,10 +167,7 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 		/* The listening socket first: it is what the workers share. */
 		for (int pass = 0; pass < 2; pass++) {
 			for (int k = 0; k < in->nw; k++) {
-				const struct m_fd *f = model_fd(model_proc(m, in->w[k].owner), in->w[k].fd);
-				int is_listen = f && f->kind == FDK_LISTEN;
-
-				if (is_listen == (pass == 0))
+				if (panel_watch_is_listen(m, &in->w[k]) == (pass == 0))
 					watch_line(L, v, in, &in->w[k], p->pid, w >= 70);
 			}
 		}

@@ -10,7 +10,6 @@
  * panel says so.  Draws from the view only; never reads /proc itself.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -37,23 +36,6 @@ static const char *
 kmask(uint32_t events, char *buf, size_t cap)
 {
 	return epoll_mask_str(events & ~(uint32_t)ALWAYS, 1, buf, cap);
-}
-
-/*
- * ev.data, short.  With tag (a scenario's own workers), the shared-epoll
- * tag pid<<32|fd as pid/fd, as the Epoll instances panel shows it; an
- * arbitrary program's data (often a pointer) in hex.
- */
-static const char *
-data_str(uint64_t data, int tag, char *buf, size_t cap)
-{
-	if (tag && data >> 32)
-		snprintf(buf, cap, "%u/%u", (unsigned)(data >> 32), (unsigned)(data & 0xffffffffu));
-	else if (data < 100000)
-		snprintf(buf, cap, "%" PRIu64, data);
-	else
-		snprintf(buf, cap, "0x%" PRIx64, data);
-	return buf;
 }
 
 /* "4840 echo-w0" from the model when it knows the pid, else "4840 comm". */
@@ -222,7 +204,7 @@ entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
 	else
 		lines_printf(L, "%s", t ? kmask(t->events, tm, sizeof tm) : dash);
 	lines_pad(L, COL_DATA);
-	lines_printf(L, "%s ", data_str(e->data, 1, d, sizeof d));
+	lines_printf(L, "%s ", panel_data_str(e->data, 1, d, sizeof d));
 	lines_pad(L, COL_VERDICT);
 	if (e->verdict == KC_AGREE) {
 		lines_put(L, CS_OK, "agree");
@@ -250,7 +232,7 @@ watch_line(struct lines *L, const struct kv_watch *wt)
 	lines_pad(L, COL_KERNEL);
 	lines_printf(L, "%s ", kmask(wt->events, km, sizeof km));
 	lines_pad(L, COL_ADATA);
-	lines_printf(L, "%s ", data_str(wt->data, 0, d, sizeof d));
+	lines_printf(L, "%s ", panel_data_str(wt->data, 0, d, sizeof d));
 	lines_pad(L, COL_AWHAT);
 	if (strstr(wt->what, "LISTEN")) {
 		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));

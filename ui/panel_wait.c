@@ -6,7 +6,6 @@
  * echo worker how often it was woken (/proc) against how often its
  * epoll_wait returned (the trace): the wake-ups the trace cannot see.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
@@ -23,27 +22,20 @@ pair_out(struct lines *L, const struct view *v, const struct m_wait *e, int i)
 {
 	const struct trace_pair *pr = &e->pairs[i];
 	const struct m_inst *in = model_inst_of(v->m, e->pid, e->epfd);
-	char mask[96];
+	char mask[96], data[48];
 	int style = (pr->events & (EPOLLHUP | EPOLLERR)) ? CS_ERR : CS_NORMAL;
 	int listen = 0;
 
 	for (int k = 0; in && k < in->nw; k++) {
 		if (in->w[k].data == pr->data) {
-			const struct m_fd *f = model_fd(model_proc(v->m, in->w[k].owner), in->w[k].fd);
-
-			listen = f && f->kind == FDK_LISTEN;
+			listen = panel_watch_is_listen(v->m, &in->w[k]);
 			break;
 		}
 	}
 	lines_printf(L, " ");
 	if (listen)
 		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
-	if (pr->data >> 32)
-		lines_printf(L, "%u/%u:", (unsigned)(pr->data >> 32), (unsigned)(pr->data & 0xffffffffu));
-	else if (pr->data < 100000)
-		lines_printf(L, "%" PRIu64 ":", pr->data);
-	else
-		lines_printf(L, "0x%" PRIx64 ":", pr->data);
+	lines_printf(L, "%s:", panel_data_str(pr->data, 1, data, sizeof data));
 	lines_put(L, style, epoll_mask_str(pr->events, 1, mask, sizeof mask));
 }
 
