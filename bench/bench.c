@@ -35,7 +35,7 @@
 #include "../src/record.h"
 #include "../src/scenario.h"
 #include "../src/trace.h"
-#include "../src/tracefmt.h"
+#include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "../tests/tui_helpers.h"
 
@@ -419,7 +419,7 @@ make_recording(const char *path, long n)
 		r.ts_ns = ts++;
 		r.op = p ? ROLE_ECHO_WORKER : ROLE_ECHO_PARENT;
 		r.pgid = (int)pids[0];
-		trace_set_text(&r, p ? "echo-w1" : "echo-w0");
+		trace_rec_set_text(&r, p ? "echo-w1" : "echo-w0");
 		recorder_write(rc, &r);
 		trace_rec_init(&r, TR_EPOLL_CREATE);
 		r.pid = pids[p];
@@ -464,7 +464,7 @@ make_recording(const char *path, long n)
 	r.seq = 0;
 	r.ts_ns = ts += 3000;
 	r.op = ROLE_FRONTEND;
-	trace_set_text(&r, "epollviz");
+	trace_rec_set_text(&r, "epollviz");
 	recorder_write(rc, &r);
 	trace_rec_init(&r, TR_RUN_END);
 	r.pid = 40000;

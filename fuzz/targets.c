@@ -15,7 +15,7 @@
 #include "../src/scenario.h"
 #include "../src/script.h"
 #include "../src/trace.h"
-#include "../src/tracefmt.h"
+#include "../src/trace_rec.h"
 
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
@@ -64,8 +64,8 @@ sink(void *ctx, const struct trace_rec *r)
 	CHECK(r->npairs <= TRACE_MAX_READY);
 	CHECK(strlen(r->text) <= TRACE_TEXT_MAX);
 	sb_reset(b);
-	trace_format_json(b, r);
-	trace_format_text(b, r, 0);
+	trace_rec_json(b, r);
+	trace_rec_line(b, r, 0);
 }
 
 int

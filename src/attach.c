@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "kview.h"
-#include "tracefmt.h"
+#include "trace_rec.h"
 #include "util.h"
 
 int

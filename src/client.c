@@ -76,7 +76,7 @@ emit(struct client *c, int ev, int err, const char *text)
 	r.err = err;
 	r.ret = err ? -1 : 0;
 	if (text)
-		trace_set_text(&r, text);
+		trace_rec_set_text(&r, text);
 	run_emit(c->cs->run, &r);
 }
 

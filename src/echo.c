@@ -474,7 +474,7 @@ shutdown_server(void)
 		int ret = sem_unlink(E.sem_name);
 
 		trace_rec_init(&r, TR_SEM_UNLINK);
-		trace_set_text(&r, E.sem_name);
+		trace_rec_set_text(&r, E.sem_name);
 		r.ret = ret;
 		r.err = ret < 0 ? errno : 0;
 		trace_emit(&r);
@@ -496,7 +496,7 @@ trace_listen(int flags, int ret, int err)
 	r.op = flags;
 	r.ret = ret;
 	r.err = err;
-	trace_set_text(&r, "127.0.0.1");
+	trace_rec_set_text(&r, "127.0.0.1");
 	trace_emit(&r);
 }
 
@@ -540,7 +540,7 @@ open_semaphore(int create)
 
 	E.sem = create ? sem_open(E.sem_name, O_CREAT | O_EXCL, 0600, 1) : sem_open(E.sem_name, 0);
 	trace_rec_init(&r, TR_SEM_OPEN);
-	trace_set_text(&r, E.sem_name);
+	trace_rec_set_text(&r, E.sem_name);
 	r.initial = create ? 1 : -1;
 	r.ret = E.sem == SEM_FAILED ? -1 : 0;
 	r.err = E.sem == SEM_FAILED ? errno : 0;

@@ -71,12 +71,12 @@ fifo_open(void)
 	struct trace_rec r;
 
 	trace_rec_init(&r, TR_FIFO_WAITING);
-	trace_set_text(&r, F.path);
+	trace_rec_set_text(&r, F.path);
 	trace_emit(&r);
 	role_say("pid %d: open(\"%s\", O_RDONLY) waits for a writer\n", F.pid, F.path);
 	F.fd = role_open_interruptible(F.path, O_RDONLY | O_CLOEXEC);
 	trace_rec_init(&r, TR_FIFO_OPENED);
-	trace_set_text(&r, F.path);
+	trace_rec_set_text(&r, F.path);
 	r.fd = F.fd;
 	r.ret = F.fd;
 	r.err = F.fd < 0 ? errno : 0;

@@ -28,7 +28,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "script.h"
-#include "tracefmt.h"
+#include "trace_rec.h"
 #include "util.h"
 
 #define SEC 1000000000ull
@@ -70,9 +70,9 @@ print_rec(struct headless *h, const struct trace_rec *r)
 		return;
 	sb_reset(&h->sb);
 	if (h->json)
-		trace_format_json(&h->sb, r);
+		trace_rec_json(&h->sb, r);
 	else
-		trace_format_text(&h->sb, r, h->m->t0);
+		trace_rec_line(&h->sb, r, h->m->t0);
 	sb_add(&h->sb, "\n");
 	fwrite(h->sb.s, 1, h->sb.len, stdout);
 }
@@ -472,7 +472,7 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 			if (p->role < 0)
 				continue;
 			sb_printf(b, "%s{\"pid\":%u,\"role\":\"%s\",\"name\":", first ? "" : ",", p->pid,
-				  trace_role_name(p->role));
+				  trace_rec_role_name(p->role));
 			sb_json_str(b, p->name);
 			sb_printf(b, ",\"pgid\":%d,\"wakeups\":%llu,\"accepts\":%llu,\"accept_failures\":%llu,"
 				  "\"sem_won\":%llu,\"sem_lost\":%llu,\"hup_returns\":%llu,\"strays\":%llu,"
@@ -506,7 +506,7 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 			if (p->role < 0 || p->role == ROLE_FRONTEND)
 				continue;
 			sb_printf(b, "  %-7u %-12s %-10s %7llu %7llu %5llu %5llu %8llu %6llu  %s\n", p->pid,
-				  trace_role_name(p->role), p->name, (unsigned long long)p->wakeups,
+				  trace_rec_role_name(p->role), p->name, (unsigned long long)p->wakeups,
 				  (unsigned long long)p->accepts, (unsigned long long)p->sem_won,
 				  (unsigned long long)p->sem_lost, (unsigned long long)p->hup_returns,
 				  (unsigned long long)p->strays, exit_desc(p, ex, sizeof ex));

@@ -23,7 +23,7 @@ watch_rec(struct trace_rec *r, int pid, int epfd, int fd, uint32_t ev, uint64_t 
 	r->events = ev;
 	r->data = data;
 	r->op = verdict;
-	trace_set_text(r, why);
+	trace_rec_set_text(r, why);
 }
 
 /* The kernel's side of one epoll fd against the model's instance. */

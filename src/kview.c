@@ -526,7 +526,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 				const struct kv_watch *wt = &f->info.w[w];
 
 				sb_printf(b, "%s{\"fd\":%d,\"events\":", w ? "," : "", wt->tfd);
-				sb_json_mask(b, wt->events);
+				trace_rec_json_mask(b, wt->events);
 				sb_printf(b, ",\"data\":%llu,\"inode\":%lu,\"what\":", (unsigned long long)wt->data,
 					  wt->ino);
 				sb_json_str(b, wt->what);

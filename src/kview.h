@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "proctab.h"
-#include "tracefmt.h"
+#include "trace_rec.h"
 
 enum kv_kind {
 	KV_OTHER = 0, KV_FILE, KV_DIR, KV_CHR, KV_PIPE, KV_FIFO, KV_TCP, KV_UDP, KV_UNIX, KV_SOCKET,

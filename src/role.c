@@ -279,7 +279,7 @@ role_main(int argc, char **argv)
 	a.trace_fd = a.listen_fd = a.epfd = a.ctl_fd = -1;
 	if (argc < 3)
 		usage_die("missing role name");
-	role = trace_role_from_name(argv[2]);
+	role = trace_rec_role_find(argv[2]);
 	if (role <= ROLE_FRONTEND)
 		usage_die(argv[2]);
 	switch (role) {

@@ -78,7 +78,7 @@ trace_job(int i, int ev)
 	r.pid2 = S.jobs[i].pgid;
 	r.op = ev;
 	r.background = S.jobs[i].background;
-	trace_set_text(&r, S.jobs[i].name);
+	trace_rec_set_text(&r, S.jobs[i].name);
 	trace_emit(&r);
 }
 

@@ -12,97 +12,9 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
-
-static const char *const type_names[TR__COUNT] = {
-	[TR_NONE] = "none",
-	[TR_PROC_START] = "proc_start",
-	[TR_PROC_EXIT] = "proc_exit",
-	[TR_REAP] = "reap",
-	[TR_READY] = "ready",
-	[TR_EPOLL_CREATE] = "epoll_create",
-	[TR_EPOLL_CTL] = "epoll_ctl",
-	[TR_WAIT_ENTER] = "wait_enter",
-	[TR_WAIT_RETURN] = "wait_return",
-	[TR_ACCEPT] = "accept",
-	[TR_RECV] = "recv",
-	[TR_SEND] = "send",
-	[TR_CLOSE] = "close",
-	[TR_READ] = "read",
-	[TR_SEM_OPEN] = "sem_open",
-	[TR_SEM_TRYWAIT] = "sem_trywait",
-	[TR_SEM_POST] = "sem_post",
-	[TR_SEM_UNLINK] = "sem_unlink",
-	[TR_SIGNAL] = "signal",
-	[TR_KILL] = "kill",
-	[TR_FIFO_WAITING] = "fifo_waiting",
-	[TR_FIFO_OPENED] = "fifo_opened",
-	[TR_FIFO_HUP] = "fifo_hup",
-	[TR_HUP_STORM] = "hup_storm",
-	[TR_LISTEN] = "listen",
-	[TR_OPEN] = "open",
-	[TR_STRAY] = "stray",
-	[TR_KCMP] = "kcmp",
-	[TR_INHERIT] = "inherit",
-	[TR_LOG] = "log",
-	[TR_FG] = "tcsetpgrp",
-	[TR_JOB] = "job",
-	[TR_CLIENT] = "client",
-	[TR_ACTION] = "action",
-	[TR_ACCEPTQ] = "accept_queue",
-	[TR_TTY] = "tty",
-	[TR_SETTLED] = "settled",
-	[TR_SCHED] = "sched",
-	[TR_KEPOLL] = "kernel_epoll",
-	[TR_KWATCH] = "kernel_watch",
-	[TR_RUN_END] = "run_end",
-};
-
-static const char *const role_names[ROLE__COUNT] = {
-	[ROLE_FRONTEND] = "frontend",
-	[ROLE_SESSION] = "session",
-	[ROLE_ECHO_PARENT] = "echo-server",
-	[ROLE_ECHO_WORKER] = "echo-worker",
-	[ROLE_FIFO] = "fifo-watch",
-	[ROLE_PROBE] = "probe",
-};
-
-const char *
-trace_type_name(int type)
-{
-	if (type <= 0 || type >= TR__COUNT)
-		return "unknown";
-	return type_names[type];
-}
-
-int
-trace_type_from_name(const char *name)
-{
-	for (int i = 1; i < TR__COUNT; i++)
-		if (strcmp(type_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-const char *
-trace_role_name(int role)
-{
-	if (role < 0 || role >= ROLE__COUNT)
-		return "unknown";
-	return role_names[role];
-}
-
-int
-trace_role_from_name(const char *name)
-{
-	for (int i = 0; i < ROLE__COUNT; i++)
-		if (strcmp(role_names[i], name) == 0)
-			return i;
-	return -1;
-}
 
 /* Little-endian stores and loads, independent of the host. */
 static void
@@ -155,24 +67,24 @@ static void
 encode_fixed(const struct trace_rec *r, uint64_t seq, uint8_t *p)
 {
 	memset(p, 0, TRACE_REC_SIZE);
-	p[0] = 'E';
-	p[1] = 'V';
-	p[2] = TRACE_VERSION;
-	p[3] = r->type;
-	put32(p + 4, r->pid);
-	put64(p + 8, seq);
-	put64(p + 16, r->ts_ns);
-	put32(p + 24, (uint32_t)r->epfd);
-	put32(p + 28, (uint32_t)r->fd);
-	put32(p + 32, (uint32_t)r->op);
-	put32(p + 36, r->events);
-	put64(p + 40, r->data);
-	put64(p + 48, (uint64_t)r->ret);
-	put32(p + 56, (uint32_t)r->err);
-	put32(p + 60, (uint32_t)r->arg);
-	put32(p + 64, (uint32_t)r->arg2);
-	put32(p + 68, (uint32_t)r->pid2);
-	put64(p + 72, r->val);
+	p[TW_MAGIC] = 'E';
+	p[TW_MAGIC + 1] = 'V';
+	p[TW_VERSION] = TRACE_VERSION;
+	p[TW_TYPE] = r->type;
+	put32(p + TW_PID, r->pid);
+	put64(p + TW_SEQ, seq);
+	put64(p + TW_TS, r->ts_ns);
+	put32(p + TW_EPFD, (uint32_t)r->epfd);
+	put32(p + TW_FD, (uint32_t)r->fd);
+	put32(p + TW_OP, (uint32_t)r->op);
+	put32(p + TW_EVENTS, r->events);
+	put64(p + TW_DATA, r->data);
+	put64(p + TW_RET, (uint64_t)r->ret);
+	put32(p + TW_ERR, (uint32_t)r->err);
+	put32(p + TW_ARG, (uint32_t)r->arg);
+	put32(p + TW_ARG2, (uint32_t)r->arg2);
+	put32(p + TW_PID2, (uint32_t)r->pid2);
+	put64(p + TW_VAL, r->val);
 }
 
 size_t
@@ -186,8 +98,8 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 		size_t tl = strnlen(r->text, TRACE_TEXT_MAX);
 
 		encode_fixed(r, (*seq)++, out);
-		out[81] = (uint8_t)tl;
-		memcpy(out + TRACE_BODY_OFF, r->text, tl);
+		out[TW_TEXTLEN] = (uint8_t)tl;
+		memcpy(out + TW_BODY, r->text, tl);
 		return TRACE_REC_SIZE;
 	}
 	int npairs = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
@@ -199,14 +111,14 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 		if (here > TRACE_PAIRS_PER_REC)
 			here = TRACE_PAIRS_PER_REC;
 		encode_fixed(r, (*seq)++, p);
-		p[80] = (uint8_t)here;
-		p[82] = (uint8_t)npairs;
-		p[83] = (uint8_t)off;
+		p[TW_NHERE] = (uint8_t)here;
+		p[TW_NPAIRS] = (uint8_t)npairs;
+		p[TW_PAIR_OFF] = (uint8_t)off;
 		for (int i = 0; i < here; i++) {
-			uint8_t *q = p + TRACE_BODY_OFF + 12 * i;
+			uint8_t *q = p + TW_BODY + TRACE_PAIR_SIZE * i;
 
 			put32(q, r->pairs[off + i].events);
-			put64(q + 4, r->pairs[off + i].data);
+			put64(q + TRACE_PAIR_DATA, r->pairs[off + i].data);
 		}
 	}
 	return nwire * TRACE_REC_SIZE;
@@ -217,39 +129,39 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 		  const char **why)
 {
 	*why = NULL;
-	if (p[0] != 'E' || p[1] != 'V') {
+	if (p[TW_MAGIC] != 'E' || p[TW_MAGIC + 1] != 'V') {
 		*why = "bad magic";
 		return -1;
 	}
-	if (p[2] != TRACE_VERSION) {
+	if (p[TW_VERSION] != TRACE_VERSION) {
 		*why = "unknown protocol version";
 		return -1;
 	}
-	if (p[3] == TR_NONE || p[3] >= TR__COUNT) {
+	if (trace_rec_type(p[TW_TYPE]) == NULL) {
 		*why = "unknown record type";
 		return -1;
 	}
-	out->type = p[3];
-	out->pid = get32(p + 4);
-	out->seq = get64(p + 8);
-	out->ts_ns = get64(p + 16);
-	out->epfd = (int32_t)get32(p + 24);
-	out->fd = (int32_t)get32(p + 28);
-	out->op = (int32_t)get32(p + 32);
-	out->events = get32(p + 36);
-	out->data = get64(p + 40);
-	out->ret = (int64_t)get64(p + 48);
-	out->err = (int32_t)get32(p + 56);
-	out->arg = (int32_t)get32(p + 60);
-	out->arg2 = (int32_t)get32(p + 64);
-	out->pid2 = (int32_t)get32(p + 68);
-	out->val = get64(p + 72);
+	out->type = p[TW_TYPE];
+	out->pid = get32(p + TW_PID);
+	out->seq = get64(p + TW_SEQ);
+	out->ts_ns = get64(p + TW_TS);
+	out->epfd = (int32_t)get32(p + TW_EPFD);
+	out->fd = (int32_t)get32(p + TW_FD);
+	out->op = (int32_t)get32(p + TW_OP);
+	out->events = get32(p + TW_EVENTS);
+	out->data = get64(p + TW_DATA);
+	out->ret = (int64_t)get64(p + TW_RET);
+	out->err = (int32_t)get32(p + TW_ERR);
+	out->arg = (int32_t)get32(p + TW_ARG);
+	out->arg2 = (int32_t)get32(p + TW_ARG2);
+	out->pid2 = (int32_t)get32(p + TW_PID2);
+	out->val = get64(p + TW_VAL);
 	*pair_off = 0;
 	*nhere = 0;
 	out->npairs = 0;
 	out->text[0] = '\0';
 	if (out->type == TR_WAIT_RETURN) {
-		int here = p[80], total = p[82], off = p[83];
+		int here = p[TW_NHERE], total = p[TW_NPAIRS], off = p[TW_PAIR_OFF];
 
 		if (here > TRACE_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
 		    off % TRACE_PAIRS_PER_REC != 0 || (here < TRACE_PAIRS_PER_REC && off + here != total)) {
@@ -257,22 +169,22 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 			return -1;
 		}
 		for (int i = 0; i < here; i++) {
-			const uint8_t *q = p + TRACE_BODY_OFF + 12 * i;
+			const uint8_t *q = p + TW_BODY + TRACE_PAIR_SIZE * i;
 
 			out->pairs[off + i].events = get32(q);
-			out->pairs[off + i].data = get64(q + 4);
+			out->pairs[off + i].data = get64(q + TRACE_PAIR_DATA);
 		}
 		out->npairs = (uint8_t)total;
 		*pair_off = off;
 		*nhere = here;
 		return 0;
 	}
-	size_t tl = p[81];
+	size_t tl = p[TW_TEXTLEN];
 	if (tl > TRACE_TEXT_MAX) {
 		*why = "text length out of range";
 		return -1;
 	}
-	memcpy(out->text, p + TRACE_BODY_OFF, tl);
+	memcpy(out->text, p + TW_BODY, tl);
 	out->text[tl] = '\0';
 	return 0;
 }
@@ -480,53 +392,6 @@ trace_flush(void)
 }
 
 void
-trace_rec_init(struct trace_rec *r, int type)
-{
-	memset(r, 0, offsetof(struct trace_rec, text) + 1);
-	r->type = (uint8_t)type;
-	r->epfd = -1;
-	r->fd = -1;
-}
-
-void
-trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src)
-{
-	memcpy(dst, src, offsetof(struct trace_rec, pairs) + src->npairs * sizeof src->pairs[0]);
-}
-
-void
-trace_rec_proc_start(struct trace_rec *r, int role, const char *name)
-{
-	trace_rec_init(r, TR_PROC_START);
-	r->op = role;
-	r->version = TRACE_VERSION;
-	r->ppid = getppid();
-	r->pgid = getpgrp();
-	r->sid = getsid(0);
-	trace_set_text(r, name);
-}
-
-void
-trace_rec_reap(struct trace_rec *r, pid_t child, int status)
-{
-	trace_rec_init(r, TR_REAP);
-	r->child = child;
-	if (WIFEXITED(status)) {
-		r->op = REAP_EXITED;
-		r->arg = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		r->op = REAP_KILLED;
-		r->arg = WTERMSIG(status);
-	} else if (WIFSTOPPED(status)) {
-		r->op = REAP_STOPPED;
-		r->arg = WSTOPSIG(status);
-	} else {
-		r->op = REAP_CONTINUED;
-		r->arg = SIGCONT;
-	}
-}
-
-void
 trace_emit(struct trace_rec *r)
 {
 	size_t need;
@@ -544,23 +409,6 @@ trace_emit(struct trace_rec *r)
 	emit_len += trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
 	if (emit_immediate)
 		trace_flush();
-}
-
-void
-trace_set_text(struct trace_rec *r, const char *s)
-{
-	str_copy(r->text, s, sizeof r->text);
-}
-
-void
-trace_set_text_bytes(struct trace_rec *r, const void *buf, size_t len)
-{
-	const unsigned char *b = buf;
-	size_t k = len < TRACE_TEXT_MAX ? len : TRACE_TEXT_MAX;
-
-	for (size_t i = 0; i < k; i++)
-		r->text[i] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
-	r->text[k] = '\0';
 }
 
 void

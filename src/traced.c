@@ -149,7 +149,7 @@ tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
 	r->ret = n;
 	r->err = err;
 	if (n > 0)
-		trace_set_text_bytes(r, buf, (size_t)n);
+		trace_rec_set_bytes(r, buf, (size_t)n);
 	trace_emit(r);
 	errno = err;
 }
@@ -163,6 +163,6 @@ tr_open(int fd, int kind, const char *what, int err)
 	r.ret = fd;
 	r.err = err;
 	r.op = kind;
-	trace_set_text(&r, what);
+	trace_rec_set_text(&r, what);
 	trace_emit(&r);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,4 +192,48 @@ sleep_ns(uint64_t ns)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} mask_names[] = {
+	{ EPOLLIN, "IN" },         { EPOLLPRI, "PRI" },       { EPOLLOUT, "OUT" },
+	{ EPOLLERR, "ERR" },       { EPOLLHUP, "HUP" },       { EPOLLRDNORM, "RDNORM" },
+	{ EPOLLRDBAND, "RDBAND" }, { EPOLLWRNORM, "WRNORM" }, { EPOLLWRBAND, "WRBAND" },
+	{ EPOLLMSG, "MSG" },       { EPOLLRDHUP, "RDHUP" },   { EPOLLEXCLUSIVE, "EXCLUSIVE" },
+	{ EPOLLWAKEUP, "WAKEUP" }, { EPOLLONESHOT, "ONESHOT" }, { EPOLLET, "ET" },
+};
+
+const char *
+epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(mask_names); i++) {
+		if (!(mask & mask_names[i].bit))
+			continue;
+		mask &= ~mask_names[i].bit;
+		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s%s",
+					len ? "|" : "", short_names ? "" : "EPOLL",
+					mask_names[i].name);
+	}
+	if (mask != 0)
+		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s0x%x",
+					len ? "|" : "", mask);
+	if (len == 0)
+		snprintf(buf, cap, "0");
+	return buf;
+}
+
+const char *
+epoll_op_name(int op, int short_name)
+{
+	switch (op) {
+	case EPOLL_CTL_ADD: return short_name ? "ADD" : "EPOLL_CTL_ADD";
+	case EPOLL_CTL_DEL: return short_name ? "DEL" : "EPOLL_CTL_DEL";
+	case EPOLL_CTL_MOD: return short_name ? "MOD" : "EPOLL_CTL_MOD";
+	default: return "?";
+	}
 }

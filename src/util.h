@@ -30,6 +30,10 @@ const char *errno_name(int e);
 const char *signal_name(int sig);
 /* "SI_KERNEL", "SI_USER", ...  or NULL when the code has no name. */
 const char *si_code_name(int code);
+/* "IN|ET|HUP" (short_names=1) or "EPOLLIN|EPOLLET" (0) into buf; "0" if empty; unknown bits in hex. */
+const char *epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap);
+/* "EPOLL_CTL_ADD" (short_name=0) or "ADD" (1); "?" for anything else. */
+const char *epoll_op_name(int op, int short_name);
 /* Copy src into dst of size cap, always terminated.  Returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t cap);
 /* Parse a decimal integer in [lo, hi].  Returns 0 or -1. */

@@ -64,7 +64,7 @@ start(uint32_t pid, int role, int ppid, int pgid, const char *name)
 	r->ppid = ppid;
 	r->pgid = pgid;
 	r->sid = 1;
-	trace_set_text(r, name);
+	trace_rec_set_text(r, name);
 	apply(r);
 }
 
@@ -159,7 +159,7 @@ accept_conn(uint32_t pid, int lfd, int newfd, int port)
 	r->ret = newfd;
 	r->err = newfd < 0 ? EAGAIN : 0;
 	r->port = port;
-	trace_set_text(r, "127.0.0.1");
+	trace_rec_set_text(r, "127.0.0.1");
 	apply(r);
 }
 
@@ -183,7 +183,7 @@ sem(int type, uint32_t pid, int ret)
 	r->ret = ret;
 	r->err = ret < 0 ? EAGAIN : 0;
 	if (type == TR_SEM_OPEN || type == TR_SEM_UNLINK)
-		trace_set_text(r, "/epollviz-test");
+		trace_rec_set_text(r, "/epollviz-test");
 	if (type == TR_SEM_OPEN)
 		r->initial = 1;
 	apply(r);
@@ -195,7 +195,7 @@ tty(const char *text)
 {
 	struct trace_rec *r = rec(TR_TTY, 1);
 
-	trace_set_text(r, text);
+	trace_rec_set_text(r, text);
 	apply(r);
 }
 
@@ -513,7 +513,7 @@ Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 	struct trace_rec *r;
 
 	r = rec(TR_FIFO_WAITING, 40);
-	trace_set_text(r, "/tmp/x/fifo");
+	trace_rec_set_text(r, "/tmp/x/fifo");
 	apply(r);
 	cr_assert_eq(M->fifo_state, FIFO_WAITING, "fifo state %d", M->fifo_state);
 	r = rec(TR_FIFO_OPENED, 40);
@@ -737,7 +737,7 @@ job(int pgid, int ev, int bg, const char *name)
 	r->pgid = pgid;
 	r->op = ev;
 	r->background = bg;
-	trace_set_text(r, name);
+	trace_rec_set_text(r, name);
 	apply(r);
 }
 
@@ -773,7 +773,7 @@ client(int id, int ev, int err, const char *text)
 	r->op = ev;
 	r->arg2 = 40000 + id;
 	r->err = err;
-	trace_set_text(r, text);
+	trace_rec_set_text(r, text);
 	apply(r);
 }
 
@@ -877,7 +877,7 @@ Test(model, fifo_reads_hups_and_close)
 	struct trace_rec *r;
 
 	r = rec(TR_FIFO_WAITING, 40);
-	trace_set_text(r, "/tmp/d/fifo");
+	trace_rec_set_text(r, "/tmp/d/fifo");
 	apply(r);
 	cr_assert_str_eq(M->fifo_path, "/tmp/d/fifo", "path");
 	cr_assert_eq(M->fifo_pid, 40, "fifo pid");
@@ -887,7 +887,7 @@ Test(model, fifo_reads_hups_and_close)
 	r = rec(TR_READ, 40);
 	r->fd = 5;
 	r->ret = 6;
-	trace_set_text(r, "hello.");
+	trace_rec_set_text(r, "hello.");
 	apply(r);
 	cr_assert_eq(M->fifo_reads, 1, "reads");
 	cr_assert_eq(M->fifo_bytes, 6, "bytes");

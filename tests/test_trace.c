@@ -79,14 +79,14 @@ make_log(struct trace_rec *r, uint32_t pid, const char *text)
 	r->pid = pid;
 	r->ts_ns = 1000;
 	r->epfd = r->fd = -1;
-	trace_set_text(r, text);
+	trace_rec_set_text(r, text);
 }
 
 /* Fields common to every record type. */
 static void
 assert_fixed_eq(const struct trace_rec *got, const struct trace_rec *want, uint64_t seq)
 {
-	const char *tn = trace_type_name(want->type);
+	const char *tn = trace_rec_type_name(want->type);
 
 	cr_assert_eq(got->type, want->type, "%s: type %d, want %d", tn, got->type, want->type);
 	cr_assert_eq(got->pid, want->pid, "%s: pid %u, want %u", tn, got->pid, want->pid);
@@ -147,7 +147,7 @@ append(uint8_t *out, size_t cap, size_t *len, const struct trace_rec *r, uint64_
 	size_t n = trace_encode(r, seq, out + *len, cap - *len);
 
 	cr_assert_neq(n, 0, "trace_encode of %s refused a buffer of %zu bytes",
-		      trace_type_name(r->type), cap - *len);
+		      trace_rec_type_name(r->type), cap - *len);
 	*len += n;
 }
 
@@ -167,14 +167,14 @@ Test(trace, every_type_round_trips_through_decode_wire)
 		else
 			make_rec(&in, t);
 		if (t != TR_WAIT_RETURN)
-			trace_set_text(&in, trace_type_name(t));
+			trace_rec_set_text(&in, trace_rec_type_name(t));
 		cr_assert_eq(trace_encode(&in, &seq, buf, sizeof buf), TRACE_REC_SIZE,
-			     "%s: encode did not write one record", trace_type_name(t));
+			     "%s: encode did not write one record", trace_rec_type_name(t));
 		cr_assert_eq(seq, 1001 + (uint64_t)t, "%s: seq not advanced by one",
-			     trace_type_name(t));
+			     trace_rec_type_name(t));
 		cr_assert_eq(trace_decode_wire(buf, &out, &poff, &here, &why), 0,
-			     "%s: decode failed: %s", trace_type_name(t), why ? why : "?");
-		cr_assert_null(why, "%s: why set on success: %s", trace_type_name(t), why);
+			     "%s: decode failed: %s", trace_rec_type_name(t), why ? why : "?");
+		cr_assert_null(why, "%s: why set on success: %s", trace_rec_type_name(t), why);
 		assert_fixed_eq(&out, &in, 1000 + (uint64_t)t);
 		if (t == TR_WAIT_RETURN) {
 			cr_assert_eq(poff, 0, "wait_return head pair_off %d", poff);
@@ -182,9 +182,9 @@ Test(trace, every_type_round_trips_through_decode_wire)
 			assert_pairs_eq(&out, &in);
 		} else {
 			cr_assert_str_eq(out.text, in.text, "%s: text '%s', want '%s'",
-					 trace_type_name(t), out.text, in.text);
+					 trace_rec_type_name(t), out.text, in.text);
 			cr_assert_eq(out.npairs, 0, "%s: npairs %d on a non-wait record",
-				     trace_type_name(t), out.npairs);
+				     trace_rec_type_name(t), out.npairs);
 		}
 	}
 }
@@ -198,7 +198,7 @@ Test(trace, wire_layout_matches_the_documented_offsets)
 	make_rec(&r, TR_EPOLL_CTL);
 	r.pid = 0x11223344;
 	r.fd = -2;
-	trace_set_text(&r, "abc");
+	trace_rec_set_text(&r, "abc");
 	cr_assert_eq(trace_encode(&r, &seq, b, sizeof b), TRACE_REC_SIZE, "encode failed");
 	cr_assert(b[0] == 'E' && b[1] == 'V', "magic is %02x %02x, want 'E' 'V'", b[0], b[1]);
 	cr_assert_eq(b[2], TRACE_VERSION, "version byte %d", b[2]);
@@ -227,8 +227,8 @@ Test(trace, text_at_max_length_and_empty_text_round_trip)
 		want[i] = (char)('!' + i % 90);
 	want[TRACE_TEXT_MAX] = '\0';
 	make_rec(&in, TR_TTY);
-	trace_set_text(&in, want);
-	cr_assert_eq(strlen(in.text), TRACE_TEXT_MAX, "trace_set_text kept %zu bytes",
+	trace_rec_set_text(&in, want);
+	cr_assert_eq(strlen(in.text), TRACE_TEXT_MAX, "trace_rec_set_text kept %zu bytes",
 		     strlen(in.text));
 	trace_encode(&in, &seq, buf, sizeof buf);
 	cr_assert_eq(buf[81], TRACE_TEXT_MAX, "textlen %d, want %d", buf[81], TRACE_TEXT_MAX);
@@ -255,28 +255,28 @@ Test(trace, set_text_truncates_and_set_text_bytes_masks_unprintable)
 	trace_rec_init(&r, TR_LOG);
 	cr_assert_eq(r.fd, -1, "trace_rec_init: fd %d, want -1", r.fd);
 	cr_assert_eq(r.epfd, -1, "trace_rec_init: epfd %d, want -1", r.epfd);
-	trace_set_text(&r, big);
+	trace_rec_set_text(&r, big);
 	cr_assert_eq(strlen(r.text), TRACE_TEXT_MAX, "long text kept %zu bytes", strlen(r.text));
-	trace_set_text_bytes(&r, raw, sizeof raw);
+	trace_rec_set_bytes(&r, raw, sizeof raw);
 	cr_assert_str_eq(r.text, "ok.....!", "unprintable bytes not replaced: '%s'", r.text);
 }
 
 Test(trace, names_of_types_and_roles_round_trip)
 {
 	for (int t = 1; t < TR__COUNT; t++) {
-		const char *n = trace_type_name(t);
+		const char *n = trace_rec_type_name(t);
 
 		cr_assert_str_neq(n, "unknown", "type %d has no name", t);
-		cr_assert_eq(trace_type_from_name(n), t, "'%s' does not map back to %d", n, t);
+		cr_assert_eq(trace_rec_type_find(n), t, "'%s' does not map back to %d", n, t);
 	}
-	cr_assert_str_eq(trace_type_name(0), "unknown", "TR_NONE named");
-	cr_assert_str_eq(trace_type_name(TR__COUNT), "unknown", "TR__COUNT named");
-	cr_assert_str_eq(trace_type_name(-3), "unknown", "negative type named");
-	cr_assert_eq(trace_type_from_name("no-such-type"), -1, "bogus type name accepted");
+	cr_assert_str_eq(trace_rec_type_name(0), "unknown", "TR_NONE named");
+	cr_assert_str_eq(trace_rec_type_name(TR__COUNT), "unknown", "TR__COUNT named");
+	cr_assert_str_eq(trace_rec_type_name(-3), "unknown", "negative type named");
+	cr_assert_eq(trace_rec_type_find("no-such-type"), -1, "bogus type name accepted");
 	for (int ro = 0; ro < ROLE__COUNT; ro++)
-		cr_assert_eq(trace_role_from_name(trace_role_name(ro)), ro, "role %d", ro);
-	cr_assert_str_eq(trace_role_name(ROLE__COUNT), "unknown", "bad role named");
-	cr_assert_eq(trace_role_from_name("nobody"), -1, "bogus role name accepted");
+		cr_assert_eq(trace_rec_role_find(trace_rec_role_name(ro)), ro, "role %d", ro);
+	cr_assert_str_eq(trace_rec_role_name(ROLE__COUNT), "unknown", "bad role named");
+	cr_assert_eq(trace_rec_role_find("nobody"), -1, "bogus role name accepted");
 }
 
 /* ---- epoll_wait batches ---------------------------------------------- */
@@ -327,7 +327,7 @@ Test(trace, batches_round_trip_through_the_reader_in_any_chunking)
 			cr_assert_eq(s.n, 2, "%d pairs, chunk %zu: %d records delivered, want 2", n,
 				     chunkings[c], s.n);
 			cr_assert_eq(s.recs[0].type, TR_WAIT_RETURN, "first record is %s",
-				     trace_type_name(s.recs[0].type));
+				     trace_rec_type_name(s.recs[0].type));
 			assert_fixed_eq(&s.recs[0], &in, 0);
 			assert_pairs_eq(&s.recs[0], &in);
 			cr_assert_str_eq(s.recs[1].text, "after the batch", "tail record lost");
@@ -687,7 +687,7 @@ Test(trace, a_head_cut_short_by_another_record_is_counted_and_recovered)
 		cr_assert_str_eq(rd.bad_why, "epoll_wait batch cut short", "bad_why '%s'", rd.bad_why);
 		cr_assert_eq(s.n, 3, "%d records delivered, want 3", s.n);
 		cr_assert_eq(s.recs[0].type, TR_WAIT_RETURN, "first delivered is %s",
-			     trace_type_name(s.recs[0].type));
+			     trace_rec_type_name(s.recs[0].type));
 		cr_assert_eq(s.recs[0].npairs, 14, "partial batch has %d pairs, want the 14 received",
 			     s.recs[0].npairs);
 		cr_assert_eq(s.recs[0].pairs[13].data, b.pairs[13].data, "received pairs garbled");

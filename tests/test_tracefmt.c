@@ -1,6 +1,6 @@
 /*
  * test_tracefmt.c - unit tests of the text forms of trace records
- * (tracefmt.h): the --json objects and their documented field names, JSON
+ * (trace_rec.h): the --json objects and their documented field names, JSON
  * string escaping, epoll mask names, and a few plain text lines.
  */
 #include <criterion/criterion.h>
@@ -13,7 +13,8 @@
 #include <sys/epoll.h>
 
 #include "trace.h"
-#include "tracefmt.h"
+#include "trace_rec.h"
+#include "util.h"
 
 /* A record as a child would emit it. */
 static void
@@ -34,11 +35,11 @@ to_json(const struct trace_rec *r)
 	json_t *j;
 
 	sb_init(&b);
-	trace_format_json(&b, r);
+	trace_rec_json(&b, r);
 	j = json_loads(b.s, JSON_REJECT_DUPLICATES, &e);
-	cr_assert_not_null(j, "%s: invalid JSON (%s at column %d): %s", trace_type_name(r->type),
+	cr_assert_not_null(j, "%s: invalid JSON (%s at column %d): %s", trace_rec_type_name(r->type),
 			   e.text, e.column, b.s);
-	cr_assert(json_is_object(j), "%s: not an object: %s", trace_type_name(r->type), b.s);
+	cr_assert(json_is_object(j), "%s: not an object: %s", trace_rec_type_name(r->type), b.s);
 	sb_free(&b);
 	return j;
 }
@@ -114,17 +115,17 @@ Test(tracefmt, every_type_is_valid_json_with_type_pid_seq_ts)
 		rec(&r, t, 4321);
 		r.ret = -1;
 		r.err = EPERM;
-		trace_set_text(&r, "some \"text\"");
+		trace_rec_set_text(&r, "some \"text\"");
 		if (t == TR_WAIT_RETURN) {
 			r.npairs = 1;
 			r.pairs[0].events = EPOLLIN;
 			r.pairs[0].data = 9;
 		}
 		j = to_json(&r);
-		cr_assert_str_eq(jstr(j, "type"), trace_type_name(t), "type of %d", t);
-		cr_assert_eq(jint(j, "pid"), 4321, "%s: pid", trace_type_name(t));
-		cr_assert_eq(jint(j, "seq"), 17, "%s: seq", trace_type_name(t));
-		cr_assert_eq(jint(j, "ts_ns"), 123456789012, "%s: ts_ns", trace_type_name(t));
+		cr_assert_str_eq(jstr(j, "type"), trace_rec_type_name(t), "type of %d", t);
+		cr_assert_eq(jint(j, "pid"), 4321, "%s: pid", trace_rec_type_name(t));
+		cr_assert_eq(jint(j, "seq"), 17, "%s: seq", trace_rec_type_name(t));
+		cr_assert_eq(jint(j, "ts_ns"), 123456789012, "%s: ts_ns", trace_rec_type_name(t));
 		json_decref(j);
 	}
 }
@@ -137,9 +138,9 @@ Test(tracefmt, json_has_no_trailing_newline_and_appends)
 	sb_init(&b);
 	sb_add(&b, "[");
 	rec(&r, TR_READY, 1);
-	trace_format_json(&b, &r);
+	trace_rec_json(&b, &r);
 	sb_add(&b, ",");
-	trace_format_json(&b, &r);
+	trace_rec_json(&b, &r);
 	sb_add(&b, "]");
 	cr_assert_null(strchr(b.s, '\n'), "newline in JSON output: %s", b.s);
 	json_t *j = json_loads(b.s, 0, NULL);
@@ -194,7 +195,7 @@ Test(tracefmt, epoll_ctl_data_prints_the_full_u64)
 	r.op = EPOLL_CTL_ADD;
 	r.data = UINT64_MAX;
 	sb_init(&b);
-	trace_format_json(&b, &r);
+	trace_rec_json(&b, &r);
 	cr_assert_not_null(strstr(b.s, "\"data\":18446744073709551615"), "u64 data mangled: %s", b.s);
 	sb_free(&b);
 }
@@ -283,7 +284,7 @@ Test(tracefmt, other_representative_records)
 	r.pgid = 18;
 	r.sid = 17;
 	r.version = 1;
-	trace_set_text(&r, "echo-w1");
+	trace_rec_set_text(&r, "echo-w1");
 	j = to_json(&r);
 	cr_assert_str_eq(jstr(j, "role"), "echo-worker", "role");
 	cr_assert_str_eq(jstr(j, "name"), "echo-w1", "name");
@@ -306,7 +307,7 @@ Test(tracefmt, other_representative_records)
 	r.fd = 3;
 	r.ret = -1;
 	r.err = EAGAIN;
-	trace_set_text(&r, "127.0.0.1:5000");
+	trace_rec_set_text(&r, "127.0.0.1:5000");
 	j = to_json(&r);
 	cr_assert_str_eq(jstr(j, "errno"), "EAGAIN", "errno");
 	jnull(j, "peer");
@@ -323,7 +324,7 @@ Test(tracefmt, other_representative_records)
 	r.port = 8080;
 	r.backlog = 5;
 	r.op = LISTEN_REUSEPORT;
-	trace_set_text(&r, "127.0.0.1");
+	trace_rec_set_text(&r, "127.0.0.1");
 	j = to_json(&r);
 	cr_assert_eq(jint(j, "port"), 8080, "port");
 	cr_assert_eq(jint(j, "backlog"), 5, "backlog");
@@ -345,7 +346,7 @@ Test(tracefmt, other_representative_records)
 	r.client = 3;
 	r.op = CLIENT_REPLY;
 	r.arg2 = 40000;
-	trace_set_text(&r, "pid = 20 | hello");
+	trace_rec_set_text(&r, "pid = 20 | hello");
 	j = to_json(&r);
 	cr_assert_eq(jint(j, "client"), 3, "client");
 	cr_assert_str_eq(jstr(j, "event"), "reply", "event");
@@ -375,13 +376,13 @@ Test(tracefmt, strings_are_escaped_into_valid_json)
 	}
 	want[k] = '\0';
 	rec(&r, TR_LOG, 1);
-	trace_set_text(&r, raw);
+	trace_rec_set_text(&r, raw);
 	j = to_json(&r);
 	cr_assert_str_eq(jstr(j, "text"), want, "escaped string did not decode to its bytes");
 	json_decref(j);
 
 	rec(&r, TR_TTY, 1);
-	trace_set_text(&r, raw);
+	trace_rec_set_text(&r, raw);
 	j = to_json(&r);
 	cr_assert_str_eq(jstr(j, "text"), want, "tty text did not decode to its bytes");
 	json_decref(j);
@@ -466,13 +467,13 @@ Test(tracefmt, sb_json_mask_arrays)
 	struct strbuf b;
 
 	sb_init(&b);
-	sb_json_mask(&b, EPOLLIN | EPOLLET);
+	trace_rec_json_mask(&b, EPOLLIN | EPOLLET);
 	cr_assert_str_eq(b.s, "[\"EPOLLIN\",\"EPOLLET\"]", "got %s", b.s);
 	sb_reset(&b);
-	sb_json_mask(&b, 0);
+	trace_rec_json_mask(&b, 0);
 	cr_assert_str_eq(b.s, "[]", "empty mask got %s", b.s);
 	sb_reset(&b);
-	sb_json_mask(&b, EPOLLOUT | 0x800);
+	trace_rec_json_mask(&b, EPOLLOUT | 0x800);
 	cr_assert_str_eq(b.s, "[\"EPOLLOUT\",\"0x800\"]", "unknown bit got %s", b.s);
 	sb_free(&b);
 }
@@ -483,15 +484,15 @@ Test(tracefmt, op_and_enum_names)
 	cr_assert_str_eq(epoll_op_name(EPOLL_CTL_DEL, 1), "DEL", "DEL short");
 	cr_assert_str_eq(epoll_op_name(EPOLL_CTL_MOD, 0), "EPOLL_CTL_MOD", "MOD long");
 	cr_assert_str_eq(epoll_op_name(99, 0), "?", "unknown op");
-	cr_assert_str_eq(reap_how_name(REAP_CONTINUED), "continued", "reap how");
-	cr_assert_str_eq(reap_how_name(-1), "unknown", "negative reap how");
-	cr_assert_str_eq(job_event_name(JOB_DONE), "done", "job event");
-	cr_assert_str_eq(client_event_name(CLIENT_TIMEOUT), "timeout", "client event");
-	cr_assert_str_eq(client_event_name(6), "unknown", "client event out of range");
-	cr_assert_str_eq(action_state_name(ACTION_FAILED), "failed", "action state");
-	cr_assert_str_eq(open_kind_name(OPEN_EPOLL), "epoll", "open kind");
-	cr_assert_str_eq(stray_reason_name(STRAY_NOT_MINE), "not-mine", "stray reason");
-	cr_assert_str_eq(stray_reason_name(2), "unknown", "stray reason out of range");
+	cr_assert_str_eq(trace_rec_enum_name(RE_REAP_HOW, REAP_CONTINUED), "continued", "reap how");
+	cr_assert_str_eq(trace_rec_enum_name(RE_REAP_HOW, -1), "unknown", "negative reap how");
+	cr_assert_str_eq(trace_rec_enum_name(RE_JOB_EVENT, JOB_DONE), "done", "job event");
+	cr_assert_str_eq(trace_rec_enum_name(RE_CLIENT_EVENT, CLIENT_TIMEOUT), "timeout", "client event");
+	cr_assert_str_eq(trace_rec_enum_name(RE_CLIENT_EVENT, 6), "unknown", "client event out of range");
+	cr_assert_str_eq(trace_rec_enum_name(RE_ACTION_STATE, ACTION_FAILED), "failed", "action state");
+	cr_assert_str_eq(trace_rec_enum_name(RE_OPEN_KIND, OPEN_EPOLL), "epoll", "open kind");
+	cr_assert_str_eq(trace_rec_enum_name(RE_STRAY_REASON, STRAY_NOT_MINE), "not-mine", "stray reason");
+	cr_assert_str_eq(trace_rec_enum_name(RE_STRAY_REASON, 2), "unknown", "stray reason out of range");
 }
 
 /* ---- plain text lines ------------------------------------------------- */
@@ -503,8 +504,8 @@ text_has(const struct trace_rec *r, const char *want)
 	struct strbuf b;
 
 	sb_init(&b);
-	trace_format_text(&b, r, 0);
-	cr_assert_not_null(strstr(b.s, want), "%s line '%s' lacks '%s'", trace_type_name(r->type),
+	trace_rec_line(&b, r, 0);
+	cr_assert_not_null(strstr(b.s, want), "%s line '%s' lacks '%s'", trace_rec_type_name(r->type),
 			   b.s, want);
 	sb_free(&b);
 }
@@ -543,7 +544,7 @@ Test(tracefmt, text_lines_read_like_strace)
 	text_has(&r, "--- SIGINT {si_code=SI_KERNEL, si_pid=0} ---");
 
 	rec(&r, TR_TTY, 5);
-	trace_set_text(&r, "one\ntwo\n");
+	trace_rec_set_text(&r, "one\ntwo\n");
 	text_has(&r, "tty| one\n");
 	text_has(&r, "tty| two");
 }

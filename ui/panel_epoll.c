@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/tracefmt.h"
+#include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "panel.h"

@@ -15,7 +15,7 @@
 #include <sys/epoll.h>
 
 #include "../src/kcheck.h"
-#include "../src/tracefmt.h"
+#include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "ksnap.h"
@@ -217,7 +217,7 @@ entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
 		lines_put(L, CS_DIM, " (seen once: a record may be on its way)");
 		return;
 	}
-	lines_put(L, CS_ERR, kcheck_verdict_name(e->verdict));
+	lines_put(L, CS_ERR, trace_rec_enum_name(RE_VERDICT, e->verdict));
 	explain(L, v, e, w);
 }
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/tracefmt.h"
+#include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "panel.h"
@@ -126,7 +126,7 @@ misc_text(struct lines *L, const struct m_event *e)
 
 	switch (e->type) {
 	case TR_PROC_START:
-		lines_printf(L, "started as %s (ppid %d, pgid %d, sid %d)", trace_role_name(e->op),
+		lines_printf(L, "started as %s (ppid %d, pgid %d, sid %d)", trace_rec_role_name(e->op),
 			     e->pid2, e->arg, e->arg2);
 		break;
 	case TR_PROC_EXIT: lines_printf(L, "exit(%lld)", (long long)e->ret); break;
@@ -143,7 +143,7 @@ misc_text(struct lines *L, const struct m_event *e)
 		}
 		break;
 	case TR_JOB:
-		lines_printf(L, "job %d %s%s", e->arg, job_event_name(e->op), e->arg2 ? " (background &)" : "");
+		lines_printf(L, "job %d %s%s", e->arg, trace_rec_enum_name(RE_JOB_EVENT, e->op), e->arg2 ? " (background &)" : "");
 		break;
 	case TR_LISTEN:
 		lines_printf(L, "listen(%d) on %s:%d backlog %d = %lld", e->fd, e->text, e->arg, e->arg2,
@@ -180,10 +180,10 @@ misc_text(struct lines *L, const struct m_event *e)
 		lines_printf(L, "; the watcher applies the cure");
 		break;
 	case TR_INHERIT:
-		lines_printf(L, "inherited fd %d (%s) from %d", e->fd, open_kind_name(e->op), e->pid2);
+		lines_printf(L, "inherited fd %d (%s) from %d", e->fd, trace_rec_enum_name(RE_OPEN_KIND, e->op), e->pid2);
 		break;
 	case TR_OPEN:
-		lines_printf(L, "open %s \"%s\" = %lld", open_kind_name(e->op), e->text, (long long)e->ret);
+		lines_printf(L, "open %s \"%s\" = %lld", trace_rec_enum_name(RE_OPEN_KIND, e->op), e->text, (long long)e->ret);
 		break;
 	case TR_EPOLL_CREATE: lines_printf(L, "epoll_create1() = %lld", (long long)e->ret); break;
 	case TR_EPOLL_CTL:
@@ -196,7 +196,7 @@ misc_text(struct lines *L, const struct m_event *e)
 		lines_printf(L, "accept(%d) = -1 %s", e->fd, errno_name(e->err));
 		lines_style(L, CS_NORMAL);
 		break;
-	default: lines_printf(L, "%s", trace_type_name(e->type)); break;
+	default: lines_printf(L, "%s", trace_rec_type_name(e->type)); break;
 	}
 }
 

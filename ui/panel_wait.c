@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <sys/epoll.h>
 
-#include "../src/tracefmt.h"
+#include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "panel.h"

@@ -1,0 +1,103 @@
+/*
+ * sb.c - the growable string buffer (see sb.h).
+ */
+#include "sb.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+sb_init(struct strbuf *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+sb_free(struct strbuf *b)
+{
+	free(b->s);
+	sb_init(b);
+}
+
+void
+sb_reset(struct strbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+static void
+sb_grow(struct strbuf *b, size_t more)
+{
+	if (b->len + more + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	b->s = xreallocarray(b->s, cap, 1);
+	b->cap = cap;
+}
+
+void
+sb_addn(struct strbuf *b, const char *s, size_t n)
+{
+	sb_grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+sb_add(struct strbuf *b, const char *s)
+{
+	sb_addn(b, s, strlen(s));
+}
+
+void
+sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	/* One pass when it fits (nearly always): formatting is the hot path of --json. */
+	sb_grow(b, 64);
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		sb_grow(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void
+sb_json_str(struct strbuf *b, const char *s)
+{
+	sb_add(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': sb_add(b, "\\\""); break;
+		case '\\': sb_add(b, "\\\\"); break;
+		case '\n': sb_add(b, "\\n"); break;
+		case '\r': sb_add(b, "\\r"); break;
+		case '\t': sb_add(b, "\\t"); break;
+		default:
+			if (*p < 0x20 || *p >= 0x7f)
+				sb_printf(b, "\\u%04x", *p);
+			else
+				sb_addn(b, (const char *)p, 1);
+		}
+	}
+	sb_add(b, "\"");
+}

@@ -1,0 +1,31 @@
+/*
+ * sb.h - a growable string buffer, for the JSON and text forms of records
+ * and the headless summary.  No I/O.
+ */
+#ifndef EPOLLVIZ_SB_H
+#define EPOLLVIZ_SB_H
+
+#include <stddef.h>
+
+/* A growable string.  Never fails: out of memory ends the process. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* An empty buffer that owns no memory yet. */
+void sb_init(struct strbuf *b);
+/* Release the memory; the buffer is empty and usable again. */
+void sb_free(struct strbuf *b);
+/* Empty the buffer, keeping its memory. */
+void sb_reset(struct strbuf *b);
+/* Append a C string. */
+void sb_add(struct strbuf *b, const char *s);
+/* Append n bytes. */
+void sb_addn(struct strbuf *b, const char *s, size_t n);
+/* Append printf-style. */
+void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal, quotes included. */
+void sb_json_str(struct strbuf *b, const char *s);
+
+#endif

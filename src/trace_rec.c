@@ -1,0 +1,722 @@
+/*
+ * trace_rec.c - the record types, described once (see trace_rec.h), and
+ * the JSON and text forms of a record that the table drives.  The JSON
+ * field names are the documented interface of `--json` (README, man page):
+ * change them only together with those.
+ */
+#include "trace_rec.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* ---- enumerations -------------------------------------------------------- */
+
+struct rec_enum_names {
+	const char *const *names;
+	int n;
+	int nonzero_is_one; /* any value other than 0 is the second name */
+};
+
+#define NAMES(...) { (const char *const[]){ __VA_ARGS__ }, \
+		     (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), 0 }
+
+static const struct rec_enum_names enums[RE__COUNT] = {
+	[RE_ROLE] = NAMES("frontend", "session", "echo-server", "echo-worker", "fifo-watch", "probe"),
+	[RE_REAP_HOW] = NAMES("exited", "killed", "stopped", "continued"),
+	[RE_OPEN_KIND] = NAMES("file", "pipe-read", "pipe-write", "fifo", "listen", "epoll"),
+	[RE_STRAY_REASON] = NAMES("not-open", "not-mine"),
+	[RE_JOB_EVENT] = NAMES("started", "stopped", "continued", "done"),
+	[RE_CLIENT_EVENT] = NAMES("connected", "sent", "reply", "closed", "error", "timeout"),
+	[RE_ACTION_STATE] = NAMES("begin", "done", "timeout", "failed"),
+	[RE_VERDICT] = NAMES("agree", "kernel-only", "trace-only", "events-differ"),
+	[RE_HUP_MODE] = { (const char *const[]){ "naive", "fixed" }, 2, 1 },
+};
+
+_Static_assert(ROLE__COUNT == 6, "a role without a name in enums[RE_ROLE]");
+
+/* The name of value v of enumeration e. */
+const char *
+trace_rec_enum_name(int e, int v)
+{
+	const struct rec_enum_names *en;
+
+	if (e < 0 || e >= RE__COUNT)
+		return "unknown";
+	en = &enums[e];
+	if (en->nonzero_is_one)
+		v = v != 0;
+	return v >= 0 && v < en->n ? en->names[v] : "unknown";
+}
+
+/* The value of enumeration e named name, or -1. */
+int
+trace_rec_enum_find(int e, const char *name)
+{
+	if (e < 0 || e >= RE__COUNT)
+		return -1;
+	for (int i = 0; i < enums[e].n; i++)
+		if (strcmp(enums[e].names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* A role's name. */
+const char *
+trace_rec_role_name(int role)
+{
+	return trace_rec_enum_name(RE_ROLE, role);
+}
+
+/* The role named name, or -1. */
+int
+trace_rec_role_find(const char *name)
+{
+	return trace_rec_enum_find(RE_ROLE, name);
+}
+
+/* ---- lines that a template cannot say ------------------------------------ */
+
+/* " = 3" or " = -1 EPERM", as strace writes a result. */
+static void
+line_ret(struct strbuf *b, const struct trace_rec *r)
+{
+	if (r->ret < 0 && r->err)
+		sb_printf(b, " = %lld %s", (long long)r->ret, errno_name(r->err));
+	else
+		sb_printf(b, " = %lld", (long long)r->ret);
+}
+
+/* reaped 42: exited 0 / reaped 42: killed by SIGTERM */
+static void
+line_reap(struct strbuf *b, const struct trace_rec *r)
+{
+	if (r->how == REAP_EXITED)
+		sb_printf(b, "reaped %d: exited %d", r->child, r->code);
+	else
+		sb_printf(b, "reaped %d: %s by %s", r->child, trace_rec_enum_name(RE_REAP_HOW, r->how),
+			  signal_name(r->signo));
+}
+
+/* epoll_ctl(4, EPOLL_CTL_ADD, 3, {EPOLLIN|EPOLLET, data=3}) = 0 */
+static void
+line_epoll_ctl(struct strbuf *b, const struct trace_rec *r)
+{
+	char m[160];
+
+	if (r->op == EPOLL_CTL_DEL)
+		sb_printf(b, "epoll_ctl(%d, EPOLL_CTL_DEL, %d, NULL)", r->epfd, r->fd);
+	else
+		sb_printf(b, "epoll_ctl(%d, %s, %d, {%s, data=%llu})", r->epfd, epoll_op_name(r->op, 0),
+			  r->fd, epoll_mask_str(r->events, 0, m, sizeof m), (unsigned long long)r->data);
+	line_ret(b, r);
+}
+
+/* accept(3) = 5 peer 127.0.0.1:40000 */
+static void
+line_accept(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "accept(%d)", r->fd);
+	line_ret(b, r);
+	if (r->ret >= 0)
+		sb_printf(b, " peer %s", r->text);
+}
+
+/* read(5) = 6 "hello." */
+static void
+line_read(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "read(%d)", r->fd);
+	line_ret(b, r);
+	if (r->ret > 0)
+		sb_printf(b, " \"%s\"", r->text);
+}
+
+/* sem_open("/name", O_CREAT|O_EXCL, 0600, 1) = 0, or without O_CREAT when opened */
+static void
+line_sem_open(struct strbuf *b, const struct trace_rec *r)
+{
+	if (r->initial >= 0)
+		sb_printf(b, "sem_open(\"%s\", O_CREAT|O_EXCL, 0600, %d)", r->text, r->initial);
+	else
+		sb_printf(b, "sem_open(\"%s\", 0)", r->text);
+	line_ret(b, r);
+}
+
+/* sem_trywait() = 0 (won) */
+static void
+line_sem_trywait(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_add(b, "sem_trywait()");
+	line_ret(b, r);
+	sb_add(b, r->ret == 0 ? " (won)" : " (lost)");
+}
+
+/* --- SIGINT {si_code=SI_KERNEL, si_pid=0} --- */
+static void
+line_signal(struct strbuf *b, const struct trace_rec *r)
+{
+	const char *cn = si_code_name(r->si_code);
+
+	sb_printf(b, "--- %s {si_code=%s, si_pid=%d}%s ---", signal_name(r->signo), cn ? cn : "?",
+		  r->sender, r->pending == 1 ? " (pending at exit)" : "");
+}
+
+/* EPOLLHUP storm on fd 5: 1000 returns in 2.0 ms (cap reached) */
+static void
+line_hup_storm(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "EPOLLHUP storm on fd %d: %llu returns in %.1f ms%s", r->fd,
+		  (unsigned long long)r->count, (double)r->elapsed_ns / 1e6,
+		  r->storm == STORM_CAPPED ? " (cap reached)"
+		  : r->storm == STORM_OVER ? " (over: a writer is back)" : "");
+}
+
+/* listen(3) on 127.0.0.1:8080 backlog 5 SO_REUSEPORT = 0 */
+static void
+line_listen(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "listen(%d) on %s:%d backlog %d%s%s", r->fd, r->text, r->port, r->backlog,
+		  r->flags & LISTEN_INHERITED ? " (inherited)" : "",
+		  r->flags & LISTEN_REUSEPORT ? " SO_REUSEPORT" : "");
+	line_ret(b, r);
+}
+
+/* stray event: epfd 4 delivered {EPOLLIN, data=...} for fd 7: not this process's connection */
+static void
+line_stray(struct strbuf *b, const struct trace_rec *r)
+{
+	char m[160];
+
+	sb_printf(b, "stray event: epfd %d delivered {%s, data=%llu} for fd %d: %s", r->epfd,
+		  epoll_mask_str(r->events, 0, m, sizeof m), (unsigned long long)r->data, r->fd,
+		  r->reason == STRAY_NOT_OPEN ? "no such fd here" : "not this process's connection");
+}
+
+/* kcmp(10, 11, KCMP_FILE, 4, 4) = 1 (different files) */
+static void
+line_kcmp(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "kcmp(%u, %d, KCMP_FILE, %d, %d)", r->pid, r->pid2, r->fd, r->fd2);
+	line_ret(b, r);
+	if (r->ret >= 0)
+		sb_add(b, r->ret == 0 ? " (same file)" : " (different files)");
+}
+
+/* job started: pgid 42 "epollviz echo-server" & */
+static void
+line_job(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "job %s: pgid %d \"%s\"%s", trace_rec_enum_name(RE_JOB_EVENT, r->event), r->pgid,
+		  r->text, r->background ? " &" : "");
+}
+
+/* client 3 reply port 40000 "pid = 42 | hello" */
+static void
+line_client(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "client %d %s", r->client, trace_rec_enum_name(RE_CLIENT_EVENT, r->event));
+	if (r->client_port)
+		sb_printf(b, " port %d", r->client_port);
+	if (r->err)
+		sb_printf(b, " %s", errno_name(r->err));
+	if (r->text[0])
+		sb_printf(b, " \"%s\"", r->text);
+}
+
+/* One "tty|" line per line the children printed. */
+static void
+line_tty(struct strbuf *b, const struct trace_rec *r)
+{
+	const char *t = r->text;
+	size_t n = strlen(t);
+
+	if (n > 0 && t[n - 1] == '\n')
+		n--;
+	sb_add(b, "tty| ");
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '\n')
+			sb_printf(b, "\n%10s    %7s  tty| ", "", "");
+		else
+			sb_addn(b, &t[i], 1);
+	}
+}
+
+/* end of run: 0 actions failed, clean-up had to force */
+static void
+line_run_end(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "end of run: %d action%s failed%s%s%s", r->actions_failed,
+		  r->actions_failed == 1 ? "" : "s", r->flags & RUN_UNCLEAN ? ", clean-up had to force" : "",
+		  r->flags & RUN_INTERRUPTED ? ", interrupted" : "", r->flags & RUN_FATAL ? ", fatal error" : "");
+}
+
+/* kernel: pid 42 epfd 4 is epoll instance #1, 2 watched */
+static void
+line_kepoll(struct strbuf *b, const struct trace_rec *r)
+{
+	if (r->instance > 0)
+		sb_printf(b, "kernel: pid %d epfd %d is epoll instance #%d, %d watched", r->of, r->epfd,
+			  r->instance, r->watches);
+	else
+		sb_printf(b, "kernel: pid %d epfd %d: instance unknown (kcmp: %s), %d watched", r->of,
+			  r->epfd, errno_name(r->err), r->watches);
+}
+
+/* kernel: pid 42 epfd 4 watches fd 3 {EPOLLIN, data=3}: agree: socket ... */
+static void
+line_kwatch(struct strbuf *b, const struct trace_rec *r)
+{
+	char m[160];
+
+	sb_printf(b, "kernel: pid %d epfd %d watches fd %d {%s, data=%llu}: %s%s%s", r->of, r->epfd,
+		  r->fd, epoll_mask_str(r->events, 0, m, sizeof m), (unsigned long long)r->data,
+		  trace_rec_enum_name(RE_VERDICT, r->verdict), r->text[0] ? ": " : "", r->text);
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+#define SLOT(m) .off = offsetof(struct trace_rec, m), .size = sizeof(((struct trace_rec *)0)->m)
+#define F_INT(n, m) { .name = n, .kind = RK_INT, SLOT(m), .sign = 1 }
+#define F_U64(n, m) { .name = n, .kind = RK_U64, SLOT(m) }
+#define F_MASK(n, m) { .name = n, .kind = RK_MASK, SLOT(m) }
+#define F_SIG(n, m) { .name = n, .kind = RK_SIGNAL, SLOT(m), .sign = 1 }
+#define F_ENUM(n, m, e) { .name = n, .kind = RK_ENUM, SLOT(m), .sign = 1, .arg = e }
+#define F_BIT(n, m, bits) { .name = n, .kind = RK_BIT, SLOT(m), .sign = 1, .arg = bits }
+#define F_IS(n, m, v) { .name = n, .kind = RK_IS, SLOT(m), .sign = 1, .arg = v }
+#define F_TEXT(n) { .name = n, .kind = RK_TEXT }
+#define F_ERRNO(n) { .name = n, .kind = RK_ERRNO, SLOT(err), .sign = 1 }
+/* The result of a call: "ret" and "errno". */
+#define F_RET F_INT("ret", ret), F_ERRNO("errno")
+
+static const struct rec_type types[TR__COUNT] = {
+	[TR_PROC_START] = { "proc_start", "start {role} \"{name}\" ppid {ppid} pgid {pgid} sid {sid}", NULL,
+		{ F_ENUM("role", role, RE_ROLE), F_TEXT("name"), F_INT("ppid", ppid), F_INT("pgid", pgid),
+		  F_INT("sid", sid), F_U64("version", version) } },
+	[TR_PROC_EXIT] = { "proc_exit", "exit({status})", NULL, { F_INT("status", ret) } },
+	[TR_REAP] = { "reap", NULL, line_reap,
+		{ F_INT("child", child), F_ENUM("how", how, RE_REAP_HOW),
+		  { .name = "code", .kind = RK_INT, SLOT(code), .sign = 1, .show = RS_OP_IS, .sv = REAP_EXITED },
+		  { .name = "signo", .kind = RK_SIGNAL, SLOT(signo), .sign = 1, .show = RS_OP_NOT, .sv = REAP_EXITED } } },
+	[TR_READY] = { "ready", "ready", NULL, { { 0 } } },
+	[TR_EPOLL_CREATE] = { "epoll_create", "epoll_create1({flags}){=}", NULL,
+		{ { .name = "flags", .kind = RK_CFLAGS, SLOT(cflags), .sign = 1 }, F_RET } },
+	[TR_EPOLL_CTL] = { "epoll_ctl", NULL, line_epoll_ctl,
+		{ F_INT("epfd", epfd), { .name = "op", .kind = RK_CTLOP, SLOT(op), .sign = 1 }, F_INT("fd", fd),
+		  F_MASK("events", events), F_U64("data", data), F_RET } },
+	[TR_WAIT_ENTER] = { "wait_enter", "epoll_wait({epfd}, maxevents={maxevents}, timeout={timeout}) ...", NULL,
+		{ F_INT("epfd", epfd), F_INT("maxevents", maxevents), F_INT("timeout", timeout) } },
+	[TR_WAIT_RETURN] = { "wait_return", "... epoll_wait({epfd}){=}{ready}", NULL,
+		{ F_INT("epfd", epfd), F_RET, { .name = "ready", .kind = RK_PAIRS } } },
+	[TR_ACCEPT] = { "accept", NULL, line_accept,
+		{ F_INT("fd", fd), F_RET, { .name = "peer", .kind = RK_TEXT, .show = RS_NULL_IF_FAILED },
+		  F_INT("peer_port", port) } },
+	[TR_RECV] = { "recv", "recv({fd}){=}", NULL, { F_INT("fd", fd), F_RET } },
+	[TR_SEND] = { "send", "send({fd}){=}", NULL, { F_INT("fd", fd), F_RET } },
+	[TR_CLOSE] = { "close", "close({fd}){=}", NULL, { F_INT("fd", fd), F_RET } },
+	[TR_READ] = { "read", NULL, line_read, { F_INT("fd", fd), F_RET, F_TEXT("text") } },
+	[TR_SEM_OPEN] = { "sem_open", NULL, line_sem_open,
+		{ F_TEXT("name"), F_INT("value", initial), F_RET } },
+	[TR_SEM_TRYWAIT] = { "sem_trywait", NULL, line_sem_trywait, { F_RET, F_IS("won", ret, 0) } },
+	[TR_SEM_POST] = { "sem_post", "sem_post(){=}", NULL, { F_RET } },
+	[TR_SEM_UNLINK] = { "sem_unlink", "sem_unlink(\"{name}\"){=}", NULL, { F_TEXT("name"), F_RET } },
+	[TR_SIGNAL] = { "signal", NULL, line_signal,
+		{ F_SIG("signo", signo), { .name = "si_code", .kind = RK_SICODE, SLOT(si_code), .sign = 1 },
+		  F_INT("si_pid", sender), F_IS("pending_at_exit", pending, 1) } },
+	[TR_KILL] = { "kill", "kill({target}, {signo}){=}", NULL,
+		{ F_INT("target", target), F_SIG("signo", signo), F_RET } },
+	[TR_FIFO_WAITING] = { "fifo_waiting", "open(\"{path}\", O_RDONLY) blocks: waiting for a writer", NULL,
+		{ F_TEXT("path") } },
+	[TR_FIFO_OPENED] = { "fifo_opened", "open(\"{path}\", O_RDONLY){=}", NULL,
+		{ F_INT("fd", fd), F_TEXT("path"), F_RET } },
+	[TR_FIFO_HUP] = { "fifo_hup", "EPOLLHUP on fifo fd {fd} ({mode})", NULL,
+		{ F_INT("epfd", epfd), F_INT("fd", fd), F_ENUM("mode", mode, RE_HUP_MODE) } },
+	[TR_HUP_STORM] = { "hup_storm", NULL, line_hup_storm,
+		{ F_INT("epfd", epfd), F_INT("fd", fd), F_U64("count", count), F_U64("elapsed_ns", elapsed_ns),
+		  F_IS("capped", storm, STORM_CAPPED), F_IS("over", storm, STORM_OVER) } },
+	[TR_LISTEN] = { "listen", NULL, line_listen,
+		{ F_INT("fd", fd), F_TEXT("address"), F_INT("port", port), F_INT("backlog", backlog),
+		  F_BIT("inherited", flags, LISTEN_INHERITED), F_BIT("reuseport", flags, LISTEN_REUSEPORT), F_RET } },
+	[TR_OPEN] = { "open", "open {kind} \"{path}\"{=}", NULL,
+		{ F_INT("fd", ret), F_ENUM("kind", kind, RE_OPEN_KIND), F_TEXT("path"), F_ERRNO("errno") } },
+	[TR_STRAY] = { "stray", NULL, line_stray,
+		{ F_INT("epfd", epfd), F_INT("fd", fd), F_U64("data", data), F_MASK("events", events),
+		  F_ENUM("reason", reason, RE_STRAY_REASON), F_INT("owner", owner) } },
+	[TR_KCMP] = { "kcmp", NULL, line_kcmp,
+		{ F_INT("fd1", fd), F_INT("pid2", pid2), F_INT("fd2", fd2), F_RET,
+		  { .name = "same", .kind = RK_IS, SLOT(ret), .sign = 1, .show = RS_IF_OK, .arg = 0 } } },
+	[TR_INHERIT] = { "inherit", "inherited fd {fd} ({kind}) from {from}", NULL,
+		{ F_INT("fd", fd), F_ENUM("kind", kind, RE_OPEN_KIND), F_INT("from", from) } },
+	[TR_LOG] = { "log", "log: {text}", NULL, { F_TEXT("text") } },
+	[TR_FG] = { "tcsetpgrp", "tcsetpgrp(tty, {pgid}){=}", NULL, { F_INT("pgid", pgid), F_RET } },
+	[TR_JOB] = { "job", NULL, line_job,
+		{ F_INT("pgid", pgid), F_INT("leader", leader), F_ENUM("event", event, RE_JOB_EVENT),
+		  F_BIT("background", background, -1), F_TEXT("name") } },
+	[TR_CLIENT] = { "client", NULL, line_client,
+		{ F_INT("client", client), F_ENUM("event", event, RE_CLIENT_EVENT), F_INT("port", client_port),
+		  F_RET, F_TEXT("text") } },
+	[TR_ACTION] = { "action", "action {state}: {action}", NULL,
+		{ F_TEXT("action"), F_ENUM("state", state, RE_ACTION_STATE) } },
+	[TR_ACCEPTQ] = { "accept_queue", "accept queue of port {port}: {len} waiting (backlog {backlog})", NULL,
+		{ F_INT("port", port), F_U64("len", qlen), F_INT("backlog", backlog) } },
+	[TR_TTY] = { "tty", NULL, line_tty, { F_TEXT("text") } },
+	[TR_SETTLED] = { "settled", "settled: {processes} processes asleep, accept queue {accept_queue}", NULL,
+		{ F_U64("accept_queue", qlen), F_INT("processes", processes) } },
+	[TR_SCHED] = { "sched", "pid {of} has slept {voluntary} times (voluntary context switches)", NULL,
+		{ F_INT("of", of), F_U64("voluntary", voluntary), F_INT("involuntary", involuntary) } },
+	[TR_KEPOLL] = { "kernel_epoll", NULL, line_kepoll,
+		{ F_INT("of", of), F_INT("epfd", epfd),
+		  { .name = "instance", .kind = RK_INT, SLOT(instance), .sign = 1, .show = RS_NULL_IF_NONPOS },
+		  F_INT("watches", watches), F_U64("anon_inode", anon_inode), F_ERRNO("kcmp_errno") } },
+	[TR_KWATCH] = { "kernel_watch", NULL, line_kwatch,
+		{ F_INT("of", of), F_INT("epfd", epfd), F_INT("fd", fd), F_MASK("events", events),
+		  F_U64("data", data), F_ENUM("verdict", verdict, RE_VERDICT), F_TEXT("why") } },
+	[TR_RUN_END] = { "run_end", NULL, line_run_end,
+		{ F_INT("actions_failed", actions_failed), F_BIT("unclean", flags, RUN_UNCLEAN),
+		  F_BIT("interrupted", flags, RUN_INTERRUPTED), F_BIT("fatal", flags, RUN_FATAL),
+		  F_U64("malformed", malformed) } },
+};
+
+/* The type's descriptor, or NULL. */
+const struct rec_type *
+trace_rec_type(int type)
+{
+	if (type <= TR_NONE || type >= TR__COUNT || types[type].name == NULL)
+		return NULL;
+	return &types[type];
+}
+
+/* The type's name, "unknown" when there is none. */
+const char *
+trace_rec_type_name(int type)
+{
+	const struct rec_type *t = trace_rec_type(type);
+
+	return t ? t->name : "unknown";
+}
+
+/* The type named name, or -1. */
+int
+trace_rec_type_find(const char *name)
+{
+	for (int i = 1; i < TR__COUNT; i++)
+		if (types[i].name && strcmp(types[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* Does the type have a field of this kind? */
+int
+trace_rec_type_has(int type, int kind)
+{
+	const struct rec_type *t = trace_rec_type(type);
+
+	for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++)
+		if (t->f[i].kind == kind)
+			return 1;
+	return 0;
+}
+
+/* The value of a field's slot, widened. */
+int64_t
+trace_rec_field(const struct trace_rec *r, const struct rec_field *f)
+{
+	const unsigned char *p = (const unsigned char *)r + f->off;
+
+	if (f->size == 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof v);
+		return (int64_t)v;
+	}
+	if (f->sign) {
+		int32_t v;
+
+		memcpy(&v, p, sizeof v);
+		return v;
+	}
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/* Is the field shown in this record (its show rule)?  *null: shown as null. */
+static int
+field_shown(const struct trace_rec *r, const struct rec_field *f, int *null)
+{
+	*null = 0;
+	switch (f->show) {
+	case RS_OP_IS: return r->op == f->sv;
+	case RS_OP_NOT: return r->op != f->sv;
+	case RS_IF_OK: return r->ret >= 0;
+	case RS_NULL_IF_FAILED: *null = r->ret < 0; return 1;
+	case RS_NULL_IF_NONPOS: *null = trace_rec_field(r, f) <= 0; return 1;
+	default: return 1;
+	}
+}
+
+/* Is the field's condition true (RK_BIT, RK_IS)? */
+static int
+field_true(const struct trace_rec *r, const struct rec_field *f)
+{
+	int64_t v = trace_rec_field(r, f);
+
+	return f->kind == RK_BIT ? (v & f->arg) != 0 : v == f->arg;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* ["EPOLLIN","EPOLLET"], unknown bits as "0x800". */
+void
+trace_rec_json_mask(struct strbuf *b, uint32_t mask)
+{
+	char buf[256], *save = NULL;
+	int first = 1;
+
+	if (mask == 0) {
+		sb_add(b, "[]");
+		return;
+	}
+	epoll_mask_str(mask, 0, buf, sizeof buf);
+	sb_add(b, "[");
+	for (char *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+		sb_printf(b, "%s\"%s\"", first ? "" : ",", t);
+		first = 0;
+	}
+	sb_add(b, "]");
+}
+
+/* A JSON string, or null. */
+static void
+json_str(struct strbuf *b, const char *s)
+{
+	if (s)
+		sb_json_str(b, s);
+	else
+		sb_add(b, "null");
+}
+
+/* ,"name":value for one field of r. */
+static void
+json_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *f)
+{
+	int null;
+	int64_t v;
+
+	if (!field_shown(r, f, &null))
+		return;
+	sb_printf(b, ",\"%s\":", f->name);
+	if (null) {
+		sb_add(b, "null");
+		return;
+	}
+	v = trace_rec_field(r, f);
+	switch (f->kind) {
+	case RK_INT: sb_printf(b, "%lld", (long long)v); break;
+	case RK_U64: sb_printf(b, "%llu", (unsigned long long)v); break;
+	case RK_ERRNO: json_str(b, v ? errno_name((int)v) : NULL); break;
+	case RK_MASK: trace_rec_json_mask(b, (uint32_t)v); break;
+	case RK_SIGNAL:
+		sb_printf(b, "%lld,\"signal\":", (long long)v);
+		json_str(b, v > 0 ? signal_name((int)v) : NULL);
+		break;
+	case RK_SICODE:
+		sb_printf(b, "%lld,\"si_code_name\":", (long long)v);
+		json_str(b, si_code_name((int)v));
+		break;
+	case RK_ENUM: sb_json_str(b, trace_rec_enum_name(f->arg, (int)v)); break;
+	case RK_CTLOP: sb_json_str(b, epoll_op_name((int)v, 0)); break;
+	case RK_BIT:
+	case RK_IS: sb_add(b, field_true(r, f) ? "true" : "false"); break;
+	case RK_CFLAGS: sb_add(b, v & EPOLL_CLOEXEC ? "[\"EPOLL_CLOEXEC\"]" : "[]"); break;
+	case RK_TEXT: sb_json_str(b, r->text); break;
+	case RK_PAIRS:
+		sb_add(b, "[");
+		for (int i = 0; i < r->npairs; i++) {
+			sb_add(b, i ? ",{\"events\":" : "{\"events\":");
+			trace_rec_json_mask(b, r->pairs[i].events);
+			sb_printf(b, ",\"data\":%llu}", (unsigned long long)r->pairs[i].data);
+		}
+		sb_add(b, "]");
+		break;
+	}
+}
+
+/* {"type":"epoll_ctl","pid":42,"seq":3,"ts_ns":...,<the type's fields>} */
+void
+trace_rec_json(struct strbuf *b, const struct trace_rec *r)
+{
+	const struct rec_type *t = trace_rec_type(r->type);
+
+	sb_printf(b, "{\"type\":\"%s\",\"pid\":%u,\"seq\":%llu,\"ts_ns\":%llu", trace_rec_type_name(r->type),
+		  r->pid, (unsigned long long)r->seq, (unsigned long long)r->ts_ns);
+	for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++)
+		json_field(b, r, &t->f[i]);
+	sb_add(b, "}");
+}
+
+/* ---- the text line ------------------------------------------------------- */
+
+/* One field in the line's words: names for numbers that have them. */
+static void
+line_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *f)
+{
+	char m[160];
+	int64_t v = f->kind == RK_TEXT || f->kind == RK_PAIRS ? 0 : trace_rec_field(r, f);
+	const char *cn;
+
+	switch (f->kind) {
+	case RK_INT: sb_printf(b, "%lld", (long long)v); break;
+	case RK_U64: sb_printf(b, "%llu", (unsigned long long)v); break;
+	case RK_ERRNO: sb_add(b, errno_name((int)v)); break;
+	case RK_MASK: sb_add(b, epoll_mask_str((uint32_t)v, 0, m, sizeof m)); break;
+	case RK_SIGNAL: sb_add(b, signal_name((int)v)); break;
+	case RK_SICODE:
+		cn = si_code_name((int)v);
+		sb_add(b, cn ? cn : "?");
+		break;
+	case RK_ENUM: sb_add(b, trace_rec_enum_name(f->arg, (int)v)); break;
+	case RK_CTLOP: sb_add(b, epoll_op_name((int)v, 0)); break;
+	case RK_BIT:
+	case RK_IS: sb_add(b, field_true(r, f) ? "true" : "false"); break;
+	case RK_CFLAGS: sb_add(b, v & EPOLL_CLOEXEC ? "EPOLL_CLOEXEC" : "0"); break;
+	case RK_TEXT: sb_add(b, r->text); break;
+	case RK_PAIRS:
+		for (int i = 0; i < r->npairs; i++)
+			sb_printf(b, "%s{%s, data=%llu}", i ? ", " : " [",
+				  epoll_mask_str(r->pairs[i].events, 0, m, sizeof m),
+				  (unsigned long long)r->pairs[i].data);
+		if (r->npairs)
+			sb_add(b, "]");
+		break;
+	}
+}
+
+/* The field of t named by the n bytes at name, or NULL. */
+static const struct rec_field *
+field_named(const struct rec_type *t, const char *name, size_t n)
+{
+	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name; i++)
+		if (strlen(t->f[i].name) == n && strncmp(t->f[i].name, name, n) == 0)
+			return &t->f[i];
+	return NULL;
+}
+
+/* Expand a line template: {field} and {=}. */
+static void
+line_template(struct strbuf *b, const struct rec_type *t, const struct trace_rec *r)
+{
+	const char *s = t->line;
+
+	while (*s) {
+		const char *open = strchr(s, '{'), *close;
+		const struct rec_field *f;
+
+		if (open == NULL || (close = strchr(open, '}')) == NULL) {
+			sb_add(b, s);
+			return;
+		}
+		sb_addn(b, s, (size_t)(open - s));
+		if (close == open + 2 && open[1] == '=')
+			line_ret(b, r);
+		else if ((f = field_named(t, open + 1, (size_t)(close - open - 1))) != NULL)
+			line_field(b, r, f);
+		else
+			sb_addn(b, open, (size_t)(close - open + 1)); /* a brace that names nothing */
+		s = close + 1;
+	}
+}
+
+/* "  12.345 ms     42  <the type's line>" */
+void
+trace_rec_line(struct strbuf *b, const struct trace_rec *r, uint64_t t0)
+{
+	const struct rec_type *t = trace_rec_type(r->type);
+	double ms = r->ts_ns >= t0 ? (double)(r->ts_ns - t0) / 1e6 : 0.0;
+
+	sb_printf(b, "%10.3f ms  %7u  ", ms, r->pid);
+	if (t == NULL)
+		sb_printf(b, "record type %d", r->type);
+	else if (t->line)
+		line_template(b, t, r);
+	else
+		t->line_fn(b, r);
+}
+
+/* ---- filling records ----------------------------------------------------- */
+
+/* A record of type with fds -1, everything else zero. */
+void
+trace_rec_init(struct trace_rec *r, int type)
+{
+	memset(r, 0, offsetof(struct trace_rec, text) + 1);
+	r->type = (uint8_t)type;
+	r->epfd = -1;
+	r->fd = -1;
+}
+
+/* Copy the fields and the used pairs. */
+void
+trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src)
+{
+	memcpy(dst, src, offsetof(struct trace_rec, pairs) + src->npairs * sizeof src->pairs[0]);
+}
+
+/* proc_start of the calling process. */
+void
+trace_rec_proc_start(struct trace_rec *r, int role, const char *name)
+{
+	trace_rec_init(r, TR_PROC_START);
+	r->role = role;
+	r->version = TRACE_VERSION;
+	r->ppid = getppid();
+	r->pgid = getpgrp();
+	r->sid = getsid(0);
+	trace_rec_set_text(r, name);
+}
+
+/* reap of child from its wait status. */
+void
+trace_rec_reap(struct trace_rec *r, pid_t child, int status)
+{
+	trace_rec_init(r, TR_REAP);
+	r->child = child;
+	if (WIFEXITED(status)) {
+		r->how = REAP_EXITED;
+		r->code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		r->how = REAP_KILLED;
+		r->signo = WTERMSIG(status);
+	} else if (WIFSTOPPED(status)) {
+		r->how = REAP_STOPPED;
+		r->signo = WSTOPSIG(status);
+	} else {
+		r->how = REAP_CONTINUED;
+		r->signo = SIGCONT;
+	}
+}
+
+/* s into the text, cut to fit. */
+void
+trace_rec_set_text(struct trace_rec *r, const char *s)
+{
+	str_copy(r->text, s, sizeof r->text);
+}
+
+/* len bytes into the text, unprintable ones as '.'. */
+void
+trace_rec_set_bytes(struct trace_rec *r, const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	size_t k = len < TRACE_TEXT_MAX ? len : TRACE_TEXT_MAX;
+
+	for (size_t i = 0; i < k; i++)
+		r->text[i] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
+	r->text[k] = '\0';
+}
