@@ -57,7 +57,7 @@ trace_wire_count(const struct trace_rec *r)
 	/* Clamped as trace_encode clamps: more pairs than that are never sent. */
 	int npairs = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
 
-	if (r->type != TR_WAIT_RETURN || npairs <= TRACE_PAIRS_PER_REC)
+	if (!trace_rec_type_has(r->type, RK_PAIRS) || npairs <= TRACE_PAIRS_PER_REC)
 		return 1;
 	return (npairs + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC;
 }
@@ -94,7 +94,7 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 
 	if (cap < nwire * TRACE_REC_SIZE)
 		return 0;
-	if (r->type != TR_WAIT_RETURN) {
+	if (!trace_rec_type_has(r->type, RK_PAIRS)) {
 		size_t tl = strnlen(r->text, TRACE_TEXT_MAX);
 
 		encode_fixed(r, (*seq)++, out);
@@ -160,7 +160,7 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 	*nhere = 0;
 	out->npairs = 0;
 	out->text[0] = '\0';
-	if (out->type == TR_WAIT_RETURN) {
+	if (trace_rec_type_has(out->type, RK_PAIRS)) {
 		int here = p[TW_NHERE], total = p[TW_NPAIRS], off = p[TW_PAIR_OFF];
 
 		if (here > TRACE_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
@@ -182,6 +182,10 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 	size_t tl = p[TW_TEXTLEN];
 	if (tl > TRACE_TEXT_MAX) {
 		*why = "text length out of range";
+		return -1;
+	}
+	if (tl > 0 && !trace_rec_type_has(out->type, RK_TEXT)) {
+		*why = "text in a record type that has none";
 		return -1;
 	}
 	memcpy(out->text, p + TW_BODY, tl);
@@ -254,7 +258,7 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 	}
 	if (rd->cur_pending) {
 		/* Expecting a continuation of rd->cur. */
-		if (r->type != TR_WAIT_RETURN || r->pid != rd->cur.pid || poff != rd->cur_have ||
+		if (r->type != rd->cur.type || r->pid != rd->cur.pid || poff != rd->cur_have ||
 		    r->npairs != rd->cur.npairs) {
 			reader_bad(rd, off, "epoll_wait batch cut short");
 			rd->cur_pending = 0;
@@ -273,12 +277,12 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 		}
 		return;
 	}
-	if (r->type == TR_WAIT_RETURN && poff != 0) {
+	if (poff != 0) {
 		reader_bad(rd, off, "epoll_wait continuation without its head");
 		return;
 	}
 	trace_reader_note_seq(rd, r->pid, r->seq, 1);
-	if (r->type == TR_WAIT_RETURN && here < r->npairs) {
+	if (here < r->npairs) {
 		rd->cur_pending = 1;
 		rd->cur_have = here;
 		return;

@@ -166,7 +166,7 @@ Test(trace, every_type_round_trips_through_decode_wire)
 			make_batch(&in, 4242, 3);
 		else
 			make_rec(&in, t);
-		if (t != TR_WAIT_RETURN)
+		if (trace_rec_type_has(t, RK_TEXT))
 			trace_rec_set_text(&in, trace_rec_type_name(t));
 		cr_assert_eq(trace_encode(&in, &seq, buf, sizeof buf), TRACE_REC_SIZE,
 			     "%s: encode did not write one record", trace_rec_type_name(t));
@@ -563,6 +563,29 @@ Test(trace, bad_magic_version_and_type_are_rejected_at_their_offset)
 			     "%s: decode accepted it", spoil[i].what);
 		cr_assert_not_null(why, "%s: decode gave no reason", spoil[i].what);
 		expect_rejected(buf, len, TRACE_REC_SIZE, 2, spoil[i].what);
+	}
+}
+
+Test(trace, text_in_a_type_without_text_is_rejected)
+{
+	for (int t = 1; t < TR__COUNT; t++) {
+		struct trace_rec in, out;
+		uint8_t buf[2 * TRACE_REC_SIZE];
+		uint64_t seq = 0;
+		int poff, here;
+		const char *why = NULL;
+
+		if (trace_rec_type_has(t, RK_TEXT) || trace_rec_type_has(t, RK_PAIRS))
+			continue;
+		make_rec(&in, t);
+		cr_assert_eq(trace_encode(&in, &seq, buf, sizeof buf), TRACE_REC_SIZE, "%s: encode",
+			     trace_rec_type_name(t));
+		buf[TW_TEXTLEN] = 3;
+		memcpy(buf + TW_BODY, "abc", 3);
+		cr_assert_eq(trace_decode_wire(buf, &out, &poff, &here, &why), -1,
+			     "%s: a text was accepted in a type that has none", trace_rec_type_name(t));
+		cr_assert_str_eq(why, "text in a record type that has none", "%s: why '%s'",
+				 trace_rec_type_name(t), why ? why : "(null)");
 	}
 }
 
