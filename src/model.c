@@ -5,6 +5,7 @@
  */
 #include "model.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,23 +324,14 @@ apply_storm(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	m->fifo_state = FIFO_STORM;
 }
 
+/* Keep a notable record for the Story (its pairs, if any, are not needed there). */
 static void
 event_add(struct model *m, const struct trace_rec *r)
 {
-	struct m_event *e = &m->events[m->nevents++ % M_EVENTS];
+	struct trace_rec *e = &m->events[m->nevents++ % M_EVENTS];
 
-	e->type = r->type;
-	e->pid = r->pid;
-	e->ts = r->ts_ns;
-	e->fd = r->fd;
-	e->op = r->op;
-	e->err = r->err;
-	e->arg = r->arg;
-	e->arg2 = r->arg2;
-	e->pid2 = r->pid2;
-	e->ret = r->ret;
-	e->val = r->val;
-	str_copy(e->text, r->text, sizeof e->text);
+	memcpy(e, r, offsetof(struct trace_rec, pairs));
+	e->npairs = 0;
 }
 
 static struct m_conn *
@@ -763,7 +755,7 @@ model_wait_back(const struct model *m, uint64_t k)
 	return &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
 }
 
-const struct m_event *
+const struct trace_rec *
 model_event_back(const struct model *m, uint64_t k)
 {
 	if (k >= m->nevents || k >= M_EVENTS)

@@ -92,17 +92,6 @@ struct m_wait {
 	int storm;         /* counted by hup_storm records */
 };
 
-/* A notable record, kept for the story panels (signals, kills, reaps, fg, jobs...). */
-struct m_event {
-	uint8_t type;
-	uint32_t pid;
-	uint64_t ts;
-	int32_t fd, op, err, arg, arg2, pid2;
-	int64_t ret;
-	uint64_t val;
-	char text[64];
-};
-
 struct m_conn {
 	uint32_t pid;
 	int fd;
@@ -148,7 +137,8 @@ struct model {
 	uint64_t ntimeline; /* total entries ever; ring index = n % M_TIMELINE */
 	uint64_t returns;   /* epoll_wait returns seen, counted storms included */
 
-	struct m_event events[M_EVENTS];
+	/* Notable records, whole but for epoll_wait pairs, for the Story: a ring. */
+	struct trace_rec events[M_EVENTS];
 	uint64_t nevents;
 
 	/* semaphore */
@@ -212,7 +202,7 @@ const struct m_inst *model_inst_of(const struct model *m, uint32_t pid, int epfd
 const struct m_fd *model_fd(const struct m_proc *p, int fd);
 /* Timeline entry k back from the newest (0 = newest), or NULL. */
 const struct m_wait *model_wait_back(const struct model *m, uint64_t k);
-const struct m_event *model_event_back(const struct model *m, uint64_t k);
+const struct trace_rec *model_event_back(const struct model *m, uint64_t k);
 /* TTY line k back from the newest complete one (-1 = the partial line). */
 const char *model_tty_back(const struct model *m, int64_t k);
 /* An echo server process: worker 0 (the parent) or a forked worker.  NULL: no. */

@@ -343,7 +343,7 @@ Test(model, create_and_ctl_build_and_edit_the_interest_list)
 Test(model, a_failed_ctl_changes_nothing)
 {
 	const struct m_inst *in;
-	const struct m_event *e;
+	const struct trace_rec *e;
 
 	create_ep(10, 4);
 	ctl(10, 4, EPOLL_CTL_ADD, 3, EPOLLIN, 3, 0, 0);

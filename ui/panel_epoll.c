@@ -71,7 +71,7 @@ ctl_errors(struct lines *L, const struct view *v, uint32_t pid)
 	int shown = 0;
 
 	for (uint64_t k = 0; shown < MAX_CTL_ERRORS; k++) {
-		const struct m_event *e = model_event_back(v->m, k);
+		const struct trace_rec *e = model_event_back(v->m, k);
 
 		if (e == NULL)
 			break;

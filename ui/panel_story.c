@@ -18,62 +18,62 @@
 static int
 cmp_event(const void *a, const void *b)
 {
-	const struct m_event *x = *(const struct m_event *const *)a;
-	const struct m_event *y = *(const struct m_event *const *)b;
+	const struct trace_rec *x = *(const struct trace_rec *const *)a;
+	const struct trace_rec *y = *(const struct trace_rec *const *)b;
 
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
 /* Does the event belong in the story? */
 static int
-shown(const struct m_event *e)
+shown(const struct trace_rec *e)
 {
 	if (e->type == TR_SETTLED)
 		return 0;
-	if (e->type == TR_ACTION && e->op == ACTION_DONE)
+	if (e->type == TR_ACTION && e->state == ACTION_DONE)
 		return 0;
 	return 1;
 }
 
 /* A signal received, marked SI_KERNEL or SI_USER. */
 static void
-signal_text(struct lines *L, const struct view *v, const struct m_event *e)
+signal_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 {
 	const struct m_proc *p = model_proc(v->m, e->pid);
 	char name[48];
 
-	lines_printf(L, "%s %s ", crt_g(G_ARROW_L), signal_name(e->arg));
-	if (e->arg2 == SI_KERNEL) {
+	lines_printf(L, "%s %s ", crt_g(G_ARROW_L), signal_name(e->signo));
+	if (e->si_code == SI_KERNEL) {
 		lines_put(L, CS_KERNEL, " SI_KERNEL ");
 		lines_printf(L, " from the kernel: ^C on its tty, to the foreground group");
 		if (p && p->pgid > 0)
 			lines_printf(L, " %d", p->pgid);
-	} else if (e->arg2 == SI_USER) {
+	} else if (e->si_code == SI_USER) {
 		lines_put(L, CS_USER, " SI_USER ");
-		lines_printf(L, " kill() from %s", panel_pid_name(v, (uint32_t)e->pid2, name, sizeof name));
+		lines_printf(L, " kill() from %s", panel_pid_name(v, (uint32_t)e->sender, name, sizeof name));
 	} else {
-		const char *cn = si_code_name(e->arg2);
+		const char *cn = si_code_name(e->si_code);
 
-		lines_printf(L, " si_code %s from %d", cn ? cn : "?", e->pid2);
+		lines_printf(L, " si_code %s from %d", cn ? cn : "?", e->sender);
 	}
-	if (e->op == 1)
+	if (e->pending == 1)
 		lines_put(L, CS_DIM, " (still pending at exit)");
 }
 
 /* A kill() sent, and why it matters. */
 static void
-kill_text(struct lines *L, const struct view *v, const struct m_event *e)
+kill_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 {
 	const struct m_proc *from = model_proc(v->m, e->pid);
-	const struct m_proc *to = e->pid2 > 0 ? model_proc(v->m, (uint32_t)e->pid2) : NULL;
+	const struct m_proc *to = e->target > 0 ? model_proc(v->m, (uint32_t)e->target) : NULL;
 
-	lines_printf(L, "%s kill(%d, %s) = %lld", crt_g(G_ARROW_R), e->pid2, signal_name(e->arg),
+	lines_printf(L, "%s kill(%d, %s) = %lld", crt_g(G_ARROW_R), e->target, signal_name(e->signo),
 		     (long long)e->ret);
 	if (e->ret < 0)
 		lines_put(L, CS_ERR, errno_name(e->err));
-	if (e->pid2 < 0)
+	if (e->target < 0)
 		lines_put(L, CS_DIM, ": the whole group");
 	else if (from && to && from->role == ROLE_ECHO_PARENT && to->role == ROLE_ECHO_WORKER)
 		lines_put(L, CS_DIM, ": the parent's handler signals its child");
@@ -83,55 +83,55 @@ kill_text(struct lines *L, const struct view *v, const struct m_event *e)
 
 /* A tcsetpgrp: who holds the terminal now. */
 static void
-fg_text(struct lines *L, const struct view *v, const struct m_event *e)
+fg_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 {
-	lines_printf(L, "tcsetpgrp(tty, %d)", e->arg);
+	lines_printf(L, "tcsetpgrp(tty, %d)", e->pgid);
 	if (e->ret < 0) {
 		lines_put(L, CS_ERR, " failed: ");
 		lines_put(L, CS_ERR, errno_name(e->err));
-	} else if (v->session > 0 && e->arg == (int)v->session) {
+	} else if (v->session > 0 && e->pgid == (int)v->session) {
 		lines_put(L, CS_FG, ": the session leader takes the foreground back");
 	} else {
 		lines_style(L, CS_FG);
-		lines_printf(L, ": group %d is the foreground now", e->arg);
+		lines_printf(L, ": group %d is the foreground now", e->pgid);
 		lines_style(L, CS_NORMAL);
 	}
 }
 
 /* A child reaped (or stopped, or continued). */
 static void
-reap_text(struct lines *L, const struct view *v, const struct m_event *e)
+reap_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 {
 	char name[48];
 
-	panel_pid_name(v, (uint32_t)e->pid2, name, sizeof name);
-	switch (e->op) {
-	case REAP_EXITED: lines_printf(L, "reaped %s: exited %d", name, e->arg); break;
+	panel_pid_name(v, (uint32_t)e->child, name, sizeof name);
+	switch (e->how) {
+	case REAP_EXITED: lines_printf(L, "reaped %s: exited %d", name, e->code); break;
 	case REAP_KILLED:
 		lines_printf(L, "reaped %s: ", name);
 		lines_style(L, CS_WARN);
-		lines_printf(L, "killed by %s", signal_name(e->arg));
+		lines_printf(L, "killed by %s", signal_name(e->signo));
 		lines_style(L, CS_NORMAL);
 		break;
-	case REAP_STOPPED: lines_printf(L, "%s stopped by %s", name, signal_name(e->arg)); break;
+	case REAP_STOPPED: lines_printf(L, "%s stopped by %s", name, signal_name(e->signo)); break;
 	default: lines_printf(L, "%s continued", name); break;
 	}
 }
 
 /* Every other notable record, in one sentence. */
 static void
-misc_text(struct lines *L, const struct m_event *e)
+misc_text(struct lines *L, const struct trace_rec *e)
 {
 	char n[32];
 
 	switch (e->type) {
 	case TR_PROC_START:
-		lines_printf(L, "started as %s (ppid %d, pgid %d, sid %d)", trace_rec_role_name(e->op),
-			     e->pid2, e->arg, e->arg2);
+		lines_printf(L, "started as %s (ppid %d, pgid %d, sid %d)", trace_rec_role_name(e->role),
+			     e->ppid, e->pgid, e->sid);
 		break;
 	case TR_PROC_EXIT: lines_printf(L, "exit(%lld)", (long long)e->ret); break;
 	case TR_SEM_OPEN:
-		lines_printf(L, "sem_open(\"%s\"%s) = %lld", e->text, e->arg >= 0 ? ", O_CREAT|O_EXCL" : "",
+		lines_printf(L, "sem_open(\"%s\"%s) = %lld", e->text, e->initial >= 0 ? ", O_CREAT|O_EXCL" : "",
 			     (long long)e->ret);
 		break;
 	case TR_SEM_UNLINK:
@@ -143,24 +143,25 @@ misc_text(struct lines *L, const struct m_event *e)
 		}
 		break;
 	case TR_JOB:
-		lines_printf(L, "job %d %s%s", e->arg, trace_rec_enum_name(RE_JOB_EVENT, e->op), e->arg2 ? " (background &)" : "");
+		lines_printf(L, "job %d %s%s", e->pgid, trace_rec_enum_name(RE_JOB_EVENT, e->event),
+			     e->background ? " (background &)" : "");
 		break;
 	case TR_LISTEN:
-		lines_printf(L, "listen(%d) on %s:%d backlog %d = %lld", e->fd, e->text, e->arg, e->arg2,
+		lines_printf(L, "listen(%d) on %s:%d backlog %d = %lld", e->fd, e->text, e->port, e->backlog,
 			     (long long)e->ret);
-		if (e->op & LISTEN_REUSEPORT)
+		if (e->flags & LISTEN_REUSEPORT)
 			lines_printf(L, " SO_REUSEPORT");
 		break;
 	case TR_STRAY:
 		lines_style(L, CS_ERR);
 		lines_printf(L, "STRAY event for fd %d: %s", e->fd,
-			     e->op == STRAY_NOT_OPEN ? "no such fd in this process" : "not this process's connection");
+			     e->reason == STRAY_NOT_OPEN ? "no such fd in this process" : "not this process's connection");
 		lines_style(L, CS_NORMAL);
-		if (e->pid2 > 0)
-			lines_printf(L, " (it belongs to %d)", e->pid2);
+		if (e->owner > 0)
+			lines_printf(L, " (it belongs to %d)", e->owner);
 		break;
 	case TR_KCMP:
-		lines_printf(L, "kcmp(KCMP_FILE, fd %d, pid %d fd %d) = %lld", e->fd, e->pid2, e->arg,
+		lines_printf(L, "kcmp(KCMP_FILE, fd %d, pid %d fd %d) = %lld", e->fd, e->pid2, e->fd2,
 			     (long long)e->ret);
 		if (e->ret >= 0)
 			lines_put(L, CS_TITLE, e->ret == 0 ? ": the same open file" : ": different files");
@@ -171,19 +172,21 @@ misc_text(struct lines *L, const struct m_event *e)
 	case TR_FIFO_HUP:
 		lines_put(L, CS_ERR, "EPOLLHUP");
 		lines_printf(L, " on fd %d: %s", e->fd,
-			     e->op ? "DEL, close, reopen, ADD" : "naive: the fd stays in");
+			     e->mode ? "DEL, close, reopen, ADD" : "naive: the fd stays in");
 		break;
 	case TR_HUP_STORM:
 		lines_style(L, CS_ERR);
-		lines_printf(L, "storm cap: %s%s EPOLLHUP returns", crt_g(G_TIMES), fmt_count(e->val, n, sizeof n));
+		lines_printf(L, "storm cap: %s%s EPOLLHUP returns", crt_g(G_TIMES), fmt_count(e->count, n, sizeof n));
 		lines_style(L, CS_NORMAL);
 		lines_printf(L, "; the watcher applies the cure");
 		break;
 	case TR_INHERIT:
-		lines_printf(L, "inherited fd %d (%s) from %d", e->fd, trace_rec_enum_name(RE_OPEN_KIND, e->op), e->pid2);
+		lines_printf(L, "inherited fd %d (%s) from %d", e->fd, trace_rec_enum_name(RE_OPEN_KIND, e->kind),
+			     e->from);
 		break;
 	case TR_OPEN:
-		lines_printf(L, "open %s \"%s\" = %lld", trace_rec_enum_name(RE_OPEN_KIND, e->op), e->text, (long long)e->ret);
+		lines_printf(L, "open %s \"%s\" = %lld", trace_rec_enum_name(RE_OPEN_KIND, e->kind), e->text,
+			     (long long)e->ret);
 		break;
 	case TR_EPOLL_CREATE: lines_printf(L, "epoll_create1() = %lld", (long long)e->ret); break;
 	case TR_EPOLL_CTL:
@@ -200,35 +203,24 @@ misc_text(struct lines *L, const struct m_event *e)
 	}
 }
 
-/* The user's action; the model keeps 63 bytes of its text: cut at a word. */
+/* The user's action, as the action record said it. */
 static void
-action_text(struct lines *L, const struct m_event *e)
+action_text(struct lines *L, const struct trace_rec *e)
 {
-	char text[sizeof e->text + 8];
-	size_t n = strlen(e->text);
-
-	snprintf(text, sizeof text, "%s", e->text);
-	if (n + 1 >= sizeof e->text) {
-		char *sp = strrchr(text, ' ');
-
-		if (sp)
-			*sp = '\0';
-		strcat(text, crt_g(G_ELLIPSIS));
-	}
-	lines_style(L, e->op == ACTION_BEGIN ? CS_YOU : CS_ERR);
-	lines_printf(L, "%s%s", e->op == ACTION_BEGIN ? "" : e->op == ACTION_FAILED ? "failed: " : "timed out: ",
-		     text);
+	lines_style(L, e->state == ACTION_BEGIN ? CS_YOU : CS_ERR);
+	lines_printf(L, "%s%s", e->state == ACTION_BEGIN ? "" : e->state == ACTION_FAILED ? "failed: " : "timed out: ",
+		     e->text);
 	lines_style(L, CS_NORMAL);
 }
 
 /* One story line: time, pid, what happened, repeat count. */
 static void
-event_line(struct lines *L, const struct view *v, const struct m_event *e, int nw, int count)
+event_line(struct lines *L, const struct view *v, const struct trace_rec *e, int nw, int count)
 {
 	char name[48];
 
 	lines_add(L);
-	lines_printf(L, "%8.3f ", panel_secs(v, e->ts));
+	lines_printf(L, "%8.3f ", panel_secs(v, e->ts_ns));
 	lines_printf(L, "%-*s", nw, panel_short_name(v, e->pid, name, sizeof name));
 	switch (e->type) {
 	case TR_SIGNAL: signal_text(L, v, e); break;
@@ -247,18 +239,19 @@ event_line(struct lines *L, const struct view *v, const struct m_event *e, int n
 
 /* Same story line?  (Consecutive repeats are shown once with a count.) */
 static int
-same_event(const struct m_event *a, const struct m_event *b)
+same_event(const struct trace_rec *a, const struct trace_rec *b)
 {
-	return a->type == b->type && a->pid == b->pid && a->fd == b->fd && a->op == b->op &&
+	return a->type == b->type && a->pid == b->pid && a->epfd == b->epfd && a->fd == b->fd &&
+	       a->op == b->op && a->events == b->events && a->data == b->data && a->ret == b->ret &&
 	       a->err == b->err && a->arg == b->arg && a->arg2 == b->arg2 && a->pid2 == b->pid2 &&
-	       a->ret == b->ret && strcmp(a->text, b->text) == 0;
+	       a->val == b->val && strcmp(a->text, b->text) == 0;
 }
 
 /* Fill the panel: the events in time order, repeats folded. */
 static void
 story_draw(struct panel *pn, const struct view *v, int w)
 {
-	static const struct m_event *ev[M_EVENTS];
+	static const struct trace_rec *ev[M_EVENTS];
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
 	int n = 0, nw = panel_name_width(v) + 1;
@@ -267,7 +260,7 @@ story_draw(struct panel *pn, const struct view *v, int w)
 	lines_reset(L);
 	snprintf(L->title, sizeof L->title, "in time order");
 	for (uint64_t k = 0; k < M_EVENTS; k++) {
-		const struct m_event *e = model_event_back(m, k);
+		const struct trace_rec *e = model_event_back(m, k);
 
 		if (e == NULL)
 			break;
