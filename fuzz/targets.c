@@ -86,7 +86,7 @@ fuzz_trace(const uint8_t *data, size_t size)
 	trace_reader_free(&rd);
 	/* And the model takes whatever the decoder accepts. */
 	trace_reader_init(&rd);
-	trace_reader_feed(&rd, data, size, (trace_sink_fn)model_apply, m);
+	trace_reader_feed(&rd, data, size, model_sink, m);
 	trace_reader_free(&rd);
 	model_free(m);
 	sb_free(&b);

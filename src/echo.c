@@ -402,37 +402,40 @@ dispatch(const struct epoll_event *ev)
 		conn_readable(c);
 }
 
-/* Reap children without blocking; a child killed by a signal ends the job. */
+/* A worker reaped: its record; one killed by a signal ends the server. */
+static void
+worker_reaped(void *ctx, pid_t p, int st)
+{
+	struct trace_rec r;
+
+	(void)ctx;
+	trace_rec_reap(&r, p, st);
+	trace_emit(&r);
+	if (WIFSIGNALED(st)) {
+		E.exit_status = 1;
+		if (!role_stop) {
+			role_say("pid %d: worker %d was killed by %s; stopping the server\n", E.pid, p,
+				 signal_name(WTERMSIG(st)));
+			role_stop = 1;
+		}
+	}
+	for (int i = 0; i < E.nchildren; i++) {
+		if (E.children[i] == p) {
+			E.children[i] = E.children[--E.nchildren];
+			break;
+		}
+	}
+}
+
+/* Reap the workers, waiting at most block_ms for them (0: only those already gone). */
 static void
 reap_children(int block_ms)
 {
 	uint64_t deadline = now_ns() + (uint64_t)block_ms * 1000000u;
 
 	while (E.nchildren > 0) {
-		int st;
-		pid_t p = waitpid(-1, &st, WNOHANG);
-
-		if (p > 0) {
-			struct trace_rec r;
-
-			trace_rec_reap(&r, p, st);
-			trace_emit(&r);
-			if (WIFSIGNALED(st)) {
-				E.exit_status = 1;
-				if (!role_stop) {
-					role_say("pid %d: worker %d was killed by %s; stopping the server\n",
-						 E.pid, p, signal_name(WTERMSIG(st)));
-					role_stop = 1;
-				}
-			}
-			for (int i = 0; i < E.nchildren; i++) {
-				if (E.children[i] == p) {
-					E.children[i] = E.children[--E.nchildren];
-					break;
-				}
-			}
+		if (reap_each(0, worker_reaped, NULL) > 0)
 			continue;
-		}
 		if (block_ms == 0 || now_ns() >= deadline)
 			return;
 		/* SIGCHLD is blocked: wait for it without a handler race. */

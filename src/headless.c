@@ -59,15 +59,15 @@ struct headless {
 	int sigfd;
 	uint64_t phase_t0;
 	struct recorder *rec;
+	struct trace_tee tee;
 };
 
-/* Apply a record to the model and print it. */
+/* The printer: a record as a JSON line or a text line (after the model applied it: t0). */
 static void
-print_rec(struct headless *h, const struct trace_rec *r)
+print_rec(void *ctx, const struct trace_rec *r)
 {
-	model_apply(h->m, r);
-	if (h->quiet)
-		return;
+	struct headless *h = ctx;
+
 	sb_reset(&h->sb);
 	if (h->json)
 		trace_rec_json(&h->sb, r);
@@ -77,18 +77,30 @@ print_rec(struct headless *h, const struct trace_rec *r)
 	fwrite(h->sb.s, 1, h->sb.len, stdout);
 }
 
+/* A listening socket that could not be made ends the run: say so on stderr. */
 static void
-sink(void *ctx, const struct trace_rec *r)
+watch_fatal(void *ctx, const struct trace_rec *r)
 {
 	struct headless *h = ctx;
 
-	print_rec(h, r);
-	recorder_write(h->rec, r);
 	if (r->type == TR_LISTEN && r->ret < 0) {
 		fprintf(stderr, "epollviz: %s: cannot listen on 127.0.0.1:%d: %s\n", h->sc.name, r->port,
 			strerror(r->err));
 		h->fatal = 1;
 	}
+}
+
+/* The consumers of every record: the model, then the printer, the recording, the fatal check. */
+static void
+tee_init(struct headless *h)
+{
+	memset(&h->tee, 0, sizeof h->tee);
+	trace_tee_add(&h->tee, model_sink, h->m);
+	if (!h->quiet)
+		trace_tee_add(&h->tee, print_rec, h);
+	if (h->rec)
+		trace_tee_add(&h->tee, recorder_sink, h->rec);
+	trace_tee_add(&h->tee, watch_fatal, h);
 }
 
 /* Every job of the scenario has reached its steady state. */
@@ -178,12 +190,6 @@ emit_settled(struct headless *h, int nprocs)
 	run_emit(h->run, &r);
 }
 
-static void
-emit_kernel(void *ctx, struct trace_rec *r)
-{
-	run_emit(ctx, r);
-}
-
 /* The kernel's interest lists and instances, beside the traced ones. */
 static void
 inspect(struct headless *h)
@@ -196,7 +202,7 @@ inspect(struct headless *h)
 		if (h->m->procs[i].alive && model_is_job(&h->m->procs[i]))
 			pids[n++] = (int)h->m->procs[i].pid;
 	kview_read(&kv, pids, n, 0);
-	kcheck(h->m, &kv, emit_kernel, h->run);
+	kcheck(h->m, &kv, run_sink, h->run);
 	kview_free(&kv);
 }
 
@@ -539,8 +545,9 @@ replay_headless(const char *path, int json, int quiet)
 	h.quiet = quiet;
 	h.m = model_new();
 	sb_init(&h.sb);
+	tee_init(&h);
 	while ((got = replay_next(rp, &r)) > 0)
-		print_rec(&h, &r);
+		trace_tee_sink(&h.tee, &r);
 	clean = summary(&h.sb, json, replay_header(rp)->scenario, h.m, replay_reader(rp)->lost,
 			replay_reader(rp)->malformed);
 	fflush(stdout);
@@ -576,8 +583,8 @@ headless_main(int argc, char **argv)
 	};
 	struct headless h;
 	char path[PATH_MAX], err[1024];
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 	const char *script = "", *record = NULL;
-	sigset_t set;
 	const struct trace_reader *rd;
 	int c, clean;
 
@@ -628,13 +635,7 @@ headless_main(int argc, char **argv)
 		}
 	}
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	h.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	h.sigfd = sigfd_open(sigs, (int)ARRAY_LEN(sigs), NULL);
 	h.loop = loop_new();
 	h.m = model_new();
 	if (h.loop == NULL || h.sigfd < 0) {
@@ -648,7 +649,8 @@ headless_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	h.run = run_start(&h.sc, h.loop, sink, &h, err, sizeof err);
+	tee_init(&h);
+	h.run = run_start(&h.sc, h.loop, trace_tee_sink, &h.tee, err, sizeof err);
 	if (h.run == NULL) {
 		fprintf(stderr, "epollviz: %s\n", err);
 		return 1;

@@ -28,7 +28,7 @@ watch_rec(struct trace_rec *r, int pid, int epfd, int fd, uint32_t ev, uint64_t 
 
 /* The kernel's side of one epoll fd against the model's instance. */
 static int
-check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e, kcheck_emit_fn emit,
+check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e, trace_sink_fn emit,
 	  void *ctx)
 {
 	const struct m_inst *in = model_inst_of(m, (uint32_t)p->pid, e->fd);
@@ -79,7 +79,7 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 }
 
 int
-kcheck(const struct model *m, const struct kview *kv, kcheck_emit_fn emit, void *ctx)
+kcheck(const struct model *m, const struct kview *kv, trace_sink_fn emit, void *ctx)
 {
 	int bad = 0;
 

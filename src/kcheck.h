@@ -12,9 +12,7 @@
 #include "model.h"
 #include "trace.h"
 
-typedef void (*kcheck_emit_fn)(void *ctx, struct trace_rec *r);
-
 /* Emit kernel_epoll and kernel_watch records.  Returns the number of disagreements. */
-int kcheck(const struct model *m, const struct kview *kv, kcheck_emit_fn emit, void *ctx);
+int kcheck(const struct model *m, const struct kview *kv, trace_sink_fn emit, void *ctx);
 
 #endif

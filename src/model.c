@@ -755,6 +755,12 @@ model_wait_back(const struct model *m, uint64_t k)
 	return &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
 }
 
+void
+model_sink(void *m, const struct trace_rec *r)
+{
+	model_apply(m, r);
+}
+
 const struct trace_rec *
 model_event_back(const struct model *m, uint64_t k)
 {

@@ -195,6 +195,8 @@ struct model *model_new(void);
 void model_free(struct model *m);
 /* Apply one record. */
 void model_apply(struct model *m, const struct trace_rec *r);
+/* model_apply as a trace_sink_fn: ctx is the model. */
+void model_sink(void *m, const struct trace_rec *r);
 
 /* Lookups.  NULL when absent. */
 struct m_proc *model_proc(const struct model *m, uint32_t pid);

@@ -74,6 +74,12 @@ recorder_write(struct recorder *rc, const struct trace_rec *r)
 	}
 }
 
+void
+recorder_sink(void *rc, const struct trace_rec *r)
+{
+	recorder_write(rc, r);
+}
+
 int
 recorder_close(struct recorder *rc, char *err, size_t errcap)
 {

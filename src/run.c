@@ -32,7 +32,7 @@
 struct run {
 	struct scenario sc;
 	struct loop *loop;
-	run_sink_fn sink;
+	trace_sink_fn sink;
 	void *ctx;
 	int master;
 	int trace_rd;
@@ -45,6 +45,7 @@ struct run {
 	int unclean;
 	int stopped;
 	char sem[64];
+	uint32_t pid; /* the front end's, for its own records */
 	uint64_t seq;
 	uint64_t t0;
 	struct trace_reader rd;
@@ -76,14 +77,23 @@ local_sink(void *ctx, const struct trace_rec *rec)
 }
 
 void
-run_emit(struct run *r, struct trace_rec *rec)
+run_emit(struct run *r, const struct trace_rec *rec)
 {
-	rec->pid = (uint32_t)getpid();
-	rec->seq = r->seq;
-	r->seq += trace_wire_count(rec);
-	if (rec->ts_ns == 0)
-		rec->ts_ns = now_ns();
-	r->sink(r->ctx, rec);
+	struct trace_rec out;
+
+	trace_rec_copy(&out, rec);
+	out.pid = r->pid;
+	out.seq = r->seq;
+	r->seq += trace_wire_count(&out);
+	if (out.ts_ns == 0)
+		out.ts_ns = now_ns();
+	r->sink(r->ctx, &out);
+}
+
+void
+run_sink(void *run, const struct trace_rec *rec)
+{
+	run_emit(run, rec);
 }
 
 void
@@ -212,6 +222,7 @@ session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 {
 	char a[4][PATH_MAX + 16];
 	char *args[5];
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 	sigset_t set;
 
 	snprintf(a[0], sizeof a[0], "--trace-fd=%d", trace_wr);
@@ -230,17 +241,13 @@ session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
 			signal(s, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
+	sigset_of(&set, sigs, (int)ARRAY_LEN(sigs));
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	role_exec("session", args);
 }
 
 struct run *
-run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *ctx, char *err,
+run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void *ctx, char *err,
 	  size_t errcap)
 {
 	struct run *r = xcalloc(1, sizeof *r);
@@ -259,6 +266,7 @@ run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *
 	r->ctx = ctx;
 	r->master = r->trace_rd = r->ctl_wr = -1;
 	r->t0 = now_ns();
+	r->pid = (uint32_t)getpid();
 	trace_reader_init(&r->rd);
 	make_sem_name(r->sem, sizeof r->sem);
 
@@ -373,30 +381,27 @@ run_terminate(struct run *r)
 	}
 }
 
+/* One child reaped: its record; the session leader's end decides "unclean". */
 static void
-emit_reap(struct run *r, pid_t p, int st)
+reaped(void *ctx, pid_t p, int st)
 {
+	struct run *r = ctx;
 	struct trace_rec rec;
 
 	trace_rec_reap(&rec, p, st);
 	run_emit(r, &rec);
+	if (p == r->session) {
+		r->session_reaped = 1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			r->unclean = 1;
+	}
 }
 
 void
 run_reap(struct run *r)
 {
-	int st;
-	pid_t p;
-
 	/* The session leader, and orphans adopted by this subreaper. */
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-		emit_reap(r, p, st);
-		if (p == r->session) {
-			r->session_reaped = 1;
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-				r->unclean = 1;
-		}
-	}
+	reap_each(0, reaped, r);
 }
 
 int

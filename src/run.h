@@ -17,18 +17,20 @@
 struct loop;
 struct run;
 
-/* Called for every record, the children's and the front end's own. */
-typedef void (*run_sink_fn)(void *ctx, const struct trace_rec *r);
-
 /*
  * Start the scenario: open a pty, fork the session leader on it, register
  * the trace pipe and pty master with loop.  Returns NULL with a message in
  * err on failure.
  */
-struct run *run_start(const struct scenario *sc, struct loop *loop, run_sink_fn sink, void *ctx,
+struct run *run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void *ctx,
 		      char *err, size_t errcap);
-/* Emit a record of the front end's own (pid, seq and time are filled in). */
-void run_emit(struct run *r, struct trace_rec *rec);
+/*
+ * Emit a record of the front end's own to the run's sink: a copy with pid
+ * and seq filled in, and the time when rec has none.
+ */
+void run_emit(struct run *r, const struct trace_rec *rec);
+/* run_emit as a trace_sink_fn: ctx is the run. */
+void run_sink(void *run, const struct trace_rec *rec);
 /* Emit an action record. */
 void run_action(struct run *r, int state, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Write bytes to the pty master, as a user typing at the session's terminal. */

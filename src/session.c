@@ -186,39 +186,42 @@ job_check_done(int i)
 		role_say("[%d]  Done(%d)  %s\n$ ", i + 1, WEXITSTATUS(st), j->name);
 }
 
+/* One child that changed state: its record, and what it means for its job. */
+static void
+reaped(void *ctx, pid_t p, int st)
+{
+	struct trace_rec r;
+	int i = job_of_leader(p);
+
+	(void)ctx;
+	trace_rec_reap(&r, p, st);
+	trace_emit(&r);
+	if (i < 0)
+		return; /* an orphaned worker this subreaper adopted */
+	if (WIFSTOPPED(st)) {
+		S.jobs[i].state = J_STOPPED;
+		trace_job(i, JOB_STOPPED);
+		if (S.fg == i)
+			take_terminal();
+		role_say("\n[%d]+  Stopped  %s\n$ ", i + 1, S.jobs[i].name);
+	} else if (WIFCONTINUED(st)) {
+		if (S.jobs[i].state == J_STOPPED) {
+			S.jobs[i].state = J_RUNNING;
+			trace_job(i, JOB_CONTINUED);
+		}
+	} else {
+		S.jobs[i].leader_alive = 0;
+		S.jobs[i].status = st;
+		if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid))
+			tr_kill(-S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
+	}
+}
+
 /* Reap everything that changed state, as a shell does. */
 static void
 reap(void)
 {
-	int st;
-	pid_t p;
-
-	while ((p = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
-		struct trace_rec r;
-		int i = job_of_leader(p);
-
-		trace_rec_reap(&r, p, st);
-		trace_emit(&r);
-		if (i < 0)
-			continue; /* an orphaned worker this subreaper adopted */
-		if (WIFSTOPPED(st)) {
-			S.jobs[i].state = J_STOPPED;
-			trace_job(i, JOB_STOPPED);
-			if (S.fg == i)
-				take_terminal();
-			role_say("\n[%d]+  Stopped  %s\n$ ", i + 1, S.jobs[i].name);
-		} else if (WIFCONTINUED(st)) {
-			if (S.jobs[i].state == J_STOPPED) {
-				S.jobs[i].state = J_RUNNING;
-				trace_job(i, JOB_CONTINUED);
-			}
-		} else {
-			S.jobs[i].leader_alive = 0;
-			S.jobs[i].status = st;
-			if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid))
-				tr_kill(-S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
-		}
-	}
+	reap_each(WUNTRACED | WCONTINUED, reaped, NULL);
 	for (int i = 0; i < S.njobs; i++)
 		job_check_done(i);
 }
@@ -318,8 +321,8 @@ read_commands(void)
 void
 session_main(const struct role_args *a)
 {
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 	char err[600];
-	sigset_t set;
 	struct sigaction sa;
 
 	memset(&S, 0, sizeof S);
@@ -343,13 +346,7 @@ session_main(const struct role_args *a)
 	/* SIGCHLD for stops and continues too (no SA_NOCLDSTOP): it arrives by signalfd. */
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	S.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	S.sfd = sigfd_open(sigs, (int)ARRAY_LEN(sigs), NULL);
 	fd_set_cloexec(S.ctl, 1);
 
 	trace_fg(S.pid);

@@ -194,6 +194,27 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 }
 
 void
+trace_tee_add(struct trace_tee *t, trace_sink_fn fn, void *ctx)
+{
+	if (fn == NULL)
+		return;
+	if (t->n == TRACE_TEE_MAX)
+		abort();
+	t->to[t->n].fn = fn;
+	t->to[t->n].ctx = ctx;
+	t->n++;
+}
+
+void
+trace_tee_sink(void *tee, const struct trace_rec *r)
+{
+	const struct trace_tee *t = tee;
+
+	for (int i = 0; i < t->n; i++)
+		t->to[i].fn(t->to[i].ctx, r);
+}
+
+void
 trace_reader_init(struct trace_reader *rd)
 {
 	memset(rd, 0, sizeof *rd);

@@ -59,6 +59,25 @@ enum trace_wire_off {
 /* Called for every complete logical record: the one consumer type (see trace_tee). */
 typedef void (*trace_sink_fn)(void *ctx, const struct trace_rec *r);
 
+/*
+ * Several consumers of one record stream, called in the order they were
+ * added: the model, a recorder, a printer, a screen.  A producer (the trace
+ * reader, the run, a replay) sees one sink: trace_tee_sink with the tee.
+ */
+#define TRACE_TEE_MAX 6
+struct trace_tee {
+	struct {
+		trace_sink_fn fn;
+		void *ctx;
+	} to[TRACE_TEE_MAX];
+	int n;
+};
+
+/* Add a consumer; one with fn NULL is left out.  More than TRACE_TEE_MAX is a bug: it aborts. */
+void trace_tee_add(struct trace_tee *t, trace_sink_fn fn, void *ctx);
+/* The tee as a sink: hand r to every consumer. */
+void trace_tee_sink(void *tee, const struct trace_rec *r);
+
 /* Number of wire records a logical record needs. */
 size_t trace_wire_count(const struct trace_rec *r);
 

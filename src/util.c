@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -236,4 +238,37 @@ epoll_op_name(int op, int short_name)
 	case EPOLL_CTL_MOD: return short_name ? "MOD" : "EPOLL_CTL_MOD";
 	default: return "?";
 	}
+}
+
+void
+sigset_of(sigset_t *set, const int *sigs, int n)
+{
+	sigemptyset(set);
+	for (int i = 0; i < n; i++)
+		sigaddset(set, sigs[i]);
+}
+
+int
+sigfd_open(const int *sigs, int n, sigset_t *old)
+{
+	sigset_t set;
+
+	sigset_of(&set, sigs, n);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int
+reap_each(int options, void (*fn)(void *ctx, pid_t pid, int status), void *ctx)
+{
+	int st, n = 0;
+	pid_t p;
+
+	while ((p = waitpid(-1, &st, WNOHANG | options)) > 0) {
+		n++;
+		if (fn)
+			fn(ctx, p, st);
+	}
+	return n;
 }

@@ -6,6 +6,7 @@
 #define EPOLLVIZ_UTIL_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -42,6 +43,19 @@ int parse_long(const char *s, long lo, long hi, long *out);
 void *xcalloc(size_t n, size_t size);
 /* realloc of n elements of size bytes, same promise. */
 void *xreallocarray(void *p, size_t n, size_t size);
+/* A signal set of the n signals in sigs. */
+void sigset_of(sigset_t *set, const int *sigs, int n);
+/*
+ * Block the n signals in sigs (the old mask in *old unless NULL) and return
+ * a non-blocking, close-on-exec signalfd that reads them, or -1 with errno.
+ */
+int sigfd_open(const int *sigs, int n, sigset_t *old);
+/*
+ * Reap every child whose state changed, without blocking: waitpid(-1, ...,
+ * WNOHANG | options) until none is left, calling fn(ctx, pid, status) for
+ * each (fn may be NULL).  Returns how many were reaped.
+ */
+int reap_each(int options, void (*fn)(void *ctx, pid_t pid, int status), void *ctx);
 /* Sleep for ns nanoseconds (retrying on EINTR). */
 void sleep_ns(uint64_t ns);
 

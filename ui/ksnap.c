@@ -43,7 +43,7 @@ entry_push(struct kentry **v, int *n, int *cap)
 
 /* kcheck's callback: keep the kernel_watch verdicts (kernel_epoll is in kv itself). */
 static void
-collect(void *ctx, struct trace_rec *r)
+collect(void *ctx, const struct trace_rec *r)
 {
 	struct ksnap *s = ctx;
 	struct kentry *e;

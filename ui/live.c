@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/actions.h"
@@ -56,6 +55,7 @@ struct live {
 	struct player *pl;  /* replay */
 	char path[PATH_MAX];/* the recording played, or being written */
 	struct recorder *rec;
+	struct trace_tee tee; /* the consumers of every record: model, recording, note */
 	struct ksnap ks;
 	int kernel;         /* the kernel's view in place of the epoll instances (k) */
 	struct wakes wk;
@@ -176,14 +176,12 @@ wake_due(void *arg)
 	wakes_sample(&lv->wk, lv->run, lv->m);
 }
 
-/* Every record: into the model and the recording; notable ones ask for a process-table read. */
+/* Every record, after the model and the recording: notable ones ask for a process-table read. */
 static void
-sink(void *ctx, const struct trace_rec *r)
+note(void *ctx, const struct trace_rec *r)
 {
 	struct live *lv = ctx;
 
-	model_apply(lv->m, r);
-	recorder_write(lv->rec, r);
 	wakes_note(&lv->wk, lv->m, r);
 	if (lv->mode == VIEW_REPLAY) {
 		lv->notify(lv->ctx);
@@ -281,6 +279,7 @@ live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn 
 		applies[i] = panel_applies(i, sc);
 	deck_init(&lv->d, applies, P_WAIT);
 	lv->m = model_new();
+	trace_tee_add(&lv->tee, model_sink, lv->m);
 	ksnap_init(&lv->ks);
 	wakes_init(&lv->wk);
 	return lv;
@@ -311,7 +310,9 @@ live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, 
 		str_copy(lv->path, rec_path, sizeof lv->path);
 	if (proctab_read(lv->self, &self) == 0)
 		lv->self_tty = self.tty_nr;
-	lv->run = run_start(&lv->sc, loop, sink, lv, err, errcap);
+	trace_tee_add(&lv->tee, rec ? recorder_sink : NULL, rec);
+	trace_tee_add(&lv->tee, note, lv);
+	lv->run = run_start(&lv->sc, loop, trace_tee_sink, &lv->tee, err, errcap);
 	if (lv->run == NULL)
 		goto fail;
 	actions_init(&lv->act, lv->run, lv->m, loop);
@@ -345,7 +346,8 @@ live_replay(const char *path, struct loop *loop, live_notify_fn notify, void *ct
 	player_close(pl);
 	lv = live_new(&sc, VIEW_REPLAY, loop, notify, ctx);
 	str_copy(lv->path, path, sizeof lv->path);
-	lv->pl = player_open(path, loop, sink, lv, err, errcap);
+	trace_tee_add(&lv->tee, note, lv);
+	lv->pl = player_open(path, loop, trace_tee_sink, &lv->tee, err, errcap);
 	if (lv->pl == NULL) {
 		live_free(lv);
 		return NULL;
@@ -380,13 +382,14 @@ live_stop(struct live *lv, char *err, size_t errcap)
 		loop_timer_cancel(lv->loop, lv->scan_timer);
 	if (lv->wake_timer)
 		loop_timer_cancel(lv->loop, lv->wake_timer);
-	if (lv->rec && recorder_close(lv->rec, err, errcap) < 0)
-		ret = -1;
-	lv->rec = NULL;
+	/* No producer is left when the recorder (a consumer of the tee) closes. */
 	run_free(lv->run);
 	lv->run = NULL;
 	player_close(lv->pl);
 	lv->pl = NULL;
+	if (lv->rec && recorder_close(lv->rec, err, errcap) < 0)
+		ret = -1;
+	lv->rec = NULL;
 	if (lv->mode == VIEW_LIVE)
 		crt_guard(0, NULL, 0);
 	live_free(lv);
@@ -414,8 +417,7 @@ live_sigchld(struct live *lv)
 	if (lv->run)
 		run_reap(lv->run);
 	else
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		reap_each(0, NULL, NULL);
 }
 
 /* Forget the panels' heights: the layout starts afresh. */

@@ -29,7 +29,7 @@ static const double speeds[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100 };
 struct player {
 	struct replay *rp;
 	struct loop *loop;
-	player_sink_fn sink;
+	trace_sink_fn sink;
 	void *ctx;
 	struct trace_rec next; /* read ahead */
 	int state;             /* 1: next holds a record; 0: the end; -1: the file ends early */
@@ -143,7 +143,7 @@ disarm(struct player *pl)
 
 /* Open the file, read its header and its first record. */
 struct player *
-player_open(const char *path, struct loop *loop, player_sink_fn sink, void *ctx, char *err, size_t errcap)
+player_open(const char *path, struct loop *loop, trace_sink_fn sink, void *ctx, char *err, size_t errcap)
 {
 	struct player *pl;
 	struct replay *rp = replay_open(path, err, errcap);

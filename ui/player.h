@@ -16,9 +16,6 @@
 struct loop;
 struct player;
 
-/* Called for every record, in file order. */
-typedef void (*player_sink_fn)(void *ctx, const struct trace_rec *r);
-
 #define PLAYER_FASTEST (-1)
 
 struct player_pos {
@@ -33,7 +30,7 @@ struct player_pos {
 };
 
 /* Open FILE and read its header.  NULL with "FILE: reason" in err. */
-struct player *player_open(const char *path, struct loop *loop, player_sink_fn sink, void *ctx, char *err,
+struct player *player_open(const char *path, struct loop *loop, trace_sink_fn sink, void *ctx, char *err,
 			   size_t errcap);
 /* Start playing (paused until then). */
 void player_start(struct player *pl);

@@ -26,7 +26,6 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/loop.h"
@@ -322,12 +321,10 @@ on_signal(void *arg, uint32_t events)
 	while (read(u->sigfd, &si, sizeof si) == sizeof si) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			if (u->lv) {
+			if (u->lv)
 				live_sigchld(u->lv);
-			} else {
-				while (waitpid(-1, NULL, WNOHANG) > 0)
-					;
-			}
+			else
+				reap_each(0, NULL, NULL);
 			break;
 		case SIGWINCH: resize(u); break;
 		default:
@@ -383,18 +380,9 @@ ui_replay_start(struct ui *u)
 static int
 signals_init(struct ui *u)
 {
-	sigset_t set;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH };
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGWINCH);
-	if (sigprocmask(SIG_BLOCK, &set, &u->oldmask) < 0)
-		return -1;
-	u->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	u->sigfd = sigfd_open(sigs, (int)ARRAY_LEN(sigs), &u->oldmask);
 	return u->sigfd < 0 ? -1 : 0;
 }
 
