@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "echo.h"
 #include "role.h"
 #include "trace.h"
 #include "traced.h"
@@ -456,7 +457,7 @@ shutdown_server(void)
 	struct trace_rec r;
 	int sig = role_stop_signo ? role_stop_signo : SIGTERM;
 
-	role_trace_stop_signal();
+	tr_stop_signal();
 	if (role_stop_signo)
 		role_say("pid %d: %s received (si_code %s, from pid %d), shutting down\n", E.pid,
 			 signal_name(role_stop_signo),
@@ -482,7 +483,7 @@ shutdown_server(void)
 		r.err = ret < 0 ? errno : 0;
 		trace_emit(&r);
 	}
-	role_trace_pending_signals();
+	tr_pending_signals();
 	role_say("pid %d: done\n", E.pid);
 	role_exit(E.exit_status);
 }
@@ -584,7 +585,7 @@ spawn_worker(int i)
 	if (p == 0) {
 		/* Signals stay blocked across exec: role_start takes over. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		role_exec("echo-worker", args);
+		role_exec(ROLE_ECHO_WORKER, args);
 	}
 	if (p < 0) {
 		role_say("epollviz: fork: %s\n", strerror(errno));
@@ -659,12 +660,12 @@ setup(const struct role_args *a, int is_parent)
 }
 
 void
-echo_main(const struct role_args *a, int is_parent)
+echo_main(const struct role_args *a, int role)
 {
 	struct epoll_event evs[MAX_EVENTS];
 	struct trace_rec r;
 
-	setup(a, is_parent);
+	setup(a, role == ROLE_ECHO_PARENT);
 	trace_rec_init(&r, TR_READY);
 	trace_emit(&r);
 	for (;;) {

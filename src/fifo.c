@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fifo.h"
 #include "role.h"
 #include "trace.h"
 #include "traced.h"
@@ -54,7 +55,7 @@ fifo_cleanup(void)
 static void __attribute__((noreturn))
 fifo_shutdown(int status)
 {
-	role_trace_stop_signal();
+	tr_stop_signal();
 	if (role_stop_signo)
 		role_say("pid %d: %s received, removing %s\n", F.pid, signal_name(role_stop_signo),
 			 F.path);
@@ -174,7 +175,7 @@ on_hup(int traced)
 }
 
 void
-fifo_main(const struct role_args *a)
+fifo_main(const struct role_args *a, int role)
 {
 	struct epoll_event evs[8];
 	struct trace_rec r;
@@ -184,7 +185,7 @@ fifo_main(const struct role_args *a)
 	F.cfg = a->job;
 	F.pid = getpid();
 	F.fd = F.epfd = -1;
-	role_start(ROLE_FIFO, "fifo-watch", 0);
+	role_start(role, "fifo-watch", 0);
 	snprintf(F.dir, sizeof F.dir, "%s/epollviz-fifo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(F.dir) == NULL) {
 		role_say("epollviz: mkdtemp %s: %s\n", F.dir, strerror(errno));

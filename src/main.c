@@ -13,7 +13,7 @@
 #include "../ui/ui.h"
 #include "attach.h"
 #include "headless.h"
-#include "role.h"
+#include "roles.h"
 #include "scenario.h"
 
 #ifndef EPOLLVIZ_VERSION
@@ -67,7 +67,7 @@ main(int argc, char **argv)
 	const char *record = NULL;
 
 	if (argc >= 2 && strcmp(argv[1], "--role") == 0)
-		role_main(argc, argv);
+		roles_main(argc, argv);
 	/* Orphans of a run are re-parented here, so they can be reaped and counted. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* A session leader that is already gone must not kill us through its pipe. */

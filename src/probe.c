@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "probe.h"
 #include "role.h"
 #include "trace.h"
 #include "traced.h"
@@ -261,12 +262,12 @@ probe_tty_read(void)
 		if (n == 0)
 			break;
 	}
-	role_trace_stop_signal();
+	tr_stop_signal();
 	role_exit(0);
 }
 
 void
-probe_main(const struct role_args *a)
+probe_main(const struct role_args *a, int role)
 {
 	static const char *const names[] = { "probe-file", "probe-2inst", "probe-ctl", "probe-trig",
 					     "probe-ttyread" };
@@ -274,7 +275,7 @@ probe_main(const struct role_args *a)
 	sigset_t none;
 
 	P = getpid();
-	role_start(ROLE_PROBE, names[a->job.probe], 0);
+	role_start(role, names[a->job.probe], 0);
 	switch (a->job.probe) {
 	case PROBE_REGULAR_FILE: probe_regular_file(); break;
 	case PROBE_TWO_INSTANCES: probe_two_instances(); break;
@@ -289,6 +290,6 @@ probe_main(const struct role_args *a)
 	sigemptyset(&none);
 	while (!role_stop && !trace_reader_gone())
 		sigsuspend(&none);
-	role_trace_stop_signal();
+	tr_stop_signal();
 	role_exit(0);
 }

@@ -1,7 +1,8 @@
 /*
- * role.c - argument parsing, start-up and signal plumbing shared by every
- * child role (see role.h for the signal contract).  Roles are entered only
- * through role_main(), after the binary re-executed itself.
+ * role.c - start-up, exit, printing, re-execution and signal plumbing
+ * shared by every child role (see role.h for the signal contract).  Roles
+ * are entered only through roles_main() (roles.c), after the binary
+ * re-executed itself.
  */
 #include "role.h"
 
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #include "trace.h"
-#include "traced.h"
 #include "util.h"
 
 volatile sig_atomic_t role_stop;
@@ -102,24 +102,9 @@ role_start(int role, const char *name, int want_chld)
 }
 
 void
-role_trace_stop_signal(void)
+role_stop_set(sigset_t *set)
 {
-	if (role_stop_signo)
-		tr_signal(role_stop_signo, role_stop_code, role_stop_pid, 0);
-}
-
-void
-role_trace_pending_signals(void)
-{
-	sigset_t set;
-	siginfo_t si;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&set);
-	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++)
-		sigaddset(&set, stop_signals[i]);
-	while (sigtimedwait(&set, &si, &zero) > 0)
-		tr_signal(si.si_signo, si.si_code, si.si_pid, 1);
+	sigset_of(set, stop_signals, (int)ARRAY_LEN(stop_signals));
 }
 
 void
@@ -154,14 +139,15 @@ role_exit(int status)
 }
 
 void
-role_exec(const char *role, char *const *args)
+role_exec(int role, char *const *args)
 {
+	const char *name = trace_rec_role_name(role);
 	char *argv[64];
 	int n = 0;
 
 	argv[n++] = (char *)"epollviz";
 	argv[n++] = (char *)"--role";
-	argv[n++] = (char *)role;
+	argv[n++] = (char *)name;
 	for (int i = 0; args[i] && n < 63; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -173,7 +159,7 @@ role_exec(const char *role, char *const *args)
 	if (self == NULL || *self == '\0')
 		self = "/proc/self/exe";
 	execv(self, argv);
-	dprintf(STDERR_FILENO, "epollviz: cannot re-execute %s as %s: %s\n", self, role,
+	dprintf(STDERR_FILENO, "epollviz: cannot re-execute %s as %s: %s\n", self, name,
 		strerror(errno));
 	_exit(127);
 }
@@ -245,82 +231,4 @@ role_read_interruptible(int fd, void *buf, size_t n)
 	struct blocking b = { .is_read = 1, .fd = fd, .buf = buf, .n = n };
 
 	return (ssize_t)interruptible(&b);
-}
-
-static void __attribute__((noreturn))
-usage_die(const char *what)
-{
-	fprintf(stderr, "epollviz: internal role: %s (roles are started by epollviz itself)\n", what);
-	_exit(2);
-}
-
-static int
-arg_int(const char *arg, const char *prefix, int *out)
-{
-	size_t n = strlen(prefix);
-	long v;
-
-	if (strncmp(arg, prefix, n) != 0)
-		return 0;
-	if (parse_long(arg + n, -1, 1 << 30, &v) < 0)
-		usage_die(arg);
-	*out = (int)v;
-	return 1;
-}
-
-int
-role_main(int argc, char **argv)
-{
-	struct role_args a;
-	int role;
-	char err[300];
-
-	memset(&a, 0, sizeof a);
-	a.trace_fd = a.listen_fd = a.epfd = a.ctl_fd = -1;
-	if (argc < 3)
-		usage_die("missing role name");
-	role = trace_rec_role_find(argv[2]);
-	if (role <= ROLE_FRONTEND)
-		usage_die(argv[2]);
-	switch (role) {
-	case ROLE_ECHO_PARENT:
-	case ROLE_ECHO_WORKER: job_defaults(&a.job, JOB_ECHO); break;
-	case ROLE_FIFO: job_defaults(&a.job, JOB_FIFO); break;
-	case ROLE_PROBE: job_defaults(&a.job, JOB_PROBE); break;
-	default: job_defaults(&a.job, JOB_ECHO); break;
-	}
-	for (int i = 3; i < argc; i++) {
-		const char *s = argv[i];
-		char *eq;
-
-		if (arg_int(s, "--trace-fd=", &a.trace_fd) || arg_int(s, "--index=", &a.index) ||
-		    arg_int(s, "--listen-fd=", &a.listen_fd) || arg_int(s, "--epfd=", &a.epfd) ||
-		    arg_int(s, "--port=", &a.port) || arg_int(s, "--ctl-fd=", &a.ctl_fd))
-			continue;
-		if (strncmp(s, "--sem=", 6) == 0) {
-			str_copy(a.sem, s + 6, sizeof a.sem);
-			continue;
-		}
-		if (strncmp(s, "--scenario=", 11) == 0) {
-			str_copy(a.scenario, s + 11, sizeof a.scenario);
-			continue;
-		}
-		eq = strchr(s, '=');
-		if (eq == NULL || strncmp(s, "--", 2) == 0)
-			usage_die(s);
-		*eq = '\0';
-		if (job_set(&a.job, s, eq + 1, err, sizeof err) < 0)
-			usage_die(err);
-		*eq = '=';
-	}
-	trace_open(a.trace_fd, 0);
-	switch (role) {
-	case ROLE_SESSION: session_main(&a);
-	case ROLE_ECHO_PARENT: echo_main(&a, 1);
-	case ROLE_ECHO_WORKER: echo_main(&a, 0);
-	case ROLE_FIFO: fifo_main(&a);
-	case ROLE_PROBE: probe_main(&a);
-	default: usage_die(argv[2]);
-	}
-	_exit(2);
 }

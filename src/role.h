@@ -1,6 +1,8 @@
 /*
- * role.h - what every child role shares: its arguments, its start record,
- * and the signal plumbing.
+ * role.h - what every child role shares: its arguments, its start and
+ * exit records, printing to its terminal, re-executing the binary as
+ * another role, and the signal plumbing.  The dispatcher that picks a
+ * role's body is roles.c; the traced calls are traced.c.
  *
  * Signal contract for roles: SIGINT, SIGTERM and SIGHUP (and SIGCHLD for
  * roles with children) are blocked at all times except inside the calls
@@ -41,15 +43,10 @@ extern volatile sig_atomic_t role_chld;
 /* The mask to wait with: the process mask minus the role's signals. */
 extern sigset_t role_wait_mask;
 
-/* Entry point for "epollviz --role NAME ...".  Never returns. */
-int role_main(int argc, char **argv) __attribute__((noreturn));
-
 /* Common start: comm name, signals, PR_SET_PDEATHSIG checks, proc_start record. */
 void role_start(int role, const char *name, int want_chld);
-/* Emit the signal that stopped the role (if any). */
-void role_trace_stop_signal(void);
-/* Emit every stop signal still pending, as records marked pending-at-exit. */
-void role_trace_pending_signals(void);
+/* The signals that stop a role (SIGINT, SIGTERM, SIGHUP), as a set. */
+void role_stop_set(sigset_t *set);
 /* Print to the role's terminal (stdout, the pty), like printf. */
 void role_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* proc_exit record, flush, _exit. */
@@ -71,14 +68,9 @@ int role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
 ssize_t role_read_interruptible(int fd, void *buf, size_t n);
 /*
  * In a freshly forked child: re-execute this binary (/proc/self/exe) as
- * ROLE with args (NULL-terminated).  Never returns; exits 127 on failure.
+ * role (enum trace_role, whose name is the --role argument) with args
+ * (NULL-terminated).  Never returns; exits 127 on failure.
  */
-void role_exec(const char *role, char *const *args) __attribute__((noreturn));
-
-/* The role bodies. */
-void echo_main(const struct role_args *a, int is_parent) __attribute__((noreturn));
-void fifo_main(const struct role_args *a) __attribute__((noreturn));
-void probe_main(const struct role_args *a) __attribute__((noreturn));
-void session_main(const struct role_args *a) __attribute__((noreturn));
+void role_exec(int role, char *const *args) __attribute__((noreturn));
 
 #endif

@@ -243,7 +243,7 @@ session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 			signal(s, SIG_DFL);
 	sigset_of(&set, sigs, (int)ARRAY_LEN(sigs));
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	role_exec("session", args);
+	role_exec(ROLE_SESSION, args);
 }
 
 struct run *

@@ -83,6 +83,16 @@ job_kind_name(int kind)
 	return kind >= 0 && kind < JOB__COUNT ? kind_names[kind] : "?";
 }
 
+int
+job_kind_role(int kind)
+{
+	static const int roles[JOB__COUNT] = {
+		[JOB_ECHO] = ROLE_ECHO_PARENT, [JOB_FIFO] = ROLE_FIFO, [JOB_PROBE] = ROLE_PROBE,
+	};
+
+	return kind >= 0 && kind < JOB__COUNT ? roles[kind] : -1;
+}
+
 static int *
 opt_field(struct job_cfg *j, const struct opt *o)
 {

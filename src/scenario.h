@@ -21,6 +21,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "trace_rec.h"
+
 #define SCN_MAX_JOBS 4
 #define SCN_MAX_DESCRIBE 8
 #define SCN_LINE_MAX 160
@@ -67,6 +69,8 @@ struct scenario {
 void job_defaults(struct job_cfg *j, int kind);
 /* Section name of a kind: "echo", "fifo", "probe". */
 const char *job_kind_name(int kind);
+/* The role (enum trace_role) a job of this kind starts as, or -1. */
+int job_kind_role(int kind);
 /* Set one option by name.  Returns 0, or -1 with a message in err. */
 int job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap);
 /*

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "role.h"
+#include "session.h"
 #include "trace.h"
 #include "traced.h"
 #include "util.h"
@@ -96,7 +97,6 @@ start_job(int i)
 {
 	const struct job_cfg *jc = &S.sc.jobs[i];
 	struct job *j = &S.jobs[i];
-	static const char *const roles[] = { "echo-server", "fifo-watch", "probe" };
 	char fixed[3][96], opts[SCN_MAX_ARGS][48], *args[SCN_MAX_ARGS + 4];
 	int n = 0, nopt = job_to_args(jc, opts, SCN_MAX_ARGS);
 	size_t len;
@@ -112,7 +112,8 @@ start_job(int i)
 		args[n++] = opts[k];
 	args[n] = NULL;
 
-	len = (size_t)snprintf(j->name, sizeof j->name, "epollviz %s", roles[jc->kind]);
+	len = (size_t)snprintf(j->name, sizeof j->name, "epollviz %s",
+			       trace_rec_role_name(job_kind_role(jc->kind)));
 	for (int k = 0; k < nopt && len < sizeof j->name; k++)
 		len += (size_t)snprintf(j->name + len, sizeof j->name - len, " %s", opts[k]);
 	j->background = jc->background;
@@ -133,7 +134,7 @@ start_job(int i)
 		sigaction(SIGTTIN, &sa, NULL);
 		sigaction(SIGTTOU, &sa, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGHUP);
-		role_exec(roles[jc->kind], args);
+		role_exec(job_kind_role(jc->kind), args);
 	}
 	if (pid < 0) {
 		role_say("epollviz session: fork: %s\n", strerror(errno));
@@ -319,7 +320,7 @@ read_commands(void)
 }
 
 void
-session_main(const struct role_args *a)
+session_main(const struct role_args *a, int role)
 {
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 	char err[600];
@@ -336,7 +337,7 @@ session_main(const struct role_args *a)
 	}
 	S.pid = getpid();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	role_start(ROLE_SESSION, "session", 1);
+	role_start(role, "session", 1);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGTSTP, &sa, NULL);

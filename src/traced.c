@@ -128,6 +128,25 @@ tr_signal(int signo, int code, int sender, int pending)
 }
 
 void
+tr_stop_signal(void)
+{
+	if (role_stop_signo)
+		tr_signal(role_stop_signo, role_stop_code, role_stop_pid, 0);
+}
+
+void
+tr_pending_signals(void)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec zero = { 0, 0 };
+
+	role_stop_set(&set);
+	while (sigtimedwait(&set, &si, &zero) > 0)
+		tr_signal(si.si_signo, si.si_code, si.si_pid, 1);
+}
+
+void
 tr_inherit(int fd, int kind)
 {
 	struct trace_rec r;

@@ -27,6 +27,10 @@ int tr_kill(pid_t pid, int sig);
 void tr_result(int type, int fd, long long ret, int err);
 /* A signal the role received (pending: found still pending at exit). */
 void tr_signal(int signo, int code, int sender, int pending);
+/* The signal that stopped the role (role_stop_signo), if any. */
+void tr_stop_signal(void);
+/* Every stop signal still pending, as records marked pending-at-exit (fact 10's redundant kill). */
+void tr_pending_signals(void);
 /* The record of an fd the role opened (or got) without a wrapper. */
 void tr_open(int fd, int kind, const char *what, int err);
 /* The record of fd (of enum open_kind) inherited from the parent. */

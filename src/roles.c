@@ -1,0 +1,116 @@
+/*
+ * roles.c - the role table and the dispatcher (see roles.h): which body a
+ * role runs and which job options it takes.  A role's name is spelled once,
+ * in trace_rec.c; adding a role is one enum value there, its name, one row
+ * here, and its body.
+ */
+#include "roles.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "echo.h"
+#include "fifo.h"
+#include "probe.h"
+#include "role.h"
+#include "scenario.h"
+#include "session.h"
+#include "trace.h"
+#include "util.h"
+
+static const struct role_entry {
+	int role;      /* enum trace_role */
+	void (*main)(const struct role_args *a, int role) __attribute__((noreturn));
+	int job;       /* enum job_kind whose options it takes, or -1 */
+} roles[] = {
+	{ ROLE_SESSION, session_main, -1 },
+	{ ROLE_ECHO_PARENT, echo_main, JOB_ECHO },
+	{ ROLE_ECHO_WORKER, echo_main, JOB_ECHO },
+	{ ROLE_FIFO, fifo_main, JOB_FIFO },
+	{ ROLE_PROBE, probe_main, JOB_PROBE },
+};
+
+/* Wrong arguments: only epollviz itself starts roles, so this is a bug. */
+static void __attribute__((noreturn))
+usage_die(const char *what)
+{
+	fprintf(stderr, "epollviz: internal role: %s (roles are started by epollviz itself)\n", what);
+	_exit(2);
+}
+
+/* "--prefix=N" into *out; 0 when arg has another prefix. */
+static int
+arg_int(const char *arg, const char *prefix, int *out)
+{
+	size_t n = strlen(prefix);
+	long v;
+
+	if (strncmp(arg, prefix, n) != 0)
+		return 0;
+	if (parse_long(arg + n, -1, 1 << 30, &v) < 0)
+		usage_die(arg);
+	*out = (int)v;
+	return 1;
+}
+
+/* "--prefix=TEXT" into buf; 0 when arg has another prefix. */
+static int
+arg_str(const char *arg, const char *prefix, char *buf, size_t cap)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(arg, prefix, n) != 0)
+		return 0;
+	str_copy(buf, arg + n, cap);
+	return 1;
+}
+
+/* The fixed arguments and the job options (key=value) after the role name. */
+static void
+parse_args(int argc, char **argv, struct role_args *a)
+{
+	char err[300];
+
+	for (int i = 3; i < argc; i++) {
+		char *s = argv[i], *eq;
+
+		if (arg_int(s, "--trace-fd=", &a->trace_fd) || arg_int(s, "--index=", &a->index) ||
+		    arg_int(s, "--listen-fd=", &a->listen_fd) || arg_int(s, "--epfd=", &a->epfd) ||
+		    arg_int(s, "--port=", &a->port) || arg_int(s, "--ctl-fd=", &a->ctl_fd) ||
+		    arg_str(s, "--sem=", a->sem, sizeof a->sem) ||
+		    arg_str(s, "--scenario=", a->scenario, sizeof a->scenario))
+			continue;
+		eq = strchr(s, '=');
+		if (eq == NULL || strncmp(s, "--", 2) == 0)
+			usage_die(s);
+		*eq = '\0';
+		if (job_set(&a->job, s, eq + 1, err, sizeof err) < 0)
+			usage_die(err);
+		*eq = '=';
+	}
+}
+
+void
+roles_main(int argc, char **argv)
+{
+	const struct role_entry *e = NULL;
+	struct role_args a;
+	int role;
+
+	if (argc < 3)
+		usage_die("missing role name");
+	role = trace_rec_role_find(argv[2]);
+	for (size_t i = 0; i < ARRAY_LEN(roles); i++)
+		if (roles[i].role == role)
+			e = &roles[i];
+	if (e == NULL)
+		usage_die(argv[2]);
+	memset(&a, 0, sizeof a);
+	a.trace_fd = a.listen_fd = a.epfd = a.ctl_fd = -1;
+	job_defaults(&a.job, e->job >= 0 ? e->job : JOB_ECHO);
+	parse_args(argc, argv, &a);
+	trace_open(a.trace_fd, 0);
+	e->main(&a, role);
+}
