@@ -12,10 +12,21 @@
 #include <unistd.h>
 
 #include "loop.h"
-#include "sockdiag.h"
 #include "util.h"
 
-#define QLEN_POLL_NS (100ull * 1000000)
+/* The listening socket the clients connect to: the server's first one, or NULL. */
+static const struct m_listen *
+target_listen(const struct actions *a)
+{
+	return a->m->nlistens > 0 ? &a->m->listens[0] : NULL;
+}
+
+/* The path of the FIFO the writer keys write to: the first one's, or "" when there is none. */
+static const char *
+target_fifo(const struct actions *a)
+{
+	return a->m->nfifos > 0 ? a->m->fifos[0].path : "";
+}
 
 void
 actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop)
@@ -26,15 +37,11 @@ actions_init(struct actions *a, struct run *run, struct model *m, struct loop *l
 	a->loop = loop;
 	a->cs = clients_new(loop, run);
 	a->writer_fd = -1;
-	a->last_qlen = -1;
 }
 
 void
 actions_done(struct actions *a)
 {
-	if (a->qlen_timer)
-		loop_timer_cancel(a->loop, a->qlen_timer);
-	a->qlen_timer = 0;
 	actions_release(a);
 	clients_free(a->cs);
 	a->cs = NULL;
@@ -50,61 +57,13 @@ actions_release(struct actions *a)
 	a->writer_fd = -1;
 }
 
-int64_t
-actions_accept_queue(const struct actions *a)
-{
-	struct listener ls[16];
-	int n;
-	int64_t sum = 0;
-
-	if (a->m->port <= 0)
-		return -1;
-	n = sockdiag_listeners(a->m->port, ls, 16);
-	if (n <= 0)
-		return -1;
-	for (int i = 0; i < n; i++)
-		sum += ls[i].qlen;
-	return sum;
-}
-
-static void
-poll_queue(void *arg)
-{
-	struct actions *a = arg;
-	const struct m_job *fg = model_fg_job(a->m);
-
-	a->qlen_timer = 0;
-	if (fg && fg->state == MJOB_DONE)
-		return;
-	if (a->m->port > 0) {
-		int64_t q = actions_accept_queue(a);
-
-		if (q >= 0 && q != a->last_qlen) {
-			struct trace_rec r;
-
-			trace_rec_init(&r, TR_ACCEPTQ);
-			r.port = a->m->port;
-			r.qlen = (uint64_t)q;
-			r.backlog = a->m->backlog;
-			run_emit(a->run, &r);
-			a->last_qlen = q;
-		}
-	}
-	a->qlen_timer = loop_timer(a->loop, now_ns() + QLEN_POLL_NS, poll_queue, a);
-}
-
-void
-actions_watch_queue(struct actions *a)
-{
-	if (a->qlen_timer == 0)
-		a->qlen_timer = loop_timer(a->loop, now_ns() + QLEN_POLL_NS, poll_queue, a);
-}
-
 static int
 need_server(struct actions *a, const char *what)
 {
-	if (a->m->port > 0) {
-		clients_set_port(a->cs, a->m->port);
+	const struct m_listen *l = target_listen(a);
+
+	if (l && l->port > 0) {
+		clients_set_port(a->cs, l->port);
 		return 0;
 	}
 	run_action(a->run, ACTION_FAILED, "%s: no echo server is listening", what);
@@ -126,7 +85,7 @@ act_burst(struct actions *a, int n)
 {
 	if (need_server(a, "burst") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, "burst %d: %d connections at once to 127.0.0.1:%d", n, n, a->m->port);
+	run_action(a->run, ACTION_BEGIN, "burst %d: %d connections at once to 127.0.0.1:%d", n, n, target_listen(a)->port);
 	clients_burst(a->cs, n);
 	return 0;
 }
@@ -169,16 +128,18 @@ open_writer(struct actions *a, const char *what, int quiet)
 {
 	int fd;
 
-	if (a->m->fifo_path[0] == '\0') {
+	const char *path = target_fifo(a);
+
+	if (path[0] == '\0') {
 		run_action(a->run, ACTION_FAILED, "%s: no FIFO watcher is running", what);
 		return -1;
 	}
-	fd = open(a->m->fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && quiet && errno == ENXIO)
 		return -1;
 	if (fd < 0)
-		run_action(a->run, ACTION_FAILED, "%s: open(\"%s\", O_WRONLY): %s", what,
-			   a->m->fifo_path, strerror(errno));
+		run_action(a->run, ACTION_FAILED, "%s: open(\"%s\", O_WRONLY): %s", what, path,
+			   strerror(errno));
 	return fd;
 }
 
@@ -218,7 +179,7 @@ act_fifo_hold(struct actions *a, int quiet)
 	if (fd < 0)
 		return -1;
 	a->writer_fd = fd;
-	run_action(a->run, ACTION_BEGIN, "writer: open(\"%s\", O_WRONLY) and hold it", a->m->fifo_path);
+	run_action(a->run, ACTION_BEGIN, "writer: open(\"%s\", O_WRONLY) and hold it", target_fifo(a));
 	return 0;
 }
 
@@ -267,7 +228,8 @@ act_fg(struct actions *a)
 int
 act_kill_parent(struct actions *a)
 {
-	struct m_proc *p = a->m->server_pid ? model_proc(a->m, a->m->server_pid) : NULL;
+	uint32_t server = model_server_pid(a->m);
+	struct m_proc *p = server ? model_proc(a->m, server) : NULL;
 
 	if (p == NULL || !p->alive) {
 		run_action(a->run, ACTION_FAILED, "kill-parent: no echo server parent is running");

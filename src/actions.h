@@ -19,19 +19,13 @@ struct actions {
 	struct loop *loop;
 	struct clients *cs;
 	int writer_fd; /* a held FIFO writer, or -1 */
-	int qlen_timer;
-	int64_t last_qlen;
 };
 
 void actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop);
-/* Stop watching the accept queue, let go of clients and writer, free the clients. */
+/* Let go of clients and writer, free the clients. */
 void actions_done(struct actions *a);
 /* Let go of every client and of the FIFO writer, quietly (no action record). */
 void actions_release(struct actions *a);
-/* Start polling the listening socket's accept queue (accept_queue records on change). */
-void actions_watch_queue(struct actions *a);
-/* Read the accept queue now: the sum over the listeners on the server's port, or -1. */
-int64_t actions_accept_queue(const struct actions *a);
 
 int act_connect(struct actions *a, int n);
 int act_burst(struct actions *a, int n);

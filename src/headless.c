@@ -26,6 +26,7 @@
 #include "proctab.h"
 #include "record.h"
 #include "run.h"
+#include "sampler.h"
 #include "scenario.h"
 #include "script.h"
 #include "trace_rec.h"
@@ -44,6 +45,7 @@ struct headless {
 	struct model *m;
 	struct run *run;
 	struct actions act;
+	struct sampler smp;
 	struct strbuf sb;
 	int phase;
 	int step;
@@ -117,7 +119,7 @@ scenario_ready(struct headless *h)
 				return 0;
 			break;
 		case JOB_FIFO:
-			if (h->m->fifo_state == FIFO_NONE)
+			if (h->m->nfifos == 0)
 				return 0;
 			break;
 		case JOB_PROBE:
@@ -162,48 +164,6 @@ settled_now(struct headless *h, int *nprocs)
 	/* Asleep, each has written all it will write for now: read what the pty got meanwhile. */
 	run_drain(h->run);
 	return 1;
-}
-
-static void
-emit_settled(struct headless *h, int nprocs)
-{
-	struct trace_rec r;
-	int64_t q = actions_accept_queue(&h->act);
-
-	/* How often each process has slept: the kernel's own count of its wake-ups. */
-	for (int i = 0; i < h->m->nprocs; i++) {
-		const struct m_proc *p = &h->m->procs[i];
-		unsigned long long vol, invol;
-
-		if (!p->alive || !model_is_job(p) || proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
-			continue;
-		trace_rec_init(&r, TR_SCHED);
-		r.pid2 = (int32_t)p->pid;
-		r.val = vol;
-		r.arg = (int32_t)invol;
-		run_emit(h->run, &r);
-	}
-
-	trace_rec_init(&r, TR_SETTLED);
-	r.qlen = q < 0 ? 0 : (uint64_t)q;
-	r.arg = nprocs;
-	run_emit(h->run, &r);
-}
-
-/* The kernel's interest lists and instances, beside the traced ones. */
-static void
-inspect(struct headless *h)
-{
-	int pids[M_MAX_PROCS], n = 0;
-	struct kview kv;
-
-	run_drain(h->run);
-	for (int i = 0; i < h->m->nprocs; i++)
-		if (h->m->procs[i].alive && model_is_job(&h->m->procs[i]))
-			pids[n++] = (int)h->m->procs[i].pid;
-	kview_read(&kv, pids, n, 0);
-	kcheck(h->m, &kv, run_sink, h->run);
-	kview_free(&kv);
 }
 
 /* stdin during a pause: any line, or its end, resumes the script. */
@@ -251,17 +211,17 @@ step_begin(struct headless *h)
 	case ST_RELEASE: return act_release(a);
 	case ST_WRITE:
 	case ST_WRITER:
-		h->base = h->m->fifo_reads;
+		h->base = h->m->nfifos ? h->m->fifos[0].reads : 0;
 		h->pending_open = 1;
 		return 0; /* opened in step_done: the reader may not be there yet */
-	case ST_HANGUP: h->base = h->m->fifo_hups; return act_fifo_hangup(a);
+	case ST_HANGUP: h->base = h->m->nfifos ? h->m->fifos[0].hups : 0; return act_fifo_hangup(a);
 	case ST_WAIT: run_action(h->run, ACTION_BEGIN, "wait %.3g s", st->secs); return 0;
 	case ST_SIGINT:
 	case ST_STOP:
 		h->target_pgid = h->m->fg_pgid; /* whoever holds the terminal now */
 		return st->kind == ST_SIGINT ? act_ctrl_c(a) : act_ctrl_z(a);
 	case ST_KILL_PARENT:
-		h->target_pgid = (int)h->m->server_pid;
+		h->target_pgid = (int)model_server_pid(h->m);
 		return act_kill_parent(a);
 	case ST_CONT:
 		h->target_pgid = -1;
@@ -272,7 +232,7 @@ step_begin(struct headless *h)
 	case ST_SETTLE: run_action(h->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall"); return 0;
 	case ST_INSPECT:
 		run_action(h->run, ACTION_BEGIN, "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
-		inspect(h);
+		sampler_inspect(&h->smp);
 		return 0;
 	case ST_PAUSE:
 		run_action(h->run, ACTION_BEGIN, "pause: until a line arrives on standard input");
@@ -323,11 +283,13 @@ step_done(struct headless *h)
 				return 1;
 			}
 		}
-		return st->kind == ST_WRITE ? h->m->fifo_reads > h->base : h->m->fifo_state == FIFO_OPEN;
+		if (h->m->nfifos == 0)
+			return 0;
+		return st->kind == ST_WRITE ? h->m->fifos[0].reads > h->base : h->m->fifos[0].state == FIFO_OPEN;
 	case ST_HANGUP:
 		/* fixed: done when the watcher waits in open() again; naive: at the first EPOLLHUP */
-		return h->m->fifo_hups > h->base &&
-		       (h->m->fifo_mode == 0 || h->m->fifo_state == FIFO_WAITING);
+		return h->m->nfifos > 0 && h->m->fifos[0].hups > h->base &&
+		       (h->m->fifos[0].mode == 0 || h->m->fifos[0].state == FIFO_WAITING);
 	case ST_WAIT: return now_ns() >= h->deadline;
 	case ST_SIGINT:
 	case ST_KILL_PARENT:
@@ -345,7 +307,7 @@ step_done(struct headless *h)
 		}
 		if (++h->settle_ok < 3)
 			return 0;
-		emit_settled(h, n);
+		sampler_settled(&h->smp, n);
 		return 1;
 	}
 	return 1;
@@ -467,8 +429,8 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 			  (unsigned long long)m->records, (unsigned long long)lost,
 			  (unsigned long long)malformed);
 		sb_add(b, ",\"semaphore\":");
-		if (m->sem_name[0])
-			sb_json_str(b, m->sem_name);
+		if (m->nsems > 0)
+			sb_json_str(b, m->sems[0].name);
 		else
 			sb_add(b, "null");
 		sb_add(b, ",\"processes\":[");
@@ -657,8 +619,8 @@ headless_main(int argc, char **argv)
 	}
 	loop_add(h.loop, h.sigfd, EPOLLIN, on_signal, &h);
 	actions_init(&h.act, h.run, h.m, h.loop);
-	if (scenario_job_of(&h.sc, JOB_ECHO) >= 0)
-		actions_watch_queue(&h.act);
+	sampler_init(&h.smp, h.loop, h.run, h.m);
+	sampler_watch_queues(&h.smp);
 	h.phase = PH_READY;
 	h.phase_t0 = now_ns();
 	while (h.phase != PH_DONE) {
@@ -669,6 +631,7 @@ headless_main(int argc, char **argv)
 		advance(&h);
 		fflush(stdout);
 	}
+	sampler_done(&h.smp);
 	actions_done(&h.act);
 	run_stop(h.run); /* emits the last reaps, and kills if anything was left */
 	run_emit_end(h.run, h.failed, (h.interrupted ? RUN_INTERRUPTED : 0) | (h.fatal ? RUN_FATAL : 0));

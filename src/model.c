@@ -2,18 +2,24 @@
  * model.c - applies trace records to the state the panels read (model.h).
  * Pure: no I/O, no clock.  Everything here must stay cheap per record:
  * the front end applies over a million records a second.
+ *
+ * model_apply dispatches through one table (appliers, at the end): per
+ * record type, the function that applies it and whether the Story keeps it.
  */
 #include "model.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <errno.h>
 
 #include "util.h"
 
+/* ---- the model ---------------------------------------------------------- */
+
+/* An empty model. */
 struct model *
 model_new(void)
 {
@@ -21,11 +27,11 @@ model_new(void)
 
 	m->fg_pgid = -1;
 	m->accept_queue = -1;
-	m->fifo_fd = -1;
 	m->next_inst_id = 1;
 	return m;
 }
 
+/* Free the model and everything it grew. */
 void
 model_free(struct model *m)
 {
@@ -39,6 +45,9 @@ model_free(struct model *m)
 	free(m);
 }
 
+/* ---- processes and their fd tables ------------------------------------------ */
+
+/* The process pid, or NULL. */
 struct m_proc *
 model_proc(const struct model *m, uint32_t pid)
 {
@@ -48,7 +57,7 @@ model_proc(const struct model *m, uint32_t pid)
 	return NULL;
 }
 
-/* The process for a record, created on first sight. */
+/* The process for a record, created on first sight; NULL when the table is full of live ones. */
 static struct m_proc *
 proc_get(struct model *m, uint32_t pid)
 {
@@ -78,6 +87,7 @@ proc_get(struct model *m, uint32_t pid)
 	return p;
 }
 
+/* The fd table entry of fd, or NULL when unknown. */
 const struct m_fd *
 model_fd(const struct m_proc *p, int fd)
 {
@@ -86,8 +96,20 @@ model_fd(const struct m_proc *p, int fd)
 	return &p->fds[fd];
 }
 
+/* Let go of the object behind an fd that is closed or whose process ended. */
+static void
+fd_release(struct model *m, struct m_fd *f)
+{
+	if (f->kind == FDK_LISTEN && f->obj > 0 && f->obj <= m->nlistens)
+		m->listens[f->obj - 1].holders--;
+	f->kind = FDK_UNKNOWN;
+	f->obj = 0;
+	f->conn = 0;
+}
+
+/* Set fd's entry (an fd number reused lets go of what it named before). */
 static struct m_fd *
-pfd_set(struct m_proc *p, int fd, int kind, int port)
+pfd_set(struct model *m, struct m_proc *p, int fd, int kind, int port)
 {
 	if (fd < 0 || fd > (1 << 20))
 		return NULL;
@@ -100,19 +122,26 @@ pfd_set(struct m_proc *p, int fd, int kind, int port)
 		memset(p->fds + p->capfds, 0, (size_t)(n - p->capfds) * sizeof *p->fds);
 		p->capfds = n;
 	}
+	fd_release(m, &p->fds[fd]);
 	p->fds[fd].kind = kind;
 	p->fds[fd].port = port;
-	p->fds[fd].conn = 0;
 	return &p->fds[fd];
 }
 
+/* The process is gone: so are its fds (a listening socket it held has one holder less). */
 static void
-pfd_clear(struct m_proc *p, int fd)
+proc_died(struct model *m, struct m_proc *p)
 {
-	if (fd >= 0 && fd < p->capfds)
-		p->fds[fd].kind = FDK_UNKNOWN;
+	p->alive = 0;
+	p->in_wait = 0;
+	for (int fd = 0; fd < p->capfds; fd++)
+		if (p->fds[fd].kind != FDK_UNKNOWN)
+			fd_release(m, &p->fds[fd]);
 }
 
+/* ---- epoll instances and interest lists ----------------------------------- */
+
+/* The instance that pid holds as epfd, or NULL. */
 static struct m_inst *
 inst_of(struct model *m, uint32_t pid, int epfd)
 {
@@ -123,12 +152,14 @@ inst_of(struct model *m, uint32_t pid, int epfd)
 	return NULL;
 }
 
+/* The instance that pid holds as epfd, or NULL. */
 const struct m_inst *
 model_inst_of(const struct model *m, uint32_t pid, int epfd)
 {
 	return inst_of((struct model *)m, pid, epfd);
 }
 
+/* pid no longer holds epfd; an instance without holders is gone. */
 static void
 inst_drop_holder(struct model *m, uint32_t pid, int epfd)
 {
@@ -151,6 +182,7 @@ inst_drop_holder(struct model *m, uint32_t pid, int epfd)
 	}
 }
 
+/* A new instance, held by pid as epfd. */
 static void
 inst_new(struct model *m, uint32_t pid, int epfd)
 {
@@ -168,6 +200,7 @@ inst_new(struct model *m, uint32_t pid, int epfd)
 	in->nholders = 1;
 }
 
+/* The entry of (fd, owner) in an interest list, or -1. */
 static int
 watch_find(const struct m_inst *in, int fd, uint32_t owner)
 {
@@ -177,12 +210,24 @@ watch_find(const struct m_inst *in, int fd, uint32_t owner)
 	return -1;
 }
 
+/* epoll_create: a new instance, and the fd that names it. */
 static void
-apply_ctl(struct model *m, const struct trace_rec *r)
+apply_create(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	if (r->ret < 0)
+		return;
+	inst_new(m, r->pid, (int)r->ret);
+	pfd_set(m, p, (int)r->ret, FDK_EPOLL, 0);
+}
+
+/* epoll_ctl that succeeded: ADD, MOD or DEL an entry of the interest list. */
+static void
+apply_ctl(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_inst *in = inst_of(m, r->pid, r->epfd);
 	int i;
 
+	(void)p;
 	if (in == NULL || r->ret != 0)
 		return;
 	i = watch_find(in, r->fd, r->pid);
@@ -233,6 +278,9 @@ unwatch_closed(struct model *m, uint32_t pid, int fd)
 	}
 }
 
+/* ---- the epoll_wait timeline ---------------------------------------------- */
+
+/* Is timeline line w the same return as r (to fold r into it)? */
 static int
 wait_same(const struct m_wait *w, const struct trace_rec *r)
 {
@@ -251,7 +299,7 @@ wait_same(const struct m_wait *w, const struct trace_rec *r)
 static struct m_wait *
 recent_wait(struct model *m, uint32_t pid, int epfd)
 {
-	for (uint64_t k = 0; k < 8 && k < m->ntimeline; k++) {
+	for (uint64_t k = 0; k < M_RECENT_WAITS && k < m->ntimeline; k++) {
 		struct m_wait *w = &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
 
 		if (w->pid == pid && w->epfd == epfd)
@@ -260,6 +308,39 @@ recent_wait(struct model *m, uint32_t pid, int epfd)
 	return NULL;
 }
 
+/* A new timeline line, zeroed. */
+static struct m_wait *
+wait_line(struct model *m)
+{
+	struct m_wait *w = &m->timeline[m->ntimeline++ % M_TIMELINE];
+
+	memset(w, 0, sizeof *w);
+	return w;
+}
+
+/* epoll_wait was entered: the process sleeps in it (as far as the trace knows). */
+static void
+apply_wait_enter(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)m;
+	p->in_wait = 1;
+	p->wait_epfd = r->epfd;
+	p->wait_since = r->ts_ns;
+}
+
+/* The FIFOs p watches whose storm this return ends. */
+static void
+storm_over(struct model *m, const struct m_proc *p)
+{
+	for (int i = 0; i < m->nfifos; i++) {
+		struct m_fifo *f = &m->fifos[i];
+
+		if (f->pid == p->pid && f->state == FIFO_STORM)
+			f->state = f->fd >= 0 ? FIFO_OPEN : FIFO_WAITING;
+	}
+}
+
+/* epoll_wait returned: counts, a timeline line (or one more of an identical line). */
 static void
 apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
@@ -267,6 +348,8 @@ apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	struct m_inst *in = inst_of(m, r->pid, r->epfd);
 
 	p->in_wait = 0;
+	p->returns++;
+	p->wake.recent[p->wake.nrecent++ % M_WAKE_RECENT] = r->ts_ns;
 	m->returns++;
 	if (in)
 		in->returns++;
@@ -275,13 +358,13 @@ apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	for (int i = 0; i < r->npairs; i++)
 		if (r->pairs[i].events & EPOLLHUP)
 			p->hup_returns++;
+	storm_over(m, p);
 	if (w && !w->storm && wait_same(w, r)) {
 		w->count++;
 		w->ts_last = r->ts_ns;
 		return;
 	}
-	w = &m->timeline[m->ntimeline++ % M_TIMELINE];
-	memset(w, 0, sizeof *w);
+	w = wait_line(m);
 	w->ts = w->ts_last = r->ts_ns;
 	w->pid = r->pid;
 	w->epfd = r->epfd;
@@ -292,48 +375,80 @@ apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	w->count = 1;
 }
 
-/* A counted storm: fold it into the watcher's newest timeline line. */
-static void
-apply_storm(struct model *m, struct m_proc *p, const struct trace_rec *r)
-{
-	struct m_wait *w = recent_wait(m, r->pid, r->epfd);
-	uint64_t before = w ? w->count : 0;
+/* ---- listening sockets and connections ------------------------------------- */
 
-	if (w == NULL || w->npairs == 0 || !(w->pairs[0].events & EPOLLHUP)) {
-		w = &m->timeline[m->ntimeline++ % M_TIMELINE];
-		memset(w, 0, sizeof *w);
-		w->ts = r->ts_ns;
-		w->pid = r->pid;
-		w->epfd = r->epfd;
-		w->ret = 1;
-		w->npairs = 1;
-		w->pairs[0].events = EPOLLHUP;
-		w->pairs[0].data = (uint64_t)(uint32_t)r->fd;
-		before = 0;
-	}
-	if (r->count > before) {
-		m->returns += r->count - before;
-		p->hup_returns += r->count - before;
-		w->count = r->count;
-	}
-	w->storm = 1;
-	w->ts_last = r->ts_ns;
-	m->fifo_storm_count = r->count;
-	m->fifo_storm_ns = r->data;
-	m->fifo_capped = r->op == 1;
-	m->fifo_state = FIFO_STORM;
+/* The listening socket (addr, port), created on first sight; NULL when the table is full. */
+static struct m_listen *
+listen_get(struct model *m, const char *addr, int port)
+{
+	struct m_listen *l;
+
+	for (int i = 0; i < m->nlistens; i++)
+		if (m->listens[i].port == port && strcmp(m->listens[i].addr, addr) == 0)
+			return &m->listens[i];
+	if (m->nlistens == M_MAX_LISTEN)
+		return NULL;
+	l = &m->listens[m->nlistens++];
+	memset(l, 0, sizeof *l);
+	str_copy(l->addr, addr, sizeof l->addr);
+	l->port = port;
+	l->qlen = -1;
+	return l;
 }
 
-/* Keep a notable record for the Story (its pairs, if any, are not needed there). */
+/* fd of p names listening socket l (one more holder). */
 static void
-event_add(struct model *m, const struct trace_rec *r)
+listen_hold(struct model *m, struct m_proc *p, int fd, struct m_listen *l)
 {
-	struct trace_rec *e = &m->events[m->nevents++ % M_EVENTS];
+	struct m_fd *f = pfd_set(m, p, fd, FDK_LISTEN, l ? l->port : 0);
 
-	memcpy(e, r, offsetof(struct trace_rec, pairs));
-	e->npairs = 0;
+	p->listener = 1;
+	if (f == NULL || l == NULL)
+		return;
+	f->obj = (int)(l - m->listens) + 1;
+	l->holders++;
 }
 
+/* The listening socket behind fd of p, or NULL. */
+const struct m_listen *
+model_listen_of(const struct model *m, const struct m_proc *p, int fd)
+{
+	const struct m_fd *f = model_fd(p, fd);
+
+	if (f == NULL || f->kind != FDK_LISTEN || f->obj <= 0 || f->obj > m->nlistens)
+		return NULL;
+	return &m->listens[f->obj - 1];
+}
+
+/* The first listening socket on port, or NULL. */
+const struct m_listen *
+model_listen_port(const struct model *m, int port)
+{
+	for (int i = 0; i < m->nlistens; i++)
+		if (m->listens[i].port == port)
+			return &m->listens[i];
+	return NULL;
+}
+
+/* listen() that worked: a listening socket (or one more socket of a reuseport port). */
+static void
+apply_listen(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_listen *l;
+
+	if (r->ret != 0)
+		return;
+	l = listen_get(m, r->text, r->port);
+	if (l) {
+		if (l->sockets++ == 0)
+			l->creator = p->pid;
+		l->backlog = r->backlog;
+		l->reuseport = (r->flags & LISTEN_REUSEPORT) != 0;
+	}
+	listen_hold(m, p, r->fd, l);
+}
+
+/* The connection fd of p, or NULL. */
 static struct m_conn *
 conn_of(struct model *m, struct m_proc *p, int fd)
 {
@@ -347,10 +462,12 @@ conn_of(struct model *m, struct m_proc *p, int fd)
 	return c->pid == p->pid && c->fd == fd ? c : NULL;
 }
 
+/* A connection accepted as r->ret by p. */
 static void
 conn_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_conn *c;
+	struct m_fd *f;
 
 	if (m->nconns == m->capconns) {
 		m->capconns = m->capconns ? m->capconns * 2 : 32;
@@ -361,13 +478,13 @@ conn_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	c->pid = p->pid;
 	c->fd = (int)r->ret;
 	c->peer_port = r->port;
-	struct m_fd *f = pfd_set(p, (int)r->ret, FDK_CONN, r->port);
-
+	f = pfd_set(m, p, (int)r->ret, FDK_CONN, r->port);
 	if (f)
 		f->conn = m->nconns;
 	m->conns_total++;
 }
 
+/* Move an open connection to the ring of closed ones. */
 static void
 conn_close(struct model *m, struct m_conn *c, uint64_t ts)
 {
@@ -384,10 +501,343 @@ conn_close(struct model *m, struct m_conn *c, uint64_t ts)
 	}
 }
 
+/* accept: a connection from the listening socket r->fd, or a failure. */
+static void
+apply_accept(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	const struct m_listen *l = model_listen_of(m, p, r->fd);
+
+	if (r->ret < 0) {
+		p->accept_fail++;
+		return;
+	}
+	p->accepts++;
+	if (l)
+		m->listens[l - m->listens].accepts++;
+	conn_open(m, p, r);
+}
+
+/* recv and send: bytes on a connection, and the process's totals. */
+static void
+apply_io(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_conn *c;
+
+	if (r->ret <= 0)
+		return;
+	c = conn_of(m, p, r->fd);
+	if (r->type == TR_RECV) {
+		if (c)
+			c->in += (uint64_t)r->ret;
+		p->bytes_in += (uint64_t)r->ret;
+	} else {
+		if (c)
+			c->out += (uint64_t)r->ret;
+		p->bytes_out += (uint64_t)r->ret;
+	}
+}
+
+/* The accept queue of a port, sampled by the front end (sock_diag). */
+static void
+apply_acceptq(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	int64_t sum = -1;
+
+	(void)p;
+	/* A port the trace never saw listening: sock_diag found a socket there all the same. */
+	if (model_listen_port(m, r->port) == NULL && listen_get(m, "", r->port) == NULL)
+		return;
+	for (int i = 0; i < m->nlistens; i++) {
+		struct m_listen *l = &m->listens[i];
+
+		if (l->port == r->port)
+			l->qlen = (int64_t)r->qlen;
+		if (l->qlen >= 0)
+			sum = (sum < 0 ? 0 : sum) + l->qlen;
+	}
+	m->accept_queue = sum;
+}
+
+/* ---- semaphores ---------------------------------------------------------- */
+
+/* The semaphore named name, created on first sight; NULL when the table is full. */
+static struct m_sem *
+sem_get(struct model *m, const char *name)
+{
+	struct m_sem *s = (struct m_sem *)model_sem(m, name);
+
+	if (s || m->nsems == M_MAX_SEMS)
+		return s;
+	s = &m->sems[m->nsems++];
+	memset(s, 0, sizeof *s);
+	str_copy(s->name, name, sizeof s->name);
+	return s;
+}
+
+/* The semaphore named name, or NULL. */
+const struct m_sem *
+model_sem(const struct model *m, const char *name)
+{
+	for (int i = 0; i < m->nsems; i++)
+		if (strcmp(m->sems[i].name, name) == 0)
+			return &m->sems[i];
+	return NULL;
+}
+
+/* pid's entry among s's users, added when there is room. */
+static struct m_sem_user *
+sem_user(struct m_sem *s, uint32_t pid)
+{
+	for (int i = 0; i < s->nusers; i++)
+		if (s->users[i].pid == pid)
+			return &s->users[i];
+	if (s->nusers == M_SEM_USERS)
+		return NULL;
+	memset(&s->users[s->nusers], 0, sizeof s->users[0]);
+	s->users[s->nusers].pid = pid;
+	return &s->users[s->nusers++];
+}
+
+/*
+ * The semaphore a trywait or post of p is about: the one p opened with that
+ * handle, else the one its parent opened with it (a forked child shares the
+ * mapping), else the only one p opened, else the first there is.
+ */
+static struct m_sem *
+sem_of(struct model *m, const struct m_proc *p, uint64_t handle)
+{
+	const struct m_proc *parent = model_proc(m, (uint32_t)p->ppid);
+
+	for (int k = 0; handle && k < 2; k++) {
+		const struct m_proc *q = k == 0 ? p : parent;
+
+		for (int i = 0; q && i < q->nsems; i++)
+			if (q->sems[i].handle == handle)
+				return &m->sems[q->sems[i].sem];
+	}
+	if (p->nsems > 0)
+		return &m->sems[p->sems[p->nsems - 1].sem];
+	return m->nsems > 0 ? &m->sems[0] : NULL;
+}
+
+/* sem_open that worked: the semaphore exists, p uses it. */
+static void
+apply_sem_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s;
+
+	if (r->ret != 0 || (s = sem_get(m, r->text)) == NULL)
+		return;
+	s->exists = 1;
+	s->unlinked = 0;
+	if (r->initial >= 0)
+		s->value = r->initial;
+	sem_user(s, p->pid);
+	if (p->nsems < M_PROC_SEMS) {
+		p->sems[p->nsems].handle = r->handle;
+		p->sems[p->nsems].sem = (int)(s - m->sems);
+		p->nsems++;
+	}
+}
+
+/* Shift a won (1) or lost (0) trywait into a history of bits. */
+static void
+recent_push(uint16_t *bits, int *n, int won)
+{
+	*bits = (uint16_t)(*bits << 1 | (won ? 1 : 0));
+	if (*n < M_SEM_RECENT)
+		(*n)++;
+}
+
+/* sem_trywait: won (the semaphore is held by p) or lost. */
+static void
+apply_sem_trywait(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s = sem_of(m, p, r->handle);
+	struct m_sem_user *u = s ? sem_user(s, p->pid) : NULL;
+	int won = r->ret == 0;
+
+	recent_push(&p->sem_recent, &p->sem_nrecent, won);
+	if (u)
+		recent_push(&u->recent, &u->nrecent, won);
+	if (won) {
+		p->sem_won++;
+		if (u)
+			u->won++;
+		if (s) {
+			s->value = 0;
+			s->owner = r->pid;
+			s->since = r->ts_ns;
+		}
+	} else {
+		p->sem_lost++;
+		if (u)
+			u->lost++;
+	}
+}
+
+/* sem_post that worked: the semaphore is free again. */
+static void
+apply_sem_post(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s = sem_of(m, p, r->handle);
+
+	if (r->ret != 0 || s == NULL)
+		return;
+	s->value = 1;
+	s->owner = 0;
+	s->since = r->ts_ns;
+}
+
+/* sem_unlink that worked: the name is gone. */
+static void
+apply_sem_unlink(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s;
+
+	(void)p;
+	if (r->ret != 0 || (s = sem_get(m, r->text)) == NULL)
+		return;
+	s->exists = 0;
+	s->unlinked = 1;
+}
+
+/* ---- FIFOs --------------------------------------------------------------- */
+
+/* The FIFO at path, or NULL. */
+const struct m_fifo *
+model_fifo(const struct model *m, const char *path)
+{
+	for (int i = 0; i < m->nfifos; i++)
+		if (strcmp(m->fifos[i].path, path) == 0)
+			return &m->fifos[i];
+	return NULL;
+}
+
+/* The FIFO behind fd of p, or NULL. */
+static struct m_fifo *
+fifo_of_fd(struct model *m, const struct m_proc *p, int fd)
+{
+	const struct m_fd *f = model_fd(p, fd);
+
+	if (f == NULL || f->kind != FDK_FIFO || f->obj <= 0 || f->obj > m->nfifos)
+		return NULL;
+	return &m->fifos[f->obj - 1];
+}
+
+/* A blocking open of the FIFO at the record's path begins: it waits for a writer. */
+static void
+apply_fifo_waiting(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_fifo *f = (struct m_fifo *)model_fifo(m, r->text);
+
+	if (f == NULL) {
+		if (m->nfifos == M_MAX_FIFOS)
+			return;
+		f = &m->fifos[m->nfifos++];
+		memset(f, 0, sizeof *f);
+		str_copy(f->path, r->text, sizeof f->path);
+	}
+	f->pid = p->pid;
+	f->state = FIFO_WAITING;
+	f->fd = -1;
+}
+
+/* The FIFO's open returned: a writer came (the FIFO named, or the one p waits on). */
+static void
+apply_fifo_opened(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_fifo *f = r->text[0] ? (struct m_fifo *)model_fifo(m, r->text) : NULL;
+	struct m_fd *e;
+
+	for (int i = m->nfifos - 1; i >= 0 && f == NULL; i--)
+		if (m->fifos[i].pid == p->pid && m->fifos[i].state == FIFO_WAITING)
+			f = &m->fifos[i];
+	if (f == NULL)
+		return;
+	f->in_hup = 0;
+	if (r->ret < 0)
+		return;
+	f->state = FIFO_OPEN;
+	f->fd = (int)r->ret;
+	e = pfd_set(m, p, (int)r->ret, FDK_FIFO, 0);
+	if (e)
+		e->obj = (int)(f - m->fifos) + 1;
+}
+
+/* read: bytes from a FIFO (reads of anything else are the process's business). */
+static void
+apply_read(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_fifo *f = fifo_of_fd(m, p, r->fd);
+
+	if (f == NULL || r->ret <= 0)
+		return;
+	f->in_hup = 0;
+	f->reads++;
+	f->bytes += (uint64_t)r->ret;
+	str_copy(f->last, r->text, sizeof f->last);
+}
+
+/* The watcher saw EPOLLHUP on its FIFO: the first one after data is a hang-up. */
+static void
+apply_fifo_hup(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_fifo *f = fifo_of_fd(m, p, r->fd);
+
+	if (f == NULL)
+		return;
+	f->hups++;
+	if (!f->in_hup)
+		f->hangups++;
+	f->in_hup = 1;
+	f->mode = r->mode;
+}
+
+/* A counted storm: fold it into the watcher's newest timeline line. */
+static void
+apply_storm(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_wait *w = recent_wait(m, r->pid, r->epfd);
+	struct m_fifo *f = fifo_of_fd(m, p, r->fd);
+	uint64_t before = w ? w->count : 0;
+
+	if (w == NULL || w->npairs == 0 || !(w->pairs[0].events & EPOLLHUP)) {
+		w = wait_line(m);
+		w->ts = r->ts_ns;
+		w->pid = r->pid;
+		w->epfd = r->epfd;
+		w->ret = 1;
+		w->npairs = 1;
+		w->pairs[0].events = EPOLLHUP;
+		w->pairs[0].data = (uint64_t)(uint32_t)r->fd;
+		before = 0;
+	}
+	if (r->count > before) {
+		m->returns += r->count - before;
+		p->hup_returns += r->count - before;
+		w->count = r->count;
+	}
+	w->storm = 1;
+	w->ts_last = r->ts_ns;
+	if (f == NULL)
+		return;
+	f->storm_count = r->count;
+	f->storm_ns = r->elapsed_ns;
+	f->capped = r->storm == STORM_CAPPED;
+	f->state = FIFO_STORM;
+	if (r->storm != STORM_GOING)
+		f->in_hup = 0; /* capped (the watcher reopens) or over (a writer is back) */
+}
+
+/* ---- fds: close, open, inherit --------------------------------------------- */
+
+/* close that worked: the fd and what it named (a connection, an epoll fd, a FIFO). */
 static void
 apply_close(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	const struct m_fd *f = model_fd(p, r->fd);
+	struct m_fifo *fifo = fifo_of_fd(m, p, r->fd);
 	struct m_conn *c;
 
 	if (r->ret != 0)
@@ -396,19 +846,185 @@ apply_close(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		conn_close(m, c, r->ts_ns);
 	if (f && f->kind == FDK_EPOLL)
 		inst_drop_holder(m, p->pid, r->fd);
-	if (f && f->kind == FDK_FIFO && p->pid == m->fifo_pid) {
-		m->fifo_fd = -1;
-		m->fifo_state = FIFO_WAITING;
+	if (fifo && fifo->pid == p->pid) {
+		fifo->fd = -1;
+		fifo->state = FIFO_WAITING;
 	}
 	unwatch_closed(m, p->pid, r->fd);
-	pfd_clear(p, r->fd);
+	if (r->fd >= 0 && r->fd < p->capfds)
+		fd_release(m, &p->fds[r->fd]);
 }
 
+/* The fd kind of an open record's kind. */
+static int
+fd_kind_of_open(int kind)
+{
+	switch (kind) {
+	case OPEN_FILE: return FDK_FILE;
+	case OPEN_PIPE_R: return FDK_PIPE_R;
+	case OPEN_PIPE_W: return FDK_PIPE_W;
+	case OPEN_FIFO: return FDK_FIFO;
+	case OPEN_LISTEN: return FDK_LISTEN;
+	case OPEN_EPOLL: return FDK_EPOLL;
+	default: return FDK_UNKNOWN;
+	}
+}
+
+/* An fd opened without a wrapper of its own (a probe's file, pipe...). */
 static void
-apply_job(struct model *m, const struct trace_rec *r)
+apply_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	if (r->ret >= 0)
+		pfd_set(m, p, (int)r->ret, fd_kind_of_open(r->kind), 0);
+}
+
+/* An fd inherited from the parent: the same object (listening socket, epoll instance). */
+static void
+apply_inherit(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_proc *from = model_proc(m, (uint32_t)r->from);
+	const struct m_fd *ff = model_fd(from, r->fd);
+	const struct m_listen *l = model_listen_of(m, from, r->fd);
+
+	if (r->kind == OPEN_LISTEN) {
+		if (l == NULL && m->nlistens > 0)
+			l = &m->listens[0]; /* the parent's record was not seen: the server's socket */
+		listen_hold(m, p, r->fd, (struct m_listen *)l);
+		return;
+	}
+	pfd_set(m, p, r->fd, fd_kind_of_open(r->kind), ff ? ff->port : 0);
+	if (r->kind == OPEN_EPOLL) {
+		struct m_inst *in = inst_of(m, (uint32_t)r->from, r->fd);
+
+		if (in && in->nholders < M_MAX_HOLDERS) {
+			in->holders[in->nholders].pid = r->pid;
+			in->holders[in->nholders].epfd = r->fd;
+			in->nholders++;
+		}
+	}
+}
+
+/* ---- processes' lives ------------------------------------------------------ */
+
+/* proc_start: who the process is. */
+static void
+apply_start(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	p->role = r->role;
+	str_copy(p->name, r->text, sizeof p->name);
+	p->ppid = r->ppid;
+	p->pgid = r->pgid;
+	p->sid = r->sid;
+	p->started = 1;
+	p->alive = 1;
+	if (r->role == ROLE_SESSION)
+		m->session_pid = r->pid;
+}
+
+/* proc_exit: the status the process chose. */
+static void
+apply_exit(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	p->has_exit = 1;
+	p->exit_status = (int)r->ret;
+	proc_died(m, p);
+}
+
+/* A parent reaped a child that exited or was killed (stops and continues change nothing here). */
+static void
+apply_reap(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_proc *c;
+
+	(void)p;
+	if (r->how != REAP_EXITED && r->how != REAP_KILLED)
+		return;
+	c = proc_get(m, (uint32_t)r->child);
+	if (c == NULL)
+		return;
+	c->reaped = 1;
+	c->how = r->how;
+	c->code = r->how == REAP_EXITED ? r->code : r->signo;
+	proc_died(m, c);
+}
+
+/* The role reached its steady state. */
+static void
+apply_ready(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)m;
+	(void)r;
+	p->ready = 1;
+}
+
+/* A signal the process received. */
+static void
+apply_signal(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)m;
+	p->signals++;
+	p->last_signo = r->signo;
+	p->last_si_code = r->si_code;
+	p->last_si_pid = r->sender;
+}
+
+/* An event delivered for an fd the process does not have (shared epoll). */
+static void
+apply_stray(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)m;
+	(void)r;
+	p->strays++;
+}
+
+/*
+ * How often the process of a sched record slept (voluntary context switches)
+ * against its returns stamped by then.  The first sample counts only while
+ * the process sleeps inside epoll_wait, so that both counts start together.
+ */
+static void
+apply_sched(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_proc *q = model_proc(m, (uint32_t)r->of);
+	struct m_wake *k;
+	uint64_t later = 0, ret;
+	unsigned n;
+
+	(void)p;
+	if (q == NULL || (!q->wake.sampled && !q->in_wait))
+		return;
+	k = &q->wake;
+	n = k->nrecent < M_WAKE_RECENT ? k->nrecent : M_WAKE_RECENT;
+	for (unsigned i = 0; i < n; i++)
+		later += k->recent[i] > r->ts_ns;
+	ret = q->returns - later;
+	if (!k->sampled) {
+		k->sampled = 1;
+		k->vol0 = r->voluntary;
+		k->ret0 = ret;
+	}
+	k->vol = r->voluntary;
+	k->ret = ret;
+}
+
+/* ---- the terminal, jobs, clients, the run ---------------------------------- */
+
+/* tcsetpgrp that worked: the terminal's foreground group. */
+static void
+apply_fg(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)p;
+	if (r->ret == 0)
+		m->fg_pgid = r->pgid;
+}
+
+/* A job of the session leader started, stopped, continued or ended. */
+static void
+apply_job(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_job *j = (struct m_job *)model_job(m, r->pgid);
 
+	(void)p;
 	if (j == NULL) {
 		if (m->njobs == M_JOBS)
 			return;
@@ -418,7 +1034,7 @@ apply_job(struct model *m, const struct trace_rec *r)
 	}
 	j->background = r->background;
 	str_copy(j->name, r->text, sizeof j->name);
-	switch (r->op) {
+	switch (r->event) {
 	case JOB_STARTED:
 	case JOB_CONTINUED: j->state = MJOB_RUNNING; break;
 	case JOB_STOPPED: j->state = MJOB_STOPPED; break;
@@ -426,20 +1042,22 @@ apply_job(struct model *m, const struct trace_rec *r)
 	}
 }
 
+/* One of the front end's clients: connected, answered (by which pid), failed. */
 static void
-apply_client(struct model *m, const struct trace_rec *r)
+apply_client(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_client *c = &m->clients[(uint32_t)r->client % M_CLIENTS];
 
+	(void)p;
 	if (c->id != r->client) {
 		memset(c, 0, sizeof *c);
 		c->id = r->client;
 		m->nclients++;
 	}
-	c->state = r->op;
-	if (r->arg2)
-		c->port = r->arg2;
-	switch (r->op) {
+	c->state = r->event;
+	if (r->client_port)
+		c->port = r->client_port;
+	switch (r->event) {
 	case CLIENT_CONNECTED: m->clients_connected++; break;
 	case CLIENT_REPLY: {
 		int pid = 0;
@@ -458,10 +1076,20 @@ apply_client(struct model *m, const struct trace_rec *r)
 	}
 }
 
+/* Everything is asleep: the accept queue the front end read then. */
 static void
-apply_tty(struct model *m, const char *s)
+apply_settled(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
-	for (; *s; s++) {
+	(void)p;
+	m->accept_queue = (int64_t)r->qlen;
+}
+
+/* What the children printed on their terminal, split into lines. */
+static void
+apply_tty(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)p;
+	for (const char *s = r->text; *s; s++) {
 		char *line = m->tty[m->ntty % M_TTY_LINES];
 
 		if (*s == '\r')
@@ -480,46 +1108,110 @@ apply_tty(struct model *m, const char *s)
 	}
 }
 
-static int
-notable(const struct trace_rec *r)
+/* The front end's verdict on the run. */
+static void
+apply_run_end(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
-	switch (r->type) {
-	case TR_PROC_START: case TR_PROC_EXIT: case TR_REAP: case TR_SIGNAL: case TR_KILL:
-	case TR_SEM_OPEN: case TR_SEM_UNLINK: case TR_FG: case TR_JOB: case TR_LISTEN:
-	case TR_STRAY: case TR_KCMP: case TR_LOG: case TR_ACTION: case TR_FIFO_WAITING:
-	case TR_FIFO_OPENED: case TR_FIFO_HUP: case TR_SETTLED: case TR_INHERIT: case TR_OPEN:
-	case TR_EPOLL_CREATE:
-		return 1;
-	case TR_HUP_STORM:
-		return r->op == 1;
-	case TR_EPOLL_CTL:
-		return r->ret != 0;
-	case TR_ACCEPT:
-		return r->ret < 0 && r->err != EAGAIN && r->err != EWOULDBLOCK;
-	default:
-		return 0;
-	}
+	(void)p;
+	m->ended = 1;
+	m->end_actions_failed = r->actions_failed;
+	m->end_flags = r->flags;
+	m->end_malformed = r->malformed;
 }
 
+/* ---- the table ----------------------------------------------------------- */
+
+/* Which records the Story keeps. */
 static int
-fd_kind_of_open(int kind)
+always(const struct trace_rec *r)
 {
-	switch (kind) {
-	case OPEN_FILE: return FDK_FILE;
-	case OPEN_PIPE_R: return FDK_PIPE_R;
-	case OPEN_PIPE_W: return FDK_PIPE_W;
-	case OPEN_FIFO: return FDK_FIFO;
-	case OPEN_LISTEN: return FDK_LISTEN;
-	case OPEN_EPOLL: return FDK_EPOLL;
-	default: return FDK_UNKNOWN;
-	}
+	(void)r;
+	return 1;
 }
 
+/* A call that failed. */
+static int
+failed(const struct trace_rec *r)
+{
+	return r->ret != 0;
+}
+
+/* An accept that failed for a reason other than the losers' EAGAIN. */
+static int
+accept_failed(const struct trace_rec *r)
+{
+	return r->ret < 0 && r->err != EAGAIN && r->err != EWOULDBLOCK;
+}
+
+/* A storm that reached its cap. */
+static int
+storm_capped(const struct trace_rec *r)
+{
+	return r->storm == STORM_CAPPED;
+}
+
+typedef void (*apply_fn)(struct model *m, struct m_proc *p, const struct trace_rec *r);
+
+static const struct applier {
+	apply_fn apply;                            /* NULL: nothing to keep but the count */
+	int (*notable)(const struct trace_rec *r); /* NULL: the Story does not keep it */
+} appliers[TR__COUNT] = {
+	[TR_PROC_START] = { apply_start, always },
+	[TR_PROC_EXIT] = { apply_exit, always },
+	[TR_REAP] = { apply_reap, always },
+	[TR_READY] = { apply_ready, NULL },
+	[TR_EPOLL_CREATE] = { apply_create, always },
+	[TR_EPOLL_CTL] = { apply_ctl, failed },
+	[TR_WAIT_ENTER] = { apply_wait_enter, NULL },
+	[TR_WAIT_RETURN] = { apply_wait_return, NULL },
+	[TR_ACCEPT] = { apply_accept, accept_failed },
+	[TR_RECV] = { apply_io, NULL },
+	[TR_SEND] = { apply_io, NULL },
+	[TR_CLOSE] = { apply_close, NULL },
+	[TR_READ] = { apply_read, NULL },
+	[TR_SEM_OPEN] = { apply_sem_open, always },
+	[TR_SEM_TRYWAIT] = { apply_sem_trywait, NULL },
+	[TR_SEM_POST] = { apply_sem_post, NULL },
+	[TR_SEM_UNLINK] = { apply_sem_unlink, always },
+	[TR_SIGNAL] = { apply_signal, always },
+	[TR_KILL] = { NULL, always },
+	[TR_FIFO_WAITING] = { apply_fifo_waiting, always },
+	[TR_FIFO_OPENED] = { apply_fifo_opened, always },
+	[TR_FIFO_HUP] = { apply_fifo_hup, always },
+	[TR_HUP_STORM] = { apply_storm, storm_capped },
+	[TR_LISTEN] = { apply_listen, always },
+	[TR_OPEN] = { apply_open, always },
+	[TR_STRAY] = { apply_stray, always },
+	[TR_KCMP] = { NULL, always },
+	[TR_INHERIT] = { apply_inherit, always },
+	[TR_LOG] = { NULL, always },
+	[TR_FG] = { apply_fg, always },
+	[TR_JOB] = { apply_job, always },
+	[TR_CLIENT] = { apply_client, NULL },
+	[TR_ACTION] = { NULL, always },
+	[TR_ACCEPTQ] = { apply_acceptq, NULL },
+	[TR_TTY] = { apply_tty, NULL },
+	[TR_SETTLED] = { apply_settled, always },
+	[TR_SCHED] = { apply_sched, NULL },
+	[TR_RUN_END] = { apply_run_end, NULL },
+};
+
+/* Keep a notable record for the Story (its pairs, if any, are not needed there). */
+static void
+event_add(struct model *m, const struct trace_rec *r)
+{
+	struct trace_rec *e = &m->events[m->nevents++ % M_EVENTS];
+
+	memcpy(e, r, offsetof(struct trace_rec, pairs));
+	e->npairs = 0;
+}
+
+/* Apply one record: the clock, the Story, then the type's own function. */
 void
 model_apply(struct model *m, const struct trace_rec *r)
 {
 	struct m_proc *p = proc_get(m, r->pid);
-	struct m_conn *c;
+	const struct applier *a;
 
 	if (p == NULL)
 		return;
@@ -527,226 +1219,25 @@ model_apply(struct model *m, const struct trace_rec *r)
 		m->t0 = r->ts_ns;
 	if (r->ts_ns > m->t_last)
 		m->t_last = r->ts_ns;
-	if (notable(r))
+	if (r->type <= TR_NONE || r->type >= TR__COUNT)
+		return;
+	a = &appliers[r->type];
+	if (a->notable && a->notable(r))
 		event_add(m, r);
-	switch (r->type) {
-	case TR_PROC_START:
-		p->role = r->op;
-		str_copy(p->name, r->text, sizeof p->name);
-		p->ppid = r->ppid;
-		p->pgid = r->pgid;
-		p->sid = r->sid;
-		p->started = 1;
-		p->alive = 1;
-		if (r->op == ROLE_SESSION)
-			m->session_pid = r->pid;
-		if (r->op == ROLE_ECHO_PARENT)
-			m->server_pid = r->pid;
-		break;
-	case TR_PROC_EXIT:
-		p->has_exit = 1;
-		p->exit_status = (int)r->ret;
-		p->alive = 0;
-		p->in_wait = 0;
-		break;
-	case TR_REAP: {
-		struct m_proc *c2;
-
-		if (r->op != REAP_EXITED && r->op != REAP_KILLED)
-			break;
-		c2 = proc_get(m, (uint32_t)r->child);
-		if (c2 == NULL)
-			break;
-		c2->reaped = 1;
-		c2->how = r->op;
-		c2->code = r->arg;
-		c2->alive = 0;
-		c2->in_wait = 0;
-		break;
-	}
-	case TR_READY:
-		p->ready = 1;
-		break;
-	case TR_EPOLL_CREATE:
-		if (r->ret >= 0) {
-			inst_new(m, r->pid, (int)r->ret);
-			pfd_set(p, (int)r->ret, FDK_EPOLL, 0);
-		}
-		break;
-	case TR_EPOLL_CTL:
-		apply_ctl(m, r);
-		break;
-	case TR_WAIT_ENTER:
-		p->in_wait = 1;
-		p->wait_epfd = r->epfd;
-		p->wait_since = r->ts_ns;
-		break;
-	case TR_WAIT_RETURN:
-		apply_wait_return(m, p, r);
-		break;
-	case TR_ACCEPT:
-		if (r->ret >= 0) {
-			p->accepts++;
-			conn_open(m, p, r);
-		} else {
-			p->accept_fail++;
-		}
-		break;
-	case TR_RECV:
-		if (r->ret > 0 && (c = conn_of(m, p, r->fd)) != NULL)
-			c->in += (uint64_t)r->ret;
-		if (r->ret > 0)
-			p->bytes_in += (uint64_t)r->ret;
-		break;
-	case TR_SEND:
-		if (r->ret > 0 && (c = conn_of(m, p, r->fd)) != NULL)
-			c->out += (uint64_t)r->ret;
-		if (r->ret > 0)
-			p->bytes_out += (uint64_t)r->ret;
-		break;
-	case TR_CLOSE:
-		apply_close(m, p, r);
-		break;
-	case TR_READ:
-		if (r->ret > 0) {
-			m->fifo_in_hup = 0;
-			m->fifo_reads++;
-			m->fifo_bytes += (uint64_t)r->ret;
-			str_copy(m->fifo_last, r->text, sizeof m->fifo_last);
-		}
-		break;
-	case TR_SEM_OPEN:
-		if (r->ret == 0) {
-			str_copy(m->sem_name, r->text, sizeof m->sem_name);
-			m->sem_exists = 1;
-			if (r->initial >= 0)
-				m->sem_value = r->initial;
-		}
-		break;
-	case TR_SEM_TRYWAIT:
-		p->sem_recent = (uint16_t)(p->sem_recent << 1);
-		if (p->sem_nrecent < M_SEM_RECENT)
-			p->sem_nrecent++;
-		if (r->ret == 0) {
-			p->sem_won++;
-			p->sem_recent |= 1;
-			m->sem_value = 0;
-			m->sem_owner = r->pid;
-			m->sem_since = r->ts_ns;
-		} else {
-			p->sem_lost++;
-		}
-		break;
-	case TR_SEM_POST:
-		if (r->ret == 0) {
-			m->sem_value = 1;
-			m->sem_owner = 0;
-			m->sem_since = r->ts_ns;
-		}
-		break;
-	case TR_SEM_UNLINK:
-		if (r->ret == 0) {
-			m->sem_exists = 0;
-			m->sem_unlinked = 1;
-		}
-		break;
-	case TR_SIGNAL:
-		p->signals++;
-		p->last_signo = r->signo;
-		p->last_si_code = r->si_code;
-		p->last_si_pid = r->sender;
-		break;
-	case TR_FIFO_WAITING:
-		m->fifo_pid = r->pid;
-		str_copy(m->fifo_path, r->text, sizeof m->fifo_path);
-		m->fifo_state = FIFO_WAITING;
-		m->fifo_fd = -1;
-		break;
-	case TR_FIFO_OPENED:
-		m->fifo_in_hup = 0;
-		if (r->ret >= 0) {
-			m->fifo_state = FIFO_OPEN;
-			m->fifo_fd = (int)r->ret;
-			pfd_set(p, (int)r->ret, FDK_FIFO, 0);
-		}
-		break;
-	case TR_FIFO_HUP:
-		m->fifo_hups++;
-		if (!m->fifo_in_hup)
-			m->fifo_hangups++;
-		m->fifo_in_hup = 1;
-		m->fifo_mode = r->op;
-		break;
-	case TR_HUP_STORM:
-		apply_storm(m, p, r);
-		if (r->op != 0)
-			m->fifo_in_hup = 0; /* capped (the watcher reopens) or over (a writer is back) */
-		break;
-	case TR_LISTEN:
-		if (r->ret == 0) {
-			pfd_set(p, r->fd, FDK_LISTEN, r->port);
-			if (m->port == 0 || p->role == ROLE_ECHO_PARENT) {
-				m->port = r->port;
-				m->backlog = r->backlog;
-			}
-		}
-		break;
-	case TR_OPEN:
-		if (r->ret >= 0)
-			pfd_set(p, (int)r->ret, fd_kind_of_open(r->op), 0);
-		break;
-	case TR_STRAY:
-		p->strays++;
-		break;
-	case TR_INHERIT: {
-		struct m_proc *from = model_proc(m, (uint32_t)r->pid2);
-		const struct m_fd *ff = model_fd(from, r->fd);
-
-		pfd_set(p, r->fd, fd_kind_of_open(r->op), ff ? ff->port : m->port);
-		if (r->op == OPEN_EPOLL) {
-			struct m_inst *in = inst_of(m, (uint32_t)r->pid2, r->fd);
-
-			if (in && in->nholders < M_MAX_HOLDERS) {
-				in->holders[in->nholders].pid = r->pid;
-				in->holders[in->nholders].epfd = r->fd;
-				in->nholders++;
-			}
-		}
-		break;
-	}
-	case TR_FG:
-		if (r->ret == 0)
-			m->fg_pgid = r->pgid;
-		break;
-	case TR_JOB:
-		apply_job(m, r);
-		break;
-	case TR_CLIENT:
-		apply_client(m, r);
-		break;
-	case TR_ACCEPTQ:
-		m->accept_queue = (int64_t)r->qlen;
-		break;
-	case TR_SETTLED:
-		m->accept_queue = (int64_t)r->qlen;
-		break;
-	case TR_TTY:
-		apply_tty(m, r->text);
-		break;
-	case TR_RUN_END:
-		m->ended = 1;
-		m->end_actions_failed = r->arg;
-		m->end_flags = r->op;
-		m->end_malformed = r->val;
-		break;
-	default:
-		break;
-	}
-	/* A wait return after a storm means the storm is over. */
-	if (r->type == TR_WAIT_RETURN && r->pid == m->fifo_pid && m->fifo_state == FIFO_STORM)
-		m->fifo_state = m->fifo_fd >= 0 ? FIFO_OPEN : FIFO_WAITING;
+	if (a->apply)
+		a->apply(m, p, r);
 }
 
+/* model_apply as a trace_sink_fn. */
+void
+model_sink(void *m, const struct trace_rec *r)
+{
+	model_apply(m, r);
+}
+
+/* ---- reading the model ---------------------------------------------------- */
+
+/* Timeline line k back from the newest. */
 const struct m_wait *
 model_wait_back(const struct model *m, uint64_t k)
 {
@@ -755,12 +1246,7 @@ model_wait_back(const struct model *m, uint64_t k)
 	return &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
 }
 
-void
-model_sink(void *m, const struct trace_rec *r)
-{
-	model_apply(m, r);
-}
-
+/* Story record k back from the newest. */
 const struct trace_rec *
 model_event_back(const struct model *m, uint64_t k)
 {
@@ -769,6 +1255,7 @@ model_event_back(const struct model *m, uint64_t k)
 	return &m->events[(m->nevents - 1 - k) % M_EVENTS];
 }
 
+/* Terminal line k back from the newest complete one; -1 the partial line. */
 const char *
 model_tty_back(const struct model *m, int64_t k)
 {
@@ -779,18 +1266,38 @@ model_tty_back(const struct model *m, int64_t k)
 	return m->tty[(m->ntty - 1 - (uint64_t)k) % M_TTY_LINES];
 }
 
+/* An echo server process (by role). */
 int
 model_is_echo(const struct m_proc *p)
 {
 	return p && (p->role == ROLE_ECHO_PARENT || p->role == ROLE_ECHO_WORKER);
 }
 
+/* A process of the scenario's jobs (by role). */
 int
 model_is_job(const struct m_proc *p)
 {
 	return p && (model_is_echo(p) || p->role == ROLE_FIFO || p->role == ROLE_PROBE);
 }
 
+/* A process that held a listening socket. */
+int
+model_is_server(const struct m_proc *p)
+{
+	return p && p->listener;
+}
+
+/* The echo server's parent, else the process that listened first. */
+uint32_t
+model_server_pid(const struct model *m)
+{
+	for (int i = 0; i < m->nprocs; i++)
+		if (m->procs[i].role == ROLE_ECHO_PARENT)
+			return m->procs[i].pid;
+	return m->nlistens > 0 ? m->listens[0].creator : 0;
+}
+
+/* Processes of role alive (and ready). */
 int
 model_count(const struct model *m, int role, int ready_only)
 {
@@ -808,6 +1315,7 @@ model_count(const struct model *m, int role, int ready_only)
 	return n;
 }
 
+/* Open connections of pid. */
 int
 model_conns_of(const struct model *m, uint32_t pid)
 {
@@ -819,6 +1327,7 @@ model_conns_of(const struct model *m, uint32_t pid)
 	return n;
 }
 
+/* The job of pgid. */
 const struct m_job *
 model_job(const struct model *m, int pgid)
 {
@@ -828,6 +1337,7 @@ model_job(const struct model *m, int pgid)
 	return NULL;
 }
 
+/* The job started in the foreground. */
 const struct m_job *
 model_fg_job(const struct model *m)
 {
@@ -837,6 +1347,7 @@ model_fg_job(const struct model *m)
 	return NULL;
 }
 
+/* Did every process but the front end end, and end well? */
 int
 model_all_exited_cleanly(const struct model *m)
 {

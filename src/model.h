@@ -1,10 +1,26 @@
 /*
- * model.h - the pure state model: applies trace records, exposes what the
- * panels and the summary show.  No I/O, no clock (time comes in records),
- * no curses.  Live runs, headless runs and replays all feed it the same way.
+ * model.h - the pure state model: applies trace records and keeps what the
+ * panels and the summary show, per object.  No I/O, no clock (time comes in
+ * records), no curses.  Live runs, headless runs and replays all feed it
+ * the same way, so a replay shows exactly what the run showed.
  *
- * Memory is bounded: timelines are rings; per-process fd tables and
- * interest lists grow only with what is open at once.
+ * Objects are kept in collections keyed by their identity, never in one
+ * slot for "the" server or "the" FIFO, so that a program the tool has never
+ * seen fits:
+ *   processes           by pid (each with its fd table)
+ *   epoll instances     by (pid, epfd) of every holder
+ *   listening sockets   by (address, port); SO_REUSEPORT sockets of one
+ *                       port are one object with several sockets
+ *   semaphores          by name (a process's sem_t handle says which)
+ *   FIFOs               by path
+ *   connections         by (pid, fd)
+ *   jobs, clients       by pgid, by client number
+ * An fd table entry points at the object behind the fd.  Objects stay
+ * after they are closed (marked so), so a replay's end still shows them.
+ *
+ * Memory is bounded: every collection has a cap (records beyond it are
+ * counted but not kept); timelines are rings; fd tables and interest lists
+ * grow only with what is open at once.
  */
 #ifndef EPOLLVIZ_MODEL_H
 #define EPOLLVIZ_MODEL_H
@@ -16,6 +32,11 @@
 #define M_MAX_PROCS 64
 #define M_MAX_INST 32
 #define M_MAX_HOLDERS 8
+#define M_MAX_LISTEN 16
+#define M_MAX_SEMS 8
+#define M_SEM_USERS 8
+#define M_PROC_SEMS 4
+#define M_MAX_FIFOS 8
 #define M_TIMELINE 512
 #define M_EVENTS 256
 #define M_TTY_LINES 256
@@ -25,6 +46,8 @@
 #define M_WAIT_PAIRS 8
 #define M_SEM_RECENT 16
 #define M_JOBS 8
+#define M_WAKE_RECENT 64
+#define M_RECENT_WAITS 8 /* timeline lines searched for an identical return to fold into */
 
 enum m_fd_kind { FDK_UNKNOWN = 0, FDK_LISTEN, FDK_CONN, FDK_FIFO, FDK_FILE, FDK_PIPE_R, FDK_PIPE_W, FDK_EPOLL };
 enum m_conn_state { CONN_OPEN = 0, CONN_CLOSED };
@@ -35,6 +58,23 @@ struct m_fd {
 	int kind;
 	int port; /* listen: local port; conn: peer port */
 	int conn; /* conn: its index in model.conns plus 1 (0: none) */
+	int obj;  /* listen: index in model.listens plus 1; fifo: in model.fifos plus 1 (0: none) */
+};
+
+/*
+ * Wake-ups of a process the trace cannot see: voluntary context switches
+ * (sched records, from /proc/PID/status; every sleep counts) against
+ * epoll_wait returns (the trace), both as deltas since the first sample,
+ * which is taken only while the process sleeps inside epoll_wait.  A sched
+ * record stamped at time t is matched with the returns stamped at or
+ * before t.
+ */
+struct m_wake {
+	int sampled;         /* a sample was taken (vol0 and ret0 are set) */
+	uint64_t vol0, vol;  /* voluntary switches: first and latest sample */
+	uint64_t ret0, ret;  /* epoll_wait returns at those samples */
+	uint64_t recent[M_WAKE_RECENT]; /* ts of the latest returns, a ring */
+	unsigned nrecent;
 };
 
 struct m_proc {
@@ -43,18 +83,26 @@ struct m_proc {
 	char name[24];
 	int ppid, pgid, sid;
 	int started;   /* proc_start seen */
+	int listener;  /* it held a listening socket */
 	int ready;     /* ready seen */
 	int alive;     /* no exit or reap seen yet */
 	int reaped, how, code; /* from the parent's reap record */
 	int has_exit, exit_status;
 	uint64_t wakeups, accepts, accept_fail, sem_won, sem_lost, hup_returns, strays, signals;
+	uint64_t returns; /* epoll_wait returns */
 	uint64_t bytes_in, bytes_out;
-	uint16_t sem_recent; /* bit i: i-th most recent trywait won */
+	uint16_t sem_recent; /* bit i: i-th most recent trywait won, whichever semaphore */
 	int sem_nrecent;
+	struct {
+		uint64_t handle; /* the sem_t the process got, 0 when not told */
+		int sem;         /* index in model.sems */
+	} sems[M_PROC_SEMS];    /* the semaphores it opened */
+	int nsems;
 	int in_wait;
 	int wait_epfd;
 	uint64_t wait_since;
 	int last_signo, last_si_code, last_si_pid;
+	struct m_wake wake;
 	struct m_fd *fds; /* indexed by fd */
 	int capfds;
 };
@@ -79,6 +127,50 @@ struct m_inst {
 	struct m_watch *w;
 	int nw, capw;
 	uint64_t returns;
+};
+
+/* A listening socket: (address, port).  Reuseport workers' sockets of one port are one. */
+struct m_listen {
+	char addr[48];
+	int port, backlog;
+	int reuseport;
+	uint32_t creator;   /* the process that listened first */
+	int sockets;        /* successful listen() calls that made it */
+	int holders;        /* fds of live processes that refer to it now */
+	int64_t qlen;       /* its accept queue as last reported; -1 unknown */
+	uint64_t accepts;   /* connections accepted from it */
+};
+
+/* One process's use of a semaphore. */
+struct m_sem_user {
+	uint32_t pid;
+	uint64_t won, lost;
+	uint16_t recent; /* bit i: i-th most recent trywait won */
+	int nrecent;
+};
+
+/* A named POSIX semaphore, by name. */
+struct m_sem {
+	char name[64];
+	int exists, value, unlinked;
+	uint32_t owner;  /* holder between a won trywait and its post; 0: free */
+	uint64_t since;
+	struct m_sem_user users[M_SEM_USERS]; /* in the order they opened or tried it */
+	int nusers;
+};
+
+/* A FIFO and its watcher, by path. */
+struct m_fifo {
+	char path[128];
+	uint32_t pid;         /* the watcher */
+	int state, fd, mode;  /* enum m_fifo_state; the watcher's fd (-1); enum hup_mode seen */
+	uint64_t hups;        /* EPOLLHUP returns the watcher traced one by one */
+	uint64_t hangups;     /* writers that hung up: the first EPOLLHUP after data or an open */
+	int in_hup;           /* the last thing seen was an EPOLLHUP */
+	uint64_t storm_count, storm_ns;
+	int capped;
+	uint64_t reads, bytes;
+	char last[64];        /* what the last read returned */
 };
 
 struct m_wait {
@@ -126,12 +218,27 @@ struct model {
 
 	struct m_proc procs[M_MAX_PROCS];
 	int nprocs;
-	uint32_t session_pid;
+	uint32_t session_pid; /* the run's session leader */
 	int fg_pgid;       /* the terminal's foreground group as last set */
 
 	struct m_inst inst[M_MAX_INST];
 	int ninst;
 	int next_inst_id;
+
+	struct m_listen listens[M_MAX_LISTEN];
+	int nlistens;
+	/*
+	 * The accept queue the front end last reported, summed over the
+	 * listening sockets it watches (accept_queue and settled records);
+	 * -1 before any report.  The summary's figure.
+	 */
+	int64_t accept_queue;
+
+	struct m_sem sems[M_MAX_SEMS];
+	int nsems;
+
+	struct m_fifo fifos[M_MAX_FIFOS];
+	int nfifos;
 
 	struct m_wait timeline[M_TIMELINE];
 	uint64_t ntimeline; /* total entries ever; ring index = n % M_TIMELINE */
@@ -141,34 +248,12 @@ struct model {
 	struct trace_rec events[M_EVENTS];
 	uint64_t nevents;
 
-	/* semaphore */
-	char sem_name[64];
-	int sem_exists, sem_value, sem_unlinked;
-	uint32_t sem_owner;
-	uint64_t sem_since;
-
-	/* echo server */
-	int port, backlog;
-	uint32_t server_pid;
-	int64_t accept_queue; /* -1 unknown */
-
 	/* connections: open ones, then a ring of closed ones */
 	struct m_conn *conns;
 	int nconns, capconns;
 	struct m_conn closed[M_CLOSED];
 	uint64_t nclosed;
 	uint64_t conns_total;
-
-	/* fifo */
-	uint32_t fifo_pid;
-	char fifo_path[128];
-	int fifo_state, fifo_fd, fifo_mode;
-	uint64_t fifo_hups;      /* EPOLLHUP returns the watcher traced one by one */
-	uint64_t fifo_hangups;   /* writers that hung up: the first EPOLLHUP after data or an open */
-	int fifo_in_hup;         /* the last thing seen was an EPOLLHUP */
-	uint64_t fifo_storm_count, fifo_storm_ns, fifo_reads, fifo_bytes;
-	int fifo_capped;
-	char fifo_last[64];
 
 	/* jobs, as the session leader reported them */
 	struct m_job jobs[M_JOBS];
@@ -202,20 +287,37 @@ void model_sink(void *m, const struct trace_rec *r);
 struct m_proc *model_proc(const struct model *m, uint32_t pid);
 const struct m_inst *model_inst_of(const struct model *m, uint32_t pid, int epfd);
 const struct m_fd *model_fd(const struct m_proc *p, int fd);
+/* The listening socket behind fd of p. */
+const struct m_listen *model_listen_of(const struct model *m, const struct m_proc *p, int fd);
+/* The first listening socket on port, or NULL. */
+const struct m_listen *model_listen_port(const struct model *m, int port);
+/* The semaphore named name. */
+const struct m_sem *model_sem(const struct model *m, const char *name);
+/* The FIFO at path. */
+const struct m_fifo *model_fifo(const struct model *m, const char *path);
 /* Timeline entry k back from the newest (0 = newest), or NULL. */
 const struct m_wait *model_wait_back(const struct model *m, uint64_t k);
+/* Story record k back from the newest (0 = newest), or NULL. */
 const struct trace_rec *model_event_back(const struct model *m, uint64_t k);
 /* TTY line k back from the newest complete one (-1 = the partial line). */
 const char *model_tty_back(const struct model *m, int64_t k);
-/* An echo server process: worker 0 (the parent) or a forked worker.  NULL: no. */
+
+/* Is p an echo server process: worker 0 (the parent) or a forked worker?  0 for NULL. */
 int model_is_echo(const struct m_proc *p);
-/* One of the scenario's jobs: not the front end, not the session leader.  NULL: no. */
+/* Is p one of the scenario's jobs: not the front end, not the session leader?  0 for NULL. */
 int model_is_job(const struct m_proc *p);
+/* Does p hold, or has it held, a listening socket (a server process)?  0 for NULL. */
+int model_is_server(const struct m_proc *p);
+/*
+ * The process whose SIGINT stops the server as `kill -INT <parent>` would:
+ * the echo server's parent, else the process that listened first.  0: none.
+ */
+uint32_t model_server_pid(const struct model *m);
 /* Count processes of a role that are alive / ready. */
 int model_count(const struct model *m, int role, int ready_only);
 /* Open connections of pid. */
 int model_conns_of(const struct model *m, uint32_t pid);
-/* State of the job whose pgid is pgid (enum m_job_state), or -1. */
+/* The job whose pgid is pgid, or NULL. */
 const struct m_job *model_job(const struct model *m, int pgid);
 /* The foreground job (background == 0), or NULL. */
 const struct m_job *model_fg_job(const struct model *m);

@@ -222,7 +222,7 @@ Test(model, process_start_exit_and_reap)
 	apply(rec(TR_READY, 102));
 	cr_assert_eq(M->nprocs, 3, "%d processes", M->nprocs);
 	cr_assert_eq(M->session_pid, 100, "session_pid %u", M->session_pid);
-	cr_assert_eq(M->server_pid, 101, "server_pid %u", M->server_pid);
+	cr_assert_eq(model_server_pid(M), 101, "server_pid %u", model_server_pid(M));
 	p = model_proc(M, 102);
 	cr_assert_not_null(p, "worker unknown");
 	cr_assert_eq(p->role, ROLE_ECHO_WORKER, "role %d", p->role);
@@ -460,8 +460,8 @@ Test(model, inheriting_a_listening_socket_keeps_its_port)
 	r->port = 8080;
 	r->backlog = 5;
 	apply(r);
-	cr_assert_eq(M->port, 8080, "port %d", M->port);
-	cr_assert_eq(M->backlog, 5, "backlog %d", M->backlog);
+	cr_assert_eq(M->listens[0].port, 8080, "port %d", M->listens[0].port);
+	cr_assert_eq(M->listens[0].backlog, 5, "backlog %d", M->listens[0].backlog);
 	inherit(21, 3, OPEN_LISTEN, 20);
 	const struct m_fd *f = model_fd(model_proc(M, 21), 3);
 	cr_assert_not_null(f, "inherited fd unknown");
@@ -515,12 +515,12 @@ Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 	r = rec(TR_FIFO_WAITING, 40);
 	trace_rec_set_text(r, "/tmp/x/fifo");
 	apply(r);
-	cr_assert_eq(M->fifo_state, FIFO_WAITING, "fifo state %d", M->fifo_state);
+	cr_assert_eq(M->fifos[0].state, FIFO_WAITING, "fifo state %d", M->fifos[0].state);
 	r = rec(TR_FIFO_OPENED, 40);
 	r->ret = 5;
 	apply(r);
-	cr_assert_eq(M->fifo_state, FIFO_OPEN, "fifo state %d", M->fifo_state);
-	cr_assert_eq(M->fifo_fd, 5, "fifo fd %d", M->fifo_fd);
+	cr_assert_eq(M->fifos[0].state, FIFO_OPEN, "fifo state %d", M->fifos[0].state);
+	cr_assert_eq(M->fifos[0].fd, 5, "fifo fd %d", M->fifos[0].fd);
 	create_ep(40, 4);
 	ctl(40, 4, EPOLL_CTL_ADD, 5, EPOLLIN, 5, 0, 0);
 	for (int i = 0; i < 5; i++)
@@ -537,21 +537,21 @@ Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 	cr_assert_eq(M->returns, 1000, "returns %llu, want 1000", (unsigned long long)M->returns);
 	cr_assert_eq(model_proc(M, 40)->hup_returns, 1000, "hup_returns %llu",
 		     (unsigned long long)model_proc(M, 40)->hup_returns);
-	cr_assert_eq(M->fifo_state, FIFO_STORM, "fifo state %d", M->fifo_state);
-	cr_assert_eq(M->fifo_storm_count, 1000, "storm count");
-	cr_assert_eq(M->fifo_storm_ns, 2000000000ull, "storm ns");
+	cr_assert_eq(M->fifos[0].state, FIFO_STORM, "fifo state %d", M->fifos[0].state);
+	cr_assert_eq(M->fifos[0].storm_count, 1000, "storm count");
+	cr_assert_eq(M->fifos[0].storm_ns, 2000000000ull, "storm ns");
 
 	storm(40, 4, 5, 2500, 1);
 	cr_assert_eq(M->ntimeline, 1, "a second storm report made a new line");
 	cr_assert_eq(model_wait_back(M, 0)->count, 2500, "count after second report");
 	cr_assert_eq(M->returns, 2500, "returns %llu, want 2500", (unsigned long long)M->returns);
-	cr_assert_eq(M->fifo_capped, 1, "capped not recorded");
+	cr_assert_eq(M->fifos[0].capped, 1, "capped not recorded");
 	cr_assert_eq(model_event_back(M, 0)->type, TR_HUP_STORM, "capped storm not a story event");
 
 	wait_ret(40, 4, 5, EPOLLHUP, 5); /* same as before, but the line is a storm now */
 	cr_assert_eq(M->ntimeline, 2, "a return after the storm collapsed into it");
-	cr_assert_eq(M->fifo_state, FIFO_OPEN, "a return after the storm left state %d",
-		     M->fifo_state);
+	cr_assert_eq(M->fifos[0].state, FIFO_OPEN, "a return after the storm left state %d",
+		     M->fifos[0].state);
 	cr_assert_eq(M->returns, 2501, "returns %llu", (unsigned long long)M->returns);
 }
 
@@ -594,23 +594,23 @@ Test(model, semaphore_value_owner_and_recent_bits)
 	struct m_proc *a, *b;
 
 	sem(TR_SEM_OPEN, 50, 0);
-	cr_assert(M->sem_exists, "semaphore not created");
-	cr_assert_eq(M->sem_value, 1, "initial value %d", M->sem_value);
-	cr_assert_str_eq(M->sem_name, "/epollviz-test", "name '%s'", M->sem_name);
+	cr_assert(M->sems[0].exists, "semaphore not created");
+	cr_assert_eq(M->sems[0].value, 1, "initial value %d", M->sems[0].value);
+	cr_assert_str_eq(M->sems[0].name, "/epollviz-test", "name '%s'", M->sems[0].name);
 
 	sem(TR_SEM_TRYWAIT, 50, 0);
-	cr_assert_eq(M->sem_value, 0, "value after a win %d", M->sem_value);
-	cr_assert_eq(M->sem_owner, 50, "owner %u", M->sem_owner);
-	cr_assert_eq(M->sem_since, clock_ns, "since");
+	cr_assert_eq(M->sems[0].value, 0, "value after a win %d", M->sems[0].value);
+	cr_assert_eq(M->sems[0].owner, 50, "owner %u", M->sems[0].owner);
+	cr_assert_eq(M->sems[0].since, clock_ns, "since");
 	sem(TR_SEM_TRYWAIT, 51, -1);
-	cr_assert_eq(M->sem_owner, 50, "a loser took the semaphore");
+	cr_assert_eq(M->sems[0].owner, 50, "a loser took the semaphore");
 	sem(TR_SEM_POST, 51, -1); /* a failed post changes nothing */
-	cr_assert_eq(M->sem_value, 0, "a failed post released it");
+	cr_assert_eq(M->sems[0].value, 0, "a failed post released it");
 	sem(TR_SEM_POST, 50, 0);
-	cr_assert_eq(M->sem_value, 1, "value after post %d", M->sem_value);
-	cr_assert_eq(M->sem_owner, 0, "owner after post %u", M->sem_owner);
+	cr_assert_eq(M->sems[0].value, 1, "value after post %d", M->sems[0].value);
+	cr_assert_eq(M->sems[0].owner, 0, "owner after post %u", M->sems[0].owner);
 	sem(TR_SEM_TRYWAIT, 51, 0);
-	cr_assert_eq(M->sem_owner, 51, "owner %u", M->sem_owner);
+	cr_assert_eq(M->sems[0].owner, 51, "owner %u", M->sems[0].owner);
 
 	a = model_proc(M, 50);
 	b = model_proc(M, 51);
@@ -629,7 +629,7 @@ Test(model, semaphore_value_owner_and_recent_bits)
 	cr_assert_eq(a->sem_recent, 0x5555, "recent bits %#x, want 0x5555", a->sem_recent);
 
 	sem(TR_SEM_UNLINK, 50, 0);
-	cr_assert(!M->sem_exists && M->sem_unlinked, "unlink not recorded");
+	cr_assert(!M->sems[0].exists && M->sems[0].unlinked, "unlink not recorded");
 }
 
 /* ---- connections ------------------------------------------------------ */
@@ -879,8 +879,8 @@ Test(model, fifo_reads_hups_and_close)
 	r = rec(TR_FIFO_WAITING, 40);
 	trace_rec_set_text(r, "/tmp/d/fifo");
 	apply(r);
-	cr_assert_str_eq(M->fifo_path, "/tmp/d/fifo", "path");
-	cr_assert_eq(M->fifo_pid, 40, "fifo pid");
+	cr_assert_str_eq(M->fifos[0].path, "/tmp/d/fifo", "path");
+	cr_assert_eq(M->fifos[0].pid, 40, "fifo pid");
 	r = rec(TR_FIFO_OPENED, 40);
 	r->ret = 5;
 	apply(r);
@@ -889,25 +889,25 @@ Test(model, fifo_reads_hups_and_close)
 	r->ret = 6;
 	trace_rec_set_text(r, "hello.");
 	apply(r);
-	cr_assert_eq(M->fifo_reads, 1, "reads");
-	cr_assert_eq(M->fifo_bytes, 6, "bytes");
-	cr_assert_str_eq(M->fifo_last, "hello.", "last '%s'", M->fifo_last);
+	cr_assert_eq(M->fifos[0].reads, 1, "reads");
+	cr_assert_eq(M->fifos[0].bytes, 6, "bytes");
+	cr_assert_str_eq(M->fifos[0].last, "hello.", "last '%s'", M->fifos[0].last);
 	r = rec(TR_FIFO_HUP, 40);
 	r->fd = 5;
 	r->op = HUP_FIXED;
 	apply(r);
-	cr_assert_eq(M->fifo_hups, 1, "hups");
-	cr_assert_eq(M->fifo_hangups, 1, "hang-ups");
+	cr_assert_eq(M->fifos[0].hups, 1, "hups");
+	cr_assert_eq(M->fifos[0].hangups, 1, "hang-ups");
 	r = rec(TR_FIFO_HUP, 40);
 	r->fd = 5;
 	r->op = HUP_FIXED;
 	apply(r);
-	cr_assert_eq(M->fifo_hups, 2, "hups");
-	cr_assert_eq(M->fifo_hangups, 1, "a second EPOLLHUP is the same hang-up");
-	cr_assert_eq(M->fifo_mode, HUP_FIXED, "mode");
+	cr_assert_eq(M->fifos[0].hups, 2, "hups");
+	cr_assert_eq(M->fifos[0].hangups, 1, "a second EPOLLHUP is the same hang-up");
+	cr_assert_eq(M->fifos[0].mode, HUP_FIXED, "mode");
 	close_fd(40, 5, 0);
-	cr_assert_eq(M->fifo_fd, -1, "fifo fd after close %d", M->fifo_fd);
-	cr_assert_eq(M->fifo_state, FIFO_WAITING, "state after close %d", M->fifo_state);
+	cr_assert_eq(M->fifos[0].fd, -1, "fifo fd after close %d", M->fifos[0].fd);
+	cr_assert_eq(M->fifos[0].state, FIFO_WAITING, "state after close %d", M->fifos[0].state);
 }
 
 Test(model, accept_queue_from_the_front_end)

@@ -17,7 +17,7 @@
 #include "deck.h"
 #include "help.h"
 #include "keys.h"
-#include "ksnap.h"
+#include "../src/ksnap.h"
 #include "layout.h"
 #include "panel.h"
 

@@ -31,15 +31,13 @@
 #include "deck.h"
 #include "help.h"
 #include "keys.h"
-#include "ksnap.h"
+#include "../src/sampler.h"
 #include "layout.h"
 #include "panel.h"
 #include "player.h"
-#include "wakes.h"
 
 #define TICK_NS (500ull * 1000000)
 #define SCAN_MIN_NS (250ull * 1000000)
-#define KREAD_MIN_NS (400ull * 1000000) /* two readings that confirm a difference are this far apart */
 #define KEY_CTRL_C 3
 #define KEY_CTRL_Z 26
 #define KEY_ESC 27
@@ -56,11 +54,10 @@ struct live {
 	char path[PATH_MAX];/* the recording played, or being written */
 	struct recorder *rec;
 	struct trace_tee tee; /* the consumers of every record: model, recording, note */
-	struct ksnap ks;
 	int kernel;         /* the kernel's view in place of the epoll instances (k) */
-	struct wakes wk;
+	struct sampler smp; /* live: /proc samplers, the kernel's view */
 	struct actions act;
-	int have_act;
+	int have_act;       /* act and smp are set up (a live run that started) */
 	int has_echo, has_fifo;
 	struct deck d;
 	int paused, full;
@@ -73,7 +70,6 @@ struct live {
 	int self_tty;
 	int tick_timer;
 	int scan_timer;
-	int wake_timer;
 	int stopping;       /* live_stop is running: arm no timer */
 	uint64_t rate_t, rate_n;
 	double rate;
@@ -151,38 +147,12 @@ kernel_visible(const struct live *lv)
 	return lv->mode == VIEW_LIVE && !lv->paused && lv->d.panels[P_KERN].shown;
 }
 
-/* Read the kernel's view of the job processes and compare it with the model (at most ~2/s). */
-static void
-kernel_read(struct live *lv)
-{
-	int pids[M_MAX_PROCS], n = 0;
-
-	if (lv->ks.have && now_ns() - lv->ks.read_at < KREAD_MIN_NS)
-		return;
-	run_drain(lv->run); /* the model as current as the pipe allows */
-	for (int i = 0; i < lv->m->nprocs; i++)
-		if (lv->m->procs[i].alive && model_is_job(&lv->m->procs[i]))
-			pids[n++] = (int)lv->m->procs[i].pid;
-	ksnap_read(&lv->ks, pids, n, 0, lv->m);
-}
-
-/* The deferred wake-up sample (a worker became ready). */
-static void
-wake_due(void *arg)
-{
-	struct live *lv = arg;
-
-	lv->wake_timer = 0;
-	wakes_sample(&lv->wk, lv->run, lv->m);
-}
-
 /* Every record, after the model and the recording: notable ones ask for a process-table read. */
 static void
 note(void *ctx, const struct trace_rec *r)
 {
 	struct live *lv = ctx;
 
-	wakes_note(&lv->wk, lv->m, r);
 	if (lv->mode == VIEW_REPLAY) {
 		lv->notify(lv->ctx);
 		return;
@@ -196,11 +166,6 @@ note(void *ctx, const struct trace_rec *r)
 	case TR_PROC_EXIT:
 	case TR_REAP:
 		want_scan(lv);
-		break;
-	case TR_READY:
-		/* A worker's first wake-up sample, as soon as it sleeps in epoll_wait. */
-		if (lv->wake_timer == 0 && !lv->stopping && lv->has_echo)
-			lv->wake_timer = loop_timer(lv->loop, now_ns() + 50000000ull, wake_due, lv);
 		break;
 	case TR_LISTEN:
 		if (r->ret < 0)
@@ -245,11 +210,10 @@ tick(void *arg)
 			lv->rate_t = now;
 			lv->rate_n = lv->m->records;
 		}
-		if (lv->has_echo)
-			wakes_sample(&lv->wk, lv->run, lv->m);
+		sampler_wakes(&lv->smp);
 		dirty |= scan(lv);
 		if (kernel_visible(lv)) {
-			kernel_read(lv);
+			sampler_kernel(&lv->smp);
 			dirty = 1;
 		}
 		dirty |= !lv->paused && any_waiting(lv->m);
@@ -280,8 +244,6 @@ live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn 
 	deck_init(&lv->d, applies, P_WAIT);
 	lv->m = model_new();
 	trace_tee_add(&lv->tee, model_sink, lv->m);
-	ksnap_init(&lv->ks);
-	wakes_init(&lv->wk);
 	return lv;
 }
 
@@ -290,7 +252,6 @@ static void
 live_free(struct live *lv)
 {
 	deck_free(&lv->d);
-	ksnap_free(&lv->ks);
 	model_free(lv->m);
 	help_free(&lv->help);
 	free(lv);
@@ -311,14 +272,15 @@ live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, 
 	if (proctab_read(lv->self, &self) == 0)
 		lv->self_tty = self.tty_nr;
 	trace_tee_add(&lv->tee, rec ? recorder_sink : NULL, rec);
+	trace_tee_add(&lv->tee, sampler_note, &lv->smp);
 	trace_tee_add(&lv->tee, note, lv);
 	lv->run = run_start(&lv->sc, loop, trace_tee_sink, &lv->tee, err, errcap);
 	if (lv->run == NULL)
 		goto fail;
 	actions_init(&lv->act, lv->run, lv->m, loop);
+	sampler_init(&lv->smp, loop, lv->run, lv->m);
 	lv->have_act = 1;
-	if (lv->has_echo)
-		actions_watch_queue(&lv->act);
+	sampler_watch_queues(&lv->smp);
 	update_guard(lv);
 	lv->rate_t = now_ns();
 	scan(lv);
@@ -368,8 +330,10 @@ live_stop(struct live *lv, char *err, size_t errcap)
 	if (lv == NULL)
 		return 0;
 	lv->stopping = 1;
-	if (lv->have_act)
+	if (lv->have_act) {
+		sampler_done(&lv->smp);
 		actions_done(&lv->act);
+	}
 	if (lv->run) {
 		run_stop(lv->run);
 		if (lv->rec) /* the verdict, last in the recording, as the headless runner writes it */
@@ -380,8 +344,6 @@ live_stop(struct live *lv, char *err, size_t errcap)
 		loop_timer_cancel(lv->loop, lv->tick_timer);
 	if (lv->scan_timer)
 		loop_timer_cancel(lv->loop, lv->scan_timer);
-	if (lv->wake_timer)
-		loop_timer_cancel(lv->loop, lv->wake_timer);
 	/* No producer is left when the recorder (a consumer of the tee) closes. */
 	run_free(lv->run);
 	lv->run = NULL;
@@ -440,7 +402,7 @@ kernel_toggle(struct live *lv)
 	lv->d.panels[P_KERN].hwm = 0;
 	lv->d.panels[P_EPOLL].hwm = 0;
 	if (lv->kernel && lv->mode == VIEW_LIVE && !lv->paused)
-		kernel_read(lv);
+		sampler_kernel(&lv->smp);
 }
 
 /* Keys that act on the scenario.  Returns 1 if key was one of them (applying or not). */
@@ -604,8 +566,8 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	}
 	rd = run_reader(lv->run);
 	clock_text((now_ns() - run_t0(lv->run)) / 1000000000ull, t, sizeof t);
-	if (lv->m->port > 0)
-		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, lv->m->port);
+	if (lv->m->nlistens > 0)
+		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, lv->m->listens[0].port);
 	snprintf(buf, cap, " epollviz %s %s%s %s %s %s %s rec/s %s %s records %s lost %llu", sep, lv->sc.name,
 		 port, sep, t, sep, fmt_rate(lv->rate, rate, sizeof rate), sep,
 		 fmt_count(lv->m->records, n, sizeof n), sep,
@@ -692,8 +654,7 @@ build_view(struct live *lv, struct view *v)
 	v->mode = lv->mode;
 	v->m = lv->m;
 	v->sc = &lv->sc;
-	v->ks = lv->ks.have ? &lv->ks : NULL;
-	v->wakes = wakes_view(&lv->wk, &v->nwakes);
+	v->ks = lv->have_act && lv->smp.ks.have ? &lv->smp.ks : NULL;
 	if (lv->mode == VIEW_REPLAY) {
 		struct player_pos pos;
 

@@ -30,21 +30,6 @@ enum view_mode { VIEW_LIVE = 0, VIEW_REPLAY, VIEW_ATTACH };
 
 struct ksnap;
 
-/*
- * Wake-ups of a process the trace cannot see: voluntary context switches
- * (/proc/PID/status, every sleep counts) and epoll_wait returns (the trace),
- * both as deltas since the first sample, taken at the same moment.
- */
-struct wake {
-	uint32_t pid;
-	int sampled;         /* a sample was taken (vol0 and ret0 are set) */
-	uint64_t vol0, vol;  /* voluntary switches: first and latest sample */
-	uint64_t ret0, ret;  /* epoll_wait returns at those samples */
-	uint64_t returns;    /* epoll_wait returns applied so far */
-};
-
-#define VIEW_MAX_WAKES 16
-
 /* What the panels may look at. */
 struct view {
 	int mode;                    /* enum view_mode */
@@ -58,8 +43,6 @@ struct view {
 	int writer_held;             /* the front end holds a FIFO writer */
 	int clients_held;            /* held client connections */
 	const struct ksnap *ks;      /* the kernel's view, NULL until read */
-	const struct wake *wakes;    /* per echo process */
-	int nwakes;
 };
 
 struct panel;

@@ -41,13 +41,13 @@ split_lines(struct lines *L, const struct view *v, int w)
 	if (bar < 4)
 		bar = 0;
 	for (int i = 0; i < m->nprocs; i++)
-		if (model_is_echo(&m->procs[i]))
+		if (model_is_server(&m->procs[i]))
 			total += m->procs[i].accepts;
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 		int fill = total ? (int)((p->accepts * (uint64_t)bar + total / 2) / total) : 0;
 
-		if (!model_is_echo(p))
+		if (!model_is_server(p))
 			continue;
 		lines_add(L);
 		lines_printf(L, "%-*s", NAME_COL, panel_pid_name(v, p->pid, name, sizeof name));
@@ -61,25 +61,23 @@ split_lines(struct lines *L, const struct view *v, int w)
 	}
 }
 
-/* The listening socket's accept queue and backlog. */
+/* One listening socket's accept queue and backlog. */
 static void
-queue_line(struct lines *L, const struct view *v)
+queue_line(struct lines *L, const struct m_listen *l)
 {
-	const struct model *m = v->m;
-
 	lines_add(L);
 	lines_printf(L, "accept queue ");
-	if (m->accept_queue < 0) {
+	if (l->qlen < 0) {
 		lines_put(L, CS_DIM, "?");
-	} else if (m->accept_queue > 0) {
+	} else if (l->qlen > 0) {
 		lines_style(L, CS_WARN);
-		lines_printf(L, "%lld waiting to be accepted", (long long)m->accept_queue);
+		lines_printf(L, "%lld waiting to be accepted", (long long)l->qlen);
 		lines_style(L, CS_NORMAL);
 	} else {
 		lines_printf(L, "0");
 	}
 	lines_style(L, CS_DIM);
-	lines_printf(L, "  (backlog %d, 127.0.0.1:%d)", m->backlog, m->port);
+	lines_printf(L, "  (backlog %d, %s:%d)", l->backlog, l->addr[0] ? l->addr : "?", l->port);
 	lines_style(L, CS_NORMAL);
 }
 
@@ -138,7 +136,8 @@ conn_draw(struct panel *pn, const struct view *v, int w)
 	snprintf(L->title, sizeof L->title, "%d open, %s accepted", v->m->nconns,
 		 fmt_count(v->m->conns_total, n, sizeof n));
 	split_lines(L, v, w);
-	queue_line(L, v);
+	for (int i = 0; i < v->m->nlistens; i++)
+		queue_line(L, &v->m->listens[i]);
 	client_lines(L, v);
 	open_lines(L, v);
 }

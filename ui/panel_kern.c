@@ -18,7 +18,7 @@
 #include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
-#include "ksnap.h"
+#include "../src/ksnap.h"
 #include "panel.h"
 
 #define ALWAYS (EPOLLERR | EPOLLHUP)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "crt.h"
-#include "ksnap.h"
+#include "../src/ksnap.h"
 #include "panel.h"
 
 /* ps's STAT, in short: state, 's' for a session leader, '+' for the foreground group. */

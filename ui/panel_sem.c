@@ -11,25 +11,24 @@
 
 /* Value and owner, or unlinked. */
 static void
-state_line(struct lines *L, const struct view *v)
+state_line(struct lines *L, const struct view *v, const struct m_sem *s)
 {
-	const struct model *m = v->m;
 	char name[48];
 
 	lines_add(L);
-	if (m->sem_unlinked) {
+	if (s->unlinked) {
 		lines_put(L, CS_DIM, "unlinked: sem_unlink removed it (no /dev/shm leftover)");
 		return;
 	}
-	if (!m->sem_exists) {
+	if (!s->exists) {
 		lines_put(L, CS_DIM, "not created yet");
 		return;
 	}
-	lines_printf(L, "value %d  ", m->sem_value);
-	if (m->sem_owner) {
+	lines_printf(L, "value %d  ", s->value);
+	if (s->owner) {
 		lines_put(L, CS_WARN, "held by ");
 		lines_style(L, CS_WARN);
-		lines_printf(L, "%s", panel_pid_name(v, m->sem_owner, name, sizeof name));
+		lines_printf(L, "%s", panel_pid_name(v, s->owner, name, sizeof name));
 		lines_style(L, CS_NORMAL);
 		lines_put(L, CS_DIM, " (between sem_trywait and sem_post)");
 	} else {
@@ -38,46 +37,57 @@ state_line(struct lines *L, const struct view *v)
 	}
 }
 
-/* Fill the panel. */
+/* One process's use of the semaphore: won, lost, the latest results as dots. */
+static void
+user_line(struct lines *L, const struct view *v, const struct m_sem_user *u)
+{
+	const struct m_proc *p = model_proc(v->m, u->pid);
+	char name[48];
+
+	lines_add(L);
+	lines_printf(L, "%-14s", panel_pid_name(v, u->pid, name, sizeof name));
+	lines_printf(L, " won ");
+	lines_style(L, CS_OK);
+	lines_printf(L, "%-5llu", (unsigned long long)u->won);
+	lines_style(L, CS_NORMAL);
+	lines_printf(L, " lost ");
+	lines_style(L, u->lost ? CS_WARN : CS_NORMAL);
+	lines_printf(L, "%-5llu", (unsigned long long)u->lost);
+	lines_style(L, CS_NORMAL);
+	lines_printf(L, " ");
+	/* Oldest to newest, left to right. */
+	for (int b = u->nrecent - 1; b >= 0; b--) {
+		int won = (u->recent >> b) & 1;
+
+		lines_put(L, won ? CS_OK : CS_ERR, crt_g(won ? G_WON : G_LOST));
+	}
+	if (p && !p->alive)
+		lines_put(L, CS_DIM, " (exited)");
+}
+
+/* Fill the panel: per semaphore, its state, its users, its name. */
 static void
 sem_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
-	char name[48];
 
 	(void)w;
 	lines_reset(L);
-	state_line(L, v);
-	for (int i = 0; i < m->nprocs; i++) {
-		const struct m_proc *p = &m->procs[i];
-
-		if (!model_is_echo(p))
-			continue;
+	if (m->nsems == 0) {
 		lines_add(L);
-		lines_printf(L, "%-14s", panel_pid_name(v, p->pid, name, sizeof name));
-		lines_printf(L, " won ");
-		lines_style(L, CS_OK);
-		lines_printf(L, "%-5llu", (unsigned long long)p->sem_won);
-		lines_style(L, CS_NORMAL);
-		lines_printf(L, " lost ");
-		lines_style(L, p->sem_lost ? CS_WARN : CS_NORMAL);
-		lines_printf(L, "%-5llu", (unsigned long long)p->sem_lost);
-		lines_style(L, CS_NORMAL);
-		lines_printf(L, " ");
-		/* Oldest to newest, left to right. */
-		for (int b = p->sem_nrecent - 1; b >= 0; b--) {
-			int won = (p->sem_recent >> b) & 1;
-
-			lines_put(L, won ? CS_OK : CS_ERR, crt_g(won ? G_WON : G_LOST));
-		}
-		if (!p->alive)
-			lines_put(L, CS_DIM, " (exited)");
+		lines_put(L, CS_DIM, "not created yet");
 	}
-	if (m->sem_name[0]) {
+	for (int i = 0; i < m->nsems; i++) {
+		const struct m_sem *s = &m->sems[i];
+
+		state_line(L, v, s);
+		for (int k = 0; k < s->nusers; k++)
+			user_line(L, v, &s->users[k]);
 		lines_add(L);
-		lines_put(L, CS_DIM, m->sem_name);
-		lines_put(L, CS_DIM, " (per-run name)");
+		lines_put(L, CS_DIM, s->name);
+		if (strncmp(s->name, "/epollviz.", 10) == 0)
+			lines_put(L, CS_DIM, " (per-run name)");
 	}
 }
 

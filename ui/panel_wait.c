@@ -73,19 +73,16 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 	}
 }
 
-/* The wake-up counts of pid, or NULL before its first sample. */
-static const struct wake *
-wake_of(const struct view *v, uint32_t pid)
+/* The wake-up counts of p, or NULL before its first sample. */
+static const struct m_wake *
+wake_of(const struct m_proc *p)
 {
-	for (int i = 0; i < v->nwakes; i++)
-		if (v->wakes[i].pid == pid && v->wakes[i].sampled)
-			return &v->wakes[i];
-	return NULL;
+	return p->wake.sampled ? &p->wake : NULL;
 }
 
 /* "woken 4, returned 3" and, when they differ and there is room, the difference. */
 static void
-wake_text(struct lines *L, const struct wake *k, int room)
+wake_text(struct lines *L, const struct m_wake *k, int room)
 {
 	uint64_t woken = k->vol - k->vol0, ret = k->ret - k->ret0;
 	char a[32], b[32], c[64];
@@ -126,7 +123,7 @@ footer(struct lines *L, const struct view *v, int nw, int w)
 	lines_begin_footer(L);
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
-		const struct wake *k = wake_of(v, p->pid);
+		const struct m_wake *k = wake_of(p);
 		int waiting = p->alive && p->in_wait;
 
 		if (!waiting && (k == NULL || !p->alive))

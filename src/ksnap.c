@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/kcheck.h"
-#include "../src/util.h"
+#include "kcheck.h"
+#include "util.h"
 
 /* Start empty. */
 void

@@ -7,13 +7,13 @@
  * same one: a record may still be on its way from a worker, and a screen
  * must not flash a difference the next reading takes back.
  */
-#ifndef EPOLLVIZ_UI_KSNAP_H
-#define EPOLLVIZ_UI_KSNAP_H
+#ifndef EPOLLVIZ_KSNAP_H
+#define EPOLLVIZ_KSNAP_H
 
 #include <stdint.h>
 
-#include "../src/kview.h"
-#include "../src/model.h"
+#include "kview.h"
+#include "model.h"
 
 /* One kcheck verdict on one entry. */
 struct kentry {

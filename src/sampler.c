@@ -1,0 +1,267 @@
+/*
+ * sampler.c - /proc and sock_diag samplers of a run (see sampler.h).
+ * Reads /proc/PID/stat, /proc/PID/syscall and /proc/PID/status of the
+ * run's own processes only, and the listening sockets of the run's ports.
+ */
+#include "sampler.h"
+
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "kcheck.h"
+#include "kview.h"
+#include "loop.h"
+#include "proctab.h"
+#include "run.h"
+#include "sockdiag.h"
+#include "util.h"
+
+#define SAMPLER_QUEUE_NS (100ull * 1000000)  /* accept queues polled this often */
+#define SAMPLER_READY_NS (50ull * 1000000)   /* a process that became ready sleeps by then */
+#define SAMPLER_KREAD_NS (400ull * 1000000)  /* two kernel readings are at least this far apart */
+#define SAMPLER_MAX_LISTENERS 16             /* sockets of one port asked of sock_diag */
+
+void
+sampler_init(struct sampler *s, struct loop *loop, struct run *run, const struct model *m)
+{
+	memset(s, 0, sizeof *s);
+	s->loop = loop;
+	s->run = run;
+	s->m = m;
+	for (int i = 0; i < M_MAX_LISTEN; i++)
+		s->last_qlen[i] = -1;
+	ksnap_init(&s->ks);
+}
+
+void
+sampler_done(struct sampler *s)
+{
+	s->stopping = 1;
+	if (s->queue_timer)
+		loop_timer_cancel(s->loop, s->queue_timer);
+	if (s->wake_timer)
+		loop_timer_cancel(s->loop, s->wake_timer);
+	s->queue_timer = s->wake_timer = 0;
+	ksnap_free(&s->ks);
+}
+
+/* The accept queue of port: the sum over its listening sockets (reuseport: several), or -1. */
+static int64_t
+port_queue(int port)
+{
+	struct listener ls[SAMPLER_MAX_LISTENERS];
+	int n = port > 0 ? sockdiag_listeners(port, ls, SAMPLER_MAX_LISTENERS) : -1;
+	int64_t sum = 0;
+
+	if (n <= 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		sum += ls[i].qlen;
+	return sum;
+}
+
+int64_t
+sampler_queue_total(const struct sampler *s)
+{
+	int64_t total = -1;
+
+	for (int i = 0; i < s->m->nlistens; i++) {
+		int64_t q = port_queue(s->m->listens[i].port);
+
+		if (q >= 0)
+			total = (total < 0 ? 0 : total) + q;
+	}
+	return total;
+}
+
+/* One poll of every listening port: an accept_queue record for each that changed. */
+static void
+poll_queues(void *arg)
+{
+	struct sampler *s = arg;
+	const struct m_job *fg = model_fg_job(s->m);
+
+	s->queue_timer = 0;
+	if (s->stopping || (fg && fg->state == MJOB_DONE))
+		return;
+	for (int i = 0; i < s->m->nlistens; i++) {
+		const struct m_listen *l = &s->m->listens[i];
+		int64_t q = port_queue(l->port);
+		struct trace_rec r;
+
+		if (q < 0 || q == s->last_qlen[i])
+			continue;
+		trace_rec_init(&r, TR_ACCEPTQ);
+		r.port = l->port;
+		r.qlen = (uint64_t)q;
+		r.backlog = l->backlog;
+		run_emit(s->run, &r);
+		s->last_qlen[i] = q;
+	}
+	s->queue_timer = loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s);
+}
+
+void
+sampler_watch_queues(struct sampler *s)
+{
+	if (s->queue_timer == 0 && !s->stopping)
+		s->queue_timer = loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s);
+}
+
+/* Is pid asleep inside epoll_wait (the only moment a first sample is clean)? */
+static int
+in_epoll_wait(int pid)
+{
+	long nr = proctab_syscall(pid);
+
+#ifdef SYS_epoll_wait
+	if (nr == SYS_epoll_wait)
+		return 1;
+#endif
+#ifdef SYS_epoll_pwait2
+	if (nr == SYS_epoll_pwait2)
+		return 1;
+#endif
+	return nr == SYS_epoll_pwait;
+}
+
+/* A process whose wake-ups are worth sampling: alive, and it waits in epoll_wait. */
+static int
+waits_in_epoll(const struct m_proc *p)
+{
+	return p->alive && model_is_job(p) && (p->returns > 0 || p->in_wait);
+}
+
+void
+sampler_wakes(struct sampler *s)
+{
+	struct {
+		uint32_t pid;
+		uint64_t t, vol, invol;
+	} got[M_MAX_PROCS];
+	int n = 0;
+
+	for (int i = 0; i < s->m->nprocs; i++) {
+		const struct m_proc *p = &s->m->procs[i];
+		struct proc_row a, b;
+		unsigned long long vol, invol;
+		uint64_t when;
+
+		if (!waits_in_epoll(p))
+			continue;
+		if (!p->wake.sampled && !in_epoll_wait((int)p->pid))
+			continue;
+		if (proctab_read_stat((int)p->pid, &a) < 0 || a.state != 'S')
+			continue;
+		when = now_ns();
+		if (proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
+			continue;
+		if (proctab_read_stat((int)p->pid, &b) < 0 || b.state != 'S')
+			continue;
+		if (p->wake.sampled && vol == p->wake.vol)
+			continue;
+		got[n].pid = p->pid;
+		got[n].t = when;
+		got[n].vol = vol;
+		got[n].invol = invol;
+		n++;
+	}
+	if (n == 0)
+		return;
+	/* Asleep, each had written every record before it slept: apply them first. */
+	run_drain(s->run);
+	for (int i = 0; i < n; i++) {
+		struct trace_rec r;
+
+		trace_rec_init(&r, TR_SCHED);
+		r.ts_ns = got[i].t;
+		r.of = (int32_t)got[i].pid;
+		r.voluntary = got[i].vol;
+		r.involuntary = (int32_t)got[i].invol;
+		run_emit(s->run, &r);
+	}
+}
+
+/* The deferred wake-up sample. */
+static void
+wake_due(void *arg)
+{
+	struct sampler *s = arg;
+
+	s->wake_timer = 0;
+	sampler_wakes(s);
+}
+
+void
+sampler_note(void *arg, const struct trace_rec *r)
+{
+	struct sampler *s = arg;
+
+	if (s->loop == NULL)
+		return; /* not started yet */
+	/* A process's first wake-up sample, as soon as it sleeps in epoll_wait. */
+	if (r->type == TR_READY && s->wake_timer == 0 && !s->stopping)
+		s->wake_timer = loop_timer(s->loop, now_ns() + SAMPLER_READY_NS, wake_due, s);
+}
+
+void
+sampler_settled(struct sampler *s, int nprocs)
+{
+	struct trace_rec r;
+	int64_t q = sampler_queue_total(s);
+
+	/* How often each process has slept: the kernel's own count of its wake-ups. */
+	for (int i = 0; i < s->m->nprocs; i++) {
+		const struct m_proc *p = &s->m->procs[i];
+		unsigned long long vol, invol;
+
+		if (!p->alive || !model_is_job(p) || proctab_ctxsw((int)p->pid, &vol, &invol) < 0)
+			continue;
+		trace_rec_init(&r, TR_SCHED);
+		r.of = (int32_t)p->pid;
+		r.voluntary = vol;
+		r.involuntary = (int32_t)invol;
+		run_emit(s->run, &r);
+	}
+	trace_rec_init(&r, TR_SETTLED);
+	r.qlen = q < 0 ? 0 : (uint64_t)q;
+	r.processes = nprocs;
+	run_emit(s->run, &r);
+}
+
+/* The live job processes of the model, into pids; returns how many. */
+static int
+job_pids(const struct model *m, int *pids)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->nprocs; i++)
+		if (m->procs[i].alive && model_is_job(&m->procs[i]))
+			pids[n++] = (int)m->procs[i].pid;
+	return n;
+}
+
+void
+sampler_inspect(struct sampler *s)
+{
+	int pids[M_MAX_PROCS], n;
+	struct kview kv;
+
+	run_drain(s->run);
+	n = job_pids(s->m, pids);
+	kview_read(&kv, pids, n, 0);
+	kcheck(s->m, &kv, run_sink, s->run);
+	kview_free(&kv);
+}
+
+void
+sampler_kernel(struct sampler *s)
+{
+	int pids[M_MAX_PROCS], n;
+
+	if (s->ks.have && now_ns() - s->ks.read_at < SAMPLER_KREAD_NS)
+		return;
+	run_drain(s->run); /* the model as current as the pipe allows */
+	n = job_pids(s->m, pids);
+	ksnap_read(&s->ks, pids, n, 0, s->m);
+}
