@@ -18,12 +18,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "actions.h"
-#include "kcheck.h"
-#include "kview.h"
+#include "action.h"
 #include "loop.h"
 #include "model.h"
-#include "proctab.h"
 #include "record.h"
 #include "run.h"
 #include "sampler.h"
@@ -33,6 +30,8 @@
 #include "util.h"
 
 #define SEC 1000000000ull
+#define START_TIMEOUT_NS (10 * SEC) /* every job of the scenario is ready by then */
+#define END_TIMEOUT_NS (10 * SEC)   /* the session has ended by then, or run_stop forces it */
 
 enum phase { PH_READY = 0, PH_STEPS, PH_ENDING, PH_DONE };
 
@@ -48,14 +47,8 @@ struct headless {
 	struct sampler smp;
 	struct strbuf sb;
 	int phase;
-	int step;
-	uint64_t deadline;
-	uint64_t base;
-	int target_pgid; /* the job a job-control step waits for */
-	int pending_open;
-	int resumed; /* pause: a line (or EOF) arrived on stdin */
-	int settle_ok;
-	int failed;
+	int step;        /* the script's step that runs */
+	int failed;      /* steps that failed or timed out */
 	int fatal;
 	int interrupted;
 	int sigfd;
@@ -131,188 +124,6 @@ scenario_ready(struct headless *h)
 	return 1;
 }
 
-/*
- * Settled: no trace bytes unread, and every live process of the jobs is
- * asleep in a syscall (/proc says S and names the call), the echo workers
- * inside the epoll_wait their last record announced.
- */
-static int
-settled_now(struct headless *h, int *nprocs)
-{
-	run_drain(h->run);
-	if (run_trace_pending(h->run) > 0)
-		return 0;
-	*nprocs = 0;
-	for (int i = 0; i < h->m->nprocs; i++) {
-		const struct m_proc *p = &h->m->procs[i];
-		struct proc_row row;
-
-		if (!p->alive || !model_is_job(p))
-			continue;
-		if (proctab_read_stat((int)p->pid, &row) < 0)
-			continue; /* gone: its exit record is on the way */
-		if (row.state == 'T' || row.state == 't') {
-			(*nprocs)++;
-			continue;
-		}
-		if (row.state != 'S' || proctab_syscall((int)p->pid) < 0)
-			return 0;
-		if (model_is_echo(p) && !p->in_wait)
-			return 0;
-		(*nprocs)++;
-	}
-	/* Asleep, each has written all it will write for now: read what the pty got meanwhile. */
-	run_drain(h->run);
-	return 1;
-}
-
-/* stdin during a pause: any line, or its end, resumes the script. */
-static void
-on_stdin(void *arg, uint32_t events)
-{
-	struct headless *h = arg;
-	char buf[256];
-	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-
-	(void)events;
-	if (n <= 0 || memchr(buf, '\n', (size_t)n)) {
-		h->resumed = 1;
-		loop_del(h->loop, STDIN_FILENO);
-	}
-}
-
-static uint64_t
-step_timeout(const struct step *st)
-{
-	switch (st->kind) {
-	case ST_PAUSE: return 120 * SEC;
-	case ST_CONNECT: return (uint64_t)st->n * 6 * SEC;
-	case ST_WAIT: return (uint64_t)(st->secs * 1e9);
-	case ST_SIGINT:
-	case ST_KILL_PARENT: return 6 * SEC;
-	default: return 5 * SEC;
-	}
-}
-
-/* Start step h->step.  Returns -1 if it failed at once. */
-static int
-step_begin(struct headless *h)
-{
-	struct step *st = &h->script.steps[h->step];
-	struct actions *a = &h->act;
-
-	h->deadline = now_ns() + step_timeout(st);
-	h->settle_ok = 0;
-	switch (st->kind) {
-	case ST_CONNECT: return act_connect(a, st->n);
-	case ST_BURST: return act_burst(a, st->n);
-	case ST_HOLD: return act_hold(a, st->n);
-	case ST_SEND: return act_send(a, st->text);
-	case ST_RELEASE: return act_release(a);
-	case ST_WRITE:
-	case ST_WRITER:
-		h->base = h->m->nfifos ? h->m->fifos[0].reads : 0;
-		h->pending_open = 1;
-		return 0; /* opened in step_done: the reader may not be there yet */
-	case ST_HANGUP: h->base = h->m->nfifos ? h->m->fifos[0].hups : 0; return act_fifo_hangup(a);
-	case ST_WAIT: run_action(h->run, ACTION_BEGIN, "wait %.3g s", st->secs); return 0;
-	case ST_SIGINT:
-	case ST_STOP:
-		h->target_pgid = h->m->fg_pgid; /* whoever holds the terminal now */
-		return st->kind == ST_SIGINT ? act_ctrl_c(a) : act_ctrl_z(a);
-	case ST_KILL_PARENT:
-		h->target_pgid = (int)model_server_pid(h->m);
-		return act_kill_parent(a);
-	case ST_CONT:
-		h->target_pgid = -1;
-		for (int i = 0; i < h->m->njobs; i++)
-			if (h->m->jobs[i].state == MJOB_STOPPED)
-				h->target_pgid = h->m->jobs[i].pgid;
-		return act_fg(a);
-	case ST_SETTLE: run_action(h->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall"); return 0;
-	case ST_INSPECT:
-		run_action(h->run, ACTION_BEGIN, "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
-		sampler_inspect(&h->smp);
-		return 0;
-	case ST_PAUSE:
-		run_action(h->run, ACTION_BEGIN, "pause: until a line arrives on standard input");
-		fflush(stdout);
-		h->resumed = 0;
-		if (loop_add(h->loop, STDIN_FILENO, EPOLLIN, on_stdin, h) < 0)
-			h->resumed = 1; /* stdin cannot wait (a regular file, /dev/null): go on */
-		return 0;
-	}
-	return -1;
-}
-
-/* State of the job a job-control step waits for, or -1. */
-static int
-target_state(struct headless *h)
-{
-	const struct m_job *j = model_job(h->m, h->target_pgid);
-
-	return j ? j->state : -1;
-}
-
-/* Is step h->step complete? */
-static int
-step_done(struct headless *h)
-{
-	struct step *st = &h->script.steps[h->step];
-	int n;
-
-	switch (st->kind) {
-	case ST_CONNECT:
-	case ST_BURST:
-	case ST_HOLD:
-	case ST_SEND: return clients_busy(h->act.cs) == 0;
-	case ST_RELEASE:
-	case ST_INSPECT: return 1;
-	case ST_PAUSE: return h->resumed;
-	case ST_WRITE:
-	case ST_WRITER:
-		if (h->pending_open) {
-			int r = st->kind == ST_WRITE ? act_fifo_write(&h->act, st->text, 1)
-						     : act_fifo_hold(&h->act, 1);
-
-			if (r < 0 && errno == ENXIO)
-				return 0; /* no reader yet: try again on the next tick */
-			h->pending_open = 0;
-			if (r < 0) {
-				h->failed++;
-				return 1;
-			}
-		}
-		if (h->m->nfifos == 0)
-			return 0;
-		return st->kind == ST_WRITE ? h->m->fifos[0].reads > h->base : h->m->fifos[0].state == FIFO_OPEN;
-	case ST_HANGUP:
-		/* fixed: done when the watcher waits in open() again; naive: at the first EPOLLHUP */
-		return h->m->nfifos > 0 && h->m->fifos[0].hups > h->base &&
-		       (h->m->fifos[0].mode == 0 || h->m->fifos[0].state == FIFO_WAITING);
-	case ST_WAIT: return now_ns() >= h->deadline;
-	case ST_SIGINT:
-	case ST_KILL_PARENT:
-		/* ^C with no job in the foreground reaches only the session leader. */
-		if (h->target_pgid == (int)run_session_pid(h->run))
-			return 1;
-		return target_state(h) == MJOB_DONE && h->m->fg_pgid == (int)run_session_pid(h->run);
-	case ST_STOP:
-		return h->target_pgid == (int)run_session_pid(h->run) || target_state(h) == MJOB_STOPPED;
-	case ST_CONT: return h->target_pgid < 0 || target_state(h) == MJOB_RUNNING;
-	case ST_SETTLE:
-		if (!settled_now(h, &n)) {
-			h->settle_ok = 0;
-			return 0;
-		}
-		if (++h->settle_ok < 3)
-			return 0;
-		sampler_settled(&h->smp, n);
-		return 1;
-	}
-	return 1;
-}
-
 static void
 end_steps(struct headless *h)
 {
@@ -322,11 +133,12 @@ end_steps(struct headless *h)
 	run_terminate(h->run);
 }
 
+/* Start the next step of the script (a step that fails at once counts, and the next starts). */
 static void
 next_step(struct headless *h)
 {
 	while (++h->step < h->script.nsteps) {
-		if (step_begin(h) == 0)
+		if (actions_start(&h->act, &h->script.steps[h->step]) == ACTION_RUNNING)
 			return;
 		h->failed++;
 	}
@@ -346,27 +158,22 @@ advance(struct headless *h)
 			h->phase = PH_STEPS;
 			h->step = -1;
 			next_step(h);
-		} else if (now - h->phase_t0 > 10 * SEC) {
-			fprintf(stderr, "epollviz: %s: the scenario did not start within 10 s\n", h->sc.name);
+		} else if (now - h->phase_t0 > START_TIMEOUT_NS) {
+			fprintf(stderr, "epollviz: %s: the scenario did not start within %llu s\n", h->sc.name,
+				(unsigned long long)(START_TIMEOUT_NS / SEC));
 			h->failed++;
 			end_steps(h);
 		}
 		break;
 	case PH_STEPS:
-		if (step_done(h)) {
-			if (h->script.steps[h->step].kind != ST_WAIT)
-				run_action(h->run, ACTION_DONE, "%s", step_name(h->script.steps[h->step].kind));
-			next_step(h);
-		} else if (now >= h->deadline) {
-			run_action(h->run, ACTION_TIMEOUT, "%s: not complete after %.1f s",
-				   step_name(h->script.steps[h->step].kind),
-				   (double)step_timeout(&h->script.steps[h->step]) / 1e9);
-			h->failed++;
-			next_step(h);
+		switch (actions_poll(&h->act)) {
+		case ACTION_RUNNING: break;
+		case ACTION_ENDED_FAILED: h->failed++; /* fallthrough */
+		default: next_step(h); break;
 		}
 		break;
 	case PH_ENDING:
-		if (run_finished(h->run) || now - h->phase_t0 > 10 * SEC)
+		if (run_finished(h->run) || now - h->phase_t0 > END_TIMEOUT_NS)
 			h->phase = PH_DONE;
 		break;
 	}
@@ -521,14 +328,15 @@ replay_headless(const char *path, int json, int quiet)
 	return got < 0 ? 1 : clean ? 0 : 1;
 }
 
+/* --help for --headless. */
 static void
 usage(FILE *f)
 {
+	char acts[600];
+
 	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json|--quiet] [--record FILE]\n"
 		   "       epollviz --headless replay FILE [--json|--quiet]\n"
-		   "actions: connect [N], burst [N], hold [N], send TEXT, release, write TEXT,\n"
-		   "         writer, hangup, wait SECONDS, settle, inspect, pause, stop, cont,\n"
-		   "         sigint, kill-parent\n");
+		   "actions: %s\n", action_usage(acts, sizeof acts, 78, 9, 9));
 }
 
 int
@@ -586,13 +394,12 @@ headless_main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < h.script.nsteps; i++) {
-		int need = step_needs(h.script.steps[i].kind);
+		int id = h.script.steps[i].id;
 
-		if ((need == 1 && scenario_job_of(&h.sc, JOB_ECHO) < 0) ||
-		    (need == 2 && scenario_job_of(&h.sc, JOB_FIFO) < 0)) {
+		if (!action_possible(id, &h.sc)) {
 			fprintf(stderr, "epollviz: --script: step %d '%s': scenario %s has no %s\n", i + 1,
-				step_name(h.script.steps[i].kind), h.sc.name,
-				need == 1 ? "echo server" : "FIFO watcher");
+				action_name(id), h.sc.name,
+				action_needs(id) == AN_FIFO ? "FIFO watcher" : "echo server");
 			return 2;
 		}
 	}
@@ -618,15 +425,13 @@ headless_main(int argc, char **argv)
 		return 1;
 	}
 	loop_add(h.loop, h.sigfd, EPOLLIN, on_signal, &h);
-	actions_init(&h.act, h.run, h.m, h.loop);
 	sampler_init(&h.smp, h.loop, h.run, h.m);
+	actions_init(&h.act, h.run, h.m, h.loop, &h.smp, 1);
 	sampler_watch_queues(&h.smp);
 	h.phase = PH_READY;
 	h.phase_t0 = now_ns();
 	while (h.phase != PH_DONE) {
-		int wait_ms = h.phase == PH_STEPS && h.script.steps[h.step].kind == ST_SETTLE ? 5 : 20;
-
-		loop_run_once(h.loop, wait_ms);
+		loop_run_once(h.loop, actions_poll_ms(&h.act));
 		run_reap(h.run);
 		advance(&h);
 		fflush(stdout);

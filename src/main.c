@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../ui/ui.h"
+#include "action.h"
 #include "attach.h"
 #include "headless.h"
 #include "roles.h"
@@ -23,6 +24,8 @@
 static void
 usage(FILE *f)
 {
+	char acts[600];
+
 	fprintf(f,
 		"usage: epollviz [--record FILE] [SCENARIO]\n"
 		"                                     open the picker, or start SCENARIO\n"
@@ -36,10 +39,8 @@ usage(FILE *f)
 		"       epollviz --list               list the scenarios\n"
 		"       epollviz --help | --version\n"
 		"\n"
-		"SCENARIO is a name from --list or a path to a .scn file.\n"
-		"Headless actions: connect [N], burst [N], hold [N], send TEXT, release,\n"
-		"  write TEXT, writer, hangup, wait SECONDS, settle, inspect, pause, stop,\n"
-		"  cont, sigint, kill-parent.  See epollviz(1).\n");
+		"SCENARIO is a name from --list or a path to a .scn file.\n");
+	fprintf(f, "Headless actions: %s.\n  See epollviz(1).\n", action_usage(acts, sizeof acts, 78, 18, 2));
 }
 
 static int

@@ -9,42 +9,6 @@
 
 #include "util.h"
 
-static const struct {
-	const char *name;
-	int needs;   /* 1 echo, 2 fifo */
-	int arg;     /* 0 none, 1 count, 2 text, 3 seconds */
-	int def;     /* default count */
-} steps[ST__COUNT] = {
-	[ST_CONNECT] = { "connect", 1, 1, 1 },
-	[ST_BURST] = { "burst", 1, 1, 20 },
-	[ST_HOLD] = { "hold", 1, 1, 1 },
-	[ST_SEND] = { "send", 1, 2, 0 },
-	[ST_RELEASE] = { "release", 1, 0, 0 },
-	[ST_WRITE] = { "write", 2, 2, 0 },
-	[ST_WRITER] = { "writer", 2, 0, 0 },
-	[ST_HANGUP] = { "hangup", 2, 0, 0 },
-	[ST_WAIT] = { "wait", 0, 3, 0 },
-	[ST_SIGINT] = { "sigint", 0, 0, 0 },
-	[ST_KILL_PARENT] = { "kill-parent", 1, 0, 0 },
-	[ST_STOP] = { "stop", 0, 0, 0 },
-	[ST_CONT] = { "cont", 0, 0, 0 },
-	[ST_SETTLE] = { "settle", 0, 0, 0 },
-	[ST_INSPECT] = { "inspect", 0, 0, 0 },
-	[ST_PAUSE] = { "pause", 0, 0, 0 },
-};
-
-const char *
-step_name(int kind)
-{
-	return kind >= 0 && kind < ST__COUNT ? steps[kind].name : "?";
-}
-
-int
-step_needs(int kind)
-{
-	return kind >= 0 && kind < ST__COUNT ? steps[kind].needs : 0;
-}
-
 static char *
 trim(char *s)
 {
@@ -59,46 +23,46 @@ trim(char *s)
 }
 
 static int
-parse_step(char *text, struct step *st, char *why, size_t whycap)
+parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 {
 	char *sp = text + strcspn(text, " \t");
 	char *arg = *sp ? trim(sp + 1) : sp;
+	const struct action_def *d;
 	int k;
 
 	*sp = '\0';
-	for (k = 0; k < ST__COUNT; k++)
-		if (strcmp(text, steps[k].name) == 0)
-			break;
-	if (k == ST__COUNT) {
+	k = action_find(text);
+	if (k < 0) {
 		size_t len = (size_t)snprintf(why, whycap, "unknown action (known:");
-		for (int i = 0; i < ST__COUNT && len < whycap; i++)
-			len += (size_t)snprintf(why + len, whycap - len, " %s", steps[i].name);
+		for (int i = 0; i < ACT__COUNT && len < whycap; i++)
+			len += (size_t)snprintf(why + len, whycap - len, " %s", action_name(i));
 		if (len < whycap)
 			snprintf(why + len, whycap - len, ")");
 		return -1;
 	}
+	d = action_def(k);
 	memset(st, 0, sizeof *st);
-	st->kind = k;
-	st->n = steps[k].def;
-	switch (steps[k].arg) {
-	case 0:
+	st->id = k;
+	st->n = d->def;
+	switch (d->arg) {
+	case AA_NONE:
 		if (*arg) {
 			snprintf(why, whycap, "takes no argument");
 			return -1;
 		}
 		break;
-	case 1: {
+	case AA_COUNT: {
 		long v;
 
-		if (*arg && parse_long(arg, 1, 1000, &v) < 0) {
-			snprintf(why, whycap, "bad count '%s' (expected 1 to 1000)", arg);
+		if (*arg && parse_long(arg, 1, SCRIPT_MAX_COUNT, &v) < 0) {
+			snprintf(why, whycap, "bad count '%s' (expected 1 to %d)", arg, SCRIPT_MAX_COUNT);
 			return -1;
 		}
 		if (*arg)
 			st->n = (int)v;
 		break;
 	}
-	case 2:
+	case AA_TEXT:
 		if (*arg == '\0') {
 			snprintf(why, whycap, "needs a text");
 			return -1;
@@ -109,12 +73,13 @@ parse_step(char *text, struct step *st, char *why, size_t whycap)
 		}
 		str_copy(st->text, arg, sizeof st->text);
 		break;
-	case 3: {
+	case AA_SECONDS: {
 		char *end;
 		double v = strtod(arg, &end);
 
-		if (*arg == '\0' || *end != '\0' || !(v > 0) || v > 60) {
-			snprintf(why, whycap, "bad duration '%s' (expected seconds, above 0 and at most 60)", arg);
+		if (*arg == '\0' || *end != '\0' || !(v > 0) || v > SCRIPT_MAX_SECONDS) {
+			snprintf(why, whycap, "bad duration '%s' (expected seconds, above 0 and at most %d)", arg,
+				 SCRIPT_MAX_SECONDS);
 			return -1;
 		}
 		st->secs = v;

@@ -27,15 +27,15 @@ Test(script, every_action_with_semicolons_and_newlines)
 	static struct script s;
 	char err[512];
 	static const struct {
-		int kind, n;
+		int id, n;
 		const char *text;
 		double secs;
 	} want[] = {
-		{ ST_CONNECT, 3, "", 0 },  { ST_BURST, 20, "", 0 },    { ST_HOLD, 2, "", 0 },
-		{ ST_SEND, 0, "hello  world", 0 }, { ST_RELEASE, 0, "", 0 }, { ST_WRITE, 0, "hi", 0 },
-		{ ST_WRITER, 0, "", 0 },   { ST_HANGUP, 0, "", 0 },    { ST_WAIT, 0, "", 0.5 },
-		{ ST_SETTLE, 0, "", 0 },   { ST_STOP, 0, "", 0 },      { ST_CONT, 0, "", 0 },
-		{ ST_SIGINT, 0, "", 0 },   { ST_KILL_PARENT, 0, "", 0 },
+		{ ACT_CONNECT, 3, "", 0 },  { ACT_BURST, 20, "", 0 },    { ACT_HOLD, 2, "", 0 },
+		{ ACT_SEND, 0, "hello  world", 0 }, { ACT_RELEASE, 0, "", 0 }, { ACT_WRITE, 0, "hi", 0 },
+		{ ACT_WRITER, 0, "", 0 },   { ACT_HANGUP, 0, "", 0 },    { ACT_WAIT, 0, "", 0.5 },
+		{ ACT_SETTLE, 0, "", 0 },   { ACT_STOP, 0, "", 0 },      { ACT_CONT, 0, "", 0 },
+		{ ACT_SIGINT, 0, "", 0 },   { ACT_KILL_PARENT, 0, "", 0 },
 	};
 	const char *src = "connect 3; burst; hold\t2\n"
 			  "  send   hello  world  \n"
@@ -45,12 +45,12 @@ Test(script, every_action_with_semicolons_and_newlines)
 	cr_assert_eq(script_parse(src, &s, err, sizeof err), 0, "rejected: %s", err);
 	cr_assert_eq(s.nsteps, (int)(sizeof want / sizeof want[0]), "%d steps", s.nsteps);
 	for (int i = 0; i < s.nsteps; i++) {
-		cr_assert_eq(s.steps[i].kind, want[i].kind, "step %d is %s, want %s", i + 1,
-			     step_name(s.steps[i].kind), step_name(want[i].kind));
+		cr_assert_eq(s.steps[i].id, want[i].id, "step %d is %s, want %s", i + 1,
+			     action_name(s.steps[i].id), action_name(want[i].id));
 		cr_assert_eq(s.steps[i].n, want[i].n, "step %d (%s): n %d, want %d", i + 1,
-			     step_name(want[i].kind), s.steps[i].n, want[i].n);
+			     action_name(want[i].id), s.steps[i].n, want[i].n);
 		cr_assert_str_eq(s.steps[i].text, want[i].text, "step %d (%s): text '%s'", i + 1,
-				 step_name(want[i].kind), s.steps[i].text);
+				 action_name(want[i].id), s.steps[i].text);
 		cr_assert_float_eq(s.steps[i].secs, want[i].secs, 1e-9, "step %d: secs %g", i + 1,
 				   s.steps[i].secs);
 	}
@@ -77,7 +77,7 @@ Test(script, empty_steps_and_scripts)
 	cr_assert_eq(s.nsteps, 0, "empty script has %d steps", s.nsteps);
 	cr_assert_eq(script_parse(" ; ;\n\n  connect ;;  ", &s, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(s.nsteps, 1, "%d steps, want 1", s.nsteps);
-	cr_assert_eq(s.steps[0].kind, ST_CONNECT, "kind %s", step_name(s.steps[0].kind));
+	cr_assert_eq(s.steps[0].id, ACT_CONNECT, "kind %s", action_name(s.steps[0].id));
 }
 
 Test(script, counts_and_durations_at_their_limits)
@@ -183,11 +183,11 @@ Test(script, too_many_steps)
 
 Test(script, step_names_and_needs)
 {
-	cr_assert_str_eq(step_name(ST_KILL_PARENT), "kill-parent", "name");
-	cr_assert_str_eq(step_name(ST__COUNT), "?", "out of range name");
-	cr_assert_str_eq(step_name(-1), "?", "negative name");
-	cr_assert_eq(step_needs(ST_BURST), 1, "burst needs the echo server");
-	cr_assert_eq(step_needs(ST_HANGUP), 2, "hangup needs the fifo watcher");
-	cr_assert_eq(step_needs(ST_WAIT), 0, "wait needs nothing");
-	cr_assert_eq(step_needs(99), 0, "out of range needs nothing");
+	cr_assert_str_eq(action_name(ACT_KILL_PARENT), "kill-parent", "name");
+	cr_assert_str_eq(action_name(ACT__COUNT), "?", "out of range name");
+	cr_assert_str_eq(action_name(-1), "?", "negative name");
+	cr_assert_eq(action_needs(ACT_BURST), AN_LISTENER, "burst needs the echo server");
+	cr_assert_eq(action_needs(ACT_HANGUP), AN_FIFO, "hangup needs the fifo watcher");
+	cr_assert_eq(action_needs(ACT_WAIT), AN_ANY, "wait needs nothing");
+	cr_assert_eq(action_needs(99), AN_ANY, "out of range needs nothing");
 }

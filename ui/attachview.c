@@ -181,7 +181,8 @@ render_bar(struct attachview *av)
 void
 attachview_render(struct attachview *av)
 {
-	int krows = keys_rows(COLS, 1, KM_ATTACH, 0, 0);
+	struct keys_ctx kc = { KM_ATTACH, NULL, NULL };
+	int krows = keys_rows(COLS, 1, &kc);
 	struct rect area = { 1, 0, LINES - 1 - krows, COLS };
 	struct view v;
 
@@ -193,9 +194,9 @@ attachview_render(struct attachview *av)
 	erase();
 	deck_render(&av->d, av->d.applies, area, &v);
 	render_bar(av);
-	keys_render(LINES - krows, COLS, krows, KM_ATTACH, 0, 0);
+	keys_render(LINES - krows, COLS, krows, &kc);
 	if (av->help.open) {
-		struct help_ctx hc = { KM_ATTACH, NULL, av->d.applies };
+		struct help_ctx hc = { kc, av->d.applies };
 
 		help_render(&av->help, LINES, COLS, &hc);
 	}

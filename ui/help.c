@@ -40,13 +40,13 @@ wrap(struct lines *L, const char *text, int w, int indent, int style)
 static void
 intro_mode(struct lines *L, int w, const struct help_ctx *c)
 {
-	if (c->mode == KM_REPLAY) {
+	if (c->keys.mode == KM_REPLAY) {
 		lines_add(L);
 		wrap(L, "This is a replay: every record of a recorded run is applied to the same model "
 			"and drawn by the same panels, timed by the records' own clock (ts_ns) times the "
 			"speed. Nothing runs: what only a live /proc can tell (the process-group table, the "
 			"kernel's view) is marked live only.", w, 0, CS_NORMAL);
-	} else if (c->mode == KM_ATTACH) {
+	} else if (c->keys.mode == KM_ATTACH) {
 		lines_add(L);
 		wrap(L, "epollviz attach: the kernel's own view of processes you name, read from /proc "
 			"twice a second: their epoll fds and which kernel instance each one is (kcmp), each "
@@ -56,14 +56,32 @@ intro_mode(struct lines *L, int w, const struct help_ctx *c)
 	}
 }
 
+/* Where key_line writes: the overlay's lines, w columns wide. */
+struct key_lines {
+	struct lines *L;
+	int w;
+};
+
+/* One key and what it does. */
+static void
+key_line(void *arg, const struct ui_key *k)
+{
+	struct key_lines *kl = arg;
+
+	lines_add(kl->L);
+	lines_put(kl->L, CS_KEY, " ");
+	lines_put(kl->L, CS_KEY, keys_cap(k));
+	lines_put(kl->L, CS_KEY, " ");
+	lines_wrap(kl->L, k->help, kl->w, 8, CS_NORMAL, 1);
+}
+
 /* The overlay's text: what epollviz is, the screen, the scenario, its keys, its panels. */
 static void
 build(struct help *h, int w, const struct help_ctx *c)
 {
 	struct lines *L = &h->L;
-	const struct scenario *sc = c ? c->sc : NULL;
-	int echo = sc ? scenario_job_of(sc, JOB_ECHO) >= 0 : 0;
-	int fifo = sc ? scenario_job_of(sc, JOB_FIFO) >= 0 : 0;
+	const struct scenario *sc = c ? c->keys.sc : NULL;
+	struct key_lines kl = { L, w };
 
 	lines_reset(L);
 	wrap(L, "epollviz runs the programs of a set of study notes on Linux epoll as real "
@@ -92,17 +110,7 @@ build(struct help *h, int w, const struct help_ctx *c)
 	lines_add(L);
 	lines_add(L);
 	lines_put(L, CS_TITLE, "Keys");
-	for (int i = 0; i < ui_nkeys; i++) {
-		const struct ui_key *k = &ui_keys[i];
-
-		if (!keys_apply(k, c->mode, echo, fifo))
-			continue;
-		lines_add(L);
-		lines_put(L, CS_KEY, " ");
-		lines_put(L, CS_KEY, keys_cap(k));
-		lines_put(L, CS_KEY, " ");
-		lines_wrap(L, k->help, w, 8, CS_NORMAL, 1);
-	}
+	keys_each(&c->keys, key_line, &kl);
 	lines_add(L);
 	lines_add(L);
 	lines_put(L, CS_TITLE, "Panels");

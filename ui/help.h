@@ -8,6 +8,7 @@
 
 #include "../src/scenario.h"
 #include "draw.h"
+#include "keys.h"
 
 struct help {
 	int open;
@@ -15,10 +16,9 @@ struct help {
 	struct lines L;
 };
 
-/* What the overlay explains: the screen (enum key_mode, 0 for the picker) and its panels. */
+/* What the overlay explains: the screen, its keys (mode, scenario, model) and its panels. */
 struct help_ctx {
-	int mode;
-	const struct scenario *sc; /* the scenario (live, replay), or NULL */
+	struct keys_ctx keys;
 	const int *applies;        /* applies[id]: panel id is on this screen */
 };
 

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/actions.h"
+#include "../src/action.h"
 #include "../src/loop.h"
 #include "../src/model.h"
 #include "../src/proctab.h"
@@ -58,7 +58,6 @@ struct live {
 	struct sampler smp; /* live: /proc samplers, the kernel's view */
 	struct actions act;
 	int have_act;       /* act and smp are set up (a live run that started) */
-	int has_echo, has_fifo;
 	struct deck d;
 	int paused, full;
 	struct help help;
@@ -76,7 +75,6 @@ struct live {
 	char bar[512];
 	char fatal[200];
 	char notice[200];
-	int nwrite, nsend;
 };
 
 /* Keep a row of the process table: the session, the front end's terminal, the front end. */
@@ -236,8 +234,6 @@ live_new(const struct scenario *sc, int mode, struct loop *loop, live_notify_fn 
 	lv->loop = loop;
 	lv->notify = notify;
 	lv->ctx = ctx;
-	lv->has_echo = scenario_job_of(sc, JOB_ECHO) >= 0;
-	lv->has_fifo = scenario_job_of(sc, JOB_FIFO) >= 0;
 	lv->self = getpid();
 	for (int i = 0; i < P__COUNT; i++)
 		applies[i] = panel_applies(i, sc);
@@ -277,8 +273,8 @@ live_start(const struct scenario *sc, struct loop *loop, live_notify_fn notify, 
 	lv->run = run_start(&lv->sc, loop, trace_tee_sink, &lv->tee, err, errcap);
 	if (lv->run == NULL)
 		goto fail;
-	actions_init(&lv->act, lv->run, lv->m, loop);
 	sampler_init(&lv->smp, loop, lv->run, lv->m);
+	actions_init(&lv->act, lv->run, lv->m, loop, &lv->smp, 0);
 	lv->have_act = 1;
 	sampler_watch_queues(&lv->smp);
 	update_guard(lv);
@@ -405,43 +401,18 @@ kernel_toggle(struct live *lv)
 		sampler_kernel(&lv->smp);
 }
 
-/* Keys that act on the scenario.  Returns 1 if key was one of them (applying or not). */
+/* A key that starts an action of the table (src/action.c).  Returns 1 if key was one (applying or not). */
 static int
 action_key(struct live *lv, int key)
 {
-	struct actions *a = &lv->act;
-	char text[64];
+	struct keys_ctx kc = { KM_LIVE, &lv->sc, lv->m };
+	int id = action_of_key(key);
 
-	switch (key) {
-	case KEY_CTRL_C: act_ctrl_c(a); return 1;
-	case KEY_CTRL_Z:
-	case 'z': act_ctrl_z(a); return 1;
-	case 'f': act_fg(a); return 1;
-	}
-	if (lv->has_echo) {
-		switch (key) {
-		case 'c': act_connect(a, 1); return 1;
-		case 'b': act_burst(a, 20); return 1;
-		case 'o': act_hold(a, 1); return 1;
-		case 's':
-			snprintf(text, sizeof text, "line %d from a held client", ++lv->nsend);
-			act_send(a, text);
-			return 1;
-		case 'x': act_release(a); return 1;
-		case 'i': act_kill_parent(a); return 1;
-		}
-	}
-	if (lv->has_fifo) {
-		switch (key) {
-		case 'w':
-			snprintf(text, sizeof text, "line %d from epollviz", ++lv->nwrite);
-			act_fifo_write(a, text, 0);
-			return 1;
-		case 'W': act_fifo_hold(a, 0); return 1;
-		case 'h': act_fifo_hangup(a); return 1;
-		}
-	}
-	return 0;
+	if (id < 0)
+		return 0;
+	if (keys_action_on(id, &kc))
+		actions_key(&lv->act, id);
+	return 1;
 }
 
 /* Keys of the replay: pause, steps, speed.  Returns 1 if key was one of them. */
@@ -669,7 +640,7 @@ build_view(struct live *lv, struct view *v)
 	v->self = lv->self;
 	v->now = now_ns();
 	v->writer_held = lv->act.writer_fd >= 0;
-	v->clients_held = clients_held(lv->act.cs);
+	v->clients_held = actions_clients_held(&lv->act);
 }
 
 /* The message row of a replay whose file ends early (0 rows when it does not). */
@@ -710,7 +681,8 @@ live_render(struct live *lv)
 	struct view v;
 	int km = lv->mode == VIEW_REPLAY ? KM_REPLAY : KM_LIVE;
 	/* Two key rows when the terminal is tall enough and one would drop keys. */
-	int krows = keys_rows(COLS, LINES >= 30 ? 2 : 1, km, lv->has_echo, lv->has_fifo);
+	struct keys_ctx kc = { km, &lv->sc, lv->m };
+	int krows = keys_rows(COLS, LINES >= 30 ? 2 : 1, &kc);
 	int erows = replay_error_rows(lv);
 	struct rect area = { 1, 0, LINES - 1 - krows - erows, COLS };
 	int placed[P__COUNT];
@@ -737,11 +709,11 @@ live_render(struct live *lv)
 			len += snprintf(hidden + len, sizeof hidden - (size_t)len, " %d", lv->d.lo.hidden[i] + 1);
 		snprintf(hidden + len, sizeof hidden - (size_t)len, " ");
 	}
-	keys_render(LINES - krows, COLS - text_cols(hidden), krows, km, lv->has_echo, lv->has_fifo);
+	keys_render(LINES - krows, COLS - text_cols(hidden), krows, &kc);
 	if (hidden[0])
 		draw_text(LINES - 1, COLS - text_cols(hidden), text_cols(hidden), CS_WARN, hidden);
 	if (lv->help.open) {
-		struct help_ctx hc = { km, &lv->sc, lv->d.applies };
+		struct help_ctx hc = { kc, lv->d.applies };
 
 		help_render(&lv->help, LINES, COLS, &hc);
 	}

@@ -1,0 +1,794 @@
+/*
+ * action.c - the action table and what each action does (see action.h).
+ * Each begin function does the real thing once and returns 0, or -1 after
+ * emitting a failed action record that says why; each done function looks
+ * for the action's effect in the model (or /proc), never sleeps.
+ */
+#include "action.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "loop.h"
+#include "proctab.h"
+#include "run.h"
+#include "sampler.h"
+#include "util.h"
+
+#define SEC 1000000000ull
+#define ACTION_POLL_MS 20    /* the headless runner looks at a step this often */
+#define SETTLE_POLL_MS 5     /* settle looks more often: it wants three looks in a row */
+#define SETTLE_LOOKS 3       /* consecutive looks that must find everything asleep */
+#define KEY_CTRL_C 3
+#define KEY_CTRL_Z 26
+
+/* ---- targets ---------------------------------------------------------------- */
+
+/* The listening socket the clients connect to: the server's first one, or NULL. */
+static const struct m_listen *
+target_listen(const struct actions *a)
+{
+	return a->m->nlistens > 0 ? &a->m->listens[0] : NULL;
+}
+
+/* The FIFO the writer actions write to: the first one, or NULL. */
+static const struct m_fifo *
+target_fifo(const struct actions *a)
+{
+	return a->m->nfifos > 0 ? &a->m->fifos[0] : NULL;
+}
+
+/* Point the clients at the server's port, or fail: there is nothing to connect to. */
+static int
+need_server(struct actions *a, const char *what)
+{
+	const struct m_listen *l = target_listen(a);
+
+	if (l && l->port > 0) {
+		clients_set_port(a->cs, l->port);
+		return 0;
+	}
+	run_action(a->run, ACTION_FAILED, "%s: no echo server is listening", what);
+	return -1;
+}
+
+/* ---- clients ---------------------------------------------------------------- */
+
+/* connect N: one client after another, each sends a line, reads the reply, closes. */
+static int
+begin_connect(struct actions *a, const struct action_call *c)
+{
+	if (need_server(a, "connect") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "connect %d: one at a time, each sends a line, reads the reply, closes", c->n);
+	clients_connect(a->cs, c->n);
+	return 0;
+}
+
+/* burst N: N connections at once. */
+static int
+begin_burst(struct actions *a, const struct action_call *c)
+{
+	if (need_server(a, "burst") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "burst %d: %d connections at once to 127.0.0.1:%d", c->n, c->n,
+		   target_listen(a)->port);
+	clients_burst(a->cs, c->n);
+	return 0;
+}
+
+/* hold N: N connections that stay open. */
+static int
+begin_hold(struct actions *a, const struct action_call *c)
+{
+	if (need_server(a, "hold") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "hold %d: open %d connections and keep them", c->n, c->n);
+	clients_hold(a->cs, c->n);
+	return 0;
+}
+
+/* send TEXT on every held connection. */
+static int
+begin_send(struct actions *a, const struct action_call *c)
+{
+	int n = clients_send(a->cs, c->text);
+
+	if (n == 0) {
+		run_action(a->run, ACTION_FAILED, "send: no held connection (hold first)");
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, "send \"%s\" on %d held connection%s", c->text, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* release: close every held connection. */
+static int
+begin_release(struct actions *a, const struct action_call *c)
+{
+	int n = clients_held(a->cs);
+
+	(void)c;
+	run_action(a->run, ACTION_BEGIN, "release: close %d held connection%s", n, n == 1 ? "" : "s");
+	clients_release(a->cs);
+	return 0;
+}
+
+/* Every client operation the action started is over. */
+static int
+clients_idle(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	return clients_busy(a->cs) == 0;
+}
+
+/* ---- the FIFO ---------------------------------------------------------------- */
+
+/* Open the FIFO for writing without blocking: ENXIO when nobody reads it (quiet: no record then). */
+static int
+open_writer(struct actions *a, const char *what, int quiet)
+{
+	const struct m_fifo *f = target_fifo(a);
+	int fd;
+
+	if (f == NULL) {
+		run_action(a->run, ACTION_FAILED, "%s: no FIFO watcher is running", what);
+		return -1;
+	}
+	fd = open(f->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && quiet && errno == ENXIO)
+		return -1;
+	if (fd < 0)
+		run_action(a->run, ACTION_FAILED, "%s: open(\"%s\", O_WRONLY): %s", what, f->path,
+			   strerror(errno));
+	return fd;
+}
+
+/* Write text and a newline into the FIFO: through the held writer, or open, write, close. */
+static int
+fifo_write(struct actions *a, const char *text, int quiet)
+{
+	char line[ACTION_TEXT_MAX + 2];
+	int n = snprintf(line, sizeof line, "%s\n", text), fd = a->writer_fd, own = 0;
+
+	if (n >= (int)sizeof line)
+		n = sizeof line - 1;
+	if (fd < 0) {
+		fd = open_writer(a, "write", quiet);
+		if (fd < 0)
+			return -1;
+		own = 1;
+	}
+	run_action(a->run, ACTION_BEGIN, "write \"%s\" into the FIFO%s", text,
+		   own ? " (open, write, close: the close is a hang-up)" : " (held writer)");
+	if (write_all(fd, line, (size_t)n) < 0)
+		run_action(a->run, ACTION_FAILED, "write: %s", strerror(errno));
+	if (own)
+		close(fd);
+	return 0;
+}
+
+/* Open a writer and keep it. */
+static int
+fifo_hold(struct actions *a, int quiet)
+{
+	const struct m_fifo *f;
+	int fd;
+
+	if (a->writer_fd >= 0) {
+		run_action(a->run, ACTION_FAILED, "writer: a writer is already held");
+		return -1;
+	}
+	fd = open_writer(a, "writer", quiet);
+	if (fd < 0)
+		return -1;
+	f = target_fifo(a);
+	a->writer_fd = fd;
+	run_action(a->run, ACTION_BEGIN, "writer: open(\"%s\", O_WRONLY) and hold it", f->path);
+	return 0;
+}
+
+/* write TEXT: at once from a key; from a script, when a reader is there (done opens it). */
+static int
+begin_write(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+
+	a->step.base = f ? f->reads : 0;
+	if (!a->patient)
+		return fifo_write(a, c->text, 0);
+	a->step.pending_open = 1;
+	return 0;
+}
+
+/* writer: the same, holding the writer. */
+static int
+begin_writer(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	if (!a->patient)
+		return fifo_hold(a, 0);
+	a->step.pending_open = 1;
+	return 0;
+}
+
+/*
+ * Open the FIFO now if the step still has to: 1 opened (or not needed), 0
+ * no reader yet (ENXIO: the watcher is between close and reopen), -1
+ * failed.
+ */
+static int
+open_pending(struct actions *a, const struct action_call *c)
+{
+	int r;
+
+	if (!a->step.pending_open)
+		return 1;
+	r = c->id == ACT_WRITE ? fifo_write(a, c->text, 1) : fifo_hold(a, 1);
+	if (r < 0 && errno == ENXIO)
+		return 0;
+	a->step.pending_open = 0;
+	return r < 0 ? -1 : 1;
+}
+
+/* The watcher read what was written. */
+static int
+done_write(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+	int r = open_pending(a, c);
+
+	if (r <= 0)
+		return r;
+	return f && f->reads > a->step.base;
+}
+
+/* The watcher has the FIFO open. */
+static int
+done_writer(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+	int r = open_pending(a, c);
+
+	if (r <= 0)
+		return r;
+	return f && f->state == FIFO_OPEN;
+}
+
+/* hangup: close the held writer. */
+static int
+begin_hangup(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+
+	(void)c;
+	a->step.base = f ? f->hups : 0;
+	if (a->writer_fd < 0) {
+		run_action(a->run, ACTION_FAILED, "hangup: no writer is held (writer first)");
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, "hangup: close the held writer; the reader sees EPOLLHUP");
+	close(a->writer_fd);
+	a->writer_fd = -1;
+	return 0;
+}
+
+/* fixed: done when the watcher waits in open() again; naive: at the first EPOLLHUP. */
+static int
+done_hangup(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+
+	(void)c;
+	return f && f->hups > a->step.base && (f->mode == 0 || f->state == FIFO_WAITING);
+}
+
+/* ---- the terminal and signals ------------------------------------------------ */
+
+/* ^C: the line discipline signals the foreground group. */
+static int
+begin_sigint(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	a->step.target_pgid = a->m->fg_pgid; /* whoever holds the terminal now */
+	run_action(a->run, ACTION_BEGIN, "^C: write 0x03 to the pty master; the line discipline signals the foreground group");
+	if (run_type(a->run, "\x03", 1) < 0) {
+		run_action(a->run, ACTION_FAILED, "^C: the terminal is gone");
+		return -1;
+	}
+	return 0;
+}
+
+/* ^Z: SIGTSTP to the foreground group. */
+static int
+begin_stop(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	a->step.target_pgid = a->m->fg_pgid;
+	run_action(a->run, ACTION_BEGIN, "^Z: write 0x1a to the pty master; SIGTSTP to the foreground group");
+	if (run_type(a->run, "\x1a", 1) < 0) {
+		run_action(a->run, ACTION_FAILED, "^Z: the terminal is gone");
+		return -1;
+	}
+	return 0;
+}
+
+/* fg: the session leader continues the stopped job in the foreground. */
+static int
+begin_cont(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	a->step.target_pgid = -1;
+	for (int i = 0; i < a->m->njobs; i++)
+		if (a->m->jobs[i].state == MJOB_STOPPED)
+			a->step.target_pgid = a->m->jobs[i].pgid;
+	run_action(a->run, ACTION_BEGIN, "fg: the session leader gives the terminal back to the job and sends SIGCONT");
+	return run_command(a->run, "fg");
+}
+
+/* kill -INT <parent>: SIGINT to the server parent only. */
+static int
+begin_kill_parent(struct actions *a, const struct action_call *c)
+{
+	uint32_t server = model_server_pid(a->m);
+	const struct m_proc *p = server ? model_proc(a->m, server) : NULL;
+
+	(void)c;
+	a->step.target_pgid = (int)server;
+	if (p == NULL || !p->alive) {
+		run_action(a->run, ACTION_FAILED, "kill-parent: no echo server parent is running");
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, "kill -INT %u: SIGINT to the server parent only", p->pid);
+	return run_kill(a->run, (pid_t)p->pid, SIGINT);
+}
+
+/* State of the job a job-control step waits for, or -1. */
+static int
+target_state(const struct actions *a)
+{
+	const struct m_job *j = model_job(a->m, a->step.target_pgid);
+
+	return j ? j->state : -1;
+}
+
+/* The signalled job is done and the session leader has the terminal back. */
+static int
+done_ended(struct actions *a, const struct action_call *c)
+{
+	int session = (int)run_session_pid(a->run);
+
+	(void)c;
+	/* ^C with no job in the foreground reaches only the session leader. */
+	if (a->step.target_pgid == session)
+		return 1;
+	return target_state(a) == MJOB_DONE && a->m->fg_pgid == session;
+}
+
+/* The job stopped (or there was none in the foreground). */
+static int
+done_stopped(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	return a->step.target_pgid == (int)run_session_pid(a->run) || target_state(a) == MJOB_STOPPED;
+}
+
+/* The job runs again (or none was stopped). */
+static int
+done_continued(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	return a->step.target_pgid < 0 || target_state(a) == MJOB_RUNNING;
+}
+
+/* ---- waiting and looking ---------------------------------------------------- */
+
+/* wait SECONDS. */
+static int
+begin_wait(struct actions *a, const struct action_call *c)
+{
+	run_action(a->run, ACTION_BEGIN, "wait %.3g s", c->secs);
+	return 0;
+}
+
+/* The time is up. */
+static int
+done_wait(struct actions *a, const struct action_call *c)
+{
+	return now_ns() >= a->step.started + (uint64_t)(c->secs * 1e9);
+}
+
+/* settle: until every process sleeps in a syscall. */
+static int
+begin_settle(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	a->step.settled = 0;
+	run_action(a->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall");
+	return 0;
+}
+
+/*
+ * Settled now: no trace bytes unread, and every live process of the jobs is
+ * asleep in a syscall (/proc says S and names the call), the echo workers
+ * inside the epoll_wait their last record announced.  *nprocs: how many.
+ */
+static int
+settled_now(struct actions *a, int *nprocs)
+{
+	run_drain(a->run);
+	if (run_trace_pending(a->run) > 0)
+		return 0;
+	*nprocs = 0;
+	for (int i = 0; i < a->m->nprocs; i++) {
+		const struct m_proc *p = &a->m->procs[i];
+		struct proc_row row;
+
+		if (!p->alive || !model_is_job(p))
+			continue;
+		if (proctab_read_stat((int)p->pid, &row) < 0)
+			continue; /* gone: its exit record is on the way */
+		if (row.state == 'T' || row.state == 't') {
+			(*nprocs)++;
+			continue;
+		}
+		if (row.state != 'S' || proctab_syscall((int)p->pid) < 0)
+			return 0;
+		if (model_is_echo(p) && !p->in_wait)
+			return 0;
+		(*nprocs)++;
+	}
+	/* Asleep, each has written all it will write for now: read what the pty got meanwhile. */
+	run_drain(a->run);
+	return 1;
+}
+
+/* Settled for SETTLE_LOOKS looks in a row: report the accept queue and each process's sleeps. */
+static int
+done_settle(struct actions *a, const struct action_call *c)
+{
+	int n;
+
+	(void)c;
+	if (!settled_now(a, &n)) {
+		a->step.settled = 0;
+		return 0;
+	}
+	if (++a->step.settled < SETTLE_LOOKS)
+		return 0;
+	sampler_settled(a->smp, n);
+	return 1;
+}
+
+/* inspect: the kernel's interest lists and instances, beside the traced ones. */
+static int
+begin_inspect(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	run_action(a->run, ACTION_BEGIN, "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
+	sampler_inspect(a->smp);
+	return 0;
+}
+
+/* stdin during a pause: any line, or its end, resumes. */
+static void
+on_stdin(void *arg, uint32_t events)
+{
+	struct actions *a = arg;
+	char buf[256];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+
+	(void)events;
+	if (n <= 0 || memchr(buf, '\n', (size_t)n)) {
+		a->step.resumed = 1;
+		loop_del(a->loop, STDIN_FILENO);
+	}
+}
+
+/* pause: until a line arrives on standard input. */
+static int
+begin_pause(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	run_action(a->run, ACTION_BEGIN, "pause: until a line arrives on standard input");
+	fflush(stdout);
+	a->step.resumed = 0;
+	if (loop_add(a->loop, STDIN_FILENO, EPOLLIN, on_stdin, a) < 0)
+		a->step.resumed = 1; /* stdin cannot wait (a regular file, /dev/null): go on */
+	return 0;
+}
+
+/* A line came. */
+static int
+done_pause(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	return a->step.resumed;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static const struct action_def defs[ACT__COUNT] = {
+	[ACT_CONNECT] = { .name = "connect", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
+		.key = 'c', .cap = "c", .label = "client", .prio = 1,
+		.help = "one client: connect, send a line, print the reply (which pid answered), close",
+		.timeout_ns = 0, .per_n_ns = 6 * SEC, .begin = begin_connect, .done = clients_idle },
+	[ACT_BURST] = { .name = "burst", .argname = "N", .arg = AA_COUNT, .def = 20, .needs = AN_LISTENER,
+		.key = 'b', .cap = "b", .label = "burst", .prio = 1,
+		.help = "20 clients at once: the herd, the semaphore, the accept queue",
+		.timeout_ns = 5 * SEC, .begin = begin_burst, .done = clients_idle },
+	[ACT_HOLD] = { .name = "hold", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
+		.key = 'o', .cap = "o", .label = "hold", .prio = 3,
+		.help = "open one client connection and keep it open",
+		.timeout_ns = 5 * SEC, .begin = begin_hold, .done = clients_idle },
+	[ACT_SEND] = { .name = "send", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_LISTENER,
+		.key = 's', .cap = "s", .label = "send", .prio = 3, .key_text = "line %d from a held client",
+		.help = "send a line on every held connection",
+		.timeout_ns = 5 * SEC, .begin = begin_send, .done = clients_idle },
+	[ACT_RELEASE] = { .name = "release", .needs = AN_LISTENER,
+		.key = 'x', .cap = "x", .label = "close", .prio = 3,
+		.help = "close every held connection (the worker sees EOF: DEL, close)",
+		.timeout_ns = 5 * SEC, .begin = begin_release },
+	[ACT_WRITE] = { .name = "write", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_FIFO,
+		.key = 'w', .cap = "w", .label = "write", .prio = 1, .key_text = "line %d from epollviz",
+		.help = "write a line into the FIFO (open, write, close: the close is a hang-up)",
+		.timeout_ns = 5 * SEC, .begin = begin_write, .done = done_write },
+	[ACT_WRITER] = { .name = "writer", .needs = AN_FIFO,
+		.key = 'W', .cap = "W", .label = "writer", .prio = 1,
+		.help = "open a FIFO writer and keep it",
+		.timeout_ns = 5 * SEC, .begin = begin_writer, .done = done_writer },
+	[ACT_HANGUP] = { .name = "hangup", .needs = AN_FIFO,
+		.key = 'h', .cap = "h", .label = "hang up", .prio = 1,
+		.help = "close the held writer: the watcher sees EPOLLHUP",
+		.timeout_ns = 5 * SEC, .begin = begin_hangup, .done = done_hangup },
+	[ACT_WAIT] = { .name = "wait", .argname = "SECONDS", .arg = AA_SECONDS,
+		.help = "do nothing for SECONDS (at most 60)",
+		.quiet = 1, .begin = begin_wait, .done = done_wait },
+	[ACT_SIGINT] = { .name = "sigint",
+		.key = KEY_CTRL_C, .cap = "^C", .label = "interrupt", .prio = 0,
+		.help = "type Ctrl+C at the session's terminal: the kernel sends SIGINT to its foreground group",
+		.timeout_ns = 6 * SEC, .begin = begin_sigint, .done = done_ended },
+	[ACT_KILL_PARENT] = { .name = "kill-parent", .needs = AN_SERVER,
+		.key = 'i', .cap = "i", .label = "kill parent", .prio = 2,
+		.help = "SIGINT to the echo server's parent only, as kill -INT <parent> would",
+		.timeout_ns = 6 * SEC, .begin = begin_kill_parent, .done = done_ended },
+	[ACT_STOP] = { .name = "stop",
+		.key = 'z', .key2 = KEY_CTRL_Z, .cap = "z", .label = "stop", .prio = 2,
+		.help = "type Ctrl+Z at the session's terminal: SIGTSTP to the foreground group",
+		.timeout_ns = 5 * SEC, .begin = begin_stop, .done = done_stopped },
+	[ACT_CONT] = { .name = "cont",
+		.key = 'f', .cap = "f", .label = "fg", .prio = 2,
+		.help = "fg: the session leader gives the terminal back to the stopped job and sends SIGCONT",
+		.timeout_ns = 5 * SEC, .begin = begin_cont, .done = done_continued },
+	[ACT_SETTLE] = { .name = "settle",
+		.help = "wait until every process sleeps in a syscall; report the accept queue and each "
+			"process's voluntary context switches",
+		.timeout_ns = 5 * SEC, .poll_ms = SETTLE_POLL_MS, .begin = begin_settle, .done = done_settle },
+	[ACT_INSPECT] = { .name = "inspect",
+		.help = "the kernel's interest lists (/proc fdinfo) beside the traced ones, instances told apart with kcmp",
+		.timeout_ns = 5 * SEC, .begin = begin_inspect },
+	[ACT_PAUSE] = { .name = "pause",
+		.help = "wait until a line arrives on standard input",
+		.timeout_ns = 120 * SEC, .begin = begin_pause, .done = done_pause },
+};
+
+/* The row of id, or NULL. */
+const struct action_def *
+action_def(int id)
+{
+	return id >= 0 && id < ACT__COUNT ? &defs[id] : NULL;
+}
+
+/* The script name of id, "?" when there is none. */
+const char *
+action_name(int id)
+{
+	return id >= 0 && id < ACT__COUNT ? defs[id].name : "?";
+}
+
+/* The action named name, or -1. */
+int
+action_find(const char *name)
+{
+	for (int i = 0; i < ACT__COUNT; i++)
+		if (strcmp(defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* What id needs. */
+int
+action_needs(int id)
+{
+	return id >= 0 && id < ACT__COUNT ? defs[id].needs : AN_ANY;
+}
+
+/* Can a run of sc offer what id needs (before it starts)? */
+int
+action_possible(int id, const struct scenario *sc)
+{
+	switch (action_needs(id)) {
+	case AN_LISTENER:
+	case AN_SERVER: return scenario_job_of(sc, JOB_ECHO) >= 0;
+	case AN_FIFO: return scenario_job_of(sc, JOB_FIFO) >= 0;
+	default: return 1;
+	}
+}
+
+/* Does the model have what id needs now? */
+int
+action_applies(int id, const struct model *m)
+{
+	switch (action_needs(id)) {
+	case AN_LISTENER: return m->nlistens > 0;
+	case AN_FIFO: return m->nfifos > 0;
+	case AN_SERVER: return model_server_pid(m) != 0;
+	default: return 1;
+	}
+}
+
+/* The action of a key, or -1. */
+int
+action_of_key(int key)
+{
+	for (int i = 0; i < ACT__COUNT && key; i++)
+		if (defs[i].key == key || defs[i].key2 == key)
+			return i;
+	return -1;
+}
+
+/* The script actions as usage text, lines of at most width columns, the later ones indented. */
+const char *
+action_usage(char *buf, size_t cap, int width, int start, int indent)
+{
+	size_t len = 0;
+	int col = start;
+
+	buf[0] = '\0';
+	for (int i = 0; i < ACT__COUNT && len < cap; i++) {
+		const struct action_def *d = &defs[i];
+		char one[64];
+		int n = snprintf(one, sizeof one, "%s%s%s%s%s", d->name, d->arg == AA_COUNT ? " [" : d->argname ? " " : "",
+				 d->argname ? d->argname : "", d->arg == AA_COUNT ? "]" : "",
+				 i + 1 < ACT__COUNT ? "," : "");
+
+		if (i > 0 && col + 1 + n > width) {
+			len += (size_t)snprintf(buf + len, cap - len, "\n%*s", indent, "");
+			col = indent;
+		} else if (i > 0) {
+			len += (size_t)snprintf(buf + len, cap - len, " ");
+			col++;
+		}
+		if (len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s", one);
+		col += n;
+	}
+	return buf;
+}
+
+/* ---- running them ---------------------------------------------------------- */
+
+/* Set up a run's actions. */
+void
+actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop, struct sampler *smp,
+	     int patient)
+{
+	memset(a, 0, sizeof *a);
+	a->run = run;
+	a->m = m;
+	a->loop = loop;
+	a->smp = smp;
+	a->patient = patient;
+	a->cs = clients_new(loop, run);
+	a->writer_fd = -1;
+}
+
+/* Let go of everything and free the clients. */
+void
+actions_done(struct actions *a)
+{
+	actions_release(a);
+	clients_free(a->cs);
+	a->cs = NULL;
+}
+
+/* Close the clients and the writer. */
+void
+actions_release(struct actions *a)
+{
+	if (a->cs)
+		clients_close_all(a->cs);
+	if (a->writer_fd >= 0)
+		close(a->writer_fd);
+	a->writer_fd = -1;
+}
+
+/* The step's deadline: its timeout, and more per count; wait: its own time. */
+static uint64_t
+timeout_of(const struct action_def *d, const struct action_call *c)
+{
+	if (d->arg == AA_SECONDS)
+		return (uint64_t)(c->secs * 1e9);
+	return d->timeout_ns + (uint64_t)(d->arg == AA_COUNT ? c->n : 0) * d->per_n_ns;
+}
+
+/* Start call as the step. */
+int
+actions_start(struct actions *a, const struct action_call *call)
+{
+	const struct action_def *d = action_def(call->id);
+
+	if (d == NULL)
+		return ACTION_ENDED_FAILED;
+	memset(&a->step, 0, sizeof a->step);
+	a->step.def = d;
+	a->step.call = *call;
+	a->step.started = now_ns();
+	a->step.deadline = a->step.started + timeout_of(d, call);
+	return d->begin(a, call) < 0 ? ACTION_ENDED_FAILED : ACTION_RUNNING;
+}
+
+/* Look at the step: done, timed out, or still running. */
+int
+actions_poll(struct actions *a)
+{
+	const struct action_def *d = a->step.def;
+	int r;
+
+	if (d == NULL)
+		return ACTION_ENDED;
+	r = d->done ? d->done(a, &a->step.call) : 1;
+	if (r < 0) {
+		a->step.failed = 1;
+		r = 1;
+	}
+	if (r) {
+		if (!d->quiet)
+			run_action(a->run, ACTION_DONE, "%s", d->name);
+		a->step.def = NULL;
+		return a->step.failed ? ACTION_ENDED_FAILED : ACTION_ENDED;
+	}
+	if (now_ns() < a->step.deadline)
+		return ACTION_RUNNING;
+	run_action(a->run, ACTION_TIMEOUT, "%s: not complete after %.1f s", d->name,
+		   (double)timeout_of(d, &a->step.call) / 1e9);
+	a->step.def = NULL;
+	return ACTION_ENDED_FAILED;
+}
+
+/* How often the step wants a look, in ms. */
+int
+actions_poll_ms(const struct actions *a)
+{
+	return a->step.def && a->step.def->poll_ms ? a->step.def->poll_ms : ACTION_POLL_MS;
+}
+
+/* Start action id as a key starts it: with its default argument, without waiting. */
+void
+actions_key(struct actions *a, int id)
+{
+	const struct action_def *d = action_def(id);
+	struct action_call call;
+
+	if (d == NULL)
+		return;
+	memset(&call, 0, sizeof call);
+	call.id = id;
+	call.n = d->def;
+	if (d->key_text)
+		snprintf(call.text, sizeof call.text, d->key_text, ++a->presses[id]);
+	d->begin(a, &call);
+}
+
+/* Held client connections. */
+int
+actions_clients_held(const struct actions *a)
+{
+	return a->cs ? clients_held(a->cs) : 0;
+}

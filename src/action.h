@@ -1,0 +1,157 @@
+/*
+ * action.h - what a user can do to a running scenario, as one table: its
+ * script name, its key on the screen, its argument, which runs it applies
+ * to, how it begins, how its effect is recognised and how long that may
+ * take, and its help line.  The script parser (script.c), the headless
+ * runner (headless.c), the screen's keys, key bar and help (ui/) all read
+ * the same rows.  Adding an action is one enum value, one row and its
+ * functions, in action.c.
+ *
+ * Every action does the real thing (a loopback client, a FIFO writer, a
+ * byte typed at the session's terminal, a kill) and is announced as an
+ * action record that names the real operation; a failure is an action
+ * record that says why.
+ */
+#ifndef EPOLLVIZ_ACTION_H
+#define EPOLLVIZ_ACTION_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "scenario.h"
+
+struct loop;
+struct run;
+struct sampler;
+struct clients;
+
+enum action_id {
+	ACT_CONNECT = 0, ACT_BURST, ACT_HOLD, ACT_SEND, ACT_RELEASE, ACT_WRITE, ACT_WRITER, ACT_HANGUP,
+	ACT_WAIT, ACT_SIGINT, ACT_KILL_PARENT, ACT_STOP, ACT_CONT, ACT_SETTLE, ACT_INSPECT, ACT_PAUSE,
+	ACT__COUNT
+};
+
+/* What an action takes after its name in a script. */
+enum action_arg { AA_NONE = 0, AA_COUNT, AA_TEXT, AA_SECONDS };
+
+/* What must exist for an action to apply (enum action_needs). */
+enum action_needs {
+	AN_ANY = 0,
+	AN_LISTENER,  /* a listening socket to connect to */
+	AN_FIFO,      /* a FIFO to write to */
+	AN_SERVER,    /* a server parent to signal */
+};
+
+#define ACTION_TEXT_MAX 128
+
+/* One action to do with its argument: a script step, or a key press. */
+struct action_call {
+	int id;          /* enum action_id */
+	int n;           /* AA_COUNT */
+	double secs;     /* AA_SECONDS */
+	char text[ACTION_TEXT_MAX]; /* AA_TEXT */
+};
+
+struct actions;
+
+struct action_def {
+	const char *name;    /* in scripts: "kill-parent" */
+	const char *argname; /* in usage: "N", "TEXT", "SECONDS" */
+	int arg;             /* enum action_arg */
+	int def;             /* default count */
+	int needs;           /* enum action_needs */
+	int key, key2;       /* keys on the running screen (0: none; key2 an alternative) */
+	const char *cap;     /* how the key is written: "c", "^C" */
+	const char *label;   /* on the key bar */
+	int prio;            /* key bar: 0 always shown ... 5 first to go when the line is short */
+	const char *key_text;/* a key's text for AA_TEXT: printf format, %d the press count */
+	const char *help;    /* one sentence, for the help overlay and the man page */
+	uint64_t timeout_ns; /* how long its effect may take */
+	uint64_t per_n_ns;   /* and more per count (each client in turn) */
+	int poll_ms;         /* how often the headless runner looks at done (0: 20 ms) */
+	int quiet;           /* no done record (wait: its end is its time) */
+	/* Start it.  Returns 0, or -1 after a failed action record. */
+	int (*begin)(struct actions *a, const struct action_call *c);
+	/* Has its effect been seen?  1 yes, 0 not yet, -1 done but failed.  NULL: at once. */
+	int (*done)(struct actions *a, const struct action_call *c);
+};
+
+/*
+ * The actions of one run, shared by the headless runner and the screen.
+ * step is the one the headless runner waits for.
+ */
+struct actions {
+	struct run *run;
+	struct model *m;
+	struct loop *loop;
+	struct sampler *smp;
+	struct clients *cs;
+	int writer_fd;   /* a held FIFO writer, or -1 */
+	int patient;     /* done() is polled (headless): an action may wait for its moment */
+	int presses[ACT__COUNT]; /* key presses, for the texts keys send */
+	struct {
+		const struct action_def *def;
+		struct action_call call;
+		uint64_t started, deadline;
+		uint64_t base;      /* a count the effect must pass */
+		int target_pgid;    /* the job a job-control action waits for */
+		int pending_open;   /* write, writer: the FIFO is opened in done() */
+		int resumed;        /* pause: a line (or EOF) arrived on stdin */
+		int settled;        /* settle: consecutive looks that found everything asleep */
+		int failed;         /* done() reported a failure */
+	} step;
+};
+
+enum action_status { ACTION_RUNNING = 0, ACTION_ENDED, ACTION_ENDED_FAILED };
+
+/* The table. */
+const struct action_def *action_def(int id);
+/* The action's script name; "?" when there is none. */
+const char *action_name(int id);
+/* The action named name, or -1. */
+int action_find(const char *name);
+/* What the action needs (enum action_needs); AN_ANY when out of range. */
+int action_needs(int id);
+/* Can a run of scenario sc offer what the action needs? */
+int action_possible(int id, const struct scenario *sc);
+/* Does the model have what the action needs now? */
+int action_applies(int id, const struct model *m);
+/* The action whose key is key, or -1. */
+int action_of_key(int key);
+/*
+ * "connect [N], burst [N], ... send TEXT, ..." into buf, in lines of at
+ * most width columns: the first starts at column start (after the caller's
+ * own words), the later ones are indented by indent spaces.
+ */
+const char *action_usage(char *buf, size_t cap, int width, int start, int indent);
+
+/* Act on run, whose model is m, from loop; smp samples it (settle, inspect). */
+void actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop,
+		  struct sampler *smp, int patient);
+/* Let go of clients and writer, free the clients. */
+void actions_done(struct actions *a);
+/* Let go of every client and of the FIFO writer, quietly (no action record). */
+void actions_release(struct actions *a);
+/*
+ * Start call as the step to wait for.  Returns ACTION_RUNNING, or
+ * ACTION_ENDED_FAILED when it failed at once (its record says why).
+ */
+int actions_start(struct actions *a, const struct action_call *call);
+/*
+ * Look at the step: ACTION_RUNNING, or it ended (its done or timeout
+ * record is out): ACTION_ENDED, or ACTION_ENDED_FAILED (timed out, or done
+ * reported a failure).
+ */
+int actions_poll(struct actions *a);
+/* How often the step wants to be looked at, in ms. */
+int actions_poll_ms(const struct actions *a);
+/*
+ * Start action id as a key on the running screen does: with its default
+ * argument (a text from key_text and the press count), without waiting for
+ * its effect.
+ */
+void actions_key(struct actions *a, int id);
+/* Held client connections. */
+int actions_clients_held(const struct actions *a);
+
+#endif
