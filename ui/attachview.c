@@ -27,7 +27,7 @@
 
 struct attachview {
 	struct loop *loop;
-	attachview_notify_fn notify;
+	screen_notify_fn notify;
 	void *ctx;
 	int pids[MAX_PIDS]; /* the given pids, then every descendant seen */
 	char comm[MAX_PIDS][32]; /* each one's name when last seen, for "gone" */
@@ -86,11 +86,10 @@ tick(void *arg)
 
 /* Read the processes and start the timer. */
 struct attachview *
-attachview_start(const int *pids, int npids, int children, struct loop *loop, attachview_notify_fn notify,
+attachview_start(const int *pids, int npids, int children, struct loop *loop, screen_notify_fn notify,
 		 void *ctx)
 {
 	struct attachview *av = xcalloc(1, sizeof *av);
-	int applies[P__COUNT] = { [P_KERN] = 1, [P_PGRP] = 1 };
 
 	av->loop = loop;
 	av->notify = notify;
@@ -101,18 +100,22 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, at
 	av->ngiven = av->npids;
 	av->m = model_new();
 	ksnap_init(&av->ks);
-	deck_init(&av->d, applies, P_KERN);
+	deck_init(&av->d, P_KERN);
 	reread(av);
 	av->timer = loop_timer(loop, now_ns() + REFRESH_NS, tick, av);
 	return av;
 }
 
 /* Stop the timer and free everything. */
-void
-attachview_stop(struct attachview *av)
+static int
+attachview_stop(void *arg, char *err, size_t errcap)
 {
+	struct attachview *av = arg;
+
+	(void)err;
+	(void)errcap;
 	if (av == NULL)
-		return;
+		return 0;
 	if (av->timer)
 		loop_timer_cancel(av->loop, av->timer);
 	deck_free(&av->d);
@@ -120,29 +123,58 @@ attachview_stop(struct attachview *av)
 	model_free(av->m);
 	help_free(&av->help);
 	free(av);
+	return 0;
 }
 
 /* A key: quit, help, focus, zoom, scrolling. */
-int
-attachview_key(struct attachview *av, int key)
+static int
+attachview_key(void *arg, int key)
 {
+	struct attachview *av = arg;
+
 	if (av->help.open) {
 		help_key(&av->help, key);
-		return 0;
+		return SCREEN_NONE;
 	}
 	switch (key) {
-	case 'q': return 1;
-	case KEY_ESC: return !deck_unzoom(&av->d);
-	case '?': help_toggle(&av->help); return 0;
-	default: deck_key(&av->d, key); return 0;
+	case 'q': return SCREEN_QUIT;
+	case KEY_ESC: return deck_unzoom(&av->d) ? SCREEN_NONE : SCREEN_QUIT;
+	case '?': help_toggle(&av->help); return SCREEN_NONE;
+	default: deck_key(&av->d, key); return SCREEN_NONE;
 	}
 }
 
 /* The panels start their layout afresh. */
-void
-attachview_resize(struct attachview *av)
+static void
+attachview_resize(void *arg)
 {
+	struct attachview *av = arg;
+
 	deck_resize(&av->d);
+}
+
+/* Whatever exited is reaped (nothing here is ours). */
+static void
+attachview_sigchld(void *arg)
+{
+	(void)arg;
+	reap_each(0, NULL, NULL);
+}
+
+/* No records: attach only looks at /proc. */
+static uint64_t
+attachview_records(const void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* No scenario. */
+static const struct scenario *
+attachview_scenario(const void *arg)
+{
+	(void)arg;
+	return NULL;
 }
 
 /* The title bar: whom we look at, how many, how fresh. */
@@ -178,9 +210,10 @@ render_bar(struct attachview *av)
 }
 
 /* Draw a frame. */
-void
-attachview_render(struct attachview *av)
+static void
+attachview_render(void *arg)
 {
+	struct attachview *av = arg;
 	struct keys_ctx kc = { KM_ATTACH, NULL, NULL };
 	int krows = keys_rows(COLS, 1, &kc);
 	struct rect area = { 1, 0, LINES - 1 - krows, COLS };
@@ -192,7 +225,7 @@ attachview_render(struct attachview *av)
 	v.ks = &av->ks;
 	v.now = now_ns();
 	erase();
-	deck_render(&av->d, av->d.applies, area, &v);
+	deck_render(&av->d, NULL, area, &v);
 	render_bar(av);
 	keys_render(LINES - krows, COLS, krows, &kc);
 	if (av->help.open) {
@@ -201,3 +234,13 @@ attachview_render(struct attachview *av)
 		help_render(&av->help, LINES, COLS, &hc);
 	}
 }
+
+const struct screen_ops attachview_ops = {
+	.render = attachview_render,
+	.key = attachview_key,
+	.resize = attachview_resize,
+	.sigchld = attachview_sigchld,
+	.records = attachview_records,
+	.scenario = attachview_scenario,
+	.stop = attachview_stop,
+};

@@ -8,13 +8,11 @@
 #include "crt.h"
 
 void
-deck_init(struct deck *d, const int *applies, int focus)
+deck_init(struct deck *d, int focus)
 {
 	memset(d, 0, sizeof *d);
-	for (int i = 0; i < P__COUNT; i++) {
+	for (int i = 0; i < P__COUNT; i++)
 		panel_init(&d->panels[i], i);
-		d->applies[i] = applies[i];
-	}
 	d->focus = focus;
 	d->zoom = -1;
 }
@@ -80,21 +78,27 @@ deck_key(struct deck *d, int key)
 	case '\n':
 	case KEY_ENTER: deck_zoom(d, d->focus); return 1;
 	}
-	if (key >= '1' && key < '1' + P__COUNT) {
-		deck_zoom(d, key - '1');
+	if (panel_of_key(key) >= 0) {
+		deck_zoom(d, panel_of_key(key));
 		return 1;
 	}
 	return panel_key(&d->panels[d->focus], key);
 }
 
 void
-deck_render(struct deck *d, const int *placed, struct rect area, const struct view *v)
+deck_render(struct deck *d, const int *hide, struct rect area, const struct view *v)
 {
+	int placed[P__COUNT];
+
+	for (int i = 0; i < P__COUNT; i++) {
+		d->applies[i] = panel_applies(i, v);
+		placed[i] = d->applies[i] && !(hide && hide[i]);
+	}
 	layout_place(&d->lo, d->panels, placed, area, d->zoom, v);
 	if (!d->panels[d->focus].shown)
 		deck_focus_move(d, 1);
 	for (int i = 0; i < P__COUNT; i++)
 		if (d->panels[i].shown)
-			panel_render(&d->panels[i], i == d->focus, i + 1);
+			panel_render(&d->panels[i], i == d->focus);
 	layout_render(&d->lo);
 }

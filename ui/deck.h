@@ -12,14 +12,14 @@
 
 struct deck {
 	struct panel panels[P__COUNT];
-	int applies[P__COUNT];
+	int applies[P__COUNT]; /* the panels that had something to show at the last frame */
 	struct layout lo;
 	int focus;
 	int zoom; /* a panel id, or -1 */
 };
 
-/* Every panel; applies[id] says which exist; focus on panel focus. */
-void deck_init(struct deck *d, const int *applies, int focus);
+/* Every panel, the focus on panel focus. */
+void deck_init(struct deck *d, int focus);
 void deck_free(struct deck *d);
 /* Forget the panels' heights: the layout starts afresh. */
 void deck_resize(struct deck *d);
@@ -27,14 +27,16 @@ void deck_resize(struct deck *d);
 int deck_unzoom(struct deck *d);
 /*
  * The keys every deck has: Tab and Shift+Tab (focus), Enter (zoom the
- * focused panel), a panel's number (zoom it), and the focused panel's
+ * focused panel), a panel's key (zoom it), and the focused panel's
  * scrolling keys.  Returns 1 if the key was one of them.
  */
 int deck_key(struct deck *d, int key);
 /*
- * Lay out the panels placed[id] allows in area and draw them, the focused
- * one marked (the focus moves on if its panel is not on the screen).
+ * Lay out in area the panels that apply to the view (panel_applies) and
+ * are not hidden (hide[id]: its twin takes its place; NULL: none), and
+ * draw them, the focused one marked (the focus moves on if its panel is
+ * not on the screen).
  */
-void deck_render(struct deck *d, const int *placed, struct rect area, const struct view *v);
+void deck_render(struct deck *d, const int *hide, struct rect area, const struct view *v);
 
 #endif

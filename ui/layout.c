@@ -10,6 +10,8 @@
  *   no echo server: the Story goes under the timeline too (it is short).
  *   The kernel's view (k) takes the place of the Epoll instances; with
  *   nothing in the right column (attach), the left one takes the width.
+ * Each panel says where it goes (panel_ops col, column, order); this file
+ * only shares the rows out.
  *
  * Order within a column is priority: a panel that does not fit at its
  * minimum height is hidden, the ones below it may still fit.
@@ -29,12 +31,20 @@ struct column {
 	struct rect r;
 };
 
-/* Append panel id to a column if it applies. */
+/* Put panel id into its column, in its order. */
 static void
-col_add(struct column *c, const int *applies, int id)
+col_add(struct column *c, const struct panel *panels, int id)
 {
-	if (applies[id] && c->n < MAX_COL)
-		c->ids[c->n++] = id;
+	int at = c->n;
+
+	if (c->n == MAX_COL)
+		return;
+	while (at > 0 && panels[c->ids[at - 1]].ops->order > panels[id].ops->order) {
+		c->ids[at] = c->ids[at - 1];
+		at--;
+	}
+	c->ids[at] = id;
+	c->n++;
 }
 
 /* Rows a panel wants: its high-water mark, so it does not shrink back and forth. */
@@ -179,16 +189,17 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 		panels[zoom].shown = 1;
 		return;
 	}
-	col_add(&top[0], applies, P_EPOLL);
-	col_add(&top[0], applies, P_KERN);
-	col_add(&top[0], applies, P_WAIT);
-	col_add(&top[1], applies, P_SEM);
-	col_add(&top[1], applies, P_CONN);
-	col_add(&top[1], applies, P_FIFO);
-	/* Wide, or without an echo server (a short timeline): the story goes under the timeline. */
-	col_add(&top[wide || !applies[P_CONN] ? 0 : 1], applies, P_STORY);
-	col_add(&top[1], applies, P_TTY);
-	col_add(&bot[0], applies, P_PGRP);
+	for (int id = 0; id < P__COUNT; id++) {
+		const struct panel_ops *o = panels[id].ops;
+		int col = o->column ? o->column(wide, applies) : o->col;
+
+		if (!applies[id])
+			continue;
+		if (col == PC_BOTTOM)
+			col_add(&bot[0], panels, id);
+		else
+			col_add(&top[col == PC_RIGHT ? 1 : 0], panels, id);
+	}
 	nbot = 1;
 
 	left_w = wide ? area.w / 2 : area.w * 29 / 50;

@@ -1,6 +1,6 @@
 /*
  * panel.c - the frame every panel shares (see panel.h): the title rule
- * with its number and scroll position, the fixed header and footer lines,
+ * with its key and scroll position, the fixed header and footer lines,
  * the scrolled body, and the scrolling keys.  Knows no panel's content.
  */
 #include "panel.h"
@@ -26,18 +26,30 @@ panel_ops_of(int id)
 	return id >= 0 && id < P__COUNT ? all_ops[id] : NULL;
 }
 
-/* Does the panel apply to the scenario's jobs? */
+/* Does the panel have something to show on this screen? */
 int
-panel_applies(int id, const struct scenario *sc)
+panel_applies(int id, const struct view *v)
 {
-	int echo = scenario_job_of(sc, JOB_ECHO);
+	const struct panel_ops *o = panel_ops_of(id);
 
-	switch (id) {
-	case P_SEM: return echo >= 0 && sc->jobs[echo].accept == ACCEPT_SEMAPHORE;
-	case P_CONN: return echo >= 0;
-	case P_FIFO: return scenario_job_of(sc, JOB_FIFO) >= 0;
-	default: return 1;
-	}
+	return o && (o->applies == NULL || o->applies(v));
+}
+
+/* The panel whose key is key, or -1. */
+int
+panel_of_key(int key)
+{
+	for (int id = 0; id < P__COUNT; id++)
+		if (all_ops[id]->key == key)
+			return id;
+	return -1;
+}
+
+/* A scenario's screen (running or replayed), not attach. */
+int
+panel_in_scenario(const struct view *v)
+{
+	return v->mode != VIEW_ATTACH;
 }
 
 /* An empty panel of the given id. */
@@ -89,15 +101,15 @@ clamp_scroll(struct panel *p)
 		p->scroll = 0;
 }
 
-/* The title rule: number, name, extra, scroll position. */
+/* The title rule: key, name, extra, scroll position. */
 static void
-render_title(struct panel *p, int focused, int number, int above, int below)
+render_title(struct panel *p, int focused, int above, int below)
 {
 	char buf[160];
 	int x = p->r.x, w = p->r.w, used;
 
 	draw_hline(p->r.y, x, w, focused ? CS_FOCUS : CS_DIM);
-	snprintf(buf, sizeof buf, " %d %s ", number, p->ops->name);
+	snprintf(buf, sizeof buf, " %c %s ", p->ops->key, p->ops->name);
 	used = 1 + draw_text(p->r.y, x + 1, w - 1, focused ? CS_FOCUS : CS_TITLE, buf);
 	if (p->L.title[0] && used + 2 < w) {
 		snprintf(buf, sizeof buf, " %s ", p->L.title);
@@ -119,7 +131,7 @@ render_title(struct panel *p, int focused, int number, int above, int below)
 
 /* Draw the frame, the header, the visible body and the footer. */
 void
-panel_render(struct panel *p, int focused, int number)
+panel_render(struct panel *p, int focused)
 {
 	struct lines *L = &p->L;
 	int rows, body, first, y, nfoot = lines_nfooter(L), above, below;
@@ -142,7 +154,7 @@ panel_render(struct panel *p, int focused, int number)
 		if (below < 0)
 			below = 0;
 	}
-	render_title(p, focused, number, above, below);
+	render_title(p, focused, above, below);
 	y = p->r.y + 1;
 	for (int i = 0; i < L->nheader && y < p->r.y + p->r.h; i++)
 		draw_line(y++, p->r.x, p->r.w, &L->v[i]);

@@ -47,10 +47,25 @@ struct view {
 
 struct panel;
 
+/* The columns of the screen (see layout.c). */
+enum panel_col { PC_LEFT = 0, PC_RIGHT, PC_BOTTOM, PC__COUNT };
+
+/*
+ * A panel describes itself: what it is called and which key zooms it, what
+ * it explains, when it applies, where it goes and how it grows, and how it
+ * draws.  The deck, the layout and the help read only this.
+ */
 struct panel_ops {
 	const char *name;    /* title */
+	int key;             /* the key that zooms it, shown before its title */
 	const char *help;    /* what it shows, for the help overlay */
 	const char *fact;    /* the fact of SPEC.md it demonstrates */
+	/* Is there anything for it to show on this screen?  NULL: always. */
+	int (*applies)(const struct view *v);
+	int col;             /* enum panel_col: where it goes */
+	/* Where it goes when that depends on the screen; NULL: col.  shown[id]: the panels that apply. */
+	int (*column)(int wide, const int *shown);
+	int order;           /* its place in its column, top to bottom */
 	int min_h;           /* rows it needs, title included */
 	int grow;            /* order in which fixed panels of a column get rows beyond min_h */
 	int flex;            /* takes the room that is left */
@@ -81,14 +96,18 @@ extern const struct panel_ops panel_kern_ops;
 
 /* The ops of a panel id. */
 const struct panel_ops *panel_ops_of(int id);
-/* Does panel id apply to this scenario? */
-int panel_applies(int id, const struct scenario *sc);
+/* Does panel id apply to what the view shows (its ops' applies)? */
+int panel_applies(int id, const struct view *v);
+/* The panel whose key is key, or -1. */
+int panel_of_key(int key);
+/* Applies to a scenario's screen, running or replayed (not to attach). */
+int panel_in_scenario(const struct view *v);
 void panel_init(struct panel *p, int id);
 void panel_free(struct panel *p);
 /* Rows the panel would like (title included), after draw filled its lines. */
 int panel_want(const struct panel *p);
 /* Draw the panel's frame and visible lines into p->r. */
-void panel_render(struct panel *p, int focused, int number);
+void panel_render(struct panel *p, int focused);
 /* Scrolling keys (arrows, PgUp/PgDn, Home/End); returns 1 if handled. */
 int panel_key(struct panel *p, int key);
 

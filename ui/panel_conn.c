@@ -142,8 +142,16 @@ conn_draw(struct panel *pn, const struct view *v, int w)
 	open_lines(L, v);
 }
 
+/* Is there a listening socket? */
+static int
+conn_applies(const struct view *v)
+{
+	return v->m->nlistens > 0;
+}
+
 const struct panel_ops panel_conn_ops = {
 	.name = "Connections per pid",
+	.key = '4',
 	.help = "Connections each echo process accepted, with a bar of the split and how many "
 		"are open now; the listening socket's accept queue (read with sock_diag, like "
 		"ss -lnt Recv-Q) and backlog; the front end's clients, and the last reply with the "
@@ -151,6 +159,9 @@ const struct panel_ops panel_conn_ops = {
 	.fact = "Each process has its own interest list, so connections spread over the pids. "
 		"With EPOLLET and one accept per wake-up (the notes' 358.c), a burst leaves "
 		"connections waiting in the accept queue until the next edge: try z, b, f.",
+	.applies = conn_applies,
+	.col = PC_RIGHT,
+	.order = 2,
 	.min_h = 3,
 	.grow = 1,
 	.draw = conn_draw,

@@ -206,6 +206,7 @@ epoll_draw(struct panel *pn, const struct view *v, int w)
 
 const struct panel_ops panel_epoll_ops = {
 	.name = "Epoll instances",
+	.key = '1',
 	.help = "Per process: each epoll fd, the instance (kernel object) it names, and its "
 		"interest list: the watched fd, what that fd is, the mask asked for, and ev.data. "
 		"The listening socket is marked; an instance held by several pids says SHARED; "
@@ -215,6 +216,9 @@ const struct panel_ops panel_epoll_ops = {
 		"interest list, one entry per (instance, fd): a second ADD fails with EEXIST. "
 		"ev.data is the caller's own and comes back verbatim (facts 1-3). A regular "
 		"file cannot be added (EPERM).",
+	.applies = panel_in_scenario,
+	.col = PC_LEFT,
+	.order = 1,
 	.min_h = 3,
 	.grow = 1,
 	.draw = epoll_draw,

@@ -119,14 +119,25 @@ fifo_draw(struct panel *pn, const struct view *v, int w)
 		fifo_block(L, v, &m->fifos[i], i == 0);
 }
 
+/* Is there a FIFO? */
+static int
+fifo_applies(const struct view *v)
+{
+	return v->m->nfifos > 0;
+}
+
 const struct panel_ops panel_fifo_ops = {
 	.name = "FIFO",
+	.key = '5',
 	.help = "The FIFO watcher of 262.c: waiting for a writer (a blocking open), open and "
 		"watched with EPOLLIN|EPOLLHUP, or in an EPOLLHUP storm with its count and rate; what "
 		"it read; how it handles a hang-up; whether you hold a writer (W, w, h).",
 	.fact = "After the writer closes, a level-triggered EPOLLHUP comes back on every "
 		"epoll_wait: 100% CPU (naive). The cure: DEL, close, reopen, ADD; closing first "
 		"makes DEL fail with EBADF (fact 7).",
+	.applies = fifo_applies,
+	.col = PC_RIGHT,
+	.order = 3,
 	.min_h = 3,
 	.grow = 2,
 	.draw = fifo_draw,

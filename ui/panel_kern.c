@@ -401,6 +401,7 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 
 const struct panel_ops panel_kern_ops = {
 	.name = "Kernel's view",
+	.key = '9',
 	.help = "The epoll instances as the kernel keeps them, read from /proc a few times a second "
 		"while this panel is on the screen (k shows it in place of the Epoll instances, and "
 		"back). Per process and epoll fd: the kernel instance it names, told apart with "
@@ -413,6 +414,8 @@ const struct panel_ops panel_kern_ops = {
 		"the same anon inode for every epoll fd; kcmp compares the open files themselves. "
 		"An entry belongs to the open file, not to the fd number: close an fd that has a dup "
 		"and the kernel keeps watching the file (ctl-errors).",
+	.col = PC_LEFT,
+	.order = 1,
 	.min_h = 4,
 	.grow = 1,
 	.draw = kern_draw,

@@ -150,6 +150,7 @@ pgrp_draw(struct panel *pn, const struct view *v, int w)
 
 const struct panel_ops panel_pgrp_ops = {
 	.name = "Process groups",
+	.key = '6',
 	.help = "ps -eo pid,ppid,pgid,sid,tty,tpgid,stat,cmd for the scenario's session and for "
 		"your own terminal, read from /proc a few times a second. Rows whose PGID equals "
 		"their terminal's TPGID (field 8 of /proc/PID/stat) are the foreground group: "
@@ -159,6 +160,8 @@ const struct panel_ops panel_pgrp_ops = {
 		"SIGINT to every process of the foreground process group only; the shell (the "
 		"session leader) sits in another group and gets nothing (fact 9). Only the "
 		"foreground group may read the terminal: a background reader gets SIGTTIN.",
+	.col = PC_BOTTOM,
+	.order = 1,
 	.min_h = 4,
 	.grow = 1,
 	.draw = pgrp_draw,

@@ -91,14 +91,25 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 	}
 }
 
+/* Is there a semaphore? */
+static int
+sem_applies(const struct view *v)
+{
+	return v->m->nsems > 0;
+}
+
 const struct panel_ops panel_sem_ops = {
 	.name = "Semaphore",
+	.key = '3',
 	.help = "The named POSIX semaphore of the notes' echo server: value 1 is free, 0 is "
 		"held by the pid shown. Per worker: sem_trywait won (filled dot) or lost with "
 		"EAGAIN (hollow dot), oldest to newest.",
 	.fact = "Both epoll instances report the same event on the shared listening socket (the "
 		"herd); sem_trywait lets exactly one worker call accept. The name is per run and "
 		"always unlinked, so a crash never leaves /dev/shm/sem.* behind (EEXIST next time).",
+	.applies = sem_applies,
+	.col = PC_RIGHT,
+	.order = 1,
 	.min_h = 2,
 	.grow = 3,
 	.draw = sem_draw,

@@ -284,8 +284,16 @@ story_draw(struct panel *pn, const struct view *v, int w)
 	}
 }
 
+/* Under the timeline when the screen is wide, or when there is no Connections panel (the right column is short). */
+static int
+story_column(int wide, const int *shown)
+{
+	return wide || !shown[P_CONN] ? PC_LEFT : PC_RIGHT;
+}
+
 const struct panel_ops panel_story_ops = {
 	.name = "Story",
+	.key = '8',
 	.help = "Notable records in time order: signals with their si_code (SI_KERNEL: sent by "
 		"the kernel's tty line discipline; SI_USER: sent by kill), kills, reaps, job and "
 		"foreground changes, semaphore unlinks, stray events, errors, and your own actions.",
@@ -293,6 +301,10 @@ const struct panel_ops panel_story_ops = {
 		"the foreground group, each handler runs, the parent's kill(child, SIGINT) is "
 		"redundant for ^C but is what stops the child after i (kill -INT parent) (fact 10), "
 		"children are reaped, the semaphore is unlinked, the shell takes the terminal back.",
+	.applies = panel_in_scenario,
+	.col = PC_RIGHT,
+	.column = story_column,
+	.order = 4,
 	.min_h = 3,
 	.flex = 1,
 	.bottom = 1,

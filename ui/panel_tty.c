@@ -42,11 +42,15 @@ tty_draw(struct panel *pn, const struct view *v, int w)
 
 const struct panel_ops panel_tty_ops = {
 	.name = "Terminal",
+	.key = '7',
 	.help = "What the children printed on their pseudo-terminal (the session's tty), as the "
 		"user of the notes saw it in their shell: the '$ ' lines are the session leader "
 		"starting jobs, then each process's own messages.",
 	.fact = "The scenario runs in a real session on a pty of its own, so process groups, "
 		"the foreground group and Ctrl+C behave exactly as in a shell.",
+	.applies = panel_in_scenario,
+	.col = PC_RIGHT,
+	.order = 5,
 	.min_h = 3,
 	.flex = 1,
 	.bottom = 1,

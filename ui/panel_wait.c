@@ -181,6 +181,7 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 
 const struct panel_ops panel_wait_ops = {
 	.name = "epoll_wait returns",
+	.key = '2',
 	.help = "One line per epoll_wait return, newest at the bottom: time since the start, "
 		"pid, epfd, n, and each returned event as data:mask (the listening socket is "
 		"marked). Identical returns are folded into one line with a count and a rate. A "
@@ -195,6 +196,9 @@ const struct panel_ops panel_wait_ops = {
 		"repeats, edge-triggered reports a change once (fact 6); the naive FIFO's EPOLLHUP "
 		"storm (fact 7). One connection wakes both echo workers: the thundering herd "
 		"(echo-herd: both woken per connection; echo-exclusive: one).",
+	.applies = panel_in_scenario,
+	.col = PC_LEFT,
+	.order = 2,
 	.min_h = 4,
 	.flex = 1,
 	.bottom = 1,

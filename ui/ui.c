@@ -4,8 +4,8 @@
  * screen; the keyboard, signals (a signalfd: SIGINT, SIGTERM, SIGHUP and
  * SIGQUIT end the program cleanly, SIGCHLD reaps, SIGWINCH resizes), and
  * the frame timer that keeps redraws at ~30 per second.  One state
- * variable per screen (lv, av, or neither: the picker) selects which draw
- * and key functions run.
+ * variable (the screen: a running scenario, a replay, the attach screen,
+ * or none: the picker) selects which draw and key functions run.
  *
  * One loop (src/loop.h) waits on every fd the front end owns: stdin, the
  * signalfd, and what the run registers (trace pipe, pty master, clients).
@@ -38,6 +38,7 @@
 #include "help.h"
 #include "layout.h"
 #include "live.h"
+#include "replayview.h"
 #include "picker.h"
 
 #define FRAME_NS (33ull * 1000000)
@@ -50,8 +51,7 @@ struct ui {
 	struct picker pk;
 	int have_picker;
 	struct help help;     /* the picker's */
-	struct live *lv;      /* a running or replayed scenario */
-	struct attachview *av;/* the attach screen */
+	struct screen scr;    /* what is on the screen; ops NULL: the picker */
 	const char *replay;   /* the recording being played */
 	const char *record;   /* --record FILE: the first run started records into it */
 	struct recorder *rec; /* opened for the command line's scenario, not yet handed over */
@@ -100,10 +100,8 @@ render(struct ui *u)
 {
 	if (too_small()) {
 		render_small();
-	} else if (u->av) {
-		attachview_render(u->av);
-	} else if (u->lv) {
-		live_render(u->lv);
+	} else if (u->scr.ops) {
+		u->scr.ops->render(u->scr.s);
 	} else {
 		picker_render(&u->pk, LINES, COLS);
 		if (u->msg[0]) {
@@ -121,8 +119,8 @@ render(struct ui *u)
 	wnoutrefresh(stdscr);
 	doupdate();
 	u->frames++;
-	if (u->lv)
-		u->records = live_records(u->lv);
+	if (u->scr.ops)
+		u->records = u->scr.ops->records(u->scr.s);
 	{
 		uint64_t now = now_ns();
 		unsigned n = 0;
@@ -153,7 +151,7 @@ write_stats(const struct ui *u)
 		return;
 	fprintf(f, "frames %llu\nseconds %.3f\nrecords %llu\nmax_frames_in_1s %u\n",
 		(unsigned long long)u->frames, (double)(now_ns() - u->opened_ns) / 1e9,
-		(unsigned long long)(u->lv ? live_records(u->lv) : u->records), u->max_per_s);
+		(unsigned long long)(u->scr.ops ? u->scr.ops->records(u->scr.s) : u->records), u->max_per_s);
 	fclose(f);
 }
 
@@ -179,22 +177,20 @@ request_frame(void *arg)
 	u->frame_timer = loop_timer(u->loop, at > now ? at : now, on_frame, u);
 }
 
-/* Stop the running scenario (saying so in the title bar) or the replay; a failed recording is reported. */
+/* Stop what is on the screen (a running scenario says so in its title bar); a failed recording is reported. */
 static void
-stop_live(struct ui *u)
+stop_screen(struct ui *u)
 {
-	char buf[160], err[700];
+	char err[700];
 
-	if (u->lv == NULL)
+	if (u->scr.ops == NULL)
 		return;
-	snprintf(buf, sizeof buf, "stopping %s: every job is asked to end", live_scenario(u->lv)->name);
-	if (!too_small() && !live_is_replay(u->lv))
-		live_notice(u->lv, buf);
-	if (live_stop(u->lv, err, sizeof err) < 0) {
+	if (u->scr.ops->stop(u->scr.s, err, sizeof err) < 0) {
 		snprintf(u->msg, sizeof u->msg, "--record: %s", err);
 		u->status = 1;
 	}
-	u->lv = NULL;
+	u->scr.ops = NULL;
+	u->scr.s = NULL;
 }
 
 /* The terminal changed size: tell curses, lay out again, redraw. */
@@ -206,10 +202,8 @@ resize(struct ui *u)
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
 	    (ws.ws_row != LINES || ws.ws_col != COLS))
 		resizeterm(ws.ws_row, ws.ws_col);
-	if (u->lv)
-		live_resize(u->lv);
-	if (u->av)
-		attachview_resize(u->av);
+	if (u->scr.ops)
+		u->scr.ops->resize(u->scr.s);
 	clearok(curscr, TRUE);
 	render(u);
 }
@@ -237,37 +231,39 @@ picker_key_in(struct ui *u, int key)
 	}
 }
 
-/* A key in a running scenario, and what it leads to. */
+/* A key on a screen, and what it leads to: quit, back to the picker, start again. */
 static void
-live_key_in(struct ui *u, int key)
+screen_key_in(struct ui *u, int key)
 {
+	const struct screen_ops *ops = u->scr.ops;
+	const struct scenario *cur;
 	struct scenario sc;
 
 	if (too_small() && key != 'q' && key != 27)
 		return;
-	switch (live_key(u->lv, key)) {
-	case LIVE_QUIT:
-		stop_live(u);
+	switch (ops->key(u->scr.s, key)) {
+	case SCREEN_QUIT:
+		stop_screen(u);
 		u->quit = 1;
 		break;
-	case LIVE_PICKER:
-		sc = *live_scenario(u->lv);
-		stop_live(u);
-		if (!u->have_picker) {
+	case SCREEN_PICKER:
+		cur = ops->scenario(u->scr.s);
+		sc = cur ? *cur : (struct scenario){ 0 };
+		stop_screen(u);
+		if (!u->have_picker || cur == NULL) {
 			u->quit = 1;
 			break;
 		}
 		picker_select(&u->pk, sc.name);
 		break;
-	case LIVE_RESTART:
-		sc = *live_scenario(u->lv);
-		if (live_is_replay(u->lv)) {
-			stop_live(u);
+	case SCREEN_RESTART:
+		cur = ops->scenario(u->scr.s);
+		sc = cur ? *cur : (struct scenario){ 0 };
+		stop_screen(u);
+		if (ops == &replayview_ops)
 			ui_replay_start(u);
-			break;
-		}
-		stop_live(u);
-		ui_start(u, &sc);
+		else if (cur)
+			ui_start(u, &sc);
 		break;
 	}
 }
@@ -280,11 +276,8 @@ on_key(struct ui *u, int key)
 		resize(u);
 		return;
 	}
-	if (u->av) {
-		if ((!too_small() || key == 'q') && attachview_key(u->av, key))
-			u->quit = 1;
-	} else if (u->lv)
-		live_key_in(u, key);
+	if (u->scr.ops)
+		screen_key_in(u, key);
 	else if (too_small() && key == 'q')
 		u->quit = 1;
 	else if (!too_small())
@@ -321,8 +314,8 @@ on_signal(void *arg, uint32_t events)
 	while (read(u->sigfd, &si, sizeof si) == sizeof si) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			if (u->lv)
-				live_sigchld(u->lv);
+			if (u->scr.ops)
+				u->scr.ops->sigchld(u->scr.s);
 			else
 				reap_each(0, NULL, NULL);
 			break;
@@ -355,8 +348,9 @@ ui_start(struct ui *u, const struct scenario *sc)
 			return;
 		}
 	}
-	u->lv = live_start(sc, u->loop, request_frame, u, rec, u->record, err, sizeof err);
-	if (u->lv == NULL)
+	u->scr.s = live_start(sc, u->loop, request_frame, u, rec, u->record, err, sizeof err);
+	u->scr.ops = u->scr.s ? &live_ops : NULL;
+	if (u->scr.s == NULL)
 		snprintf(u->msg, sizeof u->msg, "cannot start %s: %s", sc->name, err);
 	request_frame(u);
 }
@@ -367,8 +361,9 @@ ui_replay_start(struct ui *u)
 {
 	char err[PATH_MAX + 256];
 
-	u->lv = live_replay(u->replay, u->loop, request_frame, u, err, sizeof err);
-	if (u->lv == NULL) {
+	u->scr.s = replayview_start(u->replay, u->loop, request_frame, u, err, sizeof err);
+	u->scr.ops = u->scr.s ? &replayview_ops : NULL;
+	if (u->scr.s == NULL) {
 		snprintf(u->msg, sizeof u->msg, "%s", err);
 		u->quit = 1;
 		u->status = 1;
@@ -429,9 +424,7 @@ static int
 ui_close(struct ui *u)
 {
 	write_stats(u);
-	stop_live(u);
-	attachview_stop(u->av);
-	u->av = NULL;
+	stop_screen(u);
 	crt_done();
 	if (u->msg[0] && u->status != 0)
 		fprintf(stderr, "epollviz: %s\n", u->msg);
@@ -533,7 +526,7 @@ ui_main(const char *name, const char *record)
 	if (name) {
 		picker_select(&u.pk, first.name);
 		ui_start(&u, &first);
-		if (u.lv == NULL) {
+		if (u.scr.ops == NULL) {
 			u.status = 1;
 			return ui_close(&u);
 		}
@@ -584,7 +577,8 @@ ui_attach(const int *pids, int npids, int children)
 		u.status = 1;
 		return ui_close(&u);
 	}
-	u.av = attachview_start(pids, npids, children, u.loop, request_frame, &u);
+	u.scr.s = attachview_start(pids, npids, children, u.loop, request_frame, &u);
+	u.scr.ops = &attachview_ops;
 	ui_loop(&u);
 	return ui_close(&u);
 }

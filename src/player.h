@@ -5,13 +5,13 @@
  * (records applied, byte offset of the file) and the first read error.
  * Owns the struct replay (src/record.h) and one timer; draws nothing.
  */
-#ifndef EPOLLVIZ_UI_PLAYER_H
-#define EPOLLVIZ_UI_PLAYER_H
+#ifndef EPOLLVIZ_PLAYER_H
+#define EPOLLVIZ_PLAYER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../src/record.h"
+#include "record.h"
 
 struct loop;
 struct player;

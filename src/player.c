@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/loop.h"
-#include "../src/util.h"
+#include "loop.h"
+#include "util.h"
 
 #define BATCH_RECORDS 2000
 #define BATCH_NS (8ull * 1000000)
