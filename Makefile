@@ -19,10 +19,10 @@ LDLIBS += $(CURSES_LIBS)
 
 SRC := $(wildcard src/*.c)
 UI := $(wildcard ui/*.c)
-ENGINE := $(filter-out src/main.c,$(SRC))
+ENGINE := $(SRC)
 OBJ_ENGINE := $(ENGINE:%.c=$(BUILD)/%.o)
-OBJ_UI := $(UI:%.c=$(BUILD)/%.o)
-OBJ_MAIN := $(BUILD)/src/main.o
+OBJ_UI := $(filter-out $(BUILD)/ui/main.o,$(UI:%.c=$(BUILD)/%.o))
+OBJ_MAIN := $(BUILD)/ui/main.o
 
 TEST_SRC := $(wildcard tests/*.c) fuzz/targets.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -91,7 +91,7 @@ valgrind: $(BIN)
 # Static analysis with a small committed configuration (.clang-tidy).
 CPPCHECK ?= cppcheck
 CLANG_TIDY ?= clang-tidy
-lint:
+lint: check-layering
 	@scripts/deps.sh lint
 	$(CPPCHECK) -q --std=c11 --enable=warning,portability,performance --inline-suppr \
 		--error-exitcode=1 -D_GNU_SOURCE --suppress=missingIncludeSystem src ui fuzz
@@ -133,10 +133,12 @@ bench: deps $(BIN) $(BENCH_BIN)
 screenshots: deps-screenshots $(BIN)
 	scripts/screenshots.sh ./$(BIN) screenshots
 
-# src/ must never include curses; ui/ must never call epoll on a worker's behalf.
+# src/ must never include curses or anything from ui/; ui/ must never call epoll on a worker's behalf.
 check-layering:
 	@! grep -nE '#include *[<"](n?curses|ncursesw/|panel\.h|menu\.h)' src/*.c src/*.h \
 		|| (echo "check-layering: src/ includes curses" >&2; exit 1)
+	@! grep -nE '#include *"[^"]*ui/' src/*.c src/*.h \
+		|| (echo "check-layering: src/ includes a file of ui/" >&2; exit 1)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings \

@@ -57,23 +57,23 @@ struct actions;
 struct action_def {
 	const char *name;    /* in scripts: "kill-parent" */
 	const char *argname; /* in usage: "N", "TEXT", "SECONDS" */
-	int arg;             /* enum action_arg */
-	int def;             /* default count */
-	int needs;           /* enum action_needs */
-	int key, key2;       /* keys on the running screen (0: none; key2 an alternative) */
-	const char *cap;     /* how the key is written: "c", "^C" */
+	const char *cap;     /* how its key is written: "c", "^C" */
 	const char *label;   /* on the key bar */
-	int prio;            /* key bar: 0 always shown ... 5 first to go when the line is short */
 	const char *key_text;/* a key's text for AA_TEXT: printf format, %d the press count */
 	const char *help;    /* one sentence, for the help overlay and the man page */
 	uint64_t timeout_ns; /* how long its effect may take */
 	uint64_t per_n_ns;   /* and more per count (each client in turn) */
-	int poll_ms;         /* how often the headless runner looks at done (0: 20 ms) */
-	int quiet;           /* no done record (wait: its end is its time) */
 	/* Start it.  Returns 0, or -1 after a failed action record. */
 	int (*begin)(struct actions *a, const struct action_call *c);
 	/* Has its effect been seen?  1 yes, 0 not yet, -1 done but failed.  NULL: at once. */
 	int (*done)(struct actions *a, const struct action_call *c);
+	int arg;             /* enum action_arg */
+	int def;             /* default count */
+	int needs;           /* enum action_needs */
+	int key, key2;       /* keys on the running screen (0: none; key2 an alternative) */
+	int prio;            /* key bar: 0 always shown ... 5 first to go when the line is short */
+	int poll_ms;         /* how often the headless runner looks at done (0: 20 ms) */
+	int quiet;           /* no done record (wait: its end is its time) */
 };
 
 /*

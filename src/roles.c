@@ -20,16 +20,19 @@
 #include "trace.h"
 #include "util.h"
 
+/* A role's body: never returns. */
+typedef void (*role_body_fn)(const struct role_args *a, int role);
+
 static const struct role_entry {
-	int role;      /* enum trace_role */
-	void (*main)(const struct role_args *a, int role) __attribute__((noreturn));
-	int job;       /* enum job_kind whose options it takes, or -1 */
+	role_body_fn main;
+	int role;          /* enum trace_role */
+	int job;           /* enum job_kind whose options it takes, or -1 */
 } roles[] = {
-	{ ROLE_SESSION, session_main, -1 },
-	{ ROLE_ECHO_PARENT, echo_main, JOB_ECHO },
-	{ ROLE_ECHO_WORKER, echo_main, JOB_ECHO },
-	{ ROLE_FIFO, fifo_main, JOB_FIFO },
-	{ ROLE_PROBE, probe_main, JOB_PROBE },
+	{ session_main, ROLE_SESSION, -1 },
+	{ echo_main, ROLE_ECHO_PARENT, JOB_ECHO },
+	{ echo_main, ROLE_ECHO_WORKER, JOB_ECHO },
+	{ fifo_main, ROLE_FIFO, JOB_FIFO },
+	{ probe_main, ROLE_PROBE, JOB_PROBE },
 };
 
 /* Wrong arguments: only epollviz itself starts roles, so this is a bug. */
@@ -113,4 +116,5 @@ roles_main(int argc, char **argv)
 	parse_args(argc, argv, &a);
 	trace_open(a.trace_fd, 0);
 	e->main(&a, role);
+	_exit(2); /* a body returned: it must not */
 }

@@ -281,16 +281,17 @@ line_kwatch(struct strbuf *b, const struct trace_rec *r)
 
 /* ---- the table ----------------------------------------------------------- */
 
-#define SLOT(m) .off = offsetof(struct trace_rec, m), .size = sizeof(((struct trace_rec *)0)->m)
-#define F_INT(n, m) { .name = n, .kind = RK_INT, SLOT(m), .sign = 1 }
-#define F_U64(n, m) { .name = n, .kind = RK_U64, SLOT(m) }
-#define F_MASK(n, m) { .name = n, .kind = RK_MASK, SLOT(m) }
-#define F_SIG(n, m) { .name = n, .kind = RK_SIGNAL, SLOT(m), .sign = 1 }
-#define F_ENUM(n, m, e) { .name = n, .kind = RK_ENUM, SLOT(m), .sign = 1, .arg = e }
-#define F_BIT(n, m, bits) { .name = n, .kind = RK_BIT, SLOT(m), .sign = 1, .arg = bits }
-#define F_IS(n, m, v) { .name = n, .kind = RK_IS, SLOT(m), .sign = 1, .arg = v }
-#define F_TEXT(n) { .name = n, .kind = RK_TEXT }
-#define F_ERRNO(n) { .name = n, .kind = RK_ERRNO, SLOT(err), .sign = 1 }
+/* Where member m of struct trace_rec is (m is a member name: it cannot be parenthesised). */
+#define SLOT(m) .off = offsetof(struct trace_rec, m), .size = sizeof(((struct trace_rec *)0)->m) /* NOLINT(bugprone-macro-parentheses) */
+#define F_INT(n, m) { .name = (n), .kind = RK_INT, SLOT(m), .sign = 1 }
+#define F_U64(n, m) { .name = (n), .kind = RK_U64, SLOT(m) }
+#define F_MASK(n, m) { .name = (n), .kind = RK_MASK, SLOT(m) }
+#define F_SIG(n, m) { .name = (n), .kind = RK_SIGNAL, SLOT(m), .sign = 1 }
+#define F_ENUM(n, m, e) { .name = (n), .kind = RK_ENUM, SLOT(m), .sign = 1, .arg = (e) }
+#define F_BIT(n, m, bits) { .name = (n), .kind = RK_BIT, SLOT(m), .sign = 1, .arg = (bits) }
+#define F_IS(n, m, v) { .name = (n), .kind = RK_IS, SLOT(m), .sign = 1, .arg = (v) }
+#define F_TEXT(n) { .name = (n), .kind = RK_TEXT }
+#define F_ERRNO(n) { .name = (n), .kind = RK_ERRNO, SLOT(err), .sign = 1 }
 /* The result of a call: "ret" and "errno". */
 #define F_RET F_INT("ret", ret), F_ERRNO("errno")
 

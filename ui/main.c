@@ -1,6 +1,8 @@
 /*
- * main.c - command line of epollviz: picks the front end (TUI, headless),
- * the listing and help, or an internal child role.
+ * main.c - command line of epollviz: picks the front end (the screen, or
+ * headless), the listing and help, or an internal child role.  It lives in
+ * ui/ because it is the one file that knows both the screen and the engine;
+ * nothing in src/ includes anything from ui/.
  */
 #include <limits.h>
 #include <signal.h>
@@ -10,12 +12,12 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "../ui/ui.h"
-#include "action.h"
-#include "attach.h"
-#include "headless.h"
-#include "roles.h"
-#include "scenario.h"
+#include "../src/action.h"
+#include "../src/attach.h"
+#include "../src/headless.h"
+#include "../src/roles.h"
+#include "../src/scenario.h"
+#include "ui.h"
 
 #ifndef EPOLLVIZ_VERSION
 #define EPOLLVIZ_VERSION "0.1"
