@@ -63,8 +63,9 @@ $(BUILD)/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
-$(TEST_BIN): $(TEST_OBJ) $(OBJ_ENGINE)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+# The tests link the panels too (tests/test_panels.c draws them into memory, no terminal).
+$(TEST_BIN): $(TEST_OBJ) $(OBJ_ENGINE) $(OBJ_UI)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CURSES_LIBS)
 
 run: all
 	./$(BIN)

@@ -1,0 +1,261 @@
+/*
+ * test_panels.c - the panels draw every object of the model, not "the"
+ * server or "the" FIFO: a model built from records of a program with two
+ * listening sockets, two semaphores and two FIFOs, drawn by each panel
+ * into its lines (no terminal needed), names all of them.
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "model.h"
+#include "trace.h"
+#include "../ui/panel.h"
+
+static struct model *M;
+static uint64_t clock_ns;
+
+/* A record of pid, stamped with the next tick of a fake clock. */
+static struct trace_rec *
+rec(int type, uint32_t pid)
+{
+	static struct trace_rec r;
+
+	trace_rec_init(&r, type);
+	r.pid = pid;
+	clock_ns += 1000;
+	r.ts_ns = clock_ns;
+	return &r;
+}
+
+/* proc_start of pid as role, with a name. */
+static void
+start(uint32_t pid, int role, const char *name)
+{
+	struct trace_rec *r = rec(TR_PROC_START, pid);
+
+	r->role = role;
+	r->ppid = 100;
+	r->pgid = 101;
+	r->sid = 100;
+	trace_rec_set_text(r, name);
+	model_apply(M, r);
+}
+
+/* A listening socket fd of pid on 127.0.0.1:port, in an epoll instance epfd of pid. */
+static void
+listener(uint32_t pid, int fd, int port, int backlog, int epfd)
+{
+	struct trace_rec *r = rec(TR_LISTEN, pid);
+
+	r->fd = fd;
+	r->port = port;
+	r->backlog = backlog;
+	trace_rec_set_text(r, "127.0.0.1");
+	model_apply(M, r);
+	r = rec(TR_EPOLL_CREATE, pid);
+	r->ret = epfd;
+	model_apply(M, r);
+	r = rec(TR_EPOLL_CTL, pid);
+	r->epfd = epfd;
+	r->op = EPOLL_CTL_ADD;
+	r->fd = fd;
+	r->events = EPOLLIN;
+	r->data = (uint64_t)fd;
+	model_apply(M, r);
+	r = rec(TR_ACCEPTQ, 1);
+	r->port = port;
+	r->qlen = (uint64_t)port % 10;
+	r->backlog = backlog;
+	model_apply(M, r);
+}
+
+/* A semaphore record of pid about the sem_t handle. */
+static void
+sem(int type, uint32_t pid, const char *name, uint64_t handle, int ret)
+{
+	struct trace_rec *r = rec(type, pid);
+
+	r->handle = handle;
+	r->initial = 1;
+	r->ret = ret;
+	r->err = ret < 0 ? EAGAIN : 0;
+	if (name)
+		trace_rec_set_text(r, name);
+	model_apply(M, r);
+}
+
+/* A FIFO at path watched by pid as fd, from which it read text. */
+static void
+fifo(uint32_t pid, const char *path, int fd, const char *text)
+{
+	struct trace_rec *r = rec(TR_FIFO_WAITING, pid);
+
+	trace_rec_set_text(r, path);
+	model_apply(M, r);
+	r = rec(TR_FIFO_OPENED, pid);
+	r->fd = r->ret = fd;
+	trace_rec_set_text(r, path);
+	model_apply(M, r);
+	r = rec(TR_READ, pid);
+	r->fd = fd;
+	r->ret = (int64_t)strlen(text);
+	trace_rec_set_text(r, text);
+	model_apply(M, r);
+}
+
+/* Everything panel id draws at w columns, its title included, as one string. */
+static const char *
+drawn(int id, int w)
+{
+	static char all[64 * 1024];
+	struct panel p;
+	struct scenario sc;
+	struct view v;
+	size_t len;
+
+	memset(&sc, 0, sizeof sc);
+	memset(&v, 0, sizeof v);
+	v.mode = VIEW_LIVE;
+	v.m = M;
+	v.sc = &sc;
+	v.now = clock_ns;
+	panel_init(&p, id);
+	p.ops->draw(&p, &v, w);
+	len = (size_t)snprintf(all, sizeof all, "%s\n", p.L.title);
+	for (int i = 0; i < p.L.n && len < sizeof all; i++)
+		len += (size_t)snprintf(all + len, sizeof all - len, "%s\n", p.L.v[i].s);
+	panel_free(&p);
+	return all;
+}
+
+/* Does panel id say want (as it draws at 120 columns)? */
+static void
+says(int id, const char *want)
+{
+	const char *s = drawn(id, 120);
+
+	cr_assert_not_null(strstr(s, want), "panel %s does not say \"%s\":\n%s", panel_ops_of(id)->name, want, s);
+}
+
+/* A program of two servers (one listening socket each), two semaphores and two FIFO watchers. */
+static void
+setup(void)
+{
+	M = model_new();
+	clock_ns = 1000000;
+	start(101, ROLE_ECHO_PARENT, "srv-a");
+	start(102, ROLE_ECHO_WORKER, "srv-b");
+	start(103, ROLE_FIFO, "watch-a");
+	start(104, ROLE_FIFO, "watch-b");
+	listener(101, 3, 8081, 5, 5);
+	listener(102, 3, 8082, 7, 6);
+	sem(TR_SEM_OPEN, 101, "/sem-one", 0xa0, 0);
+	sem(TR_SEM_OPEN, 101, "/sem-two", 0xb0, 0);
+	sem(TR_SEM_OPEN, 102, "/sem-one", 0xc0, 0);
+	sem(TR_SEM_TRYWAIT, 101, NULL, 0xb0, 0);  /* 101 holds /sem-two */
+	sem(TR_SEM_TRYWAIT, 102, NULL, 0xc0, 0);  /* 102 holds /sem-one */
+	sem(TR_SEM_TRYWAIT, 101, NULL, 0xa0, -1); /* and 101 lost it */
+	fifo(103, "/tmp/a/fifo", 4, "hello-a");
+	fifo(104, "/tmp/b/fifo", 5, "hello-b");
+}
+
+/* Free the model. */
+static void
+teardown(void)
+{
+	model_free(M);
+	M = NULL;
+}
+
+TestSuite(panels, .init = setup, .fini = teardown);
+
+Test(panels, the_model_keeps_each_object)
+{
+	cr_assert_eq(M->nlistens, 2, "%d listening sockets, want 2", M->nlistens);
+	cr_assert_eq(M->nsems, 2, "%d semaphores, want 2", M->nsems);
+	cr_assert_eq(M->nfifos, 2, "%d FIFOs, want 2", M->nfifos);
+	cr_assert_eq(model_sem(M, "/sem-two")->owner, 101, "/sem-two held by %u", model_sem(M, "/sem-two")->owner);
+	cr_assert_eq(model_sem(M, "/sem-one")->owner, 102, "/sem-one held by %u", model_sem(M, "/sem-one")->owner);
+	cr_assert_eq(model_fifo(M, "/tmp/a/fifo")->reads, 1, "reads of a");
+	cr_assert_eq(model_fifo(M, "/tmp/b/fifo")->reads, 1, "reads of b");
+	cr_assert_eq(M->accept_queue, 1 + 2, "accept queue summed over both ports: %lld", (long long)M->accept_queue);
+}
+
+Test(panels, a_read_of_another_fd_is_not_a_fifo_read)
+{
+	struct trace_rec *r = rec(TR_READ, 103);
+
+	r->fd = 0; /* the terminal, not the FIFO */
+	r->ret = 5;
+	trace_rec_set_text(r, "stdin");
+	model_apply(M, r);
+	cr_assert_eq(model_fifo(M, "/tmp/a/fifo")->reads, 1, "a read of fd 0 counted as a FIFO read");
+	cr_assert_str_eq(model_fifo(M, "/tmp/a/fifo")->last, "hello-a", "last read '%s'",
+			 model_fifo(M, "/tmp/a/fifo")->last);
+}
+
+Test(panels, each_panel_applies_when_its_objects_exist)
+{
+	struct scenario sc;
+	struct view v;
+	struct model *empty = model_new();
+
+	memset(&sc, 0, sizeof sc);
+	memset(&v, 0, sizeof v);
+	v.mode = VIEW_LIVE;
+	v.sc = &sc;
+	v.m = M;
+	cr_assert(panel_applies(P_SEM, &v) && panel_applies(P_CONN, &v) && panel_applies(P_FIFO, &v),
+		  "a panel with objects to show does not apply");
+	v.m = empty;
+	cr_assert(!panel_applies(P_SEM, &v) && !panel_applies(P_CONN, &v) && !panel_applies(P_FIFO, &v),
+		  "a panel without objects to show applies");
+	cr_assert(panel_applies(P_WAIT, &v) && panel_applies(P_STORY, &v), "the timeline or the Story is hidden");
+	model_free(empty);
+}
+
+Test(panels, semaphore_names_both_and_who_holds_each)
+{
+	says(P_SEM, "/sem-one");
+	says(P_SEM, "/sem-two");
+	says(P_SEM, "held by 102");
+	says(P_SEM, "held by 101");
+}
+
+Test(panels, connections_names_both_listening_sockets_and_their_queues)
+{
+	says(P_CONN, "127.0.0.1:8081");
+	says(P_CONN, "127.0.0.1:8082");
+	says(P_CONN, "accept queue 1 waiting");
+	says(P_CONN, "accept queue 2 waiting");
+	says(P_CONN, "backlog 5");
+	says(P_CONN, "backlog 7");
+}
+
+Test(panels, fifo_names_both_fifos_and_what_each_read)
+{
+	says(P_FIFO, "/tmp/a/fifo");
+	says(P_FIFO, "/tmp/b/fifo");
+	says(P_FIFO, "last read \"hello-a\"");
+	says(P_FIFO, "last read \"hello-b\"");
+	says(P_FIFO, "(watcher 103)");
+	says(P_FIFO, "(watcher 104)");
+}
+
+Test(panels, epoll_instances_name_both_listening_ports)
+{
+	says(P_EPOLL, "listening :8081");
+	says(P_EPOLL, "listening :8082");
+}
+
+Test(panels, the_story_names_both_semaphores_and_both_ports)
+{
+	says(P_STORY, "sem_open(\"/sem-one\"");
+	says(P_STORY, "sem_open(\"/sem-two\"");
+	says(P_STORY, "127.0.0.1:8081");
+	says(P_STORY, "127.0.0.1:8082");
+}
