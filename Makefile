@@ -30,7 +30,7 @@ TEST_BIN := $(BUILD)/tests/epollviz-tests
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion jansson 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -lcriterion -ljansson)
 
-.PHONY: all run test asan valgrind lint fuzz bench screenshots check-layering clean install uninstall \
+.PHONY: all run test test-loaded asan valgrind lint fuzz bench screenshots check-layering clean install uninstall \
 	deps deps-test deps-screenshots
 
 all: deps $(BIN)
@@ -71,9 +71,17 @@ run: all
 	./$(BIN)
 
 # Every test: unit, integration (real processes), end-to-end (tmux).
+TEST_RUN = EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
+	$(TEST_WRAP) $(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
 test: deps-test $(BIN) $(TEST_BIN) check-layering
-	EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
-		$(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
+	$(TEST_RUN)
+
+# The same suite with one CPU-bound busy loop per online core running beside
+# it (scripts/with-load.sh): every wait must be for the effect itself, with a
+# deadline a busy machine meets.  The exit status is the suite's.
+test-loaded: TEST_WRAP = scripts/with-load.sh
+test-loaded: deps-test $(BIN) $(TEST_BIN) check-layering
+	$(TEST_RUN)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the
 # binary the tests run (and so every child role) and the test binary itself.
