@@ -299,6 +299,30 @@ hsurvivor(const struct hrun *h)
 	return 0;
 }
 
+int
+htty_says(const struct hrun *h, const char *text)
+{
+	size_t cap = 1, len = 0;
+	char *all = calloc(1, cap);
+	int n = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const char *t = jis(h->recs[i], "tty") ? jstr(h->recs[i], "text") : "";
+		size_t k = strlen(t);
+
+		if (len + k + 1 > cap) {
+			cap = (len + k + 1) * 2;
+			all = realloc(all, cap);
+		}
+		memcpy(all + len, t, k + 1);
+		len += k;
+	}
+	for (const char *p = all; (p = strstr(p, text)) != NULL; p++)
+		n++;
+	free(all);
+	return n;
+}
+
 char *
 hread_file(const char *path, size_t *len)
 {

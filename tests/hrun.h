@@ -73,6 +73,12 @@ long long hpid_of_role(const struct hrun *h, const char *role);
 int hready_has(const json_t *rec, long long data, const char *ev);
 /* Is any process of the run (every pid in proc_start records) still alive? Returns that pid or 0. */
 long long hsurvivor(const struct hrun *h);
+/*
+ * How often the scenario's terminal printed text: the tty records joined, as
+ * the Terminal panel shows them (the front end cuts what it reads from the
+ * pty into records wherever a read ends, so a line may span two records).
+ */
+int htty_says(const struct hrun *h, const char *text);
 /* The whole of file path, NUL-terminated (free it); its length in *len if len.  Fails the test if unreadable. */
 char *hread_file(const char *path, size_t *len);
 /* Write a scenario file into a fresh directory under build/; returns path. */

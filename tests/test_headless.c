@@ -613,31 +613,6 @@ Test(cli, bad_scenario_file_names_file_and_line, .timeout = 30)
 	hrun_free(&h);
 }
 
-/* How often the scenario's terminal printed text (the tty records joined). */
-static int
-tty_says(const struct hrun *h, const char *text)
-{
-	size_t cap = 1, len = 0;
-	char *all = calloc(1, cap);
-	int n = 0;
-
-	for (size_t i = 0; i < h->n; i++) {
-		const char *t = jis(h->recs[i], "tty") ? jstr(h->recs[i], "text") : "";
-		size_t k = strlen(t);
-
-		if (len + k + 1 > cap) {
-			cap = (len + k + 1) * 2;
-			all = realloc(all, cap);
-		}
-		memcpy(all + len, t, k + 1);
-		len += k;
-	}
-	for (const char *p = all; (p = strstr(p, text)) != NULL; p++)
-		n++;
-	free(all);
-	return n;
-}
-
 Test(cli, busy_port_is_an_error_naming_it, .timeout = 30)
 {
 	char path[256], text[256], want[64];
@@ -657,7 +632,7 @@ Test(cli, busy_port_is_an_error_naming_it, .timeout = 30)
 	cr_assert(strstr(h.out, want) != NULL, "stderr does not name %s: %s", want, h.out);
 	cr_assert(strstr(h.out, "Address already in use") != NULL, "stderr: %s", h.out);
 	/* On the scenario's terminal the echo server says it once. */
-	cr_assert_eq(tty_says(&h, "cannot listen"), 1, "the terminal did not say it once");
+	cr_assert_eq(htty_says(&h, "cannot listen"), 1, "the terminal did not say it once");
 	cr_assert_eq(hsurvivor(&h), 0);
 	close(s);
 	hrun_free(&h);
