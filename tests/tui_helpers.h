@@ -105,12 +105,15 @@ tui_start(struct tui *t, int cols, int rows, const char *args, const char *befor
 
 /*
  * tui_start, with `stty -a` written before the program runs and after it
- * ends, into a scratch directory (tui_stty_same compares them).
+ * ends, into a scratch directory (tui_stty_same compares them).  The second
+ * is written under another name and renamed when stty has finished: the
+ * shell creates a redirection's file before stty runs, so its mere existence
+ * says nothing about its contents.
  */
 static inline int
 tui_start_stty(struct tui *t, int cols, int rows, const char *args)
 {
-	char pre[128], post[128];
+	char pre[128], post[256];
 
 	snprintf(t->stty_dir, sizeof t->stty_dir, "/tmp/epollviz-tui-XXXXXX");
 	if (mkdtemp(t->stty_dir) == NULL) {
@@ -118,7 +121,8 @@ tui_start_stty(struct tui *t, int cols, int rows, const char *args)
 		return -1;
 	}
 	snprintf(pre, sizeof pre, "stty -a > '%s/before'", t->stty_dir);
-	snprintf(post, sizeof post, "stty -a > '%s/after'", t->stty_dir);
+	snprintf(post, sizeof post, "stty -a > '%s/after.part' && mv '%s/after.part' '%s/after'", t->stty_dir,
+		 t->stty_dir, t->stty_dir);
 	return tui_start(t, cols, rows, args, pre, post);
 }
 
@@ -239,17 +243,21 @@ tui_pred_exited(struct tui *t, void *arg)
 
 /*
  * After the program ended: did `stty -a` print the same before and after?
- * The pane's shell writes the second right after the exit line: wait for
- * it, bounded.
+ * The pane's shell runs the second stty after the exit line; wait for its
+ * whole output (the rename of tui_start_stty), with a generous deadline: on
+ * a busy machine the fork and exec of stty can take seconds.
  */
+#define TUI_STTY_MS 30000
+
 static inline int
 tui_stty_same(struct tui *t)
 {
 	char before[96], after[96];
+	uint64_t end = tui_now_ms() + TUI_STTY_MS;
 
 	snprintf(before, sizeof before, "%s/before", t->stty_dir);
 	snprintf(after, sizeof after, "%s/after", t->stty_dir);
-	for (int i = 0; i < 50 && access(after, R_OK) != 0; i++)
+	while (access(after, R_OK) != 0 && tui_now_ms() < end)
 		tui_pause_ms(TUI_POLL_MS);
 	return t->stty_dir[0] && access(before, R_OK) == 0 && tui_sh("cmp -s '%s' '%s'", before, after) == 0;
 }
