@@ -28,6 +28,10 @@
 #include "util.h"
 
 #define MAX_PATHS 8
+#define STOP_TERM_MS 5000          /* the session ends by itself after term within this */
+#define STOP_KILL_MS 1000          /* what was SIGKILLed is gone within this */
+#define STOP_POLL_NS (5 * 1000000) /* how often run_stop looks meanwhile */
+#define STOP_MAX_LEFT 64           /* processes left in the session that run_stop can see */
 
 struct run {
 	struct scenario sc;
@@ -456,34 +460,59 @@ wait_session(struct run *r, int ms)
 		run_drain(r);
 		run_reap(r);
 		if (!r->session_reaped)
-			sleep_ns(5 * 1000000);
+			sleep_ns(STOP_POLL_NS);
+	}
+}
+
+/* The processes left in the run's session, into rows (at most STOP_MAX_LEFT). */
+static int
+session_left(struct run *r, struct proc_row *rows)
+{
+	return r->session > 0 ? proctab_scan(in_session, &r->session, rows, STOP_MAX_LEFT) : 0;
+}
+
+/* Wait (bounded) until nothing is left in the session, reaping what ends here. */
+static void
+wait_empty(struct run *r, int ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000u;
+	struct proc_row rows[STOP_MAX_LEFT];
+
+	for (;;) {
+		run_drain(r);
+		run_reap(r);
+		if (session_left(r, rows) == 0 || now_ns() >= deadline)
+			return;
+		sleep_ns(STOP_POLL_NS);
 	}
 }
 
 void
 run_stop(struct run *r)
 {
-	struct proc_row rows[64];
+	struct proc_row rows[STOP_MAX_LEFT];
 	int n;
 
 	if (r == NULL || r->stopped)
 		return;
 	r->stopped = 1;
 	run_terminate(r);
-	wait_session(r, 5000);
+	wait_session(r, STOP_TERM_MS);
 	if (!r->session_reaped && r->session > 0) {
 		r->unclean = 1;
 		run_kill(r, r->session, SIGKILL);
-		wait_session(r, 1000);
+		wait_session(r, STOP_KILL_MS);
 	}
-	/* Anything still in the session (it should be empty by now). */
-	n = r->session > 0 ? proctab_scan(in_session, &r->session, rows, 64) : 0;
+	/* Anything still in the session (it should be empty by now): killed, and waited for. */
+	n = session_left(r, rows);
 	for (int i = 0; i < n; i++) {
+		if (rows[i].state == 'Z')
+			continue;
 		r->unclean = 1;
 		run_kill(r, rows[i].pid, SIGKILL);
 	}
 	if (n > 0)
-		wait_session(r, 1000);
+		wait_empty(r, STOP_KILL_MS);
 	run_reap(r);
 	run_drain(r);
 	/* The semaphore and FIFOs, if their owners could not remove them. */
