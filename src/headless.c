@@ -124,6 +124,7 @@ scenario_ready(struct headless *h)
 	return 1;
 }
 
+/* Enter the ending phase: let go of clients and writer, ask the session to end. */
 static void
 end_steps(struct headless *h)
 {
@@ -145,6 +146,7 @@ next_step(struct headless *h)
 	end_steps(h);
 }
 
+/* Move the run through its phases: wait for the jobs, run the steps, wait for the end. */
 static void
 advance(struct headless *h)
 {
@@ -179,6 +181,7 @@ advance(struct headless *h)
 	}
 }
 
+/* Drain the signalfd: note an interrupting signal, then reap whatever exited. */
 static void
 on_signal(void *arg, uint32_t events)
 {
@@ -193,6 +196,7 @@ on_signal(void *arg, uint32_t events)
 	run_reap(h->run);
 }
 
+/* How a process ended, as a JSON object or null, written into buf; returns buf. */
 static const char *
 exit_desc(const struct m_proc *p, char *buf, size_t cap)
 {
@@ -339,6 +343,7 @@ usage(FILE *f)
 		   "actions: %s\n", action_usage(acts, sizeof acts, 78, 9, 9));
 }
 
+/* Parse the options, run the scenario and its script (or a replay), print the summary. */
 int
 headless_main(int argc, char **argv)
 {
@@ -422,6 +427,8 @@ headless_main(int argc, char **argv)
 	h.run = run_start(&h.sc, h.loop, trace_tee_sink, &h.tee, err, sizeof err);
 	if (h.run == NULL) {
 		fprintf(stderr, "epollviz: %s\n", err);
+		if (h.rec)
+			recorder_close(h.rec, err, sizeof err); /* the header alone: the run never started */
 		return 1;
 	}
 	loop_add(h.loop, h.sigfd, EPOLLIN, on_signal, &h);

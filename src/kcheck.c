@@ -5,6 +5,7 @@
  */
 #include "kcheck.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -12,6 +13,7 @@
 
 #define ALWAYS (EPOLLERR | EPOLLHUP)
 
+/* Fill r as a TR_KWATCH record of one watch, with its verdict and reason. */
 static void
 watch_rec(struct trace_rec *r, int pid, int epfd, int fd, uint32_t ev, uint64_t data, int verdict,
 	  const char *why)
@@ -32,7 +34,7 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 	  void *ctx)
 {
 	const struct m_inst *in = model_inst_of(m, (uint32_t)p->pid, e->fd);
-	char matched[1024] = { 0 };
+	char *matched = xcalloc(in ? (size_t)in->nw + 1 : 1, 1); /* traced watches already paired */
 	struct trace_rec r;
 	int bad = 0;
 
@@ -48,26 +50,24 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 		int found = -1;
 
 		for (int t = 0; in && t < in->nw && found < 0; t++)
-			if (in->w[t].fd == w->tfd && in->w[t].data == w->data && !(t < 1024 && matched[t]))
+			if (in->w[t].fd == w->tfd && in->w[t].data == w->data && !matched[t])
 				found = t;
 		if (found < 0) {
 			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_KERNEL_ONLY,
 				  in ? w->what : "the trace never saw this epoll fd being made");
 			bad++;
 		} else if ((in->w[found].events & ~ALWAYS) != (w->events & ~ALWAYS)) {
-			if (found < 1024)
-				matched[found] = 1;
+			matched[found] = 1;
 			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_EVENTS_DIFFER, w->what);
 			bad++;
 		} else {
-			if (found < 1024)
-				matched[found] = 1;
+			matched[found] = 1;
 			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_AGREE, w->what);
 		}
 		emit(ctx, &r);
 	}
 	for (int t = 0; in && t < in->nw; t++) {
-		if (t < 1024 && matched[t])
+		if (matched[t])
 			continue;
 		watch_rec(&r, p->pid, e->fd, in->w[t].fd, in->w[t].events, in->w[t].data, KC_TRACE_ONLY,
 			  "traced as registered, but the kernel no longer has it (the file was closed "
@@ -75,9 +75,11 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 		emit(ctx, &r);
 		bad++;
 	}
+	free(matched);
 	return bad;
 }
 
+/* Check every epoll fd in kv against the model; returns the total disagreements. */
 int
 kcheck(const struct model *m, const struct kview *kv, trace_sink_fn emit, void *ctx)
 {

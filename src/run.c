@@ -70,6 +70,7 @@ remember_fifo(struct run *r, const char *path)
 		str_copy(r->fifo_paths[r->nfifo++], path, sizeof r->fifo_paths[0]);
 }
 
+/* Sink for records from the trace pipe: notes FIFO paths, then passes each on. */
 static void
 local_sink(void *ctx, const struct trace_rec *rec)
 {
@@ -80,6 +81,7 @@ local_sink(void *ctx, const struct trace_rec *rec)
 	r->sink(r->ctx, rec);
 }
 
+/* Stamp a copy of rec as the front end's (pid, seq, time if unset) and sink it. */
 void
 run_emit(struct run *r, const struct trace_rec *rec)
 {
@@ -94,12 +96,14 @@ run_emit(struct run *r, const struct trace_rec *rec)
 	r->sink(r->ctx, &out);
 }
 
+/* Adapter that lets producers hand records to the run as a trace_sink_fn. */
 void
 run_sink(void *run, const struct trace_rec *rec)
 {
 	run_emit(run, rec);
 }
 
+/* Emit a TR_ACTION record with the given state and printf-formatted text. */
 void
 run_action(struct run *r, int state, const char *fmt, ...)
 {
@@ -152,6 +156,7 @@ drain_trace(void *arg, uint32_t events)
 	}
 }
 
+/* Bytes readable in the trace pipe plus those of a partial record already read. */
 int
 run_trace_pending(const struct run *r)
 {
@@ -204,6 +209,7 @@ drain_pty(void *arg, uint32_t events)
 	}
 }
 
+/* Drain the trace pipe and the pty now, unless they already hit EOF. */
 void
 run_drain(struct run *r)
 {
@@ -221,6 +227,7 @@ make_sem_name(char *buf, size_t cap)
 		 (unsigned long long)(now_ns() & 0xffffff));
 }
 
+/* In the forked child: pty on stdio, default signals, exec the session leader. */
 static void
 session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 {
@@ -250,6 +257,7 @@ session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 	role_exec(ROLE_SESSION, args);
 }
 
+/* Open the pty and pipes, fork the session leader and watch its output in loop. */
 struct run *
 run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void *ctx, char *err,
 	  size_t errcap)
@@ -336,6 +344,7 @@ fail:
 	return NULL;
 }
 
+/* Write bytes to the pty master as typed input; -1 once the pty is gone. */
 int
 run_type(struct run *r, const char *bytes, size_t n)
 {
@@ -344,17 +353,19 @@ run_type(struct run *r, const char *bytes, size_t n)
 	return write_all(r->master, bytes, n);
 }
 
+/* Write cmd and a newline down the control pipe to the session leader. */
 int
 run_command(struct run *r, const char *cmd)
 {
 	char line[64];
 	int n = snprintf(line, sizeof line, "%s\n", cmd);
 
-	if (r->ctl_wr < 0)
+	if (r->ctl_wr < 0 || n < 0 || n >= (int)sizeof line)
 		return -1;
 	return write_all(r->ctl_wr, line, (size_t)n);
 }
 
+/* Send sig to pid (pid <= 0 fails as ESRCH) and emit a TR_KILL record of it. */
 int
 run_kill(struct run *r, pid_t pid, int sig)
 {
@@ -372,6 +383,7 @@ run_kill(struct run *r, pid_t pid, int sig)
 	return ret;
 }
 
+/* Send "term" once and close the control pipe, so the session winds down. */
 void
 run_terminate(struct run *r)
 {
@@ -401,6 +413,7 @@ reaped(void *ctx, pid_t p, int st)
 	}
 }
 
+/* Reap every exited child without blocking, emitting a reap record for each. */
 void
 run_reap(struct run *r)
 {
@@ -408,30 +421,35 @@ run_reap(struct run *r)
 	reap_each(0, reaped, r);
 }
 
+/* True once the trace pipe hit EOF and the session leader has been reaped. */
 int
 run_finished(const struct run *r)
 {
 	return r->trace_eof && r->session_reaped;
 }
 
+/* The run's trace reader, for its counts. */
 const struct trace_reader *
 run_reader(const struct run *r)
 {
 	return &r->rd;
 }
 
+/* The pid of the session leader the run forked. */
 pid_t
 run_session_pid(const struct run *r)
 {
 	return r->session;
 }
 
+/* The monotonic time at which the run started, in nanoseconds. */
 uint64_t
 run_t0(const struct run *r)
 {
 	return r->t0;
 }
 
+/* Emit TR_RUN_END: failed actions, flags (with unclean) and the malformed count. */
 void
 run_emit_end(struct run *r, int actions_failed, int flags)
 {
@@ -444,6 +462,7 @@ run_emit_end(struct run *r, int actions_failed, int flags)
 	run_emit(r, &end);
 }
 
+/* proctab_scan filter: whether a process is in the session whose id is *arg. */
 static int
 in_session(const struct proc_row *row, void *arg)
 {
@@ -487,6 +506,7 @@ wait_empty(struct run *r, int ms)
 	}
 }
 
+/* Wind the session down (term, then SIGKILL), remove leftovers, close the fds. */
 void
 run_stop(struct run *r)
 {
@@ -544,6 +564,7 @@ run_stop(struct run *r)
 	r->trace_rd = r->master = r->ctl_wr = -1;
 }
 
+/* Stop the run if need be and free it; NULL is allowed. */
 void
 run_free(struct run *r)
 {

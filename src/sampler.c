@@ -21,6 +21,7 @@
 #define SAMPLER_KREAD_NS (400ull * 1000000)  /* two kernel readings are at least this far apart */
 #define SAMPLER_MAX_LISTENERS 16             /* sockets of one port asked of sock_diag */
 
+/* Start with no timers, every queue length unknown and an empty kernel reading. */
 void
 sampler_init(struct sampler *s, struct loop *loop, struct run *run, const struct model *m)
 {
@@ -33,6 +34,7 @@ sampler_init(struct sampler *s, struct loop *loop, struct run *run, const struct
 	ksnap_init(&s->ks);
 }
 
+/* Mark the sampler stopping, cancel its timers and free the kernel reading. */
 void
 sampler_done(struct sampler *s)
 {
@@ -43,6 +45,13 @@ sampler_done(struct sampler *s)
 		loop_timer_cancel(s->loop, s->wake_timer);
 	s->queue_timer = s->wake_timer = 0;
 	ksnap_free(&s->ks);
+}
+
+/* A timer id as the sampler keeps it: 0 when the loop had no timer left (-1), so it is armed again later. */
+static int
+arm(int id)
+{
+	return id > 0 ? id : 0;
 }
 
 /* The accept queue of port: the sum over its listening sockets (reuseport: several), or -1. */
@@ -60,6 +69,7 @@ port_queue(int port)
 	return sum;
 }
 
+/* The sum of the model's ports' accept queues, or -1 if no port answered. */
 int64_t
 sampler_queue_total(const struct sampler *s)
 {
@@ -98,14 +108,15 @@ poll_queues(void *arg)
 		run_emit(s->run, &r);
 		s->last_qlen[i] = q;
 	}
-	s->queue_timer = loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s);
+	s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
 }
 
+/* Arm the accept queue poll, unless it is armed already or stopping. */
 void
 sampler_watch_queues(struct sampler *s)
 {
 	if (s->queue_timer == 0 && !s->stopping)
-		s->queue_timer = loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s);
+		s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
 }
 
 /* Is pid asleep inside epoll_wait (the only moment a first sample is clean)? */
@@ -132,6 +143,7 @@ waits_in_epoll(const struct m_proc *p)
 	return p->alive && model_is_job(p) && (p->returns > 0 || p->in_wait);
 }
 
+/* Emit a sched record for each job asleep in epoll_wait whose sleep count moved. */
 void
 sampler_wakes(struct sampler *s)
 {
@@ -192,6 +204,7 @@ wake_due(void *arg)
 	sampler_wakes(s);
 }
 
+/* Run sink: on a ready record, arm a wake-up sample SAMPLER_READY_NS later. */
 void
 sampler_note(void *arg, const struct trace_rec *r)
 {
@@ -201,9 +214,10 @@ sampler_note(void *arg, const struct trace_rec *r)
 		return; /* not started yet */
 	/* A process's first wake-up sample, as soon as it sleeps in epoll_wait. */
 	if (r->type == TR_READY && s->wake_timer == 0 && !s->stopping)
-		s->wake_timer = loop_timer(s->loop, now_ns() + SAMPLER_READY_NS, wake_due, s);
+		s->wake_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_READY_NS, wake_due, s));
 }
 
+/* Emit sched for every live job process, then settled with the queue total. */
 void
 sampler_settled(struct sampler *s, int nprocs)
 {
@@ -241,6 +255,7 @@ job_pids(const struct model *m, int *pids)
 	return n;
 }
 
+/* Drain the pipe, read the jobs' epoll state from the kernel and emit the check. */
 void
 sampler_inspect(struct sampler *s)
 {
@@ -254,6 +269,7 @@ sampler_inspect(struct sampler *s)
 	kview_free(&kv);
 }
 
+/* Refresh s->ks from the kernel, at most once per SAMPLER_KREAD_NS. */
 void
 sampler_kernel(struct sampler *s)
 {

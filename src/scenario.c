@@ -60,6 +60,7 @@ static const struct opt {
 	{ "probe", K_PROBE, offsetof(struct job_cfg, probe), probe_names, 0, 0 },
 };
 
+/* Reset j to a job of this kind with every option at its default. */
 void
 job_defaults(struct job_cfg *j, int kind)
 {
@@ -77,12 +78,14 @@ job_defaults(struct job_cfg *j, int kind)
 	j->probe = PROBE_REGULAR_FILE;
 }
 
+/* The section name for kind, or "?" when out of range. */
 const char *
 job_kind_name(int kind)
 {
 	return kind >= 0 && kind < JOB__COUNT ? kind_names[kind] : "?";
 }
 
+/* The role a job of this kind is started as, or -1 for an unknown kind. */
 int
 job_kind_role(int kind)
 {
@@ -93,12 +96,14 @@ job_kind_role(int kind)
 	return kind >= 0 && kind < JOB__COUNT ? roles[kind] : -1;
 }
 
+/* The int in j that option o sets. */
 static int *
 opt_field(struct job_cfg *j, const struct opt *o)
 {
 	return (int *)((char *)j + o->off);
 }
 
+/* The options table row for key, or NULL. */
 static const struct opt *
 opt_find(const char *key)
 {
@@ -135,6 +140,7 @@ keys_list(int kind, char *buf, size_t cap)
 	return buf;
 }
 
+/* Check val against key's names or range and store it in j; -1 with a message. */
 int
 job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap)
 {
@@ -167,6 +173,7 @@ job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t e
 	return 0;
 }
 
+/* The job's own options (not background) as "key=value" strings; their count. */
 int
 job_to_args(const struct job_cfg *j, char args[][48], int max)
 {
@@ -186,6 +193,7 @@ job_to_args(const struct job_cfg *j, char args[][48], int max)
 	return n;
 }
 
+/* The value name of j's enum option key, or "?" for an unknown or integer one. */
 const char *
 job_opt_name(const struct job_cfg *j, const char *key)
 {
@@ -196,6 +204,7 @@ job_opt_name(const struct job_cfg *j, const char *key)
 	return o->names[*opt_field((struct job_cfg *)j, o)];
 }
 
+/* Format a message into err as "PATH:LINE: msg", or "PATH: msg" when line is 0. */
 static void
 set_err(char *err, size_t cap, const char *path, int line, const char *fmt, ...)
 {
@@ -211,6 +220,7 @@ set_err(char *err, size_t cap, const char *path, int line, const char *fmt, ...)
 		snprintf(err, cap, "%s: %s", path, msg);
 }
 
+/* Cut blanks from both ends of s (and '\r' from the end) in place; the new start. */
 static char *
 trim(char *s)
 {
@@ -250,6 +260,7 @@ name_from_path(const char *path, char *name, size_t cap)
 		name[n - strlen(SCN_EXT)] = '\0';
 }
 
+/* Parse the text line by line into sc, checking keys, duplicates and the fg job. */
 int
 scenario_parse(const char *text, size_t len, const char *path, struct scenario *sc, char *err,
 	       size_t errcap)
@@ -390,6 +401,7 @@ scenario_parse(const char *text, size_t len, const char *path, struct scenario *
 	return 0;
 }
 
+/* Read a regular file of at most MAX_FILE_BYTES and parse it as a scenario. */
 int
 scenario_load(const char *path, struct scenario *sc, char *err, size_t errcap)
 {
@@ -397,7 +409,7 @@ scenario_load(const char *path, struct scenario *sc, char *err, size_t errcap)
 	ssize_t n;
 	size_t len = 0;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO must not block: it is refused below */
 
 	if (fd < 0) {
 		snprintf(err, errcap, "%s: %s", path, strerror(errno));
@@ -447,6 +459,7 @@ search_dirs(char dirs[3][PATH_MAX])
 	return n;
 }
 
+/* The first existing directory of the search path, into dir; 0, or -1 if none. */
 int
 scenario_dir(char *dir, size_t cap)
 {
@@ -463,6 +476,7 @@ scenario_dir(char *dir, size_t cap)
 	return -1;
 }
 
+/* name itself if it is a readable path, else NAME.scn in the first dir that has it. */
 int
 scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap)
 {
@@ -490,12 +504,14 @@ scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap
 	return -1;
 }
 
+/* qsort order of scenarios: by name. */
 static int
 cmp_scn(const void *a, const void *b)
 {
 	return strcmp(((const struct scenario *)a)->name, ((const struct scenario *)b)->name);
 }
 
+/* Every loadable .scn of the scenario directory, sorted; the first failure in err. */
 int
 scenario_list(struct scenario **out, char *err, size_t errcap)
 {
@@ -540,6 +556,7 @@ scenario_list(struct scenario **out, char *err, size_t errcap)
 	return n;
 }
 
+/* Index of the first job not in the background, or -1. */
 int
 scenario_fg_job(const struct scenario *sc)
 {
@@ -549,6 +566,7 @@ scenario_fg_job(const struct scenario *sc)
 	return -1;
 }
 
+/* Index of the first job of the given kind, or -1. */
 int
 scenario_job_of(const struct scenario *sc, int kind)
 {

@@ -236,6 +236,7 @@ live_free(struct live *lv)
 	free(lv);
 }
 
+/* Build the scene and the tee, start the run, samplers, actions and the tick. */
 struct live *
 live_start(const struct scenario *sc, struct loop *loop, screen_notify_fn notify, void *ctx,
 	   struct recorder *rec, const char *rec_path, char *err, size_t errcap)
@@ -308,8 +309,13 @@ live_stop(void *arg, char *err, size_t errcap)
 	sampler_done(&lv->smp);
 	actions_done(&lv->act);
 	run_stop(lv->run);
-	if (lv->rec) /* the verdict, last in the recording, as the headless runner writes it */
-		run_emit_end(lv->run, 0, 0);
+	/*
+	 * The verdict, last in the recording as the headless runner writes it:
+	 * keys wait for no effect, so no action counts as failed; a server that
+	 * could not listen makes the run fatal.
+	 */
+	if (lv->rec)
+		run_emit_end(lv->run, 0, lv->fatal[0] ? RUN_FATAL : 0);
 	/* After run_stop: its last records may have asked for a scan. */
 	if (lv->tick_timer)
 		loop_timer_cancel(lv->loop, lv->tick_timer);
