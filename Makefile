@@ -97,7 +97,8 @@ asan:
 valgrind: $(BIN)
 	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios scripts/valgrind-check.sh ./$(BIN) $(BUILD)/valgrind.log
 
-# Static analysis with a small committed configuration (.clang-tidy).
+# Static analysis with a small committed configuration (.clang-tidy), the
+# layering, and the house style a compiler does not check (scripts/check-style.sh).
 CPPCHECK ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 lint: check-layering
@@ -105,6 +106,7 @@ lint: check-layering
 	$(CPPCHECK) -q --std=c11 --enable=warning,portability,performance --inline-suppr \
 		--error-exitcode=1 -D_GNU_SOURCE --suppress=missingIncludeSystem src ui fuzz
 	$(CLANG_TIDY) --quiet $(SRC) $(UI) fuzz/targets.c -- $(CSTD) $(CPPFLAGS) $(CURSES_CFLAGS) -Isrc
+	scripts/check-style.sh $(SRC) $(UI)
 
 # libFuzzer (clang) on every reader of outside data, FUZZ_SECONDS each, from the
 # committed seed corpus.  New inputs go to build/fuzz/; crashes fail the target.

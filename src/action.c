@@ -22,9 +22,9 @@
 #include "util.h"
 
 #define SEC 1000000000ull
-#define ACTION_POLL_MS 20    /* the headless runner looks at a step this often */
-#define SETTLE_POLL_MS 5     /* settle looks more often: it wants three looks in a row */
-#define SETTLE_LOOKS 3       /* consecutive looks that must find everything asleep */
+#define ACTION_POLL_MS 20 /* the headless runner looks at a step this often */
+#define SETTLE_POLL_MS 5  /* settle looks more often: it wants three looks in a row */
+#define SETTLE_LOOKS 3    /* consecutive looks that must find everything asleep */
 #define KEY_CTRL_C 3
 #define KEY_CTRL_Z 26
 
@@ -66,7 +66,8 @@ begin_connect(struct actions *a, const struct action_call *c)
 {
 	if (need_server(a, "connect") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, "connect %d: one at a time, each sends a line, reads the reply, closes", c->n);
+	run_action(a->run, ACTION_BEGIN,
+		   "connect %d: one at a time, each sends a line, reads the reply, closes", c->n);
 	clients_connect(a->cs, c->n);
 	return 0;
 }
@@ -104,7 +105,8 @@ begin_send(struct actions *a, const struct action_call *c)
 		run_action(a->run, ACTION_FAILED, "send: no held connection (hold first)");
 		return -1;
 	}
-	run_action(a->run, ACTION_BEGIN, "send \"%s\" on %d held connection%s", c->text, n, n == 1 ? "" : "s");
+	run_action(a->run, ACTION_BEGIN, "send \"%s\" on %d held connection%s", c->text, n,
+		   n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -297,7 +299,8 @@ begin_sigint(struct actions *a, const struct action_call *c)
 {
 	(void)c;
 	a->step.target_pgid = a->m->fg_pgid; /* whoever holds the terminal now */
-	run_action(a->run, ACTION_BEGIN, "^C: write 0x03 to the pty master; the line discipline signals the foreground group");
+	run_action(a->run, ACTION_BEGIN,
+		   "^C: write 0x03 to the pty master; the line discipline signals the foreground group");
 	if (run_type(a->run, "\x03", 1) < 0) {
 		run_action(a->run, ACTION_FAILED, "^C: the terminal is gone");
 		return -1;
@@ -328,7 +331,8 @@ begin_cont(struct actions *a, const struct action_call *c)
 	for (int i = 0; i < a->m->njobs; i++)
 		if (a->m->jobs[i].state == MJOB_STOPPED)
 			a->step.target_pgid = a->m->jobs[i].pgid;
-	run_action(a->run, ACTION_BEGIN, "fg: the session leader gives the terminal back to the job and sends SIGCONT");
+	run_action(a->run, ACTION_BEGIN,
+		   "fg: the session leader gives the terminal back to the job and sends SIGCONT");
 	return run_command(a->run, "fg");
 }
 
@@ -471,7 +475,8 @@ static int
 begin_inspect(struct actions *a, const struct action_call *c)
 {
 	(void)c;
-	run_action(a->run, ACTION_BEGIN, "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
+	run_action(a->run, ACTION_BEGIN,
+		   "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
 	sampler_inspect(a->smp);
 	return 0;
 }
@@ -514,6 +519,7 @@ done_pause(struct actions *a, const struct action_call *c)
 
 /* ---- the table ---------------------------------------------------------------- */
 
+/* clang-format off */
 static const struct action_def defs[ACT__COUNT] = {
 	[ACT_CONNECT] = { .name = "connect", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
 		.key = 'c', .cap = "c", .label = "client", .prio = 1,
@@ -577,6 +583,7 @@ static const struct action_def defs[ACT__COUNT] = {
 		.help = "wait until a line arrives on standard input",
 		.timeout_ns = 120 * SEC, .begin = begin_pause, .done = done_pause },
 };
+/* clang-format on */
 
 /* The row of id, or NULL. */
 const struct action_def *
@@ -654,7 +661,10 @@ action_usage(char *buf, size_t cap, int width, int start, int indent)
 	for (int i = 0; i < ACT__COUNT && len < cap; i++) {
 		const struct action_def *d = &defs[i];
 		char one[64];
-		int n = snprintf(one, sizeof one, "%s%s%s%s%s", d->name, d->arg == AA_COUNT ? " [" : d->argname ? " " : "",
+		int n = snprintf(one, sizeof one, "%s%s%s%s%s", d->name,
+				 d->arg == AA_COUNT ? " ["
+				 : d->argname       ? " "
+						    : "",
 				 d->argname ? d->argname : "", d->arg == AA_COUNT ? "]" : "",
 				 i + 1 < ACT__COUNT ? "," : "");
 

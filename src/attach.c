@@ -11,6 +11,7 @@
 #include "trace_rec.h"
 #include "util.h"
 
+/* Read --children, --json and the pids; -1 after a message on a bad or missing one. */
 int
 attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
 {
@@ -44,6 +45,7 @@ attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
 	return n;
 }
 
+/* Read the kernel's view once and print it; 1 when none of the processes exists. */
 int
 attach_print(const int *pids, int n, int children, int json)
 {

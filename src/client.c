@@ -47,6 +47,7 @@ struct clients {
 	int queued; /* sequential clients not started yet */
 };
 
+/* An empty set of clients that run in loop and report through run. */
 struct clients *
 clients_new(struct loop *loop, struct run *run)
 {
@@ -58,12 +59,14 @@ clients_new(struct loop *loop, struct run *run)
 	return cs;
 }
 
+/* Set the loopback port that clients started from now on connect to. */
 void
 clients_set_port(struct clients *cs, int port)
 {
 	cs->port = port;
 }
 
+/* Report one client event (ev, err if any, optional text) as a client record. */
 static void
 emit(struct client *c, int ev, int err, const char *text)
 {
@@ -110,6 +113,7 @@ client_end(struct client *c, int ev, int err)
 	}
 }
 
+/* Timer callback: end the client as timed out (ETIMEDOUT if still connecting). */
 static void
 on_timeout(void *arg)
 {
@@ -119,6 +123,7 @@ on_timeout(void *arg)
 	client_end(c, CLIENT_TIMEOUT, c->state == S_CONNECTING ? ETIMEDOUT : 0);
 }
 
+/* (Re)start the client's deadline, ns from now. */
 static void
 arm(struct client *c, uint64_t ns)
 {
@@ -127,6 +132,7 @@ arm(struct client *c, uint64_t ns)
 	c->timer = loop_timer(c->cs->loop, now_ns() + ns, on_timeout, c);
 }
 
+/* Cancel the client's deadline, if any. */
 static void
 disarm(struct client *c)
 {
@@ -135,6 +141,7 @@ disarm(struct client *c)
 	c->timer = 0;
 }
 
+/* Send text and '\n' in one send and await a reply; -1 if a failed send ended it. */
 static int
 send_line(struct client *c, const char *text)
 {
@@ -156,6 +163,7 @@ send_line(struct client *c, const char *text)
 	return 0;
 }
 
+/* Read replies line by line; end the client on EOF, error, or a reply unless held. */
 static void
 on_readable(struct client *c)
 {
@@ -196,6 +204,7 @@ on_readable(struct client *c)
 	}
 }
 
+/* Loop callback: finish a pending connect (sending the greeting), else read replies. */
 static void
 on_event(void *arg, uint32_t events)
 {
@@ -232,6 +241,7 @@ on_event(void *arg, uint32_t events)
 	on_readable(c);
 }
 
+/* Start one client connecting to 127.0.0.1:port, under the connect deadline. */
 static void
 start_one(struct clients *cs, int mode)
 {
@@ -267,6 +277,7 @@ start_one(struct clients *cs, int mode)
 	arm(c, CONNECT_TIMEOUT_NS);
 }
 
+/* Start the first of n sequential clients; the rest start as each one ends. */
 void
 clients_connect(struct clients *cs, int n)
 {
@@ -276,6 +287,7 @@ clients_connect(struct clients *cs, int n)
 	start_one(cs, M_ONESHOT);
 }
 
+/* Start n one-line clients at once. */
 void
 clients_burst(struct clients *cs, int n)
 {
@@ -283,6 +295,7 @@ clients_burst(struct clients *cs, int n)
 		start_one(cs, M_BURST);
 }
 
+/* Start n clients that stay connected until released. */
 void
 clients_hold(struct clients *cs, int n)
 {
@@ -290,6 +303,7 @@ clients_hold(struct clients *cs, int n)
 		start_one(cs, M_HOLD);
 }
 
+/* Send text on each idle held client; returns how many sends succeeded. */
 int
 clients_send(struct clients *cs, const char *text)
 {
@@ -306,6 +320,7 @@ clients_send(struct clients *cs, const char *text)
 	return sent;
 }
 
+/* Close every held client, whatever its state. */
 void
 clients_release(struct clients *cs)
 {
@@ -314,6 +329,7 @@ clients_release(struct clients *cs)
 			client_end(cs->v[i], CLIENT_CLOSED, 0);
 }
 
+/* Queued clients plus those connecting or awaiting a reply (burst ones excepted). */
 int
 clients_busy(const struct clients *cs)
 {
@@ -328,6 +344,7 @@ clients_busy(const struct clients *cs)
 	return busy;
 }
 
+/* Held clients that are past their connect. */
 int
 clients_held(const struct clients *cs)
 {
@@ -339,6 +356,7 @@ clients_held(const struct clients *cs)
 	return n;
 }
 
+/* Drop the queue and end every client as closed. */
 void
 clients_close_all(struct clients *cs)
 {
@@ -347,6 +365,7 @@ clients_close_all(struct clients *cs)
 		client_end(cs->v[cs->n - 1], CLIENT_CLOSED, 0);
 }
 
+/* Close every client and free the set; NULL is allowed. */
 void
 clients_free(struct clients *cs)
 {

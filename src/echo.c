@@ -89,12 +89,14 @@ data_for(int fd)
 	return (uint64_t)(uint32_t)fd;
 }
 
+/* The connection on fd, or NULL if fd has none. */
 static struct conn *
 conn_get(int fd)
 {
 	return fd >= 0 && fd < E.nconns ? E.conns[fd] : NULL;
 }
 
+/* A new empty connection for fd, stored in the fd table (grown as needed). */
 static struct conn *
 conn_new(int fd, int peer_port)
 {
@@ -128,6 +130,7 @@ conn_close(struct conn *c, const char *why)
 	free(c);
 }
 
+/* Add n bytes to the connection's unsent output, growing the buffer. */
 static void
 out_append(struct conn *c, const char *s, size_t n)
 {
@@ -265,6 +268,7 @@ conn_readable(struct conn *c)
 	}
 }
 
+/* EPOLLOUT: send what is queued, and resume reading once it is all gone. */
 static void
 conn_writable(struct conn *c)
 {
@@ -358,6 +362,7 @@ listen_event(void)
 	}
 }
 
+/* Emit a stray record: an event this worker cannot serve, and why. */
 static void
 trace_stray(const struct epoll_event *ev, int fd, int reason, int owner)
 {
@@ -373,6 +378,7 @@ trace_stray(const struct epoll_event *ev, int fd, int reason, int owner)
 	trace_emit(&r);
 }
 
+/* Serve one ready event: the listening socket, or a connection's output and input. */
 static void
 dispatch(const struct epoll_event *ev)
 {
@@ -488,6 +494,7 @@ shutdown_server(void)
 	role_exit(E.exit_status);
 }
 
+/* Emit the listen record of E.lfd with its port, backlog and flags. */
 static void
 trace_listen(int flags, int ret, int err)
 {
@@ -537,6 +544,7 @@ fail:;
 	role_exit(1);
 }
 
+/* Create (parent) or open (worker) the named semaphore; exit 1 if that fails. */
 static void
 open_semaphore(int create)
 {
@@ -594,6 +602,7 @@ spawn_worker(int i)
 	E.children[E.nchildren++] = p;
 }
 
+/* Start the role: fd limit, semaphore, listener, workers (parent) and the epoll set. */
 static void
 setup(const struct role_args *a, int is_parent)
 {
@@ -659,6 +668,7 @@ setup(const struct role_args *a, int is_parent)
 	}
 }
 
+/* Serve events until a stop signal, a wait error or the reader's end; then shut down. */
 void
 echo_main(const struct role_args *a, int role)
 {

@@ -43,6 +43,7 @@ static struct {
 	uint64_t storm_last;
 } F;
 
+/* Remove the FIFO and its private directory, whichever were made. */
 static void
 fifo_cleanup(void)
 {
@@ -52,6 +53,7 @@ fifo_cleanup(void)
 		rmdir(F.dir);
 }
 
+/* Trace and say which signal stopped us (if any), close and remove the FIFO, exit. */
 static void __attribute__((noreturn))
 fifo_shutdown(int status)
 {
@@ -103,6 +105,7 @@ fifo_reopen(void)
 	fifo_open();
 }
 
+/* Emit and flush a hup_storm record (capped: 0 periodic, 1 cap reached, 2 over). */
 static void
 storm_report(int capped)
 {
@@ -120,6 +123,7 @@ storm_report(int capped)
 	F.storm_last = now_ns();
 }
 
+/* Read what the writer sent (retrying on EINTR), trace it and echo it. */
 static void
 on_read(void)
 {
@@ -174,6 +178,7 @@ on_hup(int traced)
 	return 0;
 }
 
+/* Make the FIFO and the epoll fd, wait for a writer, then watch it until told to stop. */
 void
 fifo_main(const struct role_args *a, int role)
 {

@@ -19,6 +19,7 @@
 #include "sockdiag.h"
 #include "util.h"
 
+/* Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd line. */
 int
 kv_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 {
@@ -68,6 +69,7 @@ kv_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 	return seen ? 0 : -1;
 }
 
+/* Free the watch array and leave none. */
 void
 kv_fdinfo_free(struct kv_fdinfo *fi)
 {
@@ -76,6 +78,7 @@ kv_fdinfo_free(struct kv_fdinfo *fi)
 	fi->nw = 0;
 }
 
+/* The kv_kind of an fd's link target, with the inode of sockets and pipes in *ino. */
 int
 kv_classify(const char *link, unsigned long *ino)
 {
@@ -103,6 +106,7 @@ kv_classify(const char *link, unsigned long *ino)
 	return KV_OTHER;
 }
 
+/* The short name of a kv_kind, or "other" when out of range. */
 const char *
 kv_kind_name(int kind)
 {
@@ -124,6 +128,7 @@ struct sockmap {
 	int nunx;
 };
 
+/* Snapshot every TCP socket (sock_diag) and the UNIX sockets of /proc/net/unix. */
 static void
 sockmap_read(struct sockmap *sm)
 {
@@ -156,6 +161,7 @@ sockmap_read(struct sockmap *sm)
 	fclose(f);
 }
 
+/* Free the two tables of a socket map. */
 static void
 sockmap_free(struct sockmap *sm)
 {
@@ -195,6 +201,7 @@ describe_socket(const struct sockmap *sm, struct kv_fd *f)
 	snprintf(f->what, sizeof f->what, "socket (inode %lu)", f->ino);
 }
 
+/* qsort order of fd entries: by ascending fd number. */
 static int
 cmp_fd(const void *a, const void *b)
 {
@@ -421,6 +428,7 @@ add_descendants(int **pids, int *n, int *cap, const struct proc_row *all, int na
 	return 0;
 }
 
+/* Read each pid once (with children, their descendants too); tell instances and watches apart. */
 int
 kview_read(struct kview *kv, const int *pids, int npids, int children)
 {
@@ -459,6 +467,7 @@ kview_read(struct kview *kv, const int *pids, int npids, int children)
 	return 0;
 }
 
+/* Free every process, fd and watch of kv and leave it empty. */
 void
 kview_free(struct kview *kv)
 {
@@ -471,6 +480,7 @@ kview_free(struct kview *kv)
 	memset(kv, 0, sizeof *kv);
 }
 
+/* Append kv as one JSON document: processes, instances and listening sockets. */
 void
 kview_json(const struct kview *kv, struct strbuf *b)
 {
@@ -572,6 +582,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 	sb_add(b, "]}\n");
 }
 
+/* Append a ps-like report of kv with every epoll fd and its interest list. */
 void
 kview_text(const struct kview *kv, struct strbuf *b)
 {

@@ -77,7 +77,7 @@ void kv_fdinfo_free(struct kv_fdinfo *fi);
 int kv_classify(const char *link, unsigned long *ino);
 const char *kv_kind_name(int kind);
 
-/* Read pids (and, with children, all their descendants).  Returns 0 or -1 (OOM). */
+/* Read pids (and, with children, all their descendants).  Returns 0 (out of memory ends the process). */
 int kview_read(struct kview *kv, const int *pids, int npids, int children);
 void kview_free(struct kview *kv);
 /* One JSON document (the documented `attach --json` format). */

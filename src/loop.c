@@ -43,6 +43,7 @@ struct loop {
 	int next_id;
 };
 
+/* An empty loop over a new epoll instance, or NULL with errno. */
 struct loop *
 loop_new(void)
 {
@@ -57,6 +58,7 @@ loop_new(void)
 	return l;
 }
 
+/* Free the watches that were deleted during the last batch. */
 static void
 reap_dead(struct loop *l)
 {
@@ -68,6 +70,7 @@ reap_dead(struct loop *l)
 	}
 }
 
+/* Free the loop, its watches and timers, and close its epoll fd; NULL is fine. */
 void
 loop_free(struct loop *l)
 {
@@ -81,6 +84,7 @@ loop_free(struct loop *l)
 	free(l);
 }
 
+/* A new watch of fd added to epoll (replacing any old one), or NULL. */
 static struct watch *
 add_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
 {
@@ -115,12 +119,14 @@ add_watch(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
 	return w;
 }
 
+/* Call fn(arg, events) whenever fd is ready; 0 or -1. */
 int
 loop_add(struct loop *l, int fd, uint32_t events, loop_fd_fn fn, void *arg)
 {
 	return add_watch(l, fd, events, fn, arg) ? 0 : -1;
 }
 
+/* Watch fd for EPOLLIN with reads deferred by gulp_ns; 0 or -1. */
 int
 loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *arg)
 {
@@ -132,6 +138,7 @@ loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *a
 	return 0;
 }
 
+/* Change the events watched on fd; 0, or -1 if it is not watched or epoll fails. */
 int
 loop_mod(struct loop *l, int fd, uint32_t events)
 {
@@ -143,6 +150,7 @@ loop_mod(struct loop *l, int fd, uint32_t events)
 	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
+/* Remove fd from epoll, cancel its gulp and leave the watch to be freed later. */
 void
 loop_del(struct loop *l, int fd)
 {
@@ -160,6 +168,7 @@ loop_del(struct loop *l, int fd)
 	l->dead = w;
 }
 
+/* Add a one-shot timer at at_ns; its id, or -1 when all MAX_TIMERS are in use. */
 int
 loop_timer(struct loop *l, uint64_t at_ns, loop_timer_fn fn, void *arg)
 {
@@ -175,6 +184,7 @@ loop_timer(struct loop *l, uint64_t at_ns, loop_timer_fn fn, void *arg)
 	return t->id;
 }
 
+/* Remove the timer with this id, if it has not run yet. */
 void
 loop_timer_cancel(struct loop *l, int id)
 {
@@ -241,6 +251,7 @@ dispatch(struct loop *l, struct watch *w, uint32_t events)
 	w->fn(w->arg, events);
 }
 
+/* Wait for fds or the next timer (max_ms at most), then dispatch and run timers. */
 int
 loop_run_once(struct loop *l, int max_ms)
 {

@@ -26,12 +26,13 @@ int loop_mod(struct loop *l, int fd, uint32_t events);
 int loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *arg);
 /* Stop watching fd (a pending gulp is dropped); safe from inside a callback.  Does not close it. */
 void loop_del(struct loop *l, int fd);
-/* Call fn(arg) once at CLOCK_MONOTONIC time at_ns.  Returns an id > 0. */
+/* Call fn(arg) once at CLOCK_MONOTONIC time at_ns.  Returns an id > 0, or -1 when every timer is in use. */
 int loop_timer(struct loop *l, uint64_t at_ns, loop_timer_fn fn, void *arg);
 void loop_timer_cancel(struct loop *l, int id);
 /*
  * Wait at most max_ms (-1: until something happens) and dispatch what is
- * ready and every timer that is due.  Returns the number of callbacks run,
+ * ready and every timer that is due.  Returns the number of events and
+ * timers handled (a gulped fd's callback may run later),
  * or -1 with errno (EINTR is returned as 0).
  */
 int loop_run_once(struct loop *l, int max_ms);

@@ -286,8 +286,7 @@ wait_same(const struct m_wait *w, const struct trace_rec *r)
 {
 	int np = r->npairs < M_WAIT_PAIRS ? r->npairs : M_WAIT_PAIRS;
 
-	if (w->pid != r->pid || w->epfd != r->epfd || w->ret != r->ret || w->err != r->err ||
-	    w->npairs != np)
+	if (w->pid != r->pid || w->epfd != r->epfd || w->ret != r->ret || w->err != r->err || w->npairs != np)
 		return 0;
 	for (int i = 0; i < np; i++)
 		if (w->pairs[i].events != r->pairs[i].events || w->pairs[i].data != r->pairs[i].data)
@@ -1152,6 +1151,7 @@ storm_capped(const struct trace_rec *r)
 
 typedef void (*apply_fn)(struct model *m, struct m_proc *p, const struct trace_rec *r);
 
+/* clang-format off */
 static const struct applier {
 	apply_fn apply;                            /* NULL: nothing to keep but the count */
 	int (*notable)(const struct trace_rec *r); /* NULL: the Story does not keep it */
@@ -1195,6 +1195,7 @@ static const struct applier {
 	[TR_SCHED] = { apply_sched, NULL },
 	[TR_RUN_END] = { apply_run_end, NULL },
 };
+/* clang-format on */
 
 /* Keep a notable record for the Story (its pairs, if any, are not needed there). */
 static void

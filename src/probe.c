@@ -43,6 +43,7 @@ t_wait0(int epfd, struct epoll_event *out)
 	return n;
 }
 
+/* Make a non-blocking pipe and trace both ends as opened; 0 or -1. */
 static int
 t_pipe(int p[2])
 {
@@ -53,12 +54,14 @@ t_pipe(int p[2])
 	return 0;
 }
 
+/* "0" for success, else the name of errno, for the terminal lines. */
 static const char *
 verdict(int ret)
 {
 	return ret == 0 ? "0" : errno_name(errno);
 }
 
+/* Show that epoll_ctl(ADD) of a regular file in a fresh temp dir fails (EPERM). */
 static void
 probe_regular_file(void)
 {
@@ -86,6 +89,7 @@ probe_regular_file(void)
 	rmdir(dir);
 }
 
+/* Log and print fd's /proc fdinfo on one line, without the tfd lines. */
 static void
 show_fdinfo(int fd)
 {
@@ -113,6 +117,7 @@ show_fdinfo(int fd)
 	role_say("pid %d:   %s\n", P, line);
 }
 
+/* Trace and explain kcmp(KCMP_FILE) of two of our fds: same open file or not. */
 static void
 t_kcmp(int fd1, int fd2)
 {
@@ -134,6 +139,7 @@ t_kcmp(int fd1, int fd2)
 			 ret == 0 ? "the same epoll instance" : "two different epoll instances");
 }
 
+/* Two epoll fds and a dup of the first: what fdinfo shows and what kcmp tells. */
 static void
 probe_two_instances(void)
 {
@@ -150,6 +156,7 @@ probe_two_instances(void)
 	t_kcmp(a, c);
 }
 
+/* Walk through EEXIST, data round trip, unasked EPOLLHUP, DEL after close, dup. */
 static void
 probe_ctl_errors(void)
 {
@@ -208,6 +215,7 @@ probe_ctl_errors(void)
 		 "'inspect' or the kernel view)\n", P, q[0], verdict(ret));
 }
 
+/* One pipe under a level- and an edge-triggered instance: how often each reports. */
 static void
 probe_triggers(void)
 {
@@ -266,6 +274,7 @@ probe_tty_read(void)
 	role_exit(0);
 }
 
+/* Run the probe kind of the job, then hold the fds until a stop signal and exit. */
 void
 probe_main(const struct role_args *a, int role)
 {

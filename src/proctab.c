@@ -13,6 +13,7 @@
 
 #include "util.h"
 
+/* Fill row from a stat line: pid, comm (cut to 31 bytes) and the fields after it. */
 int
 proctab_parse_stat(const char *buf, struct proc_row *row)
 {
@@ -39,6 +40,7 @@ proctab_parse_stat(const char *buf, struct proc_row *row)
 	return 0;
 }
 
+/* Write the ps-style name of a tty device number into buf. */
 void
 proctab_tty_name(int tty_nr, char *buf, size_t cap)
 {
@@ -85,6 +87,7 @@ read_cmd(struct proc_row *row)
 	}
 }
 
+/* Read and parse /proc/PID/stat into row, leaving cmd empty; 0 or -1. */
 int
 proctab_read_stat(int pid, struct proc_row *row)
 {
@@ -94,6 +97,7 @@ proctab_read_stat(int pid, struct proc_row *row)
 	return read_stat(name, row);
 }
 
+/* Read pid's stat and command line into row; 0, or -1 if the stat is unreadable. */
 int
 proctab_read(int pid, struct proc_row *row)
 {
@@ -103,12 +107,14 @@ proctab_read(int pid, struct proc_row *row)
 	return 0;
 }
 
+/* qsort order of proc rows: by ascending pid. */
 static int
 cmp_pid(const void *a, const void *b)
 {
 	return ((const struct proc_row *)a)->pid - ((const struct proc_row *)b)->pid;
 }
 
+/* Up to max rows from /proc that keep accepts (NULL keeps all), sorted by pid. */
 int
 proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
 {
@@ -131,6 +137,7 @@ proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
 	return n;
 }
 
+/* The first field of /proc/PID/syscall; -1 for "running", -2 if unreadable. */
 long
 proctab_syscall(int pid)
 {
@@ -144,6 +151,7 @@ proctab_syscall(int pid)
 	return strtol(buf, NULL, 10);
 }
 
+/* Read the voluntary and involuntary switch counts from /proc/PID/status; 0 or -1. */
 int
 proctab_ctxsw(int pid, unsigned long long *voluntary, unsigned long long *involuntary)
 {

@@ -36,7 +36,8 @@ typedef int (*proctab_keep_fn)(const struct proc_row *row, void *arg);
 int proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max);
 /*
  * The syscall pid is blocked in (first field of /proc/PID/syscall): its
- * number, or -1 when the process is running, or -2 when unreadable.
+ * number, or -1 when it is in no system call (running, or blocked outside
+ * one), or -2 when unreadable.
  */
 long proctab_syscall(int pid);
 /*

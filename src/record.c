@@ -21,6 +21,7 @@ struct recorder {
 	int err;
 };
 
+/* Create path and write the header: versions, scenario, options, kernel, UTC time. */
 struct recorder *
 recorder_open(const char *path, const struct scenario *sc, char *err, size_t errcap)
 {
@@ -58,6 +59,7 @@ recorder_open(const char *path, const struct scenario *sc, char *err, size_t err
 	return rc;
 }
 
+/* Append r's wire records; after a write error, remember it and write no more. */
 void
 recorder_write(struct recorder *rc, const struct trace_rec *r)
 {
@@ -74,12 +76,14 @@ recorder_write(struct recorder *rc, const struct trace_rec *r)
 	}
 }
 
+/* Adapter that lets a recorder be a consumer of a trace tee. */
 void
 recorder_sink(void *rc, const struct trace_rec *r)
 {
 	recorder_write(rc, r);
 }
 
+/* Flush, close and free the recorder; -1 with a message if any write failed. */
 int
 recorder_close(struct recorder *rc, char *err, size_t errcap)
 {
@@ -103,12 +107,14 @@ recorder_close(struct recorder *rc, char *err, size_t errcap)
 	return ret;
 }
 
+/* Copy a header value into its field, truncated to fit. */
 static void
 hfield(char *dst, size_t cap, const char *v)
 {
 	str_copy(dst, v, cap);
 }
 
+/* Parse the magic line and "key: value" lines up to the blank one; check versions. */
 int
 rec_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *hlen, char *err,
 		 size_t errcap)
@@ -223,6 +229,7 @@ struct replay {
 	char err[PATH_MAX + 256];
 };
 
+/* Reader sink for a replay: queue a decoded record for replay_next. */
 static void
 push(void *ctx, const struct trace_rec *r)
 {
@@ -233,6 +240,7 @@ push(void *ctx, const struct trace_rec *r)
 	trace_rec_copy(&rp->q[(rp->qhead + rp->qlen++) % QCAP], r);
 }
 
+/* Open a recording, parse its header and set the reader at the first record. */
 struct replay *
 replay_open(const char *path, char *err, size_t errcap)
 {
@@ -265,12 +273,14 @@ replay_open(const char *path, char *err, size_t errcap)
 	return rp;
 }
 
+/* The recording's parsed header. */
 const struct rec_header *
 replay_header(const struct replay *rp)
 {
 	return &rp->h;
 }
 
+/* The next queued record, refilling from the file in chunks; 1, 0 at the end, -1. */
 int
 replay_next(struct replay *rp, struct trace_rec *out)
 {
@@ -319,30 +329,35 @@ replay_next(struct replay *rp, struct trace_rec *out)
 	return 1;
 }
 
+/* The message of the first failure, or "" when there was none. */
 const char *
 replay_error(const struct replay *rp)
 {
 	return rp->err;
 }
 
+/* Bytes of the file consumed so far, the header included. */
 uint64_t
 replay_pos(const struct replay *rp)
 {
 	return rp->pos;
 }
 
+/* The file's size when it was opened (0 if fstat failed). */
 uint64_t
 replay_size(const struct replay *rp)
 {
 	return rp->size;
 }
 
+/* The replay's trace reader, for its counts. */
 const struct trace_reader *
 replay_reader(const struct replay *rp)
 {
 	return &rp->rd;
 }
 
+/* Close the file and free the replay; NULL is allowed. */
 void
 replay_close(struct replay *rp)
 {

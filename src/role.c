@@ -58,6 +58,7 @@ on_crash(int sig)
 	raise(sig);
 }
 
+/* Name the process, set its signal handlers and mask, and emit proc_start. */
 void
 role_start(int role, const char *name, int want_chld)
 {
@@ -101,12 +102,14 @@ role_start(int role, const char *name, int want_chld)
 	trace_emit(&r);
 }
 
+/* Fill set with SIGINT, SIGTERM and SIGHUP. */
 void
 role_stop_set(sigset_t *set)
 {
 	sigset_of(set, stop_signals, (int)ARRAY_LEN(stop_signals));
 }
 
+/* Format into 512 bytes (cut there) and write to stdout, ignoring errors. */
 void
 role_say(const char *fmt, ...)
 {
@@ -126,6 +129,7 @@ role_say(const char *fmt, ...)
 		return;
 }
 
+/* Trace the exit status, flush the trace and _exit with that status. */
 void
 role_exit(int status)
 {
@@ -138,6 +142,7 @@ role_exit(int status)
 	_exit(status);
 }
 
+/* Exec EPOLLVIZ_SELF or /proc/self/exe as --role name with args; 127 if it fails. */
 void
 role_exec(int role, char *const *args)
 {
@@ -164,6 +169,7 @@ role_exec(int role, char *const *args)
 	_exit(127);
 }
 
+/* epoll_pwait that writes buffered records out only before it would block. */
 int
 role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 {
@@ -217,6 +223,7 @@ interruptible(const struct blocking *b)
 	return ret;
 }
 
+/* A blocking open(2) that a stop signal ends with EINTR. */
 int
 role_open_interruptible(const char *path, int flags)
 {
@@ -225,6 +232,7 @@ role_open_interruptible(const char *path, int flags)
 	return (int)interruptible(&b);
 }
 
+/* A blocking read(2) that a stop signal ends with EINTR. */
 ssize_t
 role_read_interruptible(int fd, void *buf, size_t n)
 {

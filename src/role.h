@@ -34,7 +34,7 @@ struct role_args {
 	struct job_cfg job;
 };
 
-/* Stop request: set by SIGINT/SIGTERM/SIGHUP, or when the trace reader is gone. */
+/* Stop request: set by SIGINT/SIGTERM/SIGHUP (a role checks trace_reader_gone() itself). */
 extern volatile sig_atomic_t role_stop;
 extern volatile sig_atomic_t role_stop_signo;
 extern volatile sig_atomic_t role_stop_code;

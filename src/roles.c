@@ -95,6 +95,7 @@ parse_args(int argc, char **argv, struct role_args *a)
 	}
 }
 
+/* Look the role up in the table, read its arguments, open the trace, run its body. */
 void
 roles_main(int argc, char **argv)
 {

@@ -53,7 +53,7 @@ const struct trace_reader *run_reader(const struct run *r);
  * that nothing the children wrote is lost).
  */
 void run_drain(struct run *r);
-/* Bytes waiting unread in the trace pipe. */
+/* Trace bytes not yet handed on: unread in the pipe, or read but not a whole record yet. */
 int run_trace_pending(const struct run *r);
 pid_t run_session_pid(const struct run *r);
 uint64_t run_t0(const struct run *r);

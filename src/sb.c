@@ -10,6 +10,7 @@
 
 #include "util.h"
 
+/* Make the buffer empty, with no memory allocated. */
 void
 sb_init(struct strbuf *b)
 {
@@ -17,6 +18,7 @@ sb_init(struct strbuf *b)
 	b->len = b->cap = 0;
 }
 
+/* Free the memory and leave the buffer empty. */
 void
 sb_free(struct strbuf *b)
 {
@@ -24,6 +26,7 @@ sb_free(struct strbuf *b)
 	sb_init(b);
 }
 
+/* Set the length to 0 and keep the allocation. */
 void
 sb_reset(struct strbuf *b)
 {
@@ -32,6 +35,7 @@ sb_reset(struct strbuf *b)
 		b->s[0] = '\0';
 }
 
+/* Make room for more bytes plus the terminating NUL, doubling from 256. */
 static void
 sb_grow(struct strbuf *b, size_t more)
 {
@@ -44,6 +48,7 @@ sb_grow(struct strbuf *b, size_t more)
 	b->cap = cap;
 }
 
+/* Append n bytes of s and keep the buffer NUL-terminated. */
 void
 sb_addn(struct strbuf *b, const char *s, size_t n)
 {
@@ -53,12 +58,14 @@ sb_addn(struct strbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+/* Append a NUL-terminated string. */
 void
 sb_add(struct strbuf *b, const char *s)
 {
 	sb_addn(b, s, strlen(s));
 }
 
+/* Append formatted text, growing and formatting again if it did not fit. */
 void
 sb_printf(struct strbuf *b, const char *fmt, ...)
 {
@@ -81,6 +88,7 @@ sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Append s quoted and escaped for JSON; other bytes below 0x20 or from 0x7f as \u00XX. */
 void
 sb_json_str(struct strbuf *b, const char *s)
 {

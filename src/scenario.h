@@ -75,7 +75,7 @@ int job_kind_role(int kind);
 int job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap);
 /*
  * Write the options that differ per kind as "key=value" strings into
- * args[0..n), each of argcap bytes.  Returns n (at most SCN_MAX_ARGS).
+ * args[0..n), each of 48 bytes.  Returns n (at most max).
  */
 #define SCN_MAX_ARGS 12
 int job_to_args(const struct job_cfg *j, char args[][48], int max);

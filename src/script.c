@@ -9,6 +9,7 @@
 
 #include "util.h"
 
+/* Strip blanks and line ends from both ends of s in place; returns its new start. */
 static char *
 trim(char *s)
 {
@@ -22,6 +23,7 @@ trim(char *s)
 	return s;
 }
 
+/* One step ("NAME [ARG]") into st.  Returns 0, or -1 with the reason in why. */
 static int
 parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 {
@@ -89,6 +91,7 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 	return 0;
 }
 
+/* Split src on ';' and newlines, skipping empty steps, and parse each into s. */
 int
 script_parse(const char *src, struct script *s, char *err, size_t errcap)
 {

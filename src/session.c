@@ -56,6 +56,7 @@ static struct {
 	int fg; /* index of the job holding the terminal, or -1 */
 } S;
 
+/* Give the terminal to process group pgid with tcsetpgrp, and trace the result. */
 static void
 trace_fg(pid_t pgid)
 {
@@ -69,6 +70,7 @@ trace_fg(pid_t pgid)
 	trace_emit(&r);
 }
 
+/* Emit a job record for job i: its group, the event ev and its command line. */
 static void
 trace_job(int i, int ev)
 {
@@ -83,6 +85,7 @@ trace_job(int i, int ev)
 	trace_emit(&r);
 }
 
+/* Make the session the terminal's foreground group again, if a job holds it. */
 static void
 take_terminal(void)
 {
@@ -92,6 +95,7 @@ take_terminal(void)
 	}
 }
 
+/* Fork job i into its own process group (foreground: given the terminal) and exec it. */
 static void
 start_job(int i)
 {
@@ -154,6 +158,7 @@ start_job(int i)
 	}
 }
 
+/* The index of the job whose group leader is pid, or -1. */
 static int
 job_of_leader(pid_t pid)
 {
@@ -163,12 +168,14 @@ job_of_leader(pid_t pid)
 	return -1;
 }
 
+/* Whether no process is left in process group pgid. */
 static int
 group_empty(pid_t pgid)
 {
 	return kill(-pgid, 0) < 0 && errno == ESRCH;
 }
 
+/* Once job i's leader is reaped and its group is empty: trace and print its end. */
 static void
 job_check_done(int i)
 {
@@ -227,6 +234,7 @@ reap(void)
 		job_check_done(i);
 }
 
+/* Whether every job has ended. */
 static int
 all_done(void)
 {
@@ -236,6 +244,7 @@ all_done(void)
 	return 1;
 }
 
+/* Continue the last stopped job in the foreground, as the shell's fg does. */
 static void
 cmd_fg(void)
 {
@@ -300,6 +309,7 @@ terminate(void)
 	role_exit(all_done() ? 0 : 1);
 }
 
+/* Read one chunk of front-end commands and run each line; EOF means terminate. */
 static void
 read_commands(void)
 {
@@ -319,6 +329,7 @@ read_commands(void)
 	}
 }
 
+/* Become the session leader on the pty, start the jobs and serve signals and commands. */
 void
 session_main(const struct role_args *a, int role)
 {

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* The ss(8) name of a TCP state, or "?" for one out of the table. */
 const char *
 sockdiag_state_name(int state)
 {
@@ -25,6 +26,7 @@ sockdiag_state_name(int state)
 	return state > 0 && state < (int)(sizeof n / sizeof n[0]) ? n[state] : "?";
 }
 
+/* An address and port as "a.b.c.d:port" or "[v6]:port" into buf. */
 static void
 format_addr(int family, const __be32 *addr, __be16 port, char *buf, size_t cap)
 {
@@ -39,6 +41,7 @@ format_addr(int family, const __be32 *addr, __be16 port, char *buf, size_t cap)
 	}
 }
 
+/* Walk the netlink messages in buf, appending matching sockets; 1 on NLMSG_DONE. */
 int
 sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int max, int *n)
 {
@@ -102,6 +105,7 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 	return 0;
 }
 
+/* Send one inet_diag dump request for family and read replies up to DONE; 0 or -1. */
 static int
 query(int fd, int family, unsigned states, int port, struct listener *out, int max, int *n)
 {
@@ -159,12 +163,14 @@ dump(unsigned states, int port, struct listener *out, int max)
 	return n;
 }
 
+/* Listening TCP sockets on port (0: any port). */
 int
 sockdiag_listeners(int port, struct listener *out, int max)
 {
 	return dump(1u << TCP_LISTEN, port, out, max);
 }
 
+/* TCP sockets in every state, on any port. */
 int
 sockdiag_tcp_all(struct listener *out, int max)
 {

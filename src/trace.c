@@ -24,6 +24,7 @@ put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Store v at p as eight little-endian bytes. */
 static void
 put64(uint8_t *p, uint64_t v)
 {
@@ -31,6 +32,7 @@ put64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Load four little-endian bytes at p. */
 static uint32_t
 get32(const uint8_t *p)
 {
@@ -41,6 +43,7 @@ get32(const uint8_t *p)
 	return v;
 }
 
+/* Load eight little-endian bytes at p. */
 static uint64_t
 get64(const uint8_t *p)
 {
@@ -51,6 +54,7 @@ get64(const uint8_t *p)
 	return v;
 }
 
+/* How many wire records r takes: one, or enough for its (clamped) epoll_wait pairs. */
 size_t
 trace_wire_count(const struct trace_rec *r)
 {
@@ -87,6 +91,7 @@ encode_fixed(const struct trace_rec *r, uint64_t seq, uint8_t *p)
 	put64(p + TW_VAL, r->val);
 }
 
+/* Wire records of r into out, numbered from *seq on; bytes written, 0 if cap is short. */
 size_t
 trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 {
@@ -124,6 +129,7 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 	return nwire * TRACE_REC_SIZE;
 }
 
+/* Check and unpack one wire record into out; -1 with a static reason when malformed. */
 int
 trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere,
 		  const char **why)
@@ -193,6 +199,7 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 	return 0;
 }
 
+/* Append a consumer (none when fn is NULL); a full tee aborts the process. */
 void
 trace_tee_add(struct trace_tee *t, trace_sink_fn fn, void *ctx)
 {
@@ -205,6 +212,7 @@ trace_tee_add(struct trace_tee *t, trace_sink_fn fn, void *ctx)
 	t->n++;
 }
 
+/* Hand r to each consumer of the tee, in the order they were added. */
 void
 trace_tee_sink(void *tee, const struct trace_rec *r)
 {
@@ -214,12 +222,14 @@ trace_tee_sink(void *tee, const struct trace_rec *r)
 		t->to[i].fn(t->to[i].ctx, r);
 }
 
+/* A reader with nothing fed, no pids seen and every count at zero. */
 void
 trace_reader_init(struct trace_reader *rd)
 {
 	memset(rd, 0, sizeof *rd);
 }
 
+/* Release the per-pid sequence table; the counts stay readable. */
 void
 trace_reader_free(struct trace_reader *rd)
 {
@@ -256,6 +266,7 @@ trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, unsig
 	rd->records += nwire;
 }
 
+/* Count a rejected wire record, keeping the offset and reason of the first one. */
 static void
 reader_bad(struct trace_reader *rd, uint64_t off, const char *why)
 {
@@ -311,6 +322,7 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 	sink(ctx, r);
 }
 
+/* Cut bytes into wire records for reader_one, keeping a partial one; returns 0. */
 int
 trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
 		  void *ctx)
@@ -363,6 +375,7 @@ emit_after_fork(void)
 	emit_len = 0;
 }
 
+/* Emit to fd from seq 0 (flushing after every record if immediate). */
 void
 trace_open(int fd, int immediate)
 {
@@ -380,24 +393,28 @@ trace_open(int fd, int immediate)
 	emit_pid = getpid();
 }
 
+/* The pipe the emitter writes to, or -1 when tracing is off. */
 int
 trace_fd(void)
 {
 	return emit_fd;
 }
 
+/* Whether a flush found the pipe's read end closed (EPIPE). */
 int
 trace_reader_gone(void)
 {
 	return emit_gone;
 }
 
+/* Bytes buffered by trace_emit and not yet written. */
 size_t
 trace_pending(void)
 {
 	return emit_len;
 }
 
+/* Write the buffer in one write(2) and empty it; records are dropped on an error. */
 void
 trace_flush(void)
 {
@@ -416,6 +433,7 @@ trace_flush(void)
 	emit_len = 0;
 }
 
+/* Stamp r (pid, seq, time if unset) and buffer it, flushing first if it won't fit. */
 void
 trace_emit(struct trace_rec *r)
 {
@@ -436,6 +454,7 @@ trace_emit(struct trace_rec *r)
 		trace_flush();
 }
 
+/* Emit a TR_LOG record whose text is formatted as by printf, truncated to fit. */
 void
 trace_log(const char *fmt, ...)
 {

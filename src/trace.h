@@ -123,7 +123,7 @@ struct trace_reader {
 
 void trace_reader_init(struct trace_reader *rd);
 void trace_reader_free(struct trace_reader *rd);
-/* Feed bytes; calls sink for every complete logical record.  Returns 0 or -1 (OOM). */
+/* Feed bytes; calls sink for every complete logical record.  Returns 0 (out of memory ends the process). */
 int trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
 		      void *ctx);
 /*

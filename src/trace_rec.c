@@ -23,6 +23,7 @@ struct rec_enum_names {
 	int nonzero_is_one; /* any value other than 0 is the second name */
 };
 
+/* clang-format off */
 #define NAMES(...) { (const char *const[]){ __VA_ARGS__ }, \
 		     (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), 0 }
 
@@ -37,6 +38,7 @@ static const struct rec_enum_names enums[RE__COUNT] = {
 	[RE_VERDICT] = NAMES("agree", "kernel-only", "trace-only", "events-differ"),
 	[RE_HUP_MODE] = { (const char *const[]){ "naive", "fixed" }, 2, 1 },
 };
+/* clang-format on */
 
 _Static_assert(ROLE__COUNT == 6, "a role without a name in enums[RE_ROLE]");
 
@@ -163,8 +165,8 @@ line_signal(struct strbuf *b, const struct trace_rec *r)
 {
 	const char *cn = si_code_name(r->si_code);
 
-	sb_printf(b, "--- %s {si_code=%s, si_pid=%d}%s ---", signal_name(r->signo), cn ? cn : "?",
-		  r->sender, r->pending == 1 ? " (pending at exit)" : "");
+	sb_printf(b, "--- %s {si_code=%s, si_pid=%d}%s ---", signal_name(r->signo), cn ? cn : "?", r->sender,
+		  r->pending == 1 ? " (pending at exit)" : "");
 }
 
 /* EPOLLHUP storm on fd 5: 1000 returns in 2.0 ms (cap reached) */
@@ -174,7 +176,8 @@ line_hup_storm(struct strbuf *b, const struct trace_rec *r)
 	sb_printf(b, "EPOLLHUP storm on fd %d: %llu returns in %.1f ms%s", r->fd,
 		  (unsigned long long)r->count, (double)r->elapsed_ns / 1e6,
 		  r->storm == STORM_CAPPED ? " (cap reached)"
-		  : r->storm == STORM_OVER ? " (over: a writer is back)" : "");
+		  : r->storm == STORM_OVER ? " (over: a writer is back)"
+					   : "");
 }
 
 /* listen(3) on 127.0.0.1:8080 backlog 5 SO_REUSEPORT = 0 */
@@ -253,7 +256,8 @@ line_run_end(struct strbuf *b, const struct trace_rec *r)
 {
 	sb_printf(b, "end of run: %d action%s failed%s%s%s", r->actions_failed,
 		  r->actions_failed == 1 ? "" : "s", r->flags & RUN_UNCLEAN ? ", clean-up had to force" : "",
-		  r->flags & RUN_INTERRUPTED ? ", interrupted" : "", r->flags & RUN_FATAL ? ", fatal error" : "");
+		  r->flags & RUN_INTERRUPTED ? ", interrupted" : "",
+		  r->flags & RUN_FATAL ? ", fatal error" : "");
 }
 
 /* kernel: pid 42 epfd 4 is epoll instance #1, 2 watched */
@@ -274,13 +278,14 @@ line_kwatch(struct strbuf *b, const struct trace_rec *r)
 {
 	char m[160];
 
-	sb_printf(b, "kernel: pid %d epfd %d watches fd %d {%s, data=%llu}: %s%s%s", r->of, r->epfd,
-		  r->fd, epoll_mask_str(r->events, 0, m, sizeof m), (unsigned long long)r->data,
+	sb_printf(b, "kernel: pid %d epfd %d watches fd %d {%s, data=%llu}: %s%s%s", r->of, r->epfd, r->fd,
+		  epoll_mask_str(r->events, 0, m, sizeof m), (unsigned long long)r->data,
 		  trace_rec_enum_name(RE_VERDICT, r->verdict), r->text[0] ? ": " : "", r->text);
 }
 
 /* ---- the table ----------------------------------------------------------- */
 
+/* clang-format off */
 /* Where member m of struct trace_rec is (m is a member name: it cannot be parenthesised). */
 #define SLOT(m) .off = offsetof(struct trace_rec, m), .size = sizeof(((struct trace_rec *)0)->m) /* NOLINT(bugprone-macro-parentheses) */
 #define F_INT(n, m) { .name = (n), .kind = RK_INT, SLOT(m), .sign = 1 }
@@ -382,6 +387,7 @@ static const struct rec_type types[TR__COUNT] = {
 		  F_BIT("interrupted", flags, RUN_INTERRUPTED), F_BIT("fatal", flags, RUN_FATAL),
 		  F_U64("malformed", malformed) } },
 };
+/* clang-format on */
 
 /* The type's descriptor, or NULL. */
 const struct rec_type *

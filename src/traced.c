@@ -10,6 +10,7 @@
 #include "role.h"
 #include "trace.h"
 
+/* epoll_create1, traced with its flags; the new fd, or -1 with errno. */
 int
 tr_epoll_create1(int flags)
 {
@@ -26,6 +27,7 @@ tr_epoll_create1(int flags)
 	return fd;
 }
 
+/* epoll_ctl, traced with op, fd and (unless a DEL) events and data; 0 or -1. */
 int
 tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
 {
@@ -47,6 +49,7 @@ tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
 	return ret;
 }
 
+/* role_epoll_wait between wait_enter and wait_return records (at most TRACE_MAX_READY pairs). */
 int
 tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 {
@@ -74,6 +77,7 @@ tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 	return n;
 }
 
+/* close, traced as a TR_CLOSE result; 0 or -1 with errno. */
 int
 tr_close(int fd)
 {
@@ -85,6 +89,7 @@ tr_close(int fd)
 	return ret;
 }
 
+/* kill, traced with the target pid and signal; 0 or -1 with errno. */
 int
 tr_kill(pid_t pid, int sig)
 {
@@ -102,6 +107,7 @@ tr_kill(pid_t pid, int sig)
 	return ret;
 }
 
+/* Emit a plain record of type carrying fd, return value and errno. */
 void
 tr_result(int type, int fd, long long ret, int err)
 {
@@ -114,6 +120,7 @@ tr_result(int type, int fd, long long ret, int err)
 	trace_emit(&r);
 }
 
+/* Emit a signal record; the pending flag travels in the op field. */
 void
 tr_signal(int signo, int code, int sender, int pending)
 {
@@ -127,6 +134,7 @@ tr_signal(int signo, int code, int sender, int pending)
 	trace_emit(&r);
 }
 
+/* Trace the first stop signal the handler recorded, if one came. */
 void
 tr_stop_signal(void)
 {
@@ -134,6 +142,7 @@ tr_stop_signal(void)
 		tr_signal(role_stop_signo, role_stop_code, role_stop_pid, 0);
 }
 
+/* Take each pending stop signal with sigtimedwait and trace it as pending. */
 void
 tr_pending_signals(void)
 {
@@ -146,6 +155,7 @@ tr_pending_signals(void)
 		tr_signal(si.si_signo, si.si_code, si.si_pid, 1);
 }
 
+/* Emit the record of an inherited fd of the given kind, naming the parent pid. */
 void
 tr_inherit(int fd, int kind)
 {
@@ -158,6 +168,7 @@ tr_inherit(int fd, int kind)
 	trace_emit(&r);
 }
 
+/* Fill *r with a read's result and printable bytes, emit it, and keep errno. */
 void
 tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
 {
@@ -173,6 +184,7 @@ tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
 	errno = err;
 }
 
+/* Emit the record of an fd opened outside the wrappers, with its kind and text. */
 void
 tr_open(int fd, int kind, const char *what, int err)
 {

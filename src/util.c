@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The monotonic clock now, in nanoseconds. */
 uint64_t
 now_ns(void)
 {
@@ -25,6 +26,7 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Turn close-on-exec on or off for fd; 0, or -1 with errno. */
 int
 fd_set_cloexec(int fd, int on)
 {
@@ -36,6 +38,7 @@ fd_set_cloexec(int fd, int on)
 	return fcntl(fd, F_SETFD, fl);
 }
 
+/* Make fd non-blocking, keeping its other status flags; 0, or -1 with errno. */
 int
 fd_set_nonblock(int fd)
 {
@@ -46,6 +49,7 @@ fd_set_nonblock(int fd)
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* Write the whole buffer, looping over short writes and EINTR; 0, or -1 with errno. */
 int
 write_all(int fd, const void *buf, size_t len)
 {
@@ -65,6 +69,7 @@ write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Read up to cap - 1 bytes of a small file into buf, NUL-terminated; length or -1. */
 ssize_t
 read_text_file(const char *path, char *buf, size_t cap)
 {
@@ -89,6 +94,7 @@ read_text_file(const char *path, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
+/* The symbolic name of an errno value ("EPERM"), or "E<n>" in a static buffer. */
 const char *
 errno_name(int e)
 {
@@ -104,6 +110,7 @@ errno_name(int e)
 	return buf;
 }
 
+/* "SIG" and the signal's abbreviation, or its number, in a static buffer. */
 const char *
 signal_name(int sig)
 {
@@ -117,6 +124,7 @@ signal_name(int sig)
 	return buf;
 }
 
+/* The SI_* name of a generic siginfo code, or NULL for any other code. */
 const char *
 si_code_name(int code)
 {
@@ -133,6 +141,7 @@ si_code_name(int code)
 	}
 }
 
+/* Truncating copy, terminated whenever cap > 0; returns the full length of src. */
 size_t
 str_copy(char *dst, const char *src, size_t cap)
 {
@@ -147,6 +156,7 @@ str_copy(char *dst, const char *src, size_t cap)
 	return n;
 }
 
+/* Parse the whole string as decimal, rejecting junk, overflow and values out of range. */
 int
 parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -163,6 +173,7 @@ parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* Zeroed memory (at least one byte); on failure prints a message and _exits with 70. */
 void *
 xcalloc(size_t n, size_t size)
 {
@@ -175,6 +186,7 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* Resize p to n elements, overflow-checked; on failure prints a message and _exits. */
 void *
 xreallocarray(void *p, size_t n, size_t size)
 {
@@ -187,6 +199,7 @@ xreallocarray(void *p, size_t n, size_t size)
 	return q;
 }
 
+/* Sleep the whole interval, resuming with the time left after each signal. */
 void
 sleep_ns(uint64_t ns)
 {
@@ -207,6 +220,7 @@ static const struct {
 	{ EPOLLWAKEUP, "WAKEUP" }, { EPOLLONESHOT, "ONESHOT" }, { EPOLLET, "ET" },
 };
 
+/* The names of mask's bits joined by '|', unknown bits in hex, into buf; returns buf. */
 const char *
 epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap)
 {
@@ -229,6 +243,7 @@ epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap)
 	return buf;
 }
 
+/* The name of an epoll_ctl operation, long or short; "?" for an unknown one. */
 const char *
 epoll_op_name(int op, int short_name)
 {
@@ -240,6 +255,7 @@ epoll_op_name(int op, int short_name)
 	}
 }
 
+/* Fill set with exactly the n signals listed in sigs. */
 void
 sigset_of(sigset_t *set, const int *sigs, int n)
 {
@@ -248,6 +264,7 @@ sigset_of(sigset_t *set, const int *sigs, int n)
 		sigaddset(set, sigs[i]);
 }
 
+/* Block the signals and open a non-blocking, close-on-exec signalfd for them. */
 int
 sigfd_open(const int *sigs, int n, sigset_t *old)
 {
@@ -259,6 +276,7 @@ sigfd_open(const int *sigs, int n, sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* Reap every waitable child without blocking, handing each to fn; returns the count. */
 int
 reap_each(int options, void (*fn)(void *ctx, pid_t pid, int status), void *ctx)
 {

@@ -185,6 +185,7 @@ crt_g(int glyph)
 	return utf8 ? glyph_utf8[glyph] : glyph_ascii[glyph];
 }
 
+/* Whether crt_init found a UTF-8 codeset (0 before it runs). */
 int
 crt_utf8(void)
 {

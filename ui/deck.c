@@ -7,6 +7,7 @@
 
 #include "crt.h"
 
+/* Set up every panel, focus the given one, zoom none. */
 void
 deck_init(struct deck *d, int focus)
 {
@@ -17,6 +18,7 @@ deck_init(struct deck *d, int focus)
 	d->zoom = -1;
 }
 
+/* Release what each panel holds. */
 void
 deck_free(struct deck *d)
 {
@@ -24,6 +26,7 @@ deck_free(struct deck *d)
 		panel_free(&d->panels[i]);
 }
 
+/* Reset each panel's height high-water mark. */
 void
 deck_resize(struct deck *d)
 {
@@ -59,6 +62,7 @@ deck_zoom(struct deck *d, int id)
 	}
 }
 
+/* Leave zoom; returns whether a panel was zoomed. */
 int
 deck_unzoom(struct deck *d)
 {
@@ -68,6 +72,7 @@ deck_unzoom(struct deck *d)
 	return was;
 }
 
+/* Focus, zoom, or pass the key to the focused panel; returns 1 if it was used. */
 int
 deck_key(struct deck *d, int key)
 {
@@ -85,6 +90,7 @@ deck_key(struct deck *d, int key)
 	return panel_key(&d->panels[d->focus], key);
 }
 
+/* Decide which panels apply, place them, keep the focus on a shown one, and draw. */
 void
 deck_render(struct deck *d, const int *hide, struct rect area, const struct view *v)
 {

@@ -35,6 +35,7 @@ static const struct ui_key own_keys[] = {
 	{ "q", "quit", "quit (Esc too)", KM_REPLAY | KM_ATTACH, 0 },
 };
 
+/* Whether action id has a key here: running screen only, and the scenario or model allows it. */
 int
 keys_action_on(int id, const struct keys_ctx *kc)
 {
@@ -45,6 +46,7 @@ keys_action_on(int id, const struct keys_ctx *kc)
 	return (kc->sc && action_possible(id, kc->sc)) || (kc->m && action_applies(id, kc->m));
 }
 
+/* Call fn for each action key that applies, then for this screen's own keys. */
 void
 keys_each(const struct keys_ctx *kc, void (*fn)(void *arg, const struct ui_key *k), void *arg)
 {
@@ -113,6 +115,7 @@ lay_out(const struct keys_ctx *kc, int prio, int w, int y, int draw)
 	return l.rows;
 }
 
+/* Rows the keys up to priority KEYS_PRIO_ROWS need on w columns, capped at max_rows. */
 int
 keys_rows(int w, int max_rows, const struct keys_ctx *kc)
 {
@@ -121,6 +124,7 @@ keys_rows(int w, int max_rows, const struct keys_ctx *kc)
 	return n < max_rows ? n : max_rows;
 }
 
+/* Drop priorities until the keys fit in rows, clear those rows, and draw the keys. */
 void
 keys_render(int y, int w, int rows, const struct keys_ctx *kc)
 {

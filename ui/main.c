@@ -23,6 +23,7 @@
 #define EPOLLVIZ_VERSION "0.1"
 #endif
 
+/* Print the command-line synopsis and the headless actions to f. */
 static void
 usage(FILE *f)
 {
@@ -45,6 +46,7 @@ usage(FILE *f)
 	fprintf(f, "Headless actions: %s.\n  See epollviz(1).\n", action_usage(acts, sizeof acts, 78, 18, 2));
 }
 
+/* Print each scenario's name and title; returns 1 if any could not be read. */
 static int
 list(void)
 {
@@ -64,6 +66,7 @@ list(void)
 	return err[0] ? 1 : 0;
 }
 
+/* Dispatch to a child role, attach, headless, replay, the listing, or the screen. */
 int
 main(int argc, char **argv)
 {

@@ -256,6 +256,7 @@ panel_secs(const struct view *v, uint64_t ts)
 	return ts >= v->m->t0 ? (double)(ts - v->m->t0) / 1e9 : 0.0;
 }
 
+/* Format ev.data as pid/fd, decimal or hex into buf; returns buf. */
 const char *
 panel_data_str(uint64_t data, int tag, char *buf, size_t cap)
 {
@@ -268,6 +269,7 @@ panel_data_str(uint64_t data, int tag, char *buf, size_t cap)
 	return buf;
 }
 
+/* Whether the watched fd is known to its owner as a listening socket. */
 int
 panel_watch_is_listen(const struct model *m, const struct m_watch *w)
 {

@@ -52,6 +52,7 @@ tick(void *arg)
 		rv->notify(rv->ctx);
 }
 
+/* Read the recorded scenario, build the scene, start the player and the tick. */
 struct replayview *
 replayview_start(const char *path, struct loop *loop, screen_notify_fn notify, void *ctx, char *err,
 		 size_t errcap)
