@@ -32,7 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/record.h"
+#include "../src/recorder.h"
+#include "../src/replay.h"
 #include "../src/scenario.h"
 #include "../src/trace.h"
 #include "../src/trace_rec.h"

@@ -11,7 +11,8 @@
 
 #include "../src/kview.h"
 #include "../src/model.h"
-#include "../src/record.h"
+#include "../src/recorder.h"
+#include "../src/replay.h"
 #include "../src/scenario.h"
 #include "../src/script.h"
 #include "../src/trace.h"
@@ -100,11 +101,11 @@ fuzz_fdinfo(const uint8_t *data, size_t size)
 	struct kv_fdinfo fi;
 	unsigned long ino;
 
-	if (kv_parse_fdinfo(text, &fi) == 0)
+	if (kview_parse_fdinfo(text, &fi) == 0)
 		for (int i = 0; i < fi.nw; i++)
 			CHECK(fi.w[i].what[0] == '\0');
-	kv_fdinfo_free(&fi);
-	kv_classify(text, &ino);
+	kview_fdinfo_free(&fi);
+	kview_classify(text, &ino);
 	free(text);
 	return 0;
 }
@@ -118,7 +119,7 @@ fuzz_record(const uint8_t *data, size_t size)
 	struct trace_reader rd;
 	struct strbuf b;
 
-	if (rec_header_parse((const char *)data, size, &h, &hlen, err, sizeof err) < 0) {
+	if (replay_header_parse((const char *)data, size, &h, &hlen, err, sizeof err) < 0) {
 		CHECK(err[0] != '\0');
 		return 0;
 	}

@@ -14,7 +14,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "clients.h"
 #include "loop.h"
 #include "proctab.h"
 #include "run.h"
@@ -686,7 +686,7 @@ action_usage(char *buf, size_t cap, int width, int start, int indent)
 
 /* Set up a run's actions. */
 void
-actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop, struct sampler *smp,
+action_setup(struct actions *a, struct run *run, struct model *m, struct loop *loop, struct sampler *smp,
 	     int patient)
 {
 	memset(a, 0, sizeof *a);
@@ -701,16 +701,16 @@ actions_init(struct actions *a, struct run *run, struct model *m, struct loop *l
 
 /* Let go of everything and free the clients. */
 void
-actions_done(struct actions *a)
+action_teardown(struct actions *a)
 {
-	actions_release(a);
+	action_release_all(a);
 	clients_free(a->cs);
 	a->cs = NULL;
 }
 
 /* Close the clients and the writer. */
 void
-actions_release(struct actions *a)
+action_release_all(struct actions *a)
 {
 	if (a->cs)
 		clients_close_all(a->cs);
@@ -730,7 +730,7 @@ timeout_of(const struct action_def *d, const struct action_call *c)
 
 /* Start call as the step. */
 int
-actions_start(struct actions *a, const struct action_call *call)
+action_start(struct actions *a, const struct action_call *call)
 {
 	const struct action_def *d = action_def(call->id);
 
@@ -746,7 +746,7 @@ actions_start(struct actions *a, const struct action_call *call)
 
 /* Look at the step: done, timed out, or still running. */
 int
-actions_poll(struct actions *a)
+action_poll(struct actions *a)
 {
 	const struct action_def *d = a->step.def;
 	int r;
@@ -774,14 +774,14 @@ actions_poll(struct actions *a)
 
 /* How often the step wants a look, in ms. */
 int
-actions_poll_ms(const struct actions *a)
+action_poll_ms(const struct actions *a)
 {
 	return a->step.def && a->step.def->poll_ms ? a->step.def->poll_ms : ACTION_POLL_MS;
 }
 
 /* Start action id as a key starts it: with its default argument, without waiting. */
 void
-actions_key(struct actions *a, int id)
+action_key_press(struct actions *a, int id)
 {
 	const struct action_def *d = action_def(id);
 	struct action_call call;
@@ -798,7 +798,7 @@ actions_key(struct actions *a, int id)
 
 /* Held client connections. */
 int
-actions_clients_held(const struct actions *a)
+action_clients_held(const struct actions *a)
 {
 	return a->cs ? clients_held(a->cs) : 0;
 }

@@ -126,32 +126,32 @@ int action_of_key(int key);
 const char *action_usage(char *buf, size_t cap, int width, int start, int indent);
 
 /* Act on run, whose model is m, from loop; smp samples it (settle, inspect). */
-void actions_init(struct actions *a, struct run *run, struct model *m, struct loop *loop,
+void action_setup(struct actions *a, struct run *run, struct model *m, struct loop *loop,
 		  struct sampler *smp, int patient);
 /* Let go of clients and writer, free the clients. */
-void actions_done(struct actions *a);
+void action_teardown(struct actions *a);
 /* Let go of every client and of the FIFO writer, quietly (no action record). */
-void actions_release(struct actions *a);
+void action_release_all(struct actions *a);
 /*
  * Start call as the step to wait for.  Returns ACTION_RUNNING, or
  * ACTION_ENDED_FAILED when it failed at once (its record says why).
  */
-int actions_start(struct actions *a, const struct action_call *call);
+int action_start(struct actions *a, const struct action_call *call);
 /*
  * Look at the step: ACTION_RUNNING, or it ended (its done or timeout
  * record is out): ACTION_ENDED, or ACTION_ENDED_FAILED (timed out, or done
  * reported a failure).
  */
-int actions_poll(struct actions *a);
+int action_poll(struct actions *a);
 /* How often the step wants to be looked at, in ms. */
-int actions_poll_ms(const struct actions *a);
+int action_poll_ms(const struct actions *a);
 /*
  * Start action id as a key on the running screen does: with its default
  * argument (a text from key_text and the press count), without waiting for
  * its effect.
  */
-void actions_key(struct actions *a, int id);
+void action_key_press(struct actions *a, int id);
 /* Held client connections. */
-int actions_clients_held(const struct actions *a);
+int action_clients_held(const struct actions *a);
 
 #endif

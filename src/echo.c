@@ -122,8 +122,8 @@ conn_new(int fd, int peer_port)
 static void
 conn_close(struct conn *c, const char *why)
 {
-	tr_epoll_ctl(E.epfd, EPOLL_CTL_DEL, c->fd, 0, 0);
-	tr_close(c->fd);
+	traced_epoll_ctl(E.epfd, EPOLL_CTL_DEL, c->fd, 0, 0);
+	traced_close(c->fd);
 	role_say("pid %d: fd %d (peer port %d) %s, closed\n", E.pid, c->fd, c->peer_port, why);
 	E.conns[c->fd] = NULL;
 	free(c->out);
@@ -196,7 +196,7 @@ want_out(struct conn *c, int on)
 	if (ev == c->events)
 		return;
 	c->events = ev;
-	tr_epoll_ctl(E.epfd, EPOLL_CTL_MOD, c->fd, ev, data_for(c->fd));
+	traced_epoll_ctl(E.epfd, EPOLL_CTL_MOD, c->fd, ev, data_for(c->fd));
 }
 
 /* Send what is queued.  Returns -1 if the connection died. */
@@ -208,7 +208,7 @@ flush_out(struct conn *c)
 	while (done < c->out_len) {
 		ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-		tr_result(TR_SEND, c->fd, n, n < 0 ? errno : 0);
+		traced_result(TR_SEND, c->fd, n, n < 0 ? errno : 0);
 		if (n > 0) {
 			done += (size_t)n;
 			continue;
@@ -241,7 +241,7 @@ conn_readable(struct conn *c)
 			return;
 		}
 		n = recv(c->fd, buf, sizeof buf, 0);
-		tr_result(TR_RECV, c->fd, n, n < 0 ? errno : 0);
+		traced_result(TR_RECV, c->fd, n, n < 0 ? errno : 0);
 		if (n > 0) {
 			consume(c, buf, (size_t)n);
 			if (flush_out(c) < 0) {
@@ -326,8 +326,8 @@ accept_one(void)
 	}
 	struct conn *c = conn_new(fd, port);
 	c->events = EPOLLIN | (E.cfg.trigger == TRIG_EDGE ? EPOLLET : 0);
-	if (tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, fd, c->events, data_for(fd)) < 0) {
-		tr_close(fd);
+	if (traced_epoll_ctl(E.epfd, EPOLL_CTL_ADD, fd, c->events, data_for(fd)) < 0) {
+		traced_close(fd);
 		E.conns[fd] = NULL;
 		free(c);
 		return 0;
@@ -346,7 +346,7 @@ listen_event(void)
 
 	if (E.sem) {
 		ret = sem_trywait(E.sem);
-		tr_result(TR_SEM_TRYWAIT, -1, ret, ret < 0 ? errno : 0);
+		traced_result(TR_SEM_TRYWAIT, -1, ret, ret < 0 ? errno : 0);
 		if (ret < 0) {
 			role_say("pid %d: could not take the semaphore\n", E.pid);
 			return; /* not `break`: the rest of the batch still gets served */
@@ -358,7 +358,7 @@ listen_event(void)
 	} while (E.cfg.accept_loop == LOOP_DRAIN && !role_stop);
 	if (E.sem) {
 		ret = sem_post(E.sem);
-		tr_result(TR_SEM_POST, -1, ret, ret < 0 ? errno : 0);
+		traced_result(TR_SEM_POST, -1, ret, ret < 0 ? errno : 0);
 	}
 }
 
@@ -463,7 +463,7 @@ shutdown_server(void)
 	struct trace_rec r;
 	int sig = role_stop_signo ? role_stop_signo : SIGTERM;
 
-	tr_stop_signal();
+	traced_stop_signal();
 	if (role_stop_signo)
 		role_say("pid %d: %s received (si_code %s, from pid %d), shutting down\n", E.pid,
 			 signal_name(role_stop_signo),
@@ -471,14 +471,14 @@ shutdown_server(void)
 			 (int)role_stop_pid);
 	if (E.is_parent) {
 		for (int i = 0; i < E.nchildren; i++)
-			tr_kill(E.children[i], sig == SIGINT ? SIGINT : SIGTERM);
+			traced_kill(E.children[i], sig == SIGINT ? SIGINT : SIGTERM);
 		reap_children(3000);
 		for (int i = 0; i < E.nchildren; i++)
-			tr_kill(E.children[i], SIGKILL);
+			traced_kill(E.children[i], SIGKILL);
 		reap_children(1000);
 	}
-	tr_close(E.epfd);
-	tr_close(E.lfd);
+	traced_close(E.epfd);
+	traced_close(E.lfd);
 	if (E.sem) {
 		sem_close(E.sem);
 		int ret = sem_unlink(E.sem_name);
@@ -489,7 +489,7 @@ shutdown_server(void)
 		r.err = ret < 0 ? errno : 0;
 		trace_emit(&r);
 	}
-	tr_pending_signals();
+	traced_pending_signals();
 	role_say("pid %d: done\n", E.pid);
 	role_exit(E.exit_status);
 }
@@ -636,15 +636,15 @@ setup(const struct role_args *a, int is_parent)
 	} else {
 		E.lfd = a->listen_fd;
 		E.port = a->port;
-		tr_inherit(E.lfd, OPEN_LISTEN);
+		traced_inherit(E.lfd, OPEN_LISTEN);
 	}
 	if (E.shared) {
 		if (is_parent) {
-			E.epfd = tr_epoll_create1(0); /* no CLOEXEC: the workers inherit it */
-			tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, EPOLLIN | EPOLLET, data_for(E.lfd));
+			E.epfd = traced_epoll_create1(0); /* no CLOEXEC: the workers inherit it */
+			traced_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, EPOLLIN | EPOLLET, data_for(E.lfd));
 		} else {
 			E.epfd = a->epfd;
-			tr_inherit(E.epfd, OPEN_EPOLL);
+			traced_inherit(E.epfd, OPEN_EPOLL);
 		}
 	}
 	if (is_parent) {
@@ -661,10 +661,10 @@ setup(const struct role_args *a, int is_parent)
 			ev |= EPOLLET;
 		if (E.cfg.accept == ACCEPT_EXCLUSIVE)
 			ev |= EPOLLEXCLUSIVE;
-		E.epfd = tr_epoll_create1(EPOLL_CLOEXEC);
+		E.epfd = traced_epoll_create1(EPOLL_CLOEXEC);
 		if (E.epfd < 0)
 			role_exit(1);
-		tr_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
+		traced_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
 	}
 }
 
@@ -685,7 +685,7 @@ echo_main(const struct role_args *a, int role)
 			role_chld = 0, reap_children(0);
 		if (role_stop || trace_reader_gone())
 			shutdown_server();
-		n = tr_epoll_wait(E.epfd, evs, MAX_EVENTS, -1);
+		n = traced_epoll_wait(E.epfd, evs, MAX_EVENTS, -1);
 		err = n < 0 ? errno : 0;
 		if (n < 0) {
 			if (err == EINTR)

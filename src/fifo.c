@@ -57,12 +57,12 @@ fifo_cleanup(void)
 static void __attribute__((noreturn))
 fifo_shutdown(int status)
 {
-	tr_stop_signal();
+	traced_stop_signal();
 	if (role_stop_signo)
 		role_say("pid %d: %s received, removing %s\n", F.pid, signal_name(role_stop_signo),
 			 F.path);
 	if (F.fd >= 0)
-		tr_close(F.fd);
+		traced_close(F.fd);
 	fifo_cleanup();
 	role_exit(status);
 }
@@ -91,15 +91,15 @@ fifo_open(void)
 		fifo_shutdown(1);
 	}
 	role_say("pid %d: a writer opened the FIFO; watching fd %d\n", F.pid, F.fd);
-	tr_epoll_ctl(F.epfd, EPOLL_CTL_ADD, F.fd, EPOLLIN | EPOLLHUP, (uint64_t)F.fd);
+	traced_epoll_ctl(F.epfd, EPOLL_CTL_ADD, F.fd, EPOLLIN | EPOLLHUP, (uint64_t)F.fd);
 }
 
 /* The cure: DEL before close (close first and DEL fails with EBADF), then reopen and ADD. */
 static void
 fifo_reopen(void)
 {
-	tr_epoll_ctl(F.epfd, EPOLL_CTL_DEL, F.fd, 0, 0);
-	tr_close(F.fd);
+	traced_epoll_ctl(F.epfd, EPOLL_CTL_DEL, F.fd, 0, 0);
+	traced_close(F.fd);
 	F.fd = -1;
 	F.hups = 0;
 	fifo_open();
@@ -134,7 +134,7 @@ on_read(void)
 	do
 		n = read(F.fd, buf, sizeof buf);
 	while (n < 0 && errno == EINTR);
-	tr_read(&r, F.fd, buf, n);
+	traced_read(&r, F.fd, buf, n);
 	if (n > 0)
 		role_say("pid %d: read %zd bytes: %s\n", F.pid, n, r.text);
 }
@@ -203,7 +203,7 @@ fifo_main(const struct role_args *a, int role)
 		F.path[0] = '\0';
 		fifo_shutdown(1);
 	}
-	F.epfd = tr_epoll_create1(EPOLL_CLOEXEC);
+	F.epfd = traced_epoll_create1(EPOLL_CLOEXEC);
 	if (F.epfd < 0)
 		fifo_shutdown(1);
 	trace_rec_init(&r, TR_READY);
@@ -216,7 +216,7 @@ fifo_main(const struct role_args *a, int role)
 		if (role_stop || trace_reader_gone())
 			fifo_shutdown(0);
 		/* The storm is counted, not traced: a poll with timeout 0 per return. */
-		n = traced ? tr_epoll_wait(F.epfd, evs, (int)ARRAY_LEN(evs), -1)
+		n = traced ? traced_epoll_wait(F.epfd, evs, (int)ARRAY_LEN(evs), -1)
 			   : epoll_pwait(F.epfd, evs, (int)ARRAY_LEN(evs), 0, &role_wait_mask);
 		err = n < 0 ? errno : 0;
 		if (n < 0) {

@@ -21,7 +21,8 @@
 #include "action.h"
 #include "loop.h"
 #include "model.h"
-#include "record.h"
+#include "recorder.h"
+#include "replay.h"
 #include "run.h"
 #include "sampler.h"
 #include "scenario.h"
@@ -130,7 +131,7 @@ end_steps(struct headless *h)
 {
 	h->phase = PH_ENDING;
 	h->phase_t0 = now_ns();
-	actions_release(&h->act);
+	action_release_all(&h->act);
 	run_terminate(h->run);
 }
 
@@ -139,7 +140,7 @@ static void
 next_step(struct headless *h)
 {
 	while (++h->step < h->script.nsteps) {
-		if (actions_start(&h->act, &h->script.steps[h->step]) == ACTION_RUNNING)
+		if (action_start(&h->act, &h->script.steps[h->step]) == ACTION_RUNNING)
 			return;
 		h->failed++;
 	}
@@ -168,7 +169,7 @@ advance(struct headless *h)
 		}
 		break;
 	case PH_STEPS:
-		switch (actions_poll(&h->act)) {
+		switch (action_poll(&h->act)) {
 		case ACTION_RUNNING: break;
 		case ACTION_ENDED_FAILED: h->failed++; /* fallthrough */
 		default: next_step(h); break;
@@ -433,18 +434,18 @@ headless_main(int argc, char **argv)
 	}
 	loop_add(h.loop, h.sigfd, EPOLLIN, on_signal, &h);
 	sampler_init(&h.smp, h.loop, h.run, h.m);
-	actions_init(&h.act, h.run, h.m, h.loop, &h.smp, 1);
+	action_setup(&h.act, h.run, h.m, h.loop, &h.smp, 1);
 	sampler_watch_queues(&h.smp);
 	h.phase = PH_READY;
 	h.phase_t0 = now_ns();
 	while (h.phase != PH_DONE) {
-		loop_run_once(h.loop, actions_poll_ms(&h.act));
+		loop_run_once(h.loop, action_poll_ms(&h.act));
 		run_reap(h.run);
 		advance(&h);
 		fflush(stdout);
 	}
 	sampler_done(&h.smp);
-	actions_done(&h.act);
+	action_teardown(&h.act);
 	run_stop(h.run); /* emits the last reaps, and kills if anything was left */
 	run_emit_end(h.run, h.failed, (h.interrupted ? RUN_INTERRUPTED : 0) | (h.fatal ? RUN_FATAL : 0));
 	rd = run_reader(h.run);

@@ -21,7 +21,7 @@
 
 /* Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd line. */
 int
-kv_parse_fdinfo(const char *text, struct kv_fdinfo *out)
+kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 {
 	const char *p = text;
 	int cap = 0, seen = 0;
@@ -71,7 +71,7 @@ kv_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 
 /* Free the watch array and leave none. */
 void
-kv_fdinfo_free(struct kv_fdinfo *fi)
+kview_fdinfo_free(struct kv_fdinfo *fi)
 {
 	free(fi->w);
 	fi->w = NULL;
@@ -80,7 +80,7 @@ kv_fdinfo_free(struct kv_fdinfo *fi)
 
 /* The kv_kind of an fd's link target, with the inode of sockets and pipes in *ino. */
 int
-kv_classify(const char *link, unsigned long *ino)
+kview_classify(const char *link, unsigned long *ino)
 {
 	static const struct {
 		const char *anon;
@@ -108,7 +108,7 @@ kv_classify(const char *link, unsigned long *ino)
 
 /* The short name of a kv_kind, or "other" when out of range. */
 const char *
-kv_kind_name(int kind)
+kview_kind_name(int kind)
 {
 	static const char *const n[] = { "other", "file", "dir", "chr", "pipe", "fifo", "tcp", "udp",
 					 "unix", "socket", "epoll", "eventfd", "timerfd", "signalfd",
@@ -249,7 +249,7 @@ read_proc(struct kv_proc *p, const struct sockmap *sm)
 		if (k < 0)
 			continue; /* closed meanwhile */
 		f->link[k] = '\0';
-		f->kind = kv_classify(f->link, &f->ino);
+		f->kind = kview_classify(f->link, &f->ino);
 		/* stat follows the magic link: the inode fdinfo's tfd lines name, for every kind. */
 		if (stat(path, &st) == 0) {
 			f->ino = st.st_ino;
@@ -265,13 +265,13 @@ read_proc(struct kv_proc *p, const struct sockmap *sm)
 		case KV_TIMERFD:
 		case KV_SIGNALFD:
 		case KV_INOTIFY:
-		case KV_PIDFD: snprintf(f->what, sizeof f->what, "%s", kv_kind_name(f->kind)); break;
-		default: snprintf(f->what, sizeof f->what, "%s %.110s", kv_kind_name(f->kind), f->link); break;
+		case KV_PIDFD: snprintf(f->what, sizeof f->what, "%s", kview_kind_name(f->kind)); break;
+		default: snprintf(f->what, sizeof f->what, "%s %.110s", kview_kind_name(f->kind), f->link); break;
 		}
 		if (f->kind == KV_EPOLL) {
 			snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
 			if (read_text_file(path, info, sizeof info) > 0)
-				kv_parse_fdinfo(info, &f->info);
+				kview_parse_fdinfo(info, &f->info);
 		}
 		p->nfds++;
 	}
@@ -473,7 +473,7 @@ kview_free(struct kview *kv)
 {
 	for (int i = 0; i < kv->np; i++) {
 		for (int k = 0; k < kv->p[i].nfds; k++)
-			kv_fdinfo_free(&kv->p[i].fds[k].info);
+			kview_fdinfo_free(&kv->p[i].fds[k].info);
 		free(kv->p[i].fds);
 	}
 	free(kv->p);
@@ -514,7 +514,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			const struct kv_fd *f = &p->fds[k];
 
 			sb_printf(b, "%s{\"fd\":%d,\"kind\":\"%s\",\"inode\":%lu,\"what\":", k ? "," : "", f->fd,
-				  kv_kind_name(f->kind), f->ino);
+				  kview_kind_name(f->kind), f->ino);
 			sb_json_str(b, f->what);
 			if (f->listening)
 				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":%u", f->qlen, f->backlog);

@@ -71,11 +71,11 @@ struct kview {
 };
 
 /* Parse the text of /proc/PID/fdinfo/FD.  Returns 0, or -1 if it is not fdinfo text. */
-int kv_parse_fdinfo(const char *text, struct kv_fdinfo *out);
-void kv_fdinfo_free(struct kv_fdinfo *fi);
+int kview_parse_fdinfo(const char *text, struct kv_fdinfo *out);
+void kview_fdinfo_free(struct kv_fdinfo *fi);
 /* Classify a /proc/PID/fd link ("socket:[123]", "anon_inode:[eventpoll]", a path). */
-int kv_classify(const char *link, unsigned long *ino);
-const char *kv_kind_name(int kind);
+int kview_classify(const char *link, unsigned long *ino);
+const char *kview_kind_name(int kind);
 
 /* Read pids (and, with children, all their descendants).  Returns 0 (out of memory ends the process). */
 int kview_read(struct kview *kv, const int *pids, int npids, int children);

@@ -3,7 +3,7 @@
  * handed to a sink at the time their own clock (ts_ns) says, scaled by a
  * speed, or as fast as possible; with pause, single steps, the position
  * (records applied, byte offset of the file) and the first read error.
- * Owns the struct replay (src/record.h) and one timer; draws nothing.
+ * Owns the struct replay (src/replay.h) and one timer; draws nothing.
  */
 #ifndef EPOLLVIZ_PLAYER_H
 #define EPOLLVIZ_PLAYER_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "record.h"
+#include "replay.h"
 
 struct loop;
 struct player;

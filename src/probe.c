@@ -36,7 +36,7 @@ static int
 t_wait0(int epfd, struct epoll_event *out)
 {
 	struct epoll_event evs[8];
-	int n = tr_epoll_wait(epfd, evs, 8, 0);
+	int n = traced_epoll_wait(epfd, evs, 8, 0);
 
 	if (n > 0 && out)
 		*out = evs[0];
@@ -49,8 +49,8 @@ t_pipe(int p[2])
 {
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	tr_open(p[0], OPEN_PIPE_R, "pipe", 0);
-	tr_open(p[1], OPEN_PIPE_W, "pipe", 0);
+	traced_open(p[0], OPEN_PIPE_R, "pipe", 0);
+	traced_open(p[1], OPEN_PIPE_W, "pipe", 0);
 	return 0;
 }
 
@@ -76,12 +76,12 @@ probe_regular_file(void)
 	}
 	snprintf(path, sizeof path, "%s/test.txt", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	tr_open(fd, OPEN_FILE, path, fd < 0 ? errno : 0);
+	traced_open(fd, OPEN_FILE, path, fd < 0 ? errno : 0);
 	if (fd >= 0 && write_all(fd, "hello from test.txt\n", 20) < 0)
 		role_say("epollviz: write %s: %s\n", path, strerror(errno));
-	epfd = tr_epoll_create1(EPOLL_CLOEXEC);
+	epfd = traced_epoll_create1(EPOLL_CLOEXEC);
 	role_say("pid %d: 261.c: epoll_ctl(%d, EPOLL_CTL_ADD, %d = %s, EPOLLIN)\n", P, epfd, fd, path);
-	ret = tr_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, (uint64_t)fd);
+	ret = traced_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, (uint64_t)fd);
 	role_say("pid %d:   = %s.  A regular file is always ready, so epoll refuses it: the notes'\n"
 		 "           \"always EPOLLIN\" never happens; epoll_wait never sees this fd.\n",
 		 P, ret == 0 ? "0 (unexpected!)" : errno_name(errno));
@@ -143,7 +143,7 @@ t_kcmp(int fd1, int fd2)
 static void
 probe_two_instances(void)
 {
-	int a = tr_epoll_create1(EPOLL_CLOEXEC), b = tr_epoll_create1(EPOLL_CLOEXEC), c;
+	int a = traced_epoll_create1(EPOLL_CLOEXEC), b = traced_epoll_create1(EPOLL_CLOEXEC), c;
 
 	role_say("pid %d: 359.c: two epoll_create1 in one process: fds %d and %d\n", P, a, b);
 	show_fdinfo(a);
@@ -151,7 +151,7 @@ probe_two_instances(void)
 	role_say("pid %d: same anon inode in fdinfo, yet:\n", P);
 	t_kcmp(a, b);
 	c = fcntl(a, F_DUPFD_CLOEXEC, 0);
-	tr_open(c, OPEN_EPOLL, "dup of the first epoll fd", c < 0 ? errno : 0);
+	traced_open(c, OPEN_EPOLL, "dup of the first epoll fd", c < 0 ? errno : 0);
 	role_say("pid %d: and a dup() of fd %d as fd %d:\n", P, a, c);
 	t_kcmp(a, c);
 }
@@ -160,27 +160,27 @@ probe_two_instances(void)
 static void
 probe_ctl_errors(void)
 {
-	int p[2], q[2], epfd = tr_epoll_create1(EPOLL_CLOEXEC), ret;
+	int p[2], q[2], epfd = traced_epoll_create1(EPOLL_CLOEXEC), ret;
 	struct epoll_event ev;
 
 	if (t_pipe(p) < 0)
 		return;
-	ret = tr_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	ret = traced_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
 	role_say("pid %d: ADD pipe fd %d = %s\n", P, p[0], verdict(ret));
-	ret = tr_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	ret = traced_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
 	role_say("pid %d: ADD the same fd again = %s: one entry per (instance, fd); use MOD\n", P,
 		 verdict(ret));
-	ret = tr_epoll_ctl(epfd, EPOLL_CTL_MOD, p[0], EPOLLIN, 0xC0FFEE);
+	ret = traced_epoll_ctl(epfd, EPOLL_CTL_MOD, p[0], EPOLLIN, 0xC0FFEE);
 	role_say("pid %d: MOD it with data 0xC0FFEE = %s\n", P, verdict(ret));
 	if (write_all(p[1], "x", 1) == 0 && t_wait0(epfd, &ev) > 0)
 		role_say("pid %d: epoll_wait returns data 0x%llx: the kernel hands back data, never "
 			 "the fd\n", P, (unsigned long long)ev.data.u64);
-	tr_close(p[1]);
+	traced_close(p[1]);
 	if (t_wait0(epfd, &ev) > 0)
 		role_say("pid %d: writer closed: events 0x%x = EPOLLIN|EPOLLHUP; HUP was never asked "
 			 "for, and the mask has two bits: test with &, not ==\n", P, ev.events);
-	tr_close(p[0]);
-	ret = tr_epoll_ctl(epfd, EPOLL_CTL_DEL, p[0], 0, 0);
+	traced_close(p[0]);
+	ret = traced_epoll_ctl(epfd, EPOLL_CTL_DEL, p[0], 0, 0);
 	role_say("pid %d: close(%d) first, then DEL = %s: DEL before close\n", P, p[0], verdict(ret));
 	if (t_pipe(q) < 0)
 		return;
@@ -191,17 +191,17 @@ probe_ctl_errors(void)
 		role_say("pid %d: data waiting, epoll_wait = %d: the new file is not watched (closing "
 			 "removed the old entry)\n", P, n);
 	}
-	tr_epoll_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
+	traced_epoll_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
 	role_say("pid %d: after ADD, epoll_wait = %d\n", P, t_wait0(epfd, NULL));
 
 	/* The registration belongs to the open file, not to the fd number. */
 	int d = fcntl(q[0], F_DUPFD_CLOEXEC, 0);
 	char c;
 
-	tr_open(d, OPEN_PIPE_R, "dup of the pipe's read end", d < 0 ? errno : 0);
+	traced_open(d, OPEN_PIPE_R, "dup of the pipe's read end", d < 0 ? errno : 0);
 	if (read(q[0], &c, 1) != 1)
 		c = 0;
-	tr_close(q[0]);
+	traced_close(q[0]);
 	role_say("pid %d: dup(%d) = %d, then close(%d) without DEL\n", P, q[0], d, q[0]);
 	if (write_all(q[1], "z", 1) == 0) {
 		int n = t_wait0(epfd, &ev);
@@ -210,7 +210,7 @@ probe_ctl_errors(void)
 			 "dup keeps the file, so the registration lives on\n", P, n,
 			 n > 0 ? (unsigned long long)ev.data.u64 : 0ull, q[0]);
 	}
-	ret = tr_epoll_ctl(epfd, EPOLL_CTL_DEL, q[0], 0, 0);
+	ret = traced_epoll_ctl(epfd, EPOLL_CTL_DEL, q[0], 0, 0);
 	role_say("pid %d: and DEL(%d) = %s: it cannot be removed by that number any more (see "
 		 "'inspect' or the kernel view)\n", P, q[0], verdict(ret));
 }
@@ -219,13 +219,13 @@ probe_ctl_errors(void)
 static void
 probe_triggers(void)
 {
-	int p[2], lt = tr_epoll_create1(EPOLL_CLOEXEC), et = tr_epoll_create1(EPOLL_CLOEXEC), n1, n2;
+	int p[2], lt = traced_epoll_create1(EPOLL_CLOEXEC), et = traced_epoll_create1(EPOLL_CLOEXEC), n1, n2;
 	char c;
 
 	if (t_pipe(p) < 0)
 		return;
-	tr_epoll_ctl(lt, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
-	tr_epoll_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
+	traced_epoll_ctl(lt, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
+	traced_epoll_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
 	if (write_all(p[1], "ab", 2) < 0)
 		return;
 	role_say("pid %d: 2 bytes in a pipe watched by two instances: %d (level) and %d (edge)\n",
@@ -262,7 +262,7 @@ probe_tty_read(void)
 	trace_emit(&r);
 	for (;;) {
 		n = role_read_interruptible(STDIN_FILENO, buf, sizeof buf);
-		tr_read(&r, STDIN_FILENO, buf, n);
+		traced_read(&r, STDIN_FILENO, buf, n);
 		if (n < 0 && errno == EINTR && role_stop)
 			break;
 		if (n > 0)
@@ -270,7 +270,7 @@ probe_tty_read(void)
 		if (n == 0)
 			break;
 	}
-	tr_stop_signal();
+	traced_stop_signal();
 	role_exit(0);
 }
 
@@ -299,6 +299,6 @@ probe_main(const struct role_args *a, int role)
 	sigemptyset(&none);
 	while (!role_stop && !trace_reader_gone())
 		sigsuspend(&none);
-	tr_stop_signal();
+	traced_stop_signal();
 	role_exit(0);
 }

@@ -1,5 +1,6 @@
 /*
- * record.h - recordings: every trace record of a run, to be replayed later.
+ * record.h - the recording format, shared by the writer (recorder.h) and
+ * the reader (replay.h): every trace record of a run, to be replayed later.
  *
  * File format (version RECORD_VERSION):
  *
@@ -21,7 +22,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "scenario.h"
 #include "trace.h"
@@ -39,41 +39,5 @@ struct rec_header {
 	char kernel[128];
 	char start[64];
 };
-
-struct recorder;
-
-/* Create FILE and write the header.  NULL with a message naming the file on failure. */
-struct recorder *recorder_open(const char *path, const struct scenario *sc, char *err, size_t errcap);
-void recorder_write(struct recorder *rc, const struct trace_rec *r);
-/* recorder_write as a trace_sink_fn: ctx is the recorder. */
-void recorder_sink(void *rc, const struct trace_rec *r);
-/* Flush and close.  Returns 0, or -1 with a message when anything failed to be written. */
-int recorder_close(struct recorder *rc, char *err, size_t errcap);
-
-/*
- * Parse a header from the start of buf.  Returns 0 and the header's length
- * in *hlen, or -1 with a reason (naming the line or the unknown version).
- */
-int rec_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *hlen, char *err,
-		     size_t errcap);
-
-/* Streaming reader of a recording. */
-struct replay;
-
-/* Open and read the header.  NULL with "FILE: reason" on failure. */
-struct replay *replay_open(const char *path, char *err, size_t errcap);
-const struct rec_header *replay_header(const struct replay *rp);
-/*
- * The next logical record: 1, 0 at the end, -1 on a corrupt or truncated
- * file (message with the byte offset in replay_error()).  Records before the
- * damage are still returned.
- */
-int replay_next(struct replay *rp, struct trace_rec *out);
-const char *replay_error(const struct replay *rp);
-/* Bytes of the file consumed so far, and its size (for a position indicator). */
-uint64_t replay_pos(const struct replay *rp);
-uint64_t replay_size(const struct replay *rp);
-const struct trace_reader *replay_reader(const struct replay *rp);
-void replay_close(struct replay *rp);
 
 #endif

@@ -221,7 +221,7 @@ reaped(void *ctx, pid_t p, int st)
 		S.jobs[i].leader_alive = 0;
 		S.jobs[i].status = st;
 		if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid))
-			tr_kill(-S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
+			traced_kill(-S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
 	}
 }
 
@@ -254,7 +254,7 @@ cmd_fg(void)
 		role_say("fg\n%s\n", S.jobs[i].name);
 		trace_fg(S.jobs[i].pgid);
 		S.fg = i;
-		tr_kill(-S.jobs[i].pgid, SIGCONT);
+		traced_kill(-S.jobs[i].pgid, SIGCONT);
 		return;
 	}
 	role_say("fg: no stopped job\n$ ");
@@ -270,7 +270,7 @@ read_signals(void)
 	while (read(S.sfd, &si, sizeof si) == sizeof si) {
 		if (si.ssi_signo == SIGCHLD)
 			continue;
-		tr_signal((int)si.ssi_signo, si.ssi_code, (int)si.ssi_pid, 0);
+		traced_signal((int)si.ssi_signo, si.ssi_code, (int)si.ssi_pid, 0);
 		if (si.ssi_signo != SIGINT)
 			stop = 1;
 	}
@@ -287,7 +287,7 @@ terminate(void)
 	for (int i = 0; i < S.njobs; i++) {
 		if (S.jobs[i].state == J_DONE)
 			continue;
-		tr_kill(-S.jobs[i].pgid, SIGTERM);
+		traced_kill(-S.jobs[i].pgid, SIGTERM);
 		kill(-S.jobs[i].pgid, SIGCONT);
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -303,7 +303,7 @@ terminate(void)
 			break;
 		for (int i = 0; i < S.njobs; i++)
 			if (S.jobs[i].state != J_DONE)
-				tr_kill(-S.jobs[i].pgid, SIGKILL);
+				traced_kill(-S.jobs[i].pgid, SIGKILL);
 	}
 	take_terminal();
 	role_exit(all_done() ? 0 : 1);

@@ -12,7 +12,7 @@
 
 /* epoll_create1, traced with its flags; the new fd, or -1 with errno. */
 int
-tr_epoll_create1(int flags)
+traced_epoll_create1(int flags)
 {
 	struct trace_rec r;
 	int fd = epoll_create1(flags);
@@ -29,7 +29,7 @@ tr_epoll_create1(int flags)
 
 /* epoll_ctl, traced with op, fd and (unless a DEL) events and data; 0 or -1. */
 int
-tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
+traced_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = data };
 	struct trace_rec r;
@@ -51,7 +51,7 @@ tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
 
 /* role_epoll_wait between wait_enter and wait_return records (at most TRACE_MAX_READY pairs). */
 int
-tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
+traced_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 {
 	struct trace_rec r;
 	int n, err;
@@ -79,19 +79,19 @@ tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 
 /* close, traced as a TR_CLOSE result; 0 or -1 with errno. */
 int
-tr_close(int fd)
+traced_close(int fd)
 {
 	int ret = close(fd);
 	int err = ret < 0 ? errno : 0;
 
-	tr_result(TR_CLOSE, fd, ret, err);
+	traced_result(TR_CLOSE, fd, ret, err);
 	errno = err;
 	return ret;
 }
 
 /* kill, traced with the target pid and signal; 0 or -1 with errno. */
 int
-tr_kill(pid_t pid, int sig)
+traced_kill(pid_t pid, int sig)
 {
 	struct trace_rec r;
 	int ret = kill(pid, sig);
@@ -109,7 +109,7 @@ tr_kill(pid_t pid, int sig)
 
 /* Emit a plain record of type carrying fd, return value and errno. */
 void
-tr_result(int type, int fd, long long ret, int err)
+traced_result(int type, int fd, long long ret, int err)
 {
 	struct trace_rec r;
 
@@ -122,7 +122,7 @@ tr_result(int type, int fd, long long ret, int err)
 
 /* Emit a signal record; the pending flag travels in the op field. */
 void
-tr_signal(int signo, int code, int sender, int pending)
+traced_signal(int signo, int code, int sender, int pending)
 {
 	struct trace_rec r;
 
@@ -136,15 +136,15 @@ tr_signal(int signo, int code, int sender, int pending)
 
 /* Trace the first stop signal the handler recorded, if one came. */
 void
-tr_stop_signal(void)
+traced_stop_signal(void)
 {
 	if (role_stop_signo)
-		tr_signal(role_stop_signo, role_stop_code, role_stop_pid, 0);
+		traced_signal(role_stop_signo, role_stop_code, role_stop_pid, 0);
 }
 
 /* Take each pending stop signal with sigtimedwait and trace it as pending. */
 void
-tr_pending_signals(void)
+traced_pending_signals(void)
 {
 	sigset_t set;
 	siginfo_t si;
@@ -152,12 +152,12 @@ tr_pending_signals(void)
 
 	role_stop_set(&set);
 	while (sigtimedwait(&set, &si, &zero) > 0)
-		tr_signal(si.si_signo, si.si_code, si.si_pid, 1);
+		traced_signal(si.si_signo, si.si_code, si.si_pid, 1);
 }
 
 /* Emit the record of an inherited fd of the given kind, naming the parent pid. */
 void
-tr_inherit(int fd, int kind)
+traced_inherit(int fd, int kind)
 {
 	struct trace_rec r;
 
@@ -170,7 +170,7 @@ tr_inherit(int fd, int kind)
 
 /* Fill *r with a read's result and printable bytes, emit it, and keep errno. */
 void
-tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
+traced_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
 {
 	int err = n < 0 ? errno : 0;
 
@@ -186,7 +186,7 @@ tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
 
 /* Emit the record of an fd opened outside the wrappers, with its kind and text. */
 void
-tr_open(int fd, int kind, const char *what, int err)
+traced_open(int fd, int kind, const char *what, int err)
 {
 	struct trace_rec r;
 

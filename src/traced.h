@@ -13,32 +13,32 @@
 
 #include "trace.h"
 
-int tr_epoll_create1(int flags);
-int tr_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+int traced_epoll_create1(int flags);
+int traced_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
 /*
  * epoll_wait with its wait_enter and wait_return records, the role's
  * signals deliverable while it blocks, and the trace flushed only when it
  * is about to block (role_epoll_wait).
  */
-int tr_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
-int tr_close(int fd);
-int tr_kill(pid_t pid, int sig);
+int traced_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
+int traced_close(int fd);
+int traced_kill(pid_t pid, int sig);
 /* A record of type with fd, ret and err: recv, send, read... */
-void tr_result(int type, int fd, long long ret, int err);
+void traced_result(int type, int fd, long long ret, int err);
 /* A signal the role received (pending: found still pending at exit). */
-void tr_signal(int signo, int code, int sender, int pending);
+void traced_signal(int signo, int code, int sender, int pending);
 /* The signal that stopped the role (role_stop_signo), if any. */
-void tr_stop_signal(void);
+void traced_stop_signal(void);
 /* Every stop signal still pending, as records marked pending-at-exit (fact 10's redundant kill). */
-void tr_pending_signals(void);
+void traced_pending_signals(void);
 /* The record of an fd the role opened (or got) without a wrapper. */
-void tr_open(int fd, int kind, const char *what, int err);
+void traced_open(int fd, int kind, const char *what, int err);
 /* The record of fd (of enum open_kind) inherited from the parent. */
-void tr_inherit(int fd, int kind);
+void traced_inherit(int fd, int kind);
 /*
  * The record of a read of fd that returned n (errno, if n < 0, as the read
  * left it), with the bytes read as printable text; *r keeps the record.
  */
-void tr_read(struct trace_rec *r, int fd, const void *buf, ssize_t n);
+void traced_read(struct trace_rec *r, int fd, const void *buf, ssize_t n);
 
 #endif

@@ -73,7 +73,7 @@ keys_cap(const struct ui_key *k)
 static int
 key_width(const struct ui_key *k)
 {
-	return text_cols(keys_cap(k)) + text_cols(k->label) + 3;
+	return lines_cols(keys_cap(k)) + lines_cols(k->label) + 3;
 }
 
 /* A key line being laid out: keys of priority <= prio on rows of w columns, drawn from row y if draw. */

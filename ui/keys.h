@@ -3,7 +3,7 @@
  * them: first the actions of src/action.c that apply (running screen
  * only), then the screen's own keys (one table in keys.c: pause, steps,
  * focus, zoom, help, quit...).  The dispatch of a screen's own keys is in
- * that screen's file; an action key starts its action (actions_key).
+ * that screen's file; an action key starts its action (action_key_press).
  */
 #ifndef EPOLLVIZ_UI_KEYS_H
 #define EPOLLVIZ_UI_KEYS_H

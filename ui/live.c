@@ -22,7 +22,7 @@
 #include "../src/action.h"
 #include "../src/loop.h"
 #include "../src/proctab.h"
-#include "../src/record.h"
+#include "../src/recorder.h"
 #include "../src/run.h"
 #include "../src/sampler.h"
 #include "../src/util.h"
@@ -266,7 +266,7 @@ live_start(const struct scenario *sc, struct loop *loop, screen_notify_fn notify
 		return NULL;
 	}
 	sampler_init(&lv->smp, loop, lv->run, lv->s.m);
-	actions_init(&lv->act, lv->run, lv->s.m, loop, &lv->smp, 0);
+	action_setup(&lv->act, lv->run, lv->s.m, loop, &lv->smp, 0);
 	lv->started = 1;
 	sampler_watch_queues(&lv->smp);
 	update_guard(lv);
@@ -307,7 +307,7 @@ live_stop(void *arg, char *err, size_t errcap)
 		live_notice(lv, buf);
 	lv->stopping = 1;
 	sampler_done(&lv->smp);
-	actions_done(&lv->act);
+	action_teardown(&lv->act);
 	run_stop(lv->run);
 	/*
 	 * The verdict, last in the recording as the headless runner writes it:
@@ -370,7 +370,7 @@ action_key(struct live *lv, int key)
 	if (id < 0)
 		return 0;
 	if (keys_action_on(id, &kc))
-		actions_key(&lv->act, id);
+		action_key_press(&lv->act, id);
 	return 1;
 }
 
@@ -440,7 +440,7 @@ build_view(struct live *lv, struct view *v)
 	v->self = lv->self;
 	v->now = now_ns();
 	v->writer_held = lv->act.writer_fd >= 0;
-	v->clients_held = actions_clients_held(&lv->act);
+	v->clients_held = action_clients_held(&lv->act);
 }
 
 /* Draw a frame: panels (unless paused), bars, help. */

@@ -124,8 +124,8 @@ render_title(struct panel *p, int focused, int above, int below)
 		snprintf(buf, sizeof buf, " %s%d more ", crt_g(G_DOWN), below);
 	else if (!p->ops->bottom && above > 0)
 		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
-	if (buf[0] && used + text_cols(buf) + 2 < w)
-		draw_text(p->r.y, x + w - text_cols(buf) - 1, text_cols(buf),
+	if (buf[0] && used + lines_cols(buf) + 2 < w)
+		draw_text(p->r.y, x + w - lines_cols(buf) - 1, lines_cols(buf),
 			  p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, buf);
 }
 

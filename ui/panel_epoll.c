@@ -139,7 +139,7 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 			any = 1;
 		} else {
 			lines_add(L);
-			lines_pad(L, text_cols(panel_pid_name(v, p->pid, name, sizeof name)));
+			lines_pad(L, lines_cols(panel_pid_name(v, p->pid, name, sizeof name)));
 		}
 		lines_printf(L, "  epfd %d %s instance #%d", epfd, crt_g(G_ARROW_R), in->id);
 		if (in->nholders > 1) {

@@ -350,7 +350,7 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 		if (!first) {
 			lines_add(L);
 			if (v->mode != VIEW_ATTACH)
-				lines_pad(L, text_cols(name));
+				lines_pad(L, lines_cols(name));
 		}
 		first = 0;
 		epfd_block(L, v, p, &p->fds[k], w);

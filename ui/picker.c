@@ -126,8 +126,8 @@ picker_render(struct picker *pk, int rows, int cols)
 	attrset(A_NORMAL);
 	draw_text(0, 1, cols - 1, CS_BAR, "epollviz: pick a scenario");
 	snprintf(buf, sizeof buf, "%d scenarios in %s ", pk->n, pk->dir);
-	if (text_cols(buf) < cols - 30)
-		draw_text(0, cols - text_cols(buf), text_cols(buf), CS_BAR, buf);
+	if (lines_cols(buf) < cols - 30)
+		draw_text(0, cols - lines_cols(buf), lines_cols(buf), CS_BAR, buf);
 	render_list(pk, 1, list_h, cols);
 	y = 1 + list_h;
 	draw_hline(y, 0, cols, CS_DIM);

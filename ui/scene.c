@@ -96,7 +96,7 @@ scene_render_bar(struct scene *s, const char *bar, const struct scene_notice *no
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);
 	x = draw_text(0, 0, COLS, CS_BAR, bar);
-	rw = notice ? text_cols(notice->text) : 0;
+	rw = notice ? lines_cols(notice->text) : 0;
 	if (rw > 0) {
 		int at = COLS - rw > x + 1 ? COLS - rw : x + 1;
 
@@ -155,9 +155,9 @@ scene_render(struct scene *s, const struct view *v, const char *bar, const struc
 	if (error)
 		render_error(LINES - krows - erows, error);
 	hidden_text(s, hidden, sizeof hidden);
-	keys_render(LINES - krows, COLS - text_cols(hidden), krows, &kc);
+	keys_render(LINES - krows, COLS - lines_cols(hidden), krows, &kc);
 	if (hidden[0])
-		draw_text(LINES - 1, COLS - text_cols(hidden), text_cols(hidden), CS_WARN, hidden);
+		draw_text(LINES - 1, COLS - lines_cols(hidden), lines_cols(hidden), CS_WARN, hidden);
 	if (s->help.open) {
 		struct help_ctx hc = { kc, s->d.applies };
 

@@ -29,7 +29,8 @@
 #include <unistd.h>
 
 #include "../src/loop.h"
-#include "../src/record.h"
+#include "../src/recorder.h"
+#include "../src/replay.h"
 #include "../src/scenario.h"
 #include "../src/util.h"
 #include "attachview.h"
@@ -89,8 +90,8 @@ render_small(void)
 	erase();
 	snprintf(a, sizeof a, "epollviz needs at least %dx%d", LAYOUT_MIN_W, LAYOUT_MIN_H);
 	snprintf(b, sizeof b, "this terminal is %dx%d: make it larger", COLS, LINES);
-	draw_text(y, (COLS - text_cols(a)) / 2 > 0 ? (COLS - text_cols(a)) / 2 : 0, COLS, CS_WARN, a);
-	draw_text(y + 1, (COLS - text_cols(b)) / 2 > 0 ? (COLS - text_cols(b)) / 2 : 0, COLS, CS_NORMAL, b);
+	draw_text(y, (COLS - lines_cols(a)) / 2 > 0 ? (COLS - lines_cols(a)) / 2 : 0, COLS, CS_WARN, a);
+	draw_text(y + 1, (COLS - lines_cols(b)) / 2 > 0 ? (COLS - lines_cols(b)) / 2 : 0, COLS, CS_NORMAL, b);
 	draw_text(y + 2, 0, COLS, CS_DIM, "q quits");
 }
 

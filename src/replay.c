@@ -1,111 +1,17 @@
 /*
- * record.c - writing and reading recordings (format in record.h).  The
- * reader trusts nothing in the file: every length and count is checked,
- * and every error names a byte offset or a header line.
+ * replay.c - reading a recording back: its header, then its records one by
+ * one, every length checked and damage reported with its byte offset (see
+ * record.h for the format).
  */
-#include "record.h"
+#include "replay.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
-#include <time.h>
 
 #include "util.h"
-
-struct recorder {
-	FILE *f;
-	char path[PATH_MAX];
-	int failed;
-	int err;
-};
-
-/* Create path and write the header: versions, scenario, options, kernel, UTC time. */
-struct recorder *
-recorder_open(const char *path, const struct scenario *sc, char *err, size_t errcap)
-{
-	struct recorder *rc = xcalloc(1, sizeof *rc);
-	struct utsname u;
-	char when[64], opts[512] = "";
-	time_t t = time(NULL);
-	struct tm tm;
-	size_t len = 0;
-
-	rc->f = fopen(path, "we");
-	if (rc->f == NULL) {
-		snprintf(err, errcap, "%s: %s", path, strerror(errno));
-		free(rc);
-		return NULL;
-	}
-	str_copy(rc->path, path, sizeof rc->path);
-	if (uname(&u) < 0)
-		str_copy(u.release, "unknown", sizeof u.release);
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (int i = 0; i < sc->njobs && len < sizeof opts; i++) {
-		char args[SCN_MAX_ARGS][48];
-		int n = job_to_args(&sc->jobs[i], args, SCN_MAX_ARGS);
-
-		len += (size_t)snprintf(opts + len, sizeof opts - len, "%s[%s%s]", i ? " " : "",
-					job_kind_name(sc->jobs[i].kind), sc->jobs[i].background ? " &" : "");
-		for (int k = 0; k < n && len < sizeof opts; k++)
-			len += (size_t)snprintf(opts + len, sizeof opts - len, " %s", args[k]);
-	}
-	fprintf(rc->f,
-		"%s %d\ntrace-version: %d\nrecord-size: %d\nscenario: %s\noptions: %s\nkernel: %s\n"
-		"start: %s\n\n",
-		RECORD_MAGIC, RECORD_VERSION, TRACE_VERSION, TRACE_REC_SIZE, sc->name, opts, u.release, when);
-	return rc;
-}
-
-/* Append r's wire records; after a write error, remember it and write no more. */
-void
-recorder_write(struct recorder *rc, const struct trace_rec *r)
-{
-	uint8_t buf[TRACE_REC_SIZE * ((TRACE_MAX_READY + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC)];
-	uint64_t seq = r->seq;
-	size_t n;
-
-	if (rc == NULL || rc->failed)
-		return;
-	n = trace_encode(r, &seq, buf, sizeof buf);
-	if (fwrite(buf, 1, n, rc->f) != n) {
-		rc->failed = 1;
-		rc->err = errno;
-	}
-}
-
-/* Adapter that lets a recorder be a consumer of a trace tee. */
-void
-recorder_sink(void *rc, const struct trace_rec *r)
-{
-	recorder_write(rc, r);
-}
-
-/* Flush, close and free the recorder; -1 with a message if any write failed. */
-int
-recorder_close(struct recorder *rc, char *err, size_t errcap)
-{
-	int ret = 0;
-
-	if (rc == NULL)
-		return 0;
-	if (fflush(rc->f) != 0 && !rc->failed) {
-		rc->failed = 1;
-		rc->err = errno;
-	}
-	if (fclose(rc->f) != 0 && !rc->failed) {
-		rc->failed = 1;
-		rc->err = errno;
-	}
-	if (rc->failed) {
-		snprintf(err, errcap, "%s: recording incomplete: %s", rc->path, strerror(rc->err));
-		ret = -1;
-	}
-	free(rc);
-	return ret;
-}
 
 /* Copy a header value into its field, truncated to fit. */
 static void
@@ -116,7 +22,7 @@ hfield(char *dst, size_t cap, const char *v)
 
 /* Parse the magic line and "key: value" lines up to the blank one; check versions. */
 int
-rec_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *hlen, char *err,
+replay_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *hlen, char *err,
 		 size_t errcap)
 {
 	const char *p = buf, *end = buf + (len < RECORD_HEADER_MAX ? len : RECORD_HEADER_MAX);
@@ -259,7 +165,7 @@ replay_open(const char *path, char *err, size_t errcap)
 	if (fstat(fileno(rp->f), &st) == 0)
 		rp->size = (uint64_t)st.st_size;
 	n = fread(buf, 1, sizeof buf, rp->f);
-	if (rec_header_parse(buf, n, &rp->h, &hlen, why, sizeof why) < 0) {
+	if (replay_header_parse(buf, n, &rp->h, &hlen, why, sizeof why) < 0) {
 		snprintf(err, errcap, "%s: %s", path, why);
 		fclose(rp->f);
 		free(rp);

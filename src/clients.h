@@ -1,12 +1,12 @@
 /*
- * client.h - the front end's own loopback TCP clients: real connections to
+ * clients.h - the front end's own loopback TCP clients: real connections to
  * the echo server on 127.0.0.1, driven by the front end's loop, each event
  * emitted as a client record.  Bounded: every connect, and every reply an
  * action waits for (connect, hold), has a deadline; a burst's clients wait
  * for their replies until the run ends or they are closed.
  */
-#ifndef EPOLLVIZ_CLIENT_H
-#define EPOLLVIZ_CLIENT_H
+#ifndef EPOLLVIZ_CLIENTS_H
+#define EPOLLVIZ_CLIENTS_H
 
 struct loop;
 struct run;

@@ -1,8 +1,8 @@
 /*
- * client.c - loopback test clients (see client.h).  Each client is a small
+ * clients.c - loopback test clients (see clients.h).  Each client is a small
  * state machine on a non-blocking socket in the front end's loop.
  */
-#include "client.h"
+#include "clients.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

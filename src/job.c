@@ -1,0 +1,214 @@
+/*
+ * job.c - a job's options, as one table (see job.h): their names, which job
+ * kinds take them, their values and bounds, their defaults.
+ */
+#include "job.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const kind_names[] = { "echo", "fifo", "probe", NULL };
+static const char *const yesno[] = { "no", "yes", NULL };
+static const char *const accept_names[] = { "semaphore", "exclusive", "reuseport", "shared-epoll",
+					    "none", NULL };
+static const char *const loop_names[] = { "once", "drain", NULL };
+static const char *const trigger_names[] = { "edge", "level", NULL };
+static const char *const hup_names[] = { "naive", "fixed", NULL };
+static const char *const probe_names[] = { "regular-file", "two-instances", "ctl-errors",
+					   "triggers", "tty-read", NULL };
+
+#define K_ECHO (1 << JOB_ECHO)
+#define K_FIFO (1 << JOB_FIFO)
+#define K_PROBE (1 << JOB_PROBE)
+#define K_ALL (K_ECHO | K_FIFO | K_PROBE)
+
+/* The options table: what each section accepts. */
+static const struct opt {
+	const char *key;
+	int kinds;
+	size_t off;
+	const char *const *names; /* enum values, or NULL for an integer */
+	long lo, hi;
+} opts[] = {
+	{ "background", K_ALL, offsetof(struct job_cfg, background), yesno, 0, 0 },
+	{ "accept", K_ECHO, offsetof(struct job_cfg, accept), accept_names, 0, 0 },
+	{ "accept_loop", K_ECHO, offsetof(struct job_cfg, accept_loop), loop_names, 0, 0 },
+	{ "trigger", K_ECHO, offsetof(struct job_cfg, trigger), trigger_names, 0, 0 },
+	{ "workers", K_ECHO, offsetof(struct job_cfg, workers), NULL, 1, 8 },
+	{ "port", K_ECHO, offsetof(struct job_cfg, port), NULL, 0, 65535 },
+	{ "backlog", K_ECHO, offsetof(struct job_cfg, backlog), NULL, 1, 4096 },
+	{ "fd_limit", K_ECHO, offsetof(struct job_cfg, fd_limit), NULL, 0, 1048576 },
+	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
+	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
+	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },
+	{ "probe", K_PROBE, offsetof(struct job_cfg, probe), probe_names, 0, 0 },
+};
+
+_Static_assert(ARRAY_LEN(opts) == JOB_NOPTS, "JOB_NOPTS is not the number of rows of opts[]");
+
+/* Reset j to a job of this kind with every option at its default. */
+void
+job_defaults(struct job_cfg *j, int kind)
+{
+	memset(j, 0, sizeof *j);
+	j->kind = kind;
+	j->accept = ACCEPT_SEMAPHORE;
+	j->accept_loop = LOOP_ONCE;
+	j->trigger = TRIG_EDGE;
+	j->workers = 2;
+	j->port = 0;
+	j->backlog = 64;
+	j->hup = HUP_FIXED;
+	j->storm_detail = 5;
+	j->storm_cap = 200000;
+	j->probe = PROBE_REGULAR_FILE;
+}
+
+/* The section name for kind, or "?" when out of range. */
+const char *
+job_kind_name(int kind)
+{
+	return kind >= 0 && kind < JOB__COUNT ? kind_names[kind] : "?";
+}
+
+/* The role a job of this kind is started as, or -1 for an unknown kind. */
+int
+job_kind_role(int kind)
+{
+	static const int roles[JOB__COUNT] = {
+		[JOB_ECHO] = ROLE_ECHO_PARENT, [JOB_FIFO] = ROLE_FIFO, [JOB_PROBE] = ROLE_PROBE,
+	};
+
+	return kind >= 0 && kind < JOB__COUNT ? roles[kind] : -1;
+}
+
+/* The int in j that option o sets. */
+static int *
+opt_field(struct job_cfg *j, const struct opt *o)
+{
+	return (int *)((char *)j + o->off);
+}
+
+/* The options table row for key, or NULL. */
+static const struct opt *
+opt_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_LEN(opts); i++)
+		if (strcmp(opts[i].key, key) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+/* "a, b or c" into buf. */
+static const char *
+names_list(const char *const *names, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; names[i]; i++)
+		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
+					i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+	return buf;
+}
+
+/* Keys a section of this kind accepts, for the "unknown key" message. */
+static const char *
+keys_list(int kind, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(opts); i++)
+		if (opts[i].kinds & (1 << kind))
+			len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
+						len ? ", " : "", opts[i].key);
+	return buf;
+}
+
+/* Check val against key's names or range and store it in j; -1 with a message. */
+int
+job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap)
+{
+	const struct opt *o = opt_find(key);
+	char list[256];
+
+	if (o == NULL || !(o->kinds & (1 << j->kind))) {
+		snprintf(err, errcap, "unknown key '%s' in [%s] (known: %s)", key,
+			 job_kind_name(j->kind), keys_list(j->kind, list, sizeof list));
+		return -1;
+	}
+	if (o->names) {
+		for (int i = 0; o->names[i]; i++) {
+			if (strcmp(o->names[i], val) == 0) {
+				*opt_field(j, o) = i;
+				return 0;
+			}
+		}
+		snprintf(err, errcap, "bad value '%s' for %s (expected %s)", val, key,
+			 names_list(o->names, list, sizeof list));
+		return -1;
+	}
+	long v;
+	if (parse_long(val, o->lo, o->hi, &v) < 0) {
+		snprintf(err, errcap, "bad value '%s' for %s (expected an integer from %ld to %ld)",
+			 val, key, o->lo, o->hi);
+		return -1;
+	}
+	*opt_field(j, o) = (int)v;
+	return 0;
+}
+
+/* The job's own options (not background) as "key=value" strings; their count. */
+int
+job_to_args(const struct job_cfg *j, char args[][48], int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(opts) && n < max; i++) {
+		const struct opt *o = &opts[i];
+		int v = *opt_field((struct job_cfg *)j, o);
+
+		if (!(o->kinds & (1 << j->kind)) || strcmp(o->key, "background") == 0)
+			continue;
+		if (o->names)
+			snprintf(args[n++], 48, "%s=%s", o->key, o->names[v]);
+		else
+			snprintf(args[n++], 48, "%s=%d", o->key, v);
+	}
+	return n;
+}
+
+/* The value name of j's enum option key, or "?" for an unknown or integer one. */
+const char *
+job_opt_name(const struct job_cfg *j, const char *key)
+{
+	const struct opt *o = opt_find(key);
+
+	if (o == NULL || o->names == NULL)
+		return "?";
+	return o->names[*opt_field((struct job_cfg *)j, o)];
+}
+
+/* The section kind named name ("echo"), or -1. */
+int
+job_kind_find(const char *name)
+{
+	for (int k = 0; kind_names[k]; k++)
+		if (strcmp(name, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+/* The index of option key in the table, or -1. */
+int
+job_opt_index(const char *key)
+{
+	const struct opt *o = opt_find(key);
+
+	return o ? (int)(o - opts) : -1;
+}

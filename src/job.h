@@ -1,0 +1,65 @@
+/*
+ * job.h - one job of a scenario ([echo], [fifo], [probe]) and its options:
+ * the table of options (job.c) parses "key = value", gives the defaults,
+ * and turns a job back into the "key=value" arguments its role is started
+ * with.  Adding an option is a field here, a row and a default in job.c,
+ * and the role that uses it.
+ */
+#ifndef EPOLLVIZ_JOB_H
+#define EPOLLVIZ_JOB_H
+
+#include <stddef.h>
+
+#include "trace_rec.h"
+
+#define JOB_NOPTS 12 /* rows of the option table */
+
+enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB__COUNT };
+enum accept_mode { ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACCEPT_SHARED_EPOLL, ACCEPT_NONE };
+enum accept_loop { LOOP_ONCE = 0, LOOP_DRAIN };
+enum trigger { TRIG_EDGE = 0, TRIG_LEVEL };
+enum hup_mode { HUP_NAIVE = 0, HUP_FIXED };
+enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ };
+
+struct job_cfg {
+	int kind;       /* enum job_kind */
+	int line;       /* line of its [section] header */
+	int background; /* 0 or 1 */
+	/* echo */
+	int accept;
+	int accept_loop;
+	int trigger;
+	int workers;
+	int port;
+	int backlog;
+	int fd_limit;     /* RLIMIT_NOFILE of the workers; 0 keeps the inherited one */
+	/* fifo */
+	int hup;
+	int storm_detail; /* EPOLLHUP returns traced in full before counting */
+	int storm_cap;    /* EPOLLHUP returns before the storm is ended */
+	/* probe */
+	int probe;
+};
+
+/* Defaults for a job of the given kind. */
+void job_defaults(struct job_cfg *j, int kind);
+/* Section name of a kind: "echo", "fifo", "probe". */
+const char *job_kind_name(int kind);
+/* The kind of a section name, or -1. */
+int job_kind_find(const char *name);
+/* The index of an option in the table (0 .. JOB_NOPTS-1), or -1 for an unknown key. */
+int job_opt_index(const char *key);
+/* The role (enum trace_role) a job of this kind starts as, or -1. */
+int job_kind_role(int kind);
+/* Set one option by name.  Returns 0, or -1 with a message in err. */
+int job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap);
+/*
+ * Write the options that differ per kind as "key=value" strings into
+ * args[0..n), each of 48 bytes.  Returns n (at most max).
+ */
+#define SCN_MAX_ARGS 12
+int job_to_args(const struct job_cfg *j, char args[][48], int max);
+/* The value name of an enum option, for display: job_opt_name(j, "accept"). */
+const char *job_opt_name(const struct job_cfg *j, const char *key);
+
+#endif

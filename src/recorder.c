@@ -1,0 +1,109 @@
+/*
+ * recorder.c - writing a recording: the header, then every record in wire
+ * format (see record.h for the format).
+ */
+#include "recorder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "util.h"
+
+struct recorder {
+	FILE *f;
+	char path[PATH_MAX];
+	int failed;
+	int err;
+};
+
+/* Create path and write the header: versions, scenario, options, kernel, UTC time. */
+struct recorder *
+recorder_open(const char *path, const struct scenario *sc, char *err, size_t errcap)
+{
+	struct recorder *rc = xcalloc(1, sizeof *rc);
+	struct utsname u;
+	char when[64], opts[512] = "";
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t len = 0;
+
+	rc->f = fopen(path, "we");
+	if (rc->f == NULL) {
+		snprintf(err, errcap, "%s: %s", path, strerror(errno));
+		free(rc);
+		return NULL;
+	}
+	str_copy(rc->path, path, sizeof rc->path);
+	if (uname(&u) < 0)
+		str_copy(u.release, "unknown", sizeof u.release);
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (int i = 0; i < sc->njobs && len < sizeof opts; i++) {
+		char args[SCN_MAX_ARGS][48];
+		int n = job_to_args(&sc->jobs[i], args, SCN_MAX_ARGS);
+
+		len += (size_t)snprintf(opts + len, sizeof opts - len, "%s[%s%s]", i ? " " : "",
+					job_kind_name(sc->jobs[i].kind), sc->jobs[i].background ? " &" : "");
+		for (int k = 0; k < n && len < sizeof opts; k++)
+			len += (size_t)snprintf(opts + len, sizeof opts - len, " %s", args[k]);
+	}
+	fprintf(rc->f,
+		"%s %d\ntrace-version: %d\nrecord-size: %d\nscenario: %s\noptions: %s\nkernel: %s\n"
+		"start: %s\n\n",
+		RECORD_MAGIC, RECORD_VERSION, TRACE_VERSION, TRACE_REC_SIZE, sc->name, opts, u.release, when);
+	return rc;
+}
+
+/* Append r's wire records; after a write error, remember it and write no more. */
+void
+recorder_write(struct recorder *rc, const struct trace_rec *r)
+{
+	uint8_t buf[TRACE_REC_SIZE * ((TRACE_MAX_READY + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC)];
+	uint64_t seq = r->seq;
+	size_t n;
+
+	if (rc == NULL || rc->failed)
+		return;
+	n = trace_encode(r, &seq, buf, sizeof buf);
+	if (fwrite(buf, 1, n, rc->f) != n) {
+		rc->failed = 1;
+		rc->err = errno;
+	}
+}
+
+/* Adapter that lets a recorder be a consumer of a trace tee. */
+void
+recorder_sink(void *rc, const struct trace_rec *r)
+{
+	recorder_write(rc, r);
+}
+
+/* Flush, close and free the recorder; -1 with a message if any write failed. */
+int
+recorder_close(struct recorder *rc, char *err, size_t errcap)
+{
+	int ret = 0;
+
+	if (rc == NULL)
+		return 0;
+	if (fflush(rc->f) != 0 && !rc->failed) {
+		rc->failed = 1;
+		rc->err = errno;
+	}
+	if (fclose(rc->f) != 0 && !rc->failed) {
+		rc->failed = 1;
+		rc->err = errno;
+	}
+	if (rc->failed) {
+		snprintf(err, errcap, "%s: recording incomplete: %s", rc->path, strerror(rc->err));
+		ret = -1;
+	}
+	free(rc);
+	return ret;
+}
+
