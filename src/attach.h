@@ -5,6 +5,8 @@
 #ifndef EPOLLVIZ_ATTACH_H
 #define EPOLLVIZ_ATTACH_H
 
+#define ATTACH_MAX_PIDS 256 /* pids an attach looks at, the given ones and their descendants */
+
 /*
  * Parse the attach arguments (argv[0] is "attach").  Fills pids (at most
  * max), *children, *json.  Returns the number of pids, or -1 after printing

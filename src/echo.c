@@ -46,6 +46,9 @@
 #define RECV_BUF 4096
 #define LINE_CAP 4096
 #define OUT_CAP (64 * 1024)
+#define SHUTDOWN_MS 3000         /* workers end by themselves after SIGINT within this */
+#define SHUTDOWN_KILL_MS 1000    /* and after SIGKILL within this */
+#define REAP_POLL_NS (50 * 1000000) /* how long one wait for SIGCHLD lasts at most */
 
 _Static_assert(MAX_EVENTS <= TRACE_MAX_READY, "a whole epoll_wait batch fits in one logical record");
 
@@ -448,7 +451,7 @@ reap_children(int block_ms)
 		/* SIGCHLD is blocked: wait for it without a handler race. */
 		sigset_t set;
 		siginfo_t si;
-		struct timespec ts = { 0, 50 * 1000000 };
+		struct timespec ts = { 0, REAP_POLL_NS };
 
 		sigemptyset(&set);
 		sigaddset(&set, SIGCHLD);
@@ -472,10 +475,10 @@ shutdown_server(void)
 	if (E.is_parent) {
 		for (int i = 0; i < E.nchildren; i++)
 			traced_kill(E.children[i], sig == SIGINT ? SIGINT : SIGTERM);
-		reap_children(3000);
+		reap_children(SHUTDOWN_MS);
 		for (int i = 0; i < E.nchildren; i++)
 			traced_kill(E.children[i], SIGKILL);
-		reap_children(1000);
+		reap_children(SHUTDOWN_KILL_MS);
 	}
 	traced_close(E.epfd);
 	traced_close(E.lfd);

@@ -19,6 +19,9 @@
 #include "sockdiag.h"
 #include "util.h"
 
+#define KV_MAX_TCP 8192   /* TCP sockets of the machine read at once (sock_diag) */
+#define KV_MAX_PROCS 8192 /* processes of the machine scanned for descendants */
+
 /* Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd line. */
 int
 kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
@@ -137,8 +140,8 @@ sockmap_read(struct sockmap *sm)
 	int cap = 0;
 
 	memset(sm, 0, sizeof *sm);
-	sm->tcp = xcalloc(8192, sizeof *sm->tcp);
-	sm->ntcp = sockdiag_tcp_all(sm->tcp, 8192);
+	sm->tcp = xcalloc(KV_MAX_TCP, sizeof *sm->tcp);
+	sm->ntcp = sockdiag_tcp_all(sm->tcp, KV_MAX_TCP);
 	if (sm->ntcp < 0)
 		sm->ntcp = 0;
 	f = fopen("/proc/net/unix", "re");
@@ -440,8 +443,8 @@ kview_read(struct kview *kv, const int *pids, int npids, int children)
 	for (int i = 0; i < npids; i++)
 		list[n++] = pids[i];
 	if (children) {
-		struct proc_row *all = xcalloc(8192, sizeof *all);
-		int nall = proctab_scan(NULL, NULL, all, 8192);
+		struct proc_row *all = xcalloc(KV_MAX_PROCS, sizeof *all);
+		int nall = proctab_scan(NULL, NULL, all, KV_MAX_PROCS);
 
 		for (int i = 0; i < npids; i++)
 			add_descendants(&list, &n, &cap, all, nall, pids[i]);

@@ -36,6 +36,10 @@
 
 enum { J_RUNNING = 0, J_STOPPED, J_DONE };
 
+#define TERM_GRACE_MS 3000 /* jobs end by themselves after SIGTERM within this */
+#define KILL_GRACE_MS 1000 /* and after SIGKILL within this */
+#define TERM_POLL_MS 50    /* how long one wait for their ends lasts at most */
+
 struct job {
 	pid_t pgid;
 	int leader_alive;
@@ -291,12 +295,12 @@ terminate(void)
 		kill(-S.jobs[i].pgid, SIGCONT);
 	}
 	for (int pass = 0; pass < 2; pass++) {
-		deadline = now_ns() + (pass == 0 ? 3000 : 1000) * 1000000ull;
+		deadline = now_ns() + (pass == 0 ? TERM_GRACE_MS : KILL_GRACE_MS) * 1000000ull;
 		while (!all_done() && now_ns() < deadline) {
 			struct pollfd pf = { .fd = S.sfd, .events = POLLIN };
 
 			trace_flush();
-			poll(&pf, 1, 50);
+			poll(&pf, 1, TERM_POLL_MS);
 			read_signals();
 		}
 		if (all_done())

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/attach.h"
 #include "../src/loop.h"
 #include "../src/model.h"
 #include "../src/util.h"
@@ -22,15 +23,14 @@
 #include "panel.h"
 
 #define REFRESH_NS (500ull * 1000000)
-#define MAX_PIDS 256
 #define KEY_ESC 27
 
 struct attachview {
 	struct loop *loop;
 	screen_notify_fn notify;
 	void *ctx;
-	int pids[MAX_PIDS]; /* the given pids, then every descendant seen */
-	char comm[MAX_PIDS][32]; /* each one's name when last seen, for "gone" */
+	int pids[ATTACH_MAX_PIDS]; /* the given pids, then every descendant seen */
+	char comm[ATTACH_MAX_PIDS][32]; /* each one's name when last seen, for "gone" */
 	int npids, ngiven;
 	int children;
 	struct ksnap ks;
@@ -54,7 +54,7 @@ remember(struct attachview *av)
 		while (k < av->npids && av->pids[k] != p->pid)
 			k++;
 		if (k == av->npids) {
-			if (!av->children || av->npids == MAX_PIDS)
+			if (!av->children || av->npids == ATTACH_MAX_PIDS)
 				continue;
 			av->pids[av->npids++] = p->pid;
 		}
@@ -95,7 +95,7 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, sc
 	av->notify = notify;
 	av->ctx = ctx;
 	av->children = children;
-	for (int i = 0; i < npids && av->npids < MAX_PIDS; i++)
+	for (int i = 0; i < npids && av->npids < ATTACH_MAX_PIDS; i++)
 		av->pids[av->npids++] = pids[i];
 	av->ngiven = av->npids;
 	av->m = model_new();

@@ -79,9 +79,9 @@ main(int argc, char **argv)
 	/* A session leader that is already gone must not kill us through its pipe. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
-		int pids[256], children, json, n;
+		int pids[ATTACH_MAX_PIDS], children, json, n;
 
-		n = attach_args(argc - 1, argv + 1, pids, 256, &children, &json);
+		n = attach_args(argc - 1, argv + 1, pids, ATTACH_MAX_PIDS, &children, &json);
 		if (n < 0)
 			return 2;
 		if (!json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
