@@ -297,19 +297,25 @@ done_hangup(struct actions *a, const struct action_call *c)
 
 /* ---- the terminal and signals ------------------------------------------------ */
 
+/* Type a control character at the session's terminal (cap "^C"), saying what the kernel does with it. */
+static int
+type_control(struct actions *a, char ch, const char *cap, const char *effect)
+{
+	a->step.target_pgid = a->m->fg_pgid; /* whoever holds the terminal now */
+	run_action(a->run, ACTION_BEGIN, "%s: write 0x%02x to the pty master; %s", cap, (unsigned)ch, effect);
+	if (run_type(a->run, &ch, 1) < 0) {
+		run_action(a->run, ACTION_FAILED, "%s: the terminal is gone", cap);
+		return -1;
+	}
+	return 0;
+}
+
 /* ^C: the line discipline signals the foreground group. */
 static int
 begin_sigint(struct actions *a, const struct action_call *c)
 {
 	(void)c;
-	a->step.target_pgid = a->m->fg_pgid; /* whoever holds the terminal now */
-	run_action(a->run, ACTION_BEGIN,
-		   "^C: write 0x03 to the pty master; the line discipline signals the foreground group");
-	if (run_type(a->run, "\x03", 1) < 0) {
-		run_action(a->run, ACTION_FAILED, "^C: the terminal is gone");
-		return -1;
-	}
-	return 0;
+	return type_control(a, '\x03', "^C", "the line discipline signals the foreground group");
 }
 
 /* ^Z: SIGTSTP to the foreground group. */
@@ -317,13 +323,7 @@ static int
 begin_stop(struct actions *a, const struct action_call *c)
 {
 	(void)c;
-	a->step.target_pgid = a->m->fg_pgid;
-	run_action(a->run, ACTION_BEGIN, "^Z: write 0x1a to the pty master; SIGTSTP to the foreground group");
-	if (run_type(a->run, "\x1a", 1) < 0) {
-		run_action(a->run, ACTION_FAILED, "^Z: the terminal is gone");
-		return -1;
-	}
-	return 0;
+	return type_control(a, '\x1a', "^Z", "SIGTSTP to the foreground group");
 }
 
 /* fg: the session leader continues the stopped job in the foreground. */

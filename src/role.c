@@ -62,18 +62,15 @@ on_crash(int sig)
 void
 role_start(int role, const char *name, int want_chld)
 {
+	static const int pipe_sig = SIGPIPE, stops[] = { SIGTSTP, SIGTTIN, SIGTTOU };
 	struct sigaction sa;
 	sigset_t block;
 	struct trace_rec r;
 
 	prctl(PR_SET_NAME, name);
+	signals_set(&pipe_sig, 1, SIG_IGN);
+	signals_set(stops, (int)ARRAY_LEN(stops), SIG_DFL);
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGTSTP, &sa, NULL);
-	sigaction(SIGTTIN, &sa, NULL);
-	sigaction(SIGTTOU, &sa, NULL);
 	sa.sa_handler = on_crash;
 	sa.sa_flags = SA_RESETHAND;
 	sigaction(SIGSEGV, &sa, NULL);

@@ -130,17 +130,12 @@ start_job(int i)
 
 	pid = fork();
 	if (pid == 0) {
-		struct sigaction sa;
+		static const int job_control[] = { JOB_CONTROL_SIGNALS };
 
 		setpgid(0, 0);
 		if (!jc->background)
 			tcsetpgrp(STDIN_FILENO, getpid());
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGQUIT, &sa, NULL);
-		sigaction(SIGTSTP, &sa, NULL);
-		sigaction(SIGTTIN, &sa, NULL);
-		sigaction(SIGTTOU, &sa, NULL);
+		signals_set(job_control, (int)ARRAY_LEN(job_control), SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGHUP);
 		role_exec(job_kind_role(jc->kind), args);
 	}
@@ -338,8 +333,8 @@ void
 session_main(const struct role_args *a, int role)
 {
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
+	static const int job_control[] = { JOB_CONTROL_SIGNALS }, chld = SIGCHLD;
 	char err[600];
-	struct sigaction sa;
 
 	memset(&S, 0, sizeof S);
 	S.a = a;
@@ -353,15 +348,9 @@ session_main(const struct role_args *a, int role)
 	S.pid = getpid();
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	role_start(role, "session", 1);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGTSTP, &sa, NULL);
-	sigaction(SIGTTIN, &sa, NULL);
-	sigaction(SIGTTOU, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	/* SIGCHLD for stops and continues too (no SA_NOCLDSTOP): it arrives by signalfd. */
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
+	/* Like an interactive shell; SIGCHLD for stops and continues too (no SA_NOCLDSTOP), by signalfd. */
+	signals_set(job_control, (int)ARRAY_LEN(job_control), SIG_IGN);
+	signals_set(&chld, 1, SIG_DFL);
 	S.sfd = sigfd_open(sigs, (int)ARRAY_LEN(sigs), NULL);
 	fd_set_cloexec(S.ctl, 1);
 

@@ -256,6 +256,18 @@ epoll_op_name(int op, int short_name)
 }
 
 /* Fill set with exactly the n signals listed in sigs. */
+/* Every signal in sigs gets handler, with no flags and an empty mask. */
+void
+signals_set(const int *sigs, int n, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	for (int i = 0; i < n; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 void
 sigset_of(sigset_t *set, const int *sigs, int n)
 {

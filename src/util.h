@@ -43,6 +43,10 @@ int parse_long(const char *s, long lo, long hi, long *out);
 void *xcalloc(size_t n, size_t size);
 /* realloc of n elements of size bytes, same promise. */
 void *xreallocarray(void *p, size_t n, size_t size);
+/* The job-control signals a shell ignores and its jobs take by default. */
+#define JOB_CONTROL_SIGNALS SIGTSTP, SIGTTIN, SIGTTOU, SIGQUIT
+/* Set the disposition of the n signals in sigs to handler (SIG_DFL, SIG_IGN or a function), flags 0. */
+void signals_set(const int *sigs, int n, void (*handler)(int));
 /* A signal set of the n signals in sigs. */
 void sigset_of(sigset_t *set, const int *sigs, int n);
 /*
