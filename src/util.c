@@ -255,7 +255,6 @@ epoll_op_name(int op, int short_name)
 	}
 }
 
-/* Fill set with exactly the n signals listed in sigs. */
 /* Every signal in sigs gets handler, with no flags and an empty mask. */
 void
 signals_set(const int *sigs, int n, void (*handler)(int))
@@ -268,6 +267,7 @@ signals_set(const int *sigs, int n, void (*handler)(int))
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* Fill set with exactly the n signals listed in sigs. */
 void
 sigset_of(sigset_t *set, const int *sigs, int n)
 {
