@@ -1,8 +1,10 @@
 /*
  * trace.h - the trace protocol between the child roles and the front end.
  *
- * Owns the record layout, its wire encoding and the child-side emitter.
- * Must not know about the model, the UI or any particular role.
+ * Owns the wire encoding of records (what a record is, and its types, are
+ * trace_rec.h's), the reader that decodes a stream of them, the one sink
+ * type and its tee, and the child-side emitter.  Must not know about the
+ * model, the UI or any particular role.
  *
  * Wire format (version TRACE_VERSION): fixed TRACE_REC_SIZE-byte records,
  * little-endian, written by each child to one pipe inherited from the front
@@ -97,7 +99,8 @@ int trace_decode_wire(const uint8_t *buf, struct trace_rec *out, int *pair_off, 
 
 /*
  * The reader: feeds bytes in any chunking, assembles logical records, counts
- * sequence gaps per pid and malformed bytes.  Pure: no I/O.
+ * sequence gaps per pid and malformed wire records (and where the first
+ * one was).  Pure: no I/O.
  */
 struct trace_reader_pid {
 	uint32_t pid;
@@ -121,7 +124,9 @@ struct trace_reader {
 	const char *bad_why;
 };
 
+/* An empty reader at offset 0. */
 void trace_reader_init(struct trace_reader *rd);
+/* Free what the reader grew (its table of pids). */
 void trace_reader_free(struct trace_reader *rd);
 /* Feed bytes; calls sink for every complete logical record.  Returns 0 (out of memory ends the process). */
 int trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
@@ -140,11 +145,13 @@ void trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, 
  * trace_reader_gone() turns true and the role should shut down.
  */
 void trace_open(int fd, int immediate);
+/* The trace fd, or -1 when tracing is off (for a child to pass on). */
 int trace_fd(void);
 void trace_emit(struct trace_rec *r);
 void trace_flush(void);
 /* Bytes emitted but not yet written (0 when tracing is off). */
 size_t trace_pending(void);
+/* The reader is gone (a write saw EPIPE): the role should shut down. */
 int trace_reader_gone(void);
 /* Emit a TR_LOG record with printf-style text. */
 void trace_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
