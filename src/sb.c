@@ -88,6 +88,32 @@ sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Append v in decimal. */
+void
+sb_uint(struct strbuf *b, unsigned long long v)
+{
+	char digits[24];
+	int n = sizeof digits;
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_addn(b, digits + n, sizeof digits - (size_t)n);
+}
+
+/* Append v in decimal, with its sign. */
+void
+sb_int(struct strbuf *b, long long v)
+{
+	if (v < 0) {
+		sb_addn(b, "-", 1);
+		sb_uint(b, 0ull - (unsigned long long)v);
+		return;
+	}
+	sb_uint(b, (unsigned long long)v);
+}
+
 /* Append s quoted and escaped for JSON; other bytes below 0x20 or from 0x7f as \u00XX. */
 void
 sb_json_str(struct strbuf *b, const char *s)

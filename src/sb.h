@@ -25,6 +25,9 @@ void sb_add(struct strbuf *b, const char *s);
 void sb_addn(struct strbuf *b, const char *s, size_t n);
 /* Append printf-style. */
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append a number in decimal (the hot path of --json: no printf). */
+void sb_int(struct strbuf *b, long long v);
+void sb_uint(struct strbuf *b, unsigned long long v);
 /* Append s as a JSON string literal, quotes included. */
 void sb_json_str(struct strbuf *b, const char *s);
 

@@ -134,6 +134,8 @@ int
 trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere,
 		  const char **why)
 {
+	unsigned kinds;
+
 	*why = NULL;
 	if (p[TW_MAGIC] != 'E' || p[TW_MAGIC + 1] != 'V') {
 		*why = "bad magic";
@@ -143,7 +145,8 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 		*why = "unknown protocol version";
 		return -1;
 	}
-	if (trace_rec_type(p[TW_TYPE]) == NULL) {
+	kinds = trace_rec_type_kinds(p[TW_TYPE]);
+	if (kinds == 0 && trace_rec_type(p[TW_TYPE]) == NULL) {
 		*why = "unknown record type";
 		return -1;
 	}
@@ -166,7 +169,7 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 	*nhere = 0;
 	out->npairs = 0;
 	out->text[0] = '\0';
-	if (trace_rec_type_has(out->type, RK_PAIRS)) {
+	if (kinds & (1u << RK_PAIRS)) {
 		int here = p[TW_NHERE], total = p[TW_NPAIRS], off = p[TW_PAIR_OFF];
 
 		if (here > TRACE_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
@@ -190,7 +193,7 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 		*why = "text length out of range";
 		return -1;
 	}
-	if (tl > 0 && !trace_rec_type_has(out->type, RK_TEXT)) {
+	if (tl > 0 && !(kinds & (1u << RK_TEXT))) {
 		*why = "text in a record type that has none";
 		return -1;
 	}

@@ -417,16 +417,23 @@ trace_rec_type_find(const char *name)
 	return -1;
 }
 
+/* The kinds of the type's fields, as bits. */
+unsigned
+trace_rec_type_kinds(int type)
+{
+	const struct rec_type *t = trace_rec_type(type);
+	unsigned kinds = 0;
+
+	for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++)
+		kinds |= 1u << t->f[i].kind;
+	return kinds;
+}
+
 /* Does the type have a field of this kind? */
 int
 trace_rec_type_has(int type, int kind)
 {
-	const struct rec_type *t = trace_rec_type(type);
-
-	for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++)
-		if (t->f[i].kind == kind)
-			return 1;
-	return 0;
+	return (trace_rec_type_kinds(type) & (1u << kind)) != 0;
 }
 
 /* The value of a field's slot, widened. */
@@ -483,20 +490,19 @@ field_true(const struct trace_rec *r, const struct rec_field *f)
 void
 trace_rec_json_mask(struct strbuf *b, uint32_t mask)
 {
-	char buf[256], *save = NULL;
-	int first = 1;
+	const char *names[32];
+	uint32_t rest;
+	int n = epoll_mask_names(mask, names, 32, &rest);
 
-	if (mask == 0) {
-		sb_add(b, "[]");
-		return;
+	sb_addn(b, "[", 1);
+	for (int i = 0; i < n; i++) {
+		sb_add(b, i ? ",\"EPOLL" : "\"EPOLL");
+		sb_add(b, names[i]);
+		sb_addn(b, "\"", 1);
 	}
-	epoll_mask_str(mask, 0, buf, sizeof buf);
-	sb_add(b, "[");
-	for (char *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
-		sb_printf(b, "%s\"%s\"", first ? "" : ",", t);
-		first = 0;
-	}
-	sb_add(b, "]");
+	if (rest)
+		sb_printf(b, "%s\"0x%x\"", n ? "," : "", rest);
+	sb_addn(b, "]", 1);
 }
 
 /* A JSON string, or null. */
@@ -518,23 +524,27 @@ json_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *
 
 	if (!field_shown(r, f, &null))
 		return;
-	sb_printf(b, ",\"%s\":", f->name);
+	sb_addn(b, ",\"", 2);
+	sb_add(b, f->name);
+	sb_addn(b, "\":", 2);
 	if (null) {
-		sb_add(b, "null");
+		sb_addn(b, "null", 4);
 		return;
 	}
 	v = trace_rec_field(r, f);
 	switch (f->kind) {
-	case RK_INT: sb_printf(b, "%lld", (long long)v); break;
-	case RK_U64: sb_printf(b, "%llu", (unsigned long long)v); break;
+	case RK_INT: sb_int(b, (long long)v); break;
+	case RK_U64: sb_uint(b, (unsigned long long)v); break;
 	case RK_ERRNO: json_str(b, v ? errno_name((int)v) : NULL); break;
 	case RK_MASK: trace_rec_json_mask(b, (uint32_t)v); break;
 	case RK_SIGNAL:
-		sb_printf(b, "%lld,\"signal\":", (long long)v);
+		sb_int(b, (long long)v);
+		sb_add(b, ",\"signal\":");
 		json_str(b, v > 0 ? signal_name((int)v) : NULL);
 		break;
 	case RK_SICODE:
-		sb_printf(b, "%lld,\"si_code_name\":", (long long)v);
+		sb_int(b, (long long)v);
+		sb_add(b, ",\"si_code_name\":");
 		json_str(b, si_code_name((int)v));
 		break;
 	case RK_ENUM: sb_json_str(b, trace_rec_enum_name(f->arg, (int)v)); break;
@@ -548,7 +558,9 @@ json_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *
 		for (int i = 0; i < r->npairs; i++) {
 			sb_add(b, i ? ",{\"events\":" : "{\"events\":");
 			trace_rec_json_mask(b, r->pairs[i].events);
-			sb_printf(b, ",\"data\":%llu}", (unsigned long long)r->pairs[i].data);
+			sb_add(b, ",\"data\":");
+			sb_uint(b, (unsigned long long)r->pairs[i].data);
+			sb_addn(b, "}", 1);
 		}
 		sb_add(b, "]");
 		break;
@@ -561,8 +573,14 @@ trace_rec_json(struct strbuf *b, const struct trace_rec *r)
 {
 	const struct rec_type *t = trace_rec_type(r->type);
 
-	sb_printf(b, "{\"type\":\"%s\",\"pid\":%u,\"seq\":%llu,\"ts_ns\":%llu", trace_rec_type_name(r->type),
-		  r->pid, (unsigned long long)r->seq, (unsigned long long)r->ts_ns);
+	sb_add(b, "{\"type\":\"");
+	sb_add(b, trace_rec_type_name(r->type));
+	sb_add(b, "\",\"pid\":");
+	sb_uint(b, r->pid);
+	sb_add(b, ",\"seq\":");
+	sb_uint(b, (unsigned long long)r->seq);
+	sb_add(b, ",\"ts_ns\":");
+	sb_uint(b, (unsigned long long)r->ts_ns);
 	for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++)
 		json_field(b, r, &t->f[i]);
 	sb_add(b, "}");

@@ -259,6 +259,8 @@ const char *trace_rec_type_name(int type);
 int trace_rec_type_find(const char *name);
 /* Does the type have a field of this kind (RK_TEXT, RK_PAIRS)? */
 int trace_rec_type_has(int type, int kind);
+/* The kinds of the type's fields as bits (1 << RK_TEXT, ...), in one pass; 0 for no such type. */
+unsigned trace_rec_type_kinds(int type);
 /* The name of value v of enumeration e (enum rec_enum); "unknown" when out of range. */
 const char *trace_rec_enum_name(int e, int v);
 /* The value of enumeration e named name, or -1. */

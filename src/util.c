@@ -220,6 +220,22 @@ static const struct {
 	{ EPOLLWAKEUP, "WAKEUP" }, { EPOLLONESHOT, "ONESHOT" }, { EPOLLET, "ET" },
 };
 
+/* The short names of mask's known bits, and what is left. */
+int
+epoll_mask_names(uint32_t mask, const char **names, int max, uint32_t *rest)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(mask_names) && n < max; i++) {
+		if (!(mask & mask_names[i].bit))
+			continue;
+		mask &= ~mask_names[i].bit;
+		names[n++] = mask_names[i].name;
+	}
+	*rest = mask;
+	return n;
+}
+
 /* The names of mask's bits joined by '|', unknown bits in hex, into buf; returns buf. */
 const char *
 epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap)

@@ -31,6 +31,11 @@ const char *errno_name(int e);
 const char *signal_name(int sig);
 /* "SI_KERNEL", "SI_USER", ...  or NULL when the code has no name. */
 const char *si_code_name(int code);
+/*
+ * The short names ("IN", "ET") of mask's known bits, lowest first, into
+ * names (at most max); the bits without a name in *rest.  Returns how many.
+ */
+int epoll_mask_names(uint32_t mask, const char **names, int max, uint32_t *rest);
 /* "IN|ET|HUP" (short_names=1) or "EPOLLIN|EPOLLET" (0) into buf; "0" if empty; unknown bits in hex. */
 const char *epoll_mask_str(uint32_t mask, int short_names, char *buf, size_t cap);
 /* "EPOLL_CTL_ADD" (short_name=0) or "ADD" (1); "?" for anything else. */
