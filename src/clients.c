@@ -74,8 +74,8 @@ emit(struct client *c, int ev, int err, const char *text)
 
 	trace_rec_init(&r, TR_CLIENT);
 	r.client = c->id;
-	r.op = ev;
-	r.arg2 = c->port;
+	r.event = ev;
+	r.client_port = c->port;
 	r.err = err;
 	r.ret = err ? -1 : 0;
 	if (text)

@@ -376,8 +376,8 @@ trace_stray(const struct epoll_event *ev, int fd, int reason, int owner)
 	r.fd = fd;
 	r.data = ev->data.u64;
 	r.events = ev->events;
-	r.op = reason;
-	r.pid2 = owner;
+	r.reason = reason;
+	r.owner = owner;
 	trace_emit(&r);
 }
 
@@ -507,7 +507,7 @@ trace_listen(int flags, int ret, int err)
 	r.fd = E.lfd;
 	r.port = E.port;
 	r.backlog = E.cfg.backlog;
-	r.op = flags;
+	r.flags = flags;
 	r.ret = ret;
 	r.err = err;
 	trace_rec_set_text(&r, "127.0.0.1");

@@ -116,7 +116,7 @@ storm_report(int capped)
 	r.fd = F.fd;
 	r.count = F.hups;
 	r.data = now_ns() - F.storm_t0;
-	r.op = capped;
+	r.storm = capped;
 	trace_emit(&r);
 	/* The storm never blocks, so nothing else flushes: the screen would see it late. */
 	trace_flush();
@@ -149,7 +149,7 @@ on_hup(int traced)
 		trace_rec_init(&r, TR_FIFO_HUP);
 		r.epfd = F.epfd;
 		r.fd = F.fd;
-		r.op = F.cfg.hup;
+		r.mode = F.cfg.hup;
 		trace_emit(&r);
 	}
 	if (F.cfg.hup == HUP_FIXED) {

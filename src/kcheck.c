@@ -19,12 +19,12 @@ watch_rec(struct trace_rec *r, int pid, int epfd, int fd, uint32_t ev, uint64_t 
 	  const char *why)
 {
 	trace_rec_init(r, TR_KWATCH);
-	r->pid2 = pid;
+	r->of = pid;
 	r->epfd = epfd;
 	r->fd = fd;
 	r->events = ev;
 	r->data = data;
-	r->op = verdict;
+	r->verdict = verdict;
 	trace_rec_set_text(r, why);
 }
 
@@ -39,11 +39,11 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 	int bad = 0;
 
 	trace_rec_init(&r, TR_KEPOLL);
-	r.pid2 = p->pid;
+	r.of = p->pid;
 	r.epfd = e->fd;
-	r.arg = e->instance;
-	r.op = e->info.nw;
-	r.val = e->info.ino;
+	r.instance = e->instance;
+	r.watches = e->info.nw;
+	r.anon_inode = e->info.ino;
 	emit(ctx, &r);
 	for (int k = 0; k < e->info.nw; k++) {
 		const struct kv_watch *w = &e->info.w[k];

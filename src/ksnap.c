@@ -51,12 +51,12 @@ collect(void *ctx, const struct trace_rec *r)
 	if (r->type != TR_KWATCH)
 		return;
 	e = entry_push(&s->e, &s->ne, &s->cape);
-	e->pid = r->pid2;
+	e->pid = r->of;
 	e->epfd = r->epfd;
 	e->fd = r->fd;
 	e->events = r->events;
 	e->data = r->data;
-	e->verdict = r->op;
+	e->verdict = r->verdict;
 	str_copy(e->why, r->text, sizeof e->why);
 }
 

@@ -127,7 +127,7 @@ t_kcmp(int fd1, int fd2)
 	trace_rec_init(&r, TR_KCMP);
 	r.fd = fd1;
 	r.pid2 = P;
-	r.arg = fd2;
+	r.fd2 = fd2;
 	r.ret = ret;
 	r.err = ret < 0 ? errno : 0;
 	trace_emit(&r);

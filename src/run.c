@@ -111,7 +111,7 @@ run_action(struct run *r, int state, const char *fmt, ...)
 	va_list ap;
 
 	trace_rec_init(&rec, TR_ACTION);
-	rec.op = state;
+	rec.state = state;
 	va_start(ap, fmt);
 	vsnprintf(rec.text, sizeof rec.text, fmt, ap);
 	va_end(ap);
@@ -456,9 +456,9 @@ run_emit_end(struct run *r, int actions_failed, int flags)
 	struct trace_rec end;
 
 	trace_rec_init(&end, TR_RUN_END);
-	end.arg = actions_failed;
-	end.op = flags | (r->unclean ? RUN_UNCLEAN : 0);
-	end.val = r->rd.malformed;
+	end.actions_failed = actions_failed;
+	end.flags = flags | (r->unclean ? RUN_UNCLEAN : 0);
+	end.malformed = r->rd.malformed;
 	run_emit(r, &end);
 }
 

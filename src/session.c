@@ -82,8 +82,8 @@ trace_job(int i, int ev)
 
 	trace_rec_init(&r, TR_JOB);
 	r.pgid = S.jobs[i].pgid;
-	r.pid2 = S.jobs[i].pgid;
-	r.op = ev;
+	r.leader = S.jobs[i].pgid;
+	r.event = ev;
 	r.background = S.jobs[i].background;
 	trace_rec_set_text(&r, S.jobs[i].name);
 	trace_emit(&r);

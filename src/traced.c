@@ -19,7 +19,7 @@ traced_epoll_create1(int flags)
 	int err = fd < 0 ? errno : 0;
 
 	trace_rec_init(&r, TR_EPOLL_CREATE);
-	r.arg = flags;
+	r.cflags = flags;
 	r.ret = fd;
 	r.err = err;
 	trace_emit(&r);
@@ -130,7 +130,7 @@ traced_signal(int signo, int code, int sender, int pending)
 	r.signo = signo;
 	r.si_code = code;
 	r.sender = sender;
-	r.op = pending;
+	r.pending = pending;
 	trace_emit(&r);
 }
 
@@ -163,8 +163,8 @@ traced_inherit(int fd, int kind)
 
 	trace_rec_init(&r, TR_INHERIT);
 	r.fd = fd;
-	r.op = kind;
-	r.pid2 = getppid();
+	r.kind = kind;
+	r.from = getppid();
 	trace_emit(&r);
 }
 
@@ -193,7 +193,7 @@ traced_open(int fd, int kind, const char *what, int err)
 	trace_rec_init(&r, TR_OPEN);
 	r.ret = fd;
 	r.err = err;
-	r.op = kind;
+	r.kind = kind;
 	trace_rec_set_text(&r, what);
 	trace_emit(&r);
 }
