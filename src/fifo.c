@@ -30,6 +30,7 @@
 #include "util.h"
 
 #define STORM_REPORT_NS (100 * 1000000ull)
+#define STORM_SIGNAL_EVERY 64 /* untraced storm returns between two looks for a stop signal */
 
 static struct {
 	struct job_cfg cfg;
@@ -213,6 +214,9 @@ fifo_main(const struct role_args *a, int role)
 		int traced = F.hups < (uint64_t)F.cfg.storm_detail;
 		int n, err;
 
+		/* A poll with timeout 0 never lets a signal in: look for one now and then. */
+		if (!traced && F.hups % STORM_SIGNAL_EVERY == 0)
+			role_take_pending_stop();
 		if (role_stop || trace_reader_gone())
 			fifo_shutdown(0);
 		/* The storm is counted, not traced: a poll with timeout 0 per return. */

@@ -166,6 +166,22 @@ role_exec(int role, char *const *args)
 	_exit(127);
 }
 
+/* Let a pending stop signal in now (sigsuspend returns at once, after its handler ran). */
+void
+role_take_pending_stop(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(stop_signals); i++) {
+		if (sigismember(&pending, stop_signals[i])) {
+			sigsuspend(&role_wait_mask);
+			return;
+		}
+	}
+}
+
 /* epoll_pwait that writes buffered records out only before it would block. */
 int
 role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)

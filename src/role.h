@@ -64,6 +64,14 @@ int role_open_interruptible(const char *path, int flags);
  * the process sleeps.  Same return and errno as epoll_pwait.
  */
 int role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
+/*
+ * A role that polls without ever blocking (a counted EPOLLHUP storm) never
+ * lets its stop signals in: epoll_pwait with timeout 0 returns events and
+ * puts the mask back before a pending signal is delivered.  Call this in
+ * such a loop: when a stop signal is pending it is delivered now (the
+ * handler sets role_stop).  Costs one system call.
+ */
+void role_take_pending_stop(void);
 /* read(2) that may block (the terminal), with the same contract. */
 ssize_t role_read_interruptible(int fd, void *buf, size_t n);
 /*
