@@ -253,6 +253,7 @@ cmd_fg(void)
 		role_say("fg\n%s\n", S.jobs[i].name);
 		trace_fg(S.jobs[i].pgid);
 		S.fg = i;
+		S.jobs[i].background = 0; /* fg makes it a foreground job, as a shell's jobs table says */
 		traced_kill(-S.jobs[i].pgid, SIGCONT);
 		return;
 	}

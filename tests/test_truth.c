@@ -70,3 +70,27 @@ Test(truth, a_stop_during_a_naive_storm_is_taken_at_once)
 	cr_assert_eq(h.status, 0, "the run was not clean (status %d)", h.status);
 	hrun_free(&h);
 }
+
+/* Start the screen at cols x rows with args (a scenario, usually). */
+static void
+screen(int cols, int rows, const char *args)
+{
+	tui_init(&T, "truth");
+	cr_assert_eq(tui_start(&T, cols, rows, args, NULL, NULL), 0, "tmux did not start");
+}
+
+/*
+ * 5. After f, a job started with & runs in the foreground: the Story says
+ * so, as TPGID does, not "continued (background &)".
+ */
+Test(truth, a_job_brought_to_the_foreground_is_not_called_background)
+{
+	screen(100, 30, "background-read");
+	cr_assert(tui_wait_re(&T, "T +epollviz probe", WAIT_MS), "the reader was not stopped:\n%s", T.screen);
+	tui_keys(&T, "f");
+	tui_keys(&T, "8");
+	cr_assert(tui_wait_re(&T, "job [0-9]+ continued in the foreground", WAIT_MS),
+		  "the Story does not say the job continued in the foreground:\n%s", T.screen);
+	cr_assert(!tui_match(T.screen, "continued \\(background &\\)", NULL, 0),
+		  "the Story calls the foreground job a background one:\n%s", T.screen);
+}

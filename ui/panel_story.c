@@ -144,7 +144,8 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		break;
 	case TR_JOB:
 		lines_printf(L, "job %d %s%s", e->pgid, trace_rec_enum_name(RE_JOB_EVENT, e->event),
-			     e->background ? " (background &)" : "");
+			     e->background ? " (background &)"
+			     : e->event == JOB_CONTINUED ? " in the foreground" : "");
 		break;
 	case TR_LISTEN:
 		lines_printf(L, "listen(%d) on %s:%d backlog %d = %lld", e->fd, e->text, e->port, e->backlog,
