@@ -280,26 +280,74 @@ unwatch_closed(struct model *m, uint32_t pid, int fd)
 
 /* ---- the epoll_wait timeline ---------------------------------------------- */
 
-/* Is timeline line w the same return as r (to fold r into it)? */
-static int
-wait_same(const struct m_wait *w, const struct trace_rec *r)
+/* Entry k back from the newest (k below the kept count). */
+static struct m_wait *
+entry_back(struct model *m, uint64_t k)
 {
-	int np = r->npairs < M_WAIT_PAIRS ? r->npairs : M_WAIT_PAIRS;
+	return &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
+}
 
-	if (w->pid != r->pid || w->epfd != r->epfd || w->ret != r->ret || w->err != r->err || w->npairs != np)
+/* How many timeline entries the ring keeps now. */
+static uint64_t
+wait_kept(const struct model *m)
+{
+	return m->ntimeline < M_TIMELINE ? m->ntimeline : M_TIMELINE;
+}
+
+/* Are a and b the same return of the same process (result and every pair)? */
+static int
+wait_same(const struct m_wait *a, const struct m_wait *b)
+{
+	if (a->pid != b->pid || a->epfd != b->epfd || a->ret != b->ret || a->err != b->err ||
+	    a->npairs != b->npairs)
 		return 0;
-	for (int i = 0; i < np; i++)
-		if (w->pairs[i].events != r->pairs[i].events || w->pairs[i].data != r->pairs[i].data)
+	for (int i = 0; i < a->npairs; i++)
+		if (a->pairs[i].events != b->pairs[i].events || a->pairs[i].data != b->pairs[i].data)
 			return 0;
 	return 1;
 }
 
-/* The newest timeline entry of (pid, epfd) among the last few, or NULL. */
-static struct m_wait *
-recent_wait(struct model *m, uint32_t pid, int epfd)
+/* Does entry b fold into the line that a ends?  A storm ends its line. */
+int
+model_wait_folds(const struct m_wait *a, const struct m_wait *b)
 {
-	for (uint64_t k = 0; k < M_RECENT_WAITS && k < m->ntimeline; k++) {
-		struct m_wait *w = &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
+	return a && b && !a->storm && wait_same(a, b);
+}
+
+/*
+ * Put entry e into the timeline in time order: a process's records come in
+ * its own order, but another one's may come later than they happened (each
+ * process flushes its trace when it blocks), so e goes before the newest
+ * entries that are younger than it.  Counts the lines this makes or splits.
+ */
+static void
+wait_insert(struct model *m, const struct m_wait *e)
+{
+	uint64_t lim = wait_kept(m) < M_WAIT_LATE ? wait_kept(m) : M_WAIT_LATE;
+	uint64_t k = 0;
+	const struct m_wait *prev, *next;
+
+	while (k < lim && entry_back(m, k)->ts > e->ts)
+		k++;
+	m->ntimeline++;
+	for (uint64_t j = 0; j < k; j++)
+		*entry_back(m, j) = *entry_back(m, j + 1);
+	*entry_back(m, k) = *e;
+	prev = k + 1 < wait_kept(m) ? entry_back(m, k + 1) : NULL;
+	next = k > 0 ? entry_back(m, k - 1) : NULL;
+	m->nwait_lines += 1;
+	m->nwait_lines -= (uint64_t)model_wait_folds(prev, e) + (uint64_t)model_wait_folds(e, next);
+	m->nwait_lines += (uint64_t)model_wait_folds(prev, next);
+}
+
+/* The newest kept entry of (pid, epfd) among the last M_WAIT_LATE, or NULL. */
+static struct m_wait *
+newest_of(struct model *m, uint32_t pid, int epfd)
+{
+	uint64_t lim = wait_kept(m) < M_WAIT_LATE ? wait_kept(m) : M_WAIT_LATE;
+
+	for (uint64_t k = 0; k < lim; k++) {
+		struct m_wait *w = entry_back(m, k);
 
 		if (w->pid == pid && w->epfd == epfd)
 			return w;
@@ -307,14 +355,14 @@ recent_wait(struct model *m, uint32_t pid, int epfd)
 	return NULL;
 }
 
-/* A new timeline line, zeroed. */
-static struct m_wait *
-wait_line(struct model *m)
+/* Did the return report a hang-up with nothing to read (EPOLLHUP or EPOLLERR without EPOLLIN)? */
+static int
+hup_only(const struct trace_rec *r)
 {
-	struct m_wait *w = &m->timeline[m->ntimeline++ % M_TIMELINE];
-
-	memset(w, 0, sizeof *w);
-	return w;
+	for (int i = 0; i < r->npairs; i++)
+		if ((r->pairs[i].events & (EPOLLHUP | EPOLLERR)) && !(r->pairs[i].events & EPOLLIN))
+			return 1;
+	return 0;
 }
 
 /* epoll_wait was entered: the process sleeps in it (as far as the trace knows). */
@@ -339,12 +387,33 @@ storm_over(struct model *m, const struct m_proc *p)
 	}
 }
 
-/* epoll_wait returned: counts, a timeline line (or one more of an identical line). */
+/* Which of e's pairs carry the data of a watched listening socket (bit per pair). */
+static unsigned
+listen_bits(const struct model *m, const struct m_inst *in, const struct m_wait *e)
+{
+	unsigned bits = 0;
+
+	for (int i = 0; in && i < e->npairs; i++) {
+		for (int k = 0; k < in->nw; k++) {
+			const struct m_fd *f;
+
+			if (in->w[k].data != e->pairs[i].data)
+				continue;
+			f = model_fd(model_proc(m, in->w[k].owner), in->w[k].fd);
+			if (f && f->kind == FDK_LISTEN)
+				bits |= 1u << i;
+			break;
+		}
+	}
+	return bits;
+}
+
+/* epoll_wait returned: counts, and a timeline entry in its place in time. */
 static void
 apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
-	struct m_wait *w = recent_wait(m, r->pid, r->epfd);
 	struct m_inst *in = inst_of(m, r->pid, r->epfd);
+	struct m_wait e;
 
 	p->in_wait = 0;
 	p->returns++;
@@ -354,24 +423,24 @@ apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		in->returns++;
 	if (r->ret > 0)
 		p->wakeups++;
-	for (int i = 0; i < r->npairs; i++)
-		if (r->pairs[i].events & EPOLLHUP)
-			p->hup_returns++;
-	storm_over(m, p);
-	if (w && !w->storm && wait_same(w, r)) {
-		w->count++;
-		w->ts_last = r->ts_ns;
-		return;
+	if (hup_only(r)) {
+		p->hup_returns++;
+		p->hup_streak++;
+	} else {
+		p->hup_streak = 0;
 	}
-	w = wait_line(m);
-	w->ts = w->ts_last = r->ts_ns;
-	w->pid = r->pid;
-	w->epfd = r->epfd;
-	w->ret = (int)r->ret;
-	w->err = r->err;
-	w->npairs = r->npairs < M_WAIT_PAIRS ? r->npairs : M_WAIT_PAIRS;
-	memcpy(w->pairs, r->pairs, (size_t)w->npairs * sizeof w->pairs[0]);
-	w->count = 1;
+	storm_over(m, p);
+	memset(&e, 0, sizeof e);
+	e.ts = e.ts_last = r->ts_ns;
+	e.pid = r->pid;
+	e.epfd = r->epfd;
+	e.ret = (int)r->ret;
+	e.err = r->err;
+	e.npairs = r->npairs < M_WAIT_PAIRS ? r->npairs : M_WAIT_PAIRS;
+	memcpy(e.pairs, r->pairs, (size_t)e.npairs * sizeof e.pairs[0]);
+	e.count = 1;
+	e.listen = listen_bits(m, in, &e);
+	wait_insert(m, &e);
 }
 
 /* ---- listening sockets and connections ------------------------------------- */
@@ -793,32 +862,54 @@ apply_fifo_hup(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	f->mode = r->mode;
 }
 
-/* A counted storm: fold it into the watcher's newest timeline line. */
+/*
+ * A counted storm: the returns it adds to the hang-up returns already
+ * accounted (traced one by one, or counted by an earlier report) grow the
+ * watcher's storm entry while it is the newest, else make a new one that
+ * repeats the watcher's last traced hang-up return.
+ */
 static void
 apply_storm(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
-	struct m_wait *w = recent_wait(m, r->pid, r->epfd);
+	struct m_wait *w = m->ntimeline ? entry_back(m, 0) : NULL;
+	struct m_inst *in = inst_of(m, r->pid, r->epfd);
 	struct m_fifo *f = fifo_of_fd(m, p, r->fd);
-	uint64_t before = w ? w->count : 0;
+	uint64_t more = r->count > p->hup_streak ? r->count - p->hup_streak : 0;
 
-	if (w == NULL || w->npairs == 0 || !(w->pairs[0].events & EPOLLHUP)) {
-		w = wait_line(m);
-		w->ts = r->ts_ns;
-		w->pid = r->pid;
-		w->epfd = r->epfd;
-		w->ret = 1;
-		w->npairs = 1;
-		w->pairs[0].events = EPOLLHUP;
-		w->pairs[0].data = (uint64_t)(uint32_t)r->fd;
-		before = 0;
+	if (more > 0 && !(w && w->storm && w->pid == r->pid && w->epfd == r->epfd && p->hup_streak > 0)) {
+		const struct m_wait *last = newest_of(m, r->pid, r->epfd);
+		struct m_wait e;
+
+		memset(&e, 0, sizeof e);
+		if (last && last->ret == 1 && last->npairs == 1 && (last->pairs[0].events & EPOLLHUP)) {
+			e = *last;
+		} else {
+			e.pid = r->pid;
+			e.epfd = r->epfd;
+			e.ret = 1;
+			e.npairs = 1;
+			e.pairs[0].events = EPOLLHUP;
+			e.pairs[0].data = (uint64_t)(uint32_t)r->fd;
+		}
+		/* Counting began elapsed_ns before this first report. */
+		e.ts = r->ts_ns > r->elapsed_ns ? r->ts_ns - r->elapsed_ns : r->ts_ns;
+		e.ts_last = r->ts_ns;
+		e.count = 0;
+		e.storm = 1;
+		wait_insert(m, &e);
+		w = newest_of(m, r->pid, r->epfd);
 	}
-	if (r->count > before) {
-		m->returns += r->count - before;
-		p->hup_returns += r->count - before;
-		w->count = r->count;
+	if (more > 0) {
+		w->count += more;
+		w->ts_last = r->ts_ns;
 	}
-	w->storm = 1;
-	w->ts_last = r->ts_ns;
+	m->returns += more;
+	p->returns += more;
+	p->hup_returns += more;
+	if (in)
+		in->returns += more;
+	/* The watcher counts from zero again after a storm ends (capped: it reopens; over: a writer is back). */
+	p->hup_streak = r->storm == STORM_GOING ? r->count : 0;
 	if (f == NULL)
 		return;
 	f->storm_count = r->count;
@@ -1238,13 +1329,37 @@ model_sink(void *m, const struct trace_rec *r)
 
 /* ---- reading the model ---------------------------------------------------- */
 
-/* Timeline line k back from the newest. */
+/* Timeline entry k back from the newest. */
 const struct m_wait *
 model_wait_back(const struct model *m, uint64_t k)
 {
-	if (k >= m->ntimeline || k >= M_TIMELINE)
+	if (k >= wait_kept(m))
 		return NULL;
 	return &m->timeline[(m->ntimeline - 1 - k) % M_TIMELINE];
+}
+
+/* The line starting at kept entry *i (oldest first): it and the entries that fold into it. */
+int
+model_wait_line(const struct model *m, uint64_t *i, struct m_wait *out)
+{
+	uint64_t n = wait_kept(m);
+	const struct m_wait *prev;
+
+	if (*i >= n)
+		return 0;
+	prev = model_wait_back(m, n - 1 - *i);
+	*out = *prev;
+	for (++*i; *i < n; ++*i) {
+		const struct m_wait *e = model_wait_back(m, n - 1 - *i);
+
+		if (!model_wait_folds(prev, e))
+			break;
+		out->count += e->count;
+		out->ts_last = e->ts_last;
+		out->storm |= e->storm;
+		prev = e;
+	}
+	return 1;
 }
 
 /* Story record k back from the newest. */

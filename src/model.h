@@ -37,7 +37,8 @@
 #define M_SEM_USERS 8
 #define M_PROC_SEMS 4
 #define M_MAX_FIFOS 8
-#define M_TIMELINE 512
+#define M_TIMELINE 2048 /* epoll_wait returns kept, one entry each (a counted storm is one) */
+#define M_WAIT_LATE 64   /* newest entries a late return is put among, by its time */
 #define M_EVENTS 256
 #define M_TTY_LINES 256
 #define M_TTY_COLS 160
@@ -47,7 +48,6 @@
 #define M_SEM_RECENT 16
 #define M_JOBS 8
 #define M_WAKE_RECENT 64
-#define M_RECENT_WAITS 8 /* timeline lines searched for an identical return to fold into */
 
 enum m_fd_kind { FDK_UNKNOWN = 0, FDK_LISTEN, FDK_CONN, FDK_FIFO, FDK_FILE, FDK_PIPE_R, FDK_PIPE_W, FDK_EPOLL };
 enum m_conn_state { CONN_OPEN = 0, CONN_CLOSED };
@@ -88,8 +88,10 @@ struct m_proc {
 	int alive;     /* no exit or reap seen yet */
 	int reaped, how, code; /* from the parent's reap record */
 	int has_exit, exit_status;
-	uint64_t wakeups, accepts, accept_fail, sem_won, sem_lost, hup_returns, strays, signals;
+	uint64_t wakeups, accepts, accept_fail, sem_won, sem_lost, strays, signals;
+	uint64_t hup_returns; /* epoll_wait returns of EPOLLHUP without data (a hang-up's), counted storms included */
 	uint64_t returns; /* epoll_wait returns */
+	uint64_t hup_streak; /* consecutive returns of EPOLLHUP without data, traced or counted */
 	uint64_t bytes_in, bytes_out;
 	uint16_t sem_recent; /* bit i: i-th most recent trywait won, whichever semaphore */
 	int sem_nrecent;
@@ -173,6 +175,11 @@ struct m_fifo {
 	char last[64];        /* what the last read returned */
 };
 
+/*
+ * One entry of the epoll_wait timeline: a return, or the returns a counted
+ * EPOLLHUP storm reported.  Entries are kept in time order; the screen folds
+ * identical entries that follow one another into one line (model_wait_line).
+ */
 struct m_wait {
 	uint64_t ts, ts_last;
 	uint32_t pid;
@@ -180,8 +187,9 @@ struct m_wait {
 	int ret, err;
 	int npairs;
 	struct trace_pair pairs[M_WAIT_PAIRS];
-	uint64_t count;    /* identical returns collapsed into this line */
+	uint64_t count;    /* returns: 1, or those a storm's hup_storm records counted */
 	int storm;         /* counted by hup_storm records */
+	unsigned listen;   /* bit i: pair i's data named a listening socket when it was returned */
 };
 
 struct m_conn {
@@ -241,7 +249,8 @@ struct model {
 	int nfifos;
 
 	struct m_wait timeline[M_TIMELINE];
-	uint64_t ntimeline; /* total entries ever; ring index = n % M_TIMELINE */
+	uint64_t ntimeline;  /* total entries ever; ring index = n % M_TIMELINE */
+	uint64_t nwait_lines; /* lines ever shown for them, identical neighbours folded */
 	uint64_t returns;   /* epoll_wait returns seen, counted storms included */
 
 	/* Notable records, whole but for epoll_wait pairs, for the Story: a ring. */
@@ -297,6 +306,14 @@ const struct m_sem *model_sem(const struct model *m, const char *name);
 const struct m_fifo *model_fifo(const struct model *m, const char *path);
 /* Timeline entry k back from the newest (0 = newest), or NULL. */
 const struct m_wait *model_wait_back(const struct model *m, uint64_t k);
+/* Does entry b fold into the line that a ends (same return of the same process, no storm before it)? */
+int model_wait_folds(const struct m_wait *a, const struct m_wait *b);
+/*
+ * The line starting at kept entry *i (0 = the oldest kept) into out: it and
+ * the identical entries after it, counts summed, times first and last.
+ * Advances *i past them; 0 when no entry is left.
+ */
+int model_wait_line(const struct model *m, uint64_t *i, struct m_wait *out);
 /* Story record k back from the newest (0 = newest), or NULL. */
 const struct trace_rec *model_event_back(const struct model *m, uint64_t k);
 /* TTY line k back from the newest complete one (-1 = the partial line). */

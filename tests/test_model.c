@@ -471,17 +471,41 @@ Test(model, inheriting_a_listening_socket_keeps_its_port)
 
 /* ---- the timeline ----------------------------------------------------- */
 
+static struct m_wait lines_v[M_TIMELINE];
+
+/* The timeline as the screen folds it: the number of lines, oldest first in lines_v. */
+static int
+lines_now(void)
+{
+	int n = 0;
+
+	for (uint64_t i = 0; model_wait_line(M, &i, &lines_v[n]);)
+		n++;
+	cr_assert_eq((uint64_t)n, M->nwait_lines, "%d lines folded, the model counted %llu", n,
+		     (unsigned long long)M->nwait_lines);
+	return n;
+}
+
+/* Line k back from the newest, after lines_now(). */
+static const struct m_wait *
+line_back(int n, int k)
+{
+	cr_assert_lt(k, n, "no line %d back of %d", k, n);
+	return &lines_v[n - 1 - k];
+}
+
 Test(model, identical_wait_returns_collapse_and_different_ones_do_not)
 {
 	const struct m_wait *w;
+	int n;
 
 	create_ep(30, 4);
 	wait_ret(30, 4, 1, EPOLLIN, 3);
 	wait_ret(30, 4, 1, EPOLLIN, 3);
 	wait_ret(30, 4, 1, EPOLLIN, 3);
-	cr_assert_eq(M->ntimeline, 1, "%llu lines for 3 identical returns",
-		     (unsigned long long)M->ntimeline);
-	w = model_wait_back(M, 0);
+	n = lines_now();
+	cr_assert_eq(n, 1, "%d lines for 3 identical returns", n);
+	w = line_back(n, 0);
 	cr_assert_eq(w->count, 3, "count %llu", (unsigned long long)w->count);
 	cr_assert_lt(w->ts, w->ts_last, "ts_last not advanced");
 	cr_assert_eq(M->returns, 3, "returns %llu", (unsigned long long)M->returns);
@@ -492,25 +516,68 @@ Test(model, identical_wait_returns_collapse_and_different_ones_do_not)
 	wait_ret(30, 4, 1, EPOLLOUT, 4); /* other events */
 	wait_ret(30, 4, 0, 0, 0);        /* timeout */
 	wait_ret(30, 4, -1, 0, 0);       /* EINTR */
-	cr_assert_eq(M->ntimeline, 5, "%llu lines, want 5", (unsigned long long)M->ntimeline);
-	cr_assert_eq(model_wait_back(M, 0)->err, EINTR, "newest line err");
-	cr_assert_eq(model_wait_back(M, 3)->pairs[0].data, 4, "line 2 data");
-	cr_assert_eq(model_wait_back(M, 4)->count, 3, "oldest line count");
+	n = lines_now();
+	cr_assert_eq(n, 5, "%d lines, want 5", n);
+	cr_assert_eq(line_back(n, 0)->err, EINTR, "newest line err");
+	cr_assert_eq(line_back(n, 3)->pairs[0].data, 4, "line 2 data");
+	cr_assert_eq(line_back(n, 4)->count, 3, "oldest line count");
 	cr_assert_eq(M->returns, 7, "returns %llu", (unsigned long long)M->returns);
 	cr_assert_eq(model_proc(M, 30)->wakeups, 5, "wakeups count only ret > 0");
-	cr_assert_null(model_wait_back(M, 5), "a sixth line");
 
 	wait_ret(31, 4, -1, 0, 0); /* another pid, same epfd number, same result */
-	cr_assert_eq(M->ntimeline, 6, "another pid's return collapsed into pid 30's");
-	wait_ret(30, 4, -1, 0, 0); /* pid 30 again: its own newest line */
-	cr_assert_eq(M->ntimeline, 6, "pid 30's repeat not collapsed across pid 31's line");
-	cr_assert_eq(model_wait_back(M, 1)->count, 2, "pid 30's EINTR line count");
+	cr_assert_eq(lines_now(), 6, "another pid's return collapsed into pid 30's");
+	wait_ret(30, 4, -1, 0, 0); /* pid 30 again, after pid 31: a line of its own */
+	n = lines_now();
+	cr_assert_eq(n, 7, "pid 30's repeat folded back across pid 31's line");
+	cr_assert_eq(line_back(n, 0)->pid, 30, "newest line pid");
+	cr_assert_eq(line_back(n, 0)->count, 1, "newest line count");
+	cr_assert_eq(line_back(n, 1)->pid, 31, "pid 31's line moved");
+	cr_assert_eq(line_back(n, 2)->count, 1, "pid 30's older EINTR line grew");
+	for (int k = 0; k + 1 < n; k++)
+		cr_assert_geq(line_back(n, k)->ts, line_back(n, k + 1)->ts_last,
+			      "line %d starts before the line above it ends", k);
+}
+
+/* A wait_return of pid at time ts (the records of another process come late). */
+static void
+wait_ret_at(uint32_t pid, uint64_t ts, uint64_t data)
+{
+	uint64_t keep = clock_ns;
+
+	clock_ns = ts - 1000; /* rec() ticks once */
+	wait_ret(pid, 4, 1, EPOLLIN, data);
+	clock_ns = keep;
+}
+
+Test(model, a_return_that_comes_late_takes_its_place_in_time)
+{
+	int n;
+
+	create_ep(30, 4);
+	create_ep(31, 4);
+	/* pid 30 returns at 10, 30 and 40 us; pid 31's return at 20 us comes last. */
+	wait_ret_at(30, 10000, 3);
+	wait_ret_at(30, 30000, 3);
+	wait_ret_at(30, 40000, 3);
+	cr_assert_eq(lines_now(), 1, "three identical returns in a row");
+	wait_ret_at(31, 20000, 3);
+	n = lines_now();
+	cr_assert_eq(n, 3, "%d lines: pid 31's return did not split pid 30's", n);
+	cr_assert_eq(line_back(n, 2)->pid, 30, "first line pid");
+	cr_assert_eq(line_back(n, 2)->count, 1, "first line holds %llu returns",
+		     (unsigned long long)line_back(n, 2)->count);
+	cr_assert_eq(line_back(n, 1)->pid, 31, "the late return is not second");
+	cr_assert_eq(line_back(n, 1)->ts, 20000, "the late return's time");
+	cr_assert_eq(line_back(n, 0)->count, 2, "pid 30's last two returns");
+	cr_assert_eq(line_back(n, 0)->ts, 30000, "they start at 30 us");
+	cr_assert_eq(line_back(n, 0)->ts_last, 40000, "and end at 40 us");
 }
 
 Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 {
 	const struct m_wait *w;
 	struct trace_rec *r;
+	int n;
 
 	r = rec(TR_FIFO_WAITING, 40);
 	trace_rec_set_text(r, "/tmp/x/fifo");
@@ -525,16 +592,19 @@ Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 	ctl(40, 4, EPOLL_CTL_ADD, 5, EPOLLIN, 5, 0, 0);
 	for (int i = 0; i < 5; i++)
 		wait_ret(40, 4, 1, EPOLLHUP, 5);
-	cr_assert_eq(M->ntimeline, 1, "5 HUP returns make %llu lines",
-		     (unsigned long long)M->ntimeline);
+	n = lines_now();
+	cr_assert_eq(n, 1, "5 HUP returns make %d lines", n);
 	cr_assert_eq(model_proc(M, 40)->hup_returns, 5, "hup_returns");
 
+	/* The watcher's count includes the 5 it traced. */
 	storm(40, 4, 5, 1000, 0);
-	w = model_wait_back(M, 0);
-	cr_assert_eq(M->ntimeline, 1, "the storm made a new line");
+	n = lines_now();
+	w = line_back(n, 0);
+	cr_assert_eq(n, 1, "the storm made a new line");
 	cr_assert_eq(w->count, 1000, "count %llu, want the storm count", (unsigned long long)w->count);
 	cr_assert(w->storm, "line not marked as a storm");
 	cr_assert_eq(M->returns, 1000, "returns %llu, want 1000", (unsigned long long)M->returns);
+	cr_assert_eq(model_inst_of(M, 40, 4)->returns, 1000, "the instance's returns differ");
 	cr_assert_eq(model_proc(M, 40)->hup_returns, 1000, "hup_returns %llu",
 		     (unsigned long long)model_proc(M, 40)->hup_returns);
 	cr_assert_eq(M->fifos[0].state, FIFO_STORM, "fifo state %d", M->fifos[0].state);
@@ -542,28 +612,42 @@ Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 	cr_assert_eq(M->fifos[0].storm_ns, 2000000000ull, "storm ns");
 
 	storm(40, 4, 5, 2500, 1);
-	cr_assert_eq(M->ntimeline, 1, "a second storm report made a new line");
-	cr_assert_eq(model_wait_back(M, 0)->count, 2500, "count after second report");
+	n = lines_now();
+	cr_assert_eq(n, 1, "a second storm report made a new line");
+	cr_assert_eq(line_back(n, 0)->count, 2500, "count after second report");
 	cr_assert_eq(M->returns, 2500, "returns %llu, want 2500", (unsigned long long)M->returns);
 	cr_assert_eq(M->fifos[0].capped, 1, "capped not recorded");
 	cr_assert_eq(model_event_back(M, 0)->type, TR_HUP_STORM, "capped storm not a story event");
 
 	wait_ret(40, 4, 5, EPOLLHUP, 5); /* same as before, but the line is a storm now */
-	cr_assert_eq(M->ntimeline, 2, "a return after the storm collapsed into it");
+	cr_assert_eq(lines_now(), 2, "a return after the storm collapsed into it");
 	cr_assert_eq(M->fifos[0].state, FIFO_OPEN, "a return after the storm left state %d",
 		     M->fifos[0].state);
 	cr_assert_eq(M->returns, 2501, "returns %llu", (unsigned long long)M->returns);
+	cr_assert_eq(model_proc(M, 40)->hup_returns, 2501, "hup_returns %llu",
+		     (unsigned long long)model_proc(M, 40)->hup_returns);
+}
+
+Test(model, a_return_with_data_and_a_hang_up_is_no_hang_up_return)
+{
+	create_ep(40, 4);
+	wait_ret(40, 4, 1, EPOLLIN | EPOLLHUP, 5); /* the writer's last bytes, then it hung up */
+	wait_ret(40, 4, 1, EPOLLHUP, 5);
+	cr_assert_eq(model_proc(M, 40)->hup_returns, 1, "hup_returns %llu, want 1",
+		     (unsigned long long)model_proc(M, 40)->hup_returns);
 }
 
 Test(model, a_storm_without_a_hup_line_starts_one)
 {
 	const struct m_wait *w;
+	int n;
 
 	create_ep(40, 4);
 	wait_ret(40, 4, 1, EPOLLIN, 5);
 	storm(40, 4, 5, 300, 0);
-	cr_assert_eq(M->ntimeline, 2, "%llu lines", (unsigned long long)M->ntimeline);
-	w = model_wait_back(M, 0);
+	n = lines_now();
+	cr_assert_eq(n, 2, "%d lines", n);
+	w = line_back(n, 0);
 	cr_assert_eq(w->npairs, 1, "storm line pairs");
 	cr_assert_eq(w->pairs[0].events, EPOLLHUP, "storm line events %#x", w->pairs[0].events);
 	cr_assert_eq(w->pairs[0].data, 5, "storm line data");

@@ -19,12 +19,27 @@
 #define WAIT_MS 10000
 
 static struct tui T;
+static char scratch[64]; /* a test's files, removed after it */
 
-/* End the test's tmux server, if it started one. */
+/* End the test's tmux server, if it started one, and remove its files. */
 static void
 truth_fini(void)
 {
 	tui_kill(&T);
+	if (scratch[0])
+		tui_sh("rm -rf -- '%s'", scratch);
+	scratch[0] = '\0';
+}
+
+/* The test's scratch directory, made on first use. */
+static const char *
+scratch_dir(void)
+{
+	if (scratch[0] == '\0') {
+		snprintf(scratch, sizeof scratch, "/tmp/epollviz-truth-XXXXXX");
+		cr_assert_not_null(mkdtemp(scratch), "mkdtemp");
+	}
+	return scratch;
 }
 
 TestSuite(truth, .fini = truth_fini, .timeout = 120);
@@ -93,4 +108,222 @@ Test(truth, a_job_brought_to_the_foreground_is_not_called_background)
 		  "the Story does not say the job continued in the foreground:\n%s", T.screen);
 	cr_assert(!tui_match(T.screen, "continued \\(background &\\)", NULL, 0),
 		  "the Story calls the foreground job a background one:\n%s", T.screen);
+}
+
+/* One line of the epoll_wait timeline: whose returns, how many. */
+struct tline {
+	long long pid, count;
+};
+
+/* Are two wait_return records the same return of the same process? */
+static int
+same_return(const json_t *a, const json_t *b)
+{
+	return jint(a, "pid") == jint(b, "pid") && jint(a, "epfd") == jint(b, "epfd") &&
+	       jint(a, "ret") == jint(b, "ret") &&
+	       json_equal(json_object_get(a, "errno"), json_object_get(b, "errno")) &&
+	       json_equal(json_object_get(a, "ready"), json_object_get(b, "ready"));
+}
+
+/*
+ * The timeline a recording should show: its wait_return records in time
+ * order, identical returns of one process folded only when nothing else
+ * happened in between.  Returns the number of lines.
+ */
+static int
+lines_of_recording(const char *rec, struct tline *out, int max)
+{
+	char path[128];
+	json_t *w[512];
+	size_t len;
+	char *text, *line, *save = NULL;
+	int nw = 0, n = 0;
+
+	snprintf(path, sizeof path, "%s/replay.json", scratch_dir());
+	cr_assert_eq(tui_sh("'%s' --headless replay '%s' --json > '%s'", T.bin, rec, path), 0, "replay failed");
+	text = hread_file(path, &len);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (o && jis(o, "wait_return") && nw < (int)(sizeof w / sizeof w[0]))
+			w[nw++] = o;
+		else
+			json_decref(o);
+	}
+	free(text);
+	/* Records of different processes come in the order they were flushed: sort by time, stably. */
+	for (int i = 1; i < nw; i++)
+		for (int j = i; j > 0 && jint(w[j - 1], "ts_ns") > jint(w[j], "ts_ns"); j--) {
+			json_t *t = w[j];
+
+			w[j] = w[j - 1];
+			w[j - 1] = t;
+		}
+	for (int i = 0; i < nw; i++) {
+		if (i > 0 && same_return(w[i - 1], w[i])) {
+			out[n - 1].count++;
+			continue;
+		}
+		cr_assert_lt(n, max, "more than %d timeline lines", max);
+		out[n].pid = jint(w[i], "pid");
+		out[n++].count = 1;
+	}
+	for (int i = 0; i < nw; i++)
+		json_decref(w[i]);
+	return n;
+}
+
+/* The timeline lines on the screen (panel 2 zoomed), checking that their times never go back. */
+static int
+lines_on_screen(const char *screen, struct tline *out, int max)
+{
+	const char *p = screen;
+	double last = -1;
+	int n = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char row[512], count[32] = "1";
+		regmatch_t m[4];
+		double t;
+
+		snprintf(row, sizeof row, "%.*s", (int)(len < sizeof row ? len : sizeof row - 1), p);
+		p += len + (nl != NULL);
+		if (!tui_match(row, "^ +([0-9]+\\.[0-9]{3}) ([0-9]+) ", m, 4))
+			continue;
+		t = strtod(row + m[1].rm_so, NULL);
+		cr_assert_geq(t, last, "the timeline goes back in time at:\n%s\n%s", row, screen);
+		last = t;
+		cr_assert_lt(n, max, "more than %d lines on the screen", max);
+		out[n].pid = tui_num(row, m, 2);
+		if (tui_match(row, "\xc3\x97([0-9,]+)", m, 2)) {
+			int k = 0;
+
+			for (regoff_t i = m[1].rm_so; i < m[1].rm_eo && k + 1 < (int)sizeof count; i++)
+				if (row[i] != ',')
+					count[k++] = row[i];
+			count[k] = '\0';
+		}
+		out[n++].count = atoll(count);
+	}
+	return n;
+}
+
+/* Does the screen's second row, the top panel's title, begin with arg? */
+static int
+second_row_is(struct tui *t, void *arg)
+{
+	const char *nl = strchr(t->screen, '\n');
+
+	return nl && strncmp(nl + 1, arg, strlen(arg)) == 0;
+}
+
+/* Zoom a panel by its key until its title tops the screen (a key can come before the panel applies). */
+static void
+zoom(const char *key, const char *title)
+{
+	for (int i = 0; i < 4; i++) {
+		tui_keys(&T, key);
+		if (tui_wait(&T, second_row_is, (void *)title, WAIT_MS / 2))
+			return;
+	}
+	cr_assert_fail("panel %s not zoomed:\n%s", key, T.screen);
+}
+
+/*
+ * 1. The epoll_wait timeline keeps history in order: a replay of a real
+ * echo-herd run shows, line by line, the recording's returns in time order,
+ * and a process's repeat is folded only when nothing happened in between.
+ */
+Test(truth, the_timeline_shows_each_return_in_time_order)
+{
+	char rec[128], args[256];
+	struct tline want[256], got[256];
+	int nwant, ngot;
+
+	tui_init(&T, "truth");
+	snprintf(rec, sizeof rec, "%s/run.rec", scratch_dir());
+	cr_assert_eq(tui_sh("EPOLLVIZ_SCENARIOS='%s' '%s' --headless echo-herd --script "
+			    "'connect 1; connect 1; burst 3; connect 1; connect 1; sigint' --quiet --record '%s' "
+			    ">/dev/null 2>&1", T.scenarios, T.bin, rec), 0, "the recorded run failed");
+	nwant = lines_of_recording(rec, want, 256);
+	cr_assert_gt(nwant, 5, "only %d timeline lines in the recording", nwant);
+	cr_assert_lt(nwant, 40, "%d timeline lines do not fit the zoomed panel", nwant);
+	snprintf(args, sizeof args, "replay '%s'", rec);
+	cr_assert_eq(tui_start(&T, 120, 50, args, NULL, NULL), 0, "tmux did not start");
+	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
+	tui_keys(&T, "'>'"); /* fastest */
+	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
+	zoom("2", "─ 2 epoll_wait returns");
+	ngot = lines_on_screen(T.screen, got, 256);
+	cr_assert_eq(ngot, nwant, "%d lines on the screen, %d in the recording:\n%s", ngot, nwant, T.screen);
+	for (int i = 0; i < nwant; i++) {
+		cr_assert_eq(got[i].pid, want[i].pid, "line %d is pid %lld's, the recording says %lld's:\n%s", i,
+			     got[i].pid, want[i].pid, T.screen);
+		cr_assert_eq(got[i].count, want[i].count, "line %d counts %lld returns, the recording %lld:\n%s", i,
+			     got[i].count, want[i].count, T.screen);
+	}
+}
+
+/*
+ * 4. Counts agree: after a naive storm, panel 1 (the instance) and panel 2
+ * (the timeline) give the same number of returns, and the worker's own
+ * count of EPOLLHUP returns is the one the summary gives.
+ */
+Test(truth, the_instance_and_the_timeline_agree_on_returns)
+{
+	char path[256];
+	regmatch_t m[2];
+	long long inst, timeline;
+
+	cr_assert_not_null(hscenario(path, sizeof path, "storm-short",
+				     "title = a short naive storm\n"
+				     "[fifo]\nhup = naive\nstorm_detail = 5\nstorm_cap = 100000\n"),
+			   "cannot write the scenario");
+	screen(160, 45, path);
+	cr_assert(tui_wait_re(&T, "waiting for a writer", WAIT_MS), "no watcher:\n%s", T.screen);
+	tui_keys(&T, "w");
+	cr_assert(tui_wait_re(&T, "cap reached", 6 * WAIT_MS), "the storm did not reach its cap:\n%s", T.screen);
+	tui_keys(&T, "p");
+	cr_assert(tui_wait_re(&T, "instance #1 +[0-9,]+ returns", WAIT_MS), "no instance line:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "instance #1 +([0-9,]+) returns", m, 2), "no instance count");
+	inst = tui_num(T.screen, m, 1);
+	cr_assert(tui_match(T.screen, "2 epoll_wait returns +([0-9,]+) returns", m, 2), "no timeline count:\n%s",
+		  T.screen);
+	timeline = tui_num(T.screen, m, 1);
+	cr_assert_eq(inst, timeline, "panel 1 says %lld returns, panel 2 %lld:\n%s", inst, timeline, T.screen);
+	cr_assert_gt(inst, 100000, "the storm's counted returns are missing: %lld", inst);
+}
+
+Test(truth, the_summary_counts_the_hang_ups_the_watcher_counted)
+{
+	static struct hlive l;
+	char path[256];
+	long cap, sum;
+	json_t *procs, *p;
+	size_t i;
+
+	cr_assert_not_null(hscenario(path, sizeof path, "storm-short",
+				     "title = a short naive storm\n"
+				     "[fifo]\nhup = naive\nstorm_detail = 5\nstorm_cap = 100000\n"),
+			   "cannot write the scenario");
+	cr_assert_eq(hlive_start(&l, path, "write hello; pause; sigint"), 0, "did not start");
+	cr_assert_geq(hlive_wait(&l, "tty", "text", "storm cap reached", 60), 0, "the storm did not reach its cap");
+	hlive_resume(&l);
+	hlive_finish(&l);
+	cap = hfind(&l.h, 0, "hup_storm", NULL, NULL);
+	cr_assert_geq(cap, 0, "no hup_storm record");
+	while (cap >= 0 && !jtrue(l.h.recs[cap], "capped"))
+		cap = hfind(&l.h, (size_t)cap + 1, "hup_storm", NULL, NULL);
+	cr_assert_geq(cap, 0, "no capped hup_storm record");
+	cr_assert_not_null(l.h.summary, "no summary");
+	procs = json_object_get(l.h.summary, "processes");
+	sum = -1;
+	json_array_foreach(procs, i, p)
+		if (strcmp(jstr(p, "role"), "fifo-watch") == 0)
+			sum = (long)jint(p, "hup_returns");
+	cr_assert_eq(sum, jint(l.h.recs[cap], "count"), "the summary says %ld EPOLLHUP returns, the watcher %lld",
+		     sum, jint(l.h.recs[cap], "count"));
+	hrun_free(&l.h);
 }

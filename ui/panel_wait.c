@@ -16,24 +16,18 @@
 #include "crt.h"
 #include "panel.h"
 
-/* One returned (data, mask) pair; the data is looked up in the interest list. */
+#define WAIT_SHOWN 512 /* newest timeline lines formatted (and so reachable by scrolling) */
+
+/* One returned (data, mask) pair, the listening socket marked as it was then. */
 static void
-pair_out(struct lines *L, const struct view *v, const struct m_wait *e, int i)
+pair_out(struct lines *L, const struct m_wait *e, int i)
 {
 	const struct trace_pair *pr = &e->pairs[i];
-	const struct m_inst *in = model_inst_of(v->m, e->pid, e->epfd);
 	char mask[96], data[48];
 	int style = (pr->events & (EPOLLHUP | EPOLLERR)) ? CS_ERR : CS_NORMAL;
-	int listen = 0;
 
-	for (int k = 0; in && k < in->nw; k++) {
-		if (in->w[k].data == pr->data) {
-			listen = panel_watch_is_listen(v->m, &in->w[k]);
-			break;
-		}
-	}
 	lines_printf(L, " ");
-	if (listen)
+	if (e->listen & (1u << i))
 		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
 	lines_printf(L, "%s:", panel_data_str(pr->data, 1, data, sizeof data));
 	lines_put(L, style, epoll_mask_str(pr->events, 1, mask, sizeof mask));
@@ -43,7 +37,7 @@ pair_out(struct lines *L, const struct view *v, const struct m_wait *e, int i)
 static void
 entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw)
 {
-	char name[48], n1[32], n2[32];
+	char name[48], n1[32], n2[32], t0[24], t1[24];
 
 	lines_add(L);
 	lines_printf(L, "%8.3f ", panel_secs(v, e->ts));
@@ -58,7 +52,7 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 		lines_put(L, CS_DIM, " timed out");
 	}
 	for (int i = 0; i < e->npairs; i++)
-		pair_out(L, v, e, i);
+		pair_out(L, e, i);
 	if (e->ret > e->npairs)
 		lines_printf(L, " +%d", e->ret - e->npairs);
 	if (e->count > 1) {
@@ -67,9 +61,16 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 		lines_printf(L, " ");
 		lines_style(L, e->storm ? CS_ERR : CS_WARN);
 		lines_printf(L, "%s%s", crt_g(G_TIMES), fmt_count(e->count, n1, sizeof n1));
-		if (secs > 0.0005)
+		/* A storm's rate is its point; a handful of repeats has no meaningful rate. */
+		if (e->storm && secs > 0.0005)
 			lines_printf(L, " (%s)", fmt_rate((double)(e->count - 1) / secs, n2, sizeof n2));
 		lines_style(L, CS_NORMAL);
+		snprintf(t0, sizeof t0, "%.3f", panel_secs(v, e->ts));
+		snprintf(t1, sizeof t1, "%.3f", panel_secs(v, e->ts_last));
+		if (!e->storm && strcmp(t0, t1) != 0) {
+			lines_put(L, CS_DIM, " until ");
+			lines_printf(L, "%s", t1);
+		}
 	}
 }
 
@@ -160,8 +161,9 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
 	char n[32];
-	uint64_t avail = m->ntimeline < M_TIMELINE ? m->ntimeline : M_TIMELINE;
+	uint64_t avail = m->ntimeline, nlines = 0;
 	int nw = panel_name_width(v) + 1;
+	struct m_wait line;
 
 	lines_reset(L);
 	snprintf(L->title, sizeof L->title, "%s returns", fmt_count(m->returns, n, sizeof n));
@@ -169,9 +171,13 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 	lines_style(L, CS_HEAD);
 	lines_printf(L, "%8s %-*s%4s %2s data:events returned", "t (s)", nw, "pid", "epfd", "n");
 	lines_end_header(L);
-	for (uint64_t k = avail; k-- > 0;)
-		entry_line(L, v, model_wait_back(m, k), nw);
-	L->total = m->ntimeline;
+	/* Count the lines first: only the newest WAIT_SHOWN are formatted. */
+	for (uint64_t i = 0; model_wait_line(m, &i, &line);)
+		nlines++;
+	for (uint64_t i = 0; model_wait_line(m, &i, &line);)
+		if (nlines-- <= WAIT_SHOWN)
+			entry_line(L, v, &line, nw);
+	L->total = m->nwait_lines;
 	if (avail == 0) {
 		lines_add(L);
 		lines_put(L, CS_DIM, "no epoll_wait has returned yet");
@@ -184,7 +190,9 @@ const struct panel_ops panel_wait_ops = {
 	.key = '2',
 	.help = "One line per epoll_wait return, newest at the bottom: time since the start, "
 		"pid, epfd, n, and each returned event as data:mask (the listening socket is "
-		"marked). Identical returns are folded into one line with a count and a rate. A "
+		"marked). Returns of one process that repeat with nothing else in between share "
+		"a line with a count and the time of the last ('×3 until 4.210'); a counted EPOLLHUP "
+		"storm shows its rate. A "
 		"process asleep in epoll_wait shows as 'waiting since'. Per echo worker, 'woken N, "
 		"returned M': N is how often it slept and was woken (voluntary context switches in "
 		"/proc/PID/status, sampled twice a second; every sleep counts, not only "
