@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -497,13 +498,17 @@ shutdown_server(void)
 	role_exit(E.exit_status);
 }
 
-/* Emit the listen record of E.lfd with its port, backlog and flags. */
+/* Emit the listen record of E.lfd with its port, backlog, flags and socket inode. */
 static void
 trace_listen(int flags, int ret, int err)
 {
 	struct trace_rec r;
+	struct stat st;
 
 	trace_rec_init(&r, TR_LISTEN);
+	/* The inode tells this socket from a reuseport sibling on the same port, as sock_diag does. */
+	if (ret == 0 && fstat(E.lfd, &st) == 0)
+		r.inode = (uint64_t)st.st_ino;
 	r.fd = E.lfd;
 	r.port = E.port;
 	r.backlog = E.cfg.backlog;

@@ -96,12 +96,36 @@ model_fd(const struct m_proc *p, int fd)
 	return &p->fds[fd];
 }
 
+/* Is l open: held by a live process, or seen only by sock_diag (which finds open sockets)? */
+int
+model_listen_open(const struct m_listen *l)
+{
+	return l->holders > 0 || l->sockets == 0;
+}
+
+/* The accept queue: the sum over the open listening sockets that reported one, or -1. */
+static void
+queue_sum(struct model *m)
+{
+	int64_t sum = -1;
+
+	for (int i = 0; i < m->nlistens; i++) {
+		const struct m_listen *l = &m->listens[i];
+
+		if (l->qlen >= 0 && model_listen_open(l))
+			sum = (sum < 0 ? 0 : sum) + l->qlen;
+	}
+	m->accept_queue = sum;
+}
+
 /* Let go of the object behind an fd that is closed or whose process ended. */
 static void
 fd_release(struct model *m, struct m_fd *f)
 {
-	if (f->kind == FDK_LISTEN && f->obj > 0 && f->obj <= m->nlistens)
-		m->listens[f->obj - 1].holders--;
+	/* The last holder gone: the socket is closed, its queue no longer counts. */
+	if (f->kind == FDK_LISTEN && f->obj > 0 && f->obj <= m->nlistens &&
+	    --m->listens[f->obj - 1].holders == 0)
+		queue_sum(m);
 	f->kind = FDK_UNKNOWN;
 	f->obj = 0;
 	f->conn = 0;
@@ -445,21 +469,27 @@ apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 
 /* ---- listening sockets and connections ------------------------------------- */
 
-/* The listening socket (addr, port), created on first sight; NULL when the table is full. */
+/*
+ * The listening socket with inode (when not 0), else the one on (addr,
+ * port), created on first sight; NULL when the table is full.
+ */
 static struct m_listen *
-listen_get(struct model *m, const char *addr, int port)
+listen_get(struct model *m, const char *addr, int port, uint64_t inode)
 {
 	struct m_listen *l;
 
-	for (int i = 0; i < m->nlistens; i++)
-		if (m->listens[i].port == port && strcmp(m->listens[i].addr, addr) == 0)
-			return &m->listens[i];
+	for (int i = 0; i < m->nlistens; i++) {
+		l = &m->listens[i];
+		if (inode ? l->inode == inode : l->port == port && strcmp(l->addr, addr) == 0)
+			return l;
+	}
 	if (m->nlistens == M_MAX_LISTEN)
 		return NULL;
 	l = &m->listens[m->nlistens++];
 	memset(l, 0, sizeof *l);
 	str_copy(l->addr, addr, sizeof l->addr);
 	l->port = port;
+	l->inode = inode;
 	l->qlen = -1;
 	return l;
 }
@@ -506,7 +536,7 @@ apply_listen(struct model *m, struct m_proc *p, const struct trace_rec *r)
 
 	if (r->ret != 0)
 		return;
-	l = listen_get(m, r->text, r->port);
+	l = listen_get(m, r->text, r->port, r->inode);
 	if (l) {
 		if (l->sockets++ == 0)
 			l->creator = p->pid;
@@ -609,21 +639,18 @@ apply_io(struct model *m, struct m_proc *p, const struct trace_rec *r)
 static void
 apply_acceptq(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
-	int64_t sum = -1;
-
 	(void)p;
 	/* A port the trace never saw listening: sock_diag found a socket there all the same. */
-	if (model_listen_port(m, r->port) == NULL && listen_get(m, "", r->port) == NULL)
+	if (model_listen_port(m, r->port) == NULL && listen_get(m, "", r->port, r->inode) == NULL)
 		return;
 	for (int i = 0; i < m->nlistens; i++) {
 		struct m_listen *l = &m->listens[i];
 
-		if (l->port == r->port)
+		/* One socket's queue when the record names it; else the port's, on each socket of it. */
+		if (r->inode ? l->inode == r->inode : l->port == r->port)
 			l->qlen = (int64_t)r->qlen;
-		if (l->qlen >= 0)
-			sum = (sum < 0 ? 0 : sum) + l->qlen;
 	}
-	m->accept_queue = sum;
+	queue_sum(m);
 }
 
 /* ---- semaphores ---------------------------------------------------------- */

@@ -132,13 +132,18 @@ struct m_inst {
 };
 
 /* A listening socket: (address, port).  Reuseport workers' sockets of one port are one. */
+/*
+ * A listening socket: by its inode when the trace gives it (reuseport makes
+ * one socket per worker on one port), else by address and port.
+ */
 struct m_listen {
 	char addr[48];
+	uint64_t inode;     /* socket:[inode]; 0 unknown (a recording made before it was traced) */
 	int port, backlog;
 	int reuseport;
 	uint32_t creator;   /* the process that listened first */
 	int sockets;        /* successful listen() calls that made it */
-	int holders;        /* fds of live processes that refer to it now */
+	int holders;        /* fds of live processes that refer to it now: 0 after a first, closed */
 	int64_t qlen;       /* its accept queue as last reported; -1 unknown */
 	uint64_t accepts;   /* connections accepted from it */
 };
@@ -306,6 +311,8 @@ const struct m_sem *model_sem(const struct model *m, const char *name);
 const struct m_fifo *model_fifo(const struct model *m, const char *path);
 /* Timeline entry k back from the newest (0 = newest), or NULL. */
 const struct m_wait *model_wait_back(const struct model *m, uint64_t k);
+/* Is the listening socket open (a live process holds it, or only sock_diag has seen it)? */
+int model_listen_open(const struct m_listen *l);
 /* Does entry b fold into the line that a ends (same return of the same process, no storm before it)? */
 int model_wait_folds(const struct m_wait *a, const struct m_wait *b);
 /*

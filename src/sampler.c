@@ -54,29 +54,32 @@ arm(int id)
 	return id > 0 ? id : 0;
 }
 
-/* The accept queue of port: the sum over its listening sockets (reuseport: several), or -1. */
+/*
+ * The accept queue of listening socket l: its own when the trace gave its
+ * inode, else the sum over the sockets on its port (reuseport: several);
+ * -1 when sock_diag finds none, or l is closed.
+ */
 static int64_t
-port_queue(int port)
+listen_queue(const struct m_listen *l)
 {
 	struct listener ls[SAMPLER_MAX_LISTENERS];
-	int n = port > 0 ? sockdiag_listeners(port, ls, SAMPLER_MAX_LISTENERS) : -1;
-	int64_t sum = 0;
+	int n = l->port > 0 && model_listen_open(l) ? sockdiag_listeners(l->port, ls, SAMPLER_MAX_LISTENERS) : -1;
+	int64_t sum = -1;
 
-	if (n <= 0)
-		return -1;
 	for (int i = 0; i < n; i++)
-		sum += ls[i].qlen;
+		if (l->inode == 0 || ls[i].inode == l->inode)
+			sum = (sum < 0 ? 0 : sum) + ls[i].qlen;
 	return sum;
 }
 
-/* The sum of the model's ports' accept queues, or -1 if no port answered. */
+/* The sum of the accept queues of the model's open listening sockets, or -1 if none answered. */
 int64_t
 sampler_queue_total(const struct sampler *s)
 {
 	int64_t total = -1;
 
 	for (int i = 0; i < s->m->nlistens; i++) {
-		int64_t q = port_queue(s->m->listens[i].port);
+		int64_t q = listen_queue(&s->m->listens[i]);
 
 		if (q >= 0)
 			total = (total < 0 ? 0 : total) + q;
@@ -84,7 +87,7 @@ sampler_queue_total(const struct sampler *s)
 	return total;
 }
 
-/* One poll of every listening port: an accept_queue record for each that changed. */
+/* One poll of every open listening socket: an accept_queue record for each that changed. */
 static void
 poll_queues(void *arg)
 {
@@ -96,13 +99,14 @@ poll_queues(void *arg)
 		return;
 	for (int i = 0; i < s->m->nlistens; i++) {
 		const struct m_listen *l = &s->m->listens[i];
-		int64_t q = port_queue(l->port);
+		int64_t q = listen_queue(l);
 		struct trace_rec r;
 
 		if (q < 0 || q == s->last_qlen[i])
 			continue;
 		trace_rec_init(&r, TR_ACCEPTQ);
 		r.port = l->port;
+		r.inode = l->inode;
 		r.qlen = (uint64_t)q;
 		r.backlog = l->backlog;
 		run_emit(s->run, &r);

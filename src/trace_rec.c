@@ -299,6 +299,7 @@ line_kwatch(struct strbuf *b, const struct trace_rec *r)
 #define F_ERRNO(n) { .name = (n), .kind = RK_ERRNO, SLOT(err), .sign = 1 }
 /* The result of a call: "ret" and "errno". */
 #define F_RET F_INT("ret", ret), F_ERRNO("errno")
+#define F_INODE { .name = "inode", .kind = RK_U64, SLOT(inode), .show = RS_NULL_IF_NONPOS }
 
 static const struct rec_type types[TR__COUNT] = {
 	[TR_PROC_START] = { "proc_start", "start {role} \"{name}\" ppid {ppid} pgid {pgid} sid {sid}", NULL,
@@ -347,7 +348,8 @@ static const struct rec_type types[TR__COUNT] = {
 		  F_IS("capped", storm, STORM_CAPPED), F_IS("over", storm, STORM_OVER) } },
 	[TR_LISTEN] = { "listen", NULL, line_listen,
 		{ F_INT("fd", fd), F_TEXT("address"), F_INT("port", port), F_INT("backlog", backlog),
-		  F_BIT("inherited", flags, LISTEN_INHERITED), F_BIT("reuseport", flags, LISTEN_REUSEPORT), F_RET } },
+		  F_BIT("inherited", flags, LISTEN_INHERITED), F_BIT("reuseport", flags, LISTEN_REUSEPORT), F_INODE,
+		  F_RET } },
 	[TR_OPEN] = { "open", "open {kind} \"{path}\"{=}", NULL,
 		{ F_INT("fd", ret), F_ENUM("kind", kind, RE_OPEN_KIND), F_TEXT("path"), F_ERRNO("errno") } },
 	[TR_STRAY] = { "stray", NULL, line_stray,
@@ -369,7 +371,7 @@ static const struct rec_type types[TR__COUNT] = {
 	[TR_ACTION] = { "action", "action {state}: {action}", NULL,
 		{ F_TEXT("action"), F_ENUM("state", state, RE_ACTION_STATE) } },
 	[TR_ACCEPTQ] = { "accept_queue", "accept queue of port {port}: {len} waiting (backlog {backlog})", NULL,
-		{ F_INT("port", port), F_U64("len", qlen), F_INT("backlog", backlog) } },
+		{ F_INT("port", port), F_U64("len", qlen), F_INT("backlog", backlog), F_INODE } },
 	[TR_TTY] = { "tty", NULL, line_tty, { F_TEXT("text") } },
 	[TR_SETTLED] = { "settled", "settled: {processes} processes asleep, accept queue {accept_queue}", NULL,
 		{ F_U64("accept_queue", qlen), F_INT("processes", processes) } },

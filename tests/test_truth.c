@@ -327,3 +327,73 @@ Test(truth, the_summary_counts_the_hang_ups_the_watcher_counted)
 		     sum, jint(l.h.recs[cap], "count"));
 	hrun_free(&l.h);
 }
+
+/*
+ * 2. After ^C the listening socket is gone: no accept queue is shown for it,
+ * the panel says it closed (and what was waiting in it was reset).
+ */
+Test(truth, a_closed_listener_shows_no_accept_queue)
+{
+	screen(160, 45, "echo-herd");
+	cr_assert(tui_wait_re(&T, "accept queue 0", WAIT_MS), "no accept queue:\n%s", T.screen);
+	tui_keys(&T, "z");
+	cr_assert(tui_wait_re(&T, "T +epollviz echo-server", WAIT_MS), "the server was not stopped:\n%s", T.screen);
+	tui_keys(&T, "b");
+	cr_assert(tui_wait_re(&T, "accept queue [1-9][0-9]* waiting", WAIT_MS), "the burst did not queue:\n%s", T.screen);
+	tui_keys(&T, "f");
+	cr_assert(tui_wait_re(&T, "[SR]\\+ +epollviz echo-server", WAIT_MS), "the server was not continued:\n%s",
+		  T.screen);
+	/* One accept per edge: what is still queued stays there until the end. */
+	cr_assert(tui_wait_re(&T, "accept queue [1-9][0-9]* waiting", WAIT_MS), "nothing stayed queued:\n%s", T.screen);
+	tui_keys(&T, "C-c");
+	cr_assert(tui_wait_re(&T, "no epoll instance left", WAIT_MS), "the server did not end:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "listener :[0-9]+ closed", WAIT_MS),
+		  "the panel does not say the listener closed:\n%s", T.screen);
+	cr_assert(!tui_match(T.screen, "accept queue [0-9]+", NULL, 0),
+		  "an accept queue is shown for a closed listener:\n%s", T.screen);
+}
+
+/* Does the screen show two sockets' accept queues? */
+static int
+two_queues(struct tui *t, void *arg)
+{
+	const char *p = t->screen;
+	regmatch_t m[1];
+	int n = 0;
+
+	(void)arg;
+	while (tui_match(p, "accept queue 0 .*socket:\\[[0-9]+\\]", m, 1)) {
+		n++;
+		p += m[0].rm_eo;
+	}
+	return n >= 2;
+}
+
+/*
+ * 11. SO_REUSEPORT: each worker has a listening socket of its own, with its
+ * own queue; the screen tells them apart by inode, as ls -l /proc/PID/fd does,
+ * and those are the inodes the kernel has.
+ */
+Test(truth, reuseport_shows_one_socket_and_one_queue_per_worker)
+{
+	regmatch_t m[3];
+	const char *p;
+	long ino[2] = { 0, 0 };
+	int n = 0;
+
+	screen(160, 45, "echo-reuseport");
+	cr_assert(tui_wait(&T, two_queues, NULL, WAIT_MS), "not one accept queue per socket:\n%s", T.screen);
+	for (p = T.screen; n < 2 && tui_match(p, "accept queue 0 .*'s socket:\\[([0-9]+)\\]", m, 2); p += m[0].rm_eo)
+		ino[n++] = tui_num(p, m, 1);
+	cr_assert_eq(n, 2, "%d queues", n);
+	cr_assert_neq(ino[0], ino[1], "both queues name socket %ld", ino[0]);
+	for (int i = 0; i < 2; i++) {
+		char re[64];
+
+		snprintf(re, sizeof re, "listening :[0-9]+ socket:\\[%ld\\]", ino[i]);
+		cr_assert(tui_match(T.screen, re, NULL, 0), "panel 1 does not show socket %ld:\n%s", ino[i], T.screen);
+		/* The kernel's view: some worker holds a socket with that inode. */
+		cr_assert_eq(tui_sh("ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q 'socket:\\[%ld\\]'", ino[i]), 0,
+			     "no process holds socket:[%ld]", ino[i]);
+	}
+}

@@ -61,11 +61,21 @@ split_lines(struct lines *L, const struct view *v, int w)
 	}
 }
 
-/* One listening socket's accept queue and backlog. */
+/* One listening socket's accept queue and backlog, or that it is closed. */
 static void
-queue_line(struct lines *L, const struct m_listen *l)
+queue_line(struct lines *L, const struct view *v, const struct m_listen *l)
 {
 	lines_add(L);
+	if (!model_listen_open(l)) {
+		/* Closing a listener resets the connections in its queue: no queue is left to show. */
+		lines_printf(L, "listener :%d closed", l->port);
+		if (l->qlen > 0) {
+			lines_style(L, CS_DIM);
+			lines_printf(L, ": %lld queued reset", (long long)l->qlen);
+			lines_style(L, CS_NORMAL);
+		}
+		return;
+	}
 	lines_printf(L, "accept queue ");
 	if (l->qlen < 0) {
 		lines_put(L, CS_DIM, "?");
@@ -77,7 +87,15 @@ queue_line(struct lines *L, const struct m_listen *l)
 		lines_printf(L, "0");
 	}
 	lines_style(L, CS_DIM);
-	lines_printf(L, "  (backlog %d, %s:%d)", l->backlog, l->addr[0] ? l->addr : "?", l->port);
+	lines_printf(L, "  (backlog %d, %s:%d", l->backlog, l->addr[0] ? l->addr : "?", l->port);
+	/* Reuseport: each worker's own socket, with a queue of its own. */
+	if (l->reuseport && l->inode) {
+		const struct m_proc *c = model_proc(v->m, l->creator);
+
+		lines_printf(L, ", %s's socket:[%llu]", c && c->name[0] ? c->name : "?",
+			     (unsigned long long)l->inode);
+	}
+	lines_printf(L, ")");
 	lines_style(L, CS_NORMAL);
 }
 
@@ -137,7 +155,7 @@ conn_draw(struct panel *pn, const struct view *v, int w)
 		 fmt_count(v->m->conns_total, n, sizeof n));
 	split_lines(L, v, w);
 	for (int i = 0; i < v->m->nlistens; i++)
-		queue_line(L, &v->m->listens[i]);
+		queue_line(L, v, &v->m->listens[i]);
 	client_lines(L, v);
 	open_lines(L, v);
 }
@@ -154,7 +172,9 @@ const struct panel_ops panel_conn_ops = {
 	.key = '4',
 	.help = "Connections each echo process accepted, with a bar of the split and how many "
 		"are open now; the listening socket's accept queue (read with sock_diag, like "
-		"ss -lnt Recv-Q) and backlog; the front end's clients, and the last reply with the "
+		"ss -lnt Recv-Q) and backlog, one line per socket (SO_REUSEPORT gives each worker "
+		"its own socket:[inode] and queue), or that the listener closed once no process holds it (the "
+		"kernel resets what was still queued); the front end's clients, and the last reply with the "
 		"pid that answered it; then every open connection (fd, peer port, bytes in/out).",
 	.fact = "Each process has its own interest list, so connections spread over the pids. "
 		"With EPOLLET and one accept per wake-up (the notes' 358.c), a burst leaves "

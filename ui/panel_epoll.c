@@ -14,11 +14,22 @@
 
 #define MAX_CTL_ERRORS 3
 
+/* Is l one of several listening sockets on its port (SO_REUSEPORT)? */
+static int
+port_shared(const struct model *m, const struct m_listen *l)
+{
+	for (int i = 0; i < m->nlistens; i++)
+		if (&m->listens[i] != l && m->listens[i].port == l->port)
+			return 1;
+	return 0;
+}
+
 /* What an fd of process p is, in words, and the style to show it in. */
 static int
-fd_desc(const struct m_proc *p, int fd, char *buf, size_t cap)
+fd_desc(const struct model *m, const struct m_proc *p, int fd, char *buf, size_t cap)
 {
 	const struct m_fd *f = model_fd(p, fd);
+	const struct m_listen *l = model_listen_of(m, p, fd);
 
 	if (f == NULL) {
 		snprintf(buf, cap, "?");
@@ -26,7 +37,12 @@ fd_desc(const struct m_proc *p, int fd, char *buf, size_t cap)
 	}
 	switch (f->kind) {
 	case FDK_LISTEN:
-		snprintf(buf, cap, "%s listening :%d", crt_g(G_LISTEN), f->port);
+		/* Sockets sharing a port are told apart as ls -l /proc/PID/fd does. */
+		if (l && l->inode && port_shared(m, l))
+			snprintf(buf, cap, "%s listening :%d socket:[%llu]", crt_g(G_LISTEN), f->port,
+				 (unsigned long long)l->inode);
+		else
+			snprintf(buf, cap, "%s listening :%d", crt_g(G_LISTEN), f->port);
 		return CS_LISTEN;
 	case FDK_CONN: snprintf(buf, cap, "connection %s :%d", crt_g(G_ARROW_L), f->port); break;
 	case FDK_FIFO: snprintf(buf, cap, "FIFO (read end)"); break;
@@ -46,12 +62,15 @@ watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
 {
 	const struct m_proc *owner = model_proc(v->m, w->owner);
 	char kind[64], mask[96], data[48];
-	int st = fd_desc(owner, w->fd, kind, sizeof kind);
+	int st = fd_desc(v->m, owner, w->fd, kind, sizeof kind);
 
 	lines_add(L);
 	lines_printf(L, "   fd %-3d ", w->fd);
 	lines_put(L, st, kind);
-	lines_pad(L, wide ? 34 : 30);
+	if (L->v[L->n - 1].cols >= (wide ? 34 : 30))
+		lines_printf(L, " "); /* a long description pushes the mask right, a space apart */
+	else
+		lines_pad(L, wide ? 34 : 30);
 	lines_printf(L, "%-10s ", epoll_mask_str(w->events, 1, mask, sizeof mask));
 	lines_put(L, CS_DIM, "data ");
 	if (w->data == (uint64_t)w->fd) /* the fd itself, whatever its size */
