@@ -537,11 +537,11 @@ static const struct action_def defs[ACT__COUNT] = {
 		.key = 'o', .cap = "o", .label = "hold", .prio = 3,
 		.help = "open one client connection and keep it open",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_hold, .done = clients_idle },
-	[ACT_SEND] = { .name = "send", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_LISTENER,
+	[ACT_SEND] = { .name = "send", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_LISTENER | AN_HELD,
 		.key = 's', .cap = "s", .label = "send", .prio = 3, .key_text = "line %d from a held client",
 		.help = "send a line on every held connection",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_send, .done = clients_idle },
-	[ACT_RELEASE] = { .name = "release", .needs = AN_LISTENER,
+	[ACT_RELEASE] = { .name = "release", .needs = AN_HELD,
 		.key = 'x', .cap = "x", .label = "close", .prio = 3,
 		.help = "close every held connection (the worker sees EOF: DEL, close)",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_release },
@@ -553,14 +553,14 @@ static const struct action_def defs[ACT__COUNT] = {
 		.key = 'W', .cap = "W", .label = "writer", .prio = 1,
 		.help = "open a FIFO writer and keep it",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_writer, .done = done_writer },
-	[ACT_HANGUP] = { .name = "hangup", .needs = AN_FIFO,
+	[ACT_HANGUP] = { .name = "hangup", .needs = AN_WRITER,
 		.key = 'h', .cap = "h", .label = "hang up", .prio = 1,
 		.help = "close the held writer: the watcher sees EPOLLHUP",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_hangup, .done = done_hangup },
 	[ACT_WAIT] = { .name = "wait", .argname = "SECONDS", .arg = AA_SECONDS,
 		.help = "do nothing for SECONDS (at most 60)",
 		.quiet = 1, .begin = begin_wait, .done = done_wait },
-	[ACT_SIGINT] = { .name = "sigint",
+	[ACT_SIGINT] = { .name = "sigint", .needs = AN_JOB,
 		.key = KEY_CTRL_C, .cap = "^C", .label = "interrupt", .prio = 0,
 		.help = "type Ctrl+C at the session's terminal: the kernel sends SIGINT to its foreground group",
 		.timeout_ns = SIGNAL_TIMEOUT_NS, .begin = begin_sigint, .done = done_ended },
@@ -568,11 +568,11 @@ static const struct action_def defs[ACT__COUNT] = {
 		.key = 'i', .cap = "i", .label = "kill parent", .prio = 2,
 		.help = "SIGINT to the echo server's parent only, as kill -INT <parent> would",
 		.timeout_ns = SIGNAL_TIMEOUT_NS, .begin = begin_kill_parent, .done = done_ended },
-	[ACT_STOP] = { .name = "stop",
+	[ACT_STOP] = { .name = "stop", .needs = AN_RUNNING,
 		.key = 'z', .key2 = KEY_CTRL_Z, .cap = "z", .label = "stop", .prio = 2,
 		.help = "type Ctrl+Z at the session's terminal: SIGTSTP to the foreground group",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_stop, .done = done_stopped },
-	[ACT_CONT] = { .name = "cont",
+	[ACT_CONT] = { .name = "cont", .needs = AN_STOPPED,
 		.key = 'f', .cap = "f", .label = "fg", .prio = 2,
 		.help = "fg: the session leader gives the terminal back to the stopped job and sends SIGCONT",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_cont, .done = done_continued },
@@ -624,24 +624,81 @@ action_needs(int id)
 int
 action_possible(int id, const struct scenario *sc)
 {
-	switch (action_needs(id)) {
-	case AN_LISTENER:
-	case AN_SERVER: return scenario_job_of(sc, JOB_ECHO) >= 0;
-	case AN_FIFO: return scenario_job_of(sc, JOB_FIFO) >= 0;
-	default: return 1;
-	}
+	int needs = action_needs(id);
+
+	if (needs & (AN_LISTENER | AN_SERVER | AN_HELD))
+		return scenario_job_of(sc, JOB_ECHO) >= 0;
+	if (needs & (AN_FIFO | AN_WRITER))
+		return scenario_job_of(sc, JOB_FIFO) >= 0;
+	return 1;
 }
 
-/* Does the model have what id needs now? */
-int
-action_applies(int id, const struct model *m)
+/* Is some job of the session in state (MJOB_*), or, with state -1, not done yet? */
+static int
+some_job(const struct model *m, int state)
 {
-	switch (action_needs(id)) {
-	case AN_LISTENER: return m->nlistens > 0;
-	case AN_FIFO: return m->nfifos > 0;
-	case AN_SERVER: return model_server_pid(m) != 0;
-	default: return 1;
+	for (int i = 0; i < m->njobs; i++)
+		if (state < 0 ? m->jobs[i].state != MJOB_DONE : m->jobs[i].state == state)
+			return 1;
+	return 0;
+}
+
+/* Has the session started no job yet (the run is starting: every key of the scenario applies)? */
+static int
+starting(const struct model *m)
+{
+	return m->njobs == 0;
+}
+
+/* Is a listening socket open, or is the server still to make one? */
+static int
+listener_ready(const struct model *m)
+{
+	for (int i = 0; i < m->nlistens; i++)
+		if (m->listens[i].sockets > 0 && model_listen_open(&m->listens[i]))
+			return 1;
+	return m->nlistens == 0 && (starting(m) || some_job(m, -1));
+}
+
+/* Is a FIFO watcher alive, or still to start? */
+static int
+fifo_ready(const struct model *m)
+{
+	for (int i = 0; i < m->nfifos; i++) {
+		const struct m_proc *p = model_proc(m, m->fifos[i].pid);
+
+		if (p && p->alive)
+			return 1;
 	}
+	return m->nfifos == 0 && (starting(m) || some_job(m, -1));
+}
+
+/* Why id cannot do anything now, or NULL. */
+const char *
+action_not_now(const struct actions *a, int id)
+{
+	const struct model *m = a->m;
+	int needs = action_needs(id);
+	uint32_t server = model_server_pid(m);
+	const struct m_proc *sp = server ? model_proc(m, server) : NULL;
+
+	if ((needs & AN_LISTENER) && !listener_ready(m))
+		return "no listening socket: the server has closed it";
+	if ((needs & AN_SERVER) && !starting(m) && !(sp && sp->alive))
+		return "no echo server parent is running";
+	if ((needs & AN_FIFO) && !fifo_ready(m))
+		return "no FIFO watcher is running";
+	if ((needs & AN_JOB) && !starting(m) && !some_job(m, -1))
+		return "every job has ended: nobody to signal";
+	if ((needs & AN_RUNNING) && !starting(m) && !some_job(m, MJOB_RUNNING))
+		return "no job is running";
+	if ((needs & AN_STOPPED) && !some_job(m, MJOB_STOPPED))
+		return "no job is stopped";
+	if ((needs & AN_HELD) && (a->cs == NULL || clients_held(a->cs) == 0))
+		return "no held connection (o holds one)";
+	if ((needs & AN_WRITER) && a->writer_fd < 0)
+		return "no writer is held (W holds one)";
+	return NULL;
 }
 
 /* The action of a key, or -1. */

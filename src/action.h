@@ -34,12 +34,17 @@ enum action_id {
 /* What an action takes after its name in a script. */
 enum action_arg { AA_NONE = 0, AA_COUNT, AA_TEXT, AA_SECONDS };
 
-/* What must exist for an action to apply (enum action_needs). */
+/* What must hold for an action's key to apply (enum action_needs: bits, all of them). */
 enum action_needs {
 	AN_ANY = 0,
-	AN_LISTENER,  /* a listening socket to connect to */
-	AN_FIFO,      /* a FIFO to write to */
-	AN_SERVER,    /* a server parent to signal */
+	AN_LISTENER = 1 << 0, /* an open listening socket to connect to */
+	AN_FIFO = 1 << 1,     /* a FIFO watcher running, to write to */
+	AN_SERVER = 1 << 2,   /* a server parent alive, to signal */
+	AN_JOB = 1 << 3,      /* a job not done: someone in the session to signal */
+	AN_RUNNING = 1 << 4,  /* a job running, to stop */
+	AN_STOPPED = 1 << 5,  /* a stopped job, to continue */
+	AN_HELD = 1 << 6,     /* held client connections */
+	AN_WRITER = 1 << 7,   /* a held FIFO writer */
 };
 
 #define ACTION_TEXT_MAX 128
@@ -110,12 +115,16 @@ const struct action_def *action_def(int id);
 const char *action_name(int id);
 /* The action named name, or -1. */
 int action_find(const char *name);
-/* What the action needs (enum action_needs); AN_ANY when out of range. */
+/* What the action's key needs (enum action_needs bits); AN_ANY when out of range. */
 int action_needs(int id);
 /* Can a run of scenario sc offer what the action needs? */
 int action_possible(int id, const struct scenario *sc);
-/* Does the model have what the action needs now? */
-int action_applies(int id, const struct model *m);
+/*
+ * Why the action's key cannot do anything now ("no listening socket: the
+ * server has ended"), from the model and the held clients and writer; NULL
+ * when it can.  Scripts do not ask: a script step says itself why it failed.
+ */
+const char *action_not_now(const struct actions *a, int id);
 /* The action whose key is key, or -1. */
 int action_of_key(int key);
 /*

@@ -405,7 +405,7 @@ headless_main(int argc, char **argv)
 		if (!action_possible(id, &h.sc)) {
 			fprintf(stderr, "epollviz: --script: step %d '%s': scenario %s has no %s\n", i + 1,
 				action_name(id), h.sc.name,
-				action_needs(id) == AN_FIFO ? "FIFO watcher" : "echo server");
+				action_needs(id) & (AN_FIFO | AN_WRITER) ? "FIFO watcher" : "echo server");
 			return 2;
 		}
 	}

@@ -187,7 +187,8 @@ Test(script, step_names_and_needs)
 	cr_assert_str_eq(action_name(ACT__COUNT), "?", "out of range name");
 	cr_assert_str_eq(action_name(-1), "?", "negative name");
 	cr_assert_eq(action_needs(ACT_BURST), AN_LISTENER, "burst needs the echo server");
-	cr_assert_eq(action_needs(ACT_HANGUP), AN_FIFO, "hangup needs the fifo watcher");
+	cr_assert_eq(action_needs(ACT_HANGUP), AN_WRITER, "hangup needs a held writer");
+	cr_assert_eq(action_needs(ACT_CONT), AN_STOPPED, "fg needs a stopped job");
 	cr_assert_eq(action_needs(ACT_WAIT), AN_ANY, "wait needs nothing");
 	cr_assert_eq(action_needs(99), AN_ANY, "out of range needs nothing");
 }

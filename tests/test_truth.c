@@ -328,6 +328,30 @@ Test(truth, the_summary_counts_the_hang_ups_the_watcher_counted)
 	hrun_free(&l.h);
 }
 
+/* How many times re matches on the screen. */
+static int
+count_of(const char *re)
+{
+	const char *p = T.screen;
+	regmatch_t m[1];
+	int n = 0;
+
+	while (tui_match(p, re, m, 1)) {
+		n++;
+		p += m[0].rm_eo;
+	}
+	return n;
+}
+
+/* Does the screen show two sockets' accept queues? */
+static int
+two_queues(struct tui *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return count_of("accept queue 0 .*socket:\\[[0-9]+\\]") >= 2;
+}
+
 /*
  * 2. After ^C the listening socket is gone: no accept queue is shown for it,
  * the panel says it closed (and what was waiting in it was reset).
@@ -351,22 +375,6 @@ Test(truth, a_closed_listener_shows_no_accept_queue)
 		  "the panel does not say the listener closed:\n%s", T.screen);
 	cr_assert(!tui_match(T.screen, "accept queue [0-9]+", NULL, 0),
 		  "an accept queue is shown for a closed listener:\n%s", T.screen);
-}
-
-/* Does the screen show two sockets' accept queues? */
-static int
-two_queues(struct tui *t, void *arg)
-{
-	const char *p = t->screen;
-	regmatch_t m[1];
-	int n = 0;
-
-	(void)arg;
-	while (tui_match(p, "accept queue 0 .*socket:\\[[0-9]+\\]", m, 1)) {
-		n++;
-		p += m[0].rm_eo;
-	}
-	return n >= 2;
 }
 
 /*
@@ -396,4 +404,78 @@ Test(truth, reuseport_shows_one_socket_and_one_queue_per_worker)
 		cr_assert_eq(tui_sh("ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q 'socket:\\[%ld\\]'", ino[i]), 0,
 			     "no process holds socket:[%ld]", ino[i]);
 	}
+}
+
+/* The key line: the screen's last two rows. */
+static const char *
+key_rows(void)
+{
+	static char rows[1024];
+	const char *end = T.screen + strlen(T.screen), *p = end;
+	int nl = 0;
+
+	while (p > T.screen && end[-1] == '\n')
+		end--;
+	for (p = end; p > T.screen && nl < 2; p--)
+		if (p[-1] == '\n')
+			nl++;
+	snprintf(rows, sizeof rows, "%.*s", (int)(end - p), p);
+	return rows;
+}
+
+/*
+ * 9. Keys follow the state: after the server has ended, c and b are no
+ * longer offered and do nothing but say why; f with nothing stopped adds no
+ * fg line; a stopped worker is called stopped, not waiting.
+ */
+Test(truth, keys_follow_the_state)
+{
+	screen(100, 30, "echo-herd");
+	cr_assert(tui_wait_re(&T, " z stop ", WAIT_MS), "no z key:\n%s", T.screen);
+	cr_assert(tui_match(key_rows(), " c client ", NULL, 0), "c not offered while the server runs:\n%s", T.screen);
+	cr_assert(!tui_match(key_rows(), " f fg ", NULL, 0), "f offered with nothing stopped:\n%s", T.screen);
+	tui_keys(&T, "f");
+	cr_assert(tui_wait_re(&T, "f: no job is stopped", WAIT_MS), "f does not say why it does nothing:\n%s", T.screen);
+	tui_keys(&T, "z");
+	cr_assert(tui_wait_re(&T, "stopped inside epoll_wait", WAIT_MS), "a stopped worker is not called stopped:\n%s",
+		  T.screen);
+	cr_assert(!tui_match(T.screen, "waiting since", NULL, 0), "a stopped worker is said to wait:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, " f fg ", WAIT_MS), "f not offered for the stopped job:\n%s", T.screen);
+	tui_keys(&T, "f");
+	cr_assert(tui_wait_re(&T, "waiting since", WAIT_MS), "the continued workers do not wait again:\n%s", T.screen);
+	tui_keys(&T, "C-c");
+	cr_assert(tui_wait_re(&T, "no epoll instance left", WAIT_MS), "the server did not end:\n%s", T.screen);
+	/* With nothing left to act on, the key line begins with the screen's own keys. */
+	cr_assert(tui_wait_re(&T, "^ k kernel  p pause", WAIT_MS), "the key line did not change:\n%s", T.screen);
+	cr_assert(!tui_match(key_rows(), " c client| b burst| i kill parent| z stop", NULL, 0),
+		  "keys that need the server are offered after it ended:\n%s", key_rows());
+	tui_keys(&T, "c");
+	cr_assert(tui_wait_re(&T, "c: no listening socket", WAIT_MS), "c does not say why it does nothing:\n%s",
+		  T.screen);
+	tui_keys(&T, "8");
+	cr_assert(tui_wait_re(&T, "8 Story", WAIT_MS), "no Story:\n%s", T.screen);
+	cr_assert_eq(count_of("fg: the session leader"), 1, "not one fg line for one fg that could act:\n%s",
+		     T.screen);
+	cr_assert(!tui_match(T.screen, "failed: ", NULL, 0), "a key that could not act left a line in the Story:\n%s",
+		  T.screen);
+}
+
+/*
+ * 6. At 80x24 the title bar keeps PAUSED and REC ahead of the rates, and the
+ * key line (two rows) offers the scenario's keys, not just five of them.
+ */
+Test(truth, the_80x24_screen_keeps_pause_rec_and_the_keys)
+{
+	char args[256];
+
+	snprintf(args, sizeof args, "--record '%s/r.rec' echo-herd", scratch_dir());
+	screen(80, 24, args);
+	cr_assert(tui_wait_re(&T, "REC r\\.rec", WAIT_MS), "no REC in the title bar:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, " z stop ", WAIT_MS), "no z key:\n%s", T.screen);
+	for (const char *const *k = (const char *const[]){ " c client", " b burst", " o hold", " i kill parent",
+							   " z stop", " k kernel", " p pause", " q quit", NULL };
+	     *k; k++)
+		cr_assert(tui_match(key_rows(), *k, NULL, 0), "'%s' is not on the key line:\n%s", *k, key_rows());
+	tui_keys(&T, "p");
+	cr_assert(tui_wait_re(&T, "PAUSED", WAIT_MS), "no PAUSED in the title bar:\n%s", T.screen);
 }

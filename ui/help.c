@@ -73,6 +73,13 @@ key_line(void *arg, const struct ui_key *k)
 	lines_put(kl->L, CS_KEY, keys_cap(k));
 	lines_put(kl->L, CS_KEY, " ");
 	lines_wrap(kl->L, k->help, kl->w, 8, CS_NORMAL, 1);
+	if (k->not_now) {
+		char why[160];
+
+		snprintf(why, sizeof why, "not now: %s", k->not_now);
+		lines_add(kl->L);
+		lines_wrap(kl->L, why, kl->w, 8, CS_DIM, 1);
+	}
 }
 
 /* The overlay's text: what epollviz is, the screen, the scenario, its keys, its panels. */

@@ -35,7 +35,7 @@ static const struct ui_key own_keys[] = {
 	{ "q", "quit", "quit (Esc too)", KM_REPLAY | KM_ATTACH, 0 },
 };
 
-/* Whether action id has a key here: running screen only, and the scenario or model allows it. */
+/* Whether action id has a key here: running screen only, the scenario allows it, and it can act now. */
 int
 keys_action_on(int id, const struct keys_ctx *kc)
 {
@@ -43,7 +43,9 @@ keys_action_on(int id, const struct keys_ctx *kc)
 
 	if (d == NULL || d->key == 0 || kc->mode != KM_LIVE)
 		return 0;
-	return (kc->sc && action_possible(id, kc->sc)) || (kc->m && action_applies(id, kc->m));
+	if (kc->sc && !action_possible(id, kc->sc))
+		return 0;
+	return kc->all || kc->act == NULL || action_not_now(kc->act, id) == NULL;
 }
 
 /* Call fn for each action key that applies, then for this screen's own keys. */
@@ -52,8 +54,10 @@ keys_each(const struct keys_ctx *kc, void (*fn)(void *arg, const struct ui_key *
 {
 	for (int id = 0; id < ACT__COUNT; id++) {
 		const struct action_def *d = action_def(id);
-		struct ui_key k = { d->cap, d->label, d->help, KM_LIVE, d->prio };
+		struct ui_key k = { d->cap, d->label, d->help, KM_LIVE, d->prio, NULL };
 
+		if (kc->act && d->key)
+			k.not_now = action_not_now(kc->act, id);
 		if (keys_action_on(id, kc))
 			fn(arg, &k);
 	}

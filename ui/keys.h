@@ -16,11 +16,15 @@ enum key_mode { KM_LIVE = 1, KM_REPLAY = 2, KM_ATTACH = 4 };
 #define KM_SCENARIO (KM_LIVE | KM_REPLAY)
 #define KM_ALL (KM_LIVE | KM_REPLAY | KM_ATTACH)
 
+struct actions;
+
 /* What decides which keys a screen shows. */
 struct keys_ctx {
 	int mode;                  /* enum key_mode */
 	const struct scenario *sc; /* the scenario, or NULL */
 	const struct model *m;     /* the model, or NULL */
+	const struct actions *act; /* the running screen's actions (what is held), or NULL */
+	int all;                   /* also the action keys that cannot act now (the help lists them) */
 };
 
 /* One key as the line and the help show it. */
@@ -30,11 +34,12 @@ struct ui_key {
 	const char *help;  /* a sentence, for the help overlay */
 	int modes;         /* enum key_mode bits: the screens it works on */
 	int prio;          /* 0 always shown ... 5 first to go when the line is short */
+	const char *not_now; /* an action key: why it cannot act now, or NULL */
 };
 
 /*
- * Does action id apply on this screen: the running screen, and the
- * scenario can offer what it needs or the model has it already?
+ * Does action id have a key on this screen: the running screen, the
+ * scenario can offer what it needs, and it can act now (or kc->all)?
  */
 int keys_action_on(int id, const struct keys_ctx *kc);
 /* The keys that apply, in the key line's order; fn is called for each. */

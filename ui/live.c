@@ -34,6 +34,7 @@
 #define TICK_NS (500ull * 1000000)
 #define SCAN_MIN_NS (250ull * 1000000) /* the process table is read at most this often */
 #define RATE_NS 1000000000ull          /* records per second, over this long */
+#define HINT_NS 2500000000ull        /* a key that cannot act now says why this long */
 
 struct live {
 	struct scene s;
@@ -61,6 +62,8 @@ struct live {
 	double rate;
 	char fatal[200];
 	char notice[200];
+	char hint[200];       /* why the key just pressed did nothing, shown until hint_until */
+	uint64_t hint_until;
 };
 
 /* Keep a row of the process table: the session, the front end's terminal, the front end. */
@@ -192,8 +195,9 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	clock_text((now_ns() - run_t0(lv->run)) / 1000000000ull, t, sizeof t);
 	if (m->nlistens > 0)
 		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, m->listens[0].port);
-	snprintf(buf, cap, " epollviz %s %s%s %s %s %s %s rec/s %s %s records %s lost %llu", sep, lv->s.sc.name,
-		 port, sep, t, sep, fmt_rate(lv->rate, rate, sizeof rate), sep, fmt_count(m->records, n, sizeof n),
+	/* Most telling first: a narrow bar keeps the first fields (scene_render_bar). */
+	snprintf(buf, cap, " epollviz %s %s %s %s%s %s %s rec/s %s %s records %s lost %llu", sep, lv->s.sc.name,
+		 sep, t, port, sep, fmt_rate(lv->rate, rate, sizeof rate), sep, fmt_count(m->records, n, sizeof n),
 		 sep, (unsigned long long)(rd->lost + rd->malformed));
 	/* fmt_rate says "/s"; the bar says "rec/s" once. */
 	if ((p = strstr(buf, "/s rec/s")) != NULL)
@@ -267,6 +271,7 @@ live_start(const struct scenario *sc, struct loop *loop, screen_notify_fn notify
 	}
 	sampler_init(&lv->smp, loop, lv->run, lv->s.m);
 	action_setup(&lv->act, lv->run, lv->s.m, loop, &lv->smp, 0);
+	lv->s.act = &lv->act;
 	lv->started = 1;
 	sampler_watch_queues(&lv->smp);
 	update_guard(lv);
@@ -360,17 +365,29 @@ live_resize(void *arg)
 	lv->s.full = 1;
 }
 
-/* A key that starts an action of the table (src/action.c).  Returns 1 if key was one (applying or not). */
+/*
+ * A key that starts an action of the table (src/action.c), if it can act
+ * now; else the title bar says why for a moment.  Returns 1 if key was an
+ * action's key (acting or not).
+ */
 static int
 action_key(struct live *lv, int key)
 {
-	struct keys_ctx kc = { KM_LIVE, &lv->s.sc, lv->s.m };
+	struct keys_ctx kc = { KM_LIVE, &lv->s.sc, lv->s.m, &lv->act, 0 };
 	int id = action_of_key(key);
+	const char *why;
 
 	if (id < 0)
 		return 0;
-	if (keys_action_on(id, &kc))
+	if (keys_action_on(id, &kc)) {
 		action_key_press(&lv->act, id);
+		return 1;
+	}
+	kc.all = 1;
+	if (keys_action_on(id, &kc) && (why = action_not_now(&lv->act, id)) != NULL) {
+		snprintf(lv->hint, sizeof lv->hint, "%s: %s", action_def(id)->cap, why);
+		lv->hint_until = now_ns() + HINT_NS;
+	}
 	return 1;
 }
 
@@ -407,6 +424,9 @@ notice_of(struct live *lv, struct scene_notice *n)
 	n->style = CS_SHARED;
 	if (lv->notice[0]) {
 		snprintf(n->text, sizeof n->text, " %s ", lv->notice);
+	} else if (lv->hint[0] && now_ns() < lv->hint_until) {
+		snprintf(n->text, sizeof n->text, " %s ", lv->hint);
+		n->style = CS_WARN;
 	} else if (lv->fatal[0]) {
 		snprintf(n->text, sizeof n->text, " %s ", lv->fatal);
 		n->style = CS_ERR;

@@ -104,8 +104,14 @@ static void
 since_text(const struct view *v, const struct m_proc *p, char *buf, size_t cap)
 {
 	uint64_t secs = v->now > p->wait_since ? (v->now - p->wait_since) / 1000000000ull : 0;
+	const struct m_job *j = model_job(v->m, p->pgid);
 	char d[32];
 
+	/* A stopped process is not waiting for events: it runs nothing until SIGCONT. */
+	if (j && j->state == MJOB_STOPPED) {
+		snprintf(buf, cap, "stopped inside epoll_wait (job control)");
+		return;
+	}
 	if (secs == 0)
 		snprintf(d, sizeof d, "under 1 s");
 	else

@@ -15,7 +15,7 @@
 #include "screen.h"
 
 #define KEY_ESC 27
-#define SCENE_TALL 30 /* from this many rows on, the key line may take two */
+#define SCENE_TALL 24 /* from this many rows on, the key line may take two */
 
 /* A scene of sc, the focus on the timeline. */
 void
@@ -85,23 +85,38 @@ scene_key(struct scene *s, int key, int *used)
 	return SCREEN_NONE;
 }
 
-/* The title bar: the text, then the notice at the right. */
+/*
+ * The title bar: the notice at the right first (PAUSED, REC, lost records
+ * matter more than rates), then as many of the text's fields, separated by
+ * " | ", as fit in what is left; the last ones go first.
+ */
 void
 scene_render_bar(struct scene *s, const char *bar, const struct scene_notice *notice)
 {
-	int x, rw;
+	char text[SCENE_BAR_MAX], sep[16];
+	int rw = notice ? lines_cols(notice->text) : 0, room;
 
+	if (rw > COLS)
+		rw = COLS;
+	room = COLS - (rw > 0 ? rw + 1 : 0);
 	str_copy(s->bar, bar, sizeof s->bar);
+	str_copy(text, bar, sizeof text);
+	snprintf(sep, sizeof sep, " %s ", crt_g(G_VLINE));
+	while (lines_cols(text) > room) {
+		char *cut = NULL;
+
+		for (char *p = strstr(text, sep); p; p = strstr(p + 1, sep))
+			cut = p;
+		if (cut == NULL)
+			break;
+		*cut = '\0';
+	}
 	attrset(crt_attr(CS_BAR));
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);
-	x = draw_text(0, 0, COLS, CS_BAR, bar);
-	rw = notice ? lines_cols(notice->text) : 0;
-	if (rw > 0) {
-		int at = COLS - rw > x + 1 ? COLS - rw : x + 1;
-
-		draw_text(0, at, COLS - at, notice->style, notice->text);
-	}
+	draw_text(0, 0, room, CS_BAR, text);
+	if (rw > 0)
+		draw_text(0, COLS - rw, rw, notice->style, notice->text);
 }
 
 /* The red row of a replay whose file ends early. */
@@ -137,7 +152,7 @@ void
 scene_render(struct scene *s, const struct view *v, const char *bar, const struct scene_notice *notice,
 	     int panels, const char *error)
 {
-	struct keys_ctx kc = { s->mode == VIEW_REPLAY ? KM_REPLAY : KM_LIVE, &s->sc, s->m };
+	struct keys_ctx kc = { s->mode == VIEW_REPLAY ? KM_REPLAY : KM_LIVE, &s->sc, s->m, s->act, 0 };
 	/* Two key rows when the terminal is tall enough and one would drop keys. */
 	int krows = keys_rows(COLS, LINES >= SCENE_TALL ? 2 : 1, &kc);
 	int erows = error ? 1 : 0;
@@ -160,6 +175,8 @@ scene_render(struct scene *s, const struct view *v, const char *bar, const struc
 		draw_text(LINES - 1, COLS - lines_cols(hidden), lines_cols(hidden), CS_WARN, hidden);
 	if (s->help.open) {
 		struct help_ctx hc = { kc, s->d.applies };
+
+		hc.keys.all = 1; /* the help lists every key of the scenario, and why one cannot act now */
 
 		help_render(&s->help, LINES, COLS, &hc);
 	}

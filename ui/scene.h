@@ -18,10 +18,13 @@
 
 #define SCENE_BAR_MAX 512
 
+struct actions;
+
 struct scene {
 	struct scenario sc;
 	int mode;            /* VIEW_LIVE or VIEW_REPLAY */
 	struct model *m;
+	const struct actions *act; /* live: the actions, for which keys can act now; NULL in a replay */
 	struct deck d;
 	struct help help;
 	int kernel;          /* the kernel's view in place of the epoll instances (k) */
