@@ -94,7 +94,8 @@ begin_hold(struct actions *a, const struct action_call *c)
 {
 	if (need_server(a, "hold") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, "hold %d: open %d connections and keep them", c->n, c->n);
+	run_action(a->run, ACTION_BEGIN, "hold %d: open %d connection%s and keep %s", c->n, c->n,
+		   c->n == 1 ? "" : "s", c->n == 1 ? "it" : "them");
 	clients_hold(a->cs, c->n);
 	return 0;
 }

@@ -479,3 +479,36 @@ Test(truth, the_80x24_screen_keeps_pause_rec_and_the_keys)
 	tui_keys(&T, "p");
 	cr_assert(tui_wait_re(&T, "PAUSED", WAIT_MS), "no PAUSED in the title bar:\n%s", T.screen);
 }
+
+/*
+ * 10. Words a student can take literally: each worker "accepted" its
+ * connections, the split adds up to 100%, and the wake-up line says "slept
+ * N, returned M" with what the difference means.
+ */
+Test(truth, the_connection_split_adds_up_and_says_accepted)
+{
+	regmatch_t m[3];
+	const char *p;
+	long sum = 0, accepted = 0;
+	int rows = 0;
+
+	screen(100, 30, "echo-herd");
+	for (int i = 1; i <= 3; i++) {
+		char re[64];
+
+		cr_assert(tui_wait_re(&T, " c client", WAIT_MS), "no c key:\n%s", T.screen);
+		tui_keys(&T, "c");
+		snprintf(re, sizeof re, "%d answered", i);
+		cr_assert(tui_wait_re(&T, re, WAIT_MS), "client %d not answered:\n%s", i, T.screen);
+	}
+	for (p = T.screen; tui_match(p, "echo-w[0-9]+ +([0-9]+) accepted [^%]* ([0-9]+)%", m, 3); p += m[0].rm_eo) {
+		accepted += tui_num(p, m, 1);
+		sum += tui_num(p, m, 2);
+		rows++;
+	}
+	cr_assert_eq(rows, 2, "%d worker rows say 'accepted':\n%s", rows, T.screen);
+	cr_assert_eq(accepted, 3, "%ld accepted for 3 clients:\n%s", accepted, T.screen);
+	cr_assert_eq(sum, 100, "the split adds up to %ld%%:\n%s", sum, T.screen);
+	cr_assert(tui_wait_re(&T, "slept [0-9]+, returned [0-9]+", WAIT_MS), "no 'slept N, returned M':\n%s", T.screen);
+	cr_assert(!tui_match(T.screen, "served|woken [0-9]", NULL, 0), "old wording on the screen:\n%s", T.screen);
+}

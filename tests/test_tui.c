@@ -42,14 +42,14 @@ tui_fini(void)
 
 TestSuite(tui, .fini = tui_fini, .timeout = 90);
 
-/* The connection panel's "PID echo-wN   K served" lines: pids and counts. */
+/* The connection panel's "PID echo-wN   K accepted" lines: pids and counts. */
 static int
 served(const char *s, long *pids, long *counts, int max)
 {
 	regmatch_t m[3];
 	int n = 0;
 
-	while (n < max && tui_match(s, "([0-9]+) echo-w[0-9]+ +([0-9]+) served", m, 3)) {
+	while (n < max && tui_match(s, "([0-9]+) echo-w[0-9]+ +([0-9]+) accepted", m, 3)) {
 		pids[n] = tui_num(s, m, 1);
 		counts[n] = tui_num(s, m, 2);
 		n++;

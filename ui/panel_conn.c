@@ -27,13 +27,48 @@ last_reply(const struct model *m)
 	return best;
 }
 
-/* Per echo process: connections served, the split as a bar, open now. */
+/*
+ * Each echo process's share of total in whole percents that add up to 100:
+ * the rounded-down shares, then one point each to the largest remainders.
+ */
+static void
+shares(const struct model *m, uint64_t total, int *pct)
+{
+	int left = 100, given[M_MAX_PROCS] = { 0 };
+
+	for (int i = 0; i < m->nprocs; i++) {
+		pct[i] = total ? (int)(m->procs[i].accepts * 100 / total) : 0;
+		if (model_is_server(&m->procs[i]))
+			left -= pct[i];
+	}
+	while (total && left > 0) {
+		int best = -1;
+		uint64_t rem = 0;
+
+		for (int i = 0; i < m->nprocs; i++) {
+			uint64_t r = m->procs[i].accepts * 100 % total;
+
+			if (model_is_server(&m->procs[i]) && !given[i] && r > 0 && (best < 0 || r > rem)) {
+				best = i;
+				rem = r;
+			}
+		}
+		if (best < 0)
+			break;
+		pct[best]++;
+		given[best] = 1;
+		left--;
+	}
+}
+
+/* Per echo process: connections accepted, the split as a bar, open now. */
 static void
 split_lines(struct lines *L, const struct view *v, int w)
 {
 	const struct model *m = v->m;
 	uint64_t total = 0;
-	int bar = w - NAME_COL - 34;
+	int bar = w - NAME_COL - 36;
+	int pct[M_MAX_PROCS];
 	char name[48];
 
 	if (bar > 30)
@@ -43,6 +78,7 @@ split_lines(struct lines *L, const struct view *v, int w)
 	for (int i = 0; i < m->nprocs; i++)
 		if (model_is_server(&m->procs[i]))
 			total += m->procs[i].accepts;
+	shares(m, total, pct);
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 		int fill = total ? (int)((p->accepts * (uint64_t)bar + total / 2) / total) : 0;
@@ -51,10 +87,10 @@ split_lines(struct lines *L, const struct view *v, int w)
 			continue;
 		lines_add(L);
 		lines_printf(L, "%-*s", NAME_COL, panel_pid_name(v, p->pid, name, sizeof name));
-		lines_printf(L, "%5llu served ", (unsigned long long)p->accepts);
+		lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
-		lines_printf(L, " %3d%%", total ? (int)(p->accepts * 100 / total) : 0);
+		lines_printf(L, " %3d%%", pct[i]);
 		lines_printf(L, "  open %d", model_conns_of(m, p->pid));
 		if (!p->alive)
 			lines_put(L, CS_DIM, " (exited)");

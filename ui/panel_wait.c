@@ -81,22 +81,30 @@ wake_of(const struct m_proc *p)
 	return p->wake.sampled ? &p->wake : NULL;
 }
 
-/* "woken 4, returned 3" and, when they differ and there is room, the difference. */
+/*
+ * "slept 4, returned 3" and, when they differ and there is room, what the
+ * difference is: wake-ups that found nothing (another process took it), or
+ * returns without a sleep (something was still ready: level-triggered).
+ */
 static void
 wake_text(struct lines *L, const struct m_wake *k, int room)
 {
-	uint64_t woken = k->vol - k->vol0, ret = k->ret - k->ret0;
-	char a[32], b[32], c[64];
+	uint64_t slept = k->vol - k->vol0, ret = k->ret - k->ret0;
+	char a[32], b[32], c[96];
 	int used;
 
 	lines_style(L, CS_NORMAL);
-	lines_printf(L, "woken %s, returned %s", fmt_count(woken, a, sizeof a), fmt_count(ret, b, sizeof b));
-	used = (int)strlen("woken , returned ") + (int)strlen(a) + (int)strlen(b);
-	if (woken > ret) {
-		snprintf(c, sizeof c, ": %s without a return", fmt_count(woken - ret, a, sizeof a));
-		if (used + (int)strlen(c) <= room)
-			lines_put(L, CS_WARN, c);
-	}
+	lines_printf(L, "slept %s, returned %s", fmt_count(slept, a, sizeof a), fmt_count(ret, b, sizeof b));
+	used = (int)strlen("slept , returned ") + (int)strlen(a) + (int)strlen(b);
+	c[0] = '\0';
+	if (slept > ret)
+		snprintf(c, sizeof c, ": %s wake-up%s without a return", fmt_count(slept - ret, a, sizeof a),
+			 slept - ret == 1 ? "" : "s");
+	else if (ret > slept)
+		snprintf(c, sizeof c, ": %s return%s without a sleep", fmt_count(ret - slept, a, sizeof a),
+			 ret - slept == 1 ? "" : "s");
+	if (c[0] && used + (int)strlen(c) <= room)
+		lines_put(L, slept > ret ? CS_WARN : CS_DIM, c);
 }
 
 /* Text of a "waiting since" line after the epfd column. */
@@ -172,7 +180,8 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 	struct m_wait line;
 
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "%s returns", fmt_count(m->returns, n, sizeof n));
+	snprintf(L->title, sizeof L->title, "%s return%s", fmt_count(m->returns, n, sizeof n),
+		 m->returns == 1 ? "" : "s");
 	lines_add(L);
 	lines_style(L, CS_HEAD);
 	lines_printf(L, "%8s %-*s%4s %2s data:events returned", "t (s)", nw, "pid", "epfd", "n");
@@ -199,12 +208,14 @@ const struct panel_ops panel_wait_ops = {
 		"marked). Returns of one process that repeat with nothing else in between share "
 		"a line with a count and the time of the last ('×3 until 4.210'); a counted EPOLLHUP "
 		"storm shows its rate. A "
-		"process asleep in epoll_wait shows as 'waiting since'. Per echo worker, 'woken N, "
-		"returned M': N is how often it slept and was woken (voluntary context switches in "
-		"/proc/PID/status, sampled twice a second; every sleep counts, not only "
-		"epoll_wait's), M how often its epoll_wait returned, both since the first sample "
-		"of the run. A worker woken for a connection another one took sleeps again inside "
-		"epoll_wait, which never returns: only N shows that wake-up.",
+		"process asleep in epoll_wait shows as 'waiting since' ('stopped' while its job is). "
+		"Per echo worker, 'slept N, returned M': N is how often it slept and was woken "
+		"(voluntary context switches in /proc/PID/status, sampled twice a second; every "
+		"sleep counts, not only epoll_wait's), M how often its epoll_wait returned, both "
+		"since the first sample of the run. A worker woken for a connection another one "
+		"took sleeps again inside epoll_wait, which never returns: only N shows that "
+		"wake-up ('wake-ups without a return'). A level-triggered fd still ready makes "
+		"epoll_wait return at once, without a sleep ('returns without a sleep').",
 	.fact = "The kernel hands back ev.data, never the fd (fact 2); EPOLLHUP comes unasked "
 		"(fact 4); a mask can hold several bits, so test with & (fact 5); level-triggered "
 		"repeats, edge-triggered reports a change once (fact 6); the naive FIFO's EPOLLHUP "
