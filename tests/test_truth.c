@@ -512,3 +512,58 @@ Test(truth, the_connection_split_adds_up_and_says_accepted)
 	cr_assert(tui_wait_re(&T, "slept [0-9]+, returned [0-9]+", WAIT_MS), "no 'slept N, returned M':\n%s", T.screen);
 	cr_assert(!tui_match(T.screen, "served|woken [0-9]", NULL, 0), "old wording on the screen:\n%s", T.screen);
 }
+
+/*
+ * 12. ctl-errors: panel 1 lists the failed epoll_ctl calls in the order they
+ * were made and says k shows the kernel's own list; k shows the kernel's
+ * masks as fdinfo (and attach) give them, ERR|HUP included.
+ */
+Test(truth, ctl_errors_in_order_and_the_kernel_masks_as_fdinfo_has_them)
+{
+	regmatch_t a[1], b[1];
+
+	screen(100, 30, "ctl-errors");
+	cr_assert(tui_wait_re(&T, "= -1 EBADF", WAIT_MS), "no failed DEL:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "interest list empty as traced; k: the kernel's own", WAIT_MS),
+		  "no hint that k shows the kernel's list:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "epoll_ctl\\(EPOLL_CTL_ADD, fd [0-9]+\\) = -1 EEXIST", a, 1), "no EEXIST:\n%s",
+		  T.screen);
+	cr_assert(tui_match(T.screen, "epoll_ctl\\(EPOLL_CTL_DEL, fd [0-9]+\\) = -1 EBADF", b, 1), "no EBADF");
+	cr_assert_lt(a[0].rm_so, b[0].rm_so, "the later EBADF is listed before the earlier EEXIST:\n%s", T.screen);
+	tui_keys(&T, "k");
+	cr_assert(tui_wait_re(&T, "only in the kernel's list", WAIT_MS), "no kernel-only entry:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "^ +[0-9]+ +IN\\|ERR\\|HUP ", WAIT_MS), "the kernel's mask lacks ERR|HUP:\n%s",
+		  T.screen);
+}
+
+/* Is every row under the title bar either the help box's or blank (nothing of the panels beside it)? */
+static int
+help_alone(struct tui *t, void *arg)
+{
+	const char *p = strchr(t->screen, '\n');
+	int rows = 0;
+
+	(void)arg;
+	while (p && p[1]) {
+		const char *row = p + 1, *end = strchr(row, '\n');
+		size_t len = end ? (size_t)(end - row) : strlen(row);
+		char buf[512];
+
+		snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), row);
+		if (!tui_match(buf, "^ *$", NULL, 0) && !tui_match(buf, "^  (\xe2\x94\x82|\xe2\x94\x80).*(\xe2\x94\x82|\xe2\x94\x80) *$", NULL, 0))
+			return 0;
+		rows++;
+		p = end;
+	}
+	return rows > 10;
+}
+
+/* 12. The help overlay leaves no fragment of the screen beside it. */
+Test(truth, the_help_overlay_leaves_no_fragments)
+{
+	screen(80, 24, "ctl-errors");
+	cr_assert(tui_wait_re(&T, "= -1 EBADF", WAIT_MS), "no run:\n%s", T.screen);
+	tui_keys(&T, "'?'");
+	cr_assert(tui_wait_re(&T, "Help: what each panel shows", WAIT_MS), "no help:\n%s", T.screen);
+	cr_assert(tui_wait(&T, help_alone, NULL, WAIT_MS), "fragments beside the help box:\n%s", T.screen);
+}

@@ -142,7 +142,8 @@ help_render(struct help *h, int rows, int cols, const struct help_ctx *ctx)
 {
 	int w = cols - 4 > HELP_MAX_W ? HELP_MAX_W : cols - 4;
 	int x = (cols - w) / 2, y = 1, hh = rows - 2, inner = hh - 2, max;
-	struct rect r = { y, x, hh, w };
+	/* Everything under the title bar: no fragment of the panels or keys shows beside the box. */
+	struct rect r = { y, 0, rows - y, cols };
 
 	if (w < 20 || hh < 5)
 		return;

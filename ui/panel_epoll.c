@@ -83,26 +83,30 @@ watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
 	}
 }
 
-/* Failed epoll_ctl calls of pid, newest first, from the story events. */
+/* The last failed epoll_ctl calls of pid, in the order they were made, from the story events. */
 static void
 ctl_errors(struct lines *L, const struct view *v, uint32_t pid)
 {
-	int shown = 0;
+	const struct trace_rec *last[MAX_CTL_ERRORS];
+	int n = 0;
 
-	for (uint64_t k = 0; shown < MAX_CTL_ERRORS; k++) {
+	for (uint64_t k = 0; n < MAX_CTL_ERRORS; k++) {
 		const struct trace_rec *e = model_event_back(v->m, k);
 
 		if (e == NULL)
 			break;
-		if (e->type != TR_EPOLL_CTL || e->pid != pid || e->ret == 0)
-			continue;
+		if (e->type == TR_EPOLL_CTL && e->pid == pid && e->ret != 0)
+			last[n++] = e;
+	}
+	while (n-- > 0) {
+		const struct trace_rec *e = last[n];
+
 		lines_add(L);
 		lines_printf(L, "   ");
 		lines_style(L, CS_ERR);
 		lines_printf(L, "epoll_ctl(%s, fd %d) = -1 %s", epoll_op_name(e->op, 0), e->fd,
 			     errno_name(e->err));
 		lines_style(L, CS_NORMAL);
-		shown++;
 	}
 }
 
@@ -181,7 +185,8 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 		}
 		if (in->nw == 0) {
 			lines_add(L);
-			lines_put(L, CS_DIM, "   (interest list empty)");
+			/* Empty as traced: the kernel may still hold an entry for a file an fd was closed on. */
+			lines_put(L, CS_DIM, "   (interest list empty as traced; k: the kernel's own)");
 		}
 		/* The listening socket first: it is what the workers share. */
 		for (int pass = 0; pass < 2; pass++) {

@@ -21,21 +21,20 @@
 #include "../src/ksnap.h"
 #include "panel.h"
 
-#define ALWAYS (EPOLLERR | EPOLLHUP)
 /* Columns of an entry beside the traced one: fd, kernel mask, traced mask, data, verdict. */
 #define COL_KERNEL 8
-#define COL_TRACED 20
-#define COL_DATA 32
-#define COL_VERDICT 40
+#define COL_TRACED 23
+#define COL_DATA 35
+#define COL_VERDICT 43
 /* Columns of an attached process's entry: fd, mask, data, what the fd is. */
-#define COL_ADATA 23
-#define COL_AWHAT 32
+#define COL_ADATA 25
+#define COL_AWHAT 34
 
-/* A mask as the kernel keeps it, without the ERR|HUP it adds to every entry. */
+/* A mask as /proc/PID/fdinfo gives it (with the ERR|HUP the kernel adds to every entry), as attach shows it. */
 static const char *
 kmask(uint32_t events, char *buf, size_t cap)
 {
-	return epoll_mask_str(events & ~(uint32_t)ALWAYS, 1, buf, cap);
+	return epoll_mask_str(events, 1, buf, cap);
 }
 
 /* "4840 echo-w0" from the model when it knows the pid, else "4840 comm". */
@@ -387,9 +386,9 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 	lines_add(L);
 	lines_style(L, CS_HEAD);
 	if (v->mode == VIEW_LIVE && ks->checked)
-		lines_printf(L, "   %-4s %-11s %-11s %-7s %s", "fd", "kernel", "traced", "data", "verdict"); /* COL_* */
+		lines_printf(L, "   %-4s %-14s %-11s %-7s %s", "fd", "kernel", "traced", "data", "verdict"); /* COL_* */
 	else
-		lines_printf(L, "   %-4s %-14s %-8s %s", "fd", "events", "data", "what the watched fd is"); /* COL_A* */
+		lines_printf(L, "   %-4s %-16s %-8s %s", "fd", "events", "data", "what the watched fd is"); /* COL_A* */
 	lines_end_header(L);
 	for (int i = 0; i < ks->kv.np; i++)
 		proc_block(L, v, &ks->kv.p[i], w);
@@ -409,7 +408,8 @@ const struct panel_ops panel_kern_ops = {
 		"guessed), its anon inode, and each entry of /proc/PID/fdinfo's interest list beside "
 		"the one the trace built: agree, kernel-only, trace-only or events-differ, explained. "
 		"A difference is flagged when two readings half a second apart find it (a record may "
-		"still be on its way). Masks leave out ERR|HUP, which the kernel adds to every entry.",
+		"still be on its way). The kernel's masks are fdinfo's: epoll_ctl adds ERR|HUP to "
+		"every entry, asked or not (the verdict compares the rest).",
 	.fact = "The notes' open question: are two [eventpoll] fds one instance or two? fdinfo shows "
 		"the same anon inode for every epoll fd; kcmp compares the open files themselves. "
 		"An entry belongs to the open file, not to the fd number: close an fd that has a dup "
