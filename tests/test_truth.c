@@ -566,4 +566,80 @@ Test(truth, the_help_overlay_leaves_no_fragments)
 	tui_keys(&T, "'?'");
 	cr_assert(tui_wait_re(&T, "Help: what each panel shows", WAIT_MS), "no help:\n%s", T.screen);
 	cr_assert(tui_wait(&T, help_alone, NULL, WAIT_MS), "fragments beside the help box:\n%s", T.screen);
+
+/* Display columns of the first n bytes of a captured row: its UTF-8 code points, not its bytes. */
+static int
+row_cols(const char *row, regoff_t n)
+{
+	int c = 0;
+
+	for (regoff_t i = 0; i < n; i++)
+		c += ((unsigned char)row[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/*
+ * 7. The process table lines up: in every row, marked ▶ (3 bytes, one
+ * column) or not, the PID ends in the same display column as the header's
+ * PID, counted in code points from capture-pane.
+ */
+Test(truth, the_foreground_rows_line_up_with_the_header)
+{
+	const char *p;
+	regmatch_t m[3];
+	int head = -1, fg = 0, other = 0;
+
+	screen(100, 30, "background-read");
+	cr_assert(tui_wait_re(&T, "T +epollviz probe", WAIT_MS), "the reader was not stopped:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "^\xe2\x96\xb6 ", WAIT_MS), "no foreground row:\n%s", T.screen);
+	for (p = T.screen; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char row[1024];
+
+		snprintf(row, sizeof row, "%.*s", (int)(len < sizeof row ? len : sizeof row - 1), p);
+		p += len + (nl != NULL);
+		if (tui_match(row, "^( +PID) +PPID +PGID +SID +TTY +TPGID +STAT +CMD", m, 2)) {
+			head = row_cols(row, m[1].rm_eo);
+			continue;
+		}
+		if (!tui_match(row, TUI_ROW, m, 3))
+			continue;
+		cr_assert_geq(head, 0, "a row before the header:\n%s", T.screen);
+		cr_assert_eq(row_cols(row, m[2].rm_eo), head,
+			     "the PID of this row ends in column %d, the header's in column %d:\n%s\n%s",
+			     row_cols(row, m[2].rm_eo), head, row, T.screen);
+		if (row[0] == ' ')
+			other++;
+		else
+			fg++;
+	}
+	cr_assert_gt(fg, 0, "no foreground (marked) row:\n%s", T.screen);
+	cr_assert_gt(other, 0, "no row outside the foreground:\n%s", T.screen);
+}
+
+/*
+ * 6. At 80x24 a Story line too long for its panel is wrapped onto an
+ * indented continuation, not cut mid-word ("probe-ttyread st…").
+ */
+Test(truth, a_long_story_line_is_wrapped_not_cut_mid_word)
+{
+	screen(80, 24, "background-read");
+	cr_assert(tui_wait_re(&T, "T +epollviz probe", WAIT_MS), "the reader was not stopped:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "^ +stopped by SIGTTIN", WAIT_MS),
+		  "the SIGTTIN line of the Story is not wrapped whole onto a continuation:\n%s", T.screen);
+}
+
+/*
+ * 6. A zoomed panel wraps its long lines instead of cutting them: at 80
+ * columns the process table's notes are whole and no line ends in "…".
+ */
+Test(truth, a_zoomed_panel_wraps_its_long_lines)
+{
+	screen(80, 24, "background-read");
+	cr_assert(tui_wait_re(&T, "T +epollviz probe", WAIT_MS), "the reader was not stopped:\n%s", T.screen);
+	zoom("6", "\xe2\x94\x80 6 Process groups");
+	cr_assert(tui_wait_re(&T, "the shell\\)", WAIT_MS), "the session leader's note is cut:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "this front end\\)", WAIT_MS), "the front end's note is cut:\n%s", T.screen);
+	cr_assert(!tui_match(T.screen, "\xe2\x80\xa6", NULL, 0), "a line is cut:\n%s", T.screen);
 }

@@ -27,32 +27,42 @@ draw_text(int y, int x, int w, int style, const char *s)
 	return lines_cols(s) < w ? lines_cols(s) : w;
 }
 
-/* Draw a styled line clipped to w columns, an ellipsis marking the cut. */
+/*
+ * Draw a styled line clipped to w columns.  A line that does not fit, or
+ * that goes on out of sight (more: its wrapped continuation is not shown),
+ * is cut after its last whole word that fits (lines_break), and an
+ * ellipsis follows the cut.
+ */
 void
-draw_line(int y, int x, int w, const struct line *ln)
+draw_line(int y, int x, int w, const struct line *ln, int more)
 {
-	int col = 0, cut = ln->cols > w;
-	int limit = cut ? w - 1 : w;
+	int col = 0, end = ln->len, next, cut = ln->cols > w || (more && ln->len > 0);
 
 	if (w <= 0)
 		return;
+	if (ln->cols > w - 1 && cut)
+		end = lines_break(ln->s, ln->len, w - 1, &next);
 	move(y, x);
-	for (int i = 0; i < ln->nseg && col < limit; i++) {
+	for (int i = 0; i < ln->nseg; i++) {
 		int from = ln->seg[i].at;
 		int to = i + 1 < ln->nseg ? ln->seg[i + 1].at : ln->len;
-		int b = lines_bytes_for_cols(ln->s + from, to - from, limit - col);
 
+		if (to > end)
+			to = end;
+		if (from >= to)
+			break;
 		attrset(crt_attr(ln->seg[i].style));
-		addnstr(ln->s + from, b);
-		col += lines_cols_n(ln->s + from, b);
+		addnstr(ln->s + from, to - from);
+		col += lines_cols_n(ln->s + from, to - from);
 	}
-	if (ln->nseg == 0 && ln->len > 0) {
+	if (ln->nseg == 0 && end > 0) {
 		attrset(A_NORMAL);
-		addnstr(ln->s, lines_bytes_for_cols(ln->s, ln->len, limit));
+		addnstr(ln->s, end);
+		col = lines_cols_n(ln->s, end);
 	}
 	if (cut) {
 		attrset(crt_attr(CS_DIM));
-		mvaddstr(y, x + w - 1, crt_g(G_ELLIPSIS));
+		mvaddstr(y, x + col, crt_g(G_ELLIPSIS));
 	}
 	attrset(A_NORMAL);
 }

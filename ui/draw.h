@@ -16,7 +16,7 @@ struct rect {
 /* Draw s at (y, x), at most w columns, in style; returns columns drawn. */
 int draw_text(int y, int x, int w, int style, const char *s);
 /* Draw one line of a buffer, clipped to w columns (an ellipsis marks the cut). */
-void draw_line(int y, int x, int w, const struct line *ln);
+void draw_line(int y, int x, int w, const struct line *ln, int more);
 /* Fill a row with a horizontal rule. */
 void draw_hline(int y, int x, int w, int style);
 /* Fill the rectangle with blanks. */

@@ -166,7 +166,7 @@ help_render(struct help *h, int rows, int cols, const struct help_ctx *ctx)
 	draw_text(y + hh - 1, x + 2, w - 4, CS_TITLE,
 		  h->L.n > inner ? " Up/Down/PgUp/PgDn scroll, any other key closes " : " any key closes ");
 	for (int i = 0; i < inner && h->scroll + i < h->L.n; i++)
-		draw_line(y + 1 + i, x + 2, w - 4, &h->L.v[h->scroll + i]);
+		draw_line(y + 1 + i, x + 2, w - 4, &h->L.v[h->scroll + i], 0);
 }
 
 /* Scroll with the arrows and pages; any other key closes. */

@@ -147,7 +147,7 @@ static void
 fill(struct panel *panels, const struct column *c, const struct view *v)
 {
 	for (int i = 0; i < c->n; i++)
-		panels[c->ids[i]].ops->draw(&panels[c->ids[i]], v, c->r.w);
+		panel_fill(&panels[c->ids[i]], v, c->r.w, 0);
 }
 
 /* Height of the bottom row: what its panels want, at most 2/5 of the area. */
@@ -184,7 +184,7 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 	for (int i = 0; i < P__COUNT; i++)
 		panels[i].shown = 0;
 	if (zoom >= 0 && applies[zoom]) {
-		panels[zoom].ops->draw(&panels[zoom], v, area.w);
+		panel_fill(&panels[zoom], v, area.w, 1);
 		panels[zoom].r = area;
 		panels[zoom].shown = 1;
 		return;

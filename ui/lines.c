@@ -8,56 +8,111 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "../src/util.h"
 #include "crt.h"
 
-/* Is b the first byte of a UTF-8 sequence (or ASCII)? */
+/*
+ * One character of s (at most len bytes): returns its bytes and puts its
+ * display columns in *cols.  A valid UTF-8 sequence is measured with
+ * wcwidth (1 when the locale cannot say, 0 for a combining mark, 2 for a
+ * wide character); a byte that begins no valid sequence is one column,
+ * and a stray continuation byte none, as the old byte count did.
+ */
 static int
-lead_byte(unsigned char b)
+char_next(const char *s, int len, int *cols)
 {
-	return (b & 0xc0) != 0x80;
+	unsigned char b = (unsigned char)s[0];
+	int n, w;
+	wchar_t cp;
+
+	*cols = 1;
+	if (b < 0x80)
+		return 1;
+	if ((b & 0xc0) == 0x80) {
+		*cols = 0;
+		return 1;
+	}
+	n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
+	if (n == 1 || n > len)
+		return 1;
+	cp = (wchar_t)(b & (0x7f >> n));
+	for (int i = 1; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+		cp = (wchar_t)((cp << 6) | ((unsigned char)s[i] & 0x3f));
+	}
+	w = wcwidth(cp);
+	*cols = w < 0 ? 1 : w;
+	return n;
 }
 
 /* Display columns of a UTF-8 string. */
 int
 lines_cols(const char *s)
 {
-	int n = 0;
-
-	for (; *s; s++)
-		n += lead_byte((unsigned char)*s);
-	return n;
+	return lines_cols_n(s, (int)strlen(s));
 }
 
 /* Display columns of the first len bytes of s. */
 int
 lines_cols_n(const char *s, int len)
 {
-	int n = 0;
+	int n = 0, i = 0;
 
-	for (int i = 0; i < len; i++)
-		n += lead_byte((unsigned char)s[i]);
+	while (i < len) {
+		int c;
+
+		i += char_next(s + i, len - i, &c);
+		n += c;
+	}
 	return n;
 }
 
-/* Bytes of s that make up at most cols columns. */
+/* Bytes of s that make up at most cols columns (a mark after the last character stays with it). */
 int
 lines_bytes_for_cols(const char *s, int len, int cols)
 {
 	int i = 0, c = 0;
 
 	while (i < len) {
-		int j = i + 1;
+		int w, k = char_next(s + i, len - i, &w);
 
-		while (j < len && !lead_byte((unsigned char)s[j]))
-			j++;
-		if (c + 1 > cols)
+		if (c + w > cols)
 			break;
-		c++;
-		i = j;
+		c += w;
+		i += k;
 	}
 	return i;
+}
+
+/*
+ * Where to cut len bytes of s to show at most cols columns: after the last
+ * whole word that fits, when that keeps at least two thirds of the room
+ * (a long path or number is cut at the column instead).  *next is where
+ * the rest starts (its leading blanks skipped).  Returns the bytes kept,
+ * trailing blanks dropped.
+ */
+int
+lines_break(const char *s, int len, int cols, int *next)
+{
+	int fit = lines_bytes_for_cols(s, len, cols), at = fit;
+
+	if (fit < len && s[fit] != ' ') {
+		int sp = fit;
+
+		while (sp > 0 && s[sp - 1] != ' ')
+			sp--;
+		if (sp > 0 && lines_cols_n(s, sp) * 3 >= cols * 2)
+			at = sp;
+	}
+	*next = at;
+	while (*next < len && s[*next] == ' ')
+		(*next)++;
+	while (at > 0 && s[at - 1] == ' ')
+		at--;
+	return at;
 }
 
 /* Empty the buffer, keeping its memory. */
@@ -93,6 +148,8 @@ lines_add(struct lines *L)
 	ln = &L->v[L->n++];
 	ln->len = 0;
 	ln->cols = 0;
+	ln->hang = -1;
+	ln->cont = 0;
 	ln->nseg = 0;
 	ln->s[0] = '\0';
 	L->style = CS_NORMAL;
@@ -128,8 +185,7 @@ line_append(struct lines *L, const char *s, int n)
 	memcpy(ln->s + ln->len, s, (size_t)n);
 	ln->len += n;
 	ln->s[ln->len] = '\0';
-	for (int i = 0; i < n; i++)
-		ln->cols += lead_byte((unsigned char)s[i]);
+	ln->cols += lines_cols_n(s, n);
 }
 
 /* Append formatted text to the current line. */
@@ -181,6 +237,28 @@ lines_pad(struct lines *L, int col)
 	L->style = old;
 }
 
+/* Append s, then pad to w columns from where it began (printf's %-*s, in columns). */
+void
+lines_field(struct lines *L, const char *s, int w)
+{
+	int from;
+
+	if (L->n == 0)
+		lines_add(L);
+	from = L->v[L->n - 1].cols;
+	line_append(L, s, (int)strlen(s));
+	lines_pad(L, from + w);
+}
+
+/* The current line's continuations, when it is wrapped, start at its current column. */
+void
+lines_hang(struct lines *L)
+{
+	if (L->n == 0)
+		lines_add(L);
+	L->v[L->n - 1].hang = (short)L->v[L->n - 1].cols;
+}
+
 /* Mark the lines so far as the fixed header. */
 void
 lines_end_header(struct lines *L)
@@ -203,31 +281,129 @@ lines_wrap(struct lines *L, const char *text, int w, int indent, int style, int 
 
 	if (w - indent < 10)
 		w = indent + 10;
+	while (*p == ' ')
+		p++;
 	while (*p) {
-		const char *end = p, *brk = NULL;
-		int cols = 0;
+		int room, kept, next, at;
 
-		while (*end && cols < w - indent) {
-			if (*end == ' ')
-				brk = end;
-			if (((unsigned char)*end & 0xc0) != 0x80)
-				cols++;
-			end++;
-		}
-		while (*end && ((unsigned char)*end & 0xc0) == 0x80)
-			end++;
-		if (*end && *end != ' ' && brk)
-			end = brk;
-		if (!cont)
+		if (!cont || L->n == 0)
 			lines_add(L);
 		cont = 0;
 		lines_pad(L, indent);
+		at = L->v[L->n - 1].cols;
+		room = w - at < 10 ? 10 : w - at;
+		kept = lines_break(p, (int)strlen(p), room, &next);
+		if (next == 0) { /* not even one character fits: take one anyway */
+			int c;
+
+			next = kept = char_next(p, (int)strlen(p), &c);
+		}
 		lines_style(L, style);
-		lines_printf(L, "%.*s", (int)(end - p), p);
-		p = end;
-		while (*p == ' ')
-			p++;
+		line_append(L, p, kept);
+		p += next;
 	}
+	L->style = CS_NORMAL;
+}
+
+/* Append bytes [from, to) of src to dst's current line, each piece in its own style. */
+static void
+copy_range(struct lines *dst, const struct line *src, int from, int to)
+{
+	if (src->nseg == 0) {
+		dst->style = CS_NORMAL;
+		line_append(dst, src->s + from, to - from);
+	}
+	for (int i = 0; i < src->nseg; i++) {
+		int a = src->seg[i].at, b = i + 1 < src->nseg ? src->seg[i + 1].at : src->len;
+
+		a = a > from ? a : from;
+		b = b < to ? b : to;
+		if (a >= b)
+			continue;
+		dst->style = src->seg[i].style;
+		line_append(dst, src->s + a, b - a);
+	}
+	dst->style = CS_NORMAL;
+}
+
+/*
+ * Columns a wrapped line's continuations start at: its hang, or its indent
+ * plus 2; just 2 when that would leave them less than 20 columns.
+ */
+static int
+hang_of(const struct line *ln, int w)
+{
+	int h = ln->hang;
+
+	if (h < 0) {
+		h = 0;
+		while (h < ln->len && ln->s[h] == ' ')
+			h++;
+		h += 2;
+	}
+	if (w - h < 20)
+		h = w < 26 ? 0 : 2;
+	return h;
+}
+
+/* Append ln to out, as one line or as a line and its indented continuations. */
+static void
+reflow_line(struct lines *out, const struct line *ln, int w)
+{
+	int pos = 0, hang = hang_of(ln, w);
+
+	if (ln->cols <= w) {
+		lines_add(out);
+		out->v[out->n - 1] = *ln;
+		return;
+	}
+	while (pos < ln->len) {
+		int room = pos == 0 ? w : w - hang, next;
+		int kept = lines_break(ln->s + pos, ln->len - pos, room, &next);
+
+		if (next == 0) { /* not even one character fits: take one anyway */
+			int c;
+
+			next = kept = char_next(ln->s + pos, ln->len - pos, &c);
+		}
+		lines_add(out);
+		out->v[out->n - 1].cont = pos > 0;
+		if (pos > 0)
+			lines_pad(out, hang);
+		copy_range(out, ln, pos, pos + kept);
+		pos += next;
+	}
+}
+
+/* Wrap every line wider than w columns onto indented continuation lines. */
+void
+lines_reflow(struct lines *L, int w)
+{
+	struct lines out;
+	int nheader = -1, footer = -1, i;
+
+	if (w <= 0)
+		return;
+	for (i = 0; i < L->n && L->v[i].cols <= w; i++)
+		;
+	if (i == L->n)
+		return;
+	memset(&out, 0, sizeof out);
+	for (i = 0; i <= L->n; i++) {
+		if (i == L->nheader)
+			nheader = out.n;
+		if (i == L->footer)
+			footer = out.n;
+		if (i < L->n)
+			reflow_line(&out, &L->v[i], w);
+	}
+	free(L->v);
+	L->total += (uint64_t)(out.n - L->n);
+	L->v = out.v;
+	L->n = out.n;
+	L->cap = out.cap;
+	L->nheader = nheader;
+	L->footer = footer;
 	L->style = CS_NORMAL;
 }
 

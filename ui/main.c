@@ -17,6 +17,7 @@
 #include "../src/headless.h"
 #include "../src/roles.h"
 #include "../src/scenario.h"
+#include "lines.h"
 #include "ui.h"
 
 #ifndef EPOLLVIZ_VERSION
@@ -58,8 +59,11 @@ list(void)
 		fprintf(stderr, "epollviz: %s\n", err);
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
-		printf("%-20s %s\n", v[i].name, v[i].title);
+	for (int i = 0; i < n; i++) {
+		int pad = 20 - lines_cols(v[i].name); /* columns, not bytes: a name may be UTF-8 */
+
+		printf("%s%*s %s\n", v[i].name, pad > 0 ? pad : 0, "", v[i].title);
+	}
 	if (err[0])
 		fprintf(stderr, "epollviz: skipped: %s\n", err);
 	free(v);

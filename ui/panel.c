@@ -68,6 +68,15 @@ panel_free(struct panel *p)
 	lines_free(&p->L);
 }
 
+/* Let the panel fill its lines, then wrap what does not fit if it is prose or zoomed. */
+void
+panel_fill(struct panel *p, const struct view *v, int w, int zoomed)
+{
+	p->ops->draw(p, v, w);
+	if (zoomed || p->ops->wrap)
+		lines_reflow(&p->L, w);
+}
+
 /* Rows the panel wants, its title included. */
 int
 panel_want(const struct panel *p)
@@ -129,6 +138,26 @@ render_title(struct panel *p, int focused, int above, int below)
 			  p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, buf);
 }
 
+/*
+ * The first body line a bottom-anchored panel shows, given the one that
+ * fills its rows from the newest: never the tail of a wrapped line whose
+ * head is out of sight.  It starts at the next whole line instead, or, if
+ * the newest line alone is taller than the rows, at that line's head.
+ */
+static int
+whole_first(const struct lines *L, int first, int rows)
+{
+	int body = lines_body(L), f = first;
+
+	while (f < body && L->v[L->nheader + f].cont)
+		f++;
+	if (f < body && f < first + rows)
+		return f;
+	while (first > 0 && L->v[L->nheader + first].cont)
+		first--;
+	return first;
+}
+
 /* Draw the frame, the header, the visible body and the footer. */
 void
 panel_render(struct panel *p, int focused)
@@ -145,6 +174,7 @@ panel_render(struct panel *p, int focused)
 		first = body - rows - p->scroll;
 		if (first < 0)
 			first = 0;
+		first = whole_first(L, first, rows);
 		above = first;
 		below = p->scroll;
 	} else {
@@ -157,16 +187,21 @@ panel_render(struct panel *p, int focused)
 	render_title(p, focused, above, below);
 	y = p->r.y + 1;
 	for (int i = 0; i < L->nheader && y < p->r.y + p->r.h; i++)
-		draw_line(y++, p->r.x, p->r.w, &L->v[i]);
-	for (int i = 0; i < rows && first + i < body; i++)
-		draw_line(y++, p->r.x, p->r.w, &L->v[L->nheader + first + i]);
+		draw_line(y++, p->r.x, p->r.w, &L->v[i], 0);
+	for (int i = 0; i < rows && first + i < body; i++) {
+		int k = L->nheader + first + i;
+		int more = i == rows - 1 && first + i + 1 < body && L->v[k + 1].cont;
+
+		/* The last row shown, with its wrapped rest out of sight, is marked cut. */
+		draw_line(y++, p->r.x, p->r.w, &L->v[k], more);
+	}
 	/* The footer follows the body, and keeps the last rows when the body fills the panel. */
 	if (y > p->r.y + p->r.h - nfoot)
 		y = p->r.y + p->r.h - nfoot;
 	if (y < p->r.y + 1 + L->nheader)
 		y = p->r.y + 1 + L->nheader;
 	for (int i = 0; i < nfoot && y < p->r.y + p->r.h; i++)
-		draw_line(y++, p->r.x, p->r.w, &L->v[L->footer + i]);
+		draw_line(y++, p->r.x, p->r.w, &L->v[L->footer + i], 0);
 }
 
 /* Scroll the panel; other keys go to the panel itself. */
@@ -241,7 +276,7 @@ panel_name_width(const struct view *v)
 
 	for (int i = 0; i < v->m->nprocs; i++) {
 		char buf[48];
-		int n = (int)strlen(panel_short_name(v, v->m->procs[i].pid, buf, sizeof buf));
+		int n = lines_cols(panel_short_name(v, v->m->procs[i].pid, buf, sizeof buf));
 
 		if (n > w)
 			w = n;

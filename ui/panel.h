@@ -70,6 +70,7 @@ struct panel_ops {
 	int grow;            /* order in which fixed panels of a column get rows beyond min_h */
 	int flex;            /* takes the room that is left */
 	int bottom;          /* newest at the bottom: scrolling counts back from it */
+	int wrap;            /* its lines are prose: wrapped, never cut (every panel wraps when zoomed) */
 	/* Fill p->L for a panel w columns wide. */
 	void (*draw)(struct panel *p, const struct view *v, int w);
 };
@@ -104,6 +105,8 @@ int panel_of_key(int key);
 int panel_in_scenario(const struct view *v);
 void panel_init(struct panel *p, int id);
 void panel_free(struct panel *p);
+/* Fill p->L for w columns (the panel's draw), wrapping long lines if it is prose or zoomed. */
+void panel_fill(struct panel *p, const struct view *v, int w, int zoomed);
 /* Rows the panel would like (title included), after draw filled its lines. */
 int panel_want(const struct panel *p);
 /* Draw the panel's frame and visible lines into p->r. */

@@ -86,7 +86,7 @@ split_lines(struct lines *L, const struct view *v, int w)
 		if (!model_is_server(p))
 			continue;
 		lines_add(L);
-		lines_printf(L, "%-*s", NAME_COL, panel_pid_name(v, p->pid, name, sizeof name));
+		lines_field(L, panel_pid_name(v, p->pid, name, sizeof name), NAME_COL);
 		lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
@@ -173,9 +173,9 @@ open_lines(struct lines *L, const struct view *v)
 		const struct m_conn *c = &m->conns[i];
 
 		lines_add(L);
-		lines_printf(L, "  fd %-3d %s :%-5d %-*s in %-9s out %s", c->fd, crt_g(G_ARROW_L),
-			     c->peer_port, NAME_COL, panel_pid_name(v, c->pid, name, sizeof name),
-			     fmt_bytes(c->in, in, sizeof in), fmt_bytes(c->out, out, sizeof out));
+		lines_printf(L, "  fd %-3d %s :%-5d ", c->fd, crt_g(G_ARROW_L), c->peer_port);
+		lines_field(L, panel_pid_name(v, c->pid, name, sizeof name), NAME_COL);
+		lines_printf(L, " in %-9s out %s", fmt_bytes(c->in, in, sizeof in), fmt_bytes(c->out, out, sizeof out));
 	}
 }
 

@@ -418,5 +418,6 @@ const struct panel_ops panel_kern_ops = {
 	.order = 1,
 	.min_h = 4,
 	.grow = 1,
+	.wrap = 1,
 	.draw = kern_draw,
 };

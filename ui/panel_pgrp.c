@@ -14,6 +14,9 @@
 #include "../src/ksnap.h"
 #include "panel.h"
 
+/* Columns of the foreground marker before the ids: the glyph (its bytes do not count). */
+#define MARK_COLS 1
+
 /* ps's STAT, in short: state, 's' for a session leader, '+' for the foreground group. */
 static void
 stat_str(const struct proc_row *r, char *buf, size_t cap)
@@ -43,9 +46,39 @@ cmd_str(const char *cmd, char *buf, size_t cap)
 	}
 }
 
-/* One process, as ps prints it, marked if in the foreground group. */
+/* Columns of the widest of a row's ids, at least 5 (TPGID): ps sizes its columns the same way. */
+static int
+id_width(const struct proc_row *r, int w)
+{
+	int ids[] = { r->pid, r->ppid, r->pgid, r->sid, r->tpgid };
+	char buf[16];
+
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		int n = snprintf(buf, sizeof buf, "%d", ids[i]);
+
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+/* Columns of the id columns: the widest id of every row shown, so that 7-digit pids still line up. */
+static int
+ids_width(const struct view *v)
+{
+	const struct kview *kv = v->ks && v->ks->have ? &v->ks->kv : NULL;
+	int w = 5;
+
+	for (int i = 0; i < v->nrows; i++)
+		w = id_width(&v->rows[i], w);
+	for (int i = 0; v->mode == VIEW_ATTACH && kv && i < kv->np; i++)
+		w = id_width(&kv->p[i].row, w);
+	return w;
+}
+
+/* One process, as ps prints it (ids nw columns wide), marked if in the foreground group. */
 static void
-row_line(struct lines *L, const struct view *v, const struct proc_row *r)
+row_line(struct lines *L, const struct view *v, const struct proc_row *r, int nw)
 {
 	int fg = r->tpgid > 0 && r->pgid == r->tpgid;
 	char st[8], cmd[200];
@@ -54,8 +87,12 @@ row_line(struct lines *L, const struct view *v, const struct proc_row *r)
 	cmd_str(r->cmd, cmd, sizeof cmd);
 	lines_add(L);
 	lines_style(L, fg ? CS_FG : CS_NORMAL);
-	lines_printf(L, "%-2s%6d %6d %6d %6d %-7s %6d %-5s %s", fg ? crt_g(G_FG) : "", r->pid, r->ppid,
-		     r->pgid, r->sid, r->tty, r->tpgid, st, cmd);
+	lines_field(L, fg ? crt_g(G_FG) : "", MARK_COLS);
+	lines_printf(L, " %*d %*d %*d %*d ", nw, r->pid, nw, r->ppid, nw, r->pgid, nw, r->sid);
+	lines_field(L, r->tty, 7);
+	lines_printf(L, " %*d %-5s ", nw, r->tpgid, st);
+	lines_hang(L);
+	lines_printf(L, "%s", cmd);
 	lines_style(L, CS_NORMAL);
 	if (r->pid == v->self)
 		lines_put(L, CS_YOU, "  (this front end)");
@@ -63,9 +100,9 @@ row_line(struct lines *L, const struct view *v, const struct proc_row *r)
 		lines_put(L, CS_DIM, "  (session leader: the shell)");
 }
 
-/* The rows of the scenario's session, or of the front end's terminal. */
+/* The rows of the scenario's session, or of the front end's terminal (ids nw columns wide). */
 static void
-section(struct lines *L, const struct view *v, int session)
+section(struct lines *L, const struct view *v, int session, int nw)
 {
 	const struct proc_row *first = NULL;
 	int n = 0;
@@ -87,7 +124,7 @@ section(struct lines *L, const struct view *v, int session)
 				lines_printf(L, "  your terminal %s: foreground group %d", r->tty, r->tpgid);
 			lines_style(L, CS_NORMAL);
 		}
-		row_line(L, v, r);
+		row_line(L, v, r, nw);
 		n++;
 	}
 	if (n == 0 && session) {
@@ -96,9 +133,9 @@ section(struct lines *L, const struct view *v, int session)
 	}
 }
 
-/* Attached: the watched processes as ps shows them, and the ones that are gone. */
+/* Attached: the watched processes as ps shows them (ids nw columns wide), and the ones that are gone. */
 static void
-attached(struct lines *L, const struct view *v)
+attached(struct lines *L, const struct view *v, int nw)
 {
 	const struct kview *kv = v->ks && v->ks->have ? &v->ks->kv : NULL;
 
@@ -108,17 +145,18 @@ attached(struct lines *L, const struct view *v)
 		if (p->gone) {
 			lines_add(L);
 			lines_style(L, CS_DIM);
-			lines_printf(L, "%-2s%6d %s%sgone: the process exited while watched", "", p->pid, p->row.comm,
-				     p->row.comm[0] ? " " : "");
+			lines_field(L, "", MARK_COLS);
+			lines_printf(L, " %*d %s%sgone: the process exited while watched", nw, p->pid,
+				     p->row.comm, p->row.comm[0] ? " " : "");
 			lines_style(L, CS_NORMAL);
 			continue;
 		}
 		if (p->row.state == 'Z' || p->row.state == 'X') {
-			row_line(L, v, &p->row);
+			row_line(L, v, &p->row, nw);
 			lines_put(L, CS_DIM, "  gone: exited, not yet reaped");
 			continue;
 		}
-		row_line(L, v, &p->row);
+		row_line(L, v, &p->row, nw);
 	}
 }
 
@@ -127,6 +165,7 @@ static void
 pgrp_draw(struct panel *pn, const struct view *v, int w)
 {
 	struct lines *L = &pn->L;
+	int nw = ids_width(v);
 
 	lines_reset(L);
 	if (v->mode == VIEW_REPLAY) {
@@ -137,15 +176,16 @@ pgrp_draw(struct panel *pn, const struct view *v, int w)
 	snprintf(L->title, sizeof L->title, "from /proc; %s = foreground group (TPGID)", crt_g(G_FG));
 	lines_add(L);
 	lines_style(L, CS_HEAD);
-	lines_printf(L, "%-2s%6s %6s %6s %6s %-7s %6s %-5s %s", "", "PID", "PPID", "PGID", "SID", "TTY",
-		     "TPGID", "STAT", "CMD");
+	lines_field(L, "", MARK_COLS);
+	lines_printf(L, " %*s %*s %*s %*s %-7s %*s %-5s %s", nw, "PID", nw, "PPID", nw, "PGID", nw, "SID",
+		     "TTY", nw, "TPGID", "STAT", "CMD");
 	lines_end_header(L);
 	if (v->mode == VIEW_ATTACH) {
-		attached(L, v);
+		attached(L, v, nw);
 		return;
 	}
-	section(L, v, 1);
-	section(L, v, 0);
+	section(L, v, 1, nw);
+	section(L, v, 0, nw);
 }
 
 const struct panel_ops panel_pgrp_ops = {

@@ -45,7 +45,7 @@ user_line(struct lines *L, const struct view *v, const struct m_sem_user *u)
 	char name[48];
 
 	lines_add(L);
-	lines_printf(L, "%-14s", panel_pid_name(v, u->pid, name, sizeof name));
+	lines_field(L, panel_pid_name(v, u->pid, name, sizeof name), 14);
 	lines_printf(L, " won ");
 	lines_style(L, CS_OK);
 	lines_printf(L, "%-5llu", (unsigned long long)u->won);
@@ -112,5 +112,6 @@ const struct panel_ops panel_sem_ops = {
 	.order = 1,
 	.min_h = 2,
 	.grow = 3,
+	.wrap = 1,
 	.draw = sem_draw,
 };

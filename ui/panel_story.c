@@ -222,7 +222,8 @@ event_line(struct lines *L, const struct view *v, const struct trace_rec *e, int
 
 	lines_add(L);
 	lines_printf(L, "%8.3f ", panel_secs(v, e->ts_ns));
-	lines_printf(L, "%-*s", nw, panel_short_name(v, e->pid, name, sizeof name));
+	lines_field(L, panel_short_name(v, e->pid, name, sizeof name), nw);
+	lines_hang(L);
 	switch (e->type) {
 	case TR_SIGNAL: signal_text(L, v, e); break;
 	case TR_KILL: kill_text(L, v, e); break;
@@ -309,5 +310,6 @@ const struct panel_ops panel_story_ops = {
 	.min_h = 3,
 	.flex = 1,
 	.bottom = 1,
+	.wrap = 1,
 	.draw = story_draw,
 };

@@ -54,5 +54,6 @@ const struct panel_ops panel_tty_ops = {
 	.min_h = 3,
 	.flex = 1,
 	.bottom = 1,
+	.wrap = 1,
 	.draw = tty_draw,
 };
