@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# screenshots.sh - run every scenario in tmux (100x30), press a few keys as
-# a person would, and write screenshots/NAME.txt (capture-pane -p) and
-# screenshots/NAME.png (the same screen with its colours, capture-pane -e,
-# drawn by ImageMagick in DejaVu Sans Mono through scripts/ansi2mvg.py).
-# Also: the picker, echo-herd after Ctrl+C, the help overlay, and a wide
-# (160x45) view of everything.
+# screenshots.sh - run every scenario in tmux at 80x24 (the size a student's
+# terminal has), press a few keys as a person would, and write
+# screenshots/NAME.txt (capture-pane -p) and screenshots/NAME.png (the same
+# screen with its colours, capture-pane -e, drawn by ImageMagick in DejaVu
+# Sans Mono through scripts/ansi2mvg.py).  Also: the picker, echo-herd after
+# Ctrl+C, the help overlay, and a wide (160x45) view of everything.
+# epollviz is exec'd as the pane's own process, so no launcher shell shows
+# in the process-group table.
 #
 # usage: scripts/screenshots.sh [BIN] [OUTDIR]      (make screenshots)
 # Every wait polls the screen for the text it needs, with a deadline.
@@ -14,6 +16,7 @@ cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-./epollviz}")
 OUT=${2:-screenshots}
 SCN=$(realpath scenarios)
+W=80 H=24 # every screenshot but the wide one
 SOCK=epollviz-shots
 CONVERT=/usr/bin/convert
 [ -x "$CONVERT" ] || CONVERT=convert
@@ -33,7 +36,8 @@ start() {
 	shift 2
 	stop_server
 	tm -f /dev/null new-session -d -x "$cols" -y "$rows" \
-		"LC_ALL=C.UTF-8 EPOLLVIZ_SCENARIOS='$SCN' '$BIN' $*; sleep 600"
+		"cd '$(dirname "$BIN")' && exec env LC_ALL=C.UTF-8 EPOLLVIZ_SCENARIOS='$SCN' ./$(basename "$BIN") $*" \; \
+		set-option -g remain-on-exit on >/dev/null
 }
 
 # wait_for REGEX [SECONDS]: poll the screen until it matches
@@ -108,7 +112,7 @@ drive() {
 	sleep 0.3
 }
 
-start 100 30
+start "$W" "$H"
 wait_for 'pick a scenario'
 # Down until echo-herd is selected (its place depends on the scenarios there are).
 for _ in $(seq 1 20); do
@@ -117,24 +121,24 @@ for _ in $(seq 1 20); do
 	sleep 0.1
 done
 wait_for '▶ echo-herd'
-shot picker 100 30
+shot picker "$W" "$H"
 
 for name in $("$BIN" --list | awk '{print $1}'); do
-	start 100 30 "$name"
+	start "$W" "$H" "$name"
 	wait_for 'Process groups'
 	drive "$name"
-	shot "$name" 100 30
+	shot "$name" "$W" "$H"
 	if [ "$name" = echo-herd ]; then
 		keys C-c
 		wait_for '^▶ +[0-9]+ .* Ss\+ +epollviz session'
 		keys 8
 		wait_for 'takes the foreground back'
 		sleep 0.3
-		shot echo-herd-ctrl-c 100 30
+		shot echo-herd-ctrl-c "$W" "$H"
 		keys 8 '?'
 		wait_for 'Help: what each panel'
 		sleep 0.2
-		shot help 100 30
+		shot help "$W" "$H"
 	fi
 done
 
@@ -145,23 +149,23 @@ shot everything-wide 160 45
 
 # The kernel's own view (k): the dup that keeps a closed fd registered, and one
 # instance shared by two pids.
-start 100 30 ctl-errors
+start "$W" "$H" ctl-errors
 wait_for 'EBADF'
 keys k
 wait_for 'kernel-only'
 sleep 0.6
-shot ctl-errors-kernel 100 30
-start 100 30 echo-shared-epoll
+shot ctl-errors-kernel "$W" "$H"
+start "$W" "$H" echo-shared-epoll
 wait_for 'listening :[0-9]+'
 keys k
 wait_for 'kernel instance'
 sleep 0.6
-shot echo-shared-epoll-kernel 100 30
+shot echo-shared-epoll-kernel "$W" "$H"
 
 # A recording replayed at full speed to its end.
-start 100 30 replay scenarios/recordings/echo-herd-burst.rec
+start "$W" "$H" replay "$(realpath scenarios/recordings/echo-herd-burst.rec)"
 wait_for 'byte'
 keys '>'
 wait_for 'END'
 sleep 0.3
-shot replay 100 30
+shot replay "$W" "$H"

@@ -566,6 +566,7 @@ Test(truth, the_help_overlay_leaves_no_fragments)
 	tui_keys(&T, "'?'");
 	cr_assert(tui_wait_re(&T, "Help: what each panel shows", WAIT_MS), "no help:\n%s", T.screen);
 	cr_assert(tui_wait(&T, help_alone, NULL, WAIT_MS), "fragments beside the help box:\n%s", T.screen);
+}
 
 /* Display columns of the first n bytes of a captured row: its UTF-8 code points, not its bytes. */
 static int

@@ -41,7 +41,7 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 
 	lines_add(L);
 	lines_printf(L, "%8.3f ", panel_secs(v, e->ts));
-	lines_printf(L, "%-*s", nw, panel_short_name(v, e->pid, name, sizeof name));
+	lines_field(L, panel_short_name(v, e->pid, name, sizeof name), nw);
 	lines_printf(L, "%4d %2d", e->epfd, e->ret);
 	if (e->ret < 0) {
 		lines_printf(L, " ");
@@ -145,7 +145,8 @@ footer(struct lines *L, const struct view *v, int nw, int w)
 			continue;
 		lines_add(L);
 		lines_style(L, CS_DIM);
-		lines_printf(L, "%8s %-*s", "", nw, panel_short_name(v, p->pid, name, sizeof name));
+		lines_printf(L, "%8s ", "");
+		lines_field(L, panel_short_name(v, p->pid, name, sizeof name), nw);
 		if (waiting) {
 			since_text(v, p, since, sizeof since);
 			lines_printf(L, "%4d    %s", p->wait_epfd, since);
