@@ -76,17 +76,18 @@ drive() {
 		keys c; wait_for 'clients 1 started'
 		keys c; wait_for 'clients 2 started'
 		keys b; wait_for 'clients 22 started'
-		wait_for 'last reply'
+		wait_for ' 0 rec/s' # the burst is over: nothing more comes in
 		;;
 	echo-shared-epoll)
 		wait_for 'listening :[0-9]+'
 		for i in 1 2 3 4 5; do keys c; wait_for "clients $i started"; done
-		wait_for 'last reply'
+		wait_for ' 0 rec/s'
 		;;
 	everything)
 		wait_for 'waiting for a writer'
 		wait_for 'listening :[0-9]+'
-		keys c; wait_for 'last reply'
+		keys c; wait_for 'clients 1 started'
+		wait_for ' 0 rec/s'
 		keys C-c; wait_for '^▶ +[0-9]+ .* Ss\+ +epollviz session'
 		keys w; wait_for 'reads 1 '
 		;;
@@ -132,7 +133,7 @@ for name in $("$BIN" --list | awk '{print $1}'); do
 		keys C-c
 		wait_for '^▶ +[0-9]+ .* Ss\+ +epollviz session'
 		keys 8
-		wait_for 'takes the foreground back'
+		wait_for 'the session leader takes the'
 		sleep 0.3
 		shot echo-herd-ctrl-c "$W" "$H"
 		keys 8 '?'
@@ -164,7 +165,7 @@ shot echo-shared-epoll-kernel "$W" "$H"
 
 # A recording replayed at full speed to its end.
 start "$W" "$H" replay "$(realpath scenarios/recordings/echo-herd-burst.rec)"
-wait_for 'byte'
+wait_for 'replay of echo-herd'
 keys '>'
 wait_for 'END'
 sleep 0.3

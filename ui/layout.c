@@ -14,7 +14,8 @@
  * only shares the rows out.
  *
  * Order within a column is priority: a panel that does not fit at its
- * minimum height is hidden, the ones below it may still fit.
+ * minimum height is hidden, the ones below it may still fit.  On a short
+ * screen (80x24) a spare panel (the Terminal) is left out from the start.
  */
 #include "layout.h"
 
@@ -23,6 +24,7 @@
 #include "crt.h"
 
 #define WIDE 140
+#define SHORT 26 /* an area this short (80x24 gives 21 rows) keeps the bottom row to a third */
 #define MAX_COL 6
 
 struct column {
@@ -150,11 +152,11 @@ fill(struct panel *panels, const struct column *c, const struct view *v)
 		panel_fill(&panels[c->ids[i]], v, c->r.w, 0);
 }
 
-/* Height of the bottom row: what its panels want, at most 2/5 of the area. */
+/* Height of the bottom row: what its panels want, at most 2/5 of the area (1/3 on a short screen). */
 static int
 bottom_height(struct panel *panels, const struct column *cols, int ncols, int area_h)
 {
-	int h = 0, cap = area_h * 2 / 5;
+	int h = 0, cap = area_h < SHORT ? area_h / 3 : area_h * 2 / 5;
 
 	for (int c = 0; c < ncols; c++) {
 		for (int i = 0; i < cols[c].n; i++) {
@@ -195,6 +197,10 @@ layout_place(struct layout *lo, struct panel *panels, const int *applies, struct
 
 		if (!applies[id])
 			continue;
+		if (o->spare && area.h < SHORT) {
+			lo->hidden[lo->nhidden++] = id;
+			continue;
+		}
 		if (col == PC_BOTTOM)
 			col_add(&bot[0], panels, id);
 		else

@@ -69,6 +69,7 @@ struct panel_ops {
 	int min_h;           /* rows it needs, title included */
 	int grow;            /* order in which fixed panels of a column get rows beyond min_h */
 	int flex;            /* takes the room that is left */
+	int spare;           /* left out on a short screen (its number still zooms it) */
 	int bottom;          /* newest at the bottom: scrolling counts back from it */
 	int wrap;            /* its lines are prose: wrapped, never cut (every panel wraps when zoomed) */
 	/* Fill p->L for a panel w columns wide. */

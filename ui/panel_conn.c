@@ -11,6 +11,8 @@
 #include "panel.h"
 
 #define NAME_COL 14
+#define SPLIT_COLS 19 /* "    2 accepted  50%" */
+#define OPEN_COLS 8   /* "  open 1" */
 
 /* The newest client that got a reply, or NULL. */
 static const struct m_client *
@@ -61,13 +63,17 @@ shares(const struct model *m, uint64_t total, int *pct)
 	}
 }
 
-/* Per echo process: connections accepted, the split as a bar, open now. */
+/*
+ * Per echo process: connections accepted and its share, then as room
+ * allows the connections open now and the split as a bar.
+ */
 static void
 split_lines(struct lines *L, const struct view *v, int w)
 {
 	const struct model *m = v->m;
 	uint64_t total = 0;
-	int bar = w - NAME_COL - 36;
+	int open = w >= NAME_COL + SPLIT_COLS + OPEN_COLS;
+	int bar = w - NAME_COL - SPLIT_COLS - (open ? OPEN_COLS : 0) - 1;
 	int pct[M_MAX_PROCS];
 	char name[48];
 
@@ -90,8 +96,9 @@ split_lines(struct lines *L, const struct view *v, int w)
 		lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
-		lines_printf(L, " %3d%%", pct[i]);
-		lines_printf(L, "  open %d", model_conns_of(m, p->pid));
+		lines_printf(L, "%s%3d%%", bar ? " " : "", pct[i]);
+		if (open)
+			lines_printf(L, "  open %d", model_conns_of(m, p->pid));
 		if (!p->alive)
 			lines_put(L, CS_DIM, " (exited)");
 	}
@@ -99,8 +106,10 @@ split_lines(struct lines *L, const struct view *v, int w)
 
 /* One listening socket's accept queue and backlog, or that it is closed. */
 static void
-queue_line(struct lines *L, const struct view *v, const struct m_listen *l)
+queue_line(struct lines *L, const struct view *v, const struct m_listen *l, int w)
 {
+	char detail[160];
+
 	lines_add(L);
 	if (!model_listen_open(l)) {
 		/* Closing a listener resets the connections in its queue: no queue is left to show. */
@@ -117,21 +126,29 @@ queue_line(struct lines *L, const struct view *v, const struct m_listen *l)
 		lines_put(L, CS_DIM, "?");
 	} else if (l->qlen > 0) {
 		lines_style(L, CS_WARN);
-		lines_printf(L, "%lld waiting to be accepted", (long long)l->qlen);
+		lines_printf(L, "%lld waiting", (long long)l->qlen);
 		lines_style(L, CS_NORMAL);
 	} else {
 		lines_printf(L, "0");
 	}
-	lines_style(L, CS_DIM);
-	lines_printf(L, "  (backlog %d, %s:%d", l->backlog, l->addr[0] ? l->addr : "?", l->port);
-	/* Reuseport: each worker's own socket, with a queue of its own. */
+	/* The socket's particulars beside the queue, or under it when they do not fit. */
+	snprintf(detail, sizeof detail, "backlog %d, %s:%d", l->backlog, l->addr[0] ? l->addr : "?", l->port);
 	if (l->reuseport && l->inode) {
+		/* Reuseport: each worker's own socket, with a queue of its own. */
 		const struct m_proc *c = model_proc(v->m, l->creator);
+		size_t n = strlen(detail);
 
-		lines_printf(L, ", %s's socket:[%llu]", c && c->name[0] ? c->name : "?",
-			     (unsigned long long)l->inode);
+		snprintf(detail + n, sizeof detail - n, ", %s's socket:[%llu]", c && c->name[0] ? c->name : "?",
+			 (unsigned long long)l->inode);
 	}
-	lines_printf(L, ")");
+	if (L->v[L->n - 1].cols + 4 + lines_cols(detail) > w) {
+		lines_add(L);
+		lines_pad(L, 2);
+	} else {
+		lines_printf(L, "  ");
+	}
+	lines_style(L, CS_DIM);
+	lines_printf(L, "(%s)", detail);
 	lines_style(L, CS_NORMAL);
 }
 
@@ -191,7 +208,7 @@ conn_draw(struct panel *pn, const struct view *v, int w)
 		 fmt_count(v->m->conns_total, n, sizeof n));
 	split_lines(L, v, w);
 	for (int i = 0; i < v->m->nlistens; i++)
-		queue_line(L, v, &v->m->listens[i]);
+		queue_line(L, v, &v->m->listens[i], w);
 	client_lines(L, v);
 	open_lines(L, v);
 }

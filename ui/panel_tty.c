@@ -53,6 +53,7 @@ const struct panel_ops panel_tty_ops = {
 	.order = 5,
 	.min_h = 3,
 	.flex = 1,
+	.spare = 1, /* the Story says what matters of it */
 	.bottom = 1,
 	.wrap = 1,
 	.draw = tty_draw,

@@ -84,10 +84,11 @@ wake_of(const struct m_proc *p)
 /*
  * "slept 4, returned 3" and, when they differ and there is room, what the
  * difference is: wake-ups that found nothing (another process took it), or
- * returns without a sleep (something was still ready: level-triggered).
+ * returns without a sleep (something was still ready: level-triggered);
+ * on a line of its own, indent columns in, when room is short.
  */
 static void
-wake_text(struct lines *L, const struct m_wake *k, int room)
+wake_text(struct lines *L, const struct m_wake *k, int room, int indent)
 {
 	uint64_t slept = k->vol - k->vol0, ret = k->ret - k->ret0;
 	char a[32], b[32], c[96];
@@ -103,8 +104,15 @@ wake_text(struct lines *L, const struct m_wake *k, int room)
 	else if (ret > slept)
 		snprintf(c, sizeof c, ": %s return%s without a sleep", fmt_count(ret - slept, a, sizeof a),
 			 ret - slept == 1 ? "" : "s");
-	if (c[0] && used + (int)strlen(c) <= room)
-		lines_put(L, slept > ret ? CS_WARN : CS_DIM, c);
+	if (c[0] == '\0')
+		return;
+	if (used + (int)strlen(c) > room) {
+		/* Its own line, under the counts: the difference is the point. */
+		lines_add(L);
+		lines_pad(L, indent);
+		memmove(c, c + 2, strlen(c + 2) + 1); /* without the ": " */
+	}
+	lines_put(L, slept > ret ? CS_WARN : CS_DIM, c);
 }
 
 /* Text of a "waiting since" line after the epfd column. */
@@ -162,7 +170,7 @@ footer(struct lines *L, const struct view *v, int nw, int w)
 			lines_style(L, CS_DIM);
 			lines_printf(L, "  ");
 		}
-		wake_text(L, k, w - L->v[L->n - 1].cols);
+		wake_text(L, k, w - L->v[L->n - 1].cols, 11);
 	}
 	lines_style(L, CS_NORMAL);
 	if (lines_nfooter(L) == 0)
