@@ -33,6 +33,7 @@ struct client {
 	int state;
 	int port; /* local port */
 	int timer;
+	uint64_t t_start; /* when it began to connect */
 	char buf[512];
 	size_t nbuf;
 };
@@ -66,7 +67,7 @@ clients_set_port(struct clients *cs, int port)
 	cs->port = port;
 }
 
-/* Report one client event (ev, err if any, optional text) as a client record. */
+/* Report one client event (ev, err if any, optional text, time since it began) as a client record. */
 static void
 emit(struct client *c, int ev, int err, const char *text)
 {
@@ -78,6 +79,8 @@ emit(struct client *c, int ev, int err, const char *text)
 	r.client_port = c->port;
 	r.err = err;
 	r.ret = err ? -1 : 0;
+	r.ts_ns = now_ns();
+	r.elapsed_ns = r.ts_ns - c->t_start;
 	if (text)
 		trace_rec_set_text(&r, text);
 	run_emit(c->cs->run, &r);
@@ -251,6 +254,7 @@ start_one(struct clients *cs, int mode)
 	c->cs = cs;
 	c->id = cs->next_id++;
 	c->mode = mode;
+	c->t_start = now_ns();
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (cs->n == cs->cap) {

@@ -599,7 +599,25 @@ conn_close(struct model *m, struct m_conn *c, uint64_t ts)
 	}
 }
 
-/* accept: a connection from the listening socket r->fd, or a failure. */
+static void event_add(struct model *m, const struct trace_rec *r);
+
+/*
+ * Did p lose the race for a connection: EAGAIN on a listening socket that
+ * other processes hold too, with nothing taken since its last epoll_wait
+ * return?  (An EAGAIN after a connection taken in the same wake-up is the
+ * end of a drain loop; on a socket of its own nobody else could take it.)
+ */
+static int
+accept_lost(const struct m_proc *p, const struct m_listen *l, const struct trace_rec *r)
+{
+	if (r->ret >= 0 || (r->err != EAGAIN && r->err != EWOULDBLOCK))
+		return 0;
+	if (l == NULL || l->holders < 2)
+		return 0;
+	return p->accepted_at != p->returns + 1;
+}
+
+/* accept: a connection from the listening socket r->fd, or a failure (a lost race goes in the Story). */
 static void
 apply_accept(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
@@ -607,9 +625,14 @@ apply_accept(struct model *m, struct m_proc *p, const struct trace_rec *r)
 
 	if (r->ret < 0) {
 		p->accept_fail++;
+		if (accept_lost(p, l, r)) {
+			p->accept_lost++;
+			event_add(m, r);
+		}
 		return;
 	}
 	p->accepts++;
+	p->accepted_at = p->returns + 1;
 	if (l)
 		m->listens[l - m->listens].accepts++;
 	conn_open(m, p, r);
@@ -1159,7 +1182,57 @@ apply_job(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	}
 }
 
-/* One of the front end's clients: connected, answered (by which pid), failed. */
+/* The pid that accepted the connection from local port port (open or closed, newest first); 0: none. */
+static uint32_t
+accepted_from(const struct model *m, int port)
+{
+	if (port <= 0)
+		return 0;
+	for (int i = m->nconns - 1; i >= 0; i--)
+		if (m->conns[i].peer_port == port)
+			return m->conns[i].pid;
+	for (uint64_t k = 0; k < m->nclosed && k < M_CLOSED; k++) {
+		const struct m_conn *c = &m->closed[(m->nclosed - 1 - k) % M_CLOSED];
+
+		if (c->peer_port == port)
+			return c->pid;
+	}
+	return 0;
+}
+
+/* Keep, as they are now, the facts that say why client c failed (see struct m_client). */
+static void
+client_why(const struct model *m, struct m_client *c, const struct trace_rec *r)
+{
+	const struct m_proc *srv = model_proc(m, model_server_pid(m));
+	const struct m_job *j = srv ? model_job(m, srv->pgid) : NULL;
+	int servers = 0, alive = 0;
+
+	for (int i = 0; i < m->nprocs; i++) {
+		if (!model_is_server(&m->procs[i]))
+			continue;
+		servers++;
+		alive += m->procs[i].alive;
+	}
+	c->waited_ns = r->elapsed_ns;
+	c->accepted_by = accepted_from(m, c->port);
+	c->server_stopped = j && j->state == MJOB_STOPPED;
+	c->server_gone = servers > 0 && alive == 0;
+	c->queued = m->accept_queue;
+	c->full_queue = 0;
+	c->full_backlog = 0;
+	for (int i = 0; i < m->nlistens; i++) {
+		const struct m_listen *l = &m->listens[i];
+
+		if (model_listen_open(l) && l->backlog > 0 && l->qlen >= l->backlog) {
+			c->full_queue = l->qlen;
+			c->full_backlog = l->backlog;
+			break;
+		}
+	}
+}
+
+/* One of the front end's clients: connected, answered (by which pid), failed (and why). */
 static void
 apply_client(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
@@ -1189,6 +1262,7 @@ apply_client(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	case CLIENT_TIMEOUT:
 		m->clients_failed++;
 		c->err = r->err;
+		client_why(m, c, r);
 		break;
 	}
 }
@@ -1253,11 +1327,18 @@ failed(const struct trace_rec *r)
 	return r->ret != 0;
 }
 
-/* An accept that failed for a reason other than the losers' EAGAIN. */
+/* An accept that failed for a reason other than EAGAIN (apply_accept keeps the lost races). */
 static int
 accept_failed(const struct trace_rec *r)
 {
 	return r->ret < 0 && r->err != EAGAIN && r->err != EWOULDBLOCK;
+}
+
+/* A client that failed: an error or a timeout. */
+static int
+client_failed(const struct trace_rec *r)
+{
+	return r->event == CLIENT_ERROR || r->event == CLIENT_TIMEOUT;
 }
 
 /* A storm that reached its cap. */
@@ -1305,7 +1386,7 @@ static const struct applier {
 	[TR_LOG] = { NULL, always },
 	[TR_FG] = { apply_fg, always },
 	[TR_JOB] = { apply_job, always },
-	[TR_CLIENT] = { apply_client, NULL },
+	[TR_CLIENT] = { apply_client, client_failed },
 	[TR_ACTION] = { NULL, always },
 	[TR_ACCEPTQ] = { apply_acceptq, NULL },
 	[TR_TTY] = { apply_tty, NULL },
@@ -1387,6 +1468,15 @@ model_wait_line(const struct model *m, uint64_t *i, struct m_wait *out)
 		prev = e;
 	}
 	return 1;
+}
+
+/* The client numbered id, or NULL. */
+const struct m_client *
+model_client(const struct model *m, int id)
+{
+	const struct m_client *c = &m->clients[(uint32_t)id % M_CLIENTS];
+
+	return id > 0 && c->id == id ? c : NULL;
 }
 
 /* Story record k back from the newest. */

@@ -89,6 +89,14 @@ struct m_proc {
 	int reaped, how, code; /* from the parent's reap record */
 	int has_exit, exit_status;
 	uint64_t wakeups, accepts, accept_fail, sem_won, sem_lost, strays, signals;
+	/*
+	 * Lost accept races: accept() = -1 EAGAIN on a listening socket other
+	 * processes hold too, with no connection taken since the process's last
+	 * epoll_wait return (another one took it).  An EAGAIN that ends a drain
+	 * loop after it took one is not a lost race.
+	 */
+	uint64_t accept_lost;
+	uint64_t accepted_at; /* returns when it last accepted a connection, plus 1; 0: never */
 	uint64_t hup_returns; /* epoll_wait returns of EPOLLHUP without data (a hang-up's), counted storms included */
 	uint64_t returns; /* epoll_wait returns */
 	uint64_t hup_streak; /* consecutive returns of EPOLLHUP without data, traced or counted */
@@ -206,6 +214,11 @@ struct m_conn {
 	uint64_t ts_close;
 };
 
+/*
+ * One of the front end's clients.  When it fails (error or timeout), the
+ * facts that say why are kept as they were at that moment: the Story tells
+ * its reason from them.
+ */
 struct m_client {
 	int id;
 	int port;
@@ -213,6 +226,13 @@ struct m_client {
 	int err;
 	uint32_t answered_by;
 	char reply[96];
+	uint64_t waited_ns;    /* failed: how long it had been trying (0: the record did not say) */
+	uint32_t accepted_by;  /* failed: the pid that accepted its connection; 0: never accepted */
+	int server_stopped;    /* failed: the server's job was stopped (^Z) */
+	int server_gone;       /* failed: the trace saw a server, and none of its processes was alive */
+	int64_t queued;        /* failed: connections in the accept queues; -1 unknown */
+	int64_t full_queue;    /* failed: a listening socket's queue that had reached its backlog */
+	int full_backlog;      /* failed: that socket's backlog; 0: no queue was full */
 };
 
 struct m_job {
@@ -321,6 +341,8 @@ int model_wait_folds(const struct m_wait *a, const struct m_wait *b);
  * Advances *i past them; 0 when no entry is left.
  */
 int model_wait_line(const struct model *m, uint64_t *i, struct m_wait *out);
+/* The client numbered id, or NULL when it is unknown or its slot now holds a newer one. */
+const struct m_client *model_client(const struct model *m, int id);
 /* Story record k back from the newest (0 = newest), or NULL. */
 const struct trace_rec *model_event_back(const struct model *m, uint64_t k);
 /* TTY line k back from the newest complete one (-1 = the partial line). */

@@ -219,7 +219,7 @@ line_job(struct strbuf *b, const struct trace_rec *r)
 		  r->text, r->background ? " &" : "");
 }
 
-/* client 3 reply port 40000 "pid = 42 | hello" */
+/* client 3 reply port 40000 "pid = 42 | hello" / client 4 timeout port 40001 after 2.001 s */
 static void
 line_client(struct strbuf *b, const struct trace_rec *r)
 {
@@ -228,6 +228,8 @@ line_client(struct strbuf *b, const struct trace_rec *r)
 		sb_printf(b, " port %d", r->client_port);
 	if (r->err)
 		sb_printf(b, " %s", errno_name(r->err));
+	if (r->elapsed_ns && (r->event == CLIENT_ERROR || r->event == CLIENT_TIMEOUT))
+		sb_printf(b, " after %.3f s", (double)r->elapsed_ns / 1e9);
 	if (r->text[0])
 		sb_printf(b, " \"%s\"", r->text);
 }
@@ -367,7 +369,7 @@ static const struct rec_type types[TR__COUNT] = {
 		  F_BIT("background", background, -1), F_TEXT("name") } },
 	[TR_CLIENT] = { "client", NULL, line_client,
 		{ F_INT("client", client), F_ENUM("event", event, RE_CLIENT_EVENT), F_INT("port", client_port),
-		  F_RET, F_TEXT("text") } },
+		  F_RET, F_TEXT("text"), F_U64("elapsed_ns", elapsed_ns) } },
 	[TR_ACTION] = { "action", "action {state}: {action}", NULL,
 		{ F_TEXT("action"), F_ENUM("state", state, RE_ACTION_STATE) } },
 	[TR_ACCEPTQ] = { "accept_queue", "accept queue of port {port}: {len} waiting (backlog {backlog})", NULL,

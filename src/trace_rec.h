@@ -143,7 +143,7 @@ struct trace_rec {
 	uint32_t events;
 	union {
 		uint64_t data;       /* ev.data */
-		uint64_t elapsed_ns; /* hup_storm: since the storm began */
+		uint64_t elapsed_ns; /* hup_storm: since the storm began; client: since it began to connect */
 		uint64_t handle;     /* sem_*: the sem_t pointer, 0 when not known */
 		uint64_t inode;      /* listen, accept_queue: the socket's inode (socket:[N]); 0 unknown */
 	};

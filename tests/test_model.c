@@ -793,6 +793,67 @@ Test(model, unknown_accept_errors_are_story_events)
 	cr_assert_eq(M->nevents, 1, "EMFILE from accept is not a story event");
 }
 
+/* Two echo workers, 70 and 71, sharing the listening socket fd 3 on 8080. */
+static void
+two_workers(void)
+{
+	struct trace_rec *r;
+
+	start(70, ROLE_ECHO_PARENT, 1, 70, "echo-w0");
+	start(71, ROLE_ECHO_WORKER, 70, 70, "echo-w1");
+	r = rec(TR_LISTEN, 70);
+	r->fd = 3;
+	r->port = 8080;
+	r->backlog = 5;
+	trace_rec_set_text(r, "127.0.0.1");
+	apply(r);
+	inherit(71, 3, OPEN_LISTEN, 70);
+}
+
+Test(model, a_lost_accept_race_is_counted_and_kept_for_the_story)
+{
+	uint64_t before;
+
+	two_workers();
+	before = M->nevents;
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	wait_ret(71, 4, 1, EPOLLIN, 3);
+	accept_conn(70, 3, 7, 40001);
+	accept_conn(71, 3, -1, 0); /* 70 took it */
+	cr_assert_eq(model_proc(M, 71)->accept_lost, 1, "the loser's EAGAIN is not a lost race");
+	cr_assert_eq(model_proc(M, 70)->accept_lost, 0, "the winner lost a race");
+	cr_assert_eq(M->nevents - before, 1, "%llu Story records", (unsigned long long)(M->nevents - before));
+	cr_assert_eq(model_event_back(M, 0)->type, TR_ACCEPT, "the lost race is not in the Story");
+	cr_assert_eq(model_event_back(M, 0)->pid, 71, "the Story keeps pid %u's", model_event_back(M, 0)->pid);
+
+	/* A drain loop ends with EAGAIN after what it took: no race lost. */
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	accept_conn(70, 3, 8, 40002);
+	accept_conn(70, 3, -1, 0);
+	cr_assert_eq(model_proc(M, 70)->accept_lost, 0, "the end of a drain loop counted as a lost race");
+	/* Woken again with nothing to take: that one is lost. */
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	accept_conn(70, 3, -1, 0);
+	cr_assert_eq(model_proc(M, 70)->accept_lost, 1, "an EAGAIN after a new wake-up is not a lost race");
+	cr_assert_eq(M->nevents - before, 2, "%llu Story records", (unsigned long long)(M->nevents - before));
+}
+
+Test(model, an_eagain_on_a_socket_nobody_shares_is_no_lost_race)
+{
+	struct trace_rec *r;
+
+	start(80, ROLE_ECHO_PARENT, 1, 80, "echo-w0");
+	r = rec(TR_LISTEN, 80);
+	r->fd = 3;
+	r->port = 8081;
+	trace_rec_set_text(r, "127.0.0.1");
+	apply(r);
+	wait_ret(80, 4, 1, EPOLLIN, 3);
+	accept_conn(80, 3, -1, 0);
+	cr_assert_eq(model_proc(M, 80)->accept_lost, 0, "nobody else could have taken it");
+	cr_assert_eq(model_event_back(M, 0)->type, TR_LISTEN, "an EAGAIN with no rival is a Story record");
+}
+
 /* ---- terminal, jobs, clients ----------------------------------------- */
 
 Test(model, tcsetpgrp_sets_the_foreground_group)
@@ -885,6 +946,46 @@ Test(model, client_reply_names_the_pid_that_answered)
 	cr_assert_eq(M->clients_connected, 2, "connected");
 	cr_assert_eq(M->clients_answered, 2, "answered");
 	cr_assert_eq(M->clients_failed, 2, "failed");
+}
+
+Test(model, a_failed_client_keeps_why_it_failed)
+{
+	const struct m_client *c;
+	struct trace_rec *r;
+
+	two_workers();
+	r = rec(TR_JOB, 2);
+	r->pgid = 70;
+	r->event = JOB_STOPPED;
+	apply(r);
+	r = rec(TR_ACCEPTQ, 1);
+	r->port = 8080;
+	r->qlen = 2;
+	r->backlog = 5;
+	apply(r);
+	accept_conn(71, 3, 9, 40007); /* client 7's connection, taken before the stop */
+	client(7, CLIENT_CONNECTED, 0, "");
+	client(8, CLIENT_CONNECTED, 0, "");
+	r = rec(TR_CLIENT, 1);
+	r->client = 8;
+	r->event = CLIENT_TIMEOUT;
+	r->client_port = 40008;
+	r->elapsed_ns = 2000000000ull;
+	apply(r);
+	client(7, CLIENT_TIMEOUT, 0, "");
+	c = model_client(M, 8);
+	cr_assert_not_null(c, "client 8 unknown");
+	cr_assert_eq(c->waited_ns, 2000000000ull, "waited %llu ns", (unsigned long long)c->waited_ns);
+	cr_assert_eq(c->accepted_by, 0, "client 8 accepted by %u", c->accepted_by);
+	cr_assert(c->server_stopped, "the server's job was stopped");
+	cr_assert(!c->server_gone, "the server is not gone");
+	cr_assert_eq(c->queued, 2, "queued %lld", (long long)c->queued);
+	cr_assert_eq(c->full_backlog, 0, "a queue of 2 with backlog 5 called full");
+	cr_assert_eq(model_client(M, 7)->accepted_by, 71, "client 7 accepted by %u", model_client(M, 7)->accepted_by);
+	cr_assert_null(model_client(M, 8 + M_CLIENTS), "a client that never was");
+	cr_assert_eq(model_event_back(M, 0)->type, TR_CLIENT, "a failed client is not in the Story");
+	cr_assert_eq(model_event_back(M, 0)->client, 7, "the newest Story record is client %d's",
+		     model_event_back(M, 0)->client);
 }
 
 Test(model, tty_text_splits_into_lines)

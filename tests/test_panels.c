@@ -259,3 +259,72 @@ Test(panels, the_story_names_both_semaphores_and_both_ports)
 	says(P_STORY, "127.0.0.1:8081");
 	says(P_STORY, "127.0.0.1:8082");
 }
+
+/* A failed client id: ev (error or timeout) with err, elapsed ns after it began, from local port 40000 + id. */
+static void
+failed_client(int id, int ev, int err, uint64_t elapsed)
+{
+	struct trace_rec *r = rec(TR_CLIENT, 1);
+
+	r->client = id;
+	r->event = ev;
+	r->client_port = 40000 + id;
+	r->err = err;
+	r->ret = err ? -1 : 0;
+	r->elapsed_ns = elapsed;
+	model_apply(M, r);
+}
+
+Test(panels, the_story_gives_each_failed_client_its_reason)
+{
+	struct trace_rec *r;
+
+	failed_client(1, CLIENT_ERROR, ECONNREFUSED, 1000);
+	failed_client(2, CLIENT_ERROR, ECONNRESET, 1000);
+	failed_client(3, CLIENT_TIMEOUT, 0, 2000000000ull);
+	r = rec(TR_ACCEPT, 102);
+	r->fd = 3;
+	r->ret = 9;
+	r->port = 40004;
+	model_apply(M, r);
+	failed_client(4, CLIENT_TIMEOUT, 0, 2100000000ull);
+	r = rec(TR_ACCEPTQ, 1);
+	r->port = 8081;
+	r->qlen = 6;
+	r->backlog = 5;
+	model_apply(M, r);
+	failed_client(5, CLIENT_TIMEOUT, ETIMEDOUT, 3000000000ull);
+	says(P_STORY, "client 1 failed: connection refused: nothing listened on the server's port");
+	says(P_STORY, "client 2 failed: reset by the server (RST) before it was accepted");
+	says(P_STORY, "client 3 failed: no reply in 2.0 s, never accepted: 3 connections waiting in the accept queue");
+	says(P_STORY, "client 4 failed: no reply in 2.1 s: accepted by 102 srv-b, which did not answer");
+	says(P_STORY, "client 5 failed: could not connect in 3.0 s: the accept queue was full (6 waiting, backlog 5)");
+	for (uint32_t pid = 101; pid <= 102; pid++) {
+		r = rec(TR_PROC_EXIT, pid);
+		model_apply(M, r);
+	}
+	failed_client(6, CLIENT_ERROR, ECONNREFUSED, 1000);
+	says(P_STORY, "client 6 failed: connection refused: nothing listened on the server's port (the server had ended)");
+	/* Clients that failed alike, one after another, are one line. */
+	failed_client(7, CLIENT_ERROR, ECONNRESET, 1000);
+	failed_client(8, CLIENT_ERROR, ECONNRESET, 2000);
+	says(P_STORY, "clients 7-8 failed: reset by the server (RST): the server had ended");
+}
+
+Test(panels, connections_count_the_races_each_worker_lost)
+{
+	struct trace_rec *r;
+
+	r = rec(TR_INHERIT, 105);
+	r->fd = 3;
+	r->kind = OPEN_LISTEN;
+	r->from = 101;
+	model_apply(M, r); /* 105 shares 101's socket on 8081 */
+	r = rec(TR_ACCEPT, 105);
+	r->fd = 3;
+	r->ret = -1;
+	r->err = EAGAIN;
+	model_apply(M, r);
+	says(P_STORY, "accept(3) = -1 EAGAIN: another worker took the connection (lost the race)");
+	says(P_CONN, "lost 1");
+}

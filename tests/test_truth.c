@@ -645,3 +645,90 @@ Test(truth, a_zoomed_panel_wraps_its_long_lines)
 	cr_assert(tui_wait_re(&T, "front end\\)", WAIT_MS), "the front end's note is cut:\n%s", T.screen);
 	cr_assert(!tui_match(T.screen, "\xe2\x80\xa6", NULL, 0), "a line is cut:\n%s", T.screen);
 }
+
+/* Does the recording at path hold an accept that failed with EAGAIN (a worker that lost the race)? */
+static int
+recording_has_eagain(const char *path)
+{
+	return tui_sh("'%s' --headless replay '%s' --json 2>/dev/null | grep -q '\"type\":\"accept\".*\"errno\":\"EAGAIN\"'",
+		      T.bin, path) == 0;
+}
+
+/*
+ * 3. echo-none shows its point: in a run where a worker lost the race for
+ * a connection (its accept = -1 EAGAIN), the Story says so and the
+ * Connections panel counts it per worker.  Whether the loser returns from
+ * epoll_wait at all is a race of its own, so the run is recorded (again,
+ * until one has a lost race) and replayed on the screen.
+ */
+Test(truth, echo_none_shows_the_losers_eagain)
+{
+	char rec[128], args[256];
+	int tries;
+
+	tui_init(&T, "truth");
+	snprintf(rec, sizeof rec, "%s/none.rec", scratch_dir());
+	for (tries = 0; tries < 12; tries++) {
+		cr_assert_eq(tui_sh("EPOLLVIZ_SCENARIOS='%s' '%s' --headless echo-none --script 'connect 20' "
+				    "--quiet --record '%s' >/dev/null 2>&1", T.scenarios, T.bin, rec), 0,
+			     "the recorded run failed");
+		if (recording_has_eagain(rec))
+			break;
+	}
+	cr_assert_lt(tries, 12, "no worker lost a race in 12 runs of 20 connections");
+	snprintf(args, sizeof args, "replay '%s'", rec);
+	cr_assert_eq(tui_start(&T, 160, 60, args, NULL, NULL), 0, "tmux did not start");
+	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
+	tui_keys(&T, "'>'"); /* fastest */
+	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
+	zoom("8", "─ 8 Story");
+	cr_assert(tui_match(T.screen, "echo-w[0-9] +accept\\(3\\) = -1 EAGAIN: another worker took the "
+				      "connection \\(lost the race\\)", NULL, 0),
+		  "the Story does not show the loser's EAGAIN:\n%s", T.screen);
+	zoom("4", "─ 4 Connections");
+	cr_assert(tui_match(T.screen, "echo-w[0-9] +[0-9]+ accepted.* lost [1-9]", NULL, 0),
+		  "the Connections panel does not count the lost race:\n%s", T.screen);
+}
+
+/*
+ * 8. A client that fails gets a Story line with its reason: after z (the
+ * server's job stopped) a client connects, its connection waits in the
+ * accept queue, and no reply comes.
+ */
+Test(truth, a_client_the_stopped_server_never_answers_gets_its_reason)
+{
+	screen(160, 45, "echo-herd");
+	zoom("8", "─ 8 Story");
+	cr_assert(tui_wait_re(&T, "echo-w1 +epoll_create1", WAIT_MS), "the workers did not start:\n%s", T.screen);
+	tui_keys(&T, "z");
+	cr_assert(tui_wait_re(&T, "job [0-9]+ stopped", WAIT_MS), "the server's job was not stopped:\n%s", T.screen);
+	tui_keys(&T, "c");
+	cr_assert(tui_wait_re(&T, "client [0-9]+ failed: no reply in [0-9.]+ s, never accepted: the server was "
+				  "stopped \\(\\^Z\\), 1 connection waiting in the accept queue", 3 * WAIT_MS),
+		  "no Story line says why the client failed:\n%s", T.screen);
+}
+
+/*
+ * 8. A client that cannot even connect is told apart: with backlog 1 and
+ * the server stopped, two connections fill the accept queue and the
+ * third's SYN is dropped until its connect times out.
+ */
+Test(truth, a_client_refused_by_a_full_accept_queue_gets_its_reason)
+{
+	char path[256];
+
+	cr_assert_not_null(hscenario(path, sizeof path, "backlog-1",
+				     "title = a one-place accept queue\n[echo]\nworkers = 2\nbacklog = 1\n"),
+			   "cannot write the scenario");
+	screen(160, 45, path);
+	zoom("8", "─ 8 Story");
+	cr_assert(tui_wait_re(&T, "echo-w1 +epoll_create1", WAIT_MS), "the workers did not start:\n%s", T.screen);
+	tui_keys(&T, "z");
+	cr_assert(tui_wait_re(&T, "job [0-9]+ stopped", WAIT_MS), "the server's job was not stopped:\n%s", T.screen);
+	tui_keys(&T, "o");
+	tui_keys(&T, "o");
+	tui_keys(&T, "o");
+	cr_assert(tui_wait_re(&T, "client [0-9]+ failed: could not connect in [0-9.]+ s: the accept queue was "
+				  "full \\(2 waiting, backlog 1\\)", 3 * WAIT_MS),
+		  "no Story line says why the client could not connect:\n%s", T.screen);
+}

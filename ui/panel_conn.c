@@ -1,6 +1,7 @@
 /*
  * panel_conn.c - "Connections per pid": how many connections each echo
- * process accepted (with a bar of the split), the accept queue the kernel
+ * process accepted (with a bar of the split) and the accept races it lost
+ * (EAGAIN: another took the connection), the accept queue the kernel
  * holds for the listening socket, the front end's clients and the last
  * reply (which pid answered), then the open connections one per line.
  */
@@ -13,6 +14,7 @@
 #define NAME_COL 14
 #define SPLIT_COLS 19 /* "    2 accepted  50%" */
 #define OPEN_COLS 8   /* "  open 1" */
+#define LOST_COLS 8   /* "  lost 3" */
 
 /* The newest client that got a reply, or NULL. */
 static const struct m_client *
@@ -64,26 +66,32 @@ shares(const struct model *m, uint64_t total, int *pct)
 }
 
 /*
- * Per echo process: connections accepted and its share, then as room
- * allows the connections open now and the split as a bar.
+ * Per echo process: connections accepted and its share, the accept races it
+ * lost (when any was), then as room allows the connections open now and
+ * the split as a bar.
  */
 static void
 split_lines(struct lines *L, const struct view *v, int w)
 {
 	const struct model *m = v->m;
-	uint64_t total = 0;
-	int open = w >= NAME_COL + SPLIT_COLS + OPEN_COLS;
-	int bar = w - NAME_COL - SPLIT_COLS - (open ? OPEN_COLS : 0) - 1;
+	uint64_t total = 0, lost = 0;
+	int room, open, bar;
 	int pct[M_MAX_PROCS];
 	char name[48];
 
+	for (int i = 0; i < m->nprocs; i++) {
+		if (model_is_server(&m->procs[i])) {
+			total += m->procs[i].accepts;
+			lost += m->procs[i].accept_lost;
+		}
+	}
+	room = w - NAME_COL - SPLIT_COLS - (lost ? LOST_COLS : 0);
+	open = room >= OPEN_COLS;
+	bar = room - (open ? OPEN_COLS : 0) - 1;
 	if (bar > 30)
 		bar = 30;
 	if (bar < 4)
 		bar = 0;
-	for (int i = 0; i < m->nprocs; i++)
-		if (model_is_server(&m->procs[i]))
-			total += m->procs[i].accepts;
 	shares(m, total, pct);
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
@@ -97,6 +105,8 @@ split_lines(struct lines *L, const struct view *v, int w)
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
 		lines_printf(L, "%s%3d%%", bar ? " " : "", pct[i]);
+		if (lost)
+			lines_printf(L, "  lost %llu", (unsigned long long)p->accept_lost);
 		if (open)
 			lines_printf(L, "  open %d", model_conns_of(m, p->pid));
 		if (!p->alive)
@@ -224,7 +234,9 @@ const struct panel_ops panel_conn_ops = {
 	.name = "Connections per pid",
 	.key = '4',
 	.help = "Connections each echo process accepted, with a bar of the split and how many "
-		"are open now; the listening socket's accept queue (read with sock_diag, like "
+		"are open now, and how many accept() races it lost (woken for a connection that "
+		"another worker took first: accept() = -1 EAGAIN); the listening socket's accept "
+		"queue (read with sock_diag, like "
 		"ss -lnt Recv-Q) and backlog, one line per socket (SO_REUSEPORT gives each worker "
 		"its own socket:[inode] and queue), or that the listener closed once no process holds it (the "
 		"kernel resets what was still queued); the front end's clients, and the last reply with the "

@@ -1,9 +1,11 @@
 /*
  * panel_story.c - "Story": the model's notable records (signals with their
  * si_code, kills, reaps, tcsetpgrp, job events, semaphore unlinks, stray
- * events, errors, the user's own actions) in time order, one sentence each,
- * so that a Ctrl+C reads as its propagation step by step.
+ * events, errors, lost accept races, failed clients with their reason, the
+ * user's own actions) in time order, one sentence each, so that a Ctrl+C
+ * reads as its propagation step by step.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,9 +201,115 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		lines_style(L, CS_ERR);
 		lines_printf(L, "accept(%d) = -1 %s", e->fd, errno_name(e->err));
 		lines_style(L, CS_NORMAL);
+		/* The model keeps an EAGAIN only when another process took the connection. */
+		if (e->err == EAGAIN || e->err == EWOULDBLOCK)
+			lines_printf(L, ": another worker took the connection (lost the race)");
 		break;
 	default: lines_printf(L, "%s", trace_rec_type_name(e->type)); break;
 	}
+}
+
+/* Why a connection was never accepted, as far as the model knew then: ": the server was stopped ...". */
+static void
+unaccepted_why(struct strbuf *b, const struct m_client *c)
+{
+	if (c->server_gone) {
+		sb_add(b, ": the server had ended");
+		return;
+	}
+	if (c->server_stopped)
+		sb_add(b, ": the server was stopped (^Z)");
+	if (c->queued > 0)
+		sb_printf(b, "%s %lld connection%s waiting in the accept queue", c->server_stopped ? "," : ":",
+			  (long long)c->queued, c->queued == 1 ? "" : "s");
+}
+
+/* The reason a connection attempt failed, from its errno and what the model knew then (c may be NULL). */
+static void
+connect_why(struct strbuf *b, const struct trace_rec *e, const struct m_client *c)
+{
+	switch (e->err) {
+	case ECONNREFUSED:
+		sb_add(b, "connection refused: nothing listened on the server's port");
+		if (c && c->server_gone)
+			sb_add(b, " (the server had ended)");
+		break;
+	case ECONNRESET:
+		sb_add(b, "reset by the server (RST)");
+		if (c && c->server_gone)
+			sb_add(b, ": the server had ended");
+		else if (c && c->accepted_by == 0)
+			sb_add(b, " before it was accepted (a listening socket that closes resets its queue)");
+		break;
+	case EPIPE: sb_add(b, "the server had closed the connection (EPIPE)"); break;
+	case ETIMEDOUT:
+		sb_add(b, "could not connect");
+		if (e->elapsed_ns)
+			sb_printf(b, " in %.1f s", (double)e->elapsed_ns / 1e9);
+		if (c && c->full_backlog > 0)
+			sb_printf(b, ": the accept queue was full (%lld waiting, backlog %d), so the kernel "
+				  "dropped its SYN", (long long)c->full_queue, c->full_backlog);
+		break;
+	default: sb_add(b, errno_name(e->err)); break;
+	}
+}
+
+/* Why client e failed, into b (emptied first): refused, reset, timed out (and why nobody answered). */
+static void
+client_reason(struct strbuf *b, const struct view *v, const struct trace_rec *e)
+{
+	const struct m_client *c = model_client(v->m, e->client);
+	char name[48];
+
+	sb_reset(b);
+	sb_add(b, "");
+	if (e->event == CLIENT_ERROR || e->err) {
+		connect_why(b, e, c);
+		return;
+	}
+	sb_add(b, "no reply");
+	if (e->elapsed_ns)
+		sb_printf(b, " in %.1f s", (double)e->elapsed_ns / 1e9);
+	if (c == NULL)
+		return;
+	if (c->accepted_by) {
+		sb_printf(b, ": accepted by %s, which did not answer",
+			  panel_pid_name(v, c->accepted_by, name, sizeof name));
+		if (c->server_stopped)
+			sb_add(b, " (the server was stopped: ^Z)");
+		return;
+	}
+	sb_add(b, ", never accepted");
+	unaccepted_why(b, c);
+}
+
+/* A failed client, or clients e to last that failed alike, with the reason. */
+static void
+client_text(struct lines *L, const struct view *v, const struct trace_rec *e, const struct trace_rec *last)
+{
+	static struct strbuf b;
+
+	client_reason(&b, v, e);
+	lines_style(L, CS_ERR);
+	if (last != e)
+		lines_printf(L, "clients %d-%d failed: ", e->client, last->client);
+	else
+		lines_printf(L, "client %d failed: ", e->client);
+	lines_style(L, CS_NORMAL);
+	lines_printf(L, "%s", b.s);
+}
+
+/* Did two clients fail for the same reason?  (Their lines fold into one, as repeats do.) */
+static int
+same_failure(const struct view *v, const struct trace_rec *a, const struct trace_rec *b)
+{
+	static struct strbuf x, y;
+
+	if (a->type != TR_CLIENT || b->type != TR_CLIENT)
+		return 0;
+	client_reason(&x, v, a);
+	client_reason(&y, v, b);
+	return strcmp(x.s, y.s) == 0;
 }
 
 /* The user's action, as the action record said it. */
@@ -214,9 +322,10 @@ action_text(struct lines *L, const struct trace_rec *e)
 	lines_style(L, CS_NORMAL);
 }
 
-/* One story line: time, pid, what happened, repeat count. */
+/* One story line: time, pid, what happened, repeat count (last: the last record folded into it). */
 static void
-event_line(struct lines *L, const struct view *v, const struct trace_rec *e, int nw, int count)
+event_line(struct lines *L, const struct view *v, const struct trace_rec *e, const struct trace_rec *last,
+	   int nw, int count)
 {
 	char name[48];
 
@@ -230,6 +339,7 @@ event_line(struct lines *L, const struct view *v, const struct trace_rec *e, int
 	case TR_FG: fg_text(L, v, e); break;
 	case TR_REAP: reap_text(L, v, e); break;
 	case TR_ACTION: action_text(L, e); break;
+	case TR_CLIENT: client_text(L, v, e, last); break;
 	default: misc_text(L, e); break;
 	}
 	if (count > 1) {
@@ -273,9 +383,9 @@ story_draw(struct panel *pn, const struct view *v, int w)
 	for (int i = 0; i < n;) {
 		int k = 1;
 
-		while (i + k < n && same_event(ev[i], ev[i + k]))
+		while (i + k < n && (same_event(ev[i], ev[i + k]) || same_failure(v, ev[i], ev[i + k])))
 			k++;
-		event_line(L, v, ev[i], nw, k);
+		event_line(L, v, ev[i], ev[i + k - 1], nw, k);
 		i += k;
 	}
 	/* Lines ever: new ones, plus the ones that fell out of the ring. */
@@ -298,7 +408,8 @@ const struct panel_ops panel_story_ops = {
 	.key = '8',
 	.help = "Notable records in time order: signals with their si_code (SI_KERNEL: sent by "
 		"the kernel's tty line discipline; SI_USER: sent by kill), kills, reaps, job and "
-		"foreground changes, semaphore unlinks, stray events, errors, and your own actions.",
+		"foreground changes, semaphore unlinks, stray events, errors, accept() calls that lost "
+		"the race for a connection (EAGAIN), clients that failed and why, and your own actions.",
 	.fact = "After Ctrl+C it reads as the propagation: the kernel signals every process of "
 		"the foreground group, each handler runs, the parent's kill(child, SIGINT) is "
 		"redundant for ^C but is what stops the child after i (kill -INT parent) (fact 10), "
