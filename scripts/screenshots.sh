@@ -105,7 +105,7 @@ drive() {
 		;;
 	regular-file) wait_for 'EPERM' ;;
 	two-instances) wait_for 'kcmp' ;;
-	triggers) wait_for 'edge' ;;
+	triggers) wait_for 'timed out' ;;
 	ctl-errors) wait_for 'EBADF' ;;
 	*) wait_for 'Process groups' ;;
 	esac

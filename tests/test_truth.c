@@ -94,6 +94,13 @@ screen(int cols, int rows, const char *args)
 	cr_assert_eq(tui_start(&T, cols, rows, args, NULL, NULL), 0, "tmux did not start");
 }
 
+/* Zoom the panel titled title ("2 epoll_wait returns") with its key, or fail the test. */
+static void
+zoom(const char *key, const char *title)
+{
+	cr_assert(tui_zoom(&T, key, title, 1, WAIT_MS), "panel %s not zoomed:\n%s", key, T.screen);
+}
+
 /*
  * 5. After f, a job started with & runs in the foreground: the Story says
  * so, as TPGID does, not "continued (background &)".
@@ -103,7 +110,7 @@ Test(truth, a_job_brought_to_the_foreground_is_not_called_background)
 	screen(100, 30, "background-read");
 	cr_assert(tui_wait_re(&T, "T +epollviz probe", WAIT_MS), "the reader was not stopped:\n%s", T.screen);
 	tui_keys(&T, "f");
-	tui_keys(&T, "8");
+	zoom("8", "8 Story");
 	cr_assert(tui_wait_re(&T, "job [0-9]+ continued in the foreground", WAIT_MS),
 		  "the Story does not say the job continued in the foreground:\n%s", T.screen);
 	cr_assert(!tui_match(T.screen, "continued \\(background &\\)", NULL, 0),
@@ -210,27 +217,6 @@ lines_on_screen(const char *screen, struct tline *out, int max)
 	return n;
 }
 
-/* Does the screen's second row, the top panel's title, begin with arg? */
-static int
-second_row_is(struct tui *t, void *arg)
-{
-	const char *nl = strchr(t->screen, '\n');
-
-	return nl && strncmp(nl + 1, arg, strlen(arg)) == 0;
-}
-
-/* Zoom a panel by its key until its title tops the screen (a key can come before the panel applies). */
-static void
-zoom(const char *key, const char *title)
-{
-	for (int i = 0; i < 4; i++) {
-		tui_keys(&T, key);
-		if (tui_wait(&T, second_row_is, (void *)title, WAIT_MS / 2))
-			return;
-	}
-	cr_assert_fail("panel %s not zoomed:\n%s", key, T.screen);
-}
-
 /*
  * 1. The epoll_wait timeline keeps history in order: a replay of a real
  * echo-herd run shows, line by line, the recording's returns in time order,
@@ -255,7 +241,7 @@ Test(truth, the_timeline_shows_each_return_in_time_order)
 	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
 	tui_keys(&T, "'>'"); /* fastest */
 	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
-	zoom("2", "─ 2 epoll_wait returns");
+	zoom("2", "2 epoll_wait returns");
 	ngot = lines_on_screen(T.screen, got, 256);
 	cr_assert_eq(ngot, nwant, "%d lines on the screen, %d in the recording:\n%s", ngot, nwant, T.screen);
 	for (int i = 0; i < nwant; i++) {
@@ -452,8 +438,7 @@ Test(truth, keys_follow_the_state)
 	tui_keys(&T, "c");
 	cr_assert(tui_wait_re(&T, "c: no listening socket", WAIT_MS), "c does not say why it does nothing:\n%s",
 		  T.screen);
-	tui_keys(&T, "8");
-	cr_assert(tui_wait_re(&T, "8 Story", WAIT_MS), "no Story:\n%s", T.screen);
+	zoom("8", "8 Story");
 	cr_assert_eq(count_of("fg: the session leader"), 1, "not one fg line for one fg that could act:\n%s",
 		     T.screen);
 	cr_assert(!tui_match(T.screen, "failed: ", NULL, 0), "a key that could not act left a line in the Story:\n%s",
@@ -640,7 +625,7 @@ Test(truth, a_zoomed_panel_wraps_its_long_lines)
 {
 	screen(80, 24, "background-read");
 	cr_assert(tui_wait_re(&T, "T +epollviz probe", WAIT_MS), "the reader was not stopped:\n%s", T.screen);
-	zoom("6", "\xe2\x94\x80 6 Process groups");
+	zoom("6", "6 Process groups");
 	cr_assert(tui_wait_re(&T, "the shell\\)", WAIT_MS), "the session leader's note is cut:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "front end\\)", WAIT_MS), "the front end's note is cut:\n%s", T.screen);
 	cr_assert(!tui_match(T.screen, "\xe2\x80\xa6", NULL, 0), "a line is cut:\n%s", T.screen);
@@ -681,11 +666,11 @@ Test(truth, echo_none_shows_the_losers_eagain)
 	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
 	tui_keys(&T, "'>'"); /* fastest */
 	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
-	zoom("8", "─ 8 Story");
+	zoom("8", "8 Story");
 	cr_assert(tui_match(T.screen, "echo-w[0-9] +accept\\(3\\) = -1 EAGAIN: another worker took the "
 				      "connection \\(lost the race\\)", NULL, 0),
 		  "the Story does not show the loser's EAGAIN:\n%s", T.screen);
-	zoom("4", "─ 4 Connections");
+	zoom("4", "4 Connections");
 	cr_assert(tui_match(T.screen, "echo-w[0-9] +[0-9]+ accepted.* lost [1-9]", NULL, 0),
 		  "the Connections panel does not count the lost race:\n%s", T.screen);
 }
@@ -698,7 +683,7 @@ Test(truth, echo_none_shows_the_losers_eagain)
 Test(truth, a_client_the_stopped_server_never_answers_gets_its_reason)
 {
 	screen(160, 45, "echo-herd");
-	zoom("8", "─ 8 Story");
+	zoom("8", "8 Story");
 	cr_assert(tui_wait_re(&T, "echo-w1 +epoll_create1", WAIT_MS), "the workers did not start:\n%s", T.screen);
 	tui_keys(&T, "z");
 	cr_assert(tui_wait_re(&T, "job [0-9]+ stopped", WAIT_MS), "the server's job was not stopped:\n%s", T.screen);
@@ -721,7 +706,7 @@ Test(truth, a_client_refused_by_a_full_accept_queue_gets_its_reason)
 				     "title = a one-place accept queue\n[echo]\nworkers = 2\nbacklog = 1\n"),
 			   "cannot write the scenario");
 	screen(160, 45, path);
-	zoom("8", "─ 8 Story");
+	zoom("8", "8 Story");
 	cr_assert(tui_wait_re(&T, "echo-w1 +epoll_create1", WAIT_MS), "the workers did not start:\n%s", T.screen);
 	tui_keys(&T, "z");
 	cr_assert(tui_wait_re(&T, "job [0-9]+ stopped", WAIT_MS), "the server's job was not stopped:\n%s", T.screen);

@@ -187,8 +187,7 @@ Test(tui, picker_echo_herd_clients_and_ctrl_c)
 	 * rarely one worker takes every event of a burst, so a worker not yet
 	 * seen returning gets up to five more bursts (b) to show it.
 	 */
-	tui_keys(&T, "2");
-	cr_assert(tui_wait_re(&T, "2 epoll_wait returns", WAIT_MS));
+	cr_assert(tui_zoom(&T, "2", "2 epoll_wait returns", 1, WAIT_MS), "2 did not zoom:\n%s", T.screen);
 	for (int i = 0; i < 2; i++) {
 		int found, bursts = 0;
 
@@ -198,15 +197,14 @@ Test(tui, picker_echo_herd_clients_and_ctrl_c)
 		cr_assert(found, "no epoll_wait return of pid %ld after %d more bursts:\n%s", h.pids[i], bursts - 1,
 			  T.screen);
 	}
-	tui_keys(&T, "2");
-	cr_assert(tui_wait_re(&T, "6 Process groups", WAIT_MS), "zoom did not end:\n%s", T.screen);
+	cr_assert(tui_zoom(&T, "2", "2 epoll_wait returns", 0, WAIT_MS), "zoom did not end:\n%s", T.screen);
 
 	/* Ctrl+C: the server group leaves the table, the session leader is foreground again. */
 	tui_keys(&T, "C-c");
 	cr_assert(tui_wait(&T, pred_server_gone, NULL, 15000),
 		  "after Ctrl+C the server group is still listed or the shell is not foreground:\n%s", T.screen);
 	/* The story, zoomed (key 8), tells the propagation: the kernel's SIGINT to both workers. */
-	tui_keys(&T, "8");
+	cr_assert(tui_zoom(&T, "8", "8 Story", 1, WAIT_MS), "8 did not zoom:\n%s", T.screen);
 	for (int i = 0; i < 2; i++) {
 		snprintf(re, sizeof re, "%ld echo-w[01] +[^ ]+ SIGINT +SI_KERNEL +from the kernel", h.pids[i]);
 		cr_assert(tui_wait_re(&T, re, WAIT_MS), "the story lacks the kernel's SIGINT to %ld:\n%s", h.pids[i],
@@ -214,8 +212,7 @@ Test(tui, picker_echo_herd_clients_and_ctrl_c)
 	}
 	cr_assert(tui_match(T.screen, "the session leader takes the foreground back", NULL, 0),
 		  "the story lacks the shell taking the terminal back:\n%s", T.screen);
-	tui_keys(&T, "8");
-	cr_assert(tui_wait_re(&T, "6 Process groups", WAIT_MS), "zoom did not end:\n%s", T.screen);
+	cr_assert(tui_zoom(&T, "8", "8 Story", 0, WAIT_MS), "zoom did not end:\n%s", T.screen);
 	/* Esc stops the scenario and goes back to the picker. */
 	tui_keys(&T, "Escape");
 	cr_assert(tui_wait_re(&T, "pick a scenario", WAIT_MS), "Esc did not return to the picker:\n%s", T.screen);
@@ -264,14 +261,12 @@ Test(tui, everything_ctrl_c_spares_background_fifo)
 		  "after Ctrl+C the background FIFO watcher should remain and the server go:\n%s", T.screen);
 	tui_keys(&T, "w");
 	/* The FIFO panel, zoomed (key 5), shows the read. */
-	tui_keys(&T, "5");
-	cr_assert(tui_wait_re(&T, "5 FIFO", WAIT_MS), "no FIFO panel:\n%s", T.screen);
+	cr_assert(tui_zoom(&T, "5", "5 FIFO", 1, WAIT_MS), "no FIFO panel:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "reads 1 \\([0-9]+ B\\)", WAIT_MS), "the background watcher did not read:\n%s",
 		  T.screen);
 	cr_assert(tui_match(T.screen, "last read \"line 1 from epollviz", NULL, 0), "the line read is not shown:\n%s",
 		  T.screen);
-	tui_keys(&T, "5");
-	cr_assert(tui_wait_re(&T, "6 Process groups", WAIT_MS), "zoom did not end:\n%s", T.screen);
+	cr_assert(tui_zoom(&T, "5", "5 FIFO", 0, WAIT_MS), "zoom did not end:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, TUI_ROW "epollviz fifo-watch", NULL, 0), "the watcher is gone:\n%s", T.screen);
 }
 

@@ -233,6 +233,38 @@ tui_wait_re(struct tui *t, const char *re, int ms)
 	return tui_wait(t, pred_regex, (void *)re, ms);
 }
 
+/* Is the screen's second row, the top panel's title, "─ " followed by arg ("8 Story")? */
+static inline int
+tui_pred_top_title(struct tui *t, void *arg)
+{
+	const char *nl = strchr(t->screen, '\n');
+
+	return nl && strncmp(nl + 1, "\xe2\x94\x80 ", 4) == 0 && strncmp(nl + 5, arg, strlen(arg)) == 0;
+}
+
+/*
+ * Zoom the panel titled title ("8 Story") with its key, or unzoom it
+ * (zoomed = 0): press the key until the screen shows it so, looking before
+ * each press (a key that came before the panel applied does nothing).
+ * Returns 1 when it did.
+ */
+static inline int
+tui_zoom(struct tui *t, const char *key, const char *title, int zoomed, int ms)
+{
+	for (int i = 0; i < 4; i++) {
+		tui_capture(t);
+		if (tui_pred_top_title(t, (void *)title) == zoomed)
+			return 1;
+		tui_keys(t, key);
+		for (uint64_t end = tui_now_ms() + (uint64_t)ms / 4; tui_now_ms() < end; tui_pause_ms(TUI_POLL_MS)) {
+			tui_capture(t);
+			if (tui_pred_top_title(t, (void *)title) == zoomed)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* The pane's shell printed the exit status (it may have scrolled into the history). */
 static inline int
 tui_pred_exited(struct tui *t, void *arg)

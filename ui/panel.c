@@ -13,6 +13,8 @@
 #include "../src/trace.h"
 #include "crt.h"
 
+#define FOOT_MIN_BODY 3 /* body rows a footer (the waits under the timeline) leaves, when there are that many */
+
 static const struct panel_ops *const all_ops[P__COUNT] = {
 	[P_EPOLL] = &panel_epoll_ops, [P_WAIT] = &panel_wait_ops,   [P_SEM] = &panel_sem_ops,
 	[P_CONN] = &panel_conn_ops,   [P_FIFO] = &panel_fifo_ops,   [P_PGRP] = &panel_pgrp_ops,
@@ -84,11 +86,23 @@ panel_want(const struct panel *p)
 	return 1 + p->L.n;
 }
 
+/* Footer rows shown: all of them, unless the body would keep fewer than FOOT_MIN_BODY rows. */
+static int
+foot_rows(const struct panel *p)
+{
+	int room = p->r.h - 1 - p->L.nheader, body = lines_body(&p->L), nfoot = lines_nfooter(&p->L);
+	int keep = body < FOOT_MIN_BODY ? body : FOOT_MIN_BODY;
+
+	if (nfoot > room - keep)
+		nfoot = room - keep;
+	return nfoot > 0 ? nfoot : 0;
+}
+
 /* Visible body rows of the panel. */
 static int
 body_rows(const struct panel *p)
 {
-	int n = p->r.h - 1 - p->L.nheader - lines_nfooter(&p->L);
+	int n = p->r.h - 1 - p->L.nheader - foot_rows(p);
 
 	return n > 0 ? n : 0;
 }
@@ -163,7 +177,7 @@ void
 panel_render(struct panel *p, int focused)
 {
 	struct lines *L = &p->L;
-	int rows, body, first, y, nfoot = lines_nfooter(L), above, below;
+	int rows, body, first, y, nfoot = foot_rows(p), above, below;
 
 	if (p->r.h <= 0 || p->r.w <= 0)
 		return;

@@ -75,7 +75,7 @@ split_lines(struct lines *L, const struct view *v, int w)
 {
 	const struct model *m = v->m;
 	uint64_t total = 0, lost = 0;
-	int room, open, bar;
+	int room, open, bar, narrow;
 	int pct[M_MAX_PROCS];
 	char name[48];
 
@@ -85,7 +85,9 @@ split_lines(struct lines *L, const struct view *v, int w)
 			lost += m->procs[i].accept_lost;
 		}
 	}
-	room = w - NAME_COL - SPLIT_COLS - (lost ? LOST_COLS : 0);
+	/* Narrow: the name without its pid (panel 1 has both), the numbers unpadded. */
+	narrow = w < NAME_COL + SPLIT_COLS + (lost ? LOST_COLS : 0);
+	room = narrow ? 0 : w - NAME_COL - SPLIT_COLS - (lost ? LOST_COLS : 0);
 	open = room >= OPEN_COLS;
 	bar = room - (open ? OPEN_COLS : 0) - 1;
 	if (bar > 30)
@@ -100,11 +102,15 @@ split_lines(struct lines *L, const struct view *v, int w)
 		if (!model_is_server(p))
 			continue;
 		lines_add(L);
-		lines_field(L, panel_pid_name(v, p->pid, name, sizeof name), NAME_COL);
-		lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
+		if (narrow)
+			lines_printf(L, "%s %llu accepted ", p->name[0] ? p->name : "?", (unsigned long long)p->accepts);
+		else
+			lines_field(L, panel_pid_name(v, p->pid, name, sizeof name), NAME_COL);
+		if (!narrow)
+			lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
-		lines_printf(L, "%s%3d%%", bar ? " " : "", pct[i]);
+		lines_printf(L, narrow ? "%s%d%%" : "%s%3d%%", bar ? " " : "", pct[i]);
 		if (lost)
 			lines_printf(L, "  lost %llu", (unsigned long long)p->accept_lost);
 		if (open)
@@ -150,6 +156,13 @@ queue_line(struct lines *L, const struct view *v, const struct m_listen *l, int 
 
 		snprintf(detail + n, sizeof detail - n, ", %s's socket:[%llu]", c && c->name[0] ? c->name : "?",
 			 (unsigned long long)l->inode);
+	}
+	if (L->v[L->n - 1].cols + 4 + lines_cols(detail) > w && l->reuseport && l->inode) {
+		/* Narrow, one socket of several: which socket it is matters, the rest panel 1 has. */
+		lines_style(L, CS_DIM);
+		lines_printf(L, "  socket:[%llu]", (unsigned long long)l->inode);
+		lines_style(L, CS_NORMAL);
+		return;
 	}
 	if (L->v[L->n - 1].cols + 4 + lines_cols(detail) > w) {
 		lines_add(L);

@@ -239,7 +239,7 @@ connect_why(struct strbuf *b, const struct trace_rec *e, const struct m_client *
 		if (c && c->server_gone)
 			sb_add(b, ": the server had ended");
 		else if (c && c->accepted_by == 0)
-			sb_add(b, " before it was accepted (a listening socket that closes resets its queue)");
+			sb_add(b, " before it was accepted: its listener closed");
 		break;
 	case EPIPE: sb_add(b, "the server had closed the connection (EPIPE)"); break;
 	case ETIMEDOUT:

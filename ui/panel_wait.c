@@ -163,7 +163,7 @@ footer(struct lines *L, const struct view *v, int nw, int w)
 		}
 		if (k == NULL)
 			continue;
-		if (waiting && col + (int)strlen(since) + 2 + 40 > w) {
+		if (col + (waiting ? (int)strlen(since) + 2 : 0) + 40 > w) {
 			lines_add(L);
 			lines_pad(L, 11); /* under the name: this process's second line */
 		} else if (waiting) {
