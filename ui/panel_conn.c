@@ -76,7 +76,7 @@ split_lines(struct lines *L, const struct view *v, int w)
 	const struct model *m = v->m;
 	uint64_t total = 0, lost = 0;
 	int room, open, bar, narrow;
-	int pct[M_MAX_PROCS];
+	int pct[M_MAX_PROCS] = { 0 };
 	char name[48];
 
 	for (int i = 0; i < m->nprocs; i++) {
@@ -102,12 +102,12 @@ split_lines(struct lines *L, const struct view *v, int w)
 		if (!model_is_server(p))
 			continue;
 		lines_add(L);
-		if (narrow)
+		if (narrow) {
 			lines_printf(L, "%s %llu accepted ", p->name[0] ? p->name : "?", (unsigned long long)p->accepts);
-		else
+		} else {
 			lines_field(L, panel_pid_name(v, p->pid, name, sizeof name), NAME_COL);
-		if (!narrow)
 			lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
+		}
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
 		lines_printf(L, narrow ? "%s%d%%" : "%s%3d%%", bar ? " " : "", pct[i]);
