@@ -297,8 +297,10 @@ unwatch_closed(struct model *m, uint32_t pid, int fd)
 		struct m_inst *in = &m->inst[k];
 		int i = watch_find(in, fd, pid);
 
-		if (i >= 0)
+		if (i >= 0) {
 			in->w[i] = in->w[--in->nw];
+			in->closed_out++;
+		}
 	}
 }
 

@@ -137,9 +137,9 @@ struct m_inst {
 	struct m_watch *w;
 	int nw, capw;
 	uint64_t returns;
+	int closed_out; /* entries taken out because their fd was closed: the kernel keeps one while the file has another fd */
 };
 
-/* A listening socket: (address, port).  Reuseport workers' sockets of one port are one. */
 /*
  * A listening socket: by its inode when the trace gives it (reuseport makes
  * one socket per worker on one port), else by address and port.

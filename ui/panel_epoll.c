@@ -186,7 +186,8 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 		if (in->nw == 0) {
 			lines_add(L);
 			/* Empty as traced: the kernel may still hold an entry for a file an fd was closed on. */
-			lines_put(L, CS_DIM, "   (interest list empty as traced; k: the kernel's own)");
+			lines_put(L, CS_DIM, in->closed_out ? "   (interest list empty as traced; k: the kernel's own)"
+							   : "   (interest list empty)");
 		}
 		/* The listening socket first: it is what the workers share. */
 		for (int pass = 0; pass < 2; pass++) {

@@ -16,6 +16,8 @@
 #include "crt.h"
 #include "panel.h"
 
+#define FAIL_FOLD_NS (100ull * 1000000) /* clients failing alike this close together share a line */
+
 /* Stable order by time: records of different processes arrive interleaved. */
 static int
 cmp_event(const void *a, const void *b)
@@ -364,6 +366,7 @@ static void
 story_draw(struct panel *pn, const struct view *v, int w)
 {
 	static const struct trace_rec *ev[M_EVENTS];
+	static char used[M_EVENTS]; /* folded into an earlier line */
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
 	int n = 0, nw = panel_name_width(v) + 1;
@@ -380,13 +383,30 @@ story_draw(struct panel *pn, const struct view *v, int w)
 			ev[n++] = e;
 	}
 	qsort(ev, (size_t)n, sizeof ev[0], cmp_event);
-	for (int i = 0; i < n;) {
+	memset(used, 0, (size_t)n);
+	for (int i = 0; i < n; i++) {
+		const struct trace_rec *last = ev[i];
 		int k = 1;
 
-		while (i + k < n && (same_event(ev[i], ev[i + k]) || same_failure(v, ev[i], ev[i + k])))
-			k++;
-		event_line(L, v, ev[i], ev[i + k - 1], nw, k);
-		i += k;
+		if (used[i])
+			continue;
+		for (int j = i + 1; j < n; j++) {
+			if (used[j])
+				continue;
+			if (same_event(last, ev[j]) || same_failure(v, last, ev[j])) {
+				used[j] = 1;
+				last = ev[j];
+				k++;
+			} else if (ev[i]->type != TR_CLIENT || ev[j]->ts_ns - last->ts_ns > FAIL_FOLD_NS) {
+				/*
+				 * Repeats fold when they follow one another; clients that
+				 * fail alike fold across the lines between them, while they
+				 * come close together (a burst reset at once).
+				 */
+				break;
+			}
+		}
+		event_line(L, v, ev[i], last, nw, k);
 	}
 	/* Lines ever: new ones, plus the ones that fell out of the ring. */
 	L->total = (uint64_t)L->n + (m->nevents > M_EVENTS ? m->nevents - M_EVENTS : 0);
