@@ -651,17 +651,17 @@ starting(const struct model *m)
 	return m->njobs == 0;
 }
 
-/* Is a listening socket open, or is the server still to make one? */
+/* Is a listening socket open?  (Before the server has made one, a client has nowhere to go.) */
 static int
 listener_ready(const struct model *m)
 {
 	for (int i = 0; i < m->nlistens; i++)
 		if (m->listens[i].sockets > 0 && model_listen_open(&m->listens[i]))
 			return 1;
-	return m->nlistens == 0 && (starting(m) || some_job(m, -1));
+	return 0;
 }
 
-/* Is a FIFO watcher alive, or still to start? */
+/* Is a FIFO watcher alive (one that has made its FIFO)? */
 static int
 fifo_ready(const struct model *m)
 {
@@ -671,7 +671,7 @@ fifo_ready(const struct model *m)
 		if (p && p->alive)
 			return 1;
 	}
-	return m->nfifos == 0 && (starting(m) || some_job(m, -1));
+	return 0;
 }
 
 /* Why id cannot do anything now, or NULL. */
@@ -684,11 +684,11 @@ action_not_now(const struct actions *a, int id)
 	const struct m_proc *sp = server ? model_proc(m, server) : NULL;
 
 	if ((needs & AN_LISTENER) && !listener_ready(m))
-		return "no listening socket: the server has closed it";
-	if ((needs & AN_SERVER) && !starting(m) && !(sp && sp->alive))
-		return "no echo server parent is running";
+		return m->nlistens ? "no listening socket: the server has closed it" : "no listening socket yet";
+	if ((needs & AN_SERVER) && !(sp && sp->alive))
+		return sp ? "no echo server parent is running" : "no echo server yet";
 	if ((needs & AN_FIFO) && !fifo_ready(m))
-		return "no FIFO watcher is running";
+		return m->nfifos ? "no FIFO watcher is running" : "no FIFO yet";
 	if ((needs & AN_JOB) && !starting(m) && !some_job(m, -1))
 		return "every job has ended: nobody to signal";
 	if ((needs & AN_RUNNING) && !starting(m) && !some_job(m, MJOB_RUNNING))

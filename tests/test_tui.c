@@ -594,9 +594,10 @@ Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
 	cr_assert(tui_wait_re(&T, "9 Kernel's view", WAIT_MS), "k did not show the kernel's view:\n%s", T.screen);
 	tui_keys(&T, "9");
 	cr_assert(tui_wait_re(&T, "from /proc: 1 difference", WAIT_MS), "no confirmed difference:\n%s", T.screen);
-	cr_assert(tui_match(T.screen, "^   [0-9]+ +IN\\|ERR\\|HUP +\xe2\x80\x94 +[0-9]+ +kernel-only", NULL, 0),
+	/* Waits, not a look: a frame may be caught half drawn, top first. */
+	cr_assert(tui_wait_re(&T, "^   [0-9]+ +IN\\|ERR\\|HUP +\xe2\x80\x94 +[0-9]+ +kernel-only", WAIT_MS),
 		  "the entry is not flagged kernel-only beside an empty traced one:\n%s", T.screen);
-	cr_assert(tui_match(T.screen, "fd [0-9]+ was closed, but the file is still open as fd [0-9]+ \\(a dup\\)", NULL, 0),
+	cr_assert(tui_wait_re(&T, "fd [0-9]+ was closed, but the file is still open as fd [0-9]+ \\(a dup\\)", WAIT_MS),
 		  "the dup is not explained:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "instance #1", NULL, 0), "no kernel instance number:\n%s", T.screen);
 	/* k again: the traced interest lists are back. */
