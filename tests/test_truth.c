@@ -217,6 +217,19 @@ lines_on_screen(const char *screen, struct tline *out, int max)
 	return n;
 }
 
+/* Play the recording rec on a cols x rows screen, as fast as it goes, to its end. */
+static void
+replay_to_end(const char *rec, int cols, int rows)
+{
+	char args[256];
+
+	snprintf(args, sizeof args, "replay '%s'", rec);
+	cr_assert_eq(tui_start(&T, cols, rows, args, NULL, NULL), 0, "tmux did not start");
+	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
+	tui_keys(&T, "'>'"); /* fastest */
+	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
+}
+
 /*
  * 1. The epoll_wait timeline keeps history in order: a replay of a real
  * echo-herd run shows, line by line, the recording's returns in time order,
@@ -224,7 +237,7 @@ lines_on_screen(const char *screen, struct tline *out, int max)
  */
 Test(truth, the_timeline_shows_each_return_in_time_order)
 {
-	char rec[128], args[256];
+	char rec[128];
 	struct tline want[256], got[256];
 	int nwant, ngot;
 
@@ -236,11 +249,7 @@ Test(truth, the_timeline_shows_each_return_in_time_order)
 	nwant = lines_of_recording(rec, want, 256);
 	cr_assert_gt(nwant, 5, "only %d timeline lines in the recording", nwant);
 	cr_assert_lt(nwant, 40, "%d timeline lines do not fit the zoomed panel", nwant);
-	snprintf(args, sizeof args, "replay '%s'", rec);
-	cr_assert_eq(tui_start(&T, 120, 50, args, NULL, NULL), 0, "tmux did not start");
-	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
-	tui_keys(&T, "'>'"); /* fastest */
-	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
+	replay_to_end(rec, 120, 50);
 	zoom("2", "2 epoll_wait returns");
 	ngot = lines_on_screen(T.screen, got, 256);
 	cr_assert_eq(ngot, nwant, "%d lines on the screen, %d in the recording:\n%s", ngot, nwant, T.screen);
@@ -661,7 +670,7 @@ recording_has_eagain(const char *path)
  */
 Test(truth, echo_none_shows_the_losers_eagain)
 {
-	char rec[128], args[256];
+	char rec[128];
 	int tries;
 
 	tui_init(&T, "truth");
@@ -674,11 +683,7 @@ Test(truth, echo_none_shows_the_losers_eagain)
 			break;
 	}
 	cr_assert_lt(tries, 12, "no worker lost a race in 12 runs of 20 connections");
-	snprintf(args, sizeof args, "replay '%s'", rec);
-	cr_assert_eq(tui_start(&T, 160, 60, args, NULL, NULL), 0, "tmux did not start");
-	cr_assert(tui_wait_re(&T, "records", WAIT_MS), "no replay screen:\n%s", T.screen);
-	tui_keys(&T, "'>'"); /* fastest */
-	cr_assert(tui_wait_re(&T, "END", WAIT_MS), "the replay did not end:\n%s", T.screen);
+	replay_to_end(rec, 160, 60);
 	zoom("8", "8 Story");
 	cr_assert(tui_match(T.screen, "echo-w[0-9] +accept\\(3\\) = -1 EAGAIN: another worker took the "
 				      "connection \\(lost the race\\)", NULL, 0),
