@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,6 +611,47 @@ spawn_worker(int i)
 	E.children[E.nchildren++] = p;
 }
 
+/*
+ * Pin this worker as cpus= says: every worker on the first CPU it may use
+ * (same), or worker i on the i-th (split); the terminal and the trace say
+ * where.  The herd's loser returns from epoll_wait only when it runs while
+ * the winner has not accepted yet: on one CPU it cannot, on two it can.
+ */
+static void
+place_on_cpu(int index)
+{
+	cpu_set_t allowed, one;
+	int cpus[CPU_SETSIZE], n = 0, cpu;
+	struct trace_rec r;
+	char text[64];
+
+	if (E.cfg.cpus == CPUS_ANY)
+		return;
+	if (sched_getaffinity(0, sizeof allowed, &allowed) < 0) {
+		role_say("pid %d: sched_getaffinity: %s; left unpinned\n", E.pid, strerror(errno));
+		return;
+	}
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			cpus[n++] = c;
+	if (n == 0 || (E.cfg.cpus == CPUS_SPLIT && n < 2)) {
+		role_say("pid %d: cpus=split needs two CPUs, this process may use %d; left unpinned\n", E.pid, n);
+		return;
+	}
+	cpu = E.cfg.cpus == CPUS_SAME ? cpus[0] : cpus[index % n];
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof one, &one) < 0) {
+		role_say("pid %d: sched_setaffinity(CPU %d): %s; left unpinned\n", E.pid, cpu, strerror(errno));
+		return;
+	}
+	role_say("pid %d: runs on CPU %d only (cpus=%s)\n", E.pid, cpu, job_opt_name(&E.cfg, "cpus"));
+	trace_rec_init(&r, TR_LOG);
+	snprintf(text, sizeof text, "runs on CPU %d only (cpus=%s)", cpu, job_opt_name(&E.cfg, "cpus"));
+	trace_rec_set_text(&r, text);
+	trace_emit(&r);
+}
+
 /* Start the role: fd limit, semaphore, listener, workers (parent) and the epoll set. */
 static void
 setup(const struct role_args *a, int is_parent)
@@ -631,6 +673,8 @@ setup(const struct role_args *a, int is_parent)
 	E.lfd = E.epfd = -1;
 	snprintf(name, sizeof name, "echo-w%d", a->index);
 	role_start(is_parent ? ROLE_ECHO_PARENT : ROLE_ECHO_WORKER, name, is_parent);
+	if (!is_parent)
+		place_on_cpu(a->index);
 	if (E.cfg.accept == ACCEPT_SEMAPHORE) {
 		if (a->sem[0] == '\0') {
 			role_say("epollviz: accept=semaphore needs a semaphore name\n");
@@ -661,6 +705,8 @@ setup(const struct role_args *a, int is_parent)
 			 job_opt_name(&E.cfg, "accept_loop"), job_opt_name(&E.cfg, "trigger"));
 		for (int i = 1; i < E.cfg.workers; i++)
 			spawn_worker(i);
+		/* After the fork: a worker starts with every CPU the parent may use, and picks its own. */
+		place_on_cpu(a->index);
 	}
 	if (!E.shared) {
 		uint32_t ev = EPOLLIN;

@@ -17,6 +17,7 @@ static const char *const accept_names[] = { "semaphore", "exclusive", "reuseport
 					    "none", NULL };
 static const char *const loop_names[] = { "once", "drain", NULL };
 static const char *const trigger_names[] = { "edge", "level", NULL };
+static const char *const cpus_names[] = { "any", "same", "split", NULL };
 static const char *const hup_names[] = { "naive", "fixed", NULL };
 static const char *const probe_names[] = { "regular-file", "two-instances", "ctl-errors",
 					   "triggers", "tty-read", NULL };
@@ -42,6 +43,7 @@ static const struct opt {
 	{ "port", K_ECHO, offsetof(struct job_cfg, port), NULL, 0, 65535 },
 	{ "backlog", K_ECHO, offsetof(struct job_cfg, backlog), NULL, 1, 4096 },
 	{ "fd_limit", K_ECHO, offsetof(struct job_cfg, fd_limit), NULL, 0, 1048576 },
+	{ "cpus", K_ECHO, offsetof(struct job_cfg, cpus), cpus_names, 0, 0 },
 	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
 	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
 	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },

@@ -12,12 +12,13 @@
 
 #include "trace_rec.h"
 
-#define JOB_NOPTS 12 /* rows of the option table */
+#define JOB_NOPTS 13 /* rows of the option table */
 
 enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB__COUNT };
 enum accept_mode { ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACCEPT_SHARED_EPOLL, ACCEPT_NONE };
 enum accept_loop { LOOP_ONCE = 0, LOOP_DRAIN };
 enum trigger { TRIG_EDGE = 0, TRIG_LEVEL };
+enum cpus_mode { CPUS_ANY = 0, CPUS_SAME, CPUS_SPLIT };
 enum hup_mode { HUP_NAIVE = 0, HUP_FIXED };
 enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ };
 
@@ -33,6 +34,7 @@ struct job_cfg {
 	int port;
 	int backlog;
 	int fd_limit;     /* RLIMIT_NOFILE of the workers; 0 keeps the inherited one */
+	int cpus;         /* enum cpus_mode: where the workers run (sched_setaffinity) */
 	/* fifo */
 	int hup;
 	int storm_detail; /* EPOLLHUP returns traced in full before counting */

@@ -325,7 +325,7 @@ static int
 wait_same(const struct m_wait *a, const struct m_wait *b)
 {
 	if (a->pid != b->pid || a->epfd != b->epfd || a->ret != b->ret || a->err != b->err ||
-	    a->npairs != b->npairs)
+	    a->npairs != b->npairs || a->outcome != b->outcome || a->naccepted != b->naccepted)
 		return 0;
 	for (int i = 0; i < a->npairs; i++)
 		if (a->pairs[i].events != b->pairs[i].events || a->pairs[i].data != b->pairs[i].data)
@@ -379,6 +379,48 @@ newest_of(struct model *m, uint32_t pid, int epfd)
 			return w;
 	}
 	return NULL;
+}
+
+/*
+ * Record what pid did about the listening socket its newest return handed
+ * it (enum m_wait_outcome o): the first of semaphore won or lost, then
+ * accepted (counted) or EAGAIN; an EAGAIN after accepts ends a drain loop.
+ * The lines the change folds or splits are counted again.
+ */
+static void
+wait_outcome(struct model *m, uint32_t pid, int o)
+{
+	uint64_t lim = wait_kept(m) < M_WAIT_LATE ? wait_kept(m) : M_WAIT_LATE, k;
+	struct m_wait *e = NULL, *prev, *next;
+	int before;
+
+	for (k = 0; k < lim; k++)
+		if ((e = entry_back(m, k))->pid == pid)
+			break;
+	if (k == lim || e->listen == 0 || e->storm)
+		return;
+	prev = k + 1 < wait_kept(m) ? entry_back(m, k + 1) : NULL;
+	next = k > 0 ? entry_back(m, k - 1) : NULL;
+	before = model_wait_folds(prev, e) + model_wait_folds(e, next);
+	switch (o) {
+	case WO_SEM_WON:
+	case WO_SEM_LOST:
+		if (e->outcome == WO_NONE)
+			e->outcome = o;
+		break;
+	case WO_ACCEPTED:
+		if (e->outcome == WO_NONE || e->outcome == WO_SEM_WON || e->outcome == WO_ACCEPTED) {
+			e->outcome = WO_ACCEPTED;
+			e->naccepted++;
+		}
+		break;
+	case WO_EAGAIN:
+		if (e->outcome == WO_NONE || e->outcome == WO_SEM_WON)
+			e->outcome = WO_EAGAIN;
+		break;
+	}
+	m->nwait_lines += (uint64_t)before;
+	m->nwait_lines -= (uint64_t)(model_wait_folds(prev, e) + model_wait_folds(e, next));
 }
 
 /* Did the return report a hang-up with nothing to read (EPOLLHUP or EPOLLERR without EPOLLIN)? */
@@ -625,6 +667,8 @@ apply_accept(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	const struct m_listen *l = model_listen_of(m, p, r->fd);
 
+	if (r->ret >= 0 || r->err == EAGAIN)
+		wait_outcome(m, p->pid, r->ret >= 0 ? WO_ACCEPTED : WO_EAGAIN);
 	if (r->ret < 0) {
 		p->accept_fail++;
 		if (accept_lost(p, l, r)) {
@@ -778,6 +822,7 @@ apply_sem_trywait(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	int won = r->ret == 0;
 
 	recent_push(&p->sem_recent, &p->sem_nrecent, won);
+	wait_outcome(m, p->pid, won ? WO_SEM_WON : WO_SEM_LOST);
 	if (u)
 		recent_push(&u->recent, &u->nrecent, won);
 	if (won) {

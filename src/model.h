@@ -49,6 +49,9 @@
 #define M_JOBS 8
 #define M_WAKE_RECENT 64
 
+/* What a process did after epoll_wait handed it a listening socket: the herd's outcome for it. */
+enum m_wait_outcome { WO_NONE = 0, WO_SEM_WON, WO_ACCEPTED, WO_SEM_LOST, WO_EAGAIN };
+
 enum m_fd_kind { FDK_UNKNOWN = 0, FDK_LISTEN, FDK_CONN, FDK_FIFO, FDK_FILE, FDK_PIPE_R, FDK_PIPE_W, FDK_EPOLL };
 enum m_conn_state { CONN_OPEN = 0, CONN_CLOSED };
 enum m_fifo_state { FIFO_NONE = 0, FIFO_WAITING, FIFO_OPEN, FIFO_STORM, FIFO_GONE };
@@ -203,6 +206,8 @@ struct m_wait {
 	uint64_t count;    /* returns: 1, or those a storm's hup_storm records counted */
 	int storm;         /* counted by hup_storm records */
 	unsigned listen;   /* bit i: pair i's data named a listening socket when it was returned */
+	int outcome;       /* enum m_wait_outcome: what the process then did about the listening socket */
+	int naccepted;     /* WO_ACCEPTED: connections it took (a drain loop takes several) */
 };
 
 struct m_conn {

@@ -1188,3 +1188,62 @@ Test(model, not_clean_on_bad_status_or_signal)
 	reap(1, 101, REAP_STOPPED, 19);
 	cr_assert_not(model_all_exited_cleanly(M), "a stopped process counted as exited");
 }
+
+/* Both workers watch the listening socket fd 3 with epoll fd 4. */
+static void
+two_watching_workers(void)
+{
+	two_workers();
+	create_ep(70, 4);
+	create_ep(71, 4);
+	ctl(70, 4, EPOLL_CTL_ADD, 3, EPOLLIN | EPOLLET, 3, 0, 0);
+	ctl(71, 4, EPOLL_CTL_ADD, 3, EPOLLIN | EPOLLET, 3, 0, 0);
+}
+
+Test(model, each_listener_return_says_what_became_of_it)
+{
+	int n;
+
+	two_watching_workers();
+	/* One connection: both returned; 70 won the semaphore and accepted, 71 lost it. */
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	wait_ret(71, 4, 1, EPOLLIN, 3);
+	sem(TR_SEM_TRYWAIT, 70, 0);
+	sem(TR_SEM_TRYWAIT, 71, -1);
+	accept_conn(70, 3, 7, 40001);
+	n = lines_now();
+	cr_assert_eq(n, 2, "%d lines", n);
+	cr_assert_eq(line_back(n, 1)->outcome, WO_ACCEPTED, "70's return: outcome %d", line_back(n, 1)->outcome);
+	cr_assert_eq(line_back(n, 1)->naccepted, 1, "70 accepted %d", line_back(n, 1)->naccepted);
+	cr_assert_eq(line_back(n, 0)->outcome, WO_SEM_LOST, "71's return: outcome %d", line_back(n, 0)->outcome);
+
+	/* 71 alone twice, accepting each time: one line, ×2, accepted. */
+	wait_ret(71, 4, 1, EPOLLIN, 3);
+	sem(TR_SEM_TRYWAIT, 71, 0);
+	accept_conn(71, 3, 8, 40002);
+	wait_ret(71, 4, 1, EPOLLIN, 3);
+	sem(TR_SEM_TRYWAIT, 71, 0);
+	accept_conn(71, 3, 9, 40003);
+	n = lines_now(); /* also checks the model's own count of lines */
+	cr_assert_eq(n, 3, "%d lines", n);
+	cr_assert_eq(line_back(n, 0)->count, 2, "the two accepting returns did not fold");
+	cr_assert_eq(line_back(n, 0)->outcome, WO_ACCEPTED, "outcome %d", line_back(n, 0)->outcome);
+
+	/* Then a return that finds nothing (a late winner): not folded with the accepting ones. */
+	wait_ret(71, 4, 1, EPOLLIN, 3);
+	sem(TR_SEM_TRYWAIT, 71, 0);
+	accept_conn(71, 3, -1, 0);
+	n = lines_now();
+	cr_assert_eq(n, 4, "%d lines: an EAGAIN return folded into accepting ones", n);
+	cr_assert_eq(line_back(n, 0)->outcome, WO_EAGAIN, "outcome %d", line_back(n, 0)->outcome);
+
+	/* A drain loop: two accepts, then the EAGAIN that ends it. */
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	sem(TR_SEM_TRYWAIT, 70, 0);
+	accept_conn(70, 3, 10, 40004);
+	accept_conn(70, 3, 11, 40005);
+	accept_conn(70, 3, -1, 0);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->outcome, WO_ACCEPTED, "the drain's EAGAIN overrode its accepts");
+	cr_assert_eq(line_back(n, 0)->naccepted, 2, "accepted %d", line_back(n, 0)->naccepted);
+}

@@ -245,7 +245,7 @@ Test(scenario, unknown_key_lists_the_known_keys)
 {
 	expect_error("title = T\n[echo]\ncolour = red\n",
 		     "t.scn:3: unknown key 'colour' in [echo] (known: background, accept, "
-		     "accept_loop, trigger, workers, port, backlog, fd_limit)");
+		     "accept_loop, trigger, workers, port, backlog, fd_limit, cpus)");
 	expect_error("title = T\n[fifo]\naccept = none\n",
 		     "t.scn:3: unknown key 'accept' in [fifo] (known: background, hup, "
 		     "storm_detail, storm_cap)");
@@ -434,9 +434,10 @@ Test(scenario, job_to_args_round_trips_through_job_set)
 	j.port = 54321;
 	j.backlog = 4096;
 	j.fd_limit = 64;
+	j.cpus = CPUS_SPLIT;
 	j.background = 1;
 	j.line = 12;
-	args_round_trip(&j, 7);
+	args_round_trip(&j, 8);
 
 	job_defaults(&j, JOB_FIFO);
 	j.hup = HUP_NAIVE;

@@ -33,6 +33,30 @@ pair_out(struct lines *L, const struct m_wait *e, int i)
 	lines_put(L, style, epoll_mask_str(pr->events, 1, mask, sizeof mask));
 }
 
+/* What the process did about the listening socket the return handed it: " → accepted", " → EAGAIN"... */
+static void
+outcome_out(struct lines *L, const struct m_wait *e)
+{
+	static const struct {
+		int style;
+		const char *text;
+	} said[] = {
+		[WO_SEM_WON] = { CS_DIM, "semaphore won" },
+		[WO_ACCEPTED] = { CS_OK, "accepted" },
+		[WO_SEM_LOST] = { CS_WARN, "semaphore lost" },
+		[WO_EAGAIN] = { CS_WARN, "EAGAIN: taken" },
+	};
+
+	if (e->outcome <= WO_NONE || e->outcome >= (int)(sizeof said / sizeof said[0]))
+		return;
+	lines_printf(L, " ");
+	lines_put(L, said[e->outcome].style, crt_g(G_ARROW_R));
+	lines_printf(L, " ");
+	lines_put(L, said[e->outcome].style, said[e->outcome].text);
+	if (e->outcome == WO_ACCEPTED && e->naccepted > 1)
+		lines_printf(L, " %d", e->naccepted);
+}
+
 /* One timeline entry. */
 static void
 entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw)
@@ -72,6 +96,7 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw
 			lines_printf(L, "%s", t1);
 		}
 	}
+	outcome_out(L, e);
 }
 
 /* The wake-up counts of p, or NULL before its first sample. */
