@@ -282,15 +282,29 @@ panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 	return buf;
 }
 
-/* Width of the widest short name. */
-int
-panel_name_width(const struct view *v)
+/* A short role name without its pid ("echo-w1", "fifo"), for a narrow panel; the pid when unknown. */
+const char *
+panel_role_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 {
-	int w = 5;
+	const struct m_proc *p = model_proc(v->m, pid);
+
+	if (p == NULL || p->role < 0)
+		snprintf(buf, cap, "%u", pid);
+	else
+		snprintf(buf, cap, "%s", short_role(p));
+	return buf;
+}
+
+/* Width of the widest short name (bare: without the pids, as panel_role_name). */
+int
+panel_name_width(const struct view *v, int bare)
+{
+	int w = bare ? 3 : 5;
 
 	for (int i = 0; i < v->m->nprocs; i++) {
 		char buf[48];
-		int n = lines_cols(panel_short_name(v, v->m->procs[i].pid, buf, sizeof buf));
+		int n = lines_cols(bare ? panel_role_name(v, v->m->procs[i].pid, buf, sizeof buf)
+					: panel_short_name(v, v->m->procs[i].pid, buf, sizeof buf));
 
 		if (n > w)
 			w = n;

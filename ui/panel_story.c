@@ -16,6 +16,7 @@
 #include "crt.h"
 #include "panel.h"
 
+#define NARROW 56 /* a panel narrower than this names processes without their pids */
 #define FAIL_FOLD_NS (100ull * 1000000) /* clients failing alike this close together share a line */
 
 /* Stable order by time: records of different processes arrive interleaved. */
@@ -324,16 +325,20 @@ action_text(struct lines *L, const struct trace_rec *e)
 	lines_style(L, CS_NORMAL);
 }
 
-/* One story line: time, pid, what happened, repeat count (last: the last record folded into it). */
+/*
+ * One story line: time, who (bare: without the pid), what happened, repeat
+ * count (last: the last record folded into it).
+ */
 static void
 event_line(struct lines *L, const struct view *v, const struct trace_rec *e, const struct trace_rec *last,
-	   int nw, int count)
+	   int nw, int bare, int count)
 {
 	char name[48];
 
 	lines_add(L);
 	lines_printf(L, "%8.3f ", panel_secs(v, e->ts_ns));
-	lines_field(L, panel_short_name(v, e->pid, name, sizeof name), nw);
+	lines_field(L, bare ? panel_role_name(v, e->pid, name, sizeof name) : panel_short_name(v, e->pid, name, sizeof name),
+		    nw);
 	lines_hang(L);
 	switch (e->type) {
 	case TR_SIGNAL: signal_text(L, v, e); break;
@@ -369,9 +374,9 @@ story_draw(struct panel *pn, const struct view *v, int w)
 	static char used[M_EVENTS]; /* folded into an earlier line */
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
-	int n = 0, nw = panel_name_width(v) + 1;
+	/* Narrow: the names without their pids (panel 6 has both). */
+	int n = 0, bare = w < NARROW, nw = panel_name_width(v, bare) + 1;
 
-	(void)w;
 	lines_reset(L);
 	snprintf(L->title, sizeof L->title, "in time order");
 	for (uint64_t k = 0; k < M_EVENTS; k++) {
@@ -406,7 +411,7 @@ story_draw(struct panel *pn, const struct view *v, int w)
 				break;
 			}
 		}
-		event_line(L, v, ev[i], last, nw, k);
+		event_line(L, v, ev[i], last, nw, bare, k);
 	}
 	/* Lines ever: new ones, plus the ones that fell out of the ring. */
 	L->total = (uint64_t)L->n + (m->nevents > M_EVENTS ? m->nevents - M_EVENTS : 0);

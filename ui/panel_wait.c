@@ -17,6 +17,20 @@
 #include "panel.h"
 
 #define WAIT_SHOWN 512 /* newest timeline lines formatted (and so reachable by scrolling) */
+#define NARROW 56      /* a panel narrower than this names processes without their pids */
+
+/* How the panel names processes: with their pids, or bare when narrow; and the column's width. */
+struct names {
+	int bare;
+	int w;
+};
+
+/* The name of pid in the panel's way. */
+static const char *
+name_of(const struct view *v, const struct names *nm, uint32_t pid, char *buf, size_t cap)
+{
+	return nm->bare ? panel_role_name(v, pid, buf, cap) : panel_short_name(v, pid, buf, cap);
+}
 
 /* One returned (data, mask) pair, the listening socket marked as it was then. */
 static void
@@ -59,13 +73,13 @@ outcome_out(struct lines *L, const struct m_wait *e)
 
 /* One timeline entry. */
 static void
-entry_line(struct lines *L, const struct view *v, const struct m_wait *e, int nw)
+entry_line(struct lines *L, const struct view *v, const struct m_wait *e, const struct names *nm)
 {
 	char name[48], n1[32], n2[32], t0[24], t1[24];
 
 	lines_add(L);
 	lines_printf(L, "%8.3f ", panel_secs(v, e->ts));
-	lines_field(L, panel_short_name(v, e->pid, name, sizeof name), nw);
+	lines_field(L, name_of(v, nm, e->pid, name, sizeof name), nm->w);
 	lines_printf(L, "%4d %2d", e->epfd, e->ret);
 	if (e->ret < 0) {
 		lines_printf(L, " ");
@@ -162,11 +176,11 @@ since_text(const struct view *v, const struct m_proc *p, char *buf, size_t cap)
 
 /* The footer: who sleeps in epoll_wait now, and each echo worker's wake-ups. */
 static void
-footer(struct lines *L, const struct view *v, int nw, int w)
+footer(struct lines *L, const struct view *v, const struct names *nm, int w)
 {
 	const struct model *m = v->m;
 	char name[48], since[64];
-	int col = 9 + nw + 4 + 4; /* where the text after the epfd column starts */
+	int col = 9 + nm->w + 4 + 4; /* where the text after the epfd column starts */
 
 	lines_begin_footer(L);
 	for (int i = 0; i < m->nprocs; i++) {
@@ -179,7 +193,7 @@ footer(struct lines *L, const struct view *v, int nw, int w)
 		lines_add(L);
 		lines_style(L, CS_DIM);
 		lines_printf(L, "%8s ", "");
-		lines_field(L, panel_short_name(v, p->pid, name, sizeof name), nw);
+		lines_field(L, name_of(v, nm, p->pid, name, sizeof name), nm->w);
 		if (waiting) {
 			since_text(v, p, since, sizeof since);
 			lines_printf(L, "%4d    %s", p->wait_epfd, since);
@@ -210,7 +224,7 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 	struct lines *L = &pn->L;
 	char n[32];
 	uint64_t avail = m->ntimeline, nlines = 0;
-	int nw = panel_name_width(v) + 1;
+	struct names nm = { w < NARROW, panel_name_width(v, w < NARROW) + 1 };
 	struct m_wait line;
 
 	lines_reset(L);
@@ -218,20 +232,20 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 		 m->returns == 1 ? "" : "s");
 	lines_add(L);
 	lines_style(L, CS_HEAD);
-	lines_printf(L, "%8s %-*s%4s %2s data:events returned", "t (s)", nw, "pid", "epfd", "n");
+	lines_printf(L, "%8s %-*s%4s %2s data:events returned", "t (s)", nm.w, nm.bare ? "who" : "pid", "epfd", "n");
 	lines_end_header(L);
 	/* Count the lines first: only the newest WAIT_SHOWN are formatted. */
 	for (uint64_t i = 0; model_wait_line(m, &i, &line);)
 		nlines++;
 	for (uint64_t i = 0; model_wait_line(m, &i, &line);)
 		if (nlines-- <= WAIT_SHOWN)
-			entry_line(L, v, &line, nw);
+			entry_line(L, v, &line, &nm);
 	L->total = m->nwait_lines;
 	if (avail == 0) {
 		lines_add(L);
 		lines_put(L, CS_DIM, "no epoll_wait has returned yet");
 	}
-	footer(L, v, nw, w);
+	footer(L, v, &nm, w);
 }
 
 const struct panel_ops panel_wait_ops = {
@@ -241,7 +255,9 @@ const struct panel_ops panel_wait_ops = {
 		"pid, epfd, n, and each returned event as data:mask (the listening socket is "
 		"marked). Returns of one process that repeat with nothing else in between share "
 		"a line with a count and the time of the last ('×3 until 4.210'); a counted EPOLLHUP "
-		"storm shows its rate. A "
+		"storm shows its rate. A return that handed a process the listening socket says "
+		"what it then did: accepted (N with a drain loop), semaphore won or lost, or EAGAIN "
+		"(another had taken the connection). A "
 		"process asleep in epoll_wait shows as 'waiting since' ('stopped' while its job is). "
 		"Per echo worker, 'slept N, returned M': N is how often it slept and was woken "
 		"(voluntary context switches in /proc/PID/status, sampled twice a second; every "
