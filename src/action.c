@@ -127,6 +127,18 @@ begin_release(struct actions *a, const struct action_call *c)
 	return 0;
 }
 
+/* abandon N: N clients that send a line and close before any reply. */
+static int
+begin_abandon(struct actions *a, const struct action_call *c)
+{
+	if (need_server(a, "abandon") < 0)
+		return -1;
+	run_action(a->run, ACTION_BEGIN, "abandon %d: connect, send a line and close at once, %d time%s",
+		   c->n, c->n, c->n == 1 ? "" : "s");
+	clients_abandon(a->cs, c->n);
+	return 0;
+}
+
 /* Every client operation the action started is over. */
 static int
 clients_idle(struct actions *a, const struct action_call *c)
@@ -449,7 +461,8 @@ settled_now(struct actions *a, int *nprocs)
 		}
 		if (row.state != 'S' || proctab_syscall((int)p->pid) < 0)
 			return 0;
-		if (model_is_echo(p) && !p->in_wait)
+		/* An echo worker sleeps in its epoll_wait, or in accept on a blocking listener (the notes'). */
+		if (model_is_echo(p) && !p->in_wait && !sampler_in_accept((int)p->pid, NULL))
 			return 0;
 		(*nprocs)++;
 	}
@@ -546,6 +559,11 @@ static const struct action_def defs[ACT__COUNT] = {
 		.key = 'x', .cap = "x", .label = "close", .prio = 3,
 		.help = "close every held connection (the worker sees EOF: DEL, close)",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_release },
+	[ACT_ABANDON] = { .name = "abandon", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
+		.key = 'a', .cap = "a", .label = "abandon", .prio = 4,
+		.help = "a client that gives up: connect, send a line, close before the reply (a second send "
+			"to it gets EPIPE; with sigpipe = default, SIGPIPE)",
+		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_abandon, .done = clients_idle },
 	[ACT_WRITE] = { .name = "write", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_FIFO,
 		.key = 'w', .cap = "w", .label = "write", .prio = 1, .key_text = "line %d from epollviz",
 		.help = "write a line into the FIFO (open, write, close: the close is a hang-up)",

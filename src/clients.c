@@ -22,7 +22,7 @@
 #define CONNECT_TIMEOUT_NS (3000ull * 1000000)
 #define REPLY_TIMEOUT_NS (2000ull * 1000000)
 
-enum mode { M_ONESHOT = 0, M_BURST, M_HOLD };
+enum mode { M_ONESHOT = 0, M_BURST, M_HOLD, M_ABANDON };
 enum state { S_CONNECTING = 0, S_IDLE, S_AWAIT, S_DONE };
 
 struct client {
@@ -239,6 +239,9 @@ on_event(void *arg, uint32_t events)
 			if (send_line(c, text) < 0)
 				return;
 		}
+		/* It gives up at once: a close with the reply still to come (FIN; the reply meets a RST). */
+		if (c->mode == M_ABANDON)
+			client_end(c, CLIENT_CLOSED, 0);
 		return;
 	}
 	on_readable(c);
@@ -297,6 +300,14 @@ clients_burst(struct clients *cs, int n)
 {
 	for (int i = 0; i < n; i++)
 		start_one(cs, M_BURST);
+}
+
+/* Start n clients that connect, send a line and close at once, never reading. */
+void
+clients_abandon(struct clients *cs, int n)
+{
+	for (int i = 0; i < n; i++)
+		start_one(cs, M_ABANDON);
 }
 
 /* Start n clients that stay connected until released. */

@@ -19,6 +19,12 @@ void clients_set_port(struct clients *cs, int port);
 void clients_connect(struct clients *cs, int n);
 /* n clients at once: each sends a line and closes when answered. */
 void clients_burst(struct clients *cs, int n);
+/*
+ * n clients that connect, send a line and close at once without reading:
+ * clients that have given up by the time the server answers (the reply
+ * meets a RST, and a second send gets EPIPE).
+ */
+void clients_abandon(struct clients *cs, int n);
 /* n clients that connect and stay open. */
 void clients_hold(struct clients *cs, int n);
 /* Send text plus '\n' on every held client. */

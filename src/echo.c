@@ -19,6 +19,23 @@
  *
  * epoll data: the fd, as in the notes; with shared-epoll it is tagged
  * (pid << 32 | fd) so that a worker can tell another's event from its own.
+ *
+ * The notes' mistakes, each behind a job option whose default is the fix
+ * (docs/SCENARIOS.md):
+ *   listener = blocking  the listening socket left blocking: a worker that
+ *                        wins the semaphore when the queue is already empty
+ *                        (a late winner, or the last accept of a drain loop)
+ *                        sleeps in accept() holding it
+ *   sem_lost = break     `break` after a lost sem_trywait: the rest of the
+ *                        epoll_wait batch is skipped (a batch_skip record)
+ *   sigpipe = default    send without MSG_NOSIGNAL, SIGPIPE at its default
+ *                        action: a send to a peer that has gone kills the
+ *                        worker, holding the semaphore if it won it
+ *   reply = notes        handle_client: per recv, "pid = N | " and then
+ *                        the bytes up to strchr(buf, '\n'), two writes,
+ *                        modelled safely (see notes_reply)
+ *   sem_name = /NAME     a fixed name with O_CREAT|O_EXCL (the run passes
+ *                        it as --sem): EEXIST when a crash left it behind
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,6 +68,7 @@
 #define SHUTDOWN_MS 3000         /* workers end by themselves after SIGINT within this */
 #define SHUTDOWN_KILL_MS 1000    /* and after SIGKILL within this */
 #define REAP_POLL_NS (50 * 1000000) /* how long one wait for SIGCHLD lasts at most */
+#define NOTES_BUF 8192           /* handle_client's char buf[8192] */
 
 _Static_assert(MAX_EVENTS <= TRACE_MAX_READY, "a whole epoll_wait batch fits in one logical record");
 
@@ -81,6 +99,12 @@ struct echo {
 	int exit_status;
 	struct conn **conns; /* indexed by fd */
 	int nconns;
+	/*
+	 * reply = notes: handle_client's stack buffer.  The same frame every
+	 * call, so what one recv leaves beyond its bytes is there for the
+	 * next; zeroed at start, where the real one holds whatever the stack did.
+	 */
+	char notes_buf[NOTES_BUF];
 };
 
 static struct echo E;
@@ -204,6 +228,29 @@ want_out(struct conn *c, int on)
 	traced_epoll_ctl(E.epfd, EPOLL_CTL_MOD, c->fd, ev, data_for(c->fd));
 }
 
+/*
+ * send(2) without blocking, traced.  With sigpipe = default there is no
+ * MSG_NOSIGNAL and SIGPIPE is at its default action: a send to a peer that
+ * has gone kills the process inside the call, so the trace is written
+ * first (nothing may be left in the buffer).  Same return and errno.
+ */
+static ssize_t
+send_traced(int fd, const void *buf, size_t len)
+{
+	int flags = MSG_DONTWAIT, err;
+	ssize_t n;
+
+	if (E.cfg.sigpipe == SIGPIPE_DEFAULT)
+		trace_flush();
+	else
+		flags |= MSG_NOSIGNAL;
+	n = send(fd, buf, len, flags);
+	err = n < 0 ? errno : 0;
+	traced_result(TR_SEND, fd, n, err);
+	errno = err;
+	return n;
+}
+
 /* Send what is queued.  Returns -1 if the connection died. */
 static int
 flush_out(struct conn *c)
@@ -211,9 +258,8 @@ flush_out(struct conn *c)
 	size_t done = 0;
 
 	while (done < c->out_len) {
-		ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = send_traced(c->fd, c->out + done, c->out_len - done);
 
-		traced_result(TR_SEND, c->fd, n, n < 0 ? errno : 0);
 		if (n > 0) {
 			done += (size_t)n;
 			continue;
@@ -232,12 +278,71 @@ flush_out(struct conn *c)
 	return 0;
 }
 
+/*
+ * reply = notes: handle_client's answer to one recv, without its undefined
+ * behaviour.  The notes send "pid = N | " (dprintf), then
+ * send(buf, strchr(buf, '\n') + 1 - buf): strchr scans from the start of
+ * the buffer, past the bytes this recv got if they hold no newline, into
+ * what earlier recv calls left there, and stops at the first '\n' or NUL.
+ * A newline found: the bytes up to it are sent, stale ones included (and
+ * the lines after the first one of this recv are never answered).  A NUL
+ * (or the buffer's end) first: strchr returns NULL and the notes' length
+ * is garbage; here nothing more is sent.  Each surprise is logged.
+ */
+static void
+notes_reply(struct conn *c, size_t n)
+{
+	char head[48];
+	int k = snprintf(head, sizeof head, "pid = %d | ", E.pid);
+	size_t i = 0;
+
+	send_traced(c->fd, head, (size_t)k);
+	while (i < NOTES_BUF && E.notes_buf[i] != '\n' && E.notes_buf[i] != '\0')
+		i++;
+	if (i == NOTES_BUF || E.notes_buf[i] == '\0') {
+		trace_log("pid %d: strchr(buf, '\\n') found no newline in the %zu bytes received on fd %d "
+			  "(nor after them): NULL, and the notes' send length is garbage; nothing sent",
+			  E.pid, n, c->fd);
+		return;
+	}
+	if (i >= n)
+		trace_log("pid %d: no newline in the %zu bytes received on fd %d: strchr read on into "
+			  "%zu stale bytes an earlier recv left in the buffer, and they were sent",
+			  E.pid, n, c->fd, i + 1 - n);
+	send_traced(c->fd, E.notes_buf, i + 1);
+}
+
+/* reply = notes: recv into the one buffer until EAGAIN, answering each recv as handle_client. */
+static void
+conn_readable_notes(struct conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, E.notes_buf, sizeof E.notes_buf, 0);
+
+		traced_result(TR_RECV, c->fd, n, n < 0 ? errno : 0);
+		if (n > 0) {
+			notes_reply(c, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		conn_close(c, n == 0 ? "closed by peer" : "recv failed");
+		return;
+	}
+}
+
 /* Read until EAGAIN (edge-triggered rule), answering every complete line. */
 static void
 conn_readable(struct conn *c)
 {
 	char buf[RECV_BUF];
 
+	if (E.cfg.reply == REPLY_NOTES) {
+		conn_readable_notes(c);
+		return;
+	}
 	for (;;) {
 		ssize_t n;
 
@@ -299,7 +404,22 @@ accept_one(void)
 	int fd;
 
 	memset(&ss, 0, sizeof ss);
-	fd = accept4(E.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (E.cfg.listener == LISTENER_BLOCKING) {
+		/*
+		 * The notes' blocking socket: with nothing queued this sleeps,
+		 * holding the semaphore if the worker won it, until a connection
+		 * comes (or a stop signal: EINTR).  The trace is written first.
+		 */
+		for (;;) {
+			sl = sizeof ss;
+			fd = role_accept_interruptible(E.lfd, (struct sockaddr *)&ss, &sl,
+						       SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd >= 0 || errno != EINTR || role_stop)
+				break; /* SIGCHLD interrupts it too: only a stop signal ends it */
+		}
+	} else {
+		fd = accept4(E.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	}
 	int err = fd < 0 ? errno : 0;
 
 	if (fd >= 0) {
@@ -343,8 +463,8 @@ accept_one(void)
 	return 0;
 }
 
-/* An event on the listening socket: arbitrate, then accept one or all. */
-static void
+/* An event on the listening socket: arbitrate, then accept one or all.  -1: the semaphore was lost. */
+static int
 listen_event(void)
 {
 	int ret;
@@ -354,7 +474,7 @@ listen_event(void)
 		traced_result(TR_SEM_TRYWAIT, -1, ret, ret < 0 ? errno : 0);
 		if (ret < 0) {
 			role_say("pid %d: could not take the semaphore\n", E.pid);
-			return; /* not `break`: the rest of the batch still gets served */
+			return -1; /* the caller serves the rest of the batch, unless sem_lost = break */
 		}
 	}
 	do {
@@ -365,6 +485,7 @@ listen_event(void)
 		ret = sem_post(E.sem);
 		traced_result(TR_SEM_POST, -1, ret, ret < 0 ? errno : 0);
 	}
+	return 0;
 }
 
 /* Emit a stray record: an event this worker cannot serve, and why. */
@@ -383,8 +504,8 @@ trace_stray(const struct epoll_event *ev, int fd, int reason, int owner)
 	trace_emit(&r);
 }
 
-/* Serve one ready event: the listening socket, or a connection's output and input. */
-static void
+/* Serve one ready event: the listening socket, or a connection's output and input.  -1: the semaphore was lost. */
+static int
 dispatch(const struct epoll_event *ev)
 {
 	uint64_t d = ev->data.u64;
@@ -392,26 +513,46 @@ dispatch(const struct epoll_event *ev)
 	int owner = (int)(d >> 32);
 	struct conn *c;
 
-	if (fd == E.lfd && owner == 0) {
-		listen_event();
-		return;
-	}
+	if (fd == E.lfd && owner == 0)
+		return listen_event();
 	if (E.shared && owner != E.pid) {
 		trace_stray(ev, fd, STRAY_NOT_MINE, owner);
 		role_say("pid %d: event for pid %d's fd %d arrived here; this process has no such "
 			 "connection\n", E.pid, owner, fd);
-		return;
+		return 0;
 	}
 	c = conn_get(fd);
 	if (c == NULL) {
 		trace_stray(ev, fd, STRAY_NOT_OPEN, owner);
-		return;
+		return 0;
 	}
 	if (ev->events & EPOLLOUT)
 		conn_writable(c);
 	c = conn_get(fd);
 	if (c && (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
 		conn_readable(c);
+	return 0;
+}
+
+/* sem_lost = break: the notes leave the batch after a lost sem_trywait; trace what they skip. */
+static void
+trace_skip(const struct epoll_event *evs, int at, int n)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, TR_BATCH_SKIP);
+	r.epfd = E.epfd;
+	r.fd = E.lfd;
+	r.batch = n;
+	r.count = (uint64_t)(n - at - 1);
+	for (int i = at + 1; i < n && r.npairs < TRACE_MAX_READY; i++) {
+		r.pairs[r.npairs].events = evs[i].events;
+		r.pairs[r.npairs].data = evs[i].data.u64;
+		r.npairs++;
+	}
+	trace_emit(&r);
+	role_say("pid %d: break: %d more ready event%s of this epoll_wait not served\n", E.pid,
+		 n - at - 1, n - at - 1 == 1 ? "" : "s");
 }
 
 /* A worker reaped: its record; one killed by a signal ends the server. */
@@ -423,7 +564,11 @@ worker_reaped(void *ctx, pid_t p, int st)
 	(void)ctx;
 	trace_rec_reap(&r, p, st);
 	trace_emit(&r);
-	if (WIFSIGNALED(st)) {
+	/* The notes never look at their child: the survivor goes on (sigpipe = default shows it). */
+	if (WIFSIGNALED(st) && E.cfg.sigpipe == SIGPIPE_DEFAULT) {
+		role_say("pid %d: worker %d was killed by %s; the notes' server goes on without it\n", E.pid,
+			 p, signal_name(WTERMSIG(st)));
+	} else if (WIFSIGNALED(st)) {
 		E.exit_status = 1;
 		if (!role_stop) {
 			role_say("pid %d: worker %d was killed by %s; stopping the server\n", E.pid, p,
@@ -531,7 +676,10 @@ make_listener(int port, int cloexec)
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	E.port = port;
-	E.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | (cloexec ? SOCK_CLOEXEC : 0), 0);
+	E.lfd = socket(AF_INET,
+		       SOCK_STREAM | (E.cfg.listener == LISTENER_BLOCKING ? 0 : SOCK_NONBLOCK) |
+			       (cloexec ? SOCK_CLOEXEC : 0),
+		       0);
 	if (E.lfd < 0)
 		goto fail;
 	setsockopt(E.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -601,7 +749,8 @@ spawn_worker(int i)
 	p = fork();
 	if (p == 0) {
 		/* Signals stay blocked across exec: role_start takes over. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (E.cfg.sigpipe != SIGPIPE_DEFAULT) /* the notes' child outlives its parent */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
 		role_exec(ROLE_ECHO_WORKER, args);
 	}
 	if (p < 0) {
@@ -675,6 +824,8 @@ setup(const struct role_args *a, int is_parent)
 	role_start(is_parent ? ROLE_ECHO_PARENT : ROLE_ECHO_WORKER, name, is_parent);
 	if (!is_parent)
 		place_on_cpu(a->index);
+	if (E.cfg.sigpipe == SIGPIPE_DEFAULT)
+		signal(SIGPIPE, SIG_DFL); /* role_start ignores it; the notes never did */
 	if (E.cfg.accept == ACCEPT_SEMAPHORE) {
 		if (a->sem[0] == '\0') {
 			role_say("epollviz: accept=semaphore needs a semaphore name\n");
@@ -748,7 +899,12 @@ echo_main(const struct role_args *a, int role)
 			E.exit_status = 1;
 			shutdown_server();
 		}
-		for (int i = 0; i < n; i++)
-			dispatch(&evs[i]);
+		for (int i = 0; i < n; i++) {
+			if (dispatch(&evs[i]) < 0 && E.cfg.sem_lost == SEM_LOST_BREAK) {
+				if (i + 1 < n)
+					trace_skip(evs, i, n);
+				break;
+			}
+		}
 	}
 }

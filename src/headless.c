@@ -256,11 +256,12 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 			sb_json_str(b, p->name);
 			sb_printf(b, ",\"pgid\":%d,\"wakeups\":%llu,\"accepts\":%llu,\"accept_failures\":%llu,"
 				  "\"sem_won\":%llu,\"sem_lost\":%llu,\"hup_returns\":%llu,\"strays\":%llu,"
-				  "\"signals\":%llu,\"last_signal\":",
+				  "\"skipped\":%llu,\"signals\":%llu,\"last_signal\":",
 				  p->pgid, (unsigned long long)p->wakeups, (unsigned long long)p->accepts,
 				  (unsigned long long)p->accept_fail, (unsigned long long)p->sem_won,
 				  (unsigned long long)p->sem_lost, (unsigned long long)p->hup_returns,
-				  (unsigned long long)p->strays, (unsigned long long)p->signals);
+				  (unsigned long long)p->strays, (unsigned long long)p->skipped,
+				  (unsigned long long)p->signals);
 			if (p->last_signo)
 				sb_printf(b, "{\"signal\":\"%s\",\"si_code\":%d,\"si_pid\":%d}",
 					  signal_name(p->last_signo), p->last_si_code, p->last_si_pid);

@@ -4,6 +4,7 @@
  */
 #include "job.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,29 @@ static const char *const loop_names[] = { "once", "drain", NULL };
 static const char *const trigger_names[] = { "edge", "level", NULL };
 static const char *const cpus_names[] = { "any", "same", "split", NULL };
 static const char *const hup_names[] = { "naive", "fixed", NULL };
+static const char *const listener_names[] = { "nonblocking", "blocking", NULL };
+static const char *const sem_lost_names[] = { "continue", "break", NULL };
+static const char *const sigpipe_names[] = { "ignored", "default", NULL };
+static const char *const reply_names[] = { "lines", "notes", NULL };
 static const char *const probe_names[] = { "regular-file", "two-instances", "ctl-errors",
 					   "triggers", "tty-read", NULL };
+
+/*
+ * A fixed semaphore name as sem_open(3) takes it: '/', then 1 to 30 bytes
+ * of letters, digits, '.', '_' or '-' (no further '/').  0 when good.
+ */
+static int
+sem_name_check(const char *val)
+{
+	size_t n = strlen(val);
+
+	if (n < 2 || n >= JOB_TEXT_MAX || val[0] != '/')
+		return -1;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)val[i]) && strchr("._-", val[i]) == NULL)
+			return -1;
+	return 0;
+}
 
 #define K_ECHO (1 << JOB_ECHO)
 #define K_FIFO (1 << JOB_FIFO)
@@ -34,6 +56,7 @@ static const struct opt {
 	size_t off;
 	const char *const *names; /* enum values, or NULL for an integer */
 	long lo, hi;
+	int (*text)(const char *val); /* a text option: its check (0 good); NULL for an int */
 } opts[] = {
 	{ "background", K_ALL, offsetof(struct job_cfg, background), yesno, 0, 0 },
 	{ "accept", K_ECHO, offsetof(struct job_cfg, accept), accept_names, 0, 0 },
@@ -44,6 +67,11 @@ static const struct opt {
 	{ "backlog", K_ECHO, offsetof(struct job_cfg, backlog), NULL, 1, 4096 },
 	{ "fd_limit", K_ECHO, offsetof(struct job_cfg, fd_limit), NULL, 0, 1048576 },
 	{ "cpus", K_ECHO, offsetof(struct job_cfg, cpus), cpus_names, 0, 0 },
+	{ "listener", K_ECHO, offsetof(struct job_cfg, listener), listener_names, 0, 0 },
+	{ "sem_lost", K_ECHO, offsetof(struct job_cfg, sem_lost), sem_lost_names, 0, 0 },
+	{ "sigpipe", K_ECHO, offsetof(struct job_cfg, sigpipe), sigpipe_names, 0, 0 },
+	{ "reply", K_ECHO, offsetof(struct job_cfg, reply), reply_names, 0, 0 },
+	{ "sem_name", K_ECHO, offsetof(struct job_cfg, sem_name), NULL, 0, 0, sem_name_check },
 	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
 	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
 	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },
@@ -95,6 +123,13 @@ opt_field(struct job_cfg *j, const struct opt *o)
 	return (int *)((char *)j + o->off);
 }
 
+/* The text in j that text option o sets (JOB_TEXT_MAX bytes). */
+static char *
+opt_text(struct job_cfg *j, const struct opt *o)
+{
+	return (char *)j + o->off;
+}
+
 /* The options table row for key, or NULL. */
 static const struct opt *
 opt_find(const char *key)
@@ -144,6 +179,15 @@ job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t e
 			 job_kind_name(j->kind), keys_list(j->kind, list, sizeof list));
 		return -1;
 	}
+	if (o->text) {
+		if (o->text(val) < 0) {
+			snprintf(err, errcap, "bad value '%s' for %s (expected '/' and 1 to %d letters, "
+				 "digits, '.', '_' or '-')", val, key, JOB_TEXT_MAX - 2);
+			return -1;
+		}
+		str_copy(opt_text(j, o), val, JOB_TEXT_MAX);
+		return 0;
+	}
 	if (o->names) {
 		for (int i = 0; o->names[i]; i++) {
 			if (strcmp(o->names[i], val) == 0) {
@@ -173,10 +217,18 @@ job_to_args(const struct job_cfg *j, char args[][48], int max)
 
 	for (size_t i = 0; i < ARRAY_LEN(opts) && n < max; i++) {
 		const struct opt *o = &opts[i];
-		int v = *opt_field((struct job_cfg *)j, o);
+		int v;
 
 		if (!(o->kinds & (1 << j->kind)) || strcmp(o->key, "background") == 0)
 			continue;
+		if (o->text) {
+			const char *t = opt_text((struct job_cfg *)j, o);
+
+			if (t[0])
+				snprintf(args[n++], 48, "%s=%s", o->key, t);
+			continue;
+		}
+		v = *opt_field((struct job_cfg *)j, o);
 		if (o->names)
 			snprintf(args[n++], 48, "%s=%s", o->key, o->names[v]);
 		else
@@ -191,7 +243,7 @@ job_opt_name(const struct job_cfg *j, const char *key)
 {
 	const struct opt *o = opt_find(key);
 
-	if (o == NULL || o->names == NULL)
+	if (o == NULL || o->names == NULL || o->text)
 		return "?";
 	return o->names[*opt_field((struct job_cfg *)j, o)];
 }

@@ -12,7 +12,8 @@
 
 #include "trace_rec.h"
 
-#define JOB_NOPTS 13 /* rows of the option table */
+#define JOB_NOPTS 18 /* rows of the option table */
+#define JOB_TEXT_MAX 32 /* a text option's bytes, its NUL included */
 
 enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB__COUNT };
 enum accept_mode { ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACCEPT_SHARED_EPOLL, ACCEPT_NONE };
@@ -20,6 +21,11 @@ enum accept_loop { LOOP_ONCE = 0, LOOP_DRAIN };
 enum trigger { TRIG_EDGE = 0, TRIG_LEVEL };
 enum cpus_mode { CPUS_ANY = 0, CPUS_SAME, CPUS_SPLIT };
 enum hup_mode { HUP_NAIVE = 0, HUP_FIXED };
+/* The notes' mistakes, one switch each (the first value is the fixed behaviour, the default). */
+enum listener_mode { LISTENER_NONBLOCKING = 0, LISTENER_BLOCKING };
+enum sem_lost_mode { SEM_LOST_CONTINUE = 0, SEM_LOST_BREAK };
+enum sigpipe_mode { SIGPIPE_IGNORED = 0, SIGPIPE_DEFAULT };
+enum reply_mode { REPLY_LINES = 0, REPLY_NOTES };
 enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ };
 
 struct job_cfg {
@@ -35,6 +41,11 @@ struct job_cfg {
 	int backlog;
 	int fd_limit;     /* RLIMIT_NOFILE of the workers; 0 keeps the inherited one */
 	int cpus;         /* enum cpus_mode: where the workers run (sched_setaffinity) */
+	int listener;     /* enum listener_mode: blocking leaves a late winner asleep in accept */
+	int sem_lost;     /* enum sem_lost_mode: break skips the rest of the epoll_wait batch */
+	int sigpipe;      /* enum sigpipe_mode: default lets a send to a gone peer kill the worker */
+	int reply;        /* enum reply_mode: notes is handle_client's two writes and strchr */
+	char sem_name[JOB_TEXT_MAX]; /* a fixed semaphore name ("/my_semaphore"); "" per run */
 	/* fifo */
 	int hup;
 	int storm_detail; /* EPOLLHUP returns traced in full before counting */
@@ -57,9 +68,10 @@ int job_kind_role(int kind);
 int job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap);
 /*
  * Write the options that differ per kind as "key=value" strings into
- * args[0..n), each of 48 bytes.  Returns n (at most max).
+ * args[0..n), each of 48 bytes (a text option left empty is left out).
+ * Returns n (at most max).
  */
-#define SCN_MAX_ARGS 12
+#define SCN_MAX_ARGS 24
 int job_to_args(const struct job_cfg *j, char args[][48], int max);
 /* The value name of an enum option, for display: job_opt_name(j, "accept"). */
 const char *job_opt_name(const struct job_cfg *j, const char *key);

@@ -158,6 +158,7 @@ proc_died(struct model *m, struct m_proc *p)
 {
 	p->alive = 0;
 	p->in_wait = 0;
+	p->asleep = 0;
 	for (int fd = 0; fd < p->capfds; fd++)
 		if (p->fds[fd].kind != FDK_UNKNOWN)
 			fd_release(m, &p->fds[fd]);
@@ -784,12 +785,40 @@ sem_of(struct model *m, const struct m_proc *p, uint64_t handle)
 	return m->nsems > 0 ? &m->sems[0] : NULL;
 }
 
-/* sem_open that worked: the semaphore exists, p uses it. */
+/* Is s held by a process that has died (exited or killed without sem_post)? */
+int
+model_sem_owner_dead(const struct model *m, const struct m_sem *s)
+{
+	const struct m_proc *o = s && s->owner ? model_proc(m, s->owner) : NULL;
+
+	return o != NULL && !o->alive;
+}
+
+/* The semaphore whose owner is pid, or NULL. */
+const struct m_sem *
+model_sem_held_by(const struct model *m, uint32_t pid)
+{
+	for (int i = 0; pid && i < m->nsems; i++)
+		if (m->sems[i].owner == pid)
+			return &m->sems[i];
+	return NULL;
+}
+
+/*
+ * sem_open that worked: the semaphore exists, p uses it.  A create that
+ * failed with EEXIST: a semaphore of that name is left from an earlier run.
+ */
 static void
 apply_sem_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_sem *s;
 
+	if (r->ret != 0 && r->err == EEXIST && r->initial >= 0 && (s = sem_get(m, r->text)) != NULL) {
+		s->exists = 1;
+		s->stale = 1;
+		s->stale_pid = p->pid;
+		return;
+	}
 	if (r->ret != 0 || (s = sem_get(m, r->text)) == NULL)
 		return;
 	s->exists = 1;
@@ -838,6 +867,18 @@ apply_sem_trywait(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		p->sem_lost++;
 		if (u)
 			u->lost++;
+		if (model_sem_owner_dead(m, s)) {
+			/* The Story keeps it, with the dead owner in its copy's owner slot. */
+			struct trace_rec e;
+
+			memcpy(&e, r, offsetof(struct trace_rec, pairs));
+			e.npairs = 0;
+			e.owner = (int32_t)s->owner;
+			s->lost_dead++;
+			if (u)
+				u->lost_dead++;
+			event_add(m, &e);
+		}
 	}
 }
 
@@ -865,6 +906,31 @@ apply_sem_unlink(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		return;
 	s->exists = 0;
 	s->unlinked = 1;
+}
+
+/* sem_lost = break: the ready entries p left unserved. */
+static void
+apply_batch_skip(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	(void)m;
+	p->skipped += r->skipped;
+	p->skips++;
+}
+
+/* The front end found a process asleep in a call (accept on a blocking socket); it ends with its next record. */
+static void
+apply_asleep(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_proc *q = model_proc(m, (uint32_t)r->of);
+
+	(void)p;
+	if (q == NULL || !q->alive)
+		return;
+	q->asleep = 1;
+	q->asleep_nr = r->nr;
+	q->asleep_fd = r->fd;
+	q->asleep_since = r->ts_ns;
+	str_copy(q->asleep_wchan, r->text, sizeof q->asleep_wchan);
 }
 
 /* ---- FIFOs --------------------------------------------------------------- */
@@ -1440,6 +1506,8 @@ static const struct applier {
 	[TR_SETTLED] = { apply_settled, always },
 	[TR_SCHED] = { apply_sched, NULL },
 	[TR_RUN_END] = { apply_run_end, NULL },
+	[TR_BATCH_SKIP] = { apply_batch_skip, always },
+	[TR_ASLEEP] = { apply_asleep, always },
 };
 /* clang-format on */
 
@@ -1468,6 +1536,7 @@ model_apply(struct model *m, const struct trace_rec *r)
 		m->t_last = r->ts_ns;
 	if (r->type <= TR_NONE || r->type >= TR__COUNT)
 		return;
+	p->asleep = 0; /* a record of its own: it is awake (or was, to write it) */
 	a = &appliers[r->type];
 	if (a->notable && a->notable(r))
 		event_add(m, r);

@@ -104,6 +104,16 @@ struct m_proc {
 	uint64_t returns; /* epoll_wait returns */
 	uint64_t hup_streak; /* consecutive returns of EPOLLHUP without data, traced or counted */
 	uint64_t bytes_in, bytes_out;
+	uint64_t skipped, skips; /* sem_lost = break: ready entries left unserved, and how often */
+	/*
+	 * Asleep in a system call other than epoll_wait, as the front end last
+	 * sampled it (an asleep record; accept on a blocking listening socket):
+	 * until the process's next record.
+	 */
+	int asleep;
+	int asleep_nr, asleep_fd;
+	uint64_t asleep_since;
+	char asleep_wchan[32];
 	uint16_t sem_recent; /* bit i: i-th most recent trywait won, whichever semaphore */
 	int sem_nrecent;
 	struct {
@@ -163,6 +173,7 @@ struct m_listen {
 struct m_sem_user {
 	uint32_t pid;
 	uint64_t won, lost;
+	uint64_t lost_dead; /* of them, lost while the owner was dead */
 	uint16_t recent; /* bit i: i-th most recent trywait won */
 	int nrecent;
 };
@@ -173,6 +184,9 @@ struct m_sem {
 	int exists, value, unlinked;
 	uint32_t owner;  /* holder between a won trywait and its post; 0: free */
 	uint64_t since;
+	uint64_t lost_dead; /* trywaits lost while the owner was dead: nobody will post it */
+	int stale;          /* sem_open(O_CREAT|O_EXCL) failed with EEXIST: a crash left the name */
+	uint32_t stale_pid; /* the process whose create failed */
 	struct m_sem_user users[M_SEM_USERS]; /* in the order they opened or tried it */
 	int nusers;
 };
@@ -355,6 +369,10 @@ const char *model_tty_back(const struct model *m, int64_t k);
 
 /* Is p an echo server process: worker 0 (the parent) or a forked worker?  0 for NULL. */
 int model_is_echo(const struct m_proc *p);
+/* Is the semaphore held by a process that is dead (it will never be posted)?  0 for NULL. */
+int model_sem_owner_dead(const struct model *m, const struct m_sem *s);
+/* The semaphore held by pid, or NULL. */
+const struct m_sem *model_sem_held_by(const struct model *m, uint32_t pid);
 /* Is p one of the scenario's jobs: not the front end, not the session leader?  0 for NULL. */
 int model_is_job(const struct m_proc *p);
 /* Does p hold, or has it held, a listening socket (a server process)?  0 for NULL. */

@@ -141,14 +141,43 @@ proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
 long
 proctab_syscall(int pid)
 {
-	char path[64], buf[256];
+	return proctab_syscall_arg0(pid, NULL);
+}
+
+/* The same, with the call's first argument (hex in /proc/PID/syscall) in *arg0 when asked. */
+long
+proctab_syscall_arg0(int pid, long *arg0)
+{
+	char path[64], buf[256], *end;
+	long nr;
 
 	snprintf(path, sizeof path, "/proc/%d/syscall", pid);
 	if (read_text_file(path, buf, sizeof buf) < 0)
 		return -2;
 	if (strncmp(buf, "running", 7) == 0)
 		return -1;
-	return strtol(buf, NULL, 10);
+	nr = strtol(buf, &end, 10);
+	if (arg0)
+		*arg0 = (long)strtoul(end, NULL, 16);
+	return nr;
+}
+
+/* Where pid sleeps in the kernel (/proc/PID/wchan: "inet_csk_accept"); 0, or -1 with buf empty. */
+int
+proctab_wchan(int pid, char *buf, size_t cap)
+{
+	char path[64];
+
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%d/wchan", pid);
+	if (read_text_file(path, buf, cap) < 0) {
+		buf[0] = '\0';
+		return -1;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, "0") == 0) /* hidden, or running */
+		buf[0] = '\0';
+	return 0;
 }
 
 /* Read the voluntary and involuntary switch counts from /proc/PID/status; 0 or -1. */

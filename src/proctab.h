@@ -40,6 +40,10 @@ int proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
  * one), or -2 when unreadable.
  */
 long proctab_syscall(int pid);
+/* The same, and the call's first argument in *arg0 (when arg0 is not NULL). */
+long proctab_syscall_arg0(int pid, long *arg0);
+/* The kernel function pid sleeps in, from /proc/PID/wchan, into buf; 0, or -1 (buf empty). */
+int proctab_wchan(int pid, char *buf, size_t cap);
 /*
  * Context switches of pid from /proc/PID/status.  A voluntary switch is a
  * sleep: every time a task blocked in epoll_wait is woken and finds nothing,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "trace.h"
@@ -198,14 +199,29 @@ role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 }
 
 /* The blocking calls that run with the role's signals deliverable. */
+enum blocking_call { B_OPEN = 0, B_READ, B_ACCEPT };
+
 struct blocking {
-	int is_read;
+	int call; /* enum blocking_call */
 	const char *path;
 	int flags;
 	int fd;
 	void *buf;
 	size_t n;
+	struct sockaddr *sa;
+	socklen_t *salen;
 };
+
+/* The call itself, its signals unblocked. */
+static long
+blocking_call(const struct blocking *b)
+{
+	switch (b->call) {
+	case B_READ: return (long)read(b->fd, b->buf, b->n);
+	case B_ACCEPT: return (long)accept4(b->fd, b->sa, b->salen, b->flags);
+	default: return (long)open(b->path, b->flags);
+	}
+}
 
 /*
  * Make the call with the role's signals unblocked.  A stop signal that
@@ -230,7 +246,7 @@ interruptible(const struct blocking *b)
 	}
 	in_open = 1;
 	sigprocmask(SIG_SETMASK, &role_wait_mask, &old);
-	ret = b->is_read ? (long)read(b->fd, b->buf, b->n) : (long)open(b->path, b->flags);
+	ret = blocking_call(b);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	in_open = 0;
 	return ret;
@@ -240,7 +256,7 @@ interruptible(const struct blocking *b)
 int
 role_open_interruptible(const char *path, int flags)
 {
-	struct blocking b = { .is_read = 0, .path = path, .flags = flags };
+	struct blocking b = { .call = B_OPEN, .path = path, .flags = flags };
 
 	return (int)interruptible(&b);
 }
@@ -249,7 +265,16 @@ role_open_interruptible(const char *path, int flags)
 ssize_t
 role_read_interruptible(int fd, void *buf, size_t n)
 {
-	struct blocking b = { .is_read = 1, .fd = fd, .buf = buf, .n = n };
+	struct blocking b = { .call = B_READ, .fd = fd, .buf = buf, .n = n };
 
 	return (ssize_t)interruptible(&b);
+}
+
+/* A blocking accept4(2) that a stop signal ends with EINTR. */
+int
+role_accept_interruptible(int fd, struct sockaddr *sa, socklen_t *salen, int flags)
+{
+	struct blocking b = { .call = B_ACCEPT, .fd = fd, .flags = flags, .sa = sa, .salen = salen };
+
+	return (int)interruptible(&b);
 }

@@ -6,8 +6,8 @@
  *
  * Signal contract for roles: SIGINT, SIGTERM and SIGHUP (and SIGCHLD for
  * roles with children) are blocked at all times except inside the calls
- * that wait (epoll_pwait with role_wait_mask, or a blocking open guarded by
- * role_open_interruptible).  So a signal can only arrive while the role is
+ * that wait (epoll_pwait with role_wait_mask, or a blocking open, read or
+ * accept guarded by role_open_interruptible and its siblings).  So a signal can only arrive while the role is
  * waiting, and it arrives as EINTR; the handler only records the first
  * stop signal's siginfo and sets a flag.
  */
@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "scenario.h"
@@ -74,6 +75,8 @@ int role_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
 void role_take_pending_stop(void);
 /* read(2) that may block (the terminal), with the same contract. */
 ssize_t role_read_interruptible(int fd, void *buf, size_t n);
+/* accept4(2) on a blocking listening socket, with the same contract (the trace is written first). */
+int role_accept_interruptible(int fd, struct sockaddr *sa, socklen_t *salen, int flags);
 /*
  * In a freshly forked child: re-execute this binary (/proc/self/exe) as
  * role (enum trace_role, whose name is the --role argument) with args

@@ -49,6 +49,7 @@ struct run {
 	int unclean;
 	int stopped;
 	char sem[64];
+	int sem_stale; /* a fixed name that existed before the run: a crash left it */
 	uint32_t pid; /* the front end's, for its own records */
 	uint64_t seq;
 	uint64_t t0;
@@ -219,12 +220,27 @@ run_drain(struct run *r)
 		drain_pty(r, EPOLLIN);
 }
 
-/* Per-run semaphore name: unique, so a crash never blocks the next run. */
+/*
+ * Per-run semaphore name: unique, so a crash never blocks the next run.
+ * An echo job's sem_name (the notes' fixed name) replaces it: then a
+ * semaphore of that name may exist already, left by a crash (the echo
+ * server will fail with EEXIST), and the run says so in r->sem_stale.
+ */
 static void
-make_sem_name(char *buf, size_t cap)
+make_sem_name(struct run *r)
 {
-	snprintf(buf, cap, "/epollviz.%d.%u.%llx", (int)getpid(), ++run_counter,
+	sem_t *old;
+
+	snprintf(r->sem, sizeof r->sem, "/epollviz.%d.%u.%llx", (int)getpid(), ++run_counter,
 		 (unsigned long long)(now_ns() & 0xffffff));
+	for (int i = 0; i < r->sc.njobs; i++)
+		if (r->sc.jobs[i].kind == JOB_ECHO && r->sc.jobs[i].sem_name[0])
+			str_copy(r->sem, r->sc.jobs[i].sem_name, sizeof r->sem);
+	old = sem_open(r->sem, 0);
+	if (old != SEM_FAILED) {
+		r->sem_stale = 1;
+		sem_close(old);
+	}
 }
 
 /* In the forked child: pty on stdio, default signals, exec the session leader. */
@@ -280,7 +296,7 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 	r->t0 = now_ns();
 	r->pid = (uint32_t)getpid();
 	trace_reader_init(&r->rd);
-	make_sem_name(r->sem, sizeof r->sem);
+	make_sem_name(r);
 
 	r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0 ||
@@ -535,8 +551,12 @@ run_stop(struct run *r)
 		wait_empty(r, STOP_KILL_MS);
 	run_reap(r);
 	run_drain(r);
-	/* The semaphore and FIFOs, if their owners could not remove them. */
-	if (sem_unlink(r->sem) == 0)
+	/*
+	 * The semaphore and FIFOs, if their owners could not remove them.  A
+	 * stale fixed-name semaphore goes too (the clean-up its crash skipped),
+	 * so the next run starts; it was not this run's leftover.
+	 */
+	if (sem_unlink(r->sem) == 0 && !r->sem_stale)
 		r->unclean = 1;
 	for (int i = 0; i < r->nfifo; i++) {
 		char dir[128], *slash;

@@ -87,6 +87,59 @@ sampler_queue_total(const struct sampler *s)
 	return total;
 }
 
+/* Is pid asleep in accept(2) or accept4(2) (a blocking listening socket)?  Its fd in *fd. */
+int
+sampler_in_accept(int pid, int *fd)
+{
+	long arg0 = -1, nr = proctab_syscall_arg0(pid, &arg0);
+	struct proc_row row;
+
+#ifdef SYS_accept
+	if (nr == SYS_accept)
+		nr = SYS_accept4;
+#endif
+	if (nr != SYS_accept4 || proctab_read_stat(pid, &row) < 0 || row.state != 'S')
+		return 0;
+	if (fd)
+		*fd = (int)arg0;
+	return 1;
+}
+
+/* An asleep record for every job process found asleep in accept that the model does not know of yet. */
+void
+sampler_asleep(struct sampler *s)
+{
+	uint32_t pids[M_MAX_PROCS];
+	int n = 0, fd;
+
+	for (int i = 0; i < s->m->nprocs; i++) {
+		const struct m_proc *p = &s->m->procs[i];
+
+		if (p->alive && model_is_job(p) && !p->in_wait && !p->asleep && sampler_in_accept((int)p->pid, NULL))
+			pids[n++] = p->pid;
+	}
+	if (n == 0)
+		return;
+	/* It wrote its records before it slept: apply them first. */
+	run_drain(s->run);
+	for (int i = 0; i < n; i++) {
+		const struct m_proc *p = model_proc(s->m, pids[i]);
+		struct trace_rec r;
+		long nr;
+
+		if (p == NULL || !p->alive || p->in_wait || p->asleep || !sampler_in_accept((int)p->pid, &fd))
+			continue;
+		nr = proctab_syscall((int)p->pid);
+		trace_rec_init(&r, TR_ASLEEP);
+		r.of = (int32_t)p->pid;
+		r.nr = (int32_t)nr;
+		r.fd = fd;
+		r.holding = model_sem_held_by(s->m, p->pid) != NULL;
+		proctab_wchan((int)p->pid, r.text, sizeof r.text);
+		run_emit(s->run, &r);
+	}
+}
+
 /* One poll of every open listening socket: an accept_queue record for each that changed. */
 static void
 poll_queues(void *arg)
@@ -112,6 +165,7 @@ poll_queues(void *arg)
 		run_emit(s->run, &r);
 		s->last_qlen[i] = q;
 	}
+	sampler_asleep(s);
 	s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
 }
 
@@ -228,6 +282,7 @@ sampler_settled(struct sampler *s, int nprocs)
 	struct trace_rec r;
 	int64_t q = sampler_queue_total(s);
 
+	sampler_asleep(s);
 	/* How often each process has slept: the kernel's own count of its wake-ups. */
 	for (int i = 0; i < s->m->nprocs; i++) {
 		const struct m_proc *p = &s->m->procs[i];

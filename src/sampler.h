@@ -8,6 +8,7 @@
  *   accept_queue  each listening port's accept queue, polled while the
  *                 scenario runs, a record when it changes
  *   settled       every process asleep: the accept queue and sched counts
+ *   asleep        a process asleep in accept (a blocking listening socket)
  *   kernel_*      the kernel's interest lists against the traced ones
  * and, for the screen only, the last reading of the kernel's view (ksnap),
  * which is not recorded.  Reads the model; never writes it.
@@ -51,6 +52,14 @@ int64_t sampler_queue_total(const struct sampler *s);
 void sampler_wakes(struct sampler *s);
 /* A trace_sink_fn: after a process becomes ready, sample the wake-ups soon (it will sleep). */
 void sampler_note(void *s, const struct trace_rec *r);
+/* Is pid asleep in accept(2)/accept4(2) now (state S)?  The call's fd in *fd when fd is not NULL. */
+int sampler_in_accept(int pid, int *fd);
+/*
+ * An asleep record for each job process that /proc finds asleep in accept
+ * (the notes' blocking listening socket) and the model does not yet know
+ * to be: the semaphore panel shows a holder that cannot post.
+ */
+void sampler_asleep(struct sampler *s);
 /* Everything sleeps (nprocs processes checked): sched for every job process, then settled. */
 void sampler_settled(struct sampler *s, int nprocs);
 /* The kernel's interest lists and instances, emitted as kernel_epoll and kernel_watch records. */

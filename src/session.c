@@ -219,8 +219,13 @@ reaped(void *ctx, pid_t p, int st)
 	} else {
 		S.jobs[i].leader_alive = 0;
 		S.jobs[i].status = st;
-		if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid))
-			traced_kill(-S.jobs[i].pgid, SIGTERM); /* the rest of a crashed job */
+		/*
+		 * The rest of a crashed job is ended; but with sigpipe = default
+		 * (the notes' server) the survivor goes on, as under a real shell.
+		 */
+		if (WIFSIGNALED(st) && !group_empty(S.jobs[i].pgid) &&
+		    !(S.sc.jobs[i].kind == JOB_ECHO && S.sc.jobs[i].sigpipe == SIGPIPE_DEFAULT))
+			traced_kill(-S.jobs[i].pgid, SIGTERM);
 	}
 }
 

@@ -105,6 +105,22 @@ line_reap(struct strbuf *b, const struct trace_rec *r)
 			  signal_name(r->signo));
 }
 
+/* pid 42 asleep in accept4(3), wchan inet_csk_accept */
+static void
+line_asleep(struct strbuf *b, const struct trace_rec *r)
+{
+	const char *name = syscall_name(r->nr);
+
+	if (name)
+		sb_printf(b, "pid %d asleep in %s(%d)", r->of, name, r->fd);
+	else
+		sb_printf(b, "pid %d asleep in syscall %d(%d)", r->of, r->nr, r->fd);
+	if (r->holding == 1)
+		sb_add(b, " holding the semaphore");
+	if (r->text[0])
+		sb_printf(b, ", wchan %s", r->text);
+}
+
 /* epoll_ctl(4, EPOLL_CTL_ADD, 3, {EPOLLIN|EPOLLET, data=3}) = 0 */
 static void
 line_epoll_ctl(struct strbuf *b, const struct trace_rec *r)
@@ -390,6 +406,12 @@ static const struct rec_type types[TR__COUNT] = {
 		{ F_INT("actions_failed", actions_failed), F_BIT("unclean", flags, RUN_UNCLEAN),
 		  F_BIT("interrupted", flags, RUN_INTERRUPTED), F_BIT("fatal", flags, RUN_FATAL),
 		  F_U64("malformed", malformed) } },
+	[TR_BATCH_SKIP] = { "batch_skip", "break after a lost sem_trywait: {skipped} of {batch} ready entries not served{skip}", NULL,
+		{ F_INT("epfd", epfd), F_INT("fd", fd), F_INT("batch", batch), F_U64("skipped", skipped),
+		  { .name = "skip", .kind = RK_PAIRS } } },
+	[TR_ASLEEP] = { "asleep", NULL, line_asleep,
+		{ F_INT("of", of), F_INT("nr", nr), F_INT("fd", fd), F_TEXT("wchan"),
+		  F_IS("holds_semaphore", holding, 1) } },
 };
 /* clang-format on */
 

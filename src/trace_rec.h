@@ -73,6 +73,8 @@ enum trace_type {
 	TR_KEPOLL,
 	TR_KWATCH,
 	TR_RUN_END,
+	TR_BATCH_SKIP,
+	TR_ASLEEP,
 	TR__COUNT
 };
 
@@ -139,6 +141,7 @@ struct trace_rec {
 		int32_t state;    /* action: enum action_state */
 		int32_t watches;  /* kernel_epoll: entries in the interest list */
 		int32_t verdict;  /* kernel_watch: enum kcheck_verdict */
+		int32_t holding;  /* asleep: 1 when the model had it holding a semaphore then */
 	};
 	uint32_t events;
 	union {
@@ -164,6 +167,8 @@ struct trace_rec {
 		int32_t involuntary;   /* sched: involuntary context switches */
 		int32_t instance;      /* kernel_epoll: kernel instance number, 0 unknown */
 		int32_t actions_failed; /* run_end */
+		int32_t batch;         /* batch_skip: entries the epoll_wait returned */
+		int32_t nr;            /* asleep: the system call's number (/proc/PID/syscall) */
 	};
 	union {
 		int32_t arg2;
@@ -185,6 +190,7 @@ struct trace_rec {
 		int32_t leader; /* job */
 		int32_t from;   /* inherit: the parent */
 	};
+	/* asleep: of is the process, fd the call's first argument, text its wchan. */
 	union {
 		uint64_t val;
 		uint64_t count;      /* hup_storm: returns so far */
@@ -193,6 +199,7 @@ struct trace_rec {
 		uint64_t voluntary;  /* sched: voluntary context switches */
 		uint64_t anon_inode; /* kernel_epoll */
 		uint64_t malformed;  /* run_end: wire records the reader rejected */
+		uint64_t skipped;    /* batch_skip: entries not served */
 	};
 	uint8_t npairs;
 	char text[TRACE_TEXT_MAX + 1];

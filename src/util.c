@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,28 @@ signal_name(int sig)
 	else
 		snprintf(buf, sizeof buf, "SIG%d", sig);
 	return buf;
+}
+
+/* The name of a system call the roles sleep in, or NULL. */
+const char *
+syscall_name(long nr)
+{
+	switch (nr) {
+#ifdef SYS_accept
+	case SYS_accept: return "accept";
+#endif
+	case SYS_accept4: return "accept4";
+#ifdef SYS_epoll_wait
+	case SYS_epoll_wait: return "epoll_wait";
+#endif
+	case SYS_epoll_pwait: return "epoll_pwait";
+	case SYS_read: return "read";
+#ifdef SYS_open
+	case SYS_open: return "open";
+#endif
+	case SYS_openat: return "openat";
+	default: return NULL;
+	}
 }
 
 /* The SI_* name of a generic siginfo code, or NULL for any other code. */

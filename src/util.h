@@ -29,6 +29,8 @@ ssize_t read_text_file(const char *path, char *buf, size_t cap);
 const char *errno_name(int e);
 /* "SIGINT", or "SIG123".  Static storage. */
 const char *signal_name(int sig);
+/* The name of a system call a process can sleep in ("accept4"), or NULL for another number. */
+const char *syscall_name(long nr);
 /* "SI_KERNEL", "SI_USER", ...  or NULL when the code has no name. */
 const char *si_code_name(int code);
 /*

@@ -245,7 +245,8 @@ Test(scenario, unknown_key_lists_the_known_keys)
 {
 	expect_error("title = T\n[echo]\ncolour = red\n",
 		     "t.scn:3: unknown key 'colour' in [echo] (known: background, accept, "
-		     "accept_loop, trigger, workers, port, backlog, fd_limit, cpus)");
+		     "accept_loop, trigger, workers, port, backlog, fd_limit, cpus, listener, sem_lost, "
+		     "sigpipe, reply, sem_name)");
 	expect_error("title = T\n[fifo]\naccept = none\n",
 		     "t.scn:3: unknown key 'accept' in [fifo] (known: background, hup, "
 		     "storm_detail, storm_cap)");
@@ -435,9 +436,25 @@ Test(scenario, job_to_args_round_trips_through_job_set)
 	j.backlog = 4096;
 	j.fd_limit = 64;
 	j.cpus = CPUS_SPLIT;
+	j.listener = LISTENER_BLOCKING;
+	j.sem_lost = SEM_LOST_BREAK;
+	j.sigpipe = SIGPIPE_DEFAULT;
+	j.reply = REPLY_NOTES;
 	j.background = 1;
 	j.line = 12;
-	args_round_trip(&j, 8);
+	args_round_trip(&j, 12); /* sem_name left empty: a per-run name, no argument */
+	snprintf(j.sem_name, sizeof j.sem_name, "/my_semaphore");
+	args_round_trip(&j, 13);
+	{
+		char err[256];
+
+		/* sem_open's rules: a leading '/', no other, at most 30 bytes. */
+		cr_assert_eq(job_set(&j, "sem_name", "my_semaphore", err, sizeof err), -1, "no '/' accepted");
+		cr_assert_eq(job_set(&j, "sem_name", "/a/b", err, sizeof err), -1, "a second '/' accepted");
+		cr_assert_eq(job_set(&j, "sem_name", "/0123456789012345678901234567890", err, sizeof err), -1,
+			     "31 bytes accepted");
+		cr_assert_not_null(strstr(err, "bad value"), "message '%s'", err);
+	}
 
 	job_defaults(&j, JOB_FIFO);
 	j.hup = HUP_NAIVE;

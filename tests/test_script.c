@@ -95,10 +95,10 @@ Test(script, counts_and_durations_at_their_limits)
 Test(script, unknown_action_lists_the_known_ones)
 {
 	expect_error("connect; jump 3",
-		     "step 2 'jump 3': unknown action (known: connect burst hold send release write "
+		     "step 2 'jump 3': unknown action (known: connect burst hold send release abandon write "
 		     "writer hangup wait sigint kill-parent stop cont settle inspect pause)");
 	expect_error("Connect",
-		     "step 1 'Connect': unknown action (known: connect burst hold send release write "
+		     "step 1 'Connect': unknown action (known: connect burst hold send release abandon write "
 		     "writer hangup wait sigint kill-parent stop cont settle inspect pause)");
 }
 

@@ -2,12 +2,67 @@
  * panel_sem.c - "Semaphore": the named semaphore that decides which woken
  * echo worker may accept: its value, its owner or "free", and per worker
  * the trywait results (won, lost, the most recent ones as a row of dots).
+ * The notes' mistakes show here as they happen: an owner that died holding
+ * it (every later trywait a loss to a dead owner), an owner asleep in a
+ * blocking accept(), and a create that failed with EEXIST on a name a
+ * crash left behind.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+
+#include "../src/util.h"
 
 #include "crt.h"
 #include "panel.h"
+
+/* Why the owner cannot post: dead (how), or asleep in accept; nothing when it can. */
+static void
+owner_why(struct lines *L, const struct view *v, const struct m_sem *s)
+{
+	const struct m_proc *o = model_proc(v->m, s->owner);
+
+	if (o == NULL)
+		return;
+	if (!o->alive) {
+		lines_style(L, CS_ERR);
+		if (o->reaped && o->how == REAP_KILLED)
+			lines_printf(L, " (dead: killed by %s while holding it)", signal_name(o->code));
+		else
+			lines_printf(L, " (dead: it ended while holding it)");
+		lines_style(L, CS_NORMAL);
+		lines_put(L, CS_DIM, " nobody will sem_post it: every sem_trywait now fails");
+		if (s->lost_dead)
+			lines_printf(L, " (%llu so far)", (unsigned long long)s->lost_dead);
+		return;
+	}
+	if (o->asleep && (o->asleep_nr == SYS_accept4
+#ifdef SYS_accept
+			  || o->asleep_nr == SYS_accept
+#endif
+			  )) {
+		lines_put(L, CS_ERR, " (blocked in accept())");
+		lines_put(L, CS_DIM, " the listening socket is blocking and its queue was empty: it sleeps "
+				     "holding the semaphore, and no other worker may accept");
+		return;
+	}
+	lines_put(L, CS_DIM, " (between sem_trywait and sem_post)");
+}
+
+/* A create that failed with EEXIST: the name a crash left behind, and the fix. */
+static void
+stale_line(struct lines *L, const struct view *v, const struct m_sem *s)
+{
+	char name[48];
+
+	lines_put(L, CS_ERR, "EEXIST");
+	lines_printf(L, ": %s could not create it (sem_open O_CREAT|O_EXCL): a semaphore of this fixed "
+		     "name was left in /dev/shm by a run that ended without sem_unlink (a crash), so the "
+		     "notes' server cannot start. ",
+		     panel_pid_name(v, s->stale_pid, name, sizeof name));
+	lines_put(L, CS_OK, "The fix: a per-run name, and sem_unlink on every exit path");
+	lines_put(L, CS_DIM, " (epollviz's default: leave sem_name out; this run removes the stale one as it ends)");
+}
 
 /* Value and owner, or unlinked. */
 static void
@@ -16,6 +71,10 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s)
 	char name[48];
 
 	lines_add(L);
+	if (s->stale && s->nusers == 0) {
+		stale_line(L, v, s);
+		return;
+	}
 	if (s->unlinked) {
 		lines_put(L, CS_DIM, "unlinked: sem_unlink removed it (no /dev/shm leftover)");
 		return;
@@ -30,7 +89,7 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s)
 		lines_style(L, CS_WARN);
 		lines_printf(L, "%s", panel_pid_name(v, s->owner, name, sizeof name));
 		lines_style(L, CS_NORMAL);
-		lines_put(L, CS_DIM, " (between sem_trywait and sem_post)");
+		owner_why(L, v, s);
 	} else {
 		lines_put(L, CS_OK, "free");
 		lines_put(L, CS_DIM, " (sem_post gave it back)");
@@ -54,6 +113,11 @@ user_line(struct lines *L, const struct view *v, const struct m_sem_user *u)
 	lines_style(L, u->lost ? CS_WARN : CS_NORMAL);
 	lines_printf(L, "%-5llu", (unsigned long long)u->lost);
 	lines_style(L, CS_NORMAL);
+	if (u->lost_dead) {
+		lines_style(L, CS_ERR);
+		lines_printf(L, "(%llu to a dead owner) ", (unsigned long long)u->lost_dead);
+		lines_style(L, CS_NORMAL);
+	}
 	lines_printf(L, " ");
 	/* Oldest to newest, left to right. */
 	for (int b = u->nrecent - 1; b >= 0; b--) {
@@ -88,6 +152,8 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 		lines_put(L, CS_DIM, s->name);
 		if (strncmp(s->name, "/epollviz.", 10) == 0)
 			lines_put(L, CS_DIM, " (per-run name)");
+		else
+			lines_put(L, CS_WARN, " (a fixed name, as the notes': sem_name)");
 	}
 }
 

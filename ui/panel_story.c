@@ -123,6 +123,59 @@ reap_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 	}
 }
 
+/* The notes' mistakes as they happen: a stale name, a dead owner, a skipped batch, a sleeping accept. */
+static void
+notes_text(struct lines *L, const struct view *v, const struct trace_rec *e)
+{
+	char name[48];
+	const char *call;
+
+	switch (e->type) {
+	case TR_SEM_OPEN: /* a create that failed with EEXIST */
+		lines_printf(L, "sem_open(\"%s\", O_CREAT|O_EXCL) = -1 ", e->text);
+		lines_put(L, CS_ERR, "EEXIST");
+		lines_printf(L, ": a run that crashed left /dev/shm/sem.%s behind, and the notes' fixed name "
+			     "cannot start again. The fix: a per-run name, and sem_unlink on every exit path",
+			     e->text + (e->text[0] == '/'));
+		break;
+	case TR_SEM_TRYWAIT: /* kept only when lost to a dead owner, who is in its owner slot */
+		lines_printf(L, "sem_trywait = -1 %s: ", errno_name(e->err));
+		lines_style(L, CS_ERR);
+		lines_printf(L, "lost to %s, which died holding the semaphore",
+			     panel_pid_name(v, (uint32_t)e->owner, name, sizeof name));
+		lines_style(L, CS_NORMAL);
+		lines_put(L, CS_DIM, ": nobody will sem_post it, so no worker accepts again");
+		break;
+	case TR_BATCH_SKIP:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "break after a lost sem_trywait: %llu of %d ready entries not served",
+			     (unsigned long long)e->skipped, e->batch);
+		lines_style(L, CS_NORMAL);
+		lines_put(L, CS_DIM, " (with EPOLLET their events are not reported again: those clients wait)");
+		break;
+	default: /* TR_ASLEEP */
+		call = syscall_name(e->nr);
+		lines_printf(L, "%s asleep in %s(%d)", panel_pid_name(v, (uint32_t)e->of, name, sizeof name),
+			     call ? call : "a system call", e->fd);
+		if (e->holding == 1) {
+			lines_put(L, CS_ERR, " holding the semaphore");
+			lines_put(L, CS_DIM, ": the listening socket is blocking (the notes), so the winner "
+					     "sleeps when the queue is empty, and no other worker may accept");
+		}
+		if (e->text[0])
+			lines_printf(L, " (wchan %s)", e->text);
+		break;
+	}
+}
+
+/* Is e one of the notes' mistakes that notes_text tells? */
+static int
+notes_record(const struct trace_rec *e)
+{
+	return (e->type == TR_SEM_OPEN && e->ret < 0 && e->err == EEXIST) || e->type == TR_SEM_TRYWAIT ||
+	       e->type == TR_BATCH_SKIP || e->type == TR_ASLEEP;
+}
+
 /* Every other notable record, in one sentence. */
 static void
 misc_text(struct lines *L, const struct trace_rec *e)
@@ -347,7 +400,12 @@ event_line(struct lines *L, const struct view *v, const struct trace_rec *e, con
 	case TR_REAP: reap_text(L, v, e); break;
 	case TR_ACTION: action_text(L, e); break;
 	case TR_CLIENT: client_text(L, v, e, last); break;
-	default: misc_text(L, e); break;
+	default:
+		if (notes_record(e))
+			notes_text(L, v, e);
+		else
+			misc_text(L, e);
+		break;
 	}
 	if (count > 1) {
 		lines_style(L, CS_WARN);
@@ -434,7 +492,9 @@ const struct panel_ops panel_story_ops = {
 	.help = "Notable records in time order: signals with their si_code (SI_KERNEL: sent by "
 		"the kernel's tty line discipline; SI_USER: sent by kill), kills, reaps, job and "
 		"foreground changes, semaphore unlinks, stray events, errors, accept() calls that lost "
-		"the race for a connection (EAGAIN), clients that failed and why, and your own actions.",
+		"the race for a connection (EAGAIN), clients that failed and why, the notes' mistakes when "
+		"switched on (a semaphore name left by a crash, a holder that died or sleeps in accept, a "
+		"batch cut short by break), and your own actions.",
 	.fact = "After Ctrl+C it reads as the propagation: the kernel signals every process of "
 		"the foreground group, each handler runs, the parent's kill(child, SIGINT) is "
 		"redundant for ^C but is what stops the child after i (kill -INT parent) (fact 10), "
