@@ -152,16 +152,28 @@ pfd_set(struct model *m, struct m_proc *p, int fd, int kind, int port)
 	return &p->fds[fd];
 }
 
-/* The process is gone: so are its fds (a listening socket it held has one holder less). */
+static struct m_conn *conn_of(struct model *m, struct m_proc *p, int fd);
+static void conn_close(struct model *m, struct m_conn *c, uint64_t ts);
+
+/*
+ * The process is gone: so are its fds (a listening socket it held has one
+ * holder less; a connection it had open is closed, as the kernel closes it,
+ * at the time of the record that said so).
+ */
 static void
 proc_died(struct model *m, struct m_proc *p)
 {
 	p->alive = 0;
 	p->in_wait = 0;
 	p->asleep = 0;
-	for (int fd = 0; fd < p->capfds; fd++)
+	for (int fd = 0; fd < p->capfds; fd++) {
+		struct m_conn *c = p->fds[fd].kind == FDK_CONN ? conn_of(m, p, fd) : NULL;
+
+		if (c)
+			conn_close(m, c, m->t_last);
 		if (p->fds[fd].kind != FDK_UNKNOWN)
 			fd_release(m, &p->fds[fd]);
+	}
 }
 
 /* ---- epoll instances and interest lists ----------------------------------- */
