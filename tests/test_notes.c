@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hrun.h"
@@ -235,7 +236,12 @@ Test(notes, break_after_a_lost_trywait_skips_the_rest_of_the_batch)
 	sem_unlink(name);
 	snprintf(scn, sizeof scn, "title = break\n[echo]\nworkers = 1\nsem_lost = break\nsem_name = %s\n", name);
 	cr_assert_not_null(hscenario(path, sizeof path, "break", scn));
-	hlive_start(&l, path, "pause; stop; pause; cont; settle; pause");
+	/*
+	 * settle before stop: the worker must be asleep in epoll_wait again,
+	 * with what the ADD of the first connection queued already harvested,
+	 * so that the stopped worker's ready list holds only the two new events.
+	 */
+	hlive_start(&l, path, "pause; settle; stop; pause; cont; settle; pause");
 	port = port_of(&l);
 	at_pause(&l);
 	a = dial(port);
@@ -244,7 +250,15 @@ Test(notes, break_after_a_lost_trywait_skips_the_rest_of_the_batch)
 	/* The semaphore is held elsewhere from now on: every trywait loses. */
 	sem = sem_open(name, 0);
 	cr_assert_neq(sem, SEM_FAILED, "sem_open(%s): %s", name, strerror(errno));
-	cr_assert_eq(sem_trywait(sem), 0, "the test could not take the semaphore");
+	{
+		/* The reply was sent before the worker's sem_post: wait for the post, not just try. */
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 10;
+		cr_assert_eq(sem_timedwait(sem, &until), 0, "the test could not take the semaphore: %s",
+			     strerror(errno));
+	}
 	hlive_resume(&l); /* stop */
 	at_pause(&l);
 	b = dial(port);   /* the listening socket's event, first in the ready list */
