@@ -410,7 +410,7 @@ wait_outcome(struct model *m, uint32_t pid, int o)
 	for (k = 0; k < lim; k++)
 		if ((e = entry_back(m, k))->pid == pid)
 			break;
-	if (k == lim || e->listen == 0 || e->storm)
+	if (k == lim || e == NULL || e->listen == 0 || e->storm)
 		return;
 	prev = k + 1 < wait_kept(m) ? entry_back(m, k + 1) : NULL;
 	next = k > 0 ? entry_back(m, k - 1) : NULL;
