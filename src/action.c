@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,20 @@ static const struct m_fifo *
 target_fifo(const struct actions *a)
 {
 	return a->m->nfifos > 0 ? &a->m->fifos[0] : NULL;
+}
+
+/*
+ * Is the FIFO's watcher stopped (^Z)?  Then what is written or hung up
+ * reaches it only when it continues: a FIFO action is done once it is made.
+ */
+static int
+watcher_stopped(const struct actions *a)
+{
+	const struct m_fifo *f = target_fifo(a);
+	const struct m_proc *p = f ? model_proc(a->m, f->pid) : NULL;
+	const struct m_job *j = p ? model_job(a->m, p->pgid) : NULL;
+
+	return j && j->state == MJOB_STOPPED;
 }
 
 /* Point the clients at the server's port, or fail: there is nothing to connect to. */
@@ -169,6 +184,32 @@ open_writer(struct actions *a, const char *what, int quiet)
 	return fd;
 }
 
+/*
+ * Write len bytes into the FIFO with fd and, with closes, close fd at once;
+ * then trace it as the front end's fifo_write record (after the close, so
+ * that nothing widens the gap between the data and the hang-up).  0 or -1.
+ */
+static int
+fifo_put(struct actions *a, int fd, const char *buf, size_t len, int closes)
+{
+	const struct m_fifo *f = target_fifo(a);
+	struct trace_rec r;
+	int ret = write_all(fd, buf, len), err = ret < 0 ? errno : 0;
+
+	if (closes)
+		close(fd);
+	trace_rec_init(&r, TR_FIFO_WRITE);
+	trace_rec_set_text(&r, f ? f->path : "");
+	r.ret = ret < 0 ? -1 : (int64_t)len;
+	r.err = err;
+	r.closes = closes;
+	run_emit(a->run, &r);
+	if (ret < 0)
+		run_action(a->run, ACTION_FAILED, "write: %s", strerror(err));
+	errno = err;
+	return ret;
+}
+
 /* Write text and a newline into the FIFO: through the held writer, or open, write, close. */
 static int
 fifo_write(struct actions *a, const char *text, int quiet)
@@ -186,10 +227,36 @@ fifo_write(struct actions *a, const char *text, int quiet)
 	}
 	run_action(a->run, ACTION_BEGIN, "write \"%s\" into the FIFO%s", text,
 		   own ? " (open, write, close: the close is a hang-up)" : " (held writer)");
-	if (write_all(fd, line, (size_t)n) < 0)
-		run_action(a->run, ACTION_FAILED, "write: %s", strerror(errno));
-	if (own)
-		close(fd);
+	fifo_put(a, fd, line, (size_t)n, own);
+	return 0;
+}
+
+/*
+ * write-close N: N bytes (lines of the alphabet) in one write(2), at most
+ * PIPE_BUF so the kernel makes it atomic, and a close right behind it: the
+ * data and the hang-up reach the watcher together (EPOLLIN|EPOLLHUP), as
+ * far as the race with the watcher allows (the open wakes a watcher that
+ * waits in open(); it may get to its epoll_wait before the close).  The
+ * action record follows, for the same reason.
+ */
+static int
+fifo_write_close(struct actions *a, int n, int quiet)
+{
+	char buf[PIPE_BUF];
+	int fd, held = a->writer_fd >= 0;
+
+	if (n < 1 || n > (int)sizeof buf)
+		n = (int)sizeof buf;
+	for (int i = 0; i < n; i++)
+		buf[i] = i % 64 == 63 || i == n - 1 ? '\n' : (char)('a' + i % 64 % 26);
+	fd = open_writer(a, "write-close", quiet);
+	if (fd < 0)
+		return -1;
+	if (fifo_put(a, fd, buf, (size_t)n, 1) < 0)
+		return 0;
+	run_action(a->run, ACTION_BEGIN, "write-close %d: wrote %d bytes and closed at once%s", n, n,
+		   held ? " (your held writer keeps the FIFO open: no hang-up)"
+			: ": the data and the hang-up arrive together");
 	return 0;
 }
 
@@ -226,6 +293,20 @@ begin_write(struct actions *a, const struct action_call *c)
 	return 0;
 }
 
+/* write-close N: like write; done when every byte is read or lost, and the hang-up seen. */
+static int
+begin_write_close(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+
+	a->step.base = f ? f->bytes + f->lost : 0;
+	a->step.base2 = f ? f->hups : 0;
+	if (!a->patient)
+		return fifo_write_close(a, c->n, 0);
+	a->step.pending_open = 1;
+	return 0;
+}
+
 /* writer: the same, holding the writer. */
 static int
 begin_writer(struct actions *a, const struct action_call *c)
@@ -249,14 +330,16 @@ open_pending(struct actions *a, const struct action_call *c)
 
 	if (!a->step.pending_open)
 		return 1;
-	r = c->id == ACT_WRITE ? fifo_write(a, c->text, 1) : fifo_hold(a, 1);
+	r = c->id == ACT_WRITE ? fifo_write(a, c->text, 1)
+	    : c->id == ACT_WRITE_CLOSE ? fifo_write_close(a, c->n, 1)
+				       : fifo_hold(a, 1);
 	if (r < 0 && errno == ENXIO)
 		return 0;
 	a->step.pending_open = 0;
 	return r < 0 ? -1 : 1;
 }
 
-/* The watcher read what was written. */
+/* The watcher read what was written (or is stopped: it reads when continued). */
 static int
 done_write(struct actions *a, const struct action_call *c)
 {
@@ -265,7 +348,25 @@ done_write(struct actions *a, const struct action_call *c)
 
 	if (r <= 0)
 		return r;
-	return f && f->reads > a->step.base;
+	return watcher_stopped(a) || (f && f->reads > a->step.base);
+}
+
+/*
+ * The watcher read or lost every byte written, and saw the hang-up (unless
+ * a held writer prevents it); or it is stopped, and will when continued.
+ */
+static int
+done_write_close(struct actions *a, const struct action_call *c)
+{
+	const struct m_fifo *f = target_fifo(a);
+	int r = open_pending(a, c);
+
+	if (r <= 0)
+		return r;
+	if (watcher_stopped(a))
+		return 1;
+	return f && f->bytes + f->lost >= a->step.base + (uint64_t)c->n &&
+	       (a->writer_fd >= 0 || f->hups > a->step.base2);
 }
 
 /* The watcher has the FIFO open. */
@@ -298,13 +399,15 @@ begin_hangup(struct actions *a, const struct action_call *c)
 	return 0;
 }
 
-/* fixed: done when the watcher waits in open() again; naive: at the first EPOLLHUP. */
+/* fixed: done when the watcher waits in open() again; naive: at the first EPOLLHUP; stopped: at once. */
 static int
 done_hangup(struct actions *a, const struct action_call *c)
 {
 	const struct m_fifo *f = target_fifo(a);
 
 	(void)c;
+	if (watcher_stopped(a))
+		return 1;
 	return f && f->hups > a->step.base && (f->mode == 0 || f->state == FIFO_WAITING);
 }
 
@@ -576,6 +679,12 @@ static const struct action_def defs[ACT__COUNT] = {
 		.key = 'h', .cap = "h", .label = "hang up", .prio = 1,
 		.help = "close the held writer: the watcher sees EPOLLHUP",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_hangup, .done = done_hangup },
+	[ACT_WRITE_CLOSE] = { .name = "write-close", .argname = "N", .arg = AA_COUNT, .def = 600, .needs = AN_FIFO,
+		.key = 'l', .cap = "l", .label = "600B+close", .prio = 2,
+		.help = "write 600 bytes (N in a script) in one write(2) and close at once: the data and the "
+			"hang-up arrive together, EPOLLIN|EPOLLHUP; with read = once the watcher reads 255 and "
+			"closes: the rest is lost",
+		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_write_close, .done = done_write_close },
 	[ACT_WAIT] = { .name = "wait", .argname = "SECONDS", .arg = AA_SECONDS,
 		.help = "do nothing for SECONDS (at most 60)",
 		.quiet = 1, .begin = begin_wait, .done = done_wait },

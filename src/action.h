@@ -27,7 +27,7 @@ struct clients;
 
 enum action_id {
 	ACT_CONNECT = 0, ACT_BURST, ACT_HOLD, ACT_SEND, ACT_RELEASE, ACT_ABANDON, ACT_WRITE, ACT_WRITER, ACT_HANGUP,
-	ACT_WAIT, ACT_SIGINT, ACT_KILL_PARENT, ACT_STOP, ACT_CONT, ACT_SETTLE, ACT_INSPECT, ACT_PAUSE,
+	ACT_WRITE_CLOSE, ACT_WAIT, ACT_SIGINT, ACT_KILL_PARENT, ACT_STOP, ACT_CONT, ACT_SETTLE, ACT_INSPECT, ACT_PAUSE,
 	ACT__COUNT
 };
 
@@ -99,6 +99,7 @@ struct actions {
 		struct action_call call;
 		uint64_t started, deadline;
 		uint64_t base;      /* a count the effect must pass */
+		uint64_t base2;     /* and a second one (write-close: the hang-ups) */
 		int target_pgid;    /* the job a job-control action waits for */
 		int pending_open;   /* write, writer: the FIFO is opened in done() */
 		int resumed;        /* pause: a line (or EOF) arrived on stdin */

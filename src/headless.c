@@ -270,6 +270,16 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 			sb_printf(b, ",\"exit\":%s}", p->role == ROLE_FRONTEND ? "null" : exit_desc(p, ex, sizeof ex));
 			first = 0;
 		}
+		sb_add(b, "],\"fifos\":[");
+		for (int i = 0; i < m->nfifos; i++) {
+			const struct m_fifo *f = &m->fifos[i];
+
+			sb_add(b, i ? ",{\"path\":" : "{\"path\":");
+			sb_json_str(b, f->path);
+			sb_printf(b, ",\"written\":%llu,\"read\":%llu,\"lost\":%llu,\"ebadf\":%llu}",
+				  (unsigned long long)f->written, (unsigned long long)f->bytes,
+				  (unsigned long long)f->lost, (unsigned long long)f->ebadf);
+		}
 		sb_printf(b, "],\"clients\":{\"started\":%llu,\"connected\":%llu,\"answered\":%llu,"
 			  "\"failed\":%llu},\"accept_queue\":%lld,\"actions_failed\":%d,\"clean\":%s}\n",
 			  (unsigned long long)m->nclients, (unsigned long long)m->clients_connected,

@@ -24,6 +24,7 @@ static const char *const listener_names[] = { "nonblocking", "blocking", NULL };
 static const char *const sem_lost_names[] = { "continue", "break", NULL };
 static const char *const sigpipe_names[] = { "ignored", "default", NULL };
 static const char *const reply_names[] = { "lines", "notes", NULL };
+static const char *const read_names[] = { "all", "once", NULL };
 static const char *const probe_names[] = { "regular-file", "two-instances", "ctl-errors",
 					   "triggers", "tty-read", NULL };
 
@@ -75,6 +76,8 @@ static const struct opt {
 	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
 	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
 	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },
+	{ "read", K_FIFO, offsetof(struct job_cfg, read), read_names, 0, 0 },
+	{ "shadow_fd", K_FIFO, offsetof(struct job_cfg, shadow_fd), yesno, 0, 0 },
 	{ "probe", K_PROBE, offsetof(struct job_cfg, probe), probe_names, 0, 0 },
 };
 
@@ -95,6 +98,8 @@ job_defaults(struct job_cfg *j, int kind)
 	j->hup = HUP_FIXED;
 	j->storm_detail = 5;
 	j->storm_cap = 200000;
+	j->read = FIFO_READ_ALL;
+	j->shadow_fd = 0;
 	j->probe = PROBE_REGULAR_FILE;
 }
 

@@ -12,7 +12,7 @@
 
 #include "trace_rec.h"
 
-#define JOB_NOPTS 18 /* rows of the option table */
+#define JOB_NOPTS 20 /* rows of the option table */
 #define JOB_TEXT_MAX 32 /* a text option's bytes, its NUL included */
 
 enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB__COUNT };
@@ -26,6 +26,7 @@ enum listener_mode { LISTENER_NONBLOCKING = 0, LISTENER_BLOCKING };
 enum sem_lost_mode { SEM_LOST_CONTINUE = 0, SEM_LOST_BREAK };
 enum sigpipe_mode { SIGPIPE_IGNORED = 0, SIGPIPE_DEFAULT };
 enum reply_mode { REPLY_LINES = 0, REPLY_NOTES };
+enum fifo_read { FIFO_READ_ALL = 0, FIFO_READ_ONCE };
 enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ };
 
 struct job_cfg {
@@ -50,6 +51,8 @@ struct job_cfg {
 	int hup;
 	int storm_detail; /* EPOLLHUP returns traced in full before counting */
 	int storm_cap;    /* EPOLLHUP returns before the storm is ended */
+	int read;         /* enum fifo_read: all before the hang-up is handled, or 262.c's one read(255) */
+	int shadow_fd;    /* 0 or 1: the reopen goes into a new variable and gets another number (262.c) */
 	/* probe */
 	int probe;
 };
@@ -71,7 +74,7 @@ int job_set(struct job_cfg *j, const char *key, const char *val, char *err, size
  * args[0..n), each of 48 bytes (a text option left empty is left out).
  * Returns n (at most max).
  */
-#define SCN_MAX_ARGS 24
+#define SCN_MAX_ARGS JOB_NOPTS /* a job never has more options than the table */
 int job_to_args(const struct job_cfg *j, char args[][48], int max);
 /* The value name of an enum option, for display: job_opt_name(j, "accept"). */
 const char *job_opt_name(const struct job_cfg *j, const char *key);

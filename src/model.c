@@ -257,14 +257,16 @@ apply_create(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	pfd_set(m, p, (int)r->ret, FDK_EPOLL, 0);
 }
 
-/* epoll_ctl that succeeded: ADD, MOD or DEL an entry of the interest list. */
+static void fifo_stale_use(struct model *m, const struct m_proc *p, const struct trace_rec *r);
+
+/* epoll_ctl: one that succeeded edits the interest list (ADD, MOD, DEL); EBADF on a stale FIFO fd is counted. */
 static void
 apply_ctl(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_inst *in = inst_of(m, r->pid, r->epfd);
 	int i;
 
-	(void)p;
+	fifo_stale_use(m, p, r);
 	if (in == NULL || r->ret != 0)
 		return;
 	i = watch_find(in, r->fd, r->pid);
@@ -980,6 +982,7 @@ apply_fifo_waiting(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		f = &m->fifos[m->nfifos++];
 		memset(f, 0, sizeof *f);
 		str_copy(f->path, r->text, sizeof f->path);
+		f->stale_fd = f->shadow_fd = -1;
 	}
 	f->pid = p->pid;
 	f->state = FIFO_WAITING;
@@ -1003,9 +1006,26 @@ apply_fifo_opened(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		return;
 	f->state = FIFO_OPEN;
 	f->fd = (int)r->ret;
+	if (r->shadowed) {
+		/* 262.c's reopen into its own file_fd: the outer one is stale unless the number matched. */
+		f->shadowed++;
+		f->stale_fd = r->outer_fd != r->ret ? r->outer_fd : -1;
+		f->shadow_fd = (int)r->ret;
+	}
 	e = pfd_set(m, p, (int)r->ret, FDK_FIFO, 0);
 	if (e)
 		e->obj = (int)(f - m->fifos) + 1;
+}
+
+/* A call of p on fd that failed with EBADF: counted when fd is the stale file_fd of p's FIFO. */
+static void
+fifo_stale_use(struct model *m, const struct m_proc *p, const struct trace_rec *r)
+{
+	if (r->ret >= 0 || r->err != EBADF)
+		return;
+	for (int i = 0; i < m->nfifos; i++)
+		if (m->fifos[i].pid == p->pid && m->fifos[i].stale_fd == r->fd)
+			m->fifos[i].ebadf++;
 }
 
 /* read: bytes from a FIFO (reads of anything else are the process's business). */
@@ -1014,6 +1034,7 @@ apply_read(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	struct m_fifo *f = fifo_of_fd(m, p, r->fd);
 
+	fifo_stale_use(m, p, r);
 	if (f == NULL || r->ret <= 0)
 		return;
 	f->in_hup = 0;
@@ -1035,6 +1056,19 @@ apply_fifo_hup(struct model *m, struct m_proc *p, const struct trace_rec *r)
 		f->hangups++;
 	f->in_hup = 1;
 	f->mode = r->mode;
+	f->hup_events = r->events;
+	f->lost += r->lost;
+}
+
+/* The front end wrote into the FIFO at the record's path. */
+static void
+apply_fifo_write(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_fifo *f = (struct m_fifo *)model_fifo(m, r->text);
+
+	(void)p;
+	if (f && r->ret > 0)
+		f->written += (uint64_t)r->ret;
 }
 
 /*
@@ -1452,6 +1486,13 @@ failed(const struct trace_rec *r)
 	return r->ret != 0;
 }
 
+/* A call that returned -1 (read, a write into the FIFO). */
+static int
+negative(const struct trace_rec *r)
+{
+	return r->ret < 0;
+}
+
 /* An accept that failed for a reason other than EAGAIN (apply_accept keeps the lost races). */
 static int
 accept_failed(const struct trace_rec *r)
@@ -1492,7 +1533,7 @@ static const struct applier {
 	[TR_RECV] = { apply_io, NULL },
 	[TR_SEND] = { apply_io, NULL },
 	[TR_CLOSE] = { apply_close, NULL },
-	[TR_READ] = { apply_read, NULL },
+	[TR_READ] = { apply_read, negative },
 	[TR_SEM_OPEN] = { apply_sem_open, always },
 	[TR_SEM_TRYWAIT] = { apply_sem_trywait, NULL },
 	[TR_SEM_POST] = { apply_sem_post, NULL },
@@ -1520,6 +1561,7 @@ static const struct applier {
 	[TR_RUN_END] = { apply_run_end, NULL },
 	[TR_BATCH_SKIP] = { apply_batch_skip, always },
 	[TR_ASLEEP] = { apply_asleep, always },
+	[TR_FIFO_WRITE] = { apply_fifo_write, negative },
 };
 /* clang-format on */
 

@@ -203,6 +203,16 @@ struct m_fifo {
 	int capped;
 	uint64_t reads, bytes;
 	char last[64];        /* what the last read returned */
+	uint64_t written;     /* bytes the front end wrote into it (fifo_write records) */
+	uint64_t lost;        /* bytes still unread when the watcher closed it (fifo_hup records) */
+	uint32_t hup_events;  /* the mask of the last traced hang-up return (0: not traced) */
+	/*
+	 * 262.c's shadowed file_fd: a reopen went into a new variable and got
+	 * another number, so the outer variable names a closed fd (stale_fd;
+	 * -1 none); ebadf counts the watcher's calls on it that failed.
+	 */
+	int stale_fd, shadow_fd;
+	uint64_t shadowed, ebadf;
 };
 
 /*

@@ -196,6 +196,40 @@ line_hup_storm(struct strbuf *b, const struct trace_rec *r)
 					   : "");
 }
 
+/* open("/tmp/x/fifo", O_RDONLY) = 5 into a new file_fd; the outer one still names 4 */
+static void
+line_fifo_opened(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "open(\"%s\", O_RDONLY)", r->text);
+	line_ret(b, r);
+	if (r->shadowed && r->ret >= 0)
+		sb_printf(b, " into a new file_fd; the outer one still names %d%s", r->outer_fd,
+			  r->outer_fd == r->ret ? " (the same number: it works by luck)" : ", closed");
+}
+
+/* EPOLLIN|EPOLLHUP on fifo fd 4 (fixed): 345 bytes unread, lost by the close */
+static void
+line_fifo_hup(struct strbuf *b, const struct trace_rec *r)
+{
+	char m[160];
+
+	/* Recordings made before the mask was traced carry 0 there: it was EPOLLHUP. */
+	sb_printf(b, "%s on fifo fd %d (%s)", r->events ? epoll_mask_str(r->events, 0, m, sizeof m) : "EPOLLHUP",
+		  r->fd, trace_rec_enum_name(RE_HUP_MODE, r->mode));
+	if (r->lost)
+		sb_printf(b, ": %llu bytes unread, lost by the close", (unsigned long long)r->lost);
+}
+
+/* write(FIFO "/tmp/x/fifo") = 600, then close */
+static void
+line_fifo_write(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "write(FIFO \"%s\")", r->text);
+	line_ret(b, r);
+	if (r->closes)
+		sb_add(b, ", then close");
+}
+
 /* listen(3) on 127.0.0.1:8080 backlog 5 SO_REUSEPORT = 0 */
 static void
 line_listen(struct strbuf *b, const struct trace_rec *r)
@@ -357,10 +391,12 @@ static const struct rec_type types[TR__COUNT] = {
 		{ F_INT("target", target), F_SIG("signo", signo), F_RET } },
 	[TR_FIFO_WAITING] = { "fifo_waiting", "open(\"{path}\", O_RDONLY) blocks: waiting for a writer", NULL,
 		{ F_TEXT("path") } },
-	[TR_FIFO_OPENED] = { "fifo_opened", "open(\"{path}\", O_RDONLY){=}", NULL,
-		{ F_INT("fd", fd), F_TEXT("path"), F_RET } },
-	[TR_FIFO_HUP] = { "fifo_hup", "EPOLLHUP on fifo fd {fd} ({mode})", NULL,
-		{ F_INT("epfd", epfd), F_INT("fd", fd), F_ENUM("mode", mode, RE_HUP_MODE) } },
+	[TR_FIFO_OPENED] = { "fifo_opened", NULL, line_fifo_opened,
+		{ F_INT("fd", fd), F_TEXT("path"), F_RET, F_IS("shadowed", shadowed, 1),
+		  { .name = "outer_fd", .kind = RK_INT, SLOT(outer_fd), .sign = 1, .show = RS_OP_IS, .sv = 1 } } },
+	[TR_FIFO_HUP] = { "fifo_hup", NULL, line_fifo_hup,
+		{ F_INT("epfd", epfd), F_INT("fd", fd), F_ENUM("mode", mode, RE_HUP_MODE), F_MASK("events", events),
+		  F_U64("lost", lost) } },
 	[TR_HUP_STORM] = { "hup_storm", NULL, line_hup_storm,
 		{ F_INT("epfd", epfd), F_INT("fd", fd), F_U64("count", count), F_U64("elapsed_ns", elapsed_ns),
 		  F_IS("capped", storm, STORM_CAPPED), F_IS("over", storm, STORM_OVER) } },
@@ -412,6 +448,8 @@ static const struct rec_type types[TR__COUNT] = {
 	[TR_ASLEEP] = { "asleep", NULL, line_asleep,
 		{ F_INT("of", of), F_INT("nr", nr), F_INT("fd", fd), F_TEXT("wchan"),
 		  F_IS("holds_semaphore", holding, 1) } },
+	[TR_FIFO_WRITE] = { "fifo_write", NULL, line_fifo_write,
+		{ F_TEXT("path"), F_RET, F_IS("closes", closes, 1) } },
 };
 /* clang-format on */
 

@@ -75,6 +75,7 @@ enum trace_type {
 	TR_RUN_END,
 	TR_BATCH_SKIP,
 	TR_ASLEEP,
+	TR_FIFO_WRITE,
 	TR__COUNT
 };
 
@@ -142,6 +143,8 @@ struct trace_rec {
 		int32_t watches;  /* kernel_epoll: entries in the interest list */
 		int32_t verdict;  /* kernel_watch: enum kcheck_verdict */
 		int32_t holding;  /* asleep: 1 when the model had it holding a semaphore then */
+		int32_t shadowed; /* fifo_opened: 1 when the reopen went into a new variable (262.c's shadowed file_fd) */
+		int32_t closes;   /* fifo_write: 1 when the writer is closed right after (a hang-up behind the data) */
 	};
 	uint32_t events;
 	union {
@@ -169,6 +172,7 @@ struct trace_rec {
 		int32_t actions_failed; /* run_end */
 		int32_t batch;         /* batch_skip: entries the epoll_wait returned */
 		int32_t nr;            /* asleep: the system call's number (/proc/PID/syscall) */
+		int32_t outer_fd;      /* fifo_opened, when shadowed: the fd the outer variable still names */
 	};
 	union {
 		int32_t arg2;
@@ -200,6 +204,7 @@ struct trace_rec {
 		uint64_t anon_inode; /* kernel_epoll */
 		uint64_t malformed;  /* run_end: wire records the reader rejected */
 		uint64_t skipped;    /* batch_skip: entries not served */
+		uint64_t lost;       /* fifo_hup: bytes still unread when the watcher closes the FIFO (thrown away) */
 	};
 	uint8_t npairs;
 	char text[TRACE_TEXT_MAX + 1];

@@ -249,7 +249,7 @@ Test(scenario, unknown_key_lists_the_known_keys)
 		     "sigpipe, reply, sem_name)");
 	expect_error("title = T\n[fifo]\naccept = none\n",
 		     "t.scn:3: unknown key 'accept' in [fifo] (known: background, hup, "
-		     "storm_detail, storm_cap)");
+		     "storm_detail, storm_cap, read, shadow_fd)");
 	expect_error("title = T\n[probe]\ndescribe = x\n",
 		     "t.scn:3: unknown key 'describe' in [probe] (known: background, probe)");
 }
@@ -460,7 +460,9 @@ Test(scenario, job_to_args_round_trips_through_job_set)
 	j.hup = HUP_NAIVE;
 	j.storm_detail = 999;
 	j.storm_cap = 100000000;
-	args_round_trip(&j, 3);
+	j.read = FIFO_READ_ONCE;
+	j.shadow_fd = 1;
+	args_round_trip(&j, 5);
 
 	job_defaults(&j, JOB_PROBE);
 	j.probe = PROBE_CTL_ERRORS;

@@ -1,7 +1,9 @@
 /*
  * panel_fifo.c - "FIFO": the watcher of 262.c: waiting for a writer, open
  * and watched, or in an EPOLLHUP storm (with its count and rate); what it
- * read; its hang-up handling; and whether the front end holds a writer.
+ * read against what you wrote, and what its close threw away; a shadowed
+ * file_fd that names a closed fd; its hang-up handling; and whether the
+ * front end holds a writer.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,15 +55,86 @@ state_line(struct lines *L, const struct m_fifo *f)
 	}
 }
 
+/* The scenario's FIFO job, or NULL (a recording of an unknown scenario). */
+static const struct job_cfg *
+fifo_job(const struct view *v)
+{
+	int j = scenario_job_of(v->sc, JOB_FIFO);
+
+	return j >= 0 ? &v->sc->jobs[j] : NULL;
+}
+
 /* Does the watcher cure a hang-up (DEL, close, reopen, ADD)?  The scenario says, else what was seen. */
 static int
 fixed_mode(const struct view *v, const struct m_fifo *f)
 {
-	int j = scenario_job_of(v->sc, JOB_FIFO);
+	const struct job_cfg *j = fifo_job(v);
 
-	if (j >= 0)
-		return v->sc->jobs[j].hup == HUP_FIXED;
+	if (j)
+		return j->hup == HUP_FIXED;
 	return f && f->mode == HUP_FIXED;
+}
+
+/* Bytes you wrote against bytes it read, and what its close threw away. */
+static void
+bytes_line(struct lines *L, const struct m_fifo *f)
+{
+	char w[32], r[32], l[32];
+
+	if (f->written == 0 && f->lost == 0)
+		return;
+	lines_add(L);
+	lines_printf(L, "you wrote %s, it read %s", fmt_bytes(f->written, w, sizeof w),
+		     fmt_bytes(f->bytes, r, sizeof r));
+	if (f->lost == 0)
+		return;
+	lines_style(L, CS_ERR);
+	lines_printf(L, " %s lost %s", crt_g(G_DOT), fmt_bytes(f->lost, l, sizeof l));
+	lines_style(L, CS_NORMAL);
+	lines_put(L, CS_DIM, " (unread at the close)");
+}
+
+/* 262.c's shadowed file_fd: the closed fd the outer variable names, and the EBADFs it cost. */
+static void
+shadow_line(struct lines *L, const struct m_fifo *f)
+{
+	char n[32];
+
+	if (f->stale_fd < 0 && f->ebadf == 0)
+		return;
+	lines_add(L);
+	lines_style(L, CS_ERR);
+	if (f->stale_fd >= 0)
+		lines_printf(L, "stale file_fd %d (closed; the FIFO is fd %d)", f->stale_fd, f->shadow_fd);
+	else
+		lines_printf(L, "stale file_fd");
+	if (f->ebadf)
+		lines_printf(L, " %s EBADF %s%s", crt_g(G_DOT), crt_g(G_TIMES), fmt_count(f->ebadf, n, sizeof n));
+	lines_style(L, CS_NORMAL);
+}
+
+/* What the watcher does on a hang-up, and the notes' mistakes the scenario switched on. */
+static void
+hup_line(struct lines *L, const struct view *v, const struct m_fifo *f)
+{
+	const struct job_cfg *j = fifo_job(v);
+
+	lines_add(L);
+	lines_put(L, CS_DIM, fixed_mode(v, f) ? "on HUP: DEL, close, reopen, ADD"
+					       : "on HUP: nothing; the fd stays in, level-triggered");
+	if (f->pid) {
+		lines_style(L, CS_DIM);
+		lines_printf(L, " (watcher %u)", f->pid);
+		lines_style(L, CS_NORMAL);
+	}
+	if (j && j->read == FIFO_READ_ONCE) {
+		lines_add(L);
+		lines_put(L, CS_WARN, "262.c: one read(255), then the HUP branch");
+	}
+	if (j && j->shadow_fd) {
+		lines_add(L);
+		lines_put(L, CS_WARN, "262.c: the reopen goes into a new file_fd");
+	}
 }
 
 /* One FIFO: its state, what was read, its hang-ups; the first one also says whether you hold a writer. */
@@ -69,12 +142,13 @@ static void
 fifo_block(struct lines *L, const struct view *v, const struct m_fifo *f, int first)
 {
 	char b[32], n[32];
-	int fixed = fixed_mode(v, f);
 
 	state_line(L, f);
 	lines_add(L);
 	lines_printf(L, "reads %llu (%s) %s hang-ups %s", (unsigned long long)f->reads,
 		     fmt_bytes(f->bytes, b, sizeof b), crt_g(G_DOT), fmt_count(f->hangups, n, sizeof n));
+	bytes_line(L, f);
+	shadow_line(L, f);
 	if (f->last[0]) {
 		lines_add(L);
 		lines_printf(L, "last read \"%s\"", f->last);
@@ -87,14 +161,7 @@ fifo_block(struct lines *L, const struct view *v, const struct m_fifo *f, int fi
 		else
 			lines_put(L, CS_DIM, "none (W opens one, w writes once)");
 	}
-	lines_add(L);
-	lines_put(L, CS_DIM, fixed ? "on HUP: DEL, close, reopen, ADD"
-				   : "on HUP: nothing; the fd stays in, level-triggered");
-	if (f->pid) {
-		lines_style(L, CS_DIM);
-		lines_printf(L, " (watcher %u)", f->pid);
-		lines_style(L, CS_NORMAL);
-	}
+	hup_line(L, v, f);
 	if (f->path[0]) {
 		lines_add(L);
 		lines_put(L, CS_DIM, f->path);
@@ -106,11 +173,13 @@ static void
 fifo_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct model *m = v->m;
+	const struct job_cfg *j = fifo_job(v);
 	struct lines *L = &pn->L;
 
 	(void)w;
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "%s", fixed_mode(v, m->nfifos ? &m->fifos[0] : NULL) ? "fixed" : "naive");
+	snprintf(L->title, sizeof L->title, "%s%s%s", fixed_mode(v, m->nfifos ? &m->fifos[0] : NULL) ? "fixed" : "naive",
+		 j && j->read == FIFO_READ_ONCE ? ", read once" : "", j && j->shadow_fd ? ", shadowed fd" : "");
 	if (m->nfifos == 0) {
 		lines_add(L);
 		lines_put(L, CS_DIM, "not started yet");
@@ -131,7 +200,9 @@ const struct panel_ops panel_fifo_ops = {
 	.key = '5',
 	.help = "The FIFO watcher of 262.c: waiting for a writer (a blocking open), open and "
 		"watched with EPOLLIN|EPOLLHUP, or in an EPOLLHUP storm with its count and rate; what "
-		"it read; how it handles a hang-up; whether you hold a writer (W, w, h).",
+		"it read against what you wrote (w, l) and the bytes a close threw away (read = once); "
+		"a shadowed file_fd naming a closed fd (shadow_fd = yes: EBADF); how it handles a "
+		"hang-up; whether you hold a writer (W, w, h).",
 	.fact = "After the writer closes, a level-triggered EPOLLHUP comes back on every "
 		"epoll_wait: 100% CPU (naive). The cure: DEL, close, reopen, ADD; closing first "
 		"makes DEL fail with EBADF (fact 7).",

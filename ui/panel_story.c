@@ -176,6 +176,40 @@ notes_record(const struct trace_rec *e)
 	       e->type == TR_BATCH_SKIP || e->type == TR_ASLEEP;
 }
 
+/* The FIFO's open returned: a writer came; 262.c's reopen into its own file_fd says which number the outer one keeps. */
+static void
+fifo_opened_text(struct lines *L, const struct trace_rec *e)
+{
+	lines_printf(L, "a writer came: open(FIFO) = %lld", (long long)e->ret);
+	if (!e->shadowed || e->ret < 0)
+		return;
+	if (e->outer_fd == e->ret) {
+		lines_put(L, CS_DIM, ", in the HUP branch's own file_fd: the same number as the outer one, "
+				     "so it works by luck");
+		return;
+	}
+	lines_style(L, CS_ERR);
+	lines_printf(L, ", in the HUP branch's own file_fd; the outer file_fd still names %d, closed: "
+			"its next read or epoll_ctl gets EBADF", e->outer_fd);
+	lines_style(L, CS_NORMAL);
+}
+
+/* A hang-up: the mask it came in, what the watcher does, and the bytes its close throws away. */
+static void
+fifo_hup_text(struct lines *L, const struct trace_rec *e)
+{
+	char m[96];
+
+	lines_put(L, CS_ERR, e->events ? epoll_mask_str(e->events, 0, m, sizeof m) : "EPOLLHUP");
+	lines_printf(L, " on fd %d: %s", e->fd, e->mode ? "DEL, close, reopen, ADD" : "naive: the fd stays in");
+	if (e->lost) {
+		lines_style(L, CS_ERR);
+		lines_printf(L, ", closing with %llu bytes unread: lost", (unsigned long long)e->lost);
+		lines_style(L, CS_NORMAL);
+		lines_put(L, CS_DIM, " (262.c reads once, 255 bytes, then takes the HUP branch)");
+	}
+}
+
 /* Every other notable record, in one sentence. */
 static void
 misc_text(struct lines *L, const struct trace_rec *e)
@@ -227,11 +261,19 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		break;
 	case TR_LOG: lines_printf(L, "%s", e->text); break;
 	case TR_FIFO_WAITING: lines_printf(L, "open(FIFO, O_RDONLY) blocks: waiting for a writer"); break;
-	case TR_FIFO_OPENED: lines_printf(L, "a writer came: open(FIFO) = %lld", (long long)e->ret); break;
-	case TR_FIFO_HUP:
-		lines_put(L, CS_ERR, "EPOLLHUP");
-		lines_printf(L, " on fd %d: %s", e->fd,
-			     e->mode ? "DEL, close, reopen, ADD" : "naive: the fd stays in");
+	case TR_FIFO_OPENED: fifo_opened_text(L, e); break;
+	case TR_FIFO_HUP: fifo_hup_text(L, e); break;
+	case TR_READ:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "read(%d) = -1 %s", e->fd, errno_name(e->err));
+		lines_style(L, CS_NORMAL);
+		if (e->err == EBADF)
+			lines_put(L, CS_DIM, ": fd not open (a stale number)");
+		break;
+	case TR_FIFO_WRITE:
+		lines_style(L, CS_ERR);
+		lines_printf(L, "write into the FIFO = -1 %s", errno_name(e->err));
+		lines_style(L, CS_NORMAL);
 		break;
 	case TR_HUP_STORM:
 		lines_style(L, CS_ERR);

@@ -1,0 +1,278 @@
+/*
+ * test_notes_fifo.c - the FIFO half of "every mistake of the notes can be
+ * switched on and watched": the real binary, real processes, a real FIFO.
+ *
+ *   read = once        262.c's one read(255) and close on EPOLLIN|EPOLLHUP
+ *                      loses the 345 bytes of 600 beyond its read
+ *   shadow_fd = yes    262.c's shadowed file_fd names a closed fd: EBADF
+ *
+ * The switches' effects are also drawn: a run is recorded, replayed into a
+ * model and drawn by the FIFO panel and the Story, as the screen would.
+ * Waits are the scripts' own (each action waits for its effect; settle).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "hrun.h"
+#include "model.h"
+#include "replay.h"
+#include "scenario.h"
+#include "../ui/panel.h"
+
+#define WRITTEN 600   /* the notes' demonstration: a 600-byte write, then close */
+#define NOTES_READ 255 /* 262.c: char buffer[256]; read(fd, buffer, sizeof(buffer) - 1) */
+
+#define READ_ONCE "title = 262.c reads once\n[fifo]\nhup = fixed\nread = once\n"
+#define SHADOWED "title = 262.c's shadowed file_fd\n[fifo]\nhup = fixed\nshadow_fd = yes\n"
+
+/* A clean run: exit 0, valid JSON only, no record lost, nothing left alive. */
+static void
+assert_clean(const struct hrun *h)
+{
+	cr_assert_eq(h->status, 0, "exit status %d; stderr: %s", h->status, h->out);
+	cr_assert_eq(h->bad_lines, 0, "%d stdout lines were not JSON", h->bad_lines);
+	cr_assert_not_null(h->summary, "no summary line");
+	cr_assert_eq(jint(h->summary, "lost_records"), 0, "records were lost");
+	cr_assert(jtrue(h->summary, "clean"), "summary says the run was not clean");
+	cr_assert_eq(hsurvivor(h), 0, "pid %lld of the run is still alive", hsurvivor(h));
+}
+
+/* Does the JSON mask array key of o hold the bit named name? */
+static int
+mask_has(const json_t *o, const char *key, const char *name)
+{
+	json_t *arr = json_object_get(o, key), *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e)
+		if (strcmp(json_string_value(e), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The summary's first FIFO object (written, read, lost, ebadf). */
+static json_t *
+summary_fifo(const struct hrun *h)
+{
+	json_t *fifos = json_object_get(h->summary, "fifos");
+
+	cr_assert(json_is_array(fifos) && json_array_size(fifos) == 1, "the summary has no FIFO");
+	return json_array_get(fifos, 0);
+}
+
+/* Index of the first record of type from pid at or after from, or -1. */
+static long
+find_of(const struct hrun *h, size_t from, const char *type, long long pid)
+{
+	for (size_t i = from; i < h->n; i++)
+		if (jis(h->recs[i], type) && jint(h->recs[i], "pid") == pid)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * The data and the hang-up must reach the watcher together.  Written while
+ * it waits in epoll_wait, the write may wake it before the close comes (the
+ * two are separate calls), so it is stopped first, as a busy reader would
+ * be slow: hold a writer, ^Z, write 600 bytes and close, hang up, fg.
+ */
+#define TOGETHER "writer; stop; write-close 600; hangup; cont; settle"
+
+Test(notes_fifo, read_once_loses_exactly_the_bytes_beyond_its_read, .timeout = 60)
+{
+	char path[256];
+	struct hrun h;
+	long long pid;
+	long w, hup, rd, ret;
+
+	hscenario(path, sizeof path, "read-once", READ_ONCE);
+	hrun(&h, path, TOGETHER);
+	assert_clean(&h);
+	pid = hpid_of_role(&h, "fifo-watch");
+	w = hfind(&h, 0, "fifo_write", NULL, NULL);
+	cr_assert_geq(w, 0, "the front end's write is not traced");
+	cr_assert_eq(jint(h.recs[w], "ret"), WRITTEN);
+	cr_assert(jtrue(h.recs[w], "closes"));
+	/* One return carries both bits; the watcher reads once, 255 bytes, then takes the HUP branch. */
+	ret = -1;
+	for (size_t i = (size_t)w; i < h.n && ret < 0; i++)
+		if (jis(h.recs[i], "wait_return") && jint(h.recs[i], "pid") == pid && jint(h.recs[i], "ret") > 0)
+			ret = (long)i;
+	cr_assert_geq(ret, 0, "the watcher never returned from epoll_wait after the write");
+	cr_assert(hready_has(h.recs[ret], jint(h.recs[find_of(&h, 0, "fifo_opened", pid)], "fd"), "EPOLLHUP") &&
+		  hready_has(h.recs[ret], jint(h.recs[find_of(&h, 0, "fifo_opened", pid)], "fd"), "EPOLLIN"),
+		  "the data and the hang-up did not come in one return");
+	rd = find_of(&h, (size_t)ret, "read", pid);
+	hup = find_of(&h, (size_t)ret, "fifo_hup", pid);
+	cr_assert(rd >= 0 && hup > rd, "no read before the HUP branch");
+	cr_assert_eq(jint(h.recs[rd], "ret"), NOTES_READ, "262.c reads 255 bytes, this read %lld",
+		     jint(h.recs[rd], "ret"));
+	cr_assert_eq(find_of(&h, (size_t)rd + 1, "read", pid), -1, "a second read: nothing is lost");
+	cr_assert(mask_has(h.recs[hup], "events", "EPOLLIN") && mask_has(h.recs[hup], "events", "EPOLLHUP"));
+	cr_assert_eq(jint(h.recs[hup], "lost"), WRITTEN - NOTES_READ, "600 - 255 = 345 bytes lost, not %lld",
+		     jint(h.recs[hup], "lost"));
+	cr_assert_eq(jint(summary_fifo(&h), "written"), WRITTEN);
+	cr_assert_eq(jint(summary_fifo(&h), "read"), NOTES_READ);
+	cr_assert_eq(jint(summary_fifo(&h), "lost"), WRITTEN - NOTES_READ);
+	hrun_free(&h);
+}
+
+Test(notes_fifo, read_all_loses_nothing, .timeout = 60)
+{
+	struct hrun h;
+	long long pid, sum = 0;
+
+	hrun(&h, "fifo-hup-fixed", TOGETHER);
+	assert_clean(&h);
+	pid = hpid_of_role(&h, "fifo-watch");
+	for (size_t i = 0; i < h.n; i++)
+		if (jis(h.recs[i], "read") && jint(h.recs[i], "pid") == pid && jint(h.recs[i], "ret") > 0)
+			sum += jint(h.recs[i], "ret");
+	cr_assert_eq(sum, WRITTEN, "the default watcher read %lld of 600 bytes", sum);
+	cr_assert_eq(jint(h.recs[find_of(&h, 0, "fifo_hup", pid)], "lost"), 0);
+	cr_assert_eq(jint(summary_fifo(&h), "lost"), 0);
+	hrun_free(&h);
+}
+
+Test(notes_fifo, shadowed_fd_gives_ebadf, .timeout = 60)
+{
+	char path[256];
+	struct hrun h;
+	long long pid, outer = -1, fd = -1;
+	long o = -1, bad = -1, ok;
+
+	hscenario(path, sizeof path, "shadowed", SHADOWED);
+	hrun(&h, path, "write one; write two; settle");
+	assert_clean(&h);
+	pid = hpid_of_role(&h, "fifo-watch");
+	for (size_t i = 0; i < h.n && o < 0; i++)
+		if (jis(h.recs[i], "fifo_opened") && jtrue(h.recs[i], "shadowed"))
+			o = (long)i;
+	cr_assert_geq(o, 0, "no reopen into a shadowing file_fd");
+	outer = jint(h.recs[o], "outer_fd");
+	fd = jint(h.recs[o], "ret");
+	cr_assert_neq(outer, fd, "the reopen got the outer file_fd's number (%lld): nothing to see", fd);
+	for (size_t i = (size_t)o; i < h.n && bad < 0; i++)
+		if (jint(h.recs[i], "pid") == pid && jint(h.recs[i], "fd") == outer && jint(h.recs[i], "ret") == -1 &&
+		    (jis(h.recs[i], "read") || jis(h.recs[i], "epoll_ctl")))
+			bad = (long)i;
+	cr_assert_geq(bad, 0, "no call on the stale file_fd %lld failed", outer);
+	cr_assert_str_eq(jstr(h.recs[bad], "errno"), "EBADF");
+	/* The watcher then takes the fd from ev.data: the data is read through the reopened fd. */
+	ok = hfind(&h, (size_t)bad, "read", "text", "two.");
+	cr_assert_geq(ok, 0, "\"two\" was never read");
+	cr_assert_eq(jint(h.recs[ok], "fd"), fd);
+	cr_assert_geq(jint(summary_fifo(&h), "ebadf"), 1);
+	hrun_free(&h);
+}
+
+/* ---- what the screen shows: a recording replayed into a model, drawn -------- */
+
+static struct model *M;
+static struct scenario SC;
+
+/* Run scenario file path headless with script, recorded; replay the recording into M. */
+static void
+replay_run(const char *path, const char *script)
+{
+	char rec[512], dir[300], err[256];
+	struct hrun h;
+	struct replay *rp;
+	struct trace_rec r;
+	int got;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	snprintf(rec, sizeof rec, "%s/run.rec", dirname(dir));
+	char *argv[] = { "--headless", (char *)path, "--script", (char *)script, "--quiet", "--record", rec, NULL };
+	hrun_raw(&h, argv, NULL, 0);
+	cr_assert_eq(h.status, 0, "exit status %d: %s", h.status, h.out);
+	hrun_free(&h);
+	cr_assert_eq(scenario_load(path, &SC, err, sizeof err), 0, "%s", err);
+	rp = replay_open(rec, err, sizeof err);
+	cr_assert_not_null(rp, "%s", err);
+	M = model_new();
+	while ((got = replay_next(rp, &r)) == 1)
+		model_apply(M, &r);
+	cr_assert_eq(got, 0, "%s", replay_error(rp));
+	replay_close(rp);
+	unlink(rec);
+}
+
+/* Everything panel id draws (title included) at 160 columns. */
+static const char *
+drawn(int id)
+{
+	static char all[64 * 1024];
+	struct panel p;
+	struct view v;
+	size_t len;
+
+	memset(&v, 0, sizeof v);
+	v.mode = VIEW_LIVE;
+	v.m = M;
+	v.sc = &SC;
+	panel_init(&p, id);
+	p.ops->draw(&p, &v, 160);
+	len = (size_t)snprintf(all, sizeof all, "%s\n", p.L.title);
+	for (int i = 0; i < p.L.n && len < sizeof all; i++)
+		len += (size_t)snprintf(all + len, sizeof all - len, "%s\n", p.L.v[i].s);
+	panel_free(&p);
+	return all;
+}
+
+/* Does panel id say want? */
+static void
+says(int id, const char *want)
+{
+	const char *s = drawn(id);
+
+	cr_assert_not_null(strstr(s, want), "panel %s does not say \"%s\":\n%s", panel_ops_of(id)->name, want, s);
+}
+
+Test(notes_fifo, the_fifo_panel_and_the_story_show_the_loss, .timeout = 60)
+{
+	char path[256];
+	const struct m_fifo *f;
+
+	hscenario(path, sizeof path, "read-once", READ_ONCE);
+	replay_run(path, TOGETHER);
+	cr_assert_eq(M->nfifos, 1);
+	f = &M->fifos[0];
+	cr_assert_eq(f->written, WRITTEN);
+	cr_assert_eq(f->bytes, NOTES_READ);
+	cr_assert_eq(f->lost, WRITTEN - NOTES_READ);
+	says(P_FIFO, "read once");
+	says(P_FIFO, "262.c: one read(255), then the HUP branch");
+	says(P_FIFO, "you wrote 600 B, it read 255 B");
+	says(P_FIFO, "lost 345 B");
+	says(P_STORY, "EPOLLIN|EPOLLHUP on fd");
+	says(P_STORY, "closing with 345 bytes unread: lost");
+	model_free(M);
+}
+
+Test(notes_fifo, the_fifo_panel_and_the_story_show_the_stale_fd, .timeout = 60)
+{
+	char path[256], want[160];
+	const struct m_fifo *f;
+
+	hscenario(path, sizeof path, "shadowed", SHADOWED);
+	replay_run(path, "write one; write two; settle");
+	f = &M->fifos[0];
+	cr_assert_geq(f->ebadf, 1, "the model counted no EBADF");
+	cr_assert_geq(f->stale_fd, 0);
+	snprintf(want, sizeof want, "stale file_fd %d (closed; the FIFO is fd %d)", f->stale_fd, f->shadow_fd);
+	says(P_FIFO, want);
+	says(P_FIFO, "262.c: the reopen goes into a new file_fd");
+	says(P_FIFO, "EBADF");
+	snprintf(want, sizeof want, "the outer file_fd still names %d, closed", f->stale_fd);
+	says(P_STORY, want);
+	snprintf(want, sizeof want, "read(%d) = -1 EBADF", f->stale_fd);
+	says(P_STORY, want);
+	model_free(M);
+}
