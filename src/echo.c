@@ -458,7 +458,7 @@ accept_one(void)
 		return 0;
 	}
 	role_say("pid %d: accepted %s as fd %d\n", E.pid, r.text, fd);
-	/* Bytes may already be queued: an edge that came before the add is not repeated. */
+	/* Bytes may be queued: ADD reports them even with EPOLLET (ep_insert polls); serve them a wait sooner. */
 	conn_readable(c);
 	return 0;
 }

@@ -26,7 +26,7 @@ static const char *const sigpipe_names[] = { "ignored", "default", NULL };
 static const char *const reply_names[] = { "lines", "notes", NULL };
 static const char *const read_names[] = { "all", "once", NULL };
 static const char *const probe_names[] = { "regular-file", "two-instances", "ctl-errors",
-					   "triggers", "tty-read", NULL };
+					   "triggers", "tty-read", "et-before-add", NULL };
 
 /*
  * A fixed semaphore name as sem_open(3) takes it: '/', then 1 to 30 bytes

@@ -27,7 +27,10 @@ enum sem_lost_mode { SEM_LOST_CONTINUE = 0, SEM_LOST_BREAK };
 enum sigpipe_mode { SIGPIPE_IGNORED = 0, SIGPIPE_DEFAULT };
 enum reply_mode { REPLY_LINES = 0, REPLY_NOTES };
 enum fifo_read { FIFO_READ_ALL = 0, FIFO_READ_ONCE };
-enum probe_kind { PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ };
+enum probe_kind {
+	PROBE_REGULAR_FILE = 0, PROBE_TWO_INSTANCES, PROBE_CTL_ERRORS, PROBE_TRIGGERS, PROBE_TTY_READ,
+	PROBE_ET_BEFORE_ADD
+};
 
 struct job_cfg {
 	int kind;       /* enum job_kind */

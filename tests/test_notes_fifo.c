@@ -5,6 +5,7 @@
  *   read = once        262.c's one read(255) and close on EPOLLIN|EPOLLHUP
  *                      loses the 345 bytes of 600 beyond its read
  *   shadow_fd = yes    262.c's shadowed file_fd names a closed fd: EBADF
+ *   et-before-add      EPOLLET reports data that came before the ADD
  *
  * The switches' effects are also drawn: a run is recorded, replayed into a
  * model and drawn by the FIFO panel and the Story, as the screen would.
@@ -169,6 +170,43 @@ Test(notes_fifo, shadowed_fd_gives_ebadf, .timeout = 60)
 	cr_assert_geq(ok, 0, "\"two\" was never read");
 	cr_assert_eq(jint(h.recs[ok], "fd"), fd);
 	cr_assert_geq(jint(summary_fifo(&h), "ebadf"), 1);
+	hrun_free(&h);
+}
+
+/* Is rec a wait_return of epfd? */
+static int
+return_of(const json_t *rec, long long epfd)
+{
+	return jis(rec, "wait_return") && jint(rec, "epfd") == epfd;
+}
+
+Test(notes_fifo, edge_triggered_reports_data_that_came_before_the_add, .timeout = 30)
+{
+	struct hrun h;
+	long w, add, r1 = -1, r2 = -1;
+	long long fd, epfd;
+
+	hrun(&h, "et-before-add", "settle");
+	assert_clean(&h);
+	w = -1;
+	for (size_t i = 0; i < h.n && w < 0; i++)
+		if (jis(h.recs[i], "log") && strstr(jstr(h.recs[i], "text"), "before the ADD"))
+			w = (long)i;
+	cr_assert_geq(w, 0, "the probe did not say it wrote before the ADD");
+	add = hfind(&h, (size_t)w, "epoll_ctl", "op", "EPOLL_CTL_ADD");
+	cr_assert_geq(add, 0, "no ADD after the write");
+	cr_assert(mask_has(h.recs[add], "events", "EPOLLET"), "the ADD is not edge-triggered");
+	cr_assert_eq(jint(h.recs[add], "ret"), 0);
+	fd = jint(h.recs[add], "fd");
+	epfd = jint(h.recs[add], "epfd");
+	for (size_t i = (size_t)add; i < h.n && r2 < 0; i++)
+		if (return_of(h.recs[i], epfd))
+			*(r1 < 0 ? &r1 : &r2) = (long)i;
+	cr_assert_geq(r2, 0, "two epoll_wait returns expected");
+	cr_assert_eq(jint(h.recs[r1], "ret"), 1, "the data that came before the ADD was not reported");
+	cr_assert(hready_has(h.recs[r1], fd, "EPOLLIN"));
+	cr_assert_eq(jint(h.recs[r2], "ret"), 0, "edge-triggered reported the same data twice");
+	cr_assert(htty_says(&h, "the notes claim"), "the terminal does not say the notes claim otherwise");
 	hrun_free(&h);
 }
 

@@ -265,7 +265,7 @@ Test(scenario, bad_enum_value_lists_the_expected_values)
 		     "t.scn:3: bad value 'Naive' for hup (expected naive or fixed)");
 	expect_error("title = T\n[probe]\nprobe = x\n",
 		     "t.scn:3: bad value 'x' for probe (expected regular-file, two-instances, "
-		     "ctl-errors, triggers or tty-read)");
+		     "ctl-errors, triggers, tty-read or et-before-add)");
 }
 
 Test(scenario, integer_out_of_range)
