@@ -1,11 +1,15 @@
 /*
  * test_notes_fifo.c - the FIFO half of "every mistake of the notes can be
- * switched on and watched": the real binary, real processes, a real FIFO.
+ * switched on and watched", the EPOLLET probe, and the SPEC facts about
+ * masks and the FIFO cure that had no test: the real binary, real
+ * processes, a real FIFO.
  *
  *   read = once        262.c's one read(255) and close on EPOLLIN|EPOLLHUP
  *                      loses the 345 bytes of 600 beyond its read
  *   shadow_fd = yes    262.c's shadowed file_fd names a closed fd: EBADF
  *   et-before-add      EPOLLET reports data that came before the ADD
+ *   facts 4, 5, 7      EPOLLHUP unasked; a mask of two bits; after the cure
+ *                      the kernel watches the reopened fd and nothing else
  *
  * The switches' effects are also drawn: a run is recorded, replayed into a
  * model and drawn by the FIFO panel and the Story, as the screen would.
@@ -208,6 +212,122 @@ Test(notes_fifo, edge_triggered_reports_data_that_came_before_the_add, .timeout 
 	cr_assert_eq(jint(h.recs[r2], "ret"), 0, "edge-triggered reported the same data twice");
 	cr_assert(htty_says(&h, "the notes claim"), "the terminal does not say the notes claim otherwise");
 	hrun_free(&h);
+}
+
+/* The ctl-errors probe's return after the pipe's writer closed: data 0xC0FFEE with EPOLLHUP. */
+static long
+hup_return(const struct hrun *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (jis(h->recs[i], "wait_return") && hready_has(h->recs[i], 0xC0FFEE, "EPOLLHUP"))
+			return (long)i;
+	return -1;
+}
+
+Test(notes_fifo, epollhup_is_reported_though_not_asked_for, .timeout = 30)
+{
+	struct hrun h;
+	long r;
+	long long fd = -1;
+
+	hrun(&h, "ctl-errors", "settle");
+	assert_clean(&h);
+	r = hup_return(&h);
+	cr_assert_geq(r, 0, "no EPOLLHUP came back after the writer closed");
+	/* Every ADD and MOD of that fd before it asked for EPOLLIN only. */
+	for (long i = 0; i < r; i++) {
+		if (!jis(h.recs[i], "epoll_ctl") || strcmp(jstr(h.recs[i], "op"), "EPOLL_CTL_DEL") == 0)
+			continue;
+		if (fd < 0)
+			fd = jint(h.recs[i], "fd");
+		if (jint(h.recs[i], "fd") != fd)
+			continue;
+		cr_assert(mask_has(h.recs[i], "events", "EPOLLIN"));
+		cr_assert(!mask_has(h.recs[i], "events", "EPOLLHUP"), "record %ld asked for EPOLLHUP", i);
+	}
+	cr_assert_geq(fd, 0, "no ADD before the return");
+	hrun_free(&h);
+}
+
+Test(notes_fifo, a_returned_mask_holds_several_bits, .timeout = 30)
+{
+	struct hrun h;
+	json_t *pair, *evs;
+	long r;
+
+	hrun(&h, "ctl-errors", "settle");
+	assert_clean(&h);
+	r = hup_return(&h);
+	cr_assert_geq(r, 0);
+	pair = json_array_get(json_object_get(h.recs[r], "ready"), 0);
+	evs = json_object_get(pair, "events");
+	/* Two bits: `events == EPOLLIN` and `events == EPOLLHUP` are both false, `events & EPOLLIN` is true. */
+	cr_assert_eq(json_array_size(evs), 2, "the mask has %zu bits", json_array_size(evs));
+	cr_assert(mask_has(pair, "events", "EPOLLIN") && mask_has(pair, "events", "EPOLLHUP"));
+	cr_assert(htty_says(&h, "test with &"), "the terminal does not say to test with &");
+	hrun_free(&h);
+}
+
+/* The kernel_watch records of pid (from inspect): how many, and the fd of the last. */
+static int
+kernel_watches(const struct hrun *h, long long pid, long *last)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (jis(h->recs[i], "kernel_watch") && jint(h->recs[i], "of") == pid) {
+			n++;
+			*last = (long)i;
+		}
+	return n;
+}
+
+/*
+ * After DEL, close, reopen, ADD the kernel's interest list (/proc fdinfo)
+ * holds the reopened fd, and nothing of the old one: checked where the
+ * reopen gets the same number (the usual case) and where it gets another.
+ */
+static void
+check_cure(const char *scenario, int other_number)
+{
+	struct hrun h;
+	long o1, o2, kw = -1, ke;
+	long long pid, fd1, fd2;
+
+	hrun(&h, scenario, "writer; hangup; writer; settle; inspect; write two; settle");
+	assert_clean(&h);
+	pid = hpid_of_role(&h, "fifo-watch");
+	o1 = find_of(&h, 0, "fifo_opened", pid);
+	o2 = find_of(&h, (size_t)o1 + 1, "fifo_opened", pid);
+	cr_assert(o1 >= 0 && o2 >= 0, "%s: no reopen", scenario);
+	fd1 = jint(h.recs[o1], "ret");
+	fd2 = jint(h.recs[o2], "ret");
+	cr_assert_eq(fd1 != fd2, other_number, "%s: fds %lld then %lld", scenario, fd1, fd2);
+	ke = -1;
+	for (size_t i = 0; i < h.n; i++)
+		if (jis(h.recs[i], "kernel_epoll") && jint(h.recs[i], "of") == pid)
+			ke = (long)i;
+	cr_assert_geq(ke, 0, "%s: inspect said nothing of the watcher's epoll instance", scenario);
+	cr_assert_eq(jint(h.recs[ke], "watches"), 1, "%s: the kernel watches %lld fds: the old entry is still there",
+		     scenario, jint(h.recs[ke], "watches"));
+	cr_assert_eq(kernel_watches(&h, pid, &kw), 1, "%s", scenario);
+	cr_assert_eq(jint(h.recs[kw], "fd"), fd2, "%s: the kernel watches fd %lld, not the reopened %lld", scenario,
+		     jint(h.recs[kw], "fd"), fd2);
+	cr_assert_eq(jint(h.recs[kw], "data"), fd2);
+	cr_assert(mask_has(h.recs[kw], "events", "EPOLLIN") && mask_has(h.recs[kw], "events", "EPOLLHUP"));
+	cr_assert_str_eq(jstr(h.recs[kw], "verdict"), "agree", "%s: %s", scenario, jstr(h.recs[kw], "why"));
+	cr_assert_geq(hfind(&h, (size_t)kw, "read", "text", "two."), 0, "%s: the reopened fd is not watched", scenario);
+	hrun_free(&h);
+}
+
+Test(notes_fifo, after_the_cure_only_the_reopened_fd_is_watched, .timeout = 90)
+{
+	char path[256];
+
+	check_cure("fifo-hup-fixed", 0);
+	/* The shadowed reopen gets another number; inspect comes before any use of the stale one. */
+	hscenario(path, sizeof path, "shadowed", SHADOWED);
+	check_cure(path, 1);
 }
 
 /* ---- what the screen shows: a recording replayed into a model, drawn -------- */
