@@ -88,10 +88,12 @@ bytes_line(struct lines *L, const struct m_fifo *f)
 		     fmt_bytes(f->bytes, r, sizeof r));
 	if (f->lost == 0)
 		return;
+	/* A line of its own: on a narrow screen the end of the line above is cut. */
+	lines_add(L);
 	lines_style(L, CS_ERR);
-	lines_printf(L, " %s lost %s", crt_g(G_DOT), fmt_bytes(f->lost, l, sizeof l));
+	lines_printf(L, "lost %s", fmt_bytes(f->lost, l, sizeof l));
 	lines_style(L, CS_NORMAL);
-	lines_put(L, CS_DIM, " (unread at the close)");
+	lines_put(L, CS_DIM, ": unread at the close");
 }
 
 /* 262.c's shadowed file_fd: the closed fd the outer variable names, and the EBADFs it cost. */
