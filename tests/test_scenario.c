@@ -127,6 +127,39 @@ Test(scenario, shipped_values_are_what_the_files_say)
 	cr_assert_eq(sc.jobs[0].storm_cap, 2000000, "storm_cap");
 }
 
+/* notes-as-written turns every one of the notes' mistakes back on, and its text says how to see each. */
+Test(scenario, notes_as_written_switches_every_mistake_on)
+{
+	static struct scenario sc;
+	char path[4096], err[1024], text[4096] = "";
+	const struct job_cfg *e, *f;
+
+	snprintf(path, sizeof path, "%s/notes-as-written.scn", scn_dir());
+	cr_assert_eq(scenario_load(path, &sc, err, sizeof err), 0, "%s", err);
+	cr_assert_geq(scenario_job_of(&sc, JOB_ECHO), 0, "no echo server");
+	cr_assert_geq(scenario_job_of(&sc, JOB_FIFO), 0, "no FIFO watcher");
+	e = &sc.jobs[scenario_job_of(&sc, JOB_ECHO)];
+	f = &sc.jobs[scenario_job_of(&sc, JOB_FIFO)];
+	cr_assert_eq(e->accept, ACCEPT_SEMAPHORE, "accept");
+	cr_assert_eq(e->accept_loop, LOOP_ONCE, "one accept per wake-up");
+	cr_assert_eq(e->trigger, TRIG_EDGE, "EPOLLET");
+	cr_assert_eq(e->backlog, 5, "listen(5)");
+	cr_assert_eq(e->listener, LISTENER_BLOCKING, "a blocking listener");
+	cr_assert_eq(e->sem_lost, SEM_LOST_BREAK, "break after a lost sem_trywait");
+	cr_assert_eq(e->sigpipe, SIGPIPE_DEFAULT, "SIGPIPE at its default");
+	cr_assert_eq(e->reply, REPLY_NOTES, "the notes' handle_client");
+	cr_assert_neq(e->sem_name[0], '\0', "a fixed semaphore name");
+	cr_assert_eq(f->hup, HUP_FIXED, "262.c has the cure");
+	cr_assert_eq(f->read, FIFO_READ_ONCE, "one read, then close");
+	cr_assert_eq(f->shadow_fd, 1, "the shadowed file_fd");
+	for (int i = 0; i < sc.ndescribe; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "%s ", sc.describe[i]);
+	for (const char *const *w = (const char *const[]){ "SIGPIPE", "backlog of 5", "accept", "EBADF", "345",
+							   "z, a, f", "W z l h f", NULL };
+	     *w; w++)
+		cr_assert(strstr(text, *w) != NULL, "the describe text does not say '%s': %s", *w, text);
+}
+
 /* ---- good inputs ------------------------------------------------------ */
 
 Test(scenario, comments_blank_lines_crlf_and_several_jobs)
