@@ -154,11 +154,14 @@ pfd_set(struct model *m, struct m_proc *p, int fd, int kind, int port)
 
 static struct m_conn *conn_of(struct model *m, struct m_proc *p, int fd);
 static void conn_close(struct model *m, struct m_conn *c, uint64_t ts);
+static void inst_drop_holder(struct model *m, uint32_t pid, int epfd);
+static void unwatch_closed(struct model *m, uint32_t pid, int fd);
 
 /*
  * The process is gone: so are its fds (a listening socket it held has one
  * holder less; a connection it had open is closed, as the kernel closes it,
- * at the time of the record that said so).
+ * at the time of the record that said so; an epoll instance it alone held
+ * is gone).
  */
 static void
 proc_died(struct model *m, struct m_proc *p)
@@ -169,8 +172,14 @@ proc_died(struct model *m, struct m_proc *p)
 	for (int fd = 0; fd < p->capfds; fd++) {
 		struct m_conn *c = p->fds[fd].kind == FDK_CONN ? conn_of(m, p, fd) : NULL;
 
-		if (c)
+		if (c) {
+			/* Its connection was its own: the kernel closes it, and its registrations go. */
 			conn_close(m, c, m->t_last);
+			unwatch_closed(m, p->pid, fd);
+		}
+		/* Its epoll fds close too: an instance nobody else holds is gone. */
+		if (p->fds[fd].kind == FDK_EPOLL)
+			inst_drop_holder(m, p->pid, fd);
 		if (p->fds[fd].kind != FDK_UNKNOWN)
 			fd_release(m, &p->fds[fd]);
 	}

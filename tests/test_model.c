@@ -1247,3 +1247,13 @@ Test(model, each_listener_return_says_what_became_of_it)
 	cr_assert_eq(line_back(n, 0)->outcome, WO_ACCEPTED, "the drain's EAGAIN overrode its accepts");
 	cr_assert_eq(line_back(n, 0)->naccepted, 2, "accepted %d", line_back(n, 0)->naccepted);
 }
+
+Test(model, a_killed_process_takes_its_epoll_instance_with_it)
+{
+	two_watching_workers();
+	cr_assert_eq(M->ninst, 2, "%d instances", M->ninst);
+	reap(70, 71, REAP_KILLED, 13); /* SIGPIPE: 71 died without closing anything */
+	cr_assert_eq(M->ninst, 1, "%d instances after the death: the dead one's is still counted", M->ninst);
+	cr_assert_null(model_inst_of(M, 71, 4), "the dead process still holds its instance");
+	cr_assert_not_null(model_inst_of(M, 70, 4), "the living one's instance went too");
+}
