@@ -61,7 +61,8 @@ stale_line(struct lines *L, const struct view *v, const struct m_sem *s)
 		     "notes' server cannot start. ",
 		     panel_pid_name(v, s->stale_pid, name, sizeof name));
 	lines_put(L, CS_OK, "The fix: a per-run name, and sem_unlink on every exit path");
-	lines_put(L, CS_DIM, " (epollviz's default: leave sem_name out; this run removes the stale one as it ends)");
+	lines_put(L, CS_DIM, " (epollviz's default: leave sem_name out). This run removes the stale one as it "
+			     "ends: r restarts, and the server starts");
 }
 
 /* Value and owner, or unlinked. */
