@@ -16,6 +16,8 @@
 #include "crt.h"
 #include "panel.h"
 
+#define SEM_NARROW 56 /* narrower than this, a dead owner is said first */
+
 /* Why the owner cannot post: dead (how), or asleep in accept; nothing when it can. */
 static void
 owner_why(struct lines *L, const struct view *v, const struct m_sem *s)
@@ -65,10 +67,14 @@ stale_line(struct lines *L, const struct view *v, const struct m_sem *s)
 			     "ends: r restarts, and the server starts");
 }
 
-/* Value and owner, or unlinked. */
+/*
+ * Value and owner, or unlinked.  Narrow (w below SEM_NARROW): a dead owner
+ * is said before its name, so the first row keeps it.
+ */
 static void
-state_line(struct lines *L, const struct view *v, const struct m_sem *s)
+state_line(struct lines *L, const struct view *v, const struct m_sem *s, int w)
 {
+	const struct m_proc *o = s->owner ? model_proc(v->m, s->owner) : NULL;
 	char name[48];
 
 	lines_add(L);
@@ -87,6 +93,8 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s)
 	lines_printf(L, "value %d  ", s->value);
 	if (s->owner) {
 		lines_put(L, CS_WARN, "held by ");
+		if (w < SEM_NARROW && o && !o->alive)
+			lines_put(L, CS_ERR, "dead ");
 		lines_style(L, CS_WARN);
 		lines_printf(L, "%s", panel_pid_name(v, s->owner, name, sizeof name));
 		lines_style(L, CS_NORMAL);
@@ -137,7 +145,6 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 	const struct model *m = v->m;
 	struct lines *L = &pn->L;
 
-	(void)w;
 	lines_reset(L);
 	if (m->nsems == 0) {
 		lines_add(L);
@@ -146,7 +153,7 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 	for (int i = 0; i < m->nsems; i++) {
 		const struct m_sem *s = &m->sems[i];
 
-		state_line(L, v, s);
+		state_line(L, v, s, w);
 		for (int k = 0; k < s->nusers; k++)
 			user_line(L, v, &s->users[k]);
 		lines_add(L);
