@@ -149,8 +149,14 @@ tui_capture_opt(struct tui *t, int history)
 	FILE *f;
 	size_t n = 0;
 
+	/*
+	 * With the history, rows the terminal wrapped are joined (-J): after a
+	 * SIGKILL nobody restores the screen, the shell prints wherever the
+	 * cursor was left, and a long build path can push "EPOLLVIZ-EXIT=" to
+	 * the end of one row and its status onto the next.
+	 */
 	snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p%s 2>/dev/null", t->sock,
-		 history ? " -S -200" : "");
+		 history ? " -J -S -200" : "");
 	t->screen[0] = '\0';
 	f = popen(cmd, "r");
 	if (f == NULL)
