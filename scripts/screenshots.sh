@@ -85,6 +85,21 @@ lose_a_race() {
 # The keys that show each scenario at its best, and what to wait for.
 drive() {
 	case $1 in
+	echo-herd-one-cpu | echo-herd-two-cpus)
+		wait_for 'listening :[0-9]+'
+		for i in 1 2 3 4 5 6; do keys c; wait_for "clients $i started"; wait_for ' 0 rec/s'; done
+		;;
+	notes-as-written)
+		# A client that gives up kills its worker with SIGPIPE while it holds the semaphore.
+		wait_for 'listening :[0-9]+'
+		keys c; wait_for 'clients 1 started'
+		keys z; wait_for 'T +epollviz echo-server'
+		keys a; wait_for 'clients 2 started'
+		keys f; wait_for ' 0 rec/s'
+		keys c; wait_for 'clients 3 started'
+		wait_for '[1-9] failed'
+		;;
+	et-before-add) wait_for 'timed out' ;;
 	echo-herd | echo-drain | echo-level | echo-none | echo-exclusive | echo-reuseport)
 		wait_for 'listening :[0-9]+'
 		keys c; wait_for 'clients 1 started'
