@@ -7,12 +7,16 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -535,4 +539,32 @@ hlive_pid(struct hlive *l, const char *role, int nth)
 		    nth-- == 0)
 			return jint(l->h.recs[i], "pid");
 	return 0;
+}
+
+void
+hassert_clean(const struct hrun *h)
+{
+	cr_assert_eq(h->status, 0, "exit status %d; stderr: %s", h->status, h->out);
+	cr_assert_eq(h->bad_lines, 0, "%d stdout lines were not JSON", h->bad_lines);
+	cr_assert_not_null(h->summary, "no summary line");
+	cr_assert_eq(jint(h->summary, "lost_records"), 0, "records were lost");
+	cr_assert_eq(jint(h->summary, "malformed_records"), 0, "malformed records");
+	cr_assert(jtrue(h->summary, "clean"), "summary says the run was not clean");
+	cr_assert_eq(hsurvivor(h), 0, "pid %lld of the run is still alive", hsurvivor(h));
+}
+
+int
+hdial(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { 10, 0 };
+	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(s, 0, "socket: %s", strerror(errno));
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof sa), 0, "connect to 127.0.0.1:%d: %s", port,
+		     strerror(errno));
+	return s;
 }

@@ -81,6 +81,10 @@ long long hsurvivor(const struct hrun *h);
 int htty_says(const struct hrun *h, const char *text);
 /* The whole of file path, NUL-terminated (free it); its length in *len if len.  Fails the test if unreadable. */
 char *hread_file(const char *path, size_t *len);
+/* A clean run: exit 0, valid JSON only, no record lost or malformed, a clean summary, nothing left alive. */
+void hassert_clean(const struct hrun *h);
+/* A blocking loopback TCP connection to port (TCP_NODELAY, 10 s receive deadline); fails the test if refused. */
+int hdial(int port);
 /* Write a scenario file into a fresh directory under build/; returns path. */
 const char *hscenario(char *path, size_t cap, const char *name, const char *text);
 

@@ -19,19 +19,6 @@
 
 #include "hrun.h"
 
-/* A clean run: exit 0, valid JSON only, no record lost, nothing left alive. */
-static void
-assert_clean(const struct hrun *h)
-{
-	cr_assert_eq(h->status, 0, "exit status %d; stderr: %s", h->status, h->out);
-	cr_assert_eq(h->bad_lines, 0, "%d stdout lines were not JSON", h->bad_lines);
-	cr_assert_not_null(h->summary, "no summary line");
-	cr_assert_eq(jint(h->summary, "lost_records"), 0, "records were lost");
-	cr_assert_eq(jint(h->summary, "malformed_records"), 0, "malformed records");
-	cr_assert(jtrue(h->summary, "clean"), "summary says the run was not clean");
-	cr_assert_eq(hsurvivor(h), 0, "pid %lld of the run is still alive", hsurvivor(h));
-}
-
 struct pidarg {
 	long long pid;
 	long long data;
@@ -98,7 +85,7 @@ Test(headless, ctrl_c_reaches_every_echo_process_from_the_kernel, .timeout = 60)
 	struct stat st;
 
 	hrun(&h, "echo-herd", "connect 3; sigint");
-	assert_clean(&h);
+	hassert_clean(&h);
 	n = echo_pids(&h, pids, 8);
 	cr_assert_eq(n, 2, "expected 2 echo processes, got %d", n);
 	cr_assert_eq(jint(json_object_get(h.summary, "clients"), "answered"), 3, "3 replies expected");
@@ -176,7 +163,7 @@ Test(headless, semaphore_one_connection_wakes_both_exactly_one_accepts, .timeout
 
 	/* Both workers asleep in epoll_wait, then one connection. */
 	hrun(&h, "echo-herd", "settle; connect 1; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	cr_assert_eq(echo_pids(&h, pids, 8), 2);
 	lfd = listen_fd(&h);
 	at = action_at(&h, "connect", 0);
@@ -205,7 +192,7 @@ Test(headless, exclusive_wakes_one, .timeout = 60)
 	int woken = 0;
 
 	hrun(&h, "echo-exclusive", "settle; connect 1; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	cr_assert_eq(echo_pids(&h, pids, 8), 2);
 	lfd = listen_fd(&h);
 	at = action_at(&h, "connect", 0);
@@ -224,7 +211,7 @@ Test(headless, reuseport_listens_per_worker, .timeout = 60)
 	struct hrun h;
 
 	hrun(&h, "echo-reuseport", "connect 4");
-	assert_clean(&h);
+	hassert_clean(&h);
 	cr_assert_eq(hcount(&h, 0, "listen", NULL, NULL), 2, "one listening socket per worker");
 	for (size_t i = 0; i < h.n; i++)
 		if (jis(h.recs[i], "listen"))
@@ -314,7 +301,7 @@ Test(headless, once_leaves_a_burst_waiting_until_the_next_edge, .timeout = 60)
 
 	/* Stopped workers cannot accept: the burst lands whole in the accept queue. */
 	hrun(&h, "echo-herd", "stop; burst 20; cont; settle; connect 1; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	si = hfind(&h, 0, "settled", NULL, NULL);
 	cr_assert_geq(si, 0);
 	before = hcount(&h, 0, "accept", accepted, NULL) - hcount(&h, (size_t)si, "accept", accepted, NULL);
@@ -338,7 +325,7 @@ Test(headless, drain_accepts_the_whole_burst, .timeout = 60)
 	long si;
 
 	hrun(&h, "echo-drain", "stop; burst 20; cont; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	si = hfind(&h, 0, "settled", NULL, NULL);
 	cr_assert_geq(si, 0);
 	cr_assert_eq(jint(h.recs[si], "accept_queue"), 0);
@@ -363,7 +350,7 @@ Test(headless, naive_fifo_repeats_epollhup_until_the_cap, .timeout = 60)
 	hscenario(path, sizeof path, "naive-small",
 		  "title = naive FIFO, small cap\n[fifo]\nhup = naive\nstorm_detail = 5\nstorm_cap = 20000\n");
 	hrun(&h, path, "writer; write hello; hangup; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	pid = hpid_of_role(&h, "fifo-watch");
 	fd = jint(h.recs[hfind(&h, 0, "fifo_opened", NULL, NULL)], "fd");
 	cr_assert_eq(hcount(&h, 0, "wait_return", hup_of, &fd), 5,
@@ -410,7 +397,7 @@ Test(headless, fixed_fifo_one_hup_per_hangup_and_reads_after_reopen, .timeout = 
 	struct hrun h;
 
 	hrun(&h, "fifo-hup-fixed", "writer; write one; hangup; writer; write two; hangup; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	cr_assert_eq(hcount(&h, 0, "wait_return", hup_any, NULL), 2, "one EPOLLHUP per hang-up");
 	cr_assert_eq(hcount(&h, 0, "fifo_waiting", NULL, NULL), 3, "open, and a reopen per hang-up");
 	cr_assert_eq(hcount(&h, 0, "epoll_ctl", op_is, "EPOLL_CTL_DEL"), 2, "DEL before every close");
@@ -427,7 +414,7 @@ Test(headless, regular_file_gives_eperm, .timeout = 30)
 	long i;
 
 	hrun(&h, "regular-file", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	i = hfind(&h, 0, "epoll_ctl", NULL, NULL);
 	cr_assert_geq(i, 0);
 	cr_assert_eq(jint(h.recs[i], "ret"), -1);
@@ -442,7 +429,7 @@ Test(headless, second_add_eexist_and_del_after_close_ebadf, .timeout = 30)
 	long add2, del, wr;
 
 	hrun(&h, "ctl-errors", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	add2 = hfind(&h, 0, "epoll_ctl", "errno", "EEXIST");
 	cr_assert_geq(add2, 0, "no EEXIST");
 	cr_assert_str_eq(jstr(h.recs[add2], "op"), "EPOLL_CTL_ADD");
@@ -464,7 +451,7 @@ Test(headless, two_instances_told_apart_by_kcmp, .timeout = 30)
 	long k1, k2;
 
 	hrun(&h, "two-instances", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	cr_assert_eq(hcount(&h, 0, "epoll_create", NULL, NULL), 2);
 	k1 = hfind(&h, 0, "kcmp", NULL, NULL);
 	cr_assert_geq(k1, 0);
@@ -487,7 +474,7 @@ Test(headless, level_repeats_edge_reports_once, .timeout = 30)
 	long long one = 1, zero = 0;
 
 	hrun(&h, "triggers", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	/* 2 level returns of 1, edge 1 then 0, then level 1 / edge 0, then edge 1. */
 	cr_assert_eq(hcount(&h, 0, "wait_return", n_ready, &one), 5);
 	cr_assert_eq(hcount(&h, 0, "wait_return", n_ready, &zero), 2);
@@ -501,7 +488,7 @@ Test(headless, background_job_gets_no_sigint_and_keeps_working, .timeout = 60)
 	long si, rd;
 
 	hrun(&h, "everything", "connect 2; sigint; write still-here");
-	assert_clean(&h);
+	hassert_clean(&h);
 	fifo = hpid_of_role(&h, "fifo-watch");
 	cr_assert_gt(fifo, 0);
 	for (size_t i = 0; i < h.n; i++)
@@ -522,7 +509,7 @@ Test(headless, kill_parent_only_then_the_handler_kills_the_child, .timeout = 60)
 	int got_parent = 0, got_child = 0;
 
 	hrun(&h, "echo-herd", "kill-parent");
-	assert_clean(&h);
+	hassert_clean(&h);
 	cr_assert_eq(echo_pids(&h, pids, 8), 2);
 	fe = hpid_of_role(&h, "frontend");
 	for (size_t i = 0; i < h.n; i++) {
@@ -552,7 +539,7 @@ Test(headless, job_control_and_process_groups, .timeout = 60)
 	long i;
 
 	hrun(&h, "echo-herd", "stop; cont; sigint");
-	assert_clean(&h);
+	hassert_clean(&h);
 	session = hpid_of_role(&h, "session");
 	server = hpid_of_role(&h, "echo-server");
 	i = hfind(&h, 0, "proc_start", "role", "session");
@@ -574,7 +561,7 @@ Test(headless, sequence_numbers_have_no_gaps, .timeout = 60)
 	int np = 0;
 
 	hrun(&h, "echo-drain", "burst 50; connect 5; sigint");
-	assert_clean(&h);
+	hassert_clean(&h);
 	/* Per pid, seq rises by one per wire record; a wait_return may span several. */
 	for (size_t i = 0; i < h.n; i++) {
 		json_t *r = h.recs[i];
@@ -689,7 +676,7 @@ Test(headless, background_reader_is_stopped_by_sigttin, .timeout = 60)
 	long ri, si;
 
 	hrun(&h, "background-read", "settle; cont; settle; sigint");
-	assert_clean(&h);
+	hassert_clean(&h);
 	probe = hpid_of_role(&h, "probe");
 	ri = hfind(&h, 0, "reap", "how", "stopped");
 	cr_assert_geq(ri, 0, "the background reader was not stopped");

@@ -34,21 +34,6 @@ port_of(struct hlive *l)
 	return (int)jint(l->h.recs[i], "port");
 }
 
-static int
-dial(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { 10, 0 };
-	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(s, 0);
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof sa), 0, "connect: %s", strerror(errno));
-	return s;
-}
-
 static void
 put(int s, const void *buf, size_t n)
 {
@@ -133,7 +118,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 		before[i] = nfds(w[i]);
 
 	/* A line in two pieces is answered once, whole. */
-	s = dial(port);
+	s = hdial(port);
 	put(s, "abc", 3);
 	put(s, "def\n", 4);
 	p = reply(s, &len);
@@ -141,7 +126,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	close(s);
 
 	/* No newline at all, then EOF: flushed as a reply at EOF (documented). */
-	s = dial(port);
+	s = hdial(port);
 	put(s, "xyz", 3);
 	shutdown(s, SHUT_WR);
 	p = reply(s, &len);
@@ -150,7 +135,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	close(s);
 
 	/* A line longer than the 4096-byte line buffer is answered in 4096-byte pieces. */
-	s = dial(port);
+	s = hdial(port);
 	memset(buf, 'L', 10000);
 	buf[10000] = '\n';
 	put(s, buf, 10001);
@@ -165,14 +150,14 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	close(s);
 
 	/* NUL and non-UTF-8 bytes are data. */
-	s = dial(port);
+	s = hdial(port);
 	put(s, "a\0b\xff\xfe\n", 6);
 	p = reply(s, &len);
 	cr_assert(p && len == 5 && memcmp(p, "a\0b\xff\xfe", 5) == 0, "binary bytes changed");
 	close(s);
 
 	/* One byte at a time, with pauses: the slowness is the behaviour under test. */
-	s = dial(port);
+	s = hdial(port);
 	for (const char *c = "slow\n"; *c; c++) {
 		struct timespec ts = { 0, 5 * 1000000 };
 
@@ -184,7 +169,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	close(s);
 
 	/* Many lines in one packet: one reply each, in order. */
-	s = dial(port);
+	s = hdial(port);
 	len = 0;
 	for (int i = 1; i <= 50; i++)
 		len += (size_t)snprintf(buf + len, sizeof buf - len, "%d\n", i);
@@ -199,7 +184,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	close(s);
 
 	/* Half-close before reading: the replies still come, then EOF. */
-	s = dial(port);
+	s = hdial(port);
 	put(s, "hc1\nhc2\n", 8);
 	shutdown(s, SHUT_WR);
 	cr_assert_not_null(reply(s, &len));
@@ -208,14 +193,14 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	close(s);
 
 	/* Reset: SO_LINGER 0 then close sends RST. */
-	s = dial(port);
+	s = hdial(port);
 	struct linger lg = { 1, 0 };
 	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	put(s, "rst\n", 4);
 	close(s);
 
 	/* A client that never reads while the worker writes: the worker must not block. */
-	s = dial(port);
+	s = hdial(port);
 	fcntl(s, F_SETFL, O_NONBLOCK);
 	memset(buf, 'R', sizeof buf);
 	for (size_t k = 1023; k < sizeof buf; k += 1024)
@@ -229,7 +214,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 		pushed += (size_t)k;
 	}
 	cr_assert_gt(pushed, 0);
-	s2 = dial(port);
+	s2 = hdial(port);
 	put(s2, "still there?\n", 13);
 	p = reply(s2, &len);
 	cr_assert(p && len == 12, "a second client was not served while the first never read");
@@ -360,7 +345,7 @@ Test(hostile, emfile_is_reported_and_the_worker_keeps_serving, .timeout = 120)
 	port = port_of(&l);
 	cr_assert_geq(hlive_wait(&l, "action", "action", "pause", 20), 0);
 	for (int i = 0; i < N; i++)
-		s[i] = dial(port);
+		s[i] = hdial(port);
 	hlive_resume(&l);
 	cr_assert_geq(hlive_wait(&l, "settled", NULL, NULL, 30), 0);
 	cr_assert_geq(hlive_wait(&l, "action", "action", "pause", 20), 0);

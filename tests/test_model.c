@@ -9,12 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "model.h"
-#include "scenario.h"
-#include "trace.h"
-
-static struct model *M;
-static uint64_t clock_ns;
+#include "model_helpers.h"
 
 /* A fresh model and clock for every test. */
 static void
@@ -33,19 +28,6 @@ teardown(void)
 }
 
 TestSuite(model, .init = setup, .fini = teardown);
-
-/* A record of pid, stamped with the next tick of a fake clock. */
-static struct trace_rec *
-rec(int type, uint32_t pid)
-{
-	static struct trace_rec r;
-
-	trace_rec_init(&r, type);
-	r.pid = pid;
-	clock_ns += 1000;
-	r.ts_ns = clock_ns;
-	return &r;
-}
 
 /* Apply r to the model under test. */
 static void

@@ -27,8 +27,7 @@
 #include <unistd.h>
 
 #include "hrun.h"
-#include "model.h"
-#include "../ui/panel.h"
+#include "model_helpers.h"
 
 TestSuite(notes, .timeout = 120);
 
@@ -47,22 +46,6 @@ static void
 at_pause(struct hlive *l)
 {
 	cr_assert_geq(hlive_wait(l, "action", "action", "pause: ", 30), 0, "the script never paused: %s", l->h.out);
-}
-
-/* A blocking loopback connection to port, with a 10 s receive deadline. */
-static int
-dial(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { 10, 0 };
-	int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(s, 0);
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof sa), 0, "connect: %s", strerror(errno));
-	return s;
 }
 
 /* Send all of text. */
@@ -244,7 +227,7 @@ Test(notes, break_after_a_lost_trywait_skips_the_rest_of_the_batch)
 	hlive_start(&l, path, "pause; settle; stop; pause; cont; settle; pause");
 	port = port_of(&l);
 	at_pause(&l);
-	a = dial(port);
+	a = hdial(port);
 	put(a, "first\n");
 	cr_assert_geq(reply_line(a, line, sizeof line), 0, "the held connection got no first reply");
 	/* The semaphore is held elsewhere from now on: every trywait loses. */
@@ -261,7 +244,7 @@ Test(notes, break_after_a_lost_trywait_skips_the_rest_of_the_batch)
 	}
 	hlive_resume(&l); /* stop */
 	at_pause(&l);
-	b = dial(port);   /* the listening socket's event, first in the ready list */
+	b = hdial(port);   /* the listening socket's event, first in the ready list */
 	put(a, "second\n"); /* then the held connection's */
 	hlive_resume(&l); /* cont, settle */
 	at_pause(&l);
@@ -399,7 +382,7 @@ Test(notes, strchr_on_a_line_without_newline_sends_stale_bytes)
 	hlive_start(&l, path, "pause; settle; pause");
 	port = port_of(&l);
 	at_pause(&l);
-	s = dial(port);
+	s = hdial(port);
 	put(s, "hello world\n");
 	cr_assert_geq(reply_line(s, line, sizeof line), 0, "no reply to a whole line");
 	bar = strstr(line, " | ");
@@ -451,22 +434,6 @@ Test(notes, backlog_5_turns_a_burst_of_10_away)
 
 /* ---- what the screen says (the model and two panels, drawn into memory) ---- */
 
-static struct model *M;
-static uint64_t clock_ns;
-
-/* A record of pid, stamped with the next tick of a fake clock. */
-static struct trace_rec *
-rec(int type, uint32_t pid)
-{
-	static struct trace_rec r;
-
-	trace_rec_init(&r, type);
-	r.pid = pid;
-	clock_ns += 1000;
-	r.ts_ns = clock_ns;
-	return &r;
-}
-
 /* proc_start of pid as role. */
 static void
 start(uint32_t pid, int role, uint32_t ppid)
@@ -496,34 +463,14 @@ trywait(uint32_t pid, int won)
 static const char *
 drawn(int id)
 {
-	static char all[64 * 1024];
-	struct panel p;
-	struct scenario sc;
-	struct view v;
-	size_t len;
-
-	memset(&sc, 0, sizeof sc);
-	memset(&v, 0, sizeof v);
-	v.mode = VIEW_LIVE;
-	v.m = M;
-	v.sc = &sc;
-	v.now = clock_ns;
-	panel_init(&p, id);
-	p.ops->draw(&p, &v, 200);
-	len = (size_t)snprintf(all, sizeof all, "%s", p.L.title);
-	for (int i = 0; i < p.L.n && len < sizeof all; i++)
-		len += (size_t)snprintf(all + len, sizeof all - len, " %s", p.L.v[i].s);
-	panel_free(&p);
-	return all;
+	return panel_text(id, 200, NULL, " ");
 }
 
 /* Does panel id say want? */
 static void
 says(int id, const char *want)
 {
-	const char *s = drawn(id);
-
-	cr_assert_not_null(strstr(s, want), "panel %s does not say \"%s\":\n%s", panel_ops_of(id)->name, want, s);
+	panel_says(id, drawn(id), want);
 }
 
 /* Two echo workers (10 the parent, 11 its child) that opened one semaphore. */

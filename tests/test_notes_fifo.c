@@ -25,28 +25,14 @@
 #include <unistd.h>
 
 #include "hrun.h"
-#include "model.h"
+#include "model_helpers.h"
 #include "replay.h"
-#include "scenario.h"
-#include "../ui/panel.h"
 
 #define WRITTEN 600   /* the notes' demonstration: a 600-byte write, then close */
 #define NOTES_READ 255 /* 262.c: char buffer[256]; read(fd, buffer, sizeof(buffer) - 1) */
 
 #define READ_ONCE "title = 262.c reads once\n[fifo]\nhup = fixed\nread = once\n"
 #define SHADOWED "title = 262.c's shadowed file_fd\n[fifo]\nhup = fixed\nshadow_fd = yes\n"
-
-/* A clean run: exit 0, valid JSON only, no record lost, nothing left alive. */
-static void
-assert_clean(const struct hrun *h)
-{
-	cr_assert_eq(h->status, 0, "exit status %d; stderr: %s", h->status, h->out);
-	cr_assert_eq(h->bad_lines, 0, "%d stdout lines were not JSON", h->bad_lines);
-	cr_assert_not_null(h->summary, "no summary line");
-	cr_assert_eq(jint(h->summary, "lost_records"), 0, "records were lost");
-	cr_assert(jtrue(h->summary, "clean"), "summary says the run was not clean");
-	cr_assert_eq(hsurvivor(h), 0, "pid %lld of the run is still alive", hsurvivor(h));
-}
 
 /* Does the JSON mask array key of o hold the bit named name? */
 static int
@@ -98,7 +84,7 @@ Test(notes_fifo, read_once_loses_exactly_the_bytes_beyond_its_read, .timeout = 6
 
 	hscenario(path, sizeof path, "read-once", READ_ONCE);
 	hrun(&h, path, TOGETHER);
-	assert_clean(&h);
+	hassert_clean(&h);
 	pid = hpid_of_role(&h, "fifo-watch");
 	w = hfind(&h, 0, "fifo_write", NULL, NULL);
 	cr_assert_geq(w, 0, "the front end's write is not traced");
@@ -134,7 +120,7 @@ Test(notes_fifo, read_all_loses_nothing, .timeout = 60)
 	long long pid, sum = 0;
 
 	hrun(&h, "fifo-hup-fixed", TOGETHER);
-	assert_clean(&h);
+	hassert_clean(&h);
 	pid = hpid_of_role(&h, "fifo-watch");
 	for (size_t i = 0; i < h.n; i++)
 		if (jis(h.recs[i], "read") && jint(h.recs[i], "pid") == pid && jint(h.recs[i], "ret") > 0)
@@ -154,7 +140,7 @@ Test(notes_fifo, shadowed_fd_gives_ebadf, .timeout = 60)
 
 	hscenario(path, sizeof path, "shadowed", SHADOWED);
 	hrun(&h, path, "write one; write two; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	pid = hpid_of_role(&h, "fifo-watch");
 	for (size_t i = 0; i < h.n && o < 0; i++)
 		if (jis(h.recs[i], "fifo_opened") && jtrue(h.recs[i], "shadowed"))
@@ -191,7 +177,7 @@ Test(notes_fifo, edge_triggered_reports_data_that_came_before_the_add, .timeout 
 	long long fd, epfd;
 
 	hrun(&h, "et-before-add", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	w = -1;
 	for (size_t i = 0; i < h.n && w < 0; i++)
 		if (jis(h.recs[i], "log") && strstr(jstr(h.recs[i], "text"), "before the ADD"))
@@ -231,7 +217,7 @@ Test(notes_fifo, epollhup_is_reported_though_not_asked_for, .timeout = 30)
 	long long fd = -1;
 
 	hrun(&h, "ctl-errors", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	r = hup_return(&h);
 	cr_assert_geq(r, 0, "no EPOLLHUP came back after the writer closed");
 	/* Every ADD and MOD of that fd before it asked for EPOLLIN only. */
@@ -256,7 +242,7 @@ Test(notes_fifo, a_returned_mask_holds_several_bits, .timeout = 30)
 	long r;
 
 	hrun(&h, "ctl-errors", "settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	r = hup_return(&h);
 	cr_assert_geq(r, 0);
 	pair = json_array_get(json_object_get(h.recs[r], "ready"), 0);
@@ -295,7 +281,7 @@ check_cure(const char *scenario, int other_number)
 	long long pid, fd1, fd2;
 
 	hrun(&h, scenario, "writer; hangup; writer; settle; inspect; write two; settle");
-	assert_clean(&h);
+	hassert_clean(&h);
 	pid = hpid_of_role(&h, "fifo-watch");
 	o1 = find_of(&h, 0, "fifo_opened", pid);
 	o2 = find_of(&h, (size_t)o1 + 1, "fifo_opened", pid);
@@ -332,7 +318,6 @@ Test(notes_fifo, after_the_cure_only_the_reopened_fd_is_watched, .timeout = 90)
 
 /* ---- what the screen shows: a recording replayed into a model, drawn -------- */
 
-static struct model *M;
 static struct scenario SC;
 
 /* Run scenario file path headless with script, recorded; replay the recording into M. */
@@ -366,31 +351,14 @@ replay_run(const char *path, const char *script)
 static const char *
 drawn(int id)
 {
-	static char all[64 * 1024];
-	struct panel p;
-	struct view v;
-	size_t len;
-
-	memset(&v, 0, sizeof v);
-	v.mode = VIEW_LIVE;
-	v.m = M;
-	v.sc = &SC;
-	panel_init(&p, id);
-	p.ops->draw(&p, &v, 160);
-	len = (size_t)snprintf(all, sizeof all, "%s\n", p.L.title);
-	for (int i = 0; i < p.L.n && len < sizeof all; i++)
-		len += (size_t)snprintf(all + len, sizeof all - len, "%s\n", p.L.v[i].s);
-	panel_free(&p);
-	return all;
+	return panel_text(id, 160, &SC, "\n");
 }
 
 /* Does panel id say want? */
 static void
 says(int id, const char *want)
 {
-	const char *s = drawn(id);
-
-	cr_assert_not_null(strstr(s, want), "panel %s does not say \"%s\":\n%s", panel_ops_of(id)->name, want, s);
+	panel_says(id, drawn(id), want);
 }
 
 Test(notes_fifo, the_fifo_panel_and_the_story_show_the_loss, .timeout = 60)

@@ -11,25 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "model.h"
-#include "trace.h"
-#include "../ui/panel.h"
-
-static struct model *M;
-static uint64_t clock_ns;
-
-/* A record of pid, stamped with the next tick of a fake clock. */
-static struct trace_rec *
-rec(int type, uint32_t pid)
-{
-	static struct trace_rec r;
-
-	trace_rec_init(&r, type);
-	r.pid = pid;
-	clock_ns += 1000;
-	r.ts_ns = clock_ns;
-	return &r;
-}
+#include "model_helpers.h"
 
 /* proc_start of pid as role, with a name. */
 static void
@@ -111,34 +93,14 @@ fifo(uint32_t pid, const char *path, int fd, const char *text)
 static const char *
 drawn(int id, int w)
 {
-	static char all[64 * 1024];
-	struct panel p;
-	struct scenario sc;
-	struct view v;
-	size_t len;
-
-	memset(&sc, 0, sizeof sc);
-	memset(&v, 0, sizeof v);
-	v.mode = VIEW_LIVE;
-	v.m = M;
-	v.sc = &sc;
-	v.now = clock_ns;
-	panel_init(&p, id);
-	p.ops->draw(&p, &v, w);
-	len = (size_t)snprintf(all, sizeof all, "%s\n", p.L.title);
-	for (int i = 0; i < p.L.n && len < sizeof all; i++)
-		len += (size_t)snprintf(all + len, sizeof all - len, "%s\n", p.L.v[i].s);
-	panel_free(&p);
-	return all;
+	return panel_text(id, w, NULL, "\n");
 }
 
 /* Does panel id say want (as it draws at 120 columns)? */
 static void
 says(int id, const char *want)
 {
-	const char *s = drawn(id, 120);
-
-	cr_assert_not_null(strstr(s, want), "panel %s does not say \"%s\":\n%s", panel_ops_of(id)->name, want, s);
+	panel_says(id, drawn(id, 120), want);
 }
 
 /* A program of two servers (one listening socket each), two semaphores and two FIFO watchers. */
