@@ -24,6 +24,15 @@ OBJ_ENGINE := $(ENGINE:%.c=$(BUILD)/%.o)
 OBJ_UI := $(filter-out $(BUILD)/ui/main.o,$(UI:%.c=$(BUILD)/%.o))
 OBJ_MAIN := $(BUILD)/ui/main.o
 
+# The preload tracer of `epollviz run`: the emitter's own files (one emitter,
+# not a copy) built again as position-independent code into one library that
+# exports only the calls it wraps.  Never with sanitizers: it is loaded into
+# programs that are not built with them.
+PRELOAD := $(BUILD)/libepollviz-preload.so
+PRELOAD_SRC := preload/preload.c src/trace.c src/trace_rec.c src/sb.c src/util.c
+PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/pic/%.o)
+PIC_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec
+
 TEST_SRC := $(wildcard tests/*.c) fuzz/targets.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/epollviz-tests
@@ -33,7 +42,7 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -
 .PHONY: all run test test-loaded asan valgrind lint fuzz bench screenshots check-layering clean install uninstall \
 	deps deps-test deps-screenshots
 
-all: deps $(BIN)
+all: deps $(BIN) $(PRELOAD)
 
 deps:
 	@scripts/deps.sh build
@@ -46,6 +55,14 @@ deps-screenshots:
 
 $(BIN): $(OBJ_MAIN) $(OBJ_ENGINE) $(OBJ_UI)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The preload tracer of `epollviz run` (PRELOAD, defined above).
+$(PRELOAD): $(PRELOAD_OBJ)
+	$(CC) -shared $(PIC_CFLAGS) $(LDFLAGS) -o $@ $^ -ldl -pthread
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PIC_CFLAGS) $(CPPFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(dir $@)
@@ -73,14 +90,14 @@ run: all
 # Every test: unit, integration (real processes), end-to-end (tmux).
 TEST_RUN = EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 	$(TEST_WRAP) $(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
-test: deps-test $(BIN) $(TEST_BIN) check-layering
+test: deps-test $(BIN) $(PRELOAD) $(TEST_BIN) check-layering
 	$(TEST_RUN)
 
 # The same suite with one CPU-bound busy loop per online core running beside
 # it (scripts/with-load.sh): every wait must be for the effect itself, with a
 # deadline a busy machine meets.  The exit status is the suite's.
 test-loaded: TEST_WRAP = scripts/with-load.sh
-test-loaded: deps-test $(BIN) $(TEST_BIN) check-layering
+test-loaded: deps-test $(BIN) $(PRELOAD) $(TEST_BIN) check-layering
 	$(TEST_RUN)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the

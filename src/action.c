@@ -754,6 +754,8 @@ action_possible(int id, const struct scenario *sc)
 {
 	int needs = action_needs(id);
 
+	if (scenario_job_of(sc, JOB_PROGRAM) >= 0)
+		return 1; /* a program of the user's: what it has is known only once it runs */
 	if (needs & (AN_LISTENER | AN_SERVER | AN_HELD))
 		return scenario_job_of(sc, JOB_ECHO) >= 0;
 	if (needs & (AN_FIFO | AN_WRITER))

@@ -99,6 +99,29 @@ tee_init(struct headless *h)
 	trace_tee_add(&h->tee, watch_fatal, h);
 }
 
+/*
+ * A traced program is in its event loop: it started, and every process of
+ * it that is alive waits in epoll_wait.  (A process it forks later, once
+ * the others wait, may still be on its way: a script's first step does not
+ * wait for it.)
+ */
+static int
+program_ready(const struct model *m)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct m_proc *p = &m->procs[i];
+
+		if (p->role != ROLE_PROGRAM || !p->alive)
+			continue;
+		if (!p->in_wait)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
 /* Every job of the scenario has reached its steady state. */
 static int
 scenario_ready(struct headless *h)
@@ -118,6 +141,10 @@ scenario_ready(struct headless *h)
 			break;
 		case JOB_PROBE:
 			if (model_count(h->m, ROLE_PROBE, 1) < 1)
+				return 0;
+			break;
+		case JOB_PROGRAM:
+			if (!program_ready(h->m))
 				return 0;
 			break;
 		}
@@ -351,6 +378,7 @@ usage(FILE *f)
 	char acts[600];
 
 	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json|--quiet] [--record FILE]\n"
+		   "       epollviz --headless run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 		   "       epollviz --headless replay FILE [--json|--quiet]\n"
 		   "actions: %s\n", action_usage(acts, sizeof acts, 78, 9, 9));
 }
@@ -371,14 +399,39 @@ headless_main(int argc, char **argv)
 	struct headless h;
 	char path[PATH_MAX], err[1024];
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
-	const char *script = "", *record = NULL;
+	const char *script = "", *record = NULL, *pos[3];
 	const struct trace_reader *rd;
-	int c, clean;
+	char **program = NULL;
+	int c, clean, npos = 0, run = 0;
 
 	memset(&h, 0, sizeof h);
 	sb_init(&h.sb);
+	/*
+	 * Options anywhere, but nothing after run's PROGRAM is ours: getopt
+	 * stops at each word that is not an option ("+"), and the words are
+	 * taken here one by one.
+	 */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		c = getopt_long(argc, argv, "+", longopts, NULL);
+		if (c == -1) {
+			int dashes = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+
+			if (optind >= argc)
+				break;
+			if (run || dashes) {
+				program = argv + optind;
+				break;
+			}
+			if (npos == 0 && strcmp(argv[optind], "run") == 0)
+				run = 1;
+			else if (npos < (int)ARRAY_LEN(pos))
+				pos[npos++] = argv[optind];
+			else
+				npos++;
+			optind++;
+			continue;
+		}
 		switch (c) {
 		case 'H': break;
 		case 's': script = optarg; break;
@@ -389,20 +442,26 @@ headless_main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind == argc - 2 && strcmp(argv[optind], "replay") == 0) {
+	if (npos == 2 && !run && !program && strcmp(pos[0], "replay") == 0) {
 		if (record || (script && script[0])) {
 			fprintf(stderr, "epollviz: replay takes neither --script nor --record\n");
 			return 2;
 		}
-		return replay_headless(argv[optind + 1], h.json, h.quiet);
+		return replay_headless(pos[1], h.json, h.quiet);
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO (or: replay FILE)\n");
+	if (run) {
+		if (program == NULL) {
+			fprintf(stderr, "epollviz: run needs a PROGRAM to run\n");
+			usage(stderr);
+			return 2;
+		}
+		scenario_program(&h.sc, program);
+	} else if (npos != 1 || program) {
+		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO (or: run PROGRAM, replay FILE)\n");
 		usage(stderr);
 		return 2;
-	}
-	if (scenario_find(argv[optind], path, sizeof path, err, sizeof err) < 0 ||
-	    scenario_load(path, &h.sc, err, sizeof err) < 0) {
+	} else if (scenario_find(pos[0], path, sizeof path, err, sizeof err) < 0 ||
+		   scenario_load(path, &h.sc, err, sizeof err) < 0) {
 		fprintf(stderr, "epollviz: %s\n", err);
 		return 2;
 	}

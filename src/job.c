@@ -12,7 +12,7 @@
 
 #include "util.h"
 
-static const char *const kind_names[] = { "echo", "fifo", "probe", NULL };
+static const char *const kind_names[] = { "echo", "fifo", "probe", "program", NULL };
 static const char *const yesno[] = { "no", "yes", NULL };
 static const char *const accept_names[] = { "semaphore", "exclusive", "reuseport", "shared-epoll",
 					    "none", NULL };
@@ -116,6 +116,7 @@ job_kind_role(int kind)
 {
 	static const int roles[JOB__COUNT] = {
 		[JOB_ECHO] = ROLE_ECHO_PARENT, [JOB_FIFO] = ROLE_FIFO, [JOB_PROBE] = ROLE_PROBE,
+		[JOB_PROGRAM] = ROLE_PROGRAM,
 	};
 
 	return kind >= 0 && kind < JOB__COUNT ? roles[kind] : -1;
@@ -257,7 +258,7 @@ job_opt_name(const struct job_cfg *j, const char *key)
 int
 job_kind_find(const char *name)
 {
-	for (int k = 0; kind_names[k]; k++)
+	for (int k = 0; k < JOB_PROGRAM; k++) /* a scenario file has no [program] */
 		if (strcmp(name, kind_names[k]) == 0)
 			return k;
 	return -1;

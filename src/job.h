@@ -15,7 +15,8 @@
 #define JOB_NOPTS 20 /* rows of the option table */
 #define JOB_TEXT_MAX 32 /* a text option's bytes, its NUL included */
 
-enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB__COUNT };
+/* JOB_PROGRAM is `epollviz run`'s: a program of the user's, never a section of a scenario file. */
+enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB_PROGRAM, JOB__COUNT };
 enum accept_mode { ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACCEPT_SHARED_EPOLL, ACCEPT_NONE };
 enum accept_loop { LOOP_ONCE = 0, LOOP_DRAIN };
 enum trigger { TRIG_EDGE = 0, TRIG_LEVEL };

@@ -9,6 +9,7 @@
 #include "model.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1689,7 +1690,8 @@ model_is_echo(const struct m_proc *p)
 int
 model_is_job(const struct m_proc *p)
 {
-	return p && (model_is_echo(p) || p->role == ROLE_FIFO || p->role == ROLE_PROBE);
+	return p && (model_is_echo(p) || p->role == ROLE_FIFO || p->role == ROLE_PROBE ||
+		     p->role == ROLE_PROGRAM);
 }
 
 /* A process that held a listening socket. */
@@ -1770,6 +1772,16 @@ model_all_exited_cleanly(const struct model *m)
 			continue;
 		if (p->alive)
 			return 0;
+		/*
+		 * A program of the user's ends as it chooses (^C's default kills
+		 * it, its exit status is its own): only a SIGKILL, the run's last
+		 * resort, says it did not end when asked.
+		 */
+		if (p->role == ROLE_PROGRAM) {
+			if (p->reaped && p->how == REAP_KILLED && p->code == SIGKILL)
+				return 0;
+			continue;
+		}
 		if (p->reaped && (p->how != REAP_EXITED || p->code != 0))
 			return 0;
 		if (!p->reaped && p->has_exit && p->exit_status != 0)

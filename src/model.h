@@ -400,7 +400,7 @@ int model_conns_of(const struct model *m, uint32_t pid);
 const struct m_job *model_job(const struct model *m, int pgid);
 /* The foreground job (background == 0), or NULL. */
 const struct m_job *model_fg_job(const struct model *m);
-/* Every process exited 0 or was reaped normally; none still alive. */
+/* Every process exited 0 or was reaped normally (a run's program: anything but SIGKILL); none still alive. */
 int model_all_exited_cleanly(const struct model *m);
 
 #endif

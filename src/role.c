@@ -145,13 +145,16 @@ void
 role_exec(int role, char *const *args)
 {
 	const char *name = trace_rec_role_name(role);
-	char *argv[64];
-	int n = 0;
+	int n = 0, nargs = 0;
+	char **argv;
 
+	while (args[nargs])
+		nargs++;
+	argv = xcalloc((size_t)nargs + 4, sizeof *argv);
 	argv[n++] = (char *)"epollviz";
 	argv[n++] = (char *)"--role";
 	argv[n++] = (char *)name;
-	for (int i = 0; args[i] && n < 63; i++)
+	for (int i = 0; i < nargs; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	/*

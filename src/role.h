@@ -32,6 +32,8 @@ struct role_args {
 	int ctl_fd;     /* session: commands from the front end */
 	char sem[64];   /* semaphore name, "" for none */
 	char scenario[PATH_MAX];
+	char preload[PATH_MAX]; /* session of a run: the preload tracer library */
+	char **argv;            /* session of a run: the program and its arguments, else NULL */
 	struct job_cfg job;
 };
 

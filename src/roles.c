@@ -79,11 +79,19 @@ parse_args(int argc, char **argv, struct role_args *a)
 	for (int i = 3; i < argc; i++) {
 		char *s = argv[i], *eq;
 
+		if (strcmp(s, "--") == 0) {
+			/* The session of `epollviz run`: the program and its arguments follow, as they are. */
+			if (i + 1 >= argc)
+				usage_die("-- without a program");
+			a->argv = argv + i + 1;
+			return;
+		}
 		if (arg_int(s, "--trace-fd=", &a->trace_fd) || arg_int(s, "--index=", &a->index) ||
 		    arg_int(s, "--listen-fd=", &a->listen_fd) || arg_int(s, "--epfd=", &a->epfd) ||
 		    arg_int(s, "--port=", &a->port) || arg_int(s, "--ctl-fd=", &a->ctl_fd) ||
 		    arg_str(s, "--sem=", a->sem, sizeof a->sem) ||
-		    arg_str(s, "--scenario=", a->scenario, sizeof a->scenario))
+		    arg_str(s, "--scenario=", a->scenario, sizeof a->scenario) ||
+		    arg_str(s, "--preload=", a->preload, sizeof a->preload))
 			continue;
 		eq = strchr(s, '=');
 		if (eq == NULL || strncmp(s, "--", 2) == 0)

@@ -49,6 +49,7 @@ struct run {
 	int unclean;
 	int stopped;
 	char sem[64];
+	char preload[PATH_MAX]; /* epollviz run: the preload tracer library */
 	int sem_stale; /* a fixed name that existed before the run: a crash left it */
 	uint32_t pid; /* the front end's, for its own records */
 	uint64_t seq;
@@ -59,6 +60,34 @@ struct run {
 };
 
 static unsigned run_counter;
+
+/* TEMPORARY until src/paths.c lands: the preload library beside the binary, or $EPOLLVIZ_PRELOAD. */
+static int
+paths_preload(char *buf, size_t cap, char *err, size_t errcap)
+{
+	const char *env = getenv("EPOLLVIZ_PRELOAD");
+	char exe[PATH_MAX - 64], *slash;
+	ssize_t n;
+
+	if (env && env[0]) {
+		str_copy(buf, env, cap);
+		return access(buf, R_OK) == 0 ? 0 : (snprintf(err, errcap, "EPOLLVIZ_PRELOAD=%s: %s", env, strerror(errno)), -1);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0)
+		return snprintf(err, errcap, "cannot find the tracer library"), -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	*slash = '\0';
+	snprintf(buf, cap, "%s/libepollviz-preload.so", exe);
+	if (access(buf, R_OK) == 0)
+		return 0;
+	snprintf(buf, cap, "%s/build/libepollviz-preload.so", exe);
+	if (access(buf, R_OK) == 0)
+		return 0;
+	snprintf(err, errcap, "cannot find the tracer library libepollviz-preload.so beside %s", exe);
+	return -1;
+}
 
 /* Remember a FIFO path, to remove it at the end if its owner could not. */
 static void
@@ -247,18 +276,29 @@ make_sem_name(struct run *r)
 static void
 session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 {
-	char a[4][PATH_MAX + 16];
-	char *args[5];
+	char a[5][PATH_MAX + 16];
+	char **args;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 	sigset_t set;
+	int n = 0, nprog = 0;
 
+	while (r->sc.argv && r->sc.argv[nprog])
+		nprog++;
+	args = xcalloc((size_t)nprog + 7, sizeof *args);
 	snprintf(a[0], sizeof a[0], "--trace-fd=%d", trace_wr);
 	snprintf(a[1], sizeof a[1], "--ctl-fd=%d", ctl_rd);
 	snprintf(a[2], sizeof a[2], "--scenario=%s", r->sc.path);
 	snprintf(a[3], sizeof a[3], "--sem=%s", r->sem);
-	for (int i = 0; i < 4; i++)
-		args[i] = a[i];
-	args[4] = NULL;
+	snprintf(a[4], sizeof a[4], "--preload=%s", r->preload);
+	for (int i = 0; i < 5; i++)
+		args[n++] = a[i];
+	if (r->sc.argv) {
+		/* epollviz run: the program and its arguments, as they are. */
+		args[n++] = (char *)"--";
+		for (int i = 0; i < nprog; i++)
+			args[n++] = r->sc.argv[i];
+	}
+	args[n] = NULL;
 	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
 		_exit(127);
 	fd_set_cloexec(trace_wr, 0);
@@ -297,6 +337,8 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 	r->pid = (uint32_t)getpid();
 	trace_reader_init(&r->rd);
 	make_sem_name(r);
+	if (sc->argv && paths_preload(r->preload, sizeof r->preload, err, errcap) < 0)
+		goto fail;
 
 	r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0 ||

@@ -383,6 +383,27 @@ scenario_fg_job(const struct scenario *sc)
 	return -1;
 }
 
+/* The one-job scenario of a program run under the preload tracer. */
+void
+scenario_program(struct scenario *sc, char *const *argv)
+{
+	size_t len;
+
+	memset(sc, 0, sizeof *sc);
+	str_copy(sc->name, "run", sizeof sc->name);
+	len = (size_t)snprintf(sc->title, sizeof sc->title, "run:");
+	for (int i = 0; argv[i] && len < sizeof sc->title; i++)
+		len += (size_t)snprintf(sc->title + len, sizeof sc->title - len, " %s", argv[i]);
+	snprintf(sc->describe[0], sizeof sc->describe[0],
+		 "Your program, traced by epollviz's preload library: its epoll calls, sockets,");
+	snprintf(sc->describe[1], sizeof sc->describe[1],
+		 "semaphores and signals, on the same panels as the built-in scenarios.");
+	sc->ndescribe = 2;
+	job_defaults(&sc->jobs[0], JOB_PROGRAM);
+	sc->njobs = 1;
+	sc->argv = argv;
+}
+
 /* Index of the first job of the given kind, or -1. */
 int
 scenario_job_of(const struct scenario *sc, int kind)

@@ -37,6 +37,8 @@ struct scenario {
 	int ndescribe;
 	struct job_cfg jobs[SCN_MAX_JOBS];
 	int njobs;
+	/* `epollviz run`: the program and its arguments (NULL-terminated; the caller's), else NULL. */
+	char *const *argv;
 };
 
 /* Parse text (as read from path) into sc.  Returns 0 or -1 with "FILE:LINE: msg" in err. */
@@ -58,6 +60,12 @@ int scenario_dir(char *dir, size_t cap);
  * parse are reported in err and skipped.
  */
 int scenario_list(struct scenario **out, char *err, size_t errcap);
+/*
+ * The scenario of `epollviz run PROGRAM ARGS...`: one foreground job, the
+ * program (argv, kept by pointer: it must outlive the scenario), named
+ * "run", with no file.
+ */
+void scenario_program(struct scenario *sc, char *const *argv);
 /* Index of the foreground job, or -1. */
 int scenario_fg_job(const struct scenario *sc);
 /* Does the scenario have a job of this kind?  Returns its index or -1. */

@@ -16,6 +16,7 @@
  * SIGINT is caught and traced, which is how a test proves it never came.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -99,6 +101,68 @@ take_terminal(void)
 	}
 }
 
+#define PROGRAM_TRACE_FD 900 /* where a program finds the trace pipe: out of the way of its own fds */
+
+/*
+ * In the forked child of a run's program: the trace pipe at a high fd
+ * named by EPOLLVIZ_TRACE_FD, the preload tracer in LD_PRELOAD (before any
+ * the user set), and the program in place of this process.  A program that
+ * cannot be started says why on the terminal; the exit status is 127, as a
+ * shell's.
+ */
+static void __attribute__((noreturn))
+exec_program(char **argv)
+{
+	char num[16], *pre = NULL;
+	const char *old = getenv("LD_PRELOAD");
+	struct rlimit rl;
+	int min = PROGRAM_TRACE_FD, fd;
+	sigset_t none;
+
+	/* As a shell leaves it: every signal at its default, none blocked (the session blocks and ignores some). */
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (rlim_t)min >= rl.rlim_cur)
+		min = (int)rl.rlim_cur / 2;
+	fd = fcntl(trace_fd(), F_DUPFD, min);
+	if (fd >= 0) {
+		close(trace_fd());
+		snprintf(num, sizeof num, "%d", fd);
+		setenv("EPOLLVIZ_TRACE_FD", num, 1);
+	}
+	if (old && old[0] && asprintf(&pre, "%s:%s", S.a->preload, old) < 0)
+		pre = NULL;
+	setenv("LD_PRELOAD", pre ? pre : S.a->preload, 1);
+	execvp(argv[0], argv);
+	dprintf(STDERR_FILENO, "epollviz: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* The command line of job i as its name ("epollviz echo-server accept=...", or the program's). */
+static void
+job_name(int i, char opts[][48], int nopt)
+{
+	const struct job_cfg *jc = &S.sc.jobs[i];
+	struct job *j = &S.jobs[i];
+	size_t len = 0;
+
+	j->name[0] = '\0';
+	if (jc->kind == JOB_PROGRAM) {
+		for (int k = 0; S.a->argv[k] && len < sizeof j->name; k++)
+			len += (size_t)snprintf(j->name + len, sizeof j->name - len, "%s%s", k ? " " : "",
+						S.a->argv[k]);
+		return;
+	}
+	len = (size_t)snprintf(j->name, sizeof j->name, "epollviz %s",
+			       trace_rec_role_name(job_kind_role(jc->kind)));
+	for (int k = 0; k < nopt && len < sizeof j->name; k++)
+		len += (size_t)snprintf(j->name + len, sizeof j->name - len, " %s", opts[k]);
+}
+
 /* Fork job i into its own process group (foreground: given the terminal) and exec it. */
 static void
 start_job(int i)
@@ -107,7 +171,6 @@ start_job(int i)
 	struct job *j = &S.jobs[i];
 	char fixed[3][96], opts[SCN_MAX_ARGS][48], *args[SCN_MAX_ARGS + 4];
 	int n = 0, nopt = job_to_args(jc, opts, SCN_MAX_ARGS);
-	size_t len;
 	pid_t pid;
 
 	snprintf(fixed[0], sizeof fixed[0], "--trace-fd=%d", trace_fd());
@@ -120,10 +183,7 @@ start_job(int i)
 		args[n++] = opts[k];
 	args[n] = NULL;
 
-	len = (size_t)snprintf(j->name, sizeof j->name, "epollviz %s",
-			       trace_rec_role_name(job_kind_role(jc->kind)));
-	for (int k = 0; k < nopt && len < sizeof j->name; k++)
-		len += (size_t)snprintf(j->name + len, sizeof j->name - len, " %s", opts[k]);
+	job_name(i, opts, nopt);
 	j->background = jc->background;
 	role_say("$ %s%s\n", j->name, j->background ? " &" : "");
 	trace_flush();
@@ -137,6 +197,8 @@ start_job(int i)
 			tcsetpgrp(STDIN_FILENO, getpid());
 		signals_set(job_control, (int)ARRAY_LEN(job_control), SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGHUP);
+		if (jc->kind == JOB_PROGRAM)
+			exec_program(S.a->argv);
 		role_exec(job_kind_role(jc->kind), args);
 	}
 	if (pid < 0) {
@@ -361,7 +423,9 @@ session_main(const struct role_args *a, int role)
 	fd_set_cloexec(S.ctl, 1);
 
 	trace_fg(S.pid);
-	if (scenario_load(a->scenario, &S.sc, err, sizeof err) < 0) {
+	if (a->argv)
+		scenario_program(&S.sc, a->argv);
+	else if (scenario_load(a->scenario, &S.sc, err, sizeof err) < 0) {
 		role_say("epollviz session: %s\n", err);
 		role_exit(2);
 	}

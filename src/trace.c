@@ -89,6 +89,7 @@ encode_fixed(const struct trace_rec *r, uint64_t seq, uint8_t *p)
 	put32(p + TW_ARG2, (uint32_t)r->arg2);
 	put32(p + TW_PID2, (uint32_t)r->pid2);
 	put64(p + TW_VAL, r->val);
+	put32(p + TW_TID, r->tid);
 }
 
 /* Wire records of r into out, numbered from *seq on; bytes written, 0 if cap is short. */
@@ -165,6 +166,7 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 	out->arg2 = (int32_t)get32(p + TW_ARG2);
 	out->pid2 = (int32_t)get32(p + TW_PID2);
 	out->val = get64(p + TW_VAL);
+	out->tid = get32(p + TW_TID);
 	*pair_off = 0;
 	*nhere = 0;
 	out->npairs = 0;
@@ -243,12 +245,15 @@ trace_reader_free(struct trace_reader *rd)
 
 /* Account for one wire record's sequence number. */
 void
-trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, unsigned nwire)
+trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint64_t seq,
+		      unsigned nwire)
 {
 	struct trace_reader_pid *e = NULL;
 
+	if (tid == pid)
+		tid = 0;
 	for (size_t i = rd->npids; i-- > 0;) {
-		if (rd->pids[i].pid == pid) {
+		if (rd->pids[i].pid == pid && rd->pids[i].tid == tid) {
 			e = &rd->pids[i];
 			break;
 		}
@@ -260,6 +265,7 @@ trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, unsig
 		}
 		e = &rd->pids[rd->npids++];
 		e->pid = pid;
+		e->tid = tid;
 		e->next_seq = 0;
 	}
 	if (seq > e->next_seq)
@@ -293,7 +299,8 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 	}
 	if (rd->cur_pending) {
 		/* Expecting a continuation of rd->cur. */
-		if (r->type != rd->cur.type || r->pid != rd->cur.pid || poff != rd->cur_have ||
+		if (r->type != rd->cur.type || r->pid != rd->cur.pid || r->tid != rd->cur.tid ||
+		    poff != rd->cur_have ||
 		    r->npairs != rd->cur.npairs) {
 			reader_bad(rd, off, "epoll_wait batch cut short");
 			rd->cur_pending = 0;
@@ -304,7 +311,7 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 			return;
 		}
 		memcpy(&rd->cur.pairs[poff], &r->pairs[poff], (size_t)here * sizeof r->pairs[0]);
-		trace_reader_note_seq(rd, r->pid, r->seq, 1);
+		trace_reader_note_seq(rd, r->pid, r->tid, r->seq, 1);
 		rd->cur_have += here;
 		if (rd->cur_have == rd->cur.npairs) {
 			rd->cur_pending = 0;
@@ -316,7 +323,7 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 		reader_bad(rd, off, "epoll_wait continuation without its head");
 		return;
 	}
-	trace_reader_note_seq(rd, r->pid, r->seq, 1);
+	trace_reader_note_seq(rd, r->pid, r->tid, r->seq, 1);
 	if (here < r->npairs) {
 		rd->cur_pending = 1;
 		rd->cur_have = here;
@@ -361,21 +368,30 @@ trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_si
 
 /* ---- child side ---------------------------------------------------------- */
 
+/*
+ * What is the process's (the pipe, the reader gone) is shared; what is a
+ * thread's (its buffer, its sequence numbers, its id) is thread-local.
+ */
 static int emit_fd = -1;
 static int emit_immediate;
 static int emit_gone;
-static uint64_t emit_seq;
 static pid_t emit_pid;
-static uint8_t emit_buf[PIPE_BUF / TRACE_REC_SIZE * TRACE_REC_SIZE];
-static size_t emit_len;
+static ssize_t (*emit_write)(int, const void *, size_t) = write;
+static __thread uint64_t emit_seq;
+static __thread pid_t emit_tid;
+static __thread int emit_busy;
+static __thread uint8_t emit_buf[PIPE_BUF / TRACE_REC_SIZE * TRACE_REC_SIZE];
+static __thread size_t emit_len;
 
 /* A child of fork (that does not exec) is a new process: it numbers from 0. */
 static void
 emit_after_fork(void)
 {
 	emit_pid = getpid();
+	emit_tid = 0;
 	emit_seq = 0;
 	emit_len = 0;
+	emit_busy = 0;
 }
 
 /* Emit to fd from seq 0 (flushing after every record if immediate). */
@@ -394,6 +410,28 @@ trace_open(int fd, int immediate)
 	emit_seq = 0;
 	emit_len = 0;
 	emit_pid = getpid();
+	emit_tid = 0;
+}
+
+/* Write through fn from now on. */
+void
+trace_set_writer(ssize_t (*fn)(int fd, const void *buf, size_t n))
+{
+	emit_write = fn;
+}
+
+/* The trace goes to fd from now on (the caller moved the pipe there). */
+void
+trace_move(int fd)
+{
+	emit_fd = fd;
+}
+
+/* Whether this thread is inside trace_emit or trace_flush. */
+int
+trace_busy(void)
+{
+	return emit_busy;
 }
 
 /* The pipe the emitter writes to, or -1 when tracing is off. */
@@ -423,20 +461,22 @@ trace_flush(void)
 {
 	if (emit_len == 0)
 		return;
+	emit_busy++;
 	if (emit_fd >= 0 && !emit_gone) {
 		ssize_t n;
 
 		/* One write of at most PIPE_BUF bytes: atomic, never split. */
 		do
-			n = write(emit_fd, emit_buf, emit_len);
+			n = emit_write(emit_fd, emit_buf, emit_len);
 		while (n < 0 && errno == EINTR);
 		if (n < 0 && errno == EPIPE)
 			emit_gone = 1;
 	}
 	emit_len = 0;
+	emit_busy--;
 }
 
-/* Stamp r (pid, seq, time if unset) and buffer it, flushing first if it won't fit. */
+/* Stamp r (pid, tid, seq, time if unset) and buffer it, flushing first if it won't fit. */
 void
 trace_emit(struct trace_rec *r)
 {
@@ -444,15 +484,20 @@ trace_emit(struct trace_rec *r)
 
 	if (emit_fd < 0)
 		return;
-	/* getpid() is a system call: the pid is kept, and reset by the atfork handler. */
+	/* getpid() and gettid() are system calls: both are kept, and reset by the atfork handler. */
+	if (emit_tid == 0)
+		emit_tid = gettid();
 	r->pid = (uint32_t)emit_pid;
+	r->tid = (uint32_t)emit_tid;
 	if (r->ts_ns == 0)
 		r->ts_ns = now_ns();
 	need = trace_wire_count(r) * TRACE_REC_SIZE;
 	if (emit_len + need > sizeof emit_buf)
 		trace_flush();
+	emit_busy++;
 	r->seq = emit_seq;
 	emit_len += trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
+	emit_busy--;
 	if (emit_immediate)
 		trace_flush();
 }

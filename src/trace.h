@@ -27,7 +27,8 @@
  *    64     4  arg2        68 4 pid2      72 8 val
  *    80     1  nhere (pairs in this record)   81 1 textlen
  *    82     1  npairs (pairs in the whole batch)  83 1 pair_off
- *    84     4  reserved (0)
+ *    84     4  tid (the thread that emitted it; 0 in recordings made
+ *              before threads were traced: the process's main thread)
  *    88   168  text, or up to 14 (events u32, data u64) pairs
  *
  * An epoll_wait return with more than TRACE_PAIRS_PER_REC pairs continues in
@@ -52,7 +53,7 @@ enum trace_wire_off {
 	TW_MAGIC = 0, TW_VERSION = 2, TW_TYPE = 3, TW_PID = 4, TW_SEQ = 8, TW_TS = 16,
 	TW_EPFD = 24, TW_FD = 28, TW_OP = 32, TW_EVENTS = 36, TW_DATA = 40, TW_RET = 48,
 	TW_ERR = 56, TW_ARG = 60, TW_ARG2 = 64, TW_PID2 = 68, TW_VAL = 72, TW_NHERE = 80,
-	TW_TEXTLEN = 81, TW_NPAIRS = 82, TW_PAIR_OFF = 83, TW_RESERVED = 84,
+	TW_TEXTLEN = 81, TW_NPAIRS = 82, TW_PAIR_OFF = 83, TW_TID = 84,
 	TW_BODY = TRACE_BODY_OFF
 };
 #define TRACE_PAIR_SIZE 12 /* events u32, then data u64 */
@@ -104,6 +105,7 @@ int trace_decode_wire(const uint8_t *buf, struct trace_rec *out, int *pair_off, 
  */
 struct trace_reader_pid {
 	uint32_t pid;
+	uint32_t tid; /* 0: the main thread (whose tid is its pid) */
 	uint64_t next_seq;
 };
 
@@ -132,19 +134,33 @@ void trace_reader_free(struct trace_reader *rd);
 int trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
 		      void *ctx);
 /*
- * Account for the sequence number of nwire wire records of pid starting at
- * seq: a gap counts as lost records.  The reader calls it for every wire
- * record it decodes; the unit tests call it directly.
+ * Account for the sequence number of nwire wire records of thread tid of
+ * pid (0 or pid: its main thread) starting at seq: a gap counts as lost
+ * records.  The reader calls it for every wire record it decodes; the unit
+ * tests call it directly.
  */
-void trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint64_t seq, unsigned nwire);
+void trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint64_t seq,
+			   unsigned nwire);
 
 /*
  * Child side.  trace_open() takes the inherited pipe fd; trace_emit() stamps
- * pid, seq and (if 0) ts_ns and buffers; trace_flush() writes.  With no fd
- * (tracing off) emit is a no-op.  When the reader is gone (EPIPE),
+ * pid, tid, seq and (if 0) ts_ns and buffers; trace_flush() writes.  With
+ * no fd (tracing off) emit is a no-op.  When the reader is gone (EPIPE),
  * trace_reader_gone() turns true and the role should shut down.
+ *
+ * Each thread has its own buffer and sequence numbers (thread-local), so
+ * threads never wait for each other and each write stays one atomic write
+ * of at most PIPE_BUF bytes.  A signal handler must not emit while its
+ * thread is inside trace_emit or trace_flush (trace_busy() says so); the
+ * preload tracer defers its records until the thread is out.
  */
 void trace_open(int fd, int immediate);
+/* Write with fn instead of write(2) (the preload tracer's, which must not call itself). */
+void trace_set_writer(ssize_t (*fn)(int fd, const void *buf, size_t n));
+/* Move the trace to fd (the preload tracer keeps it away from a program's dup2 or close). */
+void trace_move(int fd);
+/* Whether the calling thread is inside trace_emit or trace_flush. */
+int trace_busy(void);
 /* The trace fd, or -1 when tracing is off (for a child to pass on). */
 int trace_fd(void);
 void trace_emit(struct trace_rec *r);

@@ -28,7 +28,8 @@ struct rec_enum_names {
 		     (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)), 0 }
 
 static const struct rec_enum_names enums[RE__COUNT] = {
-	[RE_ROLE] = NAMES("frontend", "session", "echo-server", "echo-worker", "fifo-watch", "probe"),
+	[RE_ROLE] = NAMES("frontend", "session", "echo-server", "echo-worker", "fifo-watch", "probe",
+			 "program"),
 	[RE_REAP_HOW] = NAMES("exited", "killed", "stopped", "continued"),
 	[RE_OPEN_KIND] = NAMES("file", "pipe-read", "pipe-write", "fifo", "listen", "epoll"),
 	[RE_STRAY_REASON] = NAMES("not-open", "not-mine"),
@@ -40,7 +41,7 @@ static const struct rec_enum_names enums[RE__COUNT] = {
 };
 /* clang-format on */
 
-_Static_assert(ROLE__COUNT == 6, "a role without a name in enums[RE_ROLE]");
+_Static_assert(ROLE__COUNT == 7, "a role without a name in enums[RE_ROLE]");
 
 /* The name of value v of enumeration e. */
 const char *
@@ -631,7 +632,7 @@ json_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *
 	}
 }
 
-/* {"type":"epoll_ctl","pid":42,"seq":3,"ts_ns":...,<the type's fields>} */
+/* {"type":"epoll_ctl","pid":42,["tid":43,]"seq":3,"ts_ns":...,<the type's fields>}: tid only for a thread other than the main one. */
 void
 trace_rec_json(struct strbuf *b, const struct trace_rec *r)
 {
@@ -641,6 +642,10 @@ trace_rec_json(struct strbuf *b, const struct trace_rec *r)
 	sb_add(b, trace_rec_type_name(r->type));
 	sb_add(b, "\",\"pid\":");
 	sb_uint(b, r->pid);
+	if (r->tid != 0 && r->tid != r->pid) {
+		sb_add(b, ",\"tid\":");
+		sb_uint(b, r->tid);
+	}
 	sb_add(b, ",\"seq\":");
 	sb_uint(b, (unsigned long long)r->seq);
 	sb_add(b, ",\"ts_ns\":");

@@ -87,6 +87,7 @@ enum trace_role {
 	ROLE_ECHO_WORKER,
 	ROLE_FIFO,
 	ROLE_PROBE,
+	ROLE_PROGRAM, /* a program run under the preload tracer (epollviz run) */
 	ROLE__COUNT
 };
 
@@ -124,6 +125,7 @@ struct trace_pair {
 struct trace_rec {
 	uint8_t type;
 	uint32_t pid;
+	uint32_t tid; /* the thread that emitted it: pid for the main thread, 0 when not known */
 	uint64_t seq; /* of the head wire record */
 	uint64_t ts_ns;
 	int32_t epfd;

@@ -476,18 +476,18 @@ Test(trace, note_seq_counts_the_front_ends_own_records)
 	struct trace_reader rd;
 
 	trace_reader_init(&rd);
-	trace_reader_note_seq(&rd, 1, 0, 1);
-	trace_reader_note_seq(&rd, 1, 1, 3);
-	trace_reader_note_seq(&rd, 1, 4, 1);
+	trace_reader_note_seq(&rd, 1, 0, 0, 1);
+	trace_reader_note_seq(&rd, 1, 0, 1, 3);
+	trace_reader_note_seq(&rd, 1, 0, 4, 1);
 	cr_assert_eq(rd.lost, 0, "contiguous seqs counted as lost %llu", (unsigned long long)rd.lost);
-	trace_reader_note_seq(&rd, 1, 10, 1);
+	trace_reader_note_seq(&rd, 1, 0, 10, 1);
 	cr_assert_eq(rd.lost, 5, "lost %llu, want 5", (unsigned long long)rd.lost);
-	trace_reader_note_seq(&rd, 1, 3, 1); /* old: a duplicate, not a gap */
+	trace_reader_note_seq(&rd, 1, 0, 3, 1); /* old: a duplicate, not a gap */
 	cr_assert_eq(rd.lost, 5, "a stale seq changed lost to %llu", (unsigned long long)rd.lost);
 	cr_assert_eq(rd.records, 7, "records %llu, want 7", (unsigned long long)rd.records);
 	/* Many pids: the table grows. */
 	for (uint32_t pid = 2; pid < 100; pid++)
-		trace_reader_note_seq(&rd, pid, 0, 1);
+		trace_reader_note_seq(&rd, pid, 0, 0, 1);
 	cr_assert_eq(rd.npids, 99, "%zu pids tracked", rd.npids);
 	cr_assert_eq(rd.lost, 5, "new pids starting at 0 counted as lost");
 	trace_reader_free(&rd);

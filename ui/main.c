@@ -34,9 +34,13 @@ usage(FILE *f)
 		"usage: epollviz [--record FILE] [SCENARIO]\n"
 		"                                     open the picker, or start SCENARIO\n"
 		"                                     (--record: record the first run)\n"
+		"       epollviz [--record FILE] run [--] PROGRAM [ARGS...]\n"
+		"                                     run your program, traced (dynamically linked)\n"
 		"       epollviz replay FILE          play a recording on the screen\n"
 		"       epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json|--quiet]\n"
 		"                [--record FILE]      run without the screen, print every record\n"
+		"       epollviz --headless run [--script ...] [--json|--quiet] [--record FILE]\n"
+		"                [--] PROGRAM [ARGS...]\n"
 		"       epollviz --headless replay FILE [--json|--quiet]\n"
 		"       epollviz attach [--children] [--json] PID...\n"
 		"                                     the kernel's view of running processes\n"
@@ -92,7 +96,8 @@ main(int argc, char **argv)
 			return ui_attach(pids, n, children);
 		return attach_print(pids, n, children, json);
 	}
-	for (int i = 1; i < argc; i++) {
+	/* What follows run's PROGRAM (or a --) is the program's, not ours. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0 && strcmp(argv[i], "run") != 0; i++) {
 		if (strcmp(argv[i], "--headless") == 0)
 			return headless_main(argc, argv);
 	}
@@ -102,6 +107,18 @@ main(int argc, char **argv)
 		record = argv[2];
 		argc -= 2;
 		argv += 2; /* argv[1] is the scenario, if any */
+	}
+	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+		struct scenario sc;
+		int i = argc > 2 && strcmp(argv[2], "--") == 0 ? 3 : 2;
+
+		if (i >= argc) {
+			fprintf(stderr, "epollviz: run needs a PROGRAM to run\n");
+			usage(stderr);
+			return 2;
+		}
+		scenario_program(&sc, argv + i);
+		return ui_main_scenario(&sc, record);
 	}
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);

@@ -498,19 +498,32 @@ fail:
 int
 ui_main(const char *name, const char *record)
 {
-	struct ui u;
 	struct scenario first;
 	char path[PATH_MAX], err[1024];
 
-	memset(&u, 0, sizeof u);
-	u.sigfd = -1;
-	u.record = record;
 	/* A bad scenario is reported before the terminal is touched. */
 	if (name && (scenario_find(name, path, sizeof path, err, sizeof err) < 0 ||
 		     scenario_load(path, &first, err, sizeof err) < 0)) {
 		fprintf(stderr, "epollviz: %s\n", err);
 		return 2;
 	}
+	return ui_main_scenario(name ? &first : NULL, record);
+}
+
+/* The front end with a scenario already loaded (or made: epollviz run), or the picker (NULL). */
+int
+ui_main_scenario(const struct scenario *sc, const char *record)
+{
+	struct ui u;
+	struct scenario first;
+	const char *name = sc ? sc->name : NULL;
+	char err[1024];
+
+	memset(&u, 0, sizeof u);
+	u.sigfd = -1;
+	u.record = record;
+	if (sc)
+		first = *sc;
 	u.have_picker = picker_load(&u.pk, err, sizeof err) == 0;
 	if (!name && !u.have_picker) {
 		fprintf(stderr, "epollviz: %s\n", err);
