@@ -157,6 +157,24 @@ $(BENCH_BIN): bench/bench.c $(OBJ_ENGINE)
 bench: deps $(BIN) $(BENCH_BIN)
 	@scripts/deps.sh bench
 	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios $(BENCH_BIN) --bin ./$(BIN) $(BENCH_ARGS)
+
+# examples/: small programs written the way a student would, for epollviz to
+# watch (`epollviz run -- build/examples/echo-server`).  `make` builds them and
+# `make lint` checks them like src/ and ui/; `clean` removes them with $(BUILD).
+EXAMPLES := $(BUILD)/examples/echo-server
+.PHONY: lint-examples
+all: $(EXAMPLES)
+lint: lint-examples
+$(BUILD)/examples/echo-server: examples/echo_server.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -pthread $(LDFLAGS) -o $@ $<
+lint-examples:
+	@scripts/deps.sh lint
+	$(CPPCHECK) -q --std=c11 --enable=warning,portability,performance --inline-suppr \
+		--error-exitcode=1 -D_GNU_SOURCE --suppress=missingIncludeSystem examples
+	$(CLANG_TIDY) --quiet examples/*.c -- $(CSTD) $(CPPFLAGS) -pthread
+	scripts/check-style.sh examples/*.c
+
 # Every scenario in tmux, a few keys, screenshots/NAME.txt and NAME.png.
 screenshots: deps-screenshots $(BIN)
 	scripts/screenshots.sh ./$(BIN) screenshots
