@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,6 +52,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "util.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -232,13 +234,20 @@ addr_text(const struct sockaddr_storage *ss, char *host, size_t cap)
 
 /* ---- start, fork, exit ---------------------------------------------------- */
 
-/* The proc_start of this process: role program, named by its command. */
+/*
+ * The proc_start of this process: role program, named by its command (the
+ * kernel's comm: a program may write over its argv, as nginx does for its
+ * titles).
+ */
 static void
 emit_start(void)
 {
 	struct trace_rec r;
+	char comm[17] = "";
 
-	trace_rec_proc_start(&r, ROLE_PROGRAM, program_invocation_short_name);
+	if (prctl(PR_GET_NAME, comm) < 0 || comm[0] == '\0')
+		str_copy(comm, program_invocation_short_name, sizeof comm);
+	trace_rec_proc_start(&r, ROLE_PROGRAM, comm);
 	emit(&r);
 }
 

@@ -19,6 +19,7 @@ want_optional() {
 has_pc() { pkg-config --exists "$1" 2>/dev/null; }
 has_cmd() { command -v "$1" >/dev/null 2>&1; }
 has_nginx() { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }
+has_redis() { command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; }
 has_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 build() {
@@ -40,8 +41,9 @@ test)
 	fi
 	want tmux has_cmd tmux
 	want procps has_cmd ps
-	# A real third-party epoll server for `attach` (never started as a service).
+	# Real third-party epoll servers for `attach` and `run` (never started as a service).
 	want_optional nginx has_nginx
+	want_optional redis-server has_redis
 	;;
 screenshots)
 	build

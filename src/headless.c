@@ -99,11 +99,23 @@ tee_init(struct headless *h)
 	trace_tee_add(&h->tee, watch_fatal, h);
 }
 
+/* Does pid hold an epoll instance? */
+static int
+holds_instance(const struct model *m, uint32_t pid)
+{
+	for (int k = 0; k < m->ninst; k++)
+		for (int h = 0; h < m->inst[k].nholders; h++)
+			if (m->inst[k].holders[h].pid == pid)
+				return 1;
+	return 0;
+}
+
 /*
- * A traced program is in its event loop: it started, and every process of
- * it that is alive waits in epoll_wait.  (A process it forks later, once
- * the others wait, may still be on its way: a script's first step does not
- * wait for it.)
+ * A traced program is in its event loop: every process of it that is alive
+ * and holds an epoll instance waits in epoll_wait, and one does.  (A
+ * master that only waits for its workers, as nginx's does, has none.  A
+ * process forked once the others wait may still be on its way: a script's
+ * first step does not wait for it.)
  */
 static int
 program_ready(const struct model *m)
@@ -113,7 +125,7 @@ program_ready(const struct model *m)
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 
-		if (p->role != ROLE_PROGRAM || !p->alive)
+		if (p->role != ROLE_PROGRAM || !p->alive || !holds_instance(m, p->pid))
 			continue;
 		if (!p->in_wait)
 			return 0;
