@@ -186,17 +186,26 @@ check-layering:
 	@! grep -nE '#include *"[^"]*ui/' src/*.c src/*.h \
 		|| (echo "check-layering: src/ includes a file of ui/" >&2; exit 1)
 
+# Copies what `make` built (nothing is rebuilt when it is up to date) under
+# $(DESTDIR)$(PREFIX): the binary, the scenarios and recordings, the man page,
+# and the tracer library and example server when they were built.  The binary
+# finds them relative to itself (src/paths.h): no environment variable needed.
+INSTALL_LIBDIR = $(DESTDIR)$(PREFIX)/lib/epollviz
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings \
 		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 epollviz $(DESTDIR)$(PREFIX)/bin/epollviz
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/epollviz
 	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/
 	install -m 644 scenarios/recordings/*.rec $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings/
 	install -m 644 epollviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1
+	if [ -f $(BUILD)/libepollviz-preload.so ]; then \
+		install -d $(INSTALL_LIBDIR) && install -m 755 $(BUILD)/libepollviz-preload.so $(INSTALL_LIBDIR)/; fi
+	if [ -f $(BUILD)/examples/echo-server ]; then \
+		install -d $(INSTALL_LIBDIR)/examples && install -m 755 $(BUILD)/examples/echo-server $(INSTALL_LIBDIR)/examples/; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/epollviz $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/epollviz
+	rm -rf $(DESTDIR)$(PREFIX)/share/epollviz $(INSTALL_LIBDIR)
 
 clean:
 	rm -rf build $(BUILD) epollviz

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "util.h"
-
-#ifndef EPOLLVIZ_DATADIR
-#define EPOLLVIZ_DATADIR "/usr/local/share/epollviz"
-#endif
 
 #define MAX_FILE_BYTES (64 * 1024)
 
@@ -256,50 +252,12 @@ scenario_load(const char *path, struct scenario *sc, char *err, size_t errcap)
 	return r;
 }
 
-/* The search path, in order: $EPOLLVIZ_SCENARIOS, next to the binary, DATADIR. */
-static int
-search_dirs(char dirs[3][PATH_MAX])
-{
-	int n = 0;
-	const char *env = getenv("EPOLLVIZ_SCENARIOS");
-	char exe[PATH_MAX];
-	ssize_t k;
-
-	if (env && *env)
-		str_copy(dirs[n++], env, PATH_MAX);
-	k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = '\0';
-		snprintf(dirs[n++], PATH_MAX, "%.*s/scenarios", PATH_MAX - 16, dirname(exe));
-	}
-	snprintf(dirs[n++], PATH_MAX, "%s/scenarios", EPOLLVIZ_DATADIR);
-	return n;
-}
-
-/* The first existing directory of the search path, into dir; 0, or -1 if none. */
-int
-scenario_dir(char *dir, size_t cap)
-{
-	char dirs[3][PATH_MAX];
-	int n = search_dirs(dirs);
-	struct stat st;
-
-	for (int i = 0; i < n; i++) {
-		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			str_copy(dir, dirs[i], cap);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* name itself if it is a readable path, else NAME.scn in the first dir that has it. */
+/* name itself if it is a readable path, else NAME.scn in the scenarios directory (paths.h). */
 int
 scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap)
 {
-	char dirs[3][PATH_MAX];
+	char dir[PATH_MAX], e[PATH_MAX * 2];
 	size_t nl = strlen(name);
-	int n;
 
 	if (strchr(name, '/') || (nl > strlen(SCN_EXT) && strcmp(name + nl - strlen(SCN_EXT), SCN_EXT) == 0)) {
 		if (access(name, R_OK) != 0) {
@@ -309,15 +267,17 @@ scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap
 		str_copy(path, name, cap);
 		return 0;
 	}
-	n = search_dirs(dirs);
-	for (int i = 0; i < n; i++) {
-		snprintf(path, cap, "%s/%s%s", dirs[i], name, SCN_EXT);
-		if (access(path, R_OK) == 0)
-			return 0;
+	if (paths_scenarios(dir, sizeof dir, e, sizeof e) < 0) {
+		snprintf(err, errcap, "no scenario named '%s': %s", name, e);
+		return -1;
 	}
-	snprintf(err, errcap, "no scenario named '%s' (looked in %s%s%s%s%s; try --list)", name,
-		 dirs[0], n > 1 ? ", " : "", n > 1 ? dirs[1] : "", n > 2 ? ", " : "",
-		 n > 2 ? dirs[2] : "");
+	snprintf(path, cap, "%s/%s%s", dir, name, SCN_EXT);
+	if (access(path, R_OK) == 0)
+		return 0;
+	if (errno != ENOENT)
+		snprintf(err, errcap, "%s: %s", path, strerror(errno));
+	else
+		snprintf(err, errcap, "no scenario named '%s' in %s (try --list)", name, dir);
 	return -1;
 }
 
@@ -339,10 +299,8 @@ scenario_list(struct scenario **out, char *err, size_t errcap)
 	int n = 0, cap = 0;
 
 	err[0] = '\0';
-	if (scenario_dir(dir, sizeof dir) < 0) {
-		snprintf(err, errcap, "no scenarios directory found (set EPOLLVIZ_SCENARIOS)");
+	if (paths_scenarios(dir, sizeof dir, err, errcap) < 0)
 		return -1;
-	}
 	d = opendir(dir);
 	if (d == NULL) {
 		snprintf(err, errcap, "%s: %s", dir, strerror(errno));

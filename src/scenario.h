@@ -48,14 +48,12 @@ int scenario_parse(const char *text, size_t len, const char *path, struct scenar
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t errcap);
 /*
  * Resolve NAME (a scenario name, or a path when it contains '/' or ends in
- * .scn) to a file path.  Returns 0, or -1 with a message naming what was
- * searched.
+ * .scn) to a file path: a name is looked up in the scenarios directory
+ * (paths_scenarios).  Returns 0, or -1 with a message naming where it looked.
  */
 int scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap);
-/* The directory scenarios are listed from (first existing of the search path). */
-int scenario_dir(char *dir, size_t cap);
 /*
- * Load every *.scn of the scenario directory, sorted by name.  Returns the
+ * Load every *.scn of the scenarios directory (paths_scenarios), sorted by name.  Returns the
  * count (and a malloc'd array in *out), or -1 with err.  Files that fail to
  * parse are reported in err and skipped.
  */

@@ -1,6 +1,7 @@
 /*
  * picker.c - the scenario picker (see picker.h).  Reads scenario files
- * through scenario_list only; starts nothing itself.
+ * through scenario_list only (its directory from paths_scenarios); starts
+ * nothing itself.
  */
 #include "picker.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/paths.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "draw.h"
@@ -23,8 +25,9 @@ picker_load(struct picker *pk, char *err, size_t cap)
 	char msg[1024] = "";
 
 	memset(pk, 0, sizeof *pk);
-	if (scenario_dir(pk->dir, sizeof pk->dir) < 0)
+	if (paths_scenarios(pk->dir, sizeof pk->dir, msg, sizeof msg) < 0)
 		pk->dir[0] = '\0';
+	msg[0] = '\0';
 	pk->n = scenario_list(&pk->v, msg, sizeof msg);
 	if (pk->n < 0) {
 		snprintf(err, cap, "%s", msg);
