@@ -198,10 +198,9 @@ install: all
 	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/
 	install -m 644 scenarios/recordings/*.rec $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings/
 	install -m 644 epollviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1
-	if [ -f $(BUILD)/libepollviz-preload.so ]; then \
-		install -d $(INSTALL_LIBDIR) && install -m 755 $(BUILD)/libepollviz-preload.so $(INSTALL_LIBDIR)/; fi
-	if [ -f $(BUILD)/examples/echo-server ]; then \
-		install -d $(INSTALL_LIBDIR)/examples && install -m 755 $(BUILD)/examples/echo-server $(INSTALL_LIBDIR)/examples/; fi
+	install -d $(INSTALL_LIBDIR)/examples
+	install -m 755 $(PRELOAD) $(INSTALL_LIBDIR)/
+	install -m 755 $(EXAMPLES) $(INSTALL_LIBDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/epollviz $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "paths.h"
 #include "proctab.h"
 #include "role.h"
 #include "util.h"
@@ -61,33 +62,6 @@ struct run {
 
 static unsigned run_counter;
 
-/* TEMPORARY until src/paths.c lands: the preload library beside the binary, or $EPOLLVIZ_PRELOAD. */
-static int
-paths_preload(char *buf, size_t cap, char *err, size_t errcap)
-{
-	const char *env = getenv("EPOLLVIZ_PRELOAD");
-	char exe[PATH_MAX - 64], *slash;
-	ssize_t n;
-
-	if (env && env[0]) {
-		str_copy(buf, env, cap);
-		return access(buf, R_OK) == 0 ? 0 : (snprintf(err, errcap, "EPOLLVIZ_PRELOAD=%s: %s", env, strerror(errno)), -1);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n < 0)
-		return snprintf(err, errcap, "cannot find the tracer library"), -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	*slash = '\0';
-	snprintf(buf, cap, "%s/libepollviz-preload.so", exe);
-	if (access(buf, R_OK) == 0)
-		return 0;
-	snprintf(buf, cap, "%s/build/libepollviz-preload.so", exe);
-	if (access(buf, R_OK) == 0)
-		return 0;
-	snprintf(err, errcap, "cannot find the tracer library libepollviz-preload.so beside %s", exe);
-	return -1;
-}
 
 /* Remember a FIFO path, to remove it at the end if its owner could not. */
 static void

@@ -112,24 +112,14 @@ spawn(char *const argv[], char **out, size_t *outlen, char *err, size_t errcap)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-int
-hrun(struct hrun *h, const char *scenario, const char *script)
+/* Run the binary with av (av[0] is the binary) and parse its JSON Lines into h. */
+static int
+run_json(struct hrun *h, char *const av[])
 {
-	char *argv[8], *out, *line, *save = NULL;
+	char *out, *line, *save = NULL;
 	size_t outlen, cap = 256;
-	int n = 0;
 
-	memset(h, 0, sizeof *h);
-	argv[n++] = (char *)bin();
-	argv[n++] = (char *)"--headless";
-	argv[n++] = (char *)scenario;
-	argv[n++] = (char *)"--json";
-	if (script) {
-		argv[n++] = (char *)"--script";
-		argv[n++] = (char *)script;
-	}
-	argv[n] = NULL;
-	h->status = spawn(argv, &out, &outlen, h->out, sizeof h->out);
+	h->status = spawn(av, &out, &outlen, h->out, sizeof h->out);
 	h->recs = malloc(cap * sizeof *h->recs);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_error_t e;
@@ -149,6 +139,39 @@ hrun(struct hrun *h, const char *scenario, const char *script)
 	}
 	free(out);
 	return h->status < 0 ? -1 : 0;
+}
+
+int
+hrun(struct hrun *h, const char *scenario, const char *script)
+{
+	char *argv[8];
+	int n = 0;
+
+	memset(h, 0, sizeof *h);
+	argv[n++] = (char *)bin();
+	argv[n++] = (char *)"--headless";
+	argv[n++] = (char *)scenario;
+	argv[n++] = (char *)"--json";
+	if (script) {
+		argv[n++] = (char *)"--script";
+		argv[n++] = (char *)script;
+	}
+	argv[n] = NULL;
+	return run_json(h, argv);
+}
+
+int
+hrun_json(struct hrun *h, char *const argv[])
+{
+	char *av[32];
+	int n = 0;
+
+	memset(h, 0, sizeof *h);
+	av[n++] = (char *)bin();
+	for (int i = 0; argv[i] && n < 31; i++)
+		av[n++] = argv[i];
+	av[n] = NULL;
+	return run_json(h, av);
 }
 
 int

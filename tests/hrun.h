@@ -21,6 +21,8 @@ struct hrun {
 
 /* Run headless with --json.  extra_args may be NULL.  Returns 0 if it ran. */
 int hrun(struct hrun *h, const char *scenario, const char *script);
+/* Run the binary with arbitrary args that include --json, and parse its records as hrun does. */
+int hrun_json(struct hrun *h, char *const argv[]);
 /* Run the binary with arbitrary args (no --json parsing); captures stderr and stdout heads. */
 int hrun_raw(struct hrun *h, char *const argv[], char *stdout_head, size_t cap);
 void hrun_free(struct hrun *h);
