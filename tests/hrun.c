@@ -591,3 +591,27 @@ hdial(int port)
 		     strerror(errno));
 	return s;
 }
+
+int
+hfree_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port;
+
+	cr_assert_geq(s, 0, "socket: %s", strerror(errno));
+	cr_assert_eq(bind(s, (struct sockaddr *)&sa, sizeof sa), 0, "bind 127.0.0.1:0: %s", strerror(errno));
+	getsockname(s, (struct sockaddr *)&sa, &sl);
+	port = ntohs(sa.sin_port);
+	close(s);
+	return port;
+}
+
+const char *
+hexecutable(const char *const *paths)
+{
+	for (int i = 0; paths[i]; i++)
+		if (access(paths[i], X_OK) == 0)
+			return paths[i];
+	return NULL;
+}

@@ -85,6 +85,13 @@ int htty_says(const struct hrun *h, const char *text);
 char *hread_file(const char *path, size_t *len);
 /* A clean run: exit 0, valid JSON only, no record lost or malformed, a clean summary, nothing left alive. */
 void hassert_clean(const struct hrun *h);
+/*
+ * A loopback port free a moment ago (bound to 0 and read back, then
+ * closed): for a third-party program whose configuration needs a number.
+ */
+int hfree_port(void);
+/* The first of the NULL-terminated paths that is an executable, or NULL. */
+const char *hexecutable(const char *const *paths);
 /* A blocking loopback TCP connection to port (TCP_NODELAY, 10 s receive deadline); fails the test if refused. */
 int hdial(int port);
 /* Write a scenario file into a fresh directory under build/; returns path. */

@@ -159,26 +159,9 @@ Test(kernel, a_dup_keeps_a_closed_fd_registered, .timeout = 60)
 static const char *
 nginx_path(void)
 {
-	static const char *const cand[] = { "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx" };
+	static const char *const cand[] = { "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx", NULL };
 
-	for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
-		if (access(cand[i], X_OK) == 0)
-			return cand[i];
-	return NULL;
-}
-
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof sa;
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port;
-
-	cr_assert_eq(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
-	getsockname(s, (struct sockaddr *)&sa, &sl);
-	port = ntohs(sa.sin_port);
-	close(s);
-	return port;
+	return hexecutable(cand);
 }
 
 /* Children of pid, from /proc. */
@@ -240,7 +223,7 @@ Test(kernel, attach_tells_nginx_workers_instances_apart, .timeout = 90)
 	if (nginx == NULL)
 		cr_skip_test("nginx is not installed and could not be installed (scripts/deps.sh test as root installs it)");
 	cr_assert_not_null(mkdtemp(dir));
-	port = free_port();
+	port = hfree_port();
 	snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
 	f = fopen(conf, "w");
 	cr_assert_not_null(f);

@@ -1,0 +1,301 @@
+/*
+ * test_run.c - `epollviz run`: programs of our own and of others, traced by
+ * the preload library, headless, with real clients on loopback.
+ *
+ * The student's echo server (examples/echo_server.c) shows what echo-herd
+ * shows: an epoll instance per process, one accept per connection, the
+ * semaphore won and lost, ^C from the line discipline (SI_KERNEL) in both
+ * processes, the parent's kill of its child and the reap.  nginx (Debian's,
+ * master and two workers, its configuration in a temp dir) accepts in its
+ * workers, registers the listening socket with EPOLLEXCLUSIVE and ends on
+ * ^C.  redis-server answers a held client's PING and its epoll_wait returns
+ * that client's fd.  Third-party programs are skipped, saying so, when the
+ * machine lacks them.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hrun.h"
+
+TestSuite(run, .timeout = 120);
+
+/* The example server the build makes, beside the binary under test. */
+static const char *
+example(void)
+{
+	static char path[PATH_MAX];
+	const char *bin = getenv("EPOLLVIZ_BIN");
+	const char *slash = bin ? strrchr(bin, '/') : NULL;
+
+	/* ./epollviz beside build/, or build/asan/epollviz in its own build directory. */
+	snprintf(path, sizeof path, "%.*s/build/examples/echo-server", slash ? (int)(slash - bin) : 1,
+		 slash ? bin : ".");
+	if (access(path, X_OK) != 0)
+		snprintf(path, sizeof path, "%.*s/examples/echo-server", slash ? (int)(slash - bin) : 1,
+			 slash ? bin : ".");
+	cr_assert_eq(access(path, X_OK), 0, "the example server was not built: %s", path);
+	return path;
+}
+
+/* `epollviz --headless run --json --script SCRIPT -- PROGRAM ARGS...` into h. */
+static void
+run_program(struct hrun *h, const char *script, char *const *program)
+{
+	char *argv[32];
+	int n = 0;
+
+	argv[n++] = "--headless";
+	argv[n++] = "run";
+	argv[n++] = "--json";
+	argv[n++] = "--script";
+	argv[n++] = (char *)script;
+	argv[n++] = "--";
+	for (int i = 0; program[i] && n < 31; i++)
+		argv[n++] = program[i];
+	argv[n] = NULL;
+	cr_assert_eq(hrun_json(h, argv), 0, "epollviz did not run");
+}
+
+/* The distinct pids of records of type (at most max), into pids; how many. */
+static int
+pids_of(const struct hrun *h, const char *type, long long *pids, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		long long pid = jint(h->recs[i], "pid");
+		int seen = 0;
+
+		if (!jis(h->recs[i], type))
+			continue;
+		for (int k = 0; k < n; k++)
+			seen |= pids[k] == pid;
+		if (!seen && n < max)
+			pids[n++] = pid;
+	}
+	return n;
+}
+
+/* Records of type from pid whose key is the number v. */
+static size_t
+count_of(const struct hrun *h, const char *type, long long pid, const char *key, long long v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (jis(h->recs[i], type) && (pid == 0 || jint(h->recs[i], "pid") == pid) &&
+		    (key == NULL || jint(h->recs[i], key) == v))
+			n++;
+	return n;
+}
+
+/* Is the record a signal of signo with si_code code? */
+static int
+signal_is(const json_t *rec, long long pid, int signo, const char *code)
+{
+	return jis(rec, "signal") && jint(rec, "pid") == pid && jint(rec, "signo") == signo &&
+	       strcmp(jstr(rec, "si_code_name"), code) == 0;
+}
+
+/* The record of pid's signal of signo with si_code code, or -1. */
+static long
+find_signal(const struct hrun *h, long long pid, int signo, const char *code)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (signal_is(h->recs[i], pid, signo, code))
+			return (long)i;
+	return -1;
+}
+
+Test(run, the_students_echo_server_is_watched_like_echo_herd)
+{
+	char *program[] = { (char *)example(), NULL };
+	long long pids[4], parent = 0, child = 0;
+	struct hrun h;
+	int tries, n;
+
+	/* Whether the other process also wakes and loses the semaphore is a race: run again until it does. */
+	for (tries = 0; tries < 10; tries++) {
+		run_program(&h, "connect 5; sigint", program);
+		hassert_clean(&h);
+		if (count_of(&h, "sem_trywait", 0, "ret", -1) > 0)
+			break;
+		hrun_free(&h);
+	}
+	cr_assert_lt(tries, 10, "in 10 runs of 5 connections no process lost the semaphore");
+
+	/* Two processes of the program, an epoll instance each. */
+	n = pids_of(&h, "epoll_create", pids, 4);
+	cr_assert_eq(n, 2, "%d processes created an epoll instance, not 2", n);
+	for (size_t i = 0; i < h.n; i++)
+		if (jis(h.recs[i], "proc_start") && strcmp(jstr(h.recs[i], "role"), "program") == 0) {
+			if (parent == 0)
+				parent = jint(h.recs[i], "pid");
+			else if (child == 0)
+				child = jint(h.recs[i], "pid");
+		}
+	cr_assert(parent && child, "two program processes expected");
+	cr_assert_eq(count_of(&h, "epoll_create", parent, NULL, 0), 1);
+	cr_assert_eq(count_of(&h, "epoll_create", child, NULL, 0), 1);
+
+	/* One accept per connection, every client answered. */
+	cr_assert_eq(hcount(&h, 0, "accept", NULL, NULL) - count_of(&h, "accept", 0, "ret", -1), 5,
+		     "not one accept per connection");
+	cr_assert_eq(jint(json_object_get(h.summary, "clients"), "answered"), 5, "not every client answered");
+	cr_assert_geq(count_of(&h, "sem_trywait", 0, "ret", 0), 5, "a connection accepted without the semaphore");
+
+	/* ^C: the kernel's SIGINT in both; the parent kills its child and reaps it. */
+	cr_assert_geq(find_signal(&h, parent, 2, "SI_KERNEL"), 0, "the parent got no SIGINT from the kernel");
+	cr_assert_geq(find_signal(&h, child, 2, "SI_KERNEL"), 0, "the child got no SIGINT from the kernel");
+	cr_assert_eq(count_of(&h, "kill", parent, "target", child), 1, "the parent did not kill its child");
+	cr_assert_eq(count_of(&h, "reap", parent, "child", child), 1, "the parent did not reap its child");
+	cr_assert_eq(jint(h.summary, "lost_records"), 0);
+	hrun_free(&h);
+}
+
+Test(run, a_program_that_cannot_be_run_says_why)
+{
+	char *program[] = { "/nonexistent/epollviz-test-program", NULL };
+	struct hrun h;
+
+	run_program(&h, "", program);
+	cr_assert_neq(hfind(&h, 0, "tty", "text", "cannot run /nonexistent/epollviz-test-program: No such file"),
+		      -1, "no reason on the terminal: %s", h.out);
+	cr_assert_eq(count_of(&h, "reap", 0, "code", 127), 1, "exit status 127 expected, as a shell's");
+	hrun_free(&h);
+}
+
+Test(run, run_without_a_program_is_refused)
+{
+	char *argv[] = { "--headless", "run", "--json", NULL };
+	struct hrun h;
+
+	cr_assert_eq(hrun_raw(&h, argv, NULL, 0), 0);
+	cr_assert_eq(h.status, 2);
+	cr_assert_not_null(strstr(h.out, "run needs a PROGRAM"), "stderr: %s", h.out);
+	hrun_free(&h);
+}
+
+/* ---- third-party programs ------------------------------------------------ */
+
+/* A fresh directory for a program's files; removed by rm_dir. */
+static void
+make_dir(char *dir)
+{
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+}
+
+/* Remove our own mkdtemp directory. */
+static void
+rm_dir(const char *dir)
+{
+	char cmd[PATH_MAX + 32];
+
+	if (strncmp(dir, "/tmp/epollviz-run.", 18) == 0) {
+		snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", dir);
+		cr_expect_eq(system(cmd), 0, "could not remove %s", dir);
+	}
+}
+
+/* Is the record an epoll_ctl ADD of fd whose events hold name? */
+static int
+adds_with(const json_t *rec, long long fd, const char *name)
+{
+	json_t *ev = json_object_get(rec, "events");
+	size_t i;
+	json_t *v;
+
+	if (!jis(rec, "epoll_ctl") || strcmp(jstr(rec, "op"), "EPOLL_CTL_ADD") != 0 || jint(rec, "fd") != fd)
+		return 0;
+	json_array_foreach(ev, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+Test(run, nginx_workers_accept_with_epollexclusive_and_end_on_ctrl_c)
+{
+	static const char *const cand[] = { "/usr/sbin/nginx", "/usr/bin/nginx", NULL };
+	const char *nginx = hexecutable(cand);
+	char dir[] = "/tmp/epollviz-run.XXXXXX", conf[PATH_MAX], prefix[PATH_MAX];
+	char *program[] = { (char *)nginx, "-p", prefix, "-c", conf, NULL };
+	long long master = 0, lfd = -1;
+	size_t worker_accepts = 0, exclusive = 0;
+	struct hrun h;
+	FILE *f;
+
+	if (nginx == NULL)
+		cr_skip_test("nginx is not installed (scripts/deps.sh test as root installs it)");
+	make_dir(dir);
+	snprintf(prefix, sizeof prefix, "%s", dir);
+	snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
+	f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f,
+		"daemon off;\nmaster_process on;\nworker_processes 2;\nuser root;\npid %s/nginx.pid;\n"
+		"error_log %s/error.log;\nevents { worker_connections 64; }\n"
+		"http {\n access_log off;\n client_body_temp_path %s/body;\n proxy_temp_path %s/proxy;\n"
+		" fastcgi_temp_path %s/fastcgi;\n uwsgi_temp_path %s/uwsgi;\n scgi_temp_path %s/scgi;\n"
+		" server { listen 127.0.0.1:%d; location / { return 200 \"ok\\n\"; } }\n}\n",
+		dir, dir, dir, dir, dir, dir, dir, hfree_port());
+	fclose(f);
+	run_program(&h, "connect 4; sigint", program);
+	rm_dir(dir);
+	hassert_clean(&h);
+	cr_assert_eq(jint(json_object_get(h.summary, "clients"), "answered"), 4, "not every client answered");
+	for (size_t i = 0; i < h.n; i++) {
+		const json_t *r = h.recs[i];
+
+		if (jis(r, "proc_start") && master == 0 && strcmp(jstr(r, "role"), "program") == 0)
+			master = jint(r, "pid");
+		if (jis(r, "listen") && jint(r, "ret") == 0)
+			lfd = jint(r, "fd");
+	}
+	cr_assert_neq(lfd, -1, "no listen record from nginx");
+	for (size_t i = 0; i < h.n; i++) {
+		const json_t *r = h.recs[i];
+
+		if (jis(r, "accept") && jint(r, "ret") >= 0 && jint(r, "pid") != master)
+			worker_accepts++;
+		if (jint(r, "pid") != master && adds_with(r, lfd, "EPOLLEXCLUSIVE"))
+			exclusive++;
+	}
+	cr_assert_eq(worker_accepts, 4, "the workers accepted %zu of 4 connections", worker_accepts);
+	cr_assert_geq(exclusive, 2, "the workers did not add the listening socket with EPOLLEXCLUSIVE");
+	cr_assert_geq(count_of(&h, "signal", master, "signo", 2), 1, "^C did not reach nginx's master");
+	hrun_free(&h);
+}
+
+Test(run, redis_answers_ping_and_its_epoll_wait_returns_the_clients_fd)
+{
+	static const char *const cand[] = { "/usr/bin/redis-server", "/usr/sbin/redis-server", NULL };
+	const char *redis = hexecutable(cand);
+	char dir[] = "/tmp/epollviz-run.XXXXXX", port[16];
+	char *program[] = { (char *)redis, "--port", port, "--bind", "127.0.0.1", "--dir", dir,
+			    "--save", "", "--appendonly", "no", NULL };
+	long long cfd = -1;
+	int returned = 0;
+	struct hrun h;
+
+	if (redis == NULL)
+		cr_skip_test("redis-server is not installed (scripts/deps.sh test as root installs it)");
+	make_dir(dir);
+	snprintf(port, sizeof port, "%d", hfree_port());
+	run_program(&h, "hold 1; send PING; release; sigint", program);
+	rm_dir(dir);
+	hassert_clean(&h);
+	cr_assert_neq(hfind(&h, 0, "client", "text", "+PONG"), -1, "no +PONG came back");
+	for (size_t i = 0; i < h.n; i++)
+		if (jis(h.recs[i], "accept") && jint(h.recs[i], "ret") >= 0)
+			cfd = jint(h.recs[i], "ret");
+	cr_assert_neq(cfd, -1, "redis accepted no connection");
+	for (size_t i = 0; i < h.n && !returned; i++)
+		returned = jis(h.recs[i], "wait_return") && hready_has(h.recs[i], cfd, "EPOLLIN");
+	cr_assert(returned, "no epoll_wait returned the client's fd %lld", cfd);
+	hrun_free(&h);
+}
