@@ -32,6 +32,9 @@ PRELOAD := $(BUILD)/libepollviz-preload.so
 PRELOAD_SRC := preload/preload.c src/trace.c src/trace_rec.c src/sb.c src/util.c
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/pic/%.o)
 PIC_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec
+# Programs for it to watch: the examples, and (for the tests) a static one it cannot.
+EXAMPLES := $(BUILD)/examples/echo-server
+STATIC_PROG := $(BUILD)/tests/static-epoll
 
 TEST_SRC := $(wildcard tests/*.c) fuzz/targets.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -90,14 +93,14 @@ run: all
 # Every test: unit, integration (real processes), end-to-end (tmux).
 TEST_RUN = EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 	$(TEST_WRAP) $(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
-test: deps-test $(BIN) $(PRELOAD) $(TEST_BIN) check-layering
+test: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TEST_BIN) check-layering
 	$(TEST_RUN)
 
 # The same suite with one CPU-bound busy loop per online core running beside
 # it (scripts/with-load.sh): every wait must be for the effect itself, with a
 # deadline a busy machine meets.  The exit status is the suite's.
 test-loaded: TEST_WRAP = scripts/with-load.sh
-test-loaded: deps-test $(BIN) $(PRELOAD) $(TEST_BIN) check-layering
+test-loaded: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TEST_BIN) check-layering
 	$(TEST_RUN)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the
@@ -161,13 +164,19 @@ bench: deps $(BIN) $(BENCH_BIN)
 # examples/: small programs written the way a student would, for epollviz to
 # watch (`epollviz run -- build/examples/echo-server`).  `make` builds them and
 # `make lint` checks them like src/ and ui/; `clean` removes them with $(BUILD).
-EXAMPLES := $(BUILD)/examples/echo-server
 .PHONY: lint-examples
 all: $(EXAMPLES)
 lint: lint-examples
+# A user's program, never built with sanitizers: under `make asan` the preload
+# tracer would otherwise come before the sanitizer's runtime, which refuses.
 $(BUILD)/examples/echo-server: examples/echo_server.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -pthread $(LDFLAGS) -o $@ $<
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -pthread $(LDFLAGS) -o $@ $<
+
+# A statically linked epoll program: what the tracer cannot see (tests/test_run.c).
+$(STATIC_PROG): tests/progs/static_epoll.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -static -o $@ $<
 lint-examples:
 	@scripts/deps.sh lint
 	$(CPPCHECK) -q --std=c11 --enable=warning,portability,performance --inline-suppr \

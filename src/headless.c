@@ -112,7 +112,8 @@ holds_instance(const struct model *m, uint32_t pid)
 
 /*
  * A traced program is in its event loop: every process of it that is alive
- * and holds an epoll instance waits in epoll_wait, and one does.  (A
+ * and holds an epoll instance waits in epoll_wait, and one does (or the
+ * front end found it untraced: nothing more will come).  (A
  * master that only waits for its workers, as nginx's does, has none.  A
  * process forked once the others wait may still be on its way: a script's
  * first step does not wait for it.)
@@ -125,7 +126,13 @@ program_ready(const struct model *m)
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 
-		if (p->role != ROLE_PROGRAM || !p->alive || !holds_instance(m, p->pid))
+		if (p->role != ROLE_PROGRAM || !p->alive)
+			continue;
+		if (p->untraced) {
+			n++; /* named untraced: there is nothing more to wait for */
+			continue;
+		}
+		if (!holds_instance(m, p->pid))
 			continue;
 		if (!p->in_wait)
 			return 0;
@@ -306,7 +313,10 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 					  signal_name(p->last_signo), p->last_si_code, p->last_si_pid);
 			else
 				sb_add(b, "null");
-			sb_printf(b, ",\"exit\":%s}", p->role == ROLE_FRONTEND ? "null" : exit_desc(p, ex, sizeof ex));
+			sb_printf(b, ",\"exit\":%s", p->role == ROLE_FRONTEND ? "null" : exit_desc(p, ex, sizeof ex));
+			if (p->untraced)
+				sb_printf(b, ",\"untraced\":\"%s\"", trace_rec_enum_name(RE_UNTRACED, p->untraced - 1));
+			sb_add(b, "}");
 			first = 0;
 		}
 		sb_add(b, "],\"fifos\":[");
@@ -335,11 +345,13 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 
 			if (p->role < 0 || p->role == ROLE_FRONTEND)
 				continue;
-			sb_printf(b, "  %-7u %-12s %-10s %7llu %7llu %5llu %5llu %8llu %6llu  %s\n", p->pid,
+			sb_printf(b, "  %-7u %-12s %-10s %7llu %7llu %5llu %5llu %8llu %6llu  %s%s%s\n", p->pid,
 				  trace_rec_role_name(p->role), p->name, (unsigned long long)p->wakeups,
 				  (unsigned long long)p->accepts, (unsigned long long)p->sem_won,
 				  (unsigned long long)p->sem_lost, (unsigned long long)p->hup_returns,
-				  (unsigned long long)p->strays, exit_desc(p, ex, sizeof ex));
+				  (unsigned long long)p->strays, exit_desc(p, ex, sizeof ex),
+				  p->untraced ? "  NOT TRACED: " : "",
+				  p->untraced ? trace_rec_enum_name(RE_UNTRACED, p->untraced - 1) : "");
 		}
 		sb_printf(b, "  clients: %llu started, %llu answered, %llu failed; actions failed: %d; %s\n",
 			  (unsigned long long)m->nclients, (unsigned long long)m->clients_answered,

@@ -957,6 +957,20 @@ apply_asleep(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	str_copy(q->asleep_wchan, r->text, sizeof q->asleep_wchan);
 }
 
+/* A process of the run that sends no trace: known by its pid and name only, and why. */
+static void
+apply_untraced(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_proc *q = proc_get(m, (uint32_t)r->of);
+
+	(void)p;
+	if (q == NULL || q->started)
+		return;
+	q->role = ROLE_PROGRAM;
+	q->untraced = r->why + 1;
+	str_copy(q->name, r->text, sizeof q->name);
+}
+
 /* ---- FIFOs --------------------------------------------------------------- */
 
 /* The FIFO at path, or NULL. */
@@ -1572,6 +1586,7 @@ static const struct applier {
 	[TR_BATCH_SKIP] = { apply_batch_skip, always },
 	[TR_ASLEEP] = { apply_asleep, always },
 	[TR_FIFO_WRITE] = { apply_fifo_write, negative },
+	[TR_UNTRACED] = { apply_untraced, always },
 };
 /* clang-format on */
 
@@ -1770,7 +1785,7 @@ model_all_exited_cleanly(const struct model *m)
 
 		if (p->role == ROLE_FRONTEND)
 			continue;
-		if (p->alive)
+		if (p->alive && !p->untraced)
 			return 0;
 		/*
 		 * A program of the user's ends as it chooses (^C's default kills
@@ -1778,6 +1793,8 @@ model_all_exited_cleanly(const struct model *m)
 		 * resort, says it did not end when asked.
 		 */
 		if (p->role == ROLE_PROGRAM) {
+			if (p->untraced)
+				continue; /* nobody tells its end: not the run's fault */
 			if (p->reaped && p->how == REAP_KILLED && p->code == SIGKILL)
 				return 0;
 			continue;

@@ -91,6 +91,7 @@ struct m_proc {
 	int alive;     /* no exit or reap seen yet */
 	int reaped, how, code; /* from the parent's reap record */
 	int has_exit, exit_status;
+	int untraced;  /* enum untraced_why + 1: a process of the run that sends no trace; 0: traced */
 	uint64_t wakeups, accepts, accept_fail, sem_won, sem_lost, strays, signals;
 	/*
 	 * Lost accept races: accept() = -1 EAGAIN on a listening socket other

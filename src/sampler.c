@@ -5,21 +5,26 @@
  */
 #include "sampler.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "kcheck.h"
 #include "kview.h"
 #include "loop.h"
+#include "paths.h"
 #include "proctab.h"
 #include "run.h"
 #include "sockdiag.h"
+#include "untraced.h"
 #include "util.h"
 
 #define SAMPLER_QUEUE_NS (100ull * 1000000)  /* accept queues polled this often */
 #define SAMPLER_READY_NS (50ull * 1000000)   /* a process that became ready sleeps by then */
 #define SAMPLER_KREAD_NS (400ull * 1000000)  /* two kernel readings are at least this far apart */
 #define SAMPLER_MAX_LISTENERS 16             /* sockets of one port asked of sock_diag */
+#define SAMPLER_UNTRACED_NS (500ull * 1000000) /* silent this long after it was first seen: untraced */
 
 /* Start with no timers, every queue length unknown and an empty kernel reading. */
 void
@@ -166,7 +171,80 @@ poll_queues(void *arg)
 		s->last_qlen[i] = q;
 	}
 	sampler_asleep(s);
+	sampler_untraced(s);
 	s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
+}
+
+/* proctab_scan filter: a process of the session *arg other than its leader. */
+static int
+in_session(const struct proc_row *row, void *arg)
+{
+	return row->sid == *(int *)arg && row->pid != *(int *)arg;
+}
+
+/* Is pid running this very binary (the session's child between its fork and its exec)? */
+static int
+is_self(int pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", pid);
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+/* The entry of pid among the silent processes, added (first seen now) if new; NULL when full. */
+static int
+unknown_slot(struct sampler *s, int pid, uint64_t now)
+{
+	for (int i = 0; i < s->nunk; i++)
+		if (s->unk[i].pid == pid)
+			return i;
+	if (s->nunk == SAMPLER_MAX_UNTRACED)
+		return -1;
+	s->unk[s->nunk].pid = pid;
+	s->unk[s->nunk].seen = now;
+	s->unk[s->nunk].reported = 0;
+	return s->nunk++;
+}
+
+/* Name every process of the session that has been silent too long, once, with why. */
+void
+sampler_untraced(struct sampler *s)
+{
+	struct proc_row rows[SAMPLER_MAX_UNTRACED * 2];
+	int sid = (int)run_session_pid(s->run), n, first = 1;
+	uint64_t now = now_ns();
+
+	if (sid <= 0)
+		return;
+	n = proctab_scan(in_session, &sid, rows, (int)ARRAY_LEN(rows));
+	for (int i = 0; i < n; i++) {
+		const struct m_proc *p = model_proc(s->m, (uint32_t)rows[i].pid);
+		struct trace_rec r;
+		int k;
+
+		if ((p && (p->started || p->untraced)) || rows[i].state == 'Z' || is_self(rows[i].pid))
+			continue;
+		k = unknown_slot(s, rows[i].pid, now);
+		if (k < 0 || s->unk[k].reported || now - s->unk[k].seen < SAMPLER_UNTRACED_NS)
+			continue;
+		if (first) {
+			/* Its proc_start may be in the pipe still. */
+			run_drain(s->run);
+			first = 0;
+		}
+		p = model_proc(s->m, (uint32_t)rows[i].pid);
+		if (p && p->started)
+			continue;
+		s->unk[k].reported = 1;
+		trace_rec_init(&r, TR_UNTRACED);
+		r.of = rows[i].pid;
+		r.why = untraced_why(rows[i].pid, PATHS_PRELOAD_NAME);
+		trace_rec_set_text(&r, rows[i].comm);
+		run_emit(s->run, &r);
+	}
 }
 
 /* Arm the accept queue poll, unless it is armed already or stopping. */

@@ -24,6 +24,8 @@
 struct loop;
 struct run;
 
+#define SAMPLER_MAX_UNTRACED 32 /* processes of a run without a trace that are told apart */
+
 struct sampler {
 	struct loop *loop;
 	struct run *run;
@@ -33,6 +35,13 @@ struct sampler {
 	int wake_timer;
 	int stopping;
 	struct ksnap ks;                 /* the kernel's view, last reading (sampler_kernel) */
+	/* Processes of the session without a trace yet: when first seen, and whether reported. */
+	struct {
+		int pid;
+		uint64_t seen;
+		int reported;
+	} unk[SAMPLER_MAX_UNTRACED];
+	int nunk;
 };
 
 /* Sample run's processes as the model m knows them. */
@@ -62,6 +71,12 @@ int sampler_in_accept(int pid, int *fd);
 void sampler_asleep(struct sampler *s);
 /* Everything sleeps (nprocs processes checked): sched for every job process, then settled. */
 void sampler_settled(struct sampler *s, int nprocs);
+/*
+ * An untraced record for each process of the session that has sent no
+ * trace for SAMPLER_UNTRACED_NS since it was first seen (a program run
+ * under the tracer says proc_start at once), with the likely reason.
+ */
+void sampler_untraced(struct sampler *s);
 /* The kernel's interest lists and instances, emitted as kernel_epoll and kernel_watch records. */
 void sampler_inspect(struct sampler *s);
 /*

@@ -38,6 +38,7 @@ static const struct rec_enum_names enums[RE__COUNT] = {
 	[RE_ACTION_STATE] = NAMES("begin", "done", "timeout", "failed"),
 	[RE_VERDICT] = NAMES("agree", "kernel-only", "trace-only", "events-differ"),
 	[RE_HUP_MODE] = { (const char *const[]){ "naive", "fixed" }, 2, 1 },
+	[RE_UNTRACED] = NAMES("static", "setid", "no-preload", "not-loaded", "silent"),
 };
 /* clang-format on */
 
@@ -219,6 +220,23 @@ line_fifo_hup(struct strbuf *b, const struct trace_rec *r)
 		  r->fd, trace_rec_enum_name(RE_HUP_MODE, r->mode));
 	if (r->lost)
 		sb_printf(b, ": %llu bytes unread, lost by the close", (unsigned long long)r->lost);
+}
+
+/* pid 42 "static-epoll" is not traced: statically linked, ... */
+static void
+line_untraced(struct strbuf *b, const struct trace_rec *r)
+{
+	static const char *const why[] = {
+		[UT_STATIC] = "statically linked: no dynamic loader, so nothing to preload into",
+		[UT_SETID] = "setuid or setgid: the loader ignores LD_PRELOAD",
+		[UT_NO_PRELOAD] = "started without LD_PRELOAD (its parent cleared the environment)",
+		[UT_NOT_LOADED] = "the tracer library is not in its memory",
+		[UT_SILENT] = "the tracer is loaded but saw no call: raw system calls (as Go makes) "
+			      "or io_uring, not glibc's wrappers",
+	};
+
+	sb_printf(b, "pid %d \"%s\" is not traced: %s", r->of, r->text,
+		  r->why >= 0 && r->why <= UT_SILENT ? why[r->why] : "unknown reason");
 }
 
 /* write(FIFO "/tmp/x/fifo") = 600, then close */
@@ -451,6 +469,8 @@ static const struct rec_type types[TR__COUNT] = {
 		  F_IS("holds_semaphore", holding, 1) } },
 	[TR_FIFO_WRITE] = { "fifo_write", NULL, line_fifo_write,
 		{ F_TEXT("path"), F_RET, F_IS("closes", closes, 1) } },
+	[TR_UNTRACED] = { "untraced", NULL, line_untraced,
+		{ F_INT("of", of), F_TEXT("name"), F_ENUM("why", why, RE_UNTRACED) } },
 };
 /* clang-format on */
 

@@ -76,6 +76,7 @@ enum trace_type {
 	TR_BATCH_SKIP,
 	TR_ASLEEP,
 	TR_FIFO_WRITE,
+	TR_UNTRACED,
 	TR__COUNT
 };
 
@@ -104,11 +105,13 @@ enum listen_flags { LISTEN_INHERITED = 1, LISTEN_REUSEPORT = 2 };
 enum storm_state { STORM_GOING = 0, STORM_CAPPED, STORM_OVER };
 enum run_end_flags { RUN_UNCLEAN = 1, RUN_INTERRUPTED = 2, RUN_FATAL = 4 };
 enum kcheck_verdict { KC_AGREE = 0, KC_KERNEL_ONLY, KC_TRACE_ONLY, KC_EVENTS_DIFFER };
+/* Why a process of a run sends no trace (the front end's best reading of /proc). */
+enum untraced_why { UT_STATIC = 0, UT_SETID, UT_NO_PRELOAD, UT_NOT_LOADED, UT_SILENT };
 
 /* The enumerations whose values records carry, for trace_rec_enum_name. */
 enum rec_enum {
 	RE_ROLE = 0, RE_REAP_HOW, RE_OPEN_KIND, RE_STRAY_REASON, RE_JOB_EVENT, RE_CLIENT_EVENT,
-	RE_ACTION_STATE, RE_VERDICT, RE_HUP_MODE, RE__COUNT
+	RE_ACTION_STATE, RE_VERDICT, RE_HUP_MODE, RE_UNTRACED, RE__COUNT
 };
 
 struct trace_pair {
@@ -147,6 +150,7 @@ struct trace_rec {
 		int32_t holding;  /* asleep: 1 when the model had it holding a semaphore then */
 		int32_t shadowed; /* fifo_opened: 1 when the reopen went into a new variable (262.c's shadowed file_fd) */
 		int32_t closes;   /* fifo_write: 1 when the writer is closed right after (a hang-up behind the data) */
+		int32_t why;      /* untraced: enum untraced_why */
 	};
 	uint32_t events;
 	union {

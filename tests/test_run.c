@@ -24,21 +24,23 @@
 
 TestSuite(run, .timeout = 120);
 
-/* The example server the build makes, beside the binary under test. */
+/*
+ * A program the build makes (rel: "examples/echo-server"), in the build
+ * directory of the binary under test: ./build/ beside ./epollviz, or
+ * build/asan/ itself for build/asan/epollviz.
+ */
 static const char *
-example(void)
+built(const char *rel)
 {
 	static char path[PATH_MAX];
 	const char *bin = getenv("EPOLLVIZ_BIN");
 	const char *slash = bin ? strrchr(bin, '/') : NULL;
+	int dirlen = slash ? (int)(slash - bin) : 1;
 
-	/* ./epollviz beside build/, or build/asan/epollviz in its own build directory. */
-	snprintf(path, sizeof path, "%.*s/build/examples/echo-server", slash ? (int)(slash - bin) : 1,
-		 slash ? bin : ".");
+	snprintf(path, sizeof path, "%.*s/build/%s", dirlen, slash ? bin : ".", rel);
 	if (access(path, X_OK) != 0)
-		snprintf(path, sizeof path, "%.*s/examples/echo-server", slash ? (int)(slash - bin) : 1,
-			 slash ? bin : ".");
-	cr_assert_eq(access(path, X_OK), 0, "the example server was not built: %s", path);
+		snprintf(path, sizeof path, "%.*s/%s", dirlen, slash ? bin : ".", rel);
+	cr_assert_eq(access(path, X_OK), 0, "%s was not built: %s", rel, path);
 	return path;
 }
 
@@ -114,7 +116,7 @@ find_signal(const struct hrun *h, long long pid, int signo, const char *code)
 
 Test(run, the_students_echo_server_is_watched_like_echo_herd)
 {
-	char *program[] = { (char *)example(), NULL };
+	char *program[] = { (char *)built("examples/echo-server"), NULL };
 	long long pids[4], parent = 0, child = 0;
 	struct hrun h;
 	int tries, n;
@@ -297,5 +299,31 @@ Test(run, redis_answers_ping_and_its_epoll_wait_returns_the_clients_fd)
 	for (size_t i = 0; i < h.n && !returned; i++)
 		returned = jis(h.recs[i], "wait_return") && hready_has(h.recs[i], cfd, "EPOLLIN");
 	cr_assert(returned, "no epoll_wait returned the client's fd %lld", cfd);
+	hrun_free(&h);
+}
+
+Test(run, a_static_program_is_named_untraced_and_the_kernel_still_shows_its_instance)
+{
+	char *program[] = { (char *)built("tests/static-epoll"), NULL };
+	long u, k = -1;
+	struct hrun h;
+	json_t *procs, *p;
+	size_t i;
+	int named = 0;
+
+	run_program(&h, "inspect; sigint", program);
+	hassert_clean(&h);
+	u = hfind(&h, 0, "untraced", "why", "static");
+	cr_assert_geq(u, 0, "the static program was not named untraced: %s", h.out);
+	cr_assert_str_eq(jstr(h.recs[u], "name"), "static-epoll");
+	for (i = 0; i < h.n && k < 0; i++)
+		if (jis(h.recs[i], "kernel_watch") && jint(h.recs[i], "of") == jint(h.recs[u], "of") &&
+		    strcmp(jstr(h.recs[i], "verdict"), "kernel-only") == 0)
+			k = (long)i;
+	cr_assert_geq(k, 0, "the kernel's view did not list its watched listening socket as kernel-only");
+	procs = json_object_get(h.summary, "processes");
+	json_array_foreach(procs, i, p)
+		named |= jint(p, "pid") == jint(h.recs[u], "of") && strcmp(jstr(p, "untraced"), "static") == 0;
+	cr_assert(named, "the summary does not say it was untraced");
 	hrun_free(&h);
 }
