@@ -251,12 +251,31 @@ emit_start(void)
 	emit(&r);
 }
 
-/* In a forked child: a new process, numbered from 0 (trace.c's atfork ran first), says it started. */
+/*
+ * In a forked child: a new process, numbered from 0 (trace.c's atfork ran
+ * first), says it started and what it inherited that the tracer knows:
+ * listening sockets, epoll instances and FIFOs (the same objects as the
+ * parent's).
+ */
 static void
 after_fork(void)
 {
+	static const int open_kind[] = { [K_LISTEN] = OPEN_LISTEN, [K_EPOLL] = OPEN_EPOLL, [K_FIFO] = OPEN_FIFO };
+	pid_t parent = getppid();
+
 	ndeferred = 0;
 	emit_start();
+	for (int fd = 0; fd < PL_MAX_FD; fd++) {
+		struct trace_rec r;
+
+		if (kinds[fd] != K_LISTEN && kinds[fd] != K_EPOLL && kinds[fd] != K_FIFO)
+			continue;
+		trace_rec_init(&r, TR_INHERIT);
+		r.fd = fd;
+		r.kind = open_kind[kinds[fd]];
+		r.from = parent;
+		emit(&r);
+	}
 }
 
 /* on_exit handler: the status exit() was given (or main returned). */

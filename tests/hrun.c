@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -614,4 +615,19 @@ hexecutable(const char *const *paths)
 		if (access(paths[i], X_OK) == 0)
 			return paths[i];
 	return NULL;
+}
+
+const char *
+hbuilt(const char *rel)
+{
+	static char path[PATH_MAX];
+	const char *bin = getenv("EPOLLVIZ_BIN");
+	const char *slash = bin ? strrchr(bin, '/') : NULL;
+	int dirlen = slash ? (int)(slash - bin) : 1;
+
+	snprintf(path, sizeof path, "%.*s/build/%s", dirlen, slash ? bin : ".", rel);
+	if (access(path, X_OK) != 0)
+		snprintf(path, sizeof path, "%.*s/%s", dirlen, slash ? bin : ".", rel);
+	cr_assert_eq(access(path, X_OK), 0, "%s was not built: %s", rel, path);
+	return path;
 }

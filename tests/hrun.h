@@ -90,6 +90,13 @@ void hassert_clean(const struct hrun *h);
  * closed): for a third-party program whose configuration needs a number.
  */
 int hfree_port(void);
+/*
+ * A program the build makes (rel: "examples/echo-server"), in the build
+ * directory of the binary under test: ./build/ beside ./epollviz, or
+ * build/asan/ itself for build/asan/epollviz.  Fails the test when missing.
+ * Static storage.
+ */
+const char *hbuilt(const char *rel);
 /* The first of the NULL-terminated paths that is an executable, or NULL. */
 const char *hexecutable(const char *const *paths);
 /* A blocking loopback TCP connection to port (TCP_NODELAY, 10 s receive deadline); fails the test if refused. */

@@ -24,26 +24,6 @@
 
 TestSuite(run, .timeout = 120);
 
-/*
- * A program the build makes (rel: "examples/echo-server"), in the build
- * directory of the binary under test: ./build/ beside ./epollviz, or
- * build/asan/ itself for build/asan/epollviz.
- */
-static const char *
-built(const char *rel)
-{
-	static char path[PATH_MAX];
-	const char *bin = getenv("EPOLLVIZ_BIN");
-	const char *slash = bin ? strrchr(bin, '/') : NULL;
-	int dirlen = slash ? (int)(slash - bin) : 1;
-
-	snprintf(path, sizeof path, "%.*s/build/%s", dirlen, slash ? bin : ".", rel);
-	if (access(path, X_OK) != 0)
-		snprintf(path, sizeof path, "%.*s/%s", dirlen, slash ? bin : ".", rel);
-	cr_assert_eq(access(path, X_OK), 0, "%s was not built: %s", rel, path);
-	return path;
-}
-
 /* `epollviz --headless run --json --script SCRIPT -- PROGRAM ARGS...` into h. */
 static void
 run_program(struct hrun *h, const char *script, char *const *program)
@@ -116,7 +96,7 @@ find_signal(const struct hrun *h, long long pid, int signo, const char *code)
 
 Test(run, the_students_echo_server_is_watched_like_echo_herd)
 {
-	char *program[] = { (char *)built("examples/echo-server"), NULL };
+	char *program[] = { (char *)hbuilt("examples/echo-server"), NULL };
 	long long pids[4], parent = 0, child = 0;
 	struct hrun h;
 	int tries, n;
@@ -304,7 +284,7 @@ Test(run, redis_answers_ping_and_its_epoll_wait_returns_the_clients_fd)
 
 Test(run, a_static_program_is_named_untraced_and_the_kernel_still_shows_its_instance)
 {
-	char *program[] = { (char *)built("tests/static-epoll"), NULL };
+	char *program[] = { (char *)hbuilt("tests/static-epoll"), NULL };
 	long u, k = -1;
 	struct hrun h;
 	json_t *procs, *p;
