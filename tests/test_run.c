@@ -307,3 +307,54 @@ Test(run, a_static_program_is_named_untraced_and_the_kernel_still_shows_its_inst
 	cr_assert(named, "the summary does not say it was untraced");
 	hrun_free(&h);
 }
+
+/* Records of type from thread tid of pid (tid absent from JSON: the main thread). */
+static size_t
+count_tid(const struct hrun *h, const char *type, long long pid, long long tid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		long long t = jint(h->recs[i], "tid");
+
+		if (jis(h->recs[i], type) && jint(h->recs[i], "pid") == pid && (t == -999999 ? pid : t) == tid)
+			n++;
+	}
+	return n;
+}
+
+Test(run, the_trace_survives_closes_dup2_a_cleared_environment_fork_and_threads)
+{
+	char *program[] = { (char *)hbuilt("tests/fd-torture"), NULL };
+	long long main_pid = 0, tids[2] = { 0, 0 }, forked = 0;
+	struct hrun h;
+	int ntids = 0;
+
+	run_program(&h, "sigint", program);
+	hassert_clean(&h);
+	for (size_t i = 0; i < h.n; i++) {
+		const json_t *r = h.recs[i];
+		long long tid = jint(r, "tid");
+
+		if (jis(r, "proc_start") && strcmp(jstr(r, "role"), "program") == 0) {
+			if (main_pid == 0)
+				main_pid = jint(r, "pid");
+			else
+				forked = jint(r, "pid");
+		}
+		if (jis(r, "wait_enter") && tid != -999999 && ntids < 2 && tid != tids[0])
+			tids[ntids++] = tid;
+	}
+	/* After closing every fd three ways and a dup2 onto the trace fd's number, the program still traces. */
+	cr_assert_neq(forked, 0, "the forked child (environment cleared) sent no proc_start");
+	cr_assert_eq(count_of(&h, "epoll_create", forked, NULL, 0), 1, "the forked child's epoll_create is missing");
+	cr_assert_eq(ntids, 2, "records of two threads expected, found %d", ntids);
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(count_tid(&h, "wait_enter", main_pid, tids[k]), 300, "thread %lld: not 300 wait_enter", tids[k]);
+		cr_assert_eq(count_tid(&h, "wait_return", main_pid, tids[k]), 300, "thread %lld: not 300 wait_return",
+			     tids[k]);
+	}
+	cr_assert_eq(jint(h.summary, "lost_records"), 0);
+	cr_assert_geq(find_signal(&h, main_pid, 2, "SI_KERNEL"), 0, "the handler's SIGINT was not recorded");
+	hrun_free(&h);
+}
