@@ -169,6 +169,7 @@ proc_died(struct model *m, struct m_proc *p)
 {
 	p->alive = 0;
 	p->in_wait = 0;
+	p->nwait_tids = 0;
 	p->asleep = 0;
 	for (int fd = 0; fd < p->capfds; fd++) {
 		struct m_conn *c = p->fds[fd].kind == FDK_CONN ? conn_of(m, p, fd) : NULL;
@@ -458,12 +459,32 @@ hup_only(const struct trace_rec *r)
 	return 0;
 }
 
+/*
+ * Which threads of p wait in epoll_wait: r's thread enters (add) or returns
+ * (remove).  A thread that enters twice without a return counts once, as
+ * a single-threaded process always did.
+ */
+static void
+wait_thread(struct m_proc *p, const struct trace_rec *r, int entering)
+{
+	uint32_t tid = r->tid == r->pid ? 0 : r->tid;
+	int k = 0;
+
+	while (k < p->nwait_tids && p->wait_tids[k] != tid)
+		k++;
+	if (entering && k == p->nwait_tids && k < M_WAIT_THREADS)
+		p->wait_tids[p->nwait_tids++] = tid;
+	else if (!entering && k < p->nwait_tids)
+		p->wait_tids[k] = p->wait_tids[--p->nwait_tids];
+	p->in_wait = p->nwait_tids > 0;
+}
+
 /* epoll_wait was entered: the process sleeps in it (as far as the trace knows). */
 static void
 apply_wait_enter(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	(void)m;
-	p->in_wait = 1;
+	wait_thread(p, r, 1);
 	p->wait_epfd = r->epfd;
 	p->wait_since = r->ts_ns;
 }
@@ -508,7 +529,7 @@ apply_wait_return(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	struct m_inst *in = inst_of(m, r->pid, r->epfd);
 	struct m_wait e;
 
-	p->in_wait = 0;
+	wait_thread(p, r, 0);
 	p->returns++;
 	p->wake.recent[p->wake.nrecent++ % M_WAKE_RECENT] = r->ts_ns;
 	m->returns++;

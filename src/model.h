@@ -37,6 +37,7 @@
 #define M_SEM_USERS 8
 #define M_PROC_SEMS 4
 #define M_MAX_FIFOS 8
+#define M_WAIT_THREADS 8 /* threads of one process told apart waiting in epoll_wait at once */
 #define M_TIMELINE 2048 /* epoll_wait returns kept, one entry each (a counted storm is one) */
 #define M_WAIT_LATE 64   /* newest entries a late return is put among, by its time */
 #define M_EVENTS 256
@@ -122,7 +123,9 @@ struct m_proc {
 		int sem;         /* index in model.sems */
 	} sems[M_PROC_SEMS];    /* the semaphores it opened */
 	int nsems;
-	int in_wait;
+	int in_wait;    /* a thread of it waits in epoll_wait (the threads in wait_tids) */
+	uint32_t wait_tids[M_WAIT_THREADS];
+	int nwait_tids;
 	int wait_epfd;
 	uint64_t wait_since;
 	int last_signo, last_si_code, last_si_pid;

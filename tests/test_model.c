@@ -1239,3 +1239,34 @@ Test(model, a_killed_process_takes_its_epoll_instance_with_it)
 	cr_assert_null(model_inst_of(M, 71, 4), "the dead process still holds its instance");
 	cr_assert_not_null(model_inst_of(M, 70, 4), "the living one's instance went too");
 }
+
+/* An epoll_wait enter (or return, with no events) of thread tid of pid on epfd. */
+static void
+thread_wait(uint32_t pid, uint32_t tid, int epfd, int entering)
+{
+	struct trace_rec *r = rec(entering ? TR_WAIT_ENTER : TR_WAIT_RETURN, pid);
+
+	r->tid = tid;
+	r->epfd = epfd;
+	r->ret = 0;
+	apply(r);
+}
+
+Test(model, a_process_waits_while_any_of_its_threads_does)
+{
+	const struct m_proc *p;
+
+	start(80, ROLE_PROGRAM, 1, 80, "prog");
+	thread_wait(80, 80, 3, 1);  /* the main thread sleeps in epoll_wait */
+	thread_wait(80, 81, 4, 1);  /* a second thread polls ... */
+	thread_wait(80, 81, 4, 0);  /* ... and returns at once */
+	p = model_proc(M, 80);
+	cr_assert(p->in_wait, "a thread's return ended the main thread's wait");
+	thread_wait(80, 80, 3, 0);
+	cr_assert(!p->in_wait, "no thread waits now");
+	/* One thread that enters twice without a return (a record of a recording made before threads) counts once. */
+	thread_wait(80, 0, 3, 1);
+	thread_wait(80, 0, 3, 1);
+	thread_wait(80, 0, 3, 0);
+	cr_assert(!p->in_wait, "a repeated enter stacked");
+}

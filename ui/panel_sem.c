@@ -160,9 +160,8 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 		lines_put(L, CS_DIM, s->name);
 		if (strncmp(s->name, "/epollviz.", 10) == 0)
 			lines_put(L, CS_DIM, " (per-run name)");
-		else if (scenario_job_of(v->sc, JOB_ECHO) >= 0)
+		else if (scenario_job_of(v->sc, JOB_PROGRAM) < 0) /* a program of the user's names its own */
 			lines_put(L, CS_WARN, " (a fixed name, as the notes': sem_name)");
-		/* a program of the user's names its semaphores as it likes */
 	}
 }
 
