@@ -125,9 +125,10 @@ CLANG_TIDY ?= clang-tidy
 lint: check-layering
 	@scripts/deps.sh lint
 	$(CPPCHECK) -q --std=c11 --enable=warning,portability,performance --inline-suppr \
-		--error-exitcode=1 -D_GNU_SOURCE --suppress=missingIncludeSystem src ui fuzz
-	$(CLANG_TIDY) --quiet $(SRC) $(UI) fuzz/targets.c -- $(CSTD) $(CPPFLAGS) $(CURSES_CFLAGS) -Isrc
-	scripts/check-style.sh $(SRC) $(UI)
+		--error-exitcode=1 -D_GNU_SOURCE --suppress=missingIncludeSystem src ui fuzz preload tests/progs
+	$(CLANG_TIDY) --quiet $(SRC) $(UI) fuzz/targets.c preload/preload.c tests/progs/*.c -- \
+		$(CSTD) $(CPPFLAGS) $(CURSES_CFLAGS) -Isrc
+	scripts/check-style.sh $(SRC) $(UI) preload/*.c tests/progs/*.c
 
 # libFuzzer (clang) on every reader of outside data, FUZZ_SECONDS each, from the
 # committed seed corpus.  New inputs go to build/fuzz/; crashes fail the target.

@@ -231,8 +231,7 @@ line_untraced(struct strbuf *b, const struct trace_rec *r)
 		[UT_SETID] = "setuid or setgid: the loader ignores LD_PRELOAD",
 		[UT_NO_PRELOAD] = "started without LD_PRELOAD (its parent cleared the environment)",
 		[UT_NOT_LOADED] = "the tracer library is not in its memory",
-		[UT_SILENT] = "the tracer is loaded but saw no call: raw system calls (as Go makes) "
-			      "or io_uring, not glibc's wrappers",
+		[UT_SILENT] = "loaded, but no call came: raw system calls (as Go makes) or io_uring",
 	};
 
 	sb_printf(b, "pid %d \"%s\" is not traced: %s", r->of, r->text,

@@ -128,7 +128,6 @@ struct trace_pair {
 struct trace_rec {
 	uint8_t type;
 	uint32_t pid;
-	uint32_t tid; /* the thread that emitted it: pid for the main thread, 0 when not known */
 	uint64_t seq; /* of the head wire record */
 	uint64_t ts_ns;
 	int32_t epfd;
@@ -212,6 +211,7 @@ struct trace_rec {
 		uint64_t skipped;    /* batch_skip: entries not served */
 		uint64_t lost;       /* fifo_hup: bytes still unread when the watcher closes the FIFO (thrown away) */
 	};
+	uint32_t tid; /* the thread that emitted it: pid for the main thread, 0 when not known */
 	uint8_t npairs;
 	char text[TRACE_TEXT_MAX + 1];
 	struct trace_pair pairs[TRACE_MAX_READY];

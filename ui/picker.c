@@ -74,9 +74,8 @@ job_line(int y, int w, const struct job_cfg *j)
 {
 	char opts[SCN_MAX_ARGS][48], buf[LINE_BYTES];
 	int n = job_to_args(j, opts, SCN_MAX_ARGS);
-	static const char *const roles[] = { "echo-server", "fifo-watch", "probe" };
 	size_t len = (size_t)snprintf(buf, sizeof buf, "  $ epollviz %s",
-				      j->kind >= 0 && j->kind < JOB__COUNT ? roles[j->kind] : "?");
+				      trace_rec_role_name(job_kind_role(j->kind)));
 
 	for (int i = 0; i < n && len < sizeof buf; i++)
 		len += (size_t)snprintf(buf + len, sizeof buf - len, " %s", opts[i]);
