@@ -36,6 +36,7 @@ PIC_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -ftls-model=ini
 EXAMPLES := $(BUILD)/examples/echo-server
 STATIC_PROG := $(BUILD)/tests/static-epoll
 TORTURE_PROG := $(BUILD)/tests/fd-torture
+FIFO_PROG := $(BUILD)/tests/fifo-reader
 
 TEST_SRC := $(wildcard tests/*.c) fuzz/targets.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -94,14 +95,14 @@ run: all
 # Every test: unit, integration (real processes), end-to-end (tmux).
 TEST_RUN = EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 	$(TEST_WRAP) $(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
-test: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(TEST_BIN) check-layering
+test: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(FIFO_PROG) $(TEST_BIN) check-layering
 	$(TEST_RUN)
 
 # The same suite with one CPU-bound busy loop per online core running beside
 # it (scripts/with-load.sh): every wait must be for the effect itself, with a
 # deadline a busy machine meets.  The exit status is the suite's.
 test-loaded: TEST_WRAP = scripts/with-load.sh
-test-loaded: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(TEST_BIN) check-layering
+test-loaded: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(FIFO_PROG) $(TEST_BIN) check-layering
 	$(TEST_RUN)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the
@@ -179,6 +180,11 @@ $(BUILD)/examples/echo-server: examples/echo_server.c
 $(STATIC_PROG): tests/progs/static_epoll.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -static -o $@ $<
+
+# A student's FIFO watcher, dynamically linked.
+$(FIFO_PROG): tests/progs/fifo_reader.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $<
 
 # A program that closes, dup2s over and forks away from the trace fd, in threads.
 $(TORTURE_PROG): tests/progs/fd_torture.c

@@ -99,6 +99,16 @@ tee_init(struct headless *h)
 	trace_tee_add(&h->tee, watch_fatal, h);
 }
 
+/* Is pid blocked opening a FIFO, waiting for a writer? */
+static int
+waits_for_writer(const struct model *m, uint32_t pid)
+{
+	for (int i = 0; i < m->nfifos; i++)
+		if (m->fifos[i].pid == pid && m->fifos[i].state == FIFO_WAITING)
+			return 1;
+	return 0;
+}
+
 /* Does pid hold an epoll instance? */
 static int
 holds_instance(const struct model *m, uint32_t pid)
@@ -128,8 +138,8 @@ program_ready(const struct model *m)
 
 		if (p->role != ROLE_PROGRAM || !p->alive)
 			continue;
-		if (p->untraced) {
-			n++; /* named untraced: there is nothing more to wait for */
+		if (p->untraced || waits_for_writer(m, p->pid)) {
+			n++; /* named untraced, or blocked in a FIFO's open: nothing more comes until a key */
 			continue;
 		}
 		if (!holds_instance(m, p->pid))

@@ -74,13 +74,17 @@ remember_fifo(struct run *r, const char *path)
 		str_copy(r->fifo_paths[r->nfifo++], path, sizeof r->fifo_paths[0]);
 }
 
-/* Sink for records from the trace pipe: notes FIFO paths, then passes each on. */
+/*
+ * Sink for records from the trace pipe: notes FIFO paths (the watchers'
+ * own, to remove if they could not; never a program's of `epollviz run`,
+ * which are the user's files), then passes each on.
+ */
 static void
 local_sink(void *ctx, const struct trace_rec *rec)
 {
 	struct run *r = ctx;
 
-	if (rec->type == TR_FIFO_WAITING)
+	if (rec->type == TR_FIFO_WAITING && r->sc.argv == NULL)
 		remember_fifo(r, rec->text);
 	r->sink(r->ctx, rec);
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hrun.h"
@@ -356,5 +357,28 @@ Test(run, the_trace_survives_closes_dup2_a_cleared_environment_fork_and_threads)
 	}
 	cr_assert_eq(jint(h.summary, "lost_records"), 0);
 	cr_assert_geq(find_signal(&h, main_pid, 2, "SI_KERNEL"), 0, "the handler's SIGINT was not recorded");
+	hrun_free(&h);
+}
+
+Test(run, a_programs_fifo_is_written_to_and_left_where_it_was)
+{
+	char dir[] = "/tmp/epollviz-run.XXXXXX", fifo[PATH_MAX];
+	char *program[] = { (char *)hbuilt("tests/fifo-reader"), fifo, NULL };
+	struct hrun h;
+	long w, rd;
+
+	make_dir(dir);
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo: %s", strerror(errno));
+	run_program(&h, "write 2; write 1; sigint", program);
+	/* The FIFO is the user's: the run must leave it (and its directory) where it was. */
+	cr_assert_eq(access(fifo, F_OK), 0, "the run removed the program's FIFO");
+	rm_dir(dir);
+	hassert_clean(&h);
+	w = hfind(&h, 0, "fifo_waiting", "path", fifo);
+	cr_assert_geq(w, 0, "no fifo_waiting for %s: %s", fifo, h.out);
+	rd = hfind(&h, (size_t)w, "read", "text", "2");
+	cr_assert_geq(rd, 0, "the program's read of what w wrote is not traced");
+	cr_assert_geq(hfind(&h, (size_t)rd, "read", "text", "1"), 0, "the second write was not read after a reopen");
 	hrun_free(&h);
 }
