@@ -21,6 +21,7 @@
 #include "action.h"
 #include "loop.h"
 #include "model.h"
+#include "paths.h"
 #include "recorder.h"
 #include "replay.h"
 #include "run.h"
@@ -487,6 +488,10 @@ headless_main(int argc, char **argv)
 		if (program == NULL) {
 			fprintf(stderr, "epollviz: run needs a PROGRAM to run\n");
 			usage(stderr);
+			return 2;
+		}
+		if (paths_program(program[0], path, sizeof path, err, sizeof err) < 0) {
+			fprintf(stderr, "epollviz: %s\n", err);
 			return 2;
 		}
 		scenario_program(&h.sc, program);

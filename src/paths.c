@@ -178,3 +178,56 @@ paths_preload(char *buf, size_t cap, char *err, size_t errcap)
 {
 	return search(&preload, buf, cap, err, errcap);
 }
+
+/* Is path a regular file this process may execute?  0, or -1 with a reason in *why. */
+static int
+executable(const char *path, const char **why)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		*why = "a directory";
+		return -1;
+	}
+	if (access(path, X_OK) < 0) {
+		*why = "not executable";
+		return -1;
+	}
+	return 0;
+}
+
+/* The program for name, as execvp would find it. */
+int
+paths_program(const char *name, char *buf, size_t cap, char *err, size_t errcap)
+{
+	const char *path = getenv("PATH"), *why = "not found", *p;
+
+	if (name == NULL || name[0] == '\0') {
+		snprintf(err, errcap, "run: an empty program name");
+		return -1;
+	}
+	if (strchr(name, '/')) {
+		if (executable(name, &why) == 0) {
+			str_copy(buf, name, cap);
+			return 0;
+		}
+		snprintf(err, errcap, "run: %s: %s", name, why);
+		return -1;
+	}
+	for (p = path && path[0] ? path : "/usr/local/bin:/usr/bin:/bin"; p;) {
+		const char *colon = strchr(p, ':');
+		int len = colon ? (int)(colon - p) : (int)strlen(p);
+		const char *dirwhy;
+
+		snprintf(buf, cap, "%.*s/%s", len, len ? p : ".", name);
+		if (executable(buf, &dirwhy) == 0)
+			return 0;
+		p = colon ? colon + 1 : NULL;
+	}
+	snprintf(err, errcap, "run: %s: %s in $PATH", name, why);
+	return -1;
+}

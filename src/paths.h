@@ -45,5 +45,12 @@ int paths_scenarios(char *buf, size_t cap, char *err, size_t errcap);
  * every place looked at.
  */
 int paths_preload(char *buf, size_t cap, char *err, size_t errcap);
+/*
+ * The program `epollviz run` would start for name, found as execvp finds
+ * it (a name with a '/' as it is, else along $PATH), into buf.  Returns 0,
+ * or -1 with a message in err naming it and why (not found, not
+ * executable, a directory).
+ */
+int paths_program(const char *name, char *buf, size_t cap, char *err, size_t errcap);
 
 #endif

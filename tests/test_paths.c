@@ -209,3 +209,16 @@ Test(paths, scenarios_missing_names_every_place)
 	cr_assert_not_null(strstr(err, at("a/b/../../scenarios, ")), "message: %s", err);
 	cr_assert_not_null(strstr(err, "/share/epollviz/scenarios; set EPOLLVIZ_SCENARIOS"), "message: %s", err);
 }
+
+Test(paths, a_program_is_found_as_execvp_finds_it)
+{
+	char buf[PATH_MAX], err[PATH_MAX + 64];
+
+	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
+	cr_assert_eq(paths_program("sh", buf, sizeof buf, err, sizeof err), 0, "%s", err);
+	cr_assert(strcmp(buf, "/bin/sh") == 0 || strcmp(buf, "/usr/bin/sh") == 0, "found %s", buf);
+	cr_assert_eq(paths_program("./no-such-program", buf, sizeof buf, err, sizeof err), -1);
+	cr_assert_str_eq(err, "run: ./no-such-program: No such file or directory");
+	cr_assert_eq(paths_program("", buf, sizeof buf, err, sizeof err), -1);
+	cr_assert_str_eq(err, "run: an empty program name");
+}

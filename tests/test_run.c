@@ -141,16 +141,26 @@ Test(run, the_students_echo_server_is_watched_like_echo_herd)
 	hrun_free(&h);
 }
 
-Test(run, a_program_that_cannot_be_run_says_why)
+Test(run, a_program_that_cannot_be_run_is_refused_before_anything_starts)
 {
-	char *program[] = { "/nonexistent/epollviz-test-program", NULL };
-	struct hrun h;
+	static const struct {
+		const char *program, *why;
+	} bad[] = {
+		{ "/nonexistent/epollviz-test-program", "run: /nonexistent/epollviz-test-program: No such file" },
+		{ "/etc", "run: /etc: a directory" },
+		{ "epollviz-no-such-program", "run: epollviz-no-such-program: not found in $PATH" },
+	};
 
-	run_program(&h, "", program);
-	cr_assert_neq(hfind(&h, 0, "tty", "text", "cannot run /nonexistent/epollviz-test-program: No such file"),
-		      -1, "no reason on the terminal: %s", h.out);
-	cr_assert_eq(count_of(&h, "reap", 0, "code", 127), 1, "exit status 127 expected, as a shell's");
-	hrun_free(&h);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *argv[] = { "--headless", "run", "--json", "--", (char *)bad[i].program, NULL };
+		struct hrun h;
+
+		cr_assert_eq(hrun_json(&h, argv), 0);
+		cr_assert_eq(h.status, 2, "%s: exit status %d", bad[i].program, h.status);
+		cr_assert_not_null(strstr(h.out, bad[i].why), "%s: stderr: %s", bad[i].program, h.out);
+		cr_assert_eq(h.n, 0, "%s: a run started anyway", bad[i].program);
+		hrun_free(&h);
+	}
 }
 
 Test(run, run_without_a_program_is_refused)

@@ -14,6 +14,7 @@
 
 #include "../src/action.h"
 #include "../src/attach.h"
+#include "../src/paths.h"
 #include "../src/headless.h"
 #include "../src/roles.h"
 #include "../src/scenario.h"
@@ -109,12 +110,18 @@ main(int argc, char **argv)
 		argv += 2; /* argv[1] is the scenario, if any */
 	}
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+		char path[PATH_MAX], err[PATH_MAX + 64];
 		struct scenario sc;
 		int i = argc > 2 && strcmp(argv[2], "--") == 0 ? 3 : 2;
 
 		if (i >= argc) {
 			fprintf(stderr, "epollviz: run needs a PROGRAM to run\n");
 			usage(stderr);
+			return 2;
+		}
+		/* A program that cannot be started is reported before the terminal is touched. */
+		if (paths_program(argv[i], path, sizeof path, err, sizeof err) < 0) {
+			fprintf(stderr, "epollviz: %s\n", err);
 			return 2;
 		}
 		scenario_program(&sc, argv + i);
