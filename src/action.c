@@ -39,7 +39,50 @@
 static const struct m_listen *
 target_listen(const struct actions *a)
 {
-	return a->m->nlistens > 0 ? &a->m->listens[0] : NULL;
+	const struct model *m = a->m;
+	const struct m_listen *first = NULL;
+
+	for (int i = 0; i < m->nlistens; i++) {
+		const struct m_listen *l = &m->listens[i];
+
+		if (l->sockets <= 0 || !model_listen_open(l) || l->port <= 0)
+			continue;
+		if (a->target_port == 0 || l->port == a->target_port)
+			return l;
+		if (first == NULL)
+			first = l;
+	}
+	/* The chosen port closed: the first open one; none open: the first ever (for its error). */
+	return first ? first : m->nlistens > 0 ? &m->listens[0] : NULL;
+}
+
+/* The port the clients go to now (0: none). */
+int
+action_target_port(const struct actions *a)
+{
+	const struct m_listen *l = target_listen(a);
+
+	return l && model_listen_open(l) ? l->port : 0;
+}
+
+/* How many distinct ports open listening sockets have (at most max), into ports, in the model's order. */
+static int
+open_ports(const struct model *m, int *ports, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < m->nlistens && n < max; i++) {
+		const struct m_listen *l = &m->listens[i];
+		int k = 0;
+
+		if (l->sockets <= 0 || !model_listen_open(l) || l->port <= 0)
+			continue;
+		while (k < n && ports[k] != l->port)
+			k++;
+		if (k == n)
+			ports[n++] = l->port;
+	}
+	return n;
 }
 
 /* The FIFO the writer actions write to: the first one, or NULL. */
@@ -139,6 +182,34 @@ begin_release(struct actions *a, const struct action_call *c)
 	(void)c;
 	run_action(a->run, ACTION_BEGIN, "release: close %d held connection%s", n, n == 1 ? "" : "s");
 	clients_release(a->cs);
+	return 0;
+}
+
+/* target [PORT]: the clients go to PORT, or to the next listening port. */
+static int
+begin_target(struct actions *a, const struct action_call *c)
+{
+	int ports[M_MAX_LISTEN], n = open_ports(a->m, ports, M_MAX_LISTEN), k = 0, cur = action_target_port(a);
+
+	if (n == 0) {
+		run_action(a->run, ACTION_FAILED, "target: nothing listens");
+		return -1;
+	}
+	if (c->n > 0) {
+		while (k < n && ports[k] != c->n)
+			k++;
+		if (k == n) {
+			run_action(a->run, ACTION_FAILED, "target: nothing listens on 127.0.0.1:%d", c->n);
+			return -1;
+		}
+	} else {
+		while (k < n && ports[k] != cur)
+			k++;
+		k = k < n ? (k + 1) % n : 0;
+	}
+	a->target_port = ports[k];
+	run_action(a->run, ACTION_BEGIN, "target: clients go to 127.0.0.1:%d (%d listening port%s)", ports[k], n,
+		   n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -667,6 +738,10 @@ static const struct action_def defs[ACT__COUNT] = {
 		.help = "a client that gives up: connect, send a line, close before the reply (a second send "
 			"to it gets EPIPE; with sigpipe = default, SIGPIPE)",
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_abandon, .done = clients_idle },
+	[ACT_TARGET] = { .name = "target", .argname = "PORT", .arg = AA_PORT, .needs = AN_LISTENER | AN_PORTS,
+		.key = 't', .cap = "t", .label = "port", .prio = 3,
+		.help = "the listening port the clients go to: the next one (a program with several), or PORT",
+		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_target },
 	[ACT_WRITE] = { .name = "write", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_FIFO,
 		.key = 'w', .cap = "w", .label = "write", .prio = 1, .key_text = "line %d from epollviz",
 		.help = "write a line into the FIFO (open, write, close: the close is a hang-up)",
@@ -814,6 +889,8 @@ action_not_now(const struct actions *a, int id)
 
 	if ((needs & AN_LISTENER) && !listener_ready(m))
 		return m->nlistens ? "no listening socket: the server has closed it" : "no listening socket yet";
+	if ((needs & AN_PORTS) && open_ports(m, (int[2]){ 0, 0 }, 2) < 2)
+		return "one listening port: nothing to choose";
 	if ((needs & AN_SERVER) && !(sp && sp->alive))
 		return sp ? "no echo server parent is running" : "no echo server yet";
 	if ((needs & AN_FIFO) && !fifo_ready(m))
@@ -853,10 +930,10 @@ action_usage(char *buf, size_t cap, int width, int start, int indent)
 		const struct action_def *d = &defs[i];
 		char one[64];
 		int n = snprintf(one, sizeof one, "%s%s%s%s%s", d->name,
-				 d->arg == AA_COUNT ? " ["
+				 d->arg == AA_COUNT || d->arg == AA_PORT ? " ["
 				 : d->argname       ? " "
 						    : "",
-				 d->argname ? d->argname : "", d->arg == AA_COUNT ? "]" : "",
+				 d->argname ? d->argname : "", d->arg == AA_COUNT || d->arg == AA_PORT ? "]" : "",
 				 i + 1 < ACT__COUNT ? "," : "");
 
 		if (i > 0 && col + 1 + n > width) {

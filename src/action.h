@@ -26,13 +26,13 @@ struct sampler;
 struct clients;
 
 enum action_id {
-	ACT_CONNECT = 0, ACT_BURST, ACT_HOLD, ACT_SEND, ACT_RELEASE, ACT_ABANDON, ACT_WRITE, ACT_WRITER, ACT_HANGUP,
+	ACT_CONNECT = 0, ACT_BURST, ACT_HOLD, ACT_SEND, ACT_RELEASE, ACT_ABANDON, ACT_TARGET, ACT_WRITE, ACT_WRITER, ACT_HANGUP,
 	ACT_WRITE_CLOSE, ACT_WAIT, ACT_SIGINT, ACT_KILL_PARENT, ACT_STOP, ACT_CONT, ACT_SETTLE, ACT_INSPECT, ACT_PAUSE,
 	ACT__COUNT
 };
 
 /* What an action takes after its name in a script. */
-enum action_arg { AA_NONE = 0, AA_COUNT, AA_TEXT, AA_SECONDS };
+enum action_arg { AA_NONE = 0, AA_COUNT, AA_TEXT, AA_SECONDS, AA_PORT };
 
 /* What must hold for an action's key to apply (enum action_needs: bits, all of them). */
 enum action_needs {
@@ -45,6 +45,7 @@ enum action_needs {
 	AN_STOPPED = 1 << 5,  /* a stopped job, to continue */
 	AN_HELD = 1 << 6,     /* held client connections */
 	AN_WRITER = 1 << 7,   /* a held FIFO writer */
+	AN_PORTS = 1 << 8,    /* listening sockets on two ports or more, to choose from */
 };
 
 #define ACTION_TEXT_MAX 128
@@ -52,7 +53,7 @@ enum action_needs {
 /* One action to do with its argument: a script step, or a key press. */
 struct action_call {
 	int id;          /* enum action_id */
-	int n;           /* AA_COUNT */
+	int n;           /* AA_COUNT; AA_PORT (0: the next one) */
 	double secs;     /* AA_SECONDS */
 	char text[ACTION_TEXT_MAX]; /* AA_TEXT */
 };
@@ -92,6 +93,7 @@ struct actions {
 	struct sampler *smp;
 	struct clients *cs;
 	int writer_fd;   /* a held FIFO writer, or -1 */
+	int target_port; /* the listening port the clients go to (target); 0: the first open one */
 	int patient;     /* done() is polled (headless): an action may wait for its moment */
 	int presses[ACT__COUNT]; /* key presses, for the texts keys send */
 	struct {
@@ -163,5 +165,7 @@ int action_poll_ms(const struct actions *a);
 void action_key_press(struct actions *a, int id);
 /* Held client connections. */
 int action_clients_held(const struct actions *a);
+/* The port the client actions connect to now; 0 when nothing listens. */
+int action_target_port(const struct actions *a);
 
 #endif

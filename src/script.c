@@ -64,6 +64,16 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 			st->n = (int)v;
 		break;
 	}
+	case AA_PORT: {
+		long v;
+
+		if (*arg && parse_long(arg, 1, 65535, &v) < 0) {
+			snprintf(why, whycap, "bad port '%s' (expected 1 to 65535)", arg);
+			return -1;
+		}
+		st->n = *arg ? (int)v : 0;
+		break;
+	}
 	case AA_TEXT:
 		if (*arg == '\0') {
 			snprintf(why, whycap, "needs a text");

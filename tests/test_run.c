@@ -217,8 +217,9 @@ Test(run, nginx_workers_accept_with_epollexclusive_and_end_on_ctrl_c)
 	const char *nginx = hexecutable(cand);
 	char dir[] = "/tmp/epollviz-run.XXXXXX", conf[PATH_MAX], prefix[PATH_MAX];
 	char *program[] = { (char *)nginx, "-p", prefix, "-c", conf, NULL };
-	long long master = 0, lfd = -1;
-	size_t worker_accepts = 0, exclusive = 0;
+	long long master = 0, lfd = -1, lfds[2] = { -1, -1 };
+	size_t worker_accepts = 0, exclusive = 0, on[2] = { 0, 0 };
+	int port2 = hfree_port(), nl = 0;
 	struct hrun h;
 	FILE *f;
 
@@ -234,10 +235,11 @@ Test(run, nginx_workers_accept_with_epollexclusive_and_end_on_ctrl_c)
 		"error_log %s/error.log;\nevents { worker_connections 64; }\n"
 		"http {\n access_log off;\n client_body_temp_path %s/body;\n proxy_temp_path %s/proxy;\n"
 		" fastcgi_temp_path %s/fastcgi;\n uwsgi_temp_path %s/uwsgi;\n scgi_temp_path %s/scgi;\n"
-		" server { listen 127.0.0.1:%d; location / { return 200 \"ok\\n\"; } }\n}\n",
-		dir, dir, dir, dir, dir, dir, dir, hfree_port());
+		" server { listen 127.0.0.1:%d; listen 127.0.0.1:%d; location / { return 200 \"ok\\n\"; } }\n}\n",
+		dir, dir, dir, dir, dir, dir, dir, hfree_port(), port2);
 	fclose(f);
-	run_program(&h, "connect 4; sigint", program);
+	/* Two listening ports: t (target) sends the last two clients to the other one. */
+	run_program(&h, "connect 2; target; connect 2; sigint", program);
 	rm_dir(dir);
 	hassert_clean(&h);
 	cr_assert_eq(jint(json_object_get(h.summary, "clients"), "answered"), 4, "not every client answered");
@@ -246,19 +248,27 @@ Test(run, nginx_workers_accept_with_epollexclusive_and_end_on_ctrl_c)
 
 		if (jis(r, "proc_start") && master == 0 && strcmp(jstr(r, "role"), "program") == 0)
 			master = jint(r, "pid");
-		if (jis(r, "listen") && jint(r, "ret") == 0)
+		if (jis(r, "listen") && jint(r, "ret") == 0) {
 			lfd = jint(r, "fd");
+			if (nl < 2 && (nl == 0 || lfds[0] != lfd))
+				lfds[nl++] = lfd;
+		}
 	}
+	cr_assert_eq(nl, 2, "nginx should listen on two sockets, %d seen", nl);
 	cr_assert_neq(lfd, -1, "no listen record from nginx");
 	for (size_t i = 0; i < h.n; i++) {
 		const json_t *r = h.recs[i];
 
-		if (jis(r, "accept") && jint(r, "ret") >= 0 && jint(r, "pid") != master)
+		if (jis(r, "accept") && jint(r, "ret") >= 0 && jint(r, "pid") != master) {
 			worker_accepts++;
+			on[jint(r, "fd") == lfds[1]] += jint(r, "fd") == lfds[0] || jint(r, "fd") == lfds[1];
+		}
 		if (jint(r, "pid") != master && adds_with(r, lfd, "EPOLLEXCLUSIVE"))
 			exclusive++;
 	}
 	cr_assert_eq(worker_accepts, 4, "the workers accepted %zu of 4 connections", worker_accepts);
+	cr_assert(on[0] == 2 && on[1] == 2, "target did not move the clients: %zu and %zu accepts on the two sockets",
+		  on[0], on[1]);
 	cr_assert_geq(exclusive, 2, "the workers did not add the listening socket with EPOLLEXCLUSIVE");
 	cr_assert_geq(count_of(&h, "signal", master, "signo", 2), 1, "^C did not reach nginx's master");
 	hrun_free(&h);

@@ -193,7 +193,10 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	char *p;
 
 	clock_text((now_ns() - run_t0(lv->run)) / 1000000000ull, t, sizeof t);
-	if (m->nlistens > 0)
+	/* Where the clients go (t chooses when a program listens on several ports). */
+	if (action_target_port(&lv->act) > 0)
+		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, action_target_port(&lv->act));
+	else if (m->nlistens > 0)
 		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, m->listens[0].port);
 	/* Most telling first: a narrow bar keeps the first fields (scene_render_bar). */
 	snprintf(buf, cap, " epollviz %s %s %s %s%s %s %s rec/s %s %s records %s lost %llu", sep, lv->s.sc.name,
