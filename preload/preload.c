@@ -54,7 +54,13 @@
 #include "trace.h"
 #include "util.h"
 
+/*
+ * A wrapper is defined as preload_NAME and exported under glibc's NAME (an
+ * asm label): the program's calls to NAME reach it, and this file's own
+ * names say which function is the wrapper and which is the real one.
+ */
 #define EXPORT __attribute__((visibility("default")))
+#define AS(name) __asm__(#name) EXPORT
 
 #define PL_MAX_FD 65536   /* fds above this are not told apart (their calls go untraced) */
 #define PL_DEFER 16       /* records a signal handler can make while its thread emits */
@@ -78,6 +84,52 @@ static sem_t *named[PL_MAX_SEMS];
 static __thread struct trace_rec deferred[PL_DEFER];
 static __thread int ndeferred;
 static __thread int deferred_lost;
+
+/* The wrappers, under the names the program calls. */
+void preload__exit(int status) AS(_exit);
+void preload__Exit(int status) AS(_Exit);
+int preload_close(int fd) AS(close);
+int preload_close_range(unsigned first, unsigned last, int flags) AS(close_range);
+void preload_closefrom(int low) AS(closefrom);
+int preload_dup2(int old, int new) AS(dup2);
+int preload_dup3(int old, int new, int flags) AS(dup3);
+int preload_epoll_create(int size) AS(epoll_create);
+int preload_epoll_create1(int flags) AS(epoll_create1);
+int preload_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev) AS(epoll_ctl);
+int preload_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout) AS(epoll_wait);
+int preload_epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout,
+			const sigset_t *mask) AS(epoll_pwait);
+int preload_epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timespec *ts,
+			 const sigset_t *mask) AS(epoll_pwait2);
+int preload_socket(int domain, int type, int protocol) AS(socket);
+int preload_listen(int fd, int backlog) AS(listen);
+int preload_accept(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len) AS(accept);
+int preload_accept4(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len, int flags) AS(accept4);
+ssize_t preload_read(int fd, void *buf, size_t n) AS(read);
+ssize_t preload_recv(int fd, void *buf, size_t n, int flags) AS(recv);
+ssize_t preload_recvfrom(int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG addr,
+			 socklen_t *restrict len) AS(recvfrom);
+ssize_t preload_write(int fd, const void *buf, size_t n) AS(write);
+ssize_t preload_send(int fd, const void *buf, size_t n, int flags) AS(send);
+ssize_t preload_sendto(int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG addr,
+		       socklen_t len) AS(sendto);
+int preload_open(const char *path, int flags, ...) AS(open);
+int preload_open64(const char *path, int flags, ...) AS(open64);
+int preload_openat(int dirfd, const char *path, int flags, ...) AS(openat);
+int preload_openat64(int dirfd, const char *path, int flags, ...) AS(openat64);
+sem_t *preload_sem_open(const char *name, int oflag, ...) AS(sem_open);
+int preload_sem_trywait(sem_t *s) AS(sem_trywait);
+int preload_sem_wait(sem_t *s) AS(sem_wait);
+int preload_sem_timedwait(sem_t *s, const struct timespec *abs) AS(sem_timedwait);
+int preload_sem_post(sem_t *s) AS(sem_post);
+int preload_sem_unlink(const char *name) AS(sem_unlink);
+int preload_kill(pid_t pid, int sig) AS(kill);
+int preload_killpg(pid_t pgrp, int sig) AS(killpg);
+pid_t preload_waitpid(pid_t pid, int *status, int options) AS(waitpid);
+pid_t preload_wait(int *status) AS(wait);
+pid_t preload_wait4(pid_t pid, int *status, int options, struct rusage *ru) AS(wait4);
+int preload_sigaction(int sig, const struct sigaction *act, struct sigaction *old) AS(sigaction);
+sighandler_t preload_signal(int sig, sighandler_t handler) AS(signal);
 
 /* The real functions. */
 static struct {
@@ -205,10 +257,7 @@ emit_result(int type, int fd, long long ret, int err)
 {
 	struct trace_rec r;
 
-	trace_rec_init(&r, type);
-	r.fd = fd;
-	r.ret = ret;
-	r.err = err;
+	trace_rec_result(&r, type, fd, ret, err);
 	emit(&r);
 }
 
@@ -314,8 +363,8 @@ preload_init(void)
 }
 
 /* _exit(): no handlers run, so the record is made here. */
-EXPORT void
-_exit(int status)
+void
+preload__exit(int status)
 {
 	emit_result(TR_PROC_EXIT, -1, status, 0);
 	REAL(_exit)(status);
@@ -323,10 +372,11 @@ _exit(int status)
 }
 
 /* _Exit is _exit. */
-EXPORT void
-_Exit(int status)
+void
+preload__Exit(int status)
 {
-	_exit(status);
+	preload__exit(status);
+	__builtin_unreachable();
 }
 
 /* ---- the trace fd survives the program ------------------------------------ */
@@ -344,8 +394,8 @@ move_trace(void)
 }
 
 /* close(): of the trace fd, pretend; of a traced fd, record it. */
-EXPORT int
-close(int fd)
+int
+preload_close(int fd)
 {
 	int ret, err, k = kind_of(fd);
 
@@ -362,8 +412,8 @@ close(int fd)
 }
 
 /* close_range(): around the trace fd. */
-EXPORT int
-close_range(unsigned first, unsigned last, int flags)
+int
+preload_close_range(unsigned first, unsigned last, int flags)
 {
 	unsigned t = tracing ? (unsigned)trace_fd() : ~0u;
 	int ret = 0;
@@ -378,19 +428,19 @@ close_range(unsigned first, unsigned last, int flags)
 }
 
 /* closefrom(): around the trace fd. */
-EXPORT void
-closefrom(int low)
+void
+preload_closefrom(int low)
 {
 	if (!tracing || low > trace_fd()) {
 		REAL(closefrom)(low);
 		return;
 	}
-	close_range((unsigned)low, ~0u, 0);
+	preload_close_range((unsigned)low, ~0u, 0);
 }
 
 /* dup2(): onto the trace fd, the trace moves first; the copy is what the old fd was. */
-EXPORT int
-dup2(int old, int new)
+int
+preload_dup2(int old, int new)
 {
 	int ret;
 
@@ -403,8 +453,8 @@ dup2(int old, int new)
 }
 
 /* dup3(): as dup2. */
-EXPORT int
-dup3(int old, int new, int flags)
+int
+preload_dup3(int old, int new, int flags)
 {
 	int ret;
 
@@ -427,47 +477,35 @@ created(int fd, int flags)
 
 	if (fd >= 0)
 		set_kind(fd, K_EPOLL);
-	trace_rec_init(&r, TR_EPOLL_CREATE);
-	r.cflags = flags;
-	r.ret = fd;
-	r.err = err;
+	trace_rec_epoll_create(&r, flags, fd, err);
 	emit(&r);
 	errno = err;
 	return fd;
 }
 
 /* epoll_create(size): traced as epoll_create1 with no flags (size is only checked to be positive). */
-EXPORT int
-epoll_create(int size)
+int
+preload_epoll_create(int size)
 {
 	return created(REAL(epoll_create)(size), 0);
 }
 
 /* epoll_create1(flags). */
-EXPORT int
-epoll_create1(int flags)
+int
+preload_epoll_create1(int flags)
 {
 	return created(REAL(epoll_create1)(flags), flags);
 }
 
 /* epoll_ctl: op, fd, and the events and data asked for. */
-EXPORT int
-epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+int
+preload_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
 	struct trace_rec r;
 	int ret = REAL(epoll_ctl)(epfd, op, fd, ev);
 	int err = ret < 0 ? errno : 0;
 
-	trace_rec_init(&r, TR_EPOLL_CTL);
-	r.epfd = epfd;
-	r.op = op;
-	r.fd = fd;
-	if (op != EPOLL_CTL_DEL && ev != NULL) {
-		r.events = ev->events;
-		r.data = ev->data.u64;
-	}
-	r.ret = ret;
-	r.err = err;
+	trace_rec_epoll_ctl(&r, epfd, op, fd, ev ? ev->events : 0, ev ? ev->data.u64 : 0, ret, err);
 	emit(&r);
 	errno = err;
 	return ret;
@@ -479,10 +517,7 @@ wait_enter(int epfd, int max, int timeout)
 {
 	struct trace_rec r;
 
-	trace_rec_init(&r, TR_WAIT_ENTER);
-	r.epfd = epfd;
-	r.maxevents = max;
-	r.timeout = timeout;
+	trace_rec_wait_enter(&r, epfd, max, timeout);
 	emit(&r);
 }
 
@@ -493,39 +528,31 @@ wait_return(int epfd, const struct epoll_event *evs, int n)
 	struct trace_rec r;
 	int err = n < 0 ? errno : 0;
 
-	trace_rec_init(&r, TR_WAIT_RETURN);
-	r.epfd = epfd;
-	r.ret = n;
-	r.err = err;
-	for (int i = 0; i < n && i < TRACE_MAX_READY; i++) {
-		r.pairs[i].events = evs[i].events;
-		r.pairs[i].data = evs[i].data.u64;
-	}
-	r.npairs = (uint8_t)(n <= 0 ? 0 : n < TRACE_MAX_READY ? n : TRACE_MAX_READY);
+	trace_rec_wait_return(&r, epfd, evs, n, err);
 	emit(&r);
 	errno = err;
 	return n;
 }
 
 /* epoll_wait. */
-EXPORT int
-epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
+int
+preload_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 {
 	wait_enter(epfd, max, timeout);
 	return wait_return(epfd, evs, REAL(epoll_wait)(epfd, evs, max, timeout));
 }
 
 /* epoll_pwait (the mask is the program's business). */
-EXPORT int
-epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout, const sigset_t *mask)
+int
+preload_epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout, const sigset_t *mask)
 {
 	wait_enter(epfd, max, timeout);
 	return wait_return(epfd, evs, REAL(epoll_pwait)(epfd, evs, max, timeout, mask));
 }
 
 /* epoll_pwait2: its timeout in milliseconds for the record (-1: none). */
-EXPORT int
-epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timespec *ts,
+int
+preload_epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timespec *ts,
 	     const sigset_t *mask)
 {
 	long ms = ts ? ts->tv_sec * 1000 + ts->tv_nsec / 1000000 : -1;
@@ -537,8 +564,8 @@ epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timespec *
 /* ---- sockets -------------------------------------------------------------- */
 
 /* socket(): remembered, not recorded (its listen or accept is). */
-EXPORT int
-socket(int domain, int type, int protocol)
+int
+preload_socket(int domain, int type, int protocol)
 {
 	int fd = REAL(socket)(domain, type, protocol);
 
@@ -548,8 +575,8 @@ socket(int domain, int type, int protocol)
 }
 
 /* listen(): the listen record, with the bound address, port, backlog and the socket's inode. */
-EXPORT int
-listen(int fd, int backlog)
+int
+preload_listen(int fd, int backlog)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -604,15 +631,15 @@ accepted(int lfd, int fd, const struct sockaddr *addr, const socklen_t *len)
 }
 
 /* accept(). */
-EXPORT int
-accept(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len)
+int
+preload_accept(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len)
 {
 	return accepted(fd, REAL(accept)(fd, addr.__sockaddr__, len), addr.__sockaddr__, len);
 }
 
 /* accept4(). */
-EXPORT int
-accept4(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len, int flags)
+int
+preload_accept4(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len, int flags)
 {
 	return accepted(fd, REAL(accept4)(fd, addr.__sockaddr__, len, flags), addr.__sockaddr__, len);
 }
@@ -645,43 +672,44 @@ moved(int fd, int in, const void *buf, ssize_t n)
 }
 
 /* read(). */
-EXPORT ssize_t
-read(int fd, void *buf, size_t n)
+ssize_t
+preload_read(int fd, void *buf, size_t n)
 {
 	return moved(fd, 1, buf, REAL(read)(fd, buf, n));
 }
 
 /* recv(). */
-EXPORT ssize_t
-recv(int fd, void *buf, size_t n, int flags)
+ssize_t
+preload_recv(int fd, void *buf, size_t n, int flags)
 {
 	return moved(fd, 1, buf, REAL(recv)(fd, buf, n, flags));
 }
 
 /* recvfrom(). */
-EXPORT ssize_t
-recvfrom(int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG addr, socklen_t *restrict len)
+ssize_t
+preload_recvfrom(int fd, void *restrict buf, size_t n, int flags, __SOCKADDR_ARG addr,
+		 socklen_t *restrict len)
 {
 	return moved(fd, 1, buf, REAL(recvfrom)(fd, buf, n, flags, addr.__sockaddr__, len));
 }
 
 /* write(). */
-EXPORT ssize_t
-write(int fd, const void *buf, size_t n)
+ssize_t
+preload_write(int fd, const void *buf, size_t n)
 {
 	return moved(fd, 0, buf, REAL(write)(fd, buf, n));
 }
 
 /* send(). */
-EXPORT ssize_t
-send(int fd, const void *buf, size_t n, int flags)
+ssize_t
+preload_send(int fd, const void *buf, size_t n, int flags)
 {
 	return moved(fd, 0, buf, REAL(send)(fd, buf, n, flags));
 }
 
 /* sendto(). */
-EXPORT ssize_t
-sendto(int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG addr, socklen_t len)
+ssize_t
+preload_sendto(int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
 	return moved(fd, 0, buf, REAL(sendto)(fd, buf, n, flags, addr.__sockaddr__, len));
 }
@@ -733,32 +761,32 @@ open_traced(int dirfd, const char *path, int flags, mode_t mode)
 	}
 
 /* open(). */
-EXPORT int
-open(const char *path, int flags, ...)
+int
+preload_open(const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
 	return open_traced(AT_FDCWD, path, flags, mode);
 }
 
 /* open64() (programs built with _FILE_OFFSET_BITS=64 call it). */
-EXPORT int
-open64(const char *path, int flags, ...)
+int
+preload_open64(const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
 	return open_traced(AT_FDCWD, path, flags, mode);
 }
 
 /* openat(). */
-EXPORT int
-openat(int dirfd, const char *path, int flags, ...)
+int
+preload_openat(int dirfd, const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
 	return open_traced(dirfd, path, flags, mode);
 }
 
 /* openat64(). */
-EXPORT int
-openat64(int dirfd, const char *path, int flags, ...)
+int
+preload_openat64(int dirfd, const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
 	return open_traced(dirfd, path, flags, mode);
@@ -777,8 +805,8 @@ is_named(const sem_t *s)
 }
 
 /* sem_open(): its name, the initial value when it creates (-1 when it opens), and the handle. */
-EXPORT sem_t *
-sem_open(const char *name, int oflag, ...)
+sem_t *
+preload_sem_open(const char *name, int oflag, ...)
 {
 	struct trace_rec r;
 	unsigned value = 0;
@@ -832,36 +860,36 @@ sem_done(int type, sem_t *s, int ret)
 }
 
 /* sem_trywait(): won (0) or lost (EAGAIN). */
-EXPORT int
-sem_trywait(sem_t *s)
+int
+preload_sem_trywait(sem_t *s)
 {
 	return sem_done(TR_SEM_TRYWAIT, s, REAL(sem_trywait)(s));
 }
 
-/* sem_wait(): it blocks until it takes the semaphore; recorded as a take (sem_trywait won) when it returns. */
-EXPORT int
-sem_wait(sem_t *s)
+/* sem_wait(): it blocks until it takes the semaphore; recorded as a take (a won trywait) when it returns. */
+int
+preload_sem_wait(sem_t *s)
 {
 	return sem_done(TR_SEM_TRYWAIT, s, REAL(sem_wait)(s));
 }
 
 /* sem_timedwait(): as sem_wait, or ETIMEDOUT. */
-EXPORT int
-sem_timedwait(sem_t *s, const struct timespec *abs)
+int
+preload_sem_timedwait(sem_t *s, const struct timespec *abs)
 {
 	return sem_done(TR_SEM_TRYWAIT, s, REAL(sem_timedwait)(s, abs));
 }
 
 /* sem_post(). */
-EXPORT int
-sem_post(sem_t *s)
+int
+preload_sem_post(sem_t *s)
 {
 	return sem_done(TR_SEM_POST, s, REAL(sem_post)(s));
 }
 
 /* sem_unlink(). */
-EXPORT int
-sem_unlink(const char *name)
+int
+preload_sem_unlink(const char *name)
 {
 	struct trace_rec r;
 	int ret = REAL(sem_unlink)(name), err = ret < 0 ? errno : 0;
@@ -884,26 +912,22 @@ killed(pid_t target, int sig, int ret)
 	struct trace_rec r;
 	int err = ret < 0 ? errno : 0;
 
-	trace_rec_init(&r, TR_KILL);
-	r.target = target;
-	r.signo = sig;
-	r.ret = ret;
-	r.err = err;
+	trace_rec_kill(&r, target, sig, ret, err);
 	emit(&r);
 	errno = err;
 	return ret;
 }
 
 /* kill(). */
-EXPORT int
-kill(pid_t pid, int sig)
+int
+preload_kill(pid_t pid, int sig)
 {
 	return killed(pid, sig, REAL(kill)(pid, sig));
 }
 
 /* killpg(): a kill of the group, -pgrp. */
-EXPORT int
-killpg(pid_t pgrp, int sig)
+int
+preload_killpg(pid_t pgrp, int sig)
 {
 	return killed(-pgrp, sig, REAL(killpg)(pgrp, sig));
 }
@@ -925,8 +949,8 @@ reaped(pid_t ret, const int *status)
 }
 
 /* waitpid() (the status is needed for the record: a caller's NULL is replaced). */
-EXPORT pid_t
-waitpid(pid_t pid, int *status, int options)
+pid_t
+preload_waitpid(pid_t pid, int *status, int options)
 {
 	int st = 0, *sp = status ? status : &st;
 
@@ -934,8 +958,8 @@ waitpid(pid_t pid, int *status, int options)
 }
 
 /* wait(). */
-EXPORT pid_t
-wait(int *status)
+pid_t
+preload_wait(int *status)
 {
 	int st = 0, *sp = status ? status : &st;
 
@@ -943,8 +967,8 @@ wait(int *status)
 }
 
 /* wait4(). */
-EXPORT pid_t
-wait4(pid_t pid, int *status, int options, struct rusage *ru)
+pid_t
+preload_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
 	int st = 0, *sp = status ? status : &st;
 
@@ -959,10 +983,7 @@ trampoline(int sig, siginfo_t *si, void *uc)
 	struct trace_rec r;
 	struct sigaction *u = &user_act[sig];
 
-	trace_rec_init(&r, TR_SIGNAL);
-	r.signo = sig;
-	r.si_code = si ? si->si_code : 0;
-	r.sender = si ? si->si_pid : 0;
+	trace_rec_signal(&r, sig, si ? si->si_code : 0, si ? si->si_pid : 0, 0);
 	emit(&r);
 	errno = saved;
 	if (u->sa_flags & SA_SIGINFO)
@@ -975,8 +996,8 @@ trampoline(int sig, siginfo_t *si, void *uc)
  * sigaction(): a handler of the program's is installed as the trampoline
  * (with SA_SIGINFO), and the program is told back its own handler.
  */
-EXPORT int
-sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+int
+preload_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	struct sigaction mine, prev, before;
 	int ret, wrap;
@@ -1007,8 +1028,8 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 }
 
 /* signal(): glibc's BSD semantics (SA_RESTART), through the wrapper above. */
-EXPORT sighandler_t
-signal(int sig, sighandler_t handler)
+sighandler_t
+preload_signal(int sig, sighandler_t handler)
 {
 	struct sigaction act, old;
 
@@ -1017,7 +1038,7 @@ signal(int sig, sighandler_t handler)
 	act.sa_flags = SA_RESTART;
 	sigemptyset(&act.sa_mask);
 	sigaddset(&act.sa_mask, sig);
-	if (sigaction(sig, &act, &old) < 0)
+	if (preload_sigaction(sig, &act, &old) < 0)
 		return SIG_ERR;
 	return old.sa_handler;
 }

@@ -5,8 +5,7 @@
 #    return type on the line before, as tmux writes them) has a comment
 #    just above it: a one-line /* Sentence. */ or the end of a block;
 #  - a function other files can call is named after its file: FILE.c's
-#    are FILE_something (util.c, the shared helpers, main, and the preload
-#    tracer's EXPORT wrappers, which carry glibc's names, are exempt);
+#    are FILE_something (util.c, the shared helpers, and main are exempt);
 #  - no line ends in blanks.
 # Prints FILE:LINE: what is wrong, for each; exits 1 if anything was found.
 set -u
@@ -24,7 +23,7 @@ FNR == 1 {
 		bad = 1
 	}
 	name = $0; sub(/\(.*/, "", name)
-	if (p1 !~ /^static/ && p1 !~ /^EXPORT / && base != "util" && name != "main" && name != base && index(name, base "_") != 1) {
+	if (p1 !~ /^static/ && base != "util" && name != "main" && name != base && index(name, base "_") != 1) {
 		printf "%s:%d: %s is called from other files but not named %s_...\n", FILENAME, FNR, name, base
 		bad = 1
 	}

@@ -794,6 +794,88 @@ trace_rec_proc_start(struct trace_rec *r, int role, const char *name)
 	trace_rec_set_text(r, name);
 }
 
+/* epoll_create1's record. */
+void
+trace_rec_epoll_create(struct trace_rec *r, int flags, int ret, int err)
+{
+	trace_rec_init(r, TR_EPOLL_CREATE);
+	r->cflags = flags;
+	r->ret = ret;
+	r->err = err;
+}
+
+/* epoll_ctl's record. */
+void
+trace_rec_epoll_ctl(struct trace_rec *r, int epfd, int op, int fd, uint32_t events, uint64_t data, int ret,
+		    int err)
+{
+	trace_rec_init(r, TR_EPOLL_CTL);
+	r->epfd = epfd;
+	r->op = op;
+	r->fd = fd;
+	r->events = op == EPOLL_CTL_DEL ? 0 : events;
+	r->data = op == EPOLL_CTL_DEL ? 0 : data;
+	r->ret = ret;
+	r->err = err;
+}
+
+/* The record of an epoll_wait about to be made. */
+void
+trace_rec_wait_enter(struct trace_rec *r, int epfd, int maxevents, int timeout)
+{
+	trace_rec_init(r, TR_WAIT_ENTER);
+	r->epfd = epfd;
+	r->maxevents = maxevents;
+	r->timeout = timeout;
+}
+
+/* The record of an epoll_wait that returned n. */
+void
+trace_rec_wait_return(struct trace_rec *r, int epfd, const struct epoll_event *evs, int n, int err)
+{
+	trace_rec_init(r, TR_WAIT_RETURN);
+	r->epfd = epfd;
+	r->ret = n;
+	r->err = err;
+	for (int i = 0; i < n && i < TRACE_MAX_READY; i++) {
+		r->pairs[i].events = evs[i].events;
+		r->pairs[i].data = evs[i].data.u64;
+	}
+	r->npairs = (uint8_t)(n <= 0 ? 0 : n < TRACE_MAX_READY ? n : TRACE_MAX_READY);
+}
+
+/* A record of type carrying fd and a result. */
+void
+trace_rec_result(struct trace_rec *r, int type, int fd, long long ret, int err)
+{
+	trace_rec_init(r, type);
+	r->fd = fd;
+	r->ret = ret;
+	r->err = err;
+}
+
+/* kill's record. */
+void
+trace_rec_kill(struct trace_rec *r, int target, int sig, int ret, int err)
+{
+	trace_rec_init(r, TR_KILL);
+	r->target = target;
+	r->signo = sig;
+	r->ret = ret;
+	r->err = err;
+}
+
+/* A signal's record. */
+void
+trace_rec_signal(struct trace_rec *r, int signo, int code, int sender, int pending)
+{
+	trace_rec_init(r, TR_SIGNAL);
+	r->signo = signo;
+	r->si_code = code;
+	r->sender = sender;
+	r->pending = pending;
+}
+
 /* reap of child from its wait status. */
 void
 trace_rec_reap(struct trace_rec *r, pid_t child, int status)

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/types.h>
 
 #include "sb.h"
@@ -299,6 +300,24 @@ void trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src);
 void trace_rec_proc_start(struct trace_rec *r, int role, const char *name);
 /* Start a TR_REAP record of child from its waitpid status (exited, killed, stopped, continued). */
 void trace_rec_reap(struct trace_rec *r, pid_t child, int status);
+/*
+ * The records of the calls the roles and the preload tracer both make, from
+ * the call's arguments and result (err: its errno, 0 when it worked): one
+ * place that says which slot each value goes in.
+ */
+void trace_rec_epoll_create(struct trace_rec *r, int flags, int ret, int err);
+/* epoll_ctl: events and data only for ADD and MOD (a DEL's event is ignored by the kernel). */
+void trace_rec_epoll_ctl(struct trace_rec *r, int epfd, int op, int fd, uint32_t events, uint64_t data, int ret,
+			 int err);
+void trace_rec_wait_enter(struct trace_rec *r, int epfd, int maxevents, int timeout);
+/* epoll_wait's return: n, and the first TRACE_MAX_READY (events, data) pairs of evs. */
+void trace_rec_wait_return(struct trace_rec *r, int epfd, const struct epoll_event *evs, int n, int err);
+/* A record of type with fd and the result: recv, send, close... */
+void trace_rec_result(struct trace_rec *r, int type, int fd, long long ret, int err);
+/* kill(target, sig); a negative target is a group. */
+void trace_rec_kill(struct trace_rec *r, int target, int sig, int ret, int err);
+/* A signal delivered (or found pending at exit), with its si_code and si_pid. */
+void trace_rec_signal(struct trace_rec *r, int signo, int code, int sender, int pending);
 /* Copy s into r->text, truncating. */
 void trace_rec_set_text(struct trace_rec *r, const char *s);
 /* Copy len bytes into r->text, replacing unprintable bytes with '.'. */

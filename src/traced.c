@@ -18,10 +18,7 @@ traced_epoll_create1(int flags)
 	int fd = epoll_create1(flags);
 	int err = fd < 0 ? errno : 0;
 
-	trace_rec_init(&r, TR_EPOLL_CREATE);
-	r.cflags = flags;
-	r.ret = fd;
-	r.err = err;
+	trace_rec_epoll_create(&r, flags, fd, err);
 	trace_emit(&r);
 	errno = err;
 	return fd;
@@ -36,14 +33,7 @@ traced_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
 	int ret = epoll_ctl(epfd, op, fd, &ev);
 	int err = ret < 0 ? errno : 0;
 
-	trace_rec_init(&r, TR_EPOLL_CTL);
-	r.epfd = epfd;
-	r.op = op;
-	r.fd = fd;
-	r.events = op == EPOLL_CTL_DEL ? 0 : events;
-	r.data = op == EPOLL_CTL_DEL ? 0 : data;
-	r.ret = ret;
-	r.err = err;
+	trace_rec_epoll_ctl(&r, epfd, op, fd, events, data, ret, err);
 	trace_emit(&r);
 	errno = err;
 	return ret;
@@ -56,22 +46,11 @@ traced_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 	struct trace_rec r;
 	int n, err;
 
-	trace_rec_init(&r, TR_WAIT_ENTER);
-	r.epfd = epfd;
-	r.maxevents = max;
-	r.timeout = timeout;
+	trace_rec_wait_enter(&r, epfd, max, timeout);
 	trace_emit(&r);
 	n = role_epoll_wait(epfd, evs, max, timeout);
 	err = n < 0 ? errno : 0;
-	trace_rec_init(&r, TR_WAIT_RETURN);
-	r.epfd = epfd;
-	r.ret = n;
-	r.err = err;
-	for (int i = 0; i < n && i < TRACE_MAX_READY; i++) {
-		r.pairs[i].events = evs[i].events;
-		r.pairs[i].data = evs[i].data.u64;
-	}
-	r.npairs = (uint8_t)(n <= 0 ? 0 : n < TRACE_MAX_READY ? n : TRACE_MAX_READY);
+	trace_rec_wait_return(&r, epfd, evs, n, err);
 	trace_emit(&r);
 	errno = err;
 	return n;
@@ -97,11 +76,7 @@ traced_kill(pid_t pid, int sig)
 	int ret = kill(pid, sig);
 	int err = ret < 0 ? errno : 0;
 
-	trace_rec_init(&r, TR_KILL);
-	r.target = pid;
-	r.signo = sig;
-	r.ret = ret;
-	r.err = err;
+	trace_rec_kill(&r, pid, sig, ret, err);
 	trace_emit(&r);
 	errno = err;
 	return ret;
@@ -113,10 +88,7 @@ traced_result(int type, int fd, long long ret, int err)
 {
 	struct trace_rec r;
 
-	trace_rec_init(&r, type);
-	r.fd = fd;
-	r.ret = ret;
-	r.err = err;
+	trace_rec_result(&r, type, fd, ret, err);
 	trace_emit(&r);
 }
 
@@ -126,11 +98,7 @@ traced_signal(int signo, int code, int sender, int pending)
 {
 	struct trace_rec r;
 
-	trace_rec_init(&r, TR_SIGNAL);
-	r.signo = signo;
-	r.si_code = code;
-	r.sender = sender;
-	r.pending = pending;
+	trace_rec_signal(&r, signo, code, sender, pending);
 	trace_emit(&r);
 }
 

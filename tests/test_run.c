@@ -102,15 +102,19 @@ Test(run, the_students_echo_server_is_watched_like_echo_herd)
 	struct hrun h;
 	int tries, n;
 
-	/* Whether the other process also wakes and loses the semaphore is a race: run again until it does. */
-	for (tries = 0; tries < 10; tries++) {
+	/*
+	 * Whether the other process also returns and loses the semaphore is a
+	 * race the winner usually wins on a busy machine: run again until it
+	 * happens (measured idle: about one run in two).
+	 */
+	for (tries = 0; tries < 25; tries++) {
 		run_program(&h, "connect 5; sigint", program);
 		hassert_clean(&h);
 		if (count_of(&h, "sem_trywait", 0, "ret", -1) > 0)
 			break;
 		hrun_free(&h);
 	}
-	cr_assert_lt(tries, 10, "in 10 runs of 5 connections no process lost the semaphore");
+	cr_assert_lt(tries, 25, "in 25 runs of 10 connections no process lost the semaphore");
 
 	/* Two processes of the program, an epoll instance each. */
 	n = pids_of(&h, "epoll_create", pids, 4);
@@ -127,10 +131,10 @@ Test(run, the_students_echo_server_is_watched_like_echo_herd)
 	cr_assert_eq(count_of(&h, "epoll_create", child, NULL, 0), 1);
 
 	/* One accept per connection, every client answered. */
-	cr_assert_eq(hcount(&h, 0, "accept", NULL, NULL) - count_of(&h, "accept", 0, "ret", -1), 5,
+	cr_assert_eq(hcount(&h, 0, "accept", NULL, NULL) - count_of(&h, "accept", 0, "ret", -1), 10,
 		     "not one accept per connection");
-	cr_assert_eq(jint(json_object_get(h.summary, "clients"), "answered"), 5, "not every client answered");
-	cr_assert_geq(count_of(&h, "sem_trywait", 0, "ret", 0), 5, "a connection accepted without the semaphore");
+	cr_assert_eq(jint(json_object_get(h.summary, "clients"), "answered"), 10, "not every client answered");
+	cr_assert_geq(count_of(&h, "sem_trywait", 0, "ret", 0), 10, "a connection accepted without the semaphore");
 
 	/* ^C: the kernel's SIGINT in both; the parent kills its child and reaps it. */
 	cr_assert_geq(find_signal(&h, parent, 2, "SI_KERNEL"), 0, "the parent got no SIGINT from the kernel");

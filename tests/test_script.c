@@ -95,10 +95,10 @@ Test(script, counts_and_durations_at_their_limits)
 Test(script, unknown_action_lists_the_known_ones)
 {
 	expect_error("connect; jump 3",
-		     "step 2 'jump 3': unknown action (known: connect burst hold send release abandon write "
+		     "step 2 'jump 3': unknown action (known: connect burst hold send release abandon target write "
 		     "writer hangup write-close wait sigint kill-parent stop cont settle inspect pause)");
 	expect_error("Connect",
-		     "step 1 'Connect': unknown action (known: connect burst hold send release abandon write "
+		     "step 1 'Connect': unknown action (known: connect burst hold send release abandon target write "
 		     "writer hangup write-close wait sigint kill-parent stop cont settle inspect pause)");
 }
 
@@ -191,4 +191,10 @@ Test(script, step_names_and_needs)
 	cr_assert_eq(action_needs(ACT_CONT), AN_STOPPED, "fg needs a stopped job");
 	cr_assert_eq(action_needs(ACT_WAIT), AN_ANY, "wait needs nothing");
 	cr_assert_eq(action_needs(99), AN_ANY, "out of range needs nothing");
+}
+
+Test(script, target_takes_a_port_or_nothing)
+{
+	expect_error("target 0", "step 1 'target 0': bad port '0' (expected 1 to 65535)");
+	expect_error("target 70000", "step 1 'target 70000': bad port '70000' (expected 1 to 65535)");
 }
