@@ -108,7 +108,7 @@ Test(run, the_students_echo_server_is_watched_like_echo_herd)
 	 * happens (measured idle: about one run in two).
 	 */
 	for (tries = 0; tries < 25; tries++) {
-		run_program(&h, "connect 5; sigint", program);
+		run_program(&h, "connect 10; sigint", program);
 		hassert_clean(&h);
 		if (count_of(&h, "sem_trywait", 0, "ret", -1) > 0)
 			break;
