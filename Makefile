@@ -198,7 +198,7 @@ lint-examples:
 	scripts/check-style.sh examples/*.c
 
 # Every scenario in tmux, a few keys, screenshots/NAME.txt and NAME.png.
-screenshots: deps-screenshots $(BIN)
+screenshots: deps-screenshots $(BIN) $(PRELOAD) $(EXAMPLES)
 	scripts/screenshots.sh ./$(BIN) screenshots
 
 # src/ must never include curses or anything from ui/; ui/ must never call epoll on a worker's behalf.

@@ -179,6 +179,12 @@ wait_for 'Process groups'
 drive everything
 shot everything-wide 160 45
 
+# Your own program: the example echo server under the preload tracer, three clients.
+start "$W" "$H" run -- "$(realpath build/examples/echo-server)"
+wait_for 'listening :[0-9]+'
+for i in 1 2 3; do keys c; wait_for "clients $i started"; wait_for ' 0 rec/s'; done
+shot run-echo-server "$W" "$H"
+
 # The kernel's own view (k): the dup that keeps a closed fd registered, and one
 # instance shared by two pids.
 start "$W" "$H" ctl-errors

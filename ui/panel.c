@@ -256,6 +256,23 @@ panel_pid_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * Does no other process have p's short name?  A program's processes often
+ * share one (nginx, nginx, nginx): then only the pid tells them apart.
+ */
+static int
+name_unique(const struct model *m, const struct m_proc *p)
+{
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct m_proc *q = &m->procs[i];
+
+		if (q != p && q->role == p->role && q->role != ROLE_FRONTEND && q->role != ROLE_SESSION &&
+		    q->role != ROLE_FIFO && q->role != ROLE_PROBE && strcmp(q->name, p->name) == 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* A role's short name: the echo workers' own names, "fifo", "probe", "you". */
 static const char *
 short_role(const struct m_proc *p)
@@ -282,13 +299,13 @@ panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 	return buf;
 }
 
-/* A short role name without its pid ("echo-w1", "fifo"), for a narrow panel; the pid when unknown. */
+/* A short role name without its pid ("echo-w1", "fifo"), for a narrow panel; the pid when unknown or shared. */
 const char *
 panel_role_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 {
 	const struct m_proc *p = model_proc(v->m, pid);
 
-	if (p == NULL || p->role < 0)
+	if (p == NULL || p->role < 0 || !name_unique(v->m, p))
 		snprintf(buf, cap, "%u", pid);
 	else
 		snprintf(buf, cap, "%s", short_role(p));

@@ -121,7 +121,7 @@ const char *panel_pid_name(const struct view *v, uint32_t pid, char *buf, size_t
 const char *panel_short_name(const struct view *v, uint32_t pid, char *buf, size_t cap);
 /* Columns the widest short name of the model takes (for aligned columns). */
 int panel_name_width(const struct view *v, int bare);
-/* A short role name without its pid ("echo-w1", "fifo"), for a narrow panel. */
+/* A short role name without its pid ("echo-w1", "fifo"), for a narrow panel; the pid when processes share a name. */
 const char *panel_role_name(const struct view *v, uint32_t pid, char *buf, size_t cap);
 /* Seconds since the start of the run, for time columns. */
 double panel_secs(const struct view *v, uint64_t ts);
