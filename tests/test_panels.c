@@ -290,3 +290,22 @@ Test(panels, connections_count_the_races_each_worker_lost)
 	says(P_STORY, "accept(3) = -1 EAGAIN: another worker took the connection (lost the race)");
 	says(P_CONN, "lost 1");
 }
+
+Test(panels, a_narrow_timeline_tells_apart_processes_that_share_a_name)
+{
+	struct trace_rec *r;
+	const char *s;
+
+	start(201, ROLE_PROGRAM, "nginx");
+	start(202, ROLE_PROGRAM, "nginx");
+	for (uint32_t pid = 201; pid <= 203; pid++) {
+		r = rec(TR_WAIT_RETURN, pid == 203 ? 101 : pid); /* and srv-a, whose name is its own */
+		r->epfd = 7;
+		r->ret = 0;
+		model_apply(M, r);
+	}
+	s = drawn(P_WAIT, 40); /* narrow: names without pids, but these two share one */
+	cr_assert_not_null(strstr(s, "201 "), "pid 201 is not on the narrow timeline:\n%s", s);
+	cr_assert_not_null(strstr(s, "202 "), "pid 202 is not on the narrow timeline:\n%s", s);
+	cr_assert_not_null(strstr(s, "srv-a"), "a unique name is still shown by name:\n%s", s);
+}
