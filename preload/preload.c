@@ -9,8 +9,10 @@
  * Each wrapper makes the real call (found with dlsym(RTLD_NEXT)), emits its
  * record with the return value and errno, flushes, and leaves errno as the
  * call set it.  So nothing waits in a buffer between two calls, and before
- * a call that may block the buffer is empty (epoll_wait's enter record is
- * flushed before it sleeps).  Records are per thread (trace.c keeps a
+ * a call that may block the buffer is empty.  epoll_wait first looks with
+ * a zero timeout: events ready then come back with the enter record in one
+ * write; only when none is ready is the enter record written before the
+ * call sleeps.  Records are per thread (trace.c keeps a
  * buffer and sequence numbers per thread); a record made inside a signal
  * handler that interrupted its thread's emitter is kept and emitted when
  * the emitter is left.
@@ -206,9 +208,13 @@ resolve_all(void)
 
 /* ---- emitting ------------------------------------------------------------- */
 
-/* Emit r and write it now; inside a signal handler that interrupted the emitter, keep it for later. */
+/*
+ * Emit r into this thread's buffer, not written yet (the caller writes it
+ * before anything that may block); inside a signal handler that interrupted
+ * the emitter, keep it for later.
+ */
 static void
-emit(struct trace_rec *r)
+emit_held(struct trace_rec *r)
 {
 	if (!tracing)
 		return;
@@ -233,7 +239,22 @@ emit(struct trace_rec *r)
 			  deferred_lost, PL_DEFER);
 		deferred_lost = 0;
 	}
-	trace_flush();
+}
+
+/* Write what this thread's buffer holds (not from inside the emitter: a handler's turn comes after). */
+static void
+flush(void)
+{
+	if (tracing && !trace_busy())
+		trace_flush();
+}
+
+/* Emit r and write it now, with whatever was held. */
+static void
+emit(struct trace_rec *r)
+{
+	emit_held(r);
+	flush();
 }
 
 /* The kind the tracer gave fd. */
@@ -511,14 +532,14 @@ preload_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	return ret;
 }
 
-/* The wait_enter record, written before the call may block. */
+/* The wait_enter record, held: written with the return, or before the call sleeps. */
 static void
 wait_enter(int epfd, int max, int timeout)
 {
 	struct trace_rec r;
 
 	trace_rec_wait_enter(&r, epfd, max, timeout);
-	emit(&r);
+	emit_held(&r);
 }
 
 /* The wait_return record: n and the first TRACE_MAX_READY (events, data) pairs. */
@@ -538,16 +559,35 @@ wait_return(int epfd, const struct epoll_event *evs, int n)
 int
 preload_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 {
+	int n;
+
+	if (!tracing)
+		return REAL(epoll_wait)(epfd, evs, max, timeout);
 	wait_enter(epfd, max, timeout);
-	return wait_return(epfd, evs, REAL(epoll_wait)(epfd, evs, max, timeout));
+	/* Events ready now come back with the enter record in one write; only a call that sleeps writes first. */
+	n = REAL(epoll_wait)(epfd, evs, max, 0);
+	if (n == 0 && timeout != 0) {
+		flush();
+		n = REAL(epoll_wait)(epfd, evs, max, timeout);
+	}
+	return wait_return(epfd, evs, n);
 }
 
 /* epoll_pwait (the mask is the program's business). */
 int
 preload_epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout, const sigset_t *mask)
 {
+	int n;
+
+	if (!tracing)
+		return REAL(epoll_pwait)(epfd, evs, max, timeout, mask);
 	wait_enter(epfd, max, timeout);
-	return wait_return(epfd, evs, REAL(epoll_pwait)(epfd, evs, max, timeout, mask));
+	n = REAL(epoll_pwait)(epfd, evs, max, 0, mask); /* as epoll_wait does */
+	if (n == 0 && timeout != 0) {
+		flush();
+		n = REAL(epoll_pwait)(epfd, evs, max, timeout, mask);
+	}
+	return wait_return(epfd, evs, n);
 }
 
 /* epoll_pwait2: its timeout in milliseconds for the record (-1: none). */
@@ -556,9 +596,18 @@ preload_epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct ti
 	     const sigset_t *mask)
 {
 	long ms = ts ? ts->tv_sec * 1000 + ts->tv_nsec / 1000000 : -1;
+	static const struct timespec zero = { 0, 0 };
+	int n;
 
+	if (!tracing)
+		return REAL(epoll_pwait2)(epfd, evs, max, ts, mask);
 	wait_enter(epfd, max, ms > INT32_MAX ? INT32_MAX : (int)ms);
-	return wait_return(epfd, evs, REAL(epoll_pwait2)(epfd, evs, max, ts, mask));
+	n = REAL(epoll_pwait2)(epfd, evs, max, &zero, mask); /* as epoll_wait does */
+	if (n == 0 && ms != 0) {
+		flush();
+		n = REAL(epoll_pwait2)(epfd, evs, max, ts, mask);
+	}
+	return wait_return(epfd, evs, n);
 }
 
 /* ---- sockets -------------------------------------------------------------- */
