@@ -6,6 +6,11 @@
  *     headless front end, (c) tracing off under strace -f; two loads: short
  *     connections per second, and round trips per second over 50
  *     persistent connections.  Repeated; min / median / max.
+ * 1b. The same question on a real server: Debian's nginx (master and 2
+ *     workers) alone, under `epollviz --headless run`, and under strace -f;
+ *     new HTTP/1.0 connections per second, and keep-alive requests per
+ *     second over 50 connections.  Skipped, saying so, without nginx;
+ *     `--only nginx` runs this part alone.
  *  2. Front-end capacity: records per second the front end applies (a
  *     synthetic recording of a million records, replayed headless at full
  *     speed), and its peak RSS after them.
@@ -13,6 +18,7 @@
  *
  * Loopback only; every load is bounded in time; every server is stopped.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -89,6 +96,7 @@ drain_thread(void *arg)
 	}
 }
 
+/* A blocking loopback connection to port (TCP_NODELAY), or -1. */
 static int
 dial(int port)
 {
@@ -138,6 +146,7 @@ wait_listening(int port)
 	return -1;
 }
 
+/* Start the echo server in mode (k names its semaphore and scenario); 0 once it listens. */
 static int
 server_start(struct server *s, int mode, int k)
 {
@@ -214,6 +223,7 @@ server_start(struct server *s, int mode, int k)
 	return wait_listening(s->port);
 }
 
+/* Stop the echo server as its mode allows, reap it and its drain thread. */
 static void
 server_stop(struct server *s, int mode)
 {
@@ -306,8 +316,9 @@ short_client(void *arg)
 	return NULL;
 }
 
+/* Short connections per second: 2 threads running client (short_client, or http_short_client). */
 static double
-load_short(int port)
+load_short(int port, void *(*client)(void *))
 {
 	enum { THREADS = 2 };
 	struct shortload L[THREADS];
@@ -317,7 +328,7 @@ load_short(int port)
 
 	for (int i = 0; i < THREADS; i++) {
 		L[i] = (struct shortload){ port, until, 0 };
-		pthread_create(&t[i], NULL, short_client, &L[i]);
+		pthread_create(&t[i], NULL, client, &L[i]);
 	}
 	for (int i = 0; i < THREADS; i++) {
 		pthread_join(t[i], NULL);
@@ -374,6 +385,533 @@ load_persistent(int port)
 	return rate;
 }
 
+/*
+ * 1b. A real server: Debian's nginx, master and 2 workers answering
+ * `return 200 "ok\n"`, (a) alone, (b) under `epollviz --headless run
+ * --quiet` (the preload tracer in every process, the headless reader
+ * consuming the records), (c) under strace -f.  Everything it writes (its
+ * configuration, error log, pid file and temporary directories) is under
+ * the bench's own temporary directory; it listens on a free loopback port.
+ */
+enum ngx_mode { NG_PLAIN = 0, NG_EPOLLVIZ, NG_STRACE, NG__COUNT };
+static const char *const ngx_mode_names[] = { "nginx alone", "under epollviz run, headless reader",
+					      "under strace -f -o /dev/null" };
+static const char *const ngx_temp_dirs[] = { "body", "proxy", "fastcgi", "uwsgi", "scgi" };
+
+#define NGX_MAX_PIDS 8 /* the master, its workers, and room to spare */
+
+struct ngx_server {
+	struct server s;
+	char dir[96];
+	char conf[128];
+	char errlog[128];
+	pid_t pids[NGX_MAX_PIDS]; /* nginx's own processes, seen while it ran */
+	int npids;
+};
+
+/* The nginx to measure: Debian's path first, then PATH; NULL when there is none. */
+static const char *
+ngx_find(void)
+{
+	static const char *const cand[] = { "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx" };
+	static char found[256];
+	const char *path = getenv("PATH");
+
+	for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+		if (access(cand[i], X_OK) == 0)
+			return cand[i];
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(found, sizeof found, "%.*s/nginx", (int)n, path);
+		if (n > 0 && access(found, X_OK) == 0)
+			return found;
+		path += n + (path[n] == ':');
+	}
+	return NULL;
+}
+
+/* nginx's version line ("nginx/1.22.1"), or "nginx". */
+static void
+ngx_version(const char *nginx, char *buf, size_t cap)
+{
+	char cmd[300], line[128], *p;
+	FILE *f;
+
+	snprintf(buf, cap, "nginx");
+	snprintf(cmd, sizeof cmd, "'%s' -v 2>&1", nginx);
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return;
+	if (fgets(line, sizeof line, f) && (p = strstr(line, "nginx/")) != NULL) {
+		p[strcspn(p, " \n")] = '\0';
+		snprintf(buf, cap, "%s", p);
+	}
+	pclose(f);
+}
+
+/* Write n->conf: 2 workers on 127.0.0.1:port, every file it writes under n->dir. */
+static int
+ngx_conf_write(struct ngx_server *n, int port)
+{
+	const char *d = n->dir;
+	FILE *f = fopen(n->conf, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "daemon off;\nmaster_process on;\nworker_processes 2;\n%spid %s/nginx.pid;\n"
+		   "error_log %s;\nevents { worker_connections 1024; }\n",
+		geteuid() == 0 ? "user root;\n" : "", d, n->errlog);
+	fprintf(f, "http {\n\taccess_log off;\n\tkeepalive_requests 1000000;\n"
+		   "\tclient_body_temp_path %s/body;\n\tproxy_temp_path %s/proxy;\n"
+		   "\tfastcgi_temp_path %s/fastcgi;\n\tuwsgi_temp_path %s/uwsgi;\n\tscgi_temp_path %s/scgi;\n"
+		   "\tserver { listen 127.0.0.1:%d; location / { return 200 \"ok\\n\"; } }\n}\n",
+		d, d, d, d, d, port);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The command name of pid into buf ("" when it is gone). */
+static void
+comm_of(pid_t pid, char *buf, size_t cap)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	if (fgets(buf, (int)cap, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * Note in n->pids the nginx processes under pid: the process itself if it
+ * is nginx, and its descendants (through every thread's children: the
+ * front end or strace may fork from any of its threads).
+ */
+static void
+ngx_collect(struct ngx_server *n, pid_t pid, int depth)
+{
+	char path[96], comm[32], buf[512];
+	long tids[64];
+	int ntids = 0;
+	DIR *d;
+	struct dirent *e;
+
+	comm_of(pid, comm, sizeof comm);
+	if (strcmp(comm, "nginx") == 0 && n->npids < NGX_MAX_PIDS) {
+		int seen = 0;
+
+		for (int i = 0; i < n->npids; i++)
+			seen |= n->pids[i] == pid;
+		if (!seen)
+			n->pids[n->npids++] = pid;
+	}
+	if (depth > 4)
+		return;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)) != NULL && ntids < 64)
+		if (e->d_name[0] != '.')
+			tids[ntids++] = atol(e->d_name);
+	if (d)
+		closedir(d);
+	for (int t = 0; t < ntids; t++) {
+		FILE *f;
+
+		snprintf(path, sizeof path, "/proc/%d/task/%ld/children", (int)pid, tids[t]);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f)) {
+			for (char *p = strtok(buf, " \n"); p; p = strtok(NULL, " \n"))
+				ngx_collect(n, (pid_t)atoi(p), depth + 1);
+		}
+		fclose(f);
+	}
+}
+
+/* nginx's master among n->pids: the one whose parent is not nginx; or -1. */
+static pid_t
+ngx_master(const struct ngx_server *n)
+{
+	for (int i = 0; i < n->npids; i++) {
+		char path[64], buf[512], *p;
+		int ppid = 0, parent_is_nginx = 0;
+		FILE *f;
+
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)n->pids[i]);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL)
+			sscanf(p + 2, "%*c %d", &ppid);
+		fclose(f);
+		for (int j = 0; j < n->npids; j++)
+			parent_is_nginx |= n->pids[j] == ppid;
+		if (ppid > 0 && !parent_is_nginx)
+			return n->pids[i];
+	}
+	return -1;
+}
+
+/* The length of the whole HTTP response at the start of buf (head and Content-Length body), or 0. */
+static size_t
+http_response_len(const char *buf, size_t len)
+{
+	const char *end = memmem(buf, len, "\r\n\r\n", 4), *p;
+	size_t head, body = 0;
+
+	if (end == NULL)
+		return 0;
+	head = (size_t)(end - buf) + 4;
+	for (p = buf; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		if (end - p > 16 && strncasecmp(p + 1, "Content-Length:", 15) == 0) {
+			body = strtoul(p + 16, NULL, 10);
+			break;
+		}
+	return len >= head + body ? head + body : 0;
+}
+
+/* Is the response at buf, len bytes long, a 200? */
+static int
+http_ok(const char *buf, size_t len)
+{
+	return len >= 12 && memcmp(buf, "HTTP/1.", 7) == 0 && memcmp(buf + 9, "200", 3) == 0;
+}
+
+/* One HTTP/1.0 request to port: 1 if a whole 200 came back before the server closed. */
+static int
+http_get_once(int s)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	char buf[1024];
+	size_t got = 0;
+	ssize_t k;
+	int fits = 1;
+
+	if (send(s, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1))
+		return 0;
+	while ((k = recv(s, buf + got, sizeof buf - got, 0)) > 0) {
+		got += (size_t)k;
+		if (got == sizeof buf) /* more than nginx says to this: read on to the end; it does not count */
+			fits = 0, got = 0;
+	}
+	return k == 0 && fits && got > 0 && http_response_len(buf, got) == got && http_ok(buf, got);
+}
+
+/* One client loop: connect (from 127.0.0.N), GET /, read to EOF, close; until the deadline. */
+static void *
+http_short_client(void *arg)
+{
+	struct shortload *L = arg;
+	unsigned n = 0;
+
+	while (now_ns() < L->until) {
+		int s = dial_from(L->port, n++);
+
+		if (s < 0)
+			continue;
+		L->done += http_get_once(s);
+		close(s);
+	}
+	return NULL;
+}
+
+/* Dial port, watch the connection in ep as slot i and send it the first keep-alive request. */
+static int
+http_keepalive_open(int ep, int port, int i)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: b\r\n\r\n";
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
+	int s = dial(port);
+
+	if (s < 0)
+		return -1;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) < 0 ||
+	    send(s, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+struct http_conn {
+	int fd;
+	size_t have;
+	char buf[4096];
+};
+
+/*
+ * Read what came on c: count each whole response, and send the next
+ * request after each one.  Returns -1 when the connection is done for
+ * (closed, or an answer that does not parse).
+ */
+static int
+http_keepalive_read(struct http_conn *c, long *answers)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: b\r\n\r\n";
+	ssize_t r = recv(c->fd, c->buf + c->have, sizeof c->buf - c->have, 0);
+	size_t len;
+
+	if (r <= 0)
+		return r < 0 && errno == EAGAIN ? 0 : -1;
+	c->have += (size_t)r;
+	while ((len = http_response_len(c->buf, c->have)) > 0) {
+		if (!http_ok(c->buf, len))
+			return -1;
+		(*answers)++;
+		memmove(c->buf, c->buf + len, c->have - len);
+		c->have -= len;
+		if (send(c->fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1))
+			return -1;
+	}
+	return c->have == sizeof c->buf ? -1 : 0;
+}
+
+/*
+ * 50 persistent HTTP/1.1 connections, one request in flight on each: a
+ * request, its whole response, the next; answers per second.  A connection
+ * the server closes is dialled again (and said so: nginx is configured to
+ * keep them all for the whole run).
+ */
+static double
+load_http_persistent(int port)
+{
+	enum { N = 50 };
+	struct http_conn *c = calloc(N, sizeof *c);
+	int ep = epoll_create1(EPOLL_CLOEXEC), redials = 0;
+	uint64_t t0 = now_ns(), until = t0 + (uint64_t)(seconds * 1e9);
+	long answers = 0;
+	double rate = -1;
+
+	if (c == NULL || ep < 0)
+		goto fail;
+	for (int i = 0; i < N; i++)
+		c[i].fd = -1;
+	for (int i = 0; i < N; i++)
+		if ((c[i].fd = http_keepalive_open(ep, port, i)) < 0)
+			goto fail;
+	while (now_ns() < until) {
+		struct epoll_event evs[N];
+		int n = epoll_wait(ep, evs, N, 100);
+
+		for (int k = 0; k < n; k++) {
+			int i = (int)evs[k].data.u32;
+
+			if (http_keepalive_read(&c[i], &answers) == 0)
+				continue;
+			close(c[i].fd); /* leaves the epoll set with it */
+			c[i].have = 0;
+			redials++;
+			if ((c[i].fd = http_keepalive_open(ep, port, i)) < 0)
+				goto fail;
+		}
+	}
+	rate = (double)answers / ((double)(now_ns() - t0) / 1e9);
+	if (redials)
+		fprintf(stderr, "bench: nginx closed %d keep-alive connection%s: dialled again\n", redials,
+			redials == 1 ? "" : "s");
+fail:
+	for (int i = 0; c && i < N; i++)
+		if (c[i].fd >= 0)
+			close(c[i].fd);
+	if (ep >= 0)
+		close(ep);
+	free(c);
+	return rate;
+}
+
+/* Wait (bounded: 10 s) until port answers a GET with 200 and nginx's master has its 2 workers. */
+static int
+ngx_wait_ready(struct ngx_server *n)
+{
+	for (int i = 0; i < 1000; i++) {
+		int s = dial(n->s.port), ok = 0;
+
+		if (s >= 0) {
+			ok = http_get_once(s);
+			close(s);
+		}
+		if (ok) {
+			n->npids = 0;
+			ngx_collect(n, n->s.pid, 0);
+			if (n->npids >= 3 && ngx_master(n) > 0)
+				return 0;
+		}
+		sleep_ns(10 * 1000000);
+	}
+	return -1;
+}
+
+/* Start nginx in mode with a fresh configuration on a free port; 0 once it answers. */
+static int
+ngx_start(struct ngx_server *n, const char *nginx, int mode)
+{
+	struct server *s = &n->s;
+	int po[2], pi[2];
+
+	memset(s, 0, sizeof *s);
+	s->pty = -1;
+	n->npids = 0;
+	s->port = free_port();
+	if (s->port < 0 || ngx_conf_write(n, s->port) < 0 || pipe2(po, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(pi, O_CLOEXEC) < 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	s->pid = fork();
+	if (s->pid == 0) {
+		dup2(po[1], 1);
+		dup2(po[1], 2);
+		dup2(pi[0], 0);
+		if (mode == NG_PLAIN)
+			execl(nginx, nginx, "-p", n->dir, "-c", n->conf, "-e", n->errlog, (char *)NULL);
+		else if (mode == NG_EPOLLVIZ)
+			execl(bin, bin, "--headless", "run", "--quiet", "--script", "pause", "--", nginx, "-p",
+			      n->dir, "-c", n->conf, "-e", n->errlog, (char *)NULL);
+		else
+			execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", nginx, "-p", n->dir, "-c",
+			       n->conf, "-e", n->errlog, (char *)NULL);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pi[0]);
+	s->out = po[0];
+	s->in = pi[1];
+	pthread_create(&s->drain, NULL, drain_thread, s);
+	return ngx_wait_ready(n);
+}
+
+/* waitpid for pid, bounded: -1 if it has not ended within 15 s. */
+static int
+wait_bounded(pid_t pid)
+{
+	int st;
+
+	for (int i = 0; i < 1500; i++) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return 0;
+		sleep_ns(10 * 1000000);
+	}
+	return -1;
+}
+
+/*
+ * Stop nginx as its mode allows: SIGQUIT to the master (a graceful end);
+ * a line on the headless run's stdin (its script's pause ends, and the
+ * session ends the program); SIGTERM to the master strace runs.  Then
+ * check that none of nginx's processes is left; a stop that did not work
+ * is said so and finished with SIGKILL.  Returns the processes left.
+ */
+static int
+ngx_stop(struct ngx_server *n, int mode)
+{
+	struct server *s = &n->s;
+	pid_t master;
+	int left = 0;
+
+	ngx_collect(n, s->pid, 0); /* adds to what ngx_wait_ready saw, if it saw them all */
+	master = ngx_master(n);
+	if (mode == NG_EPOLLVIZ) {
+		if (write(s->in, "\n", 1) != 1)
+			kill(s->pid, SIGTERM);
+	} else {
+		kill(master > 0 ? master : s->pid, mode == NG_PLAIN ? SIGQUIT : SIGTERM);
+	}
+	close(s->in);
+	if (wait_bounded(s->pid) < 0) {
+		fprintf(stderr, "bench: %s did not end within 15 s: killed\n", ngx_mode_names[mode]);
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	for (int i = 0; i < n->npids; i++) {
+		char comm[32];
+
+		for (int t = 0; t < 200; t++) { /* a worker reparented away may take a moment to be reaped */
+			comm_of(n->pids[i], comm, sizeof comm);
+			if (strcmp(comm, "nginx") != 0)
+				break;
+			sleep_ns(10 * 1000000);
+		}
+		if (strcmp(comm, "nginx") == 0) {
+			fprintf(stderr, "bench: nginx pid %d was left behind by the %s run: killed\n",
+				(int)n->pids[i], ngx_mode_names[mode]);
+			kill(n->pids[i], SIGKILL);
+			left++;
+		}
+	}
+	pthread_join(s->drain, NULL);
+	close(s->out);
+	return left;
+}
+
+/* Remove what nginx and the bench wrote under n->dir, and the directory. */
+static void
+ngx_cleanup(const struct ngx_server *n)
+{
+	char path[160];
+
+	unlink(n->conf);
+	unlink(n->errlog);
+	snprintf(path, sizeof path, "%s/nginx.pid", n->dir);
+	unlink(path);
+	for (size_t i = 0; i < sizeof ngx_temp_dirs / sizeof ngx_temp_dirs[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", n->dir, ngx_temp_dirs[i]);
+		rmdir(path);
+	}
+	rmdir(n->dir);
+}
+
+/*
+ * The nginx rows: every mode in turn, reps rounds, on each load; v[load][mode][rep].
+ * Returns 0, or -1 (said on stderr) when a mode did not start or left a process.
+ */
+static int
+bench_nginx(const char *nginx, double v[2][NG__COUNT][16])
+{
+	struct ngx_server n;
+
+	memset(&n, 0, sizeof n);
+	snprintf(n.dir, sizeof n.dir, "%s/nginx", bench_dir);
+	snprintf(n.conf, sizeof n.conf, "%s/nginx.conf", n.dir);
+	snprintf(n.errlog, sizeof n.errlog, "%s/error.log", n.dir);
+	if (mkdir(n.dir, 0700) < 0) {
+		fprintf(stderr, "bench: %s: %s\n", n.dir, strerror(errno));
+		return -1;
+	}
+	for (int load = 0; load < 2; load++) {
+		for (int r = 0; r < reps; r++) {
+			for (int mode = 0; mode < NG__COUNT; mode++) {
+				int started = ngx_start(&n, nginx, mode) == 0;
+
+				if (started)
+					v[load][mode][r] = load ? load_http_persistent(n.s.port)
+								: load_short(n.s.port, http_short_client);
+				if (ngx_stop(&n, mode) > 0 || !started) {
+					fprintf(stderr, "bench: nginx %s %s (its files: %s)\n", ngx_mode_names[mode],
+						started ? "left processes behind" : "did not answer within 10 s",
+						n.dir);
+					return -1;
+				}
+				fprintf(stderr, "bench: nginx %-22s %-36s run %d: %.0f/s\n",
+					load ? "keep-alive requests" : "connections", ngx_mode_names[mode], r + 1,
+					v[load][mode][r]);
+			}
+		}
+	}
+	ngx_cleanup(&n);
+	return 0;
+}
+
+/* qsort's order of doubles. */
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -386,11 +924,58 @@ struct stat3 {
 	double min, med, max;
 };
 
+/* Sort v (n values) and take its min, median and max. */
 static struct stat3
 stat3(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	return (struct stat3){ v[0], v[n / 2], v[n - 1] };
+}
+
+/* The results' title and machine line. */
+static void
+md_header(struct strbuf *md)
+{
+	sb_printf(md, "# epollviz benchmark\n\n");
+	sb_printf(md, "Machine: %ld cores; loopback only; %g s per run, %d run%s each (min / median / max).\n\n",
+		  sysconf(_SC_NPROCESSORS_ONLN), seconds, reps, reps == 1 ? "" : "s");
+}
+
+/*
+ * The nginx table: rates, the ratio of the medians to nginx alone, and the
+ * median (min, max) of each round's own ratio (a round runs the modes back
+ * to back, so its ratio is spared the machine's slower drift).  version
+ * NULL: nginx was not found.
+ */
+static void
+md_nginx(struct strbuf *md, const char *version, double v[2][NG__COUNT][16])
+{
+	sb_printf(md, "## nginx under epollviz run (%s, master + 2 workers, `return 200`)\n\n",
+		  version ? version : "nginx");
+	if (version == NULL) {
+		sb_printf(md, "nginx not found: skipped.\n");
+		return;
+	}
+	sb_printf(md, "| load | mode | min | median | max | ratio to nginx alone (medians) "
+		      "| ratio in each round: median (min – max) |\n|---|---|---:|---:|---:|---:|---:|\n");
+	for (int load = 0; load < 2; load++) {
+		double ratio[NG__COUNT][16];
+		struct stat3 base, s3, r3;
+
+		for (int mode = 0; mode < NG__COUNT; mode++) /* before stat3 sorts the rounds apart */
+			for (int r = 0; r < reps; r++)
+				ratio[mode][r] = v[load][mode][r] / v[load][NG_PLAIN][r];
+		base = stat3(v[load][NG_PLAIN], reps);
+		for (int mode = 0; mode < NG__COUNT; mode++) {
+			s3 = stat3(v[load][mode], reps);
+			r3 = stat3(ratio[mode], reps);
+			sb_printf(md, "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f (%.2f – %.2f) |\n",
+				  load ? "keep-alive requests/s, 50 connections" : "new connections/s (HTTP/1.0)",
+				  ngx_mode_names[mode], s3.min, s3.med, s3.max, s3.med / base.med, r3.med, r3.min,
+				  r3.max);
+		}
+	}
+	sb_printf(md, "\nTarget: under epollviz run at least 0.85 of nginx alone on both loads (goal 0.95).\n");
 }
 
 /* A synthetic recording: 2 workers doing echo work.  Returns the records written. */
@@ -641,15 +1226,18 @@ bench_tui(const char *rec, double idle_s, struct tui_result *out)
 	return 0;
 }
 
+/* Parse the options, run every part, print the results and write them to --out. */
 int
 main(int argc, char **argv)
 {
 	const char *out = "bench/results.md";
 	char rec[160];
-	double v[2][M__COUNT][16];
+	double v[2][M__COUNT][16], vn[2][NG__COUNT][16] = { { { 0 } } };
+	const char *nginx = ngx_find();
+	char nginx_ver[64] = "";
 	struct strbuf md;
 	FILE *f;
-	int k = 0, quick = 0;
+	int k = 0, quick = 0, only_nginx = 0, out_given = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
@@ -657,27 +1245,37 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
 			reps = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-			out = argv[++i];
+			out = argv[++i], out_given = 1;
 		else if (strcmp(argv[i], "--bin") == 0 && i + 1 < argc)
 			bin = argv[++i];
 		else if (strcmp(argv[i], "--quick") == 0)
 			quick = 1;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && strcmp(argv[i + 1], "nginx") == 0)
+			only_nginx = 1, i++;
 		else if (strcmp(argv[i], "--load") == 0 && i + 2 < argc) {
 			/* Only drive load at a server already there: for profiling it. */
+			const char *what = argv[i + 1];
 			int port = atoi(argv[i + 2]);
-			double rate = strcmp(argv[i + 1], "short") == 0 ? load_short(port) : load_persistent(port);
+			double rate = strcmp(what, "short") == 0		? load_short(port, short_client)
+				      : strcmp(what, "http-short") == 0		? load_short(port, http_short_client)
+				      : strcmp(what, "http-persistent") == 0	? load_http_persistent(port)
+										: load_persistent(port);
 
 			printf("%.0f/s\n", rate);
 			return 0;
 		}
 		else {
 			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--quick]\n"
-					"       %s [--seconds S] --load short|persistent PORT\n", argv[0], argv[0]);
+					"       %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] --only nginx\n"
+					"       %s [--seconds S] --load short|persistent|http-short|http-persistent PORT\n",
+				argv[0], argv[0], argv[0]);
 			return 2;
 		}
 	}
 	if (quick)
 		seconds = 1, reps = 1;
+	if (only_nginx && !out_given)
+		out = NULL; /* a part alone does not replace the whole results file */
 	if (reps < 1 || reps > 15 || seconds <= 0 || seconds > 30) {
 		fprintf(stderr, "bench: --reps 1..15, --seconds up to 30\n");
 		return 2;
@@ -692,7 +1290,7 @@ main(int argc, char **argv)
 	 * Rounds of every mode in turn, so that whatever else the machine does
 	 * over the minutes weighs on every mode alike.
 	 */
-	for (int load = 0; load < 2; load++) {
+	for (int load = 0; load < 2 && !only_nginx; load++) {
 		for (int r = 0; r < reps; r++) {
 			for (int mode = 0; mode < M__COUNT; mode++) {
 				struct server s;
@@ -701,13 +1299,28 @@ main(int argc, char **argv)
 					fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
 					return 1;
 				}
-				v[load][mode][r] = load ? load_persistent(s.port) : load_short(s.port);
+				v[load][mode][r] = load ? load_persistent(s.port) : load_short(s.port, short_client);
 				server_stop(&s, mode);
 				fprintf(stderr, "bench: %-14s %-22s run %d: %.0f/s\n",
 					load ? "round trips" : "connections", mode_names[mode], r + 1,
 					v[load][mode][r]);
 			}
 		}
+	}
+
+	/* 1b. nginx alone, under epollviz run, under strace. */
+	if (nginx == NULL)
+		fprintf(stderr, "bench: nginx not found (scripts/deps.sh bench as root installs it): "
+				"the nginx rows are skipped\n");
+	else if (bench_nginx(nginx, vn) < 0)
+		return 1;
+	else
+		ngx_version(nginx, nginx_ver, sizeof nginx_ver);
+	if (only_nginx) {
+		sb_init(&md);
+		md_header(&md);
+		md_nginx(&md, nginx ? nginx_ver : NULL, vn);
+		goto write;
 	}
 
 	/* 2. Front-end capacity and memory: replay a million records headless. */
@@ -732,9 +1345,7 @@ main(int argc, char **argv)
 	server_stop(&idle, M_JSON);
 
 	sb_init(&md);
-	sb_printf(&md, "# epollviz benchmark\n\n");
-	sb_printf(&md, "Machine: %ld cores; loopback only; %g s per run, %d run%s each (min / median / max).\n\n",
-		  sysconf(_SC_NPROCESSORS_ONLN), seconds, reps, reps == 1 ? "" : "s");
+	md_header(&md);
 	sb_printf(&md, "## Cost of tracing (echo server, 2 workers, accept = semaphore, drain)\n\n");
 	sb_printf(&md, "| load | mode | min | median | max | ratio to tracing off (median) |\n|---|---|---:|---:|---:|---:|\n");
 	for (int load = 0; load < 2; load++) {
@@ -748,6 +1359,8 @@ main(int argc, char **argv)
 				  mode_names[mode], s3.min, s3.med, s3.max, s3.med / base.med);
 		}
 	}
+	sb_printf(&md, "\n");
+	md_nginx(&md, nginx ? nginx_ver : NULL, vn);
 	sb_printf(&md, "\n## Front end\n\n| measure | value | target |\n|---|---:|---:|\n");
 	sb_printf(&md, "| records applied/s, headless replay, text output | %.0f | |\n", (double)nrec / tt);
 	sb_printf(&md, "| records applied/s, headless replay, JSON output | %.0f | |\n", (double)nrec / tj);
@@ -769,14 +1382,15 @@ main(int argc, char **argv)
 	} else {
 		sb_printf(&md, "| TUI measures | (tmux not found: skipped) | |\n");
 	}
+	unlink(rec);
+write:
 	sb_printf(&md, "\nReproduce with `make bench` (`bench/epollviz-bench --help`).\n");
 	fwrite(md.s, 1, md.len, stdout);
-	f = fopen(out, "w");
+	f = out ? fopen(out, "w") : NULL;
 	if (f) {
 		fwrite(md.s, 1, md.len, f);
 		fclose(f);
 	}
-	unlink(rec);
 	for (int i = 0; i < k; i++) {
 		char scn[128];
 

@@ -66,6 +66,8 @@ bench)
 	build
 	want strace has_cmd strace
 	want tmux has_cmd tmux
+	# The nginx rows (never started as a service); skipped, saying so, without it.
+	want_optional nginx has_nginx
 	;;
 *) echo "usage: $0 build|test|lint|screenshots|fuzz|bench" >&2; exit 2 ;;
 esac
