@@ -473,7 +473,17 @@ hlive_pump(struct hlive *l, int ms)
 int
 hlive_start(struct hlive *l, const char *scenario, const char *script)
 {
+	char *argv[] = { "--headless", (char *)scenario, "--json", "--script", (char *)script, NULL };
+
+	return hlive_start_argv(l, argv);
+}
+
+int
+hlive_start_argv(struct hlive *l, char *const argv[])
+{
 	int pi[2], po[2], pe[2];
+	char *av[32];
+	int n = 0;
 
 	memset(l, 0, sizeof *l);
 	if (pipe2(pi, O_CLOEXEC) < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
@@ -483,7 +493,11 @@ hlive_start(struct hlive *l, const char *scenario, const char *script)
 		dup2(pi[0], 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
-		execl(bin(), bin(), "--headless", scenario, "--json", "--script", script, (char *)NULL);
+		av[n++] = (char *)bin();
+		for (int i = 0; argv[i] && n < 31; i++)
+			av[n++] = argv[i];
+		av[n] = NULL;
+		execv(bin(), av);
 		_exit(127);
 	}
 	close(pi[0]);

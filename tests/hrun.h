@@ -46,6 +46,8 @@ struct hlive {
 };
 
 int hlive_start(struct hlive *l, const char *scenario, const char *script);
+/* The same with any arguments (they must include --json): `--headless run ... -- PROGRAM`. */
+int hlive_start_argv(struct hlive *l, char *const argv[]);
 /*
  * Read until a record of type (with key containing val, if key) arrives after
  * the one the last hlive_wait returned; its index, or -1 (deadline/EOF).
