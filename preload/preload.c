@@ -72,6 +72,7 @@
 enum pl_kind { K_NONE = 0, K_SOCKET, K_LISTEN, K_EPOLL, K_FIFO };
 
 static int tracing;
+static pid_t self; /* this process (a vfork child shares our memory, not our pid) */
 static uint8_t kinds[PL_MAX_FD];
 static struct sigaction user_act[NSIG]; /* the program's handlers behind the wrapper */
 
@@ -334,6 +335,7 @@ after_fork(void)
 	pid_t parent = getppid();
 
 	ndeferred = 0;
+	self = getpid();
 	emit_start();
 	for (int fd = 0; fd < PL_MAX_FD; fd++) {
 		struct trace_rec r;
@@ -379,6 +381,7 @@ preload_init(void)
 	trace_open((int)fd, 0);
 	pthread_atfork(NULL, NULL, after_fork);
 	on_exit(on_exit_status, NULL);
+	self = getpid();
 	tracing = 1;
 	emit_start();
 }
@@ -387,7 +390,9 @@ preload_init(void)
 void
 preload__exit(int status)
 {
-	emit_result(TR_PROC_EXIT, -1, status, 0);
+	/* A vfork child runs in our memory until it execs or _exits: its end is not ours to record. */
+	if (getpid() == self)
+		emit_result(TR_PROC_EXIT, -1, status, 0);
 	REAL(_exit)(status);
 	__builtin_unreachable();
 }
