@@ -920,18 +920,18 @@ preload_sem_trywait(sem_t *s)
 	return sem_done(TR_SEM_TRYWAIT, s, REAL(sem_trywait)(s));
 }
 
-/* sem_wait(): it blocks until it takes the semaphore; recorded as a take (a won trywait) when it returns. */
+/* sem_wait(): it blocks until it takes the semaphore; recorded when it returns. */
 int
 preload_sem_wait(sem_t *s)
 {
-	return sem_done(TR_SEM_TRYWAIT, s, REAL(sem_wait)(s));
+	return sem_done(TR_SEM_WAIT, s, REAL(sem_wait)(s));
 }
 
 /* sem_timedwait(): as sem_wait, or ETIMEDOUT. */
 int
 preload_sem_timedwait(sem_t *s, const struct timespec *abs)
 {
-	return sem_done(TR_SEM_TRYWAIT, s, REAL(sem_timedwait)(s, abs));
+	return sem_done(TR_SEM_WAIT, s, REAL(sem_timedwait)(s, abs));
 }
 
 /* sem_post(). */

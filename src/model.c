@@ -1608,6 +1608,7 @@ static const struct applier {
 	[TR_ASLEEP] = { apply_asleep, always },
 	[TR_FIFO_WRITE] = { apply_fifo_write, negative },
 	[TR_UNTRACED] = { apply_untraced, always },
+	[TR_SEM_WAIT] = { apply_sem_trywait, NULL }, /* a blocking take: taken, or timed out or interrupted */
 };
 /* clang-format on */
 

@@ -177,6 +177,16 @@ line_sem_trywait(struct strbuf *b, const struct trace_rec *r)
 	sb_add(b, r->ret == 0 ? " (won)" : " (lost)");
 }
 
+/* sem_wait() = 0 (took it), or sem_timedwait's ETIMEDOUT */
+static void
+line_sem_wait(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_add(b, "sem_wait()");
+	line_ret(b, r);
+	if (r->ret == 0)
+		sb_add(b, " (took it)");
+}
+
 /* --- SIGINT {si_code=SI_KERNEL, si_pid=0} --- */
 static void
 line_signal(struct strbuf *b, const struct trace_rec *r)
@@ -468,6 +478,7 @@ static const struct rec_type types[TR__COUNT] = {
 		  F_IS("holds_semaphore", holding, 1) } },
 	[TR_FIFO_WRITE] = { "fifo_write", NULL, line_fifo_write,
 		{ F_TEXT("path"), F_RET, F_IS("closes", closes, 1) } },
+	[TR_SEM_WAIT] = { "sem_wait", NULL, line_sem_wait, { F_RET, F_IS("took", ret, 0) } },
 	[TR_UNTRACED] = { "untraced", NULL, line_untraced,
 		{ F_INT("of", of), F_TEXT("name"), F_ENUM("why", why, RE_UNTRACED) } },
 };

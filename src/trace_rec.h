@@ -78,6 +78,7 @@ enum trace_type {
 	TR_ASLEEP,
 	TR_FIFO_WRITE,
 	TR_UNTRACED,
+	TR_SEM_WAIT,
 	TR__COUNT
 };
 

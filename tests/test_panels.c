@@ -309,3 +309,20 @@ Test(panels, a_narrow_timeline_tells_apart_processes_that_share_a_name)
 	cr_assert_not_null(strstr(s, "202 "), "pid 202 is not on the narrow timeline:\n%s", s);
 	cr_assert_not_null(strstr(s, "srv-a"), "a unique name is still shown by name:\n%s", s);
 }
+
+Test(panels, a_blocking_sem_wait_takes_the_semaphore)
+{
+	struct trace_rec *r;
+
+	start(301, ROLE_PROGRAM, "server");
+	sem(TR_SEM_OPEN, 301, "/sem-three", 0x3000, 0);
+	sem(TR_SEM_WAIT, 301, NULL, 0x3000, 0);
+	says(P_SEM, "held by 301");
+	r = rec(TR_SEM_WAIT, 301);
+	r->handle = 0x3000;
+	r->ret = -1;
+	r->err = ETIMEDOUT;
+	model_apply(M, r);
+	says(P_SEM, "/sem-three");
+	cr_assert_eq(model_proc(M, 301)->sem_lost, 1, "a timed-out sem_timedwait is not counted as not taken");
+}
