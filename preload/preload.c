@@ -258,6 +258,14 @@ emit(struct trace_rec *r)
 	flush();
 }
 
+/* A wrapper's last step: emit its record r and leave errno as the call left it (r->err). */
+static void
+finish(struct trace_rec *r)
+{
+	emit(r);
+	errno = r->err;
+}
+
 /* The kind the tracer gave fd. */
 static int
 kind_of(int fd)
@@ -504,8 +512,7 @@ created(int fd, int flags)
 	if (fd >= 0)
 		set_kind(fd, K_EPOLL);
 	trace_rec_epoll_create(&r, flags, fd, err);
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return fd;
 }
 
@@ -532,8 +539,7 @@ preload_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	int err = ret < 0 ? errno : 0;
 
 	trace_rec_epoll_ctl(&r, epfd, op, fd, ev ? ev->events : 0, ev ? ev->data.u64 : 0, ret, err);
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return ret;
 }
 
@@ -555,8 +561,7 @@ wait_return(int epfd, const struct epoll_event *evs, int n)
 	int err = n < 0 ? errno : 0;
 
 	trace_rec_wait_return(&r, epfd, evs, n, err);
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return n;
 }
 
@@ -650,8 +655,7 @@ preload_listen(int fd, int backlog)
 		r.inode = (uint64_t)st.st_ino;
 	if (ret == 0)
 		set_kind(fd, K_LISTEN);
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return ret;
 }
 
@@ -679,8 +683,7 @@ accepted(int lfd, int fd, const struct sockaddr *addr, const socklen_t *len)
 		r.port = addr_text(&ss, host, sizeof host);
 		snprintf(r.text, sizeof r.text, "%s:%d", host, r.port);
 	}
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return fd;
 }
 
@@ -711,12 +714,7 @@ moved(int fd, int in, const void *buf, ssize_t n)
 
 		if (!in)
 			return n;
-		trace_rec_init(&r, TR_READ);
-		r.fd = fd;
-		r.ret = n;
-		r.err = err;
-		if (n > 0)
-			trace_rec_set_bytes(&r, buf, (size_t)n);
+		trace_rec_read(&r, fd, buf, n, err);
 		emit(&r);
 	} else {
 		emit_result(in ? TR_RECV : TR_SEND, fd, n, err);
@@ -799,8 +797,7 @@ open_traced(int dirfd, const char *path, int flags, mode_t mode)
 	r.ret = fd;
 	r.err = err;
 	trace_rec_set_text(&r, path);
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return fd;
 }
 
@@ -890,8 +887,7 @@ preload_sem_open(const char *name, int oflag, ...)
 			break;
 		}
 	}
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return s;
 }
 
@@ -908,8 +904,7 @@ sem_done(int type, sem_t *s, int ret)
 	r.ret = ret;
 	r.err = err;
 	r.handle = (uint64_t)(uintptr_t)s;
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return ret;
 }
 
@@ -952,8 +947,7 @@ preload_sem_unlink(const char *name)
 	trace_rec_set_text(&r, name);
 	r.ret = ret;
 	r.err = err;
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return ret;
 }
 
@@ -967,8 +961,7 @@ killed(pid_t target, int sig, int ret)
 	int err = ret < 0 ? errno : 0;
 
 	trace_rec_kill(&r, target, sig, ret, err);
-	emit(&r);
-	errno = err;
+	finish(&r);
 	return ret;
 }
 

@@ -35,7 +35,14 @@
 
 /* ---- targets ---------------------------------------------------------------- */
 
-/* The listening socket the clients connect to: the server's first one, or NULL. */
+/* Can a client connect to l: open, held by some process, on a TCP port (a UNIX socket has none)? */
+static int
+connectable(const struct m_listen *l)
+{
+	return l->sockets > 0 && model_listen_open(l) && l->port > 0;
+}
+
+/* The listening socket the clients connect to: on the chosen port (target), else the first open one; else the first ever made, or NULL. */
 static const struct m_listen *
 target_listen(const struct actions *a)
 {
@@ -45,7 +52,7 @@ target_listen(const struct actions *a)
 	for (int i = 0; i < m->nlistens; i++) {
 		const struct m_listen *l = &m->listens[i];
 
-		if (l->sockets <= 0 || !model_listen_open(l) || l->port <= 0)
+		if (!connectable(l))
 			continue;
 		if (a->target_port == 0 || l->port == a->target_port)
 			return l;
@@ -75,7 +82,7 @@ open_ports(const struct model *m, int *ports, int max)
 		const struct m_listen *l = &m->listens[i];
 		int k = 0;
 
-		if (l->sockets <= 0 || !model_listen_open(l) || l->port <= 0)
+		if (!connectable(l))
 			continue;
 		while (k < n && ports[k] != l->port)
 			k++;

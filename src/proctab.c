@@ -197,3 +197,10 @@ proctab_ctxsw(int pid, unsigned long long *voluntary, unsigned long long *involu
 	*involuntary = strtoull(iv + 29, NULL, 10);
 	return 0;
 }
+
+/* Keep the processes of session *sid. */
+int
+proctab_in_session(const struct proc_row *row, void *sid)
+{
+	return row->sid == *(int *)sid;
+}

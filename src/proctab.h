@@ -34,6 +34,8 @@ int proctab_read_stat(int pid, struct proc_row *row);
  */
 typedef int (*proctab_keep_fn)(const struct proc_row *row, void *arg);
 int proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max);
+/* A proctab_keep_fn: is the process in the session whose id is *(int *)sid? */
+int proctab_in_session(const struct proc_row *row, void *sid);
 /*
  * The syscall pid is blocked in (first field of /proc/PID/syscall): its
  * number, or -1 when it is in no system call (running, or blocked outside

@@ -117,14 +117,9 @@ exec_program(char **argv)
 	const char *old = getenv("LD_PRELOAD");
 	struct rlimit rl;
 	int min = PROGRAM_TRACE_FD, fd;
-	sigset_t none;
 
 	/* As a shell leaves it: every signal at its default, none blocked (the session blocks and ignores some). */
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	signals_reset(NULL);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (rlim_t)min >= rl.rlim_cur)
 		min = (int)rl.rlim_cur / 2;

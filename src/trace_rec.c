@@ -865,6 +865,15 @@ trace_rec_result(struct trace_rec *r, int type, int fd, long long ret, int err)
 	r->err = err;
 }
 
+/* A read's record: its result and (when it read any) the bytes, printable. */
+void
+trace_rec_read(struct trace_rec *r, int fd, const void *buf, long long n, int err)
+{
+	trace_rec_result(r, TR_READ, fd, n, err);
+	if (n > 0)
+		trace_rec_set_bytes(r, buf, (size_t)n);
+}
+
 /* kill's record. */
 void
 trace_rec_kill(struct trace_rec *r, int target, int sig, int ret, int err)

@@ -315,6 +315,8 @@ void trace_rec_wait_enter(struct trace_rec *r, int epfd, int maxevents, int time
 void trace_rec_wait_return(struct trace_rec *r, int epfd, const struct epoll_event *evs, int n, int err);
 /* A record of type with fd and the result: recv, send, close... */
 void trace_rec_result(struct trace_rec *r, int type, int fd, long long ret, int err);
+/* A read of fd that returned n, with the bytes read as printable text. */
+void trace_rec_read(struct trace_rec *r, int fd, const void *buf, long long n, int err);
 /* kill(target, sig); a negative target is a group. */
 void trace_rec_kill(struct trace_rec *r, int target, int sig, int ret, int err);
 /* A signal delivered (or found pending at exit), with its si_code and si_pid. */

@@ -142,12 +142,7 @@ traced_read(struct trace_rec *r, int fd, const void *buf, ssize_t n)
 {
 	int err = n < 0 ? errno : 0;
 
-	trace_rec_init(r, TR_READ);
-	r->fd = fd;
-	r->ret = n;
-	r->err = err;
-	if (n > 0)
-		trace_rec_set_bytes(r, buf, (size_t)n);
+	trace_rec_read(r, fd, buf, n, err);
 	trace_emit(r);
 	errno = err;
 }

@@ -306,6 +306,19 @@ signals_set(const int *sigs, int n, void (*handler)(int))
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* Default dispositions for all, and mask (or nothing) blocked. */
+void
+signals_reset(const sigset_t *mask)
+{
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, mask ? mask : &none, NULL);
+}
+
 /* Fill set with exactly the n signals listed in sigs. */
 void
 sigset_of(sigset_t *set, const int *sigs, int n)

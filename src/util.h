@@ -54,6 +54,8 @@ void *xreallocarray(void *p, size_t n, size_t size);
 #define JOB_CONTROL_SIGNALS SIGTSTP, SIGTTIN, SIGTTOU, SIGQUIT
 /* Set the disposition of the n signals in sigs to handler (SIG_DFL, SIG_IGN or a function), flags 0. */
 void signals_set(const int *sigs, int n, void (*handler)(int));
+/* Every signal back to its default disposition, and mask (NULL: none) as the blocked set: a child about to exec. */
+void signals_reset(const sigset_t *mask);
 /* A signal set of the n signals in sigs. */
 void sigset_of(sigset_t *set, const int *sigs, int n);
 /*
