@@ -283,11 +283,8 @@ session_child(struct run *r, int slave, int trace_wr, int ctl_rd)
 	fd_set_cloexec(ctl_rd, 0);
 	prctl(PR_SET_PDEATHSIG, SIGHUP);
 	/* The front end's dispositions are not the session's. */
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
 	sigset_of(&set, sigs, (int)ARRAY_LEN(sigs));
-	sigprocmask(SIG_SETMASK, &set, NULL);
+	signals_reset(&set);
 	role_exec(ROLE_SESSION, args);
 }
 
@@ -471,6 +468,13 @@ run_reader(const struct run *r)
 	return &r->rd;
 }
 
+/* Whether the run's scenario is a program's (scenario_program). */
+int
+run_is_program(const struct run *r)
+{
+	return r->sc.argv != NULL;
+}
+
 /* The pid of the session leader the run forked. */
 pid_t
 run_session_pid(const struct run *r)
@@ -498,13 +502,6 @@ run_emit_end(struct run *r, int actions_failed, int flags)
 	run_emit(r, &end);
 }
 
-/* proctab_scan filter: whether a process is in the session whose id is *arg. */
-static int
-in_session(const struct proc_row *row, void *arg)
-{
-	return row->sid == *(pid_t *)arg;
-}
-
 /* Wait (bounded) for the session to end by itself after term. */
 static void
 wait_session(struct run *r, int ms)
@@ -523,7 +520,7 @@ wait_session(struct run *r, int ms)
 static int
 session_left(struct run *r, struct proc_row *rows)
 {
-	return r->session > 0 ? proctab_scan(in_session, &r->session, rows, STOP_MAX_LEFT) : 0;
+	return r->session > 0 ? proctab_scan(proctab_in_session, &r->session, rows, STOP_MAX_LEFT) : 0;
 }
 
 /* Wait (bounded) until nothing is left in the session, reaping what ends here. */

@@ -56,6 +56,8 @@ void run_drain(struct run *r);
 /* Trace bytes not yet handed on: unread in the pipe, or read but not a whole record yet. */
 int run_trace_pending(const struct run *r);
 pid_t run_session_pid(const struct run *r);
+/* Does the run start a program of the user's (epollviz run), not only epollviz's own roles? */
+int run_is_program(const struct run *r);
 uint64_t run_t0(const struct run *r);
 /*
  * The front end's verdict, the run's last record (after run_stop):

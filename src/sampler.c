@@ -171,15 +171,10 @@ poll_queues(void *arg)
 		s->last_qlen[i] = q;
 	}
 	sampler_asleep(s);
-	sampler_untraced(s);
+	/* epollviz's own roles always trace: only a program's run can hold a silent process. */
+	if (run_is_program(s->run))
+		sampler_untraced(s);
 	s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
-}
-
-/* proctab_scan filter: a process of the session *arg other than its leader. */
-static int
-in_session(const struct proc_row *row, void *arg)
-{
-	return row->sid == *(int *)arg && row->pid != *(int *)arg;
 }
 
 /* Is pid running this very binary (the session's child between its fork and its exec)? */
@@ -217,15 +212,17 @@ sampler_untraced(struct sampler *s)
 	int sid = (int)run_session_pid(s->run), n, first = 1;
 	uint64_t now = now_ns();
 
-	if (sid <= 0)
+	if (sid <= 0 || now - s->untraced_at < SAMPLER_UNTRACED_NS / 2)
 		return;
-	n = proctab_scan(in_session, &sid, rows, (int)ARRAY_LEN(rows));
+	s->untraced_at = now;
+	n = proctab_scan(proctab_in_session, &sid, rows, (int)ARRAY_LEN(rows));
 	for (int i = 0; i < n; i++) {
 		const struct m_proc *p = model_proc(s->m, (uint32_t)rows[i].pid);
 		struct trace_rec r;
 		int k;
 
-		if ((p && (p->started || p->untraced)) || rows[i].state == 'Z' || is_self(rows[i].pid))
+		if (rows[i].pid == sid || (p && (p->started || p->untraced)) || rows[i].state == 'Z' ||
+		    is_self(rows[i].pid))
 			continue;
 		k = unknown_slot(s, rows[i].pid, now);
 		if (k < 0 || s->unk[k].reported || now - s->unk[k].seen < SAMPLER_UNTRACED_NS)

@@ -42,6 +42,7 @@ struct sampler {
 		int reported;
 	} unk[SAMPLER_MAX_UNTRACED];
 	int nunk;
+	uint64_t untraced_at; /* the last look (a look reads every process's /proc stat) */
 };
 
 /* Sample run's processes as the model m knows them. */
