@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,4 +645,12 @@ hbuilt(const char *rel)
 		snprintf(path, sizeof path, "%.*s/%s", dirlen, slash ? bin : ".", rel);
 	cr_assert_eq(access(path, X_OK), 0, "%s was not built: %s", rel, path);
 	return path;
+}
+
+int
+hcpus(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }

@@ -99,6 +99,8 @@ int hfree_port(void);
  * Static storage.
  */
 const char *hbuilt(const char *rel);
+/* How many CPUs this process may run on (sched_getaffinity; 1 when it cannot tell). */
+int hcpus(void);
 /* The first of the NULL-terminated paths that is an executable, or NULL. */
 const char *hexecutable(const char *const *paths);
 /* A blocking loopback TCP connection to port (TCP_NODELAY, 10 s receive deadline); fails the test if refused. */

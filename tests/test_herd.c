@@ -116,15 +116,6 @@ run_herd(const char *cpus)
 	return out;
 }
 
-/* CPUs this process may run on. */
-static int
-cpus_allowed(void)
-{
-	cpu_set_t s;
-
-	return sched_getaffinity(0, sizeof s, &s) == 0 ? CPU_COUNT(&s) : 1;
-}
-
 /*
  * cpus = same: the winner runs until it blocks again, so the loser, woken
  * on the same CPU, finds the connection taken and sleeps again inside
@@ -146,8 +137,8 @@ Test(herd, on_two_cpus_the_loser_returns)
 {
 	struct herd r;
 
-	if (cpus_allowed() < 2)
-		cr_skip_test("cpus = split needs two CPUs; this machine lets the tests use %d", cpus_allowed());
+	if (hcpus() < 2)
+		cr_skip_test("cpus = split needs two CPUs; this machine lets the tests use %d", hcpus());
 	r = run_herd("split");
 	cr_assert_geq(r.connections, CONNECTIONS / 2, "only %d of %d connections had one accept", r.connections,
 		      CONNECTIONS);

@@ -96,15 +96,6 @@ find_signal(const struct hrun *h, long long pid, int signo, const char *code)
 	return -1;
 }
 
-/* CPUs this process may run on. */
-static int
-cpus_allowed(void)
-{
-	cpu_set_t set;
-
-	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-}
-
 /* Put pid on the k-th CPU this process may use (the herd's race needs the two workers apart). */
 static void
 pin(long long pid, int k)
@@ -141,7 +132,7 @@ Test(run, the_students_echo_server_is_watched_like_echo_herd)
 	struct hlive l;
 	struct hrun *h = &l.h;
 	size_t mark = 0, lost = 0;
-	int n, split = cpus_allowed() >= 2;
+	int n, split = hcpus() >= 2;
 
 	cr_assert_eq(hlive_start_argv(&l, argv), 0);
 	cr_assert_geq(hlive_wait(&l, "action", "action", "pause: ", 30), 0, "the run never paused: %s", h->out);
