@@ -103,7 +103,8 @@ split_lines(struct lines *L, const struct view *v, int w)
 			continue;
 		lines_add(L);
 		if (narrow) {
-			lines_printf(L, "%s %llu accepted ", p->name[0] ? p->name : "?", (unsigned long long)p->accepts);
+			lines_printf(L, "%s %llu accepted ", panel_role_name(v, p->pid, name, sizeof name),
+				     (unsigned long long)p->accepts);
 		} else {
 			lines_field(L, panel_pid_name(v, p->pid, name, sizeof name), NAME_COL);
 			lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
