@@ -654,3 +654,12 @@ hcpus(void)
 
 	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
+
+int
+hlive_port(struct hlive *l)
+{
+	long i = hlive_wait(l, "listen", NULL, NULL, 20);
+
+	cr_assert_geq(i, 0, "the server never listened: %s", l->h.out);
+	return (int)jint(l->h.recs[i], "port");
+}

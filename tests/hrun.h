@@ -46,6 +46,8 @@ struct hlive {
 };
 
 int hlive_start(struct hlive *l, const char *scenario, const char *script);
+/* The port of the run's first listen record (waited for); fails the test when none comes. */
+int hlive_port(struct hlive *l);
 /* The same with any arguments (they must include --json): `--headless run ... -- PROGRAM`. */
 int hlive_start_argv(struct hlive *l, char *const argv[]);
 /*

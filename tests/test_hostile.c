@@ -25,15 +25,6 @@
 
 #include "hrun.h"
 
-static int
-port_of(struct hlive *l)
-{
-	long i = hlive_wait(l, "listen", NULL, NULL, 20);
-
-	cr_assert_geq(i, 0, "the server never listened: %s", l->h.out);
-	return (int)jint(l->h.recs[i], "port");
-}
-
 static void
 put(int s, const void *buf, size_t n)
 {
@@ -110,7 +101,7 @@ Test(hostile, malformed_clients_never_hurt_a_worker, .timeout = 120)
 	size_t len;
 
 	hlive_start(&l, "echo-drain", "pause; settle; pause");
-	port = port_of(&l);
+	port = hlive_port(&l);
 	cr_assert_geq(hlive_wait(&l, "action", "action", "pause", 20), 0);
 	w[0] = hlive_pid(&l, "echo-server", 0);
 	w[1] = hlive_pid(&l, "echo-worker", 0);
@@ -262,7 +253,7 @@ Test(hostile, thousand_concurrent_connections, .timeout = 120)
 	hscenario(path, sizeof path, "thousand",
 		  "title = 1000\n[echo]\naccept_loop = drain\nbacklog = 1024\n");
 	hlive_start(&l, path, "pause; settle; pause");
-	port = port_of(&l);
+	port = hlive_port(&l);
 	sa.sin_port = htons((uint16_t)port);
 	cr_assert_geq(hlive_wait(&l, "action", "action", "pause", 20), 0);
 	w[0] = hlive_pid(&l, "echo-server", 0);
@@ -342,7 +333,7 @@ Test(hostile, emfile_is_reported_and_the_worker_keeps_serving, .timeout = 120)
 	hscenario(path, sizeof path, "emfile",
 		  "title = emfile\n[echo]\naccept_loop = drain\nworkers = 1\nfd_limit = 24\nbacklog = 128\n");
 	hlive_start(&l, path, "pause; settle; pause");
-	port = port_of(&l);
+	port = hlive_port(&l);
 	cr_assert_geq(hlive_wait(&l, "action", "action", "pause", 20), 0);
 	for (int i = 0; i < N; i++)
 		s[i] = hdial(port);

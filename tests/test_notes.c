@@ -31,16 +31,6 @@
 
 TestSuite(notes, .timeout = 120);
 
-/* The listening port the run reported. */
-static int
-port_of(struct hlive *l)
-{
-	long i = hlive_wait(l, "listen", NULL, NULL, 20);
-
-	cr_assert_geq(i, 0, "the server never listened: %s", l->h.out);
-	return (int)jint(l->h.recs[i], "port");
-}
-
 /* Wait until the script reaches its next pause (every record before it has been printed). */
 static void
 at_pause(struct hlive *l)
@@ -225,7 +215,7 @@ Test(notes, break_after_a_lost_trywait_skips_the_rest_of_the_batch)
 	 * so that the stopped worker's ready list holds only the two new events.
 	 */
 	hlive_start(&l, path, "pause; settle; stop; pause; cont; settle; pause");
-	port = port_of(&l);
+	port = hlive_port(&l);
 	at_pause(&l);
 	a = hdial(port);
 	put(a, "first\n");
@@ -380,7 +370,7 @@ Test(notes, strchr_on_a_line_without_newline_sends_stale_bytes)
 
 	cr_assert_not_null(hscenario(path, sizeof path, "strchr", scn));
 	hlive_start(&l, path, "pause; settle; pause");
-	port = port_of(&l);
+	port = hlive_port(&l);
 	at_pause(&l);
 	s = hdial(port);
 	put(s, "hello world\n");
