@@ -10,6 +10,20 @@
  *   reuseport     one listening socket per worker, SO_REUSEPORT
  *   shared-epoll  one epoll instance created before fork, shared by all
  *   none          everybody calls accept; losers get EAGAIN
+ *   mutex         nginx's accept_mutex: a lock word in shared memory (a
+ *                 memfd made before fork, so re-executed workers map it
+ *                 too) holds its holder's pid.  Before each epoll_wait a
+ *                 worker try-locks it: the winner ADDs the listening socket
+ *                 to its own instance (if it is not there), a loser DELs
+ *                 it (if it was) and waits at most mutex_delay ms before it
+ *                 tries again.  After a wait the holder accepts first, then
+ *                 unlocks, then serves its connections.  accept_disabled:
+ *                 a worker with more than 7/8 of its connection slots in
+ *                 use skips the contest for as many turns as it is over.
+ *                 The parent frees the word when a worker dies holding it.
+ *
+ * Load for the contest: work_us of busy CPU per answered line, and worker
+ * stall_worker sleeping stall_ms every stall_every lines.
  *
  * Lines: a reply "pid = N | <line>\n" is sent for every '\n'-terminated
  * line.  A partial line is kept until its end arrives and flushed as a reply
@@ -41,12 +55,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -69,6 +86,7 @@
 #define SHUTDOWN_KILL_MS 1000    /* and after SIGKILL within this */
 #define REAP_POLL_NS (50 * 1000000) /* how long one wait for SIGCHLD lasts at most */
 #define NOTES_BUF 8192           /* handle_client's char buf[8192] */
+#define LOCK_NAME "accept_mutex"  /* the lock word's name in the trace, as nginx's */
 
 _Static_assert(MAX_EVENTS <= TRACE_MAX_READY, "a whole epoll_wait batch fits in one logical record");
 
@@ -99,6 +117,14 @@ struct echo {
 	int exit_status;
 	struct conn **conns; /* indexed by fd */
 	int nconns;
+	int live;     /* connections open now */
+	uint64_t served; /* lines answered */
+	/* accept = mutex */
+	_Atomic uint32_t *lock; /* the lock word: its holder's pid, 0 when free */
+	int lock_fd;
+	int held;       /* this worker holds the lock now */
+	int registered; /* the listening socket is in this worker's interest list */
+	int disabled;   /* turns left to skip the contest (accept_disabled) */
 	/*
 	 * reply = notes: handle_client's stack buffer.  The same frame every
 	 * call, so what one recv leaves beyond its bytes is there for the
@@ -141,6 +167,7 @@ conn_new(int fd, int peer_port)
 		E.nconns = n;
 	}
 	c = xcalloc(1, sizeof *c);
+	E.live++;
 	c->fd = fd;
 	c->peer_port = peer_port;
 	E.conns[fd] = c;
@@ -155,6 +182,7 @@ conn_close(struct conn *c, const char *why)
 	traced_close(c->fd);
 	role_say("pid %d: fd %d (peer port %d) %s, closed\n", E.pid, c->fd, c->peer_port, why);
 	E.conns[c->fd] = NULL;
+	E.live--;
 	free(c->out);
 	free(c);
 }
@@ -175,6 +203,46 @@ out_append(struct conn *c, const char *s, size_t n)
 	c->out_len += n;
 }
 
+/*
+ * Sleep ms, or until a stop signal: the signals are unblocked only inside
+ * the wait, as in every other wait of a role.
+ */
+static void
+stall_sleep(int ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000u;
+
+	trace_flush(); /* nothing waits in the buffer while the worker sleeps */
+	while (!role_stop) {
+		uint64_t now = now_ns();
+		struct timespec ts;
+
+		if (now >= end)
+			break;
+		ts.tv_sec = (time_t)((end - now) / 1000000000u);
+		ts.tv_nsec = (long)((end - now) % 1000000000u);
+		ppoll(NULL, 0, &ts, &role_wait_mask);
+	}
+}
+
+/* The contest's load, per answered line: work_us of CPU, and the stalled worker's sleep. */
+static void
+served_one(void)
+{
+	E.served++;
+	if (E.cfg.work_us > 0) {
+		uint64_t end = now_ns() + (uint64_t)E.cfg.work_us * 1000u;
+
+		while (now_ns() < end)
+			; /* busy on purpose: a request's CPU work */
+	}
+	if (E.cfg.stall_ms > 0 && E.index == E.cfg.stall_worker && E.served % (uint64_t)E.cfg.stall_every == 0) {
+		trace_log("pid %d: stalls %d ms after line %llu (stall_worker=%d, every %d lines)", E.pid,
+			  E.cfg.stall_ms, (unsigned long long)E.served, E.index, E.cfg.stall_every);
+		stall_sleep(E.cfg.stall_ms);
+	}
+}
+
 /* Queue "pid = N | line\n". */
 static void
 reply_line(struct conn *c, const char *line, size_t n)
@@ -182,6 +250,7 @@ reply_line(struct conn *c, const char *line, size_t n)
 	char head[48];
 	int k = snprintf(head, sizeof head, "pid = %d | ", E.pid);
 
+	served_one();
 	out_append(c, head, (size_t)k);
 	out_append(c, line, n);
 	out_append(c, "\n", 1);
@@ -296,6 +365,7 @@ notes_reply(struct conn *c, size_t n)
 	int k = snprintf(head, sizeof head, "pid = %d | ", E.pid);
 	size_t i = 0;
 
+	served_one();
 	send_traced(c->fd, head, (size_t)k);
 	while (i < NOTES_BUF && E.notes_buf[i] != '\n' && E.notes_buf[i] != '\0')
 		i++;
@@ -458,6 +528,15 @@ accept_one(void)
 		return 0;
 	}
 	role_say("pid %d: accepted %s as fd %d\n", E.pid, r.text, fd);
+	if (E.lock && E.cfg.accept_disabled) {
+		/* nginx: ngx_accept_disabled = connection_n / 8 - free_connection_n */
+		int over = E.cfg.connections / 8 - (E.cfg.connections - E.live);
+
+		if (over > 0 && E.disabled <= 0)
+			trace_log("pid %d: %d of %d connection slots in use (more than 7/8): skips the accept "
+				  "contest for %d turns (accept_disabled)", E.pid, E.live, E.cfg.connections, over);
+		E.disabled = over;
+	}
 	/* Bytes may be queued: ADD reports them even with EPOLLET (ep_insert polls); serve them a wait sooner. */
 	conn_readable(c);
 	return 0;
@@ -486,6 +565,139 @@ listen_event(void)
 		traced_result(TR_SEM_POST, -1, ret, ret < 0 ? errno : 0);
 	}
 	return 0;
+}
+
+/* --- accept = mutex ------------------------------------------------------ */
+
+/* A lock record of this worker: lock_open, lock_try or lock_release. */
+static void
+trace_lock(int type, int ret, int err, int owner)
+{
+	struct trace_rec r;
+
+	trace_rec_init(&r, type);
+	trace_rec_set_text(&r, LOCK_NAME);
+	r.fd = E.lock_fd;
+	r.ret = ret;
+	r.err = err;
+	r.owner = owner;
+	trace_emit(&r);
+}
+
+/*
+ * The lock word: made by the parent (a memfd without CLOEXEC, so that the
+ * re-executed workers inherit it) or mapped from the inherited fd.
+ */
+static void
+open_lock(int create, int fd)
+{
+	struct trace_rec r;
+	void *p = MAP_FAILED;
+	int err = 0;
+
+	if (create) {
+		fd = memfd_create("epollviz-accept-mutex", 0);
+		if (fd >= 0 && ftruncate(fd, (off_t)sizeof(uint32_t)) < 0) {
+			err = errno;
+			close(fd);
+			fd = -1;
+			errno = err;
+		}
+	}
+	if (fd >= 0)
+		p = mmap(NULL, sizeof(uint32_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	err = p == MAP_FAILED ? errno : 0;
+	E.lock_fd = fd;
+	trace_rec_init(&r, TR_LOCK_OPEN);
+	trace_rec_set_text(&r, LOCK_NAME);
+	r.fd = fd;
+	r.initial = create ? 1 : -1;
+	r.ret = p == MAP_FAILED ? -1 : 0;
+	r.err = err;
+	trace_emit(&r);
+	if (p == MAP_FAILED) {
+		role_say("epollviz: the accept lock (memfd %d): %s\n", fd, strerror(err));
+		role_exit(1);
+	}
+	E.lock = p;
+}
+
+/* ADD or DEL the listening socket in this worker's instance, as the contest decides. */
+static void
+listener_watch(int on)
+{
+	uint32_t ev = EPOLLIN | (E.cfg.trigger == TRIG_EDGE ? EPOLLET : 0);
+
+	if (on == E.registered)
+		return;
+	if (traced_epoll_ctl(E.epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, E.lfd, on ? ev : 0, data_for(E.lfd)) == 0)
+		E.registered = on;
+}
+
+/*
+ * nginx's ngx_trylock_accept_mutex, before each wait: skip the contest while
+ * accept_disabled says so (giving the socket up: only a holder waits on it),
+ * else try the lock; the winner watches the listening socket, a loser stops
+ * watching it.  Returns the wait's timeout: none for the holder, mutex_delay
+ * for the others, who try again after it.
+ */
+static int
+mutex_contest(void)
+{
+	uint32_t expected = 0;
+
+	if (E.disabled > 0) {
+		E.disabled--;
+		listener_watch(0);
+		return E.cfg.mutex_delay;
+	}
+	if (atomic_compare_exchange_strong(E.lock, &expected, (uint32_t)E.pid)) {
+		E.held = 1;
+		trace_lock(TR_LOCK_TRY, 0, 0, E.pid);
+		listener_watch(1);
+		return -1;
+	}
+	trace_lock(TR_LOCK_TRY, -1, EBUSY, (int)expected);
+	listener_watch(0);
+	return E.cfg.mutex_delay;
+}
+
+/*
+ * After the accepts of a turn: give the lock back (the socket stays watched
+ * until the next turn).  The record's time is taken before the word
+ * changes, as a take's is after: in the trace, one holder's span never
+ * overlaps the next one's.
+ */
+static void
+mutex_release(void)
+{
+	uint32_t expected = (uint32_t)E.pid;
+	struct trace_rec r;
+	int ok;
+
+	if (!E.held)
+		return;
+	E.held = 0;
+	trace_rec_init(&r, TR_LOCK_RELEASE);
+	ok = atomic_compare_exchange_strong(E.lock, &expected, 0);
+	trace_rec_set_text(&r, LOCK_NAME);
+	r.fd = E.lock_fd;
+	r.ret = ok ? 0 : -1;
+	r.err = ok ? 0 : EPERM;
+	r.owner = ok ? E.pid : (int)expected;
+	trace_emit(&r);
+}
+
+/* The parent: a worker that died holding the lock would keep it forever (nginx's master frees it too). */
+static void
+mutex_force_unlock(pid_t dead)
+{
+	uint32_t expected = (uint32_t)dead;
+
+	if (E.lock && atomic_compare_exchange_strong(E.lock, &expected, 0)) {
+		trace_lock(TR_LOCK_RELEASE, 0, 0, (int)dead);
+		role_say("pid %d: worker %d died holding the accept lock; freed it\n", E.pid, dead);
+	}
 }
 
 /* Emit a stray record: an event this worker cannot serve, and why. */
@@ -564,6 +776,7 @@ worker_reaped(void *ctx, pid_t p, int st)
 	(void)ctx;
 	trace_rec_reap(&r, p, st);
 	trace_emit(&r);
+	mutex_force_unlock(p);
 	/* The notes never look at their child: the survivor goes on (sigpipe = default shows it). */
 	if (WIFSIGNALED(st) && E.cfg.sigpipe == SIGPIPE_DEFAULT) {
 		role_say("pid %d: worker %d was killed by %s; the notes' server goes on without it\n", E.pid,
@@ -740,6 +953,8 @@ spawn_worker(int i)
 		snprintf(a[n], sizeof a[n], "--epfd=%d", E.epfd), n++;
 	if (E.sem)
 		snprintf(a[n], sizeof a[n], "--sem=%s", E.sem_name), n++;
+	if (E.lock)
+		snprintf(a[n], sizeof a[n], "--lock-fd=%d", E.lock_fd), n++;
 	for (int k = 0; k < n; k++)
 		args[k] = a[k];
 	for (int k = 0; k < nopt; k++)
@@ -819,7 +1034,7 @@ setup(const struct role_args *a, int is_parent)
 	E.is_parent = is_parent;
 	E.pid = getpid();
 	E.shared = E.cfg.accept == ACCEPT_SHARED_EPOLL;
-	E.lfd = E.epfd = -1;
+	E.lfd = E.epfd = E.lock_fd = -1;
 	snprintf(name, sizeof name, "echo-w%d", a->index);
 	role_start(is_parent ? ROLE_ECHO_PARENT : ROLE_ECHO_WORKER, name, is_parent);
 	if (!is_parent)
@@ -834,6 +1049,8 @@ setup(const struct role_args *a, int is_parent)
 		str_copy(E.sem_name, a->sem, sizeof E.sem_name);
 		open_semaphore(is_parent);
 	}
+	if (E.cfg.accept == ACCEPT_MUTEX)
+		open_lock(is_parent, a->lock_fd);
 	if (is_parent || E.cfg.accept == ACCEPT_REUSEPORT) {
 		make_listener(is_parent ? E.cfg.port : a->port, E.cfg.accept == ACCEPT_REUSEPORT);
 	} else {
@@ -869,7 +1086,8 @@ setup(const struct role_args *a, int is_parent)
 		E.epfd = traced_epoll_create1(EPOLL_CLOEXEC);
 		if (E.epfd < 0)
 			role_exit(1);
-		traced_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
+		if (E.lock == NULL) /* mutex: only the lock's holder watches it, from its first turn */
+			traced_epoll_ctl(E.epfd, EPOLL_CTL_ADD, E.lfd, ev, data_for(E.lfd));
 	}
 }
 
@@ -890,16 +1108,26 @@ echo_main(const struct role_args *a, int role)
 			role_chld = 0, reap_children(0);
 		if (role_stop || trace_reader_gone())
 			shutdown_server();
-		n = traced_epoll_wait(E.epfd, evs, MAX_EVENTS, -1);
+		n = traced_epoll_wait(E.epfd, evs, MAX_EVENTS, E.lock ? mutex_contest() : -1);
 		err = n < 0 ? errno : 0;
 		if (n < 0) {
+			mutex_release();
 			if (err == EINTR)
 				continue; /* a signal, or SIGCONT after a stop: loop */
 			role_say("pid %d: epoll_wait: %s\n", E.pid, strerror(err));
 			E.exit_status = 1;
 			shutdown_server();
 		}
+		if (E.lock) {
+			/* nginx posts accept events first: accept, unlock, then serve the connections. */
+			for (int i = 0; i < n; i++)
+				if ((int)(uint32_t)evs[i].data.u64 == E.lfd)
+					listen_event();
+			mutex_release();
+		}
 		for (int i = 0; i < n; i++) {
+			if (E.lock && (int)(uint32_t)evs[i].data.u64 == E.lfd)
+				continue;
 			if (dispatch(&evs[i]) < 0 && E.cfg.sem_lost == SEM_LOST_BREAK) {
 				if (i + 1 < n)
 					trace_skip(evs, i, n);

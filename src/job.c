@@ -15,7 +15,7 @@
 static const char *const kind_names[] = { "echo", "fifo", "probe", "program", NULL };
 static const char *const yesno[] = { "no", "yes", NULL };
 static const char *const accept_names[] = { "semaphore", "exclusive", "reuseport", "shared-epoll",
-					    "none", NULL };
+					    "none", "mutex", NULL };
 static const char *const loop_names[] = { "once", "drain", NULL };
 static const char *const trigger_names[] = { "edge", "level", NULL };
 static const char *const cpus_names[] = { "any", "same", "split", NULL };
@@ -58,6 +58,7 @@ static const struct opt {
 	const char *const *names; /* enum values, or NULL for an integer */
 	long lo, hi;
 	int (*text)(const char *val); /* a text option: its check (0 good); NULL for an int */
+	int quiet; /* a role's arguments (and so ps) carry it only when it is not the default */
 } opts[] = {
 	{ "background", K_ALL, offsetof(struct job_cfg, background), yesno, 0, 0 },
 	{ "accept", K_ECHO, offsetof(struct job_cfg, accept), accept_names, 0, 0 },
@@ -73,6 +74,13 @@ static const struct opt {
 	{ "sigpipe", K_ECHO, offsetof(struct job_cfg, sigpipe), sigpipe_names, 0, 0 },
 	{ "reply", K_ECHO, offsetof(struct job_cfg, reply), reply_names, 0, 0 },
 	{ "sem_name", K_ECHO, offsetof(struct job_cfg, sem_name), NULL, 0, 0, sem_name_check },
+	{ "mutex_delay", K_ECHO, offsetof(struct job_cfg, mutex_delay), NULL, 1, 10000, NULL, 1 },
+	{ "connections", K_ECHO, offsetof(struct job_cfg, connections), NULL, 8, 1048576, NULL, 1 },
+	{ "accept_disabled", K_ECHO, offsetof(struct job_cfg, accept_disabled), yesno, 0, 0, NULL, 1 },
+	{ "work_us", K_ECHO, offsetof(struct job_cfg, work_us), NULL, 0, 1000000, NULL, 1 },
+	{ "stall_worker", K_ECHO, offsetof(struct job_cfg, stall_worker), NULL, 0, 7, NULL, 1 },
+	{ "stall_ms", K_ECHO, offsetof(struct job_cfg, stall_ms), NULL, 0, 60000, NULL, 1 },
+	{ "stall_every", K_ECHO, offsetof(struct job_cfg, stall_every), NULL, 1, 1000000, NULL, 1 },
 	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
 	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
 	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },
@@ -95,6 +103,10 @@ job_defaults(struct job_cfg *j, int kind)
 	j->workers = 2;
 	j->port = 0;
 	j->backlog = 64;
+	j->mutex_delay = 500; /* nginx's defaults */
+	j->connections = 512;
+	j->accept_disabled = 1;
+	j->stall_every = 1;
 	j->hup = HUP_FIXED;
 	j->storm_detail = 5;
 	j->storm_cap = 200000;
@@ -178,7 +190,7 @@ int
 job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t errcap)
 {
 	const struct opt *o = opt_find(key);
-	char list[256];
+	char list[512];
 
 	if (o == NULL || !(o->kinds & (1 << j->kind))) {
 		snprintf(err, errcap, "unknown key '%s' in [%s] (known: %s)", key,
@@ -219,13 +231,17 @@ job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t e
 int
 job_to_args(const struct job_cfg *j, char args[][48], int max)
 {
+	struct job_cfg def;
 	int n = 0;
 
+	job_defaults(&def, j->kind);
 	for (size_t i = 0; i < ARRAY_LEN(opts) && n < max; i++) {
 		const struct opt *o = &opts[i];
 		int v;
 
 		if (!(o->kinds & (1 << j->kind)) || strcmp(o->key, "background") == 0)
+			continue;
+		if (o->quiet && *opt_field((struct job_cfg *)j, o) == *opt_field(&def, o))
 			continue;
 		if (o->text) {
 			const char *t = opt_text((struct job_cfg *)j, o);

@@ -12,12 +12,15 @@
 
 #include "trace_rec.h"
 
-#define JOB_NOPTS 20 /* rows of the option table */
+#define JOB_NOPTS 27 /* rows of the option table */
 #define JOB_TEXT_MAX 32 /* a text option's bytes, its NUL included */
 
 /* JOB_PROGRAM is `epollviz run`'s: a program of the user's, never a section of a scenario file. */
 enum job_kind { JOB_ECHO = 0, JOB_FIFO, JOB_PROBE, JOB_PROGRAM, JOB__COUNT };
-enum accept_mode { ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACCEPT_SHARED_EPOLL, ACCEPT_NONE };
+enum accept_mode {
+	ACCEPT_SEMAPHORE = 0, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT, ACCEPT_SHARED_EPOLL, ACCEPT_NONE, ACCEPT_MUTEX,
+	ACCEPT__COUNT
+};
 enum accept_loop { LOOP_ONCE = 0, LOOP_DRAIN };
 enum trigger { TRIG_EDGE = 0, TRIG_LEVEL };
 enum cpus_mode { CPUS_ANY = 0, CPUS_SAME, CPUS_SPLIT };
@@ -51,6 +54,15 @@ struct job_cfg {
 	int sigpipe;      /* enum sigpipe_mode: default lets a send to a gone peer kill the worker */
 	int reply;        /* enum reply_mode: notes is handle_client's two writes and strchr */
 	char sem_name[JOB_TEXT_MAX]; /* a fixed semaphore name ("/my_semaphore"); "" per run */
+	/* accept = mutex: nginx's accept_mutex */
+	int mutex_delay;     /* ms a worker that lost the lock waits before it tries again (accept_mutex_delay) */
+	int connections;     /* connection slots per worker (worker_connections), for accept_disabled */
+	int accept_disabled; /* 0 or 1: a worker with more than 7/8 of its slots in use skips the contest */
+	/* load the contest puts on the workers */
+	int work_us;      /* busy CPU time per answered line, in microseconds */
+	int stall_worker; /* which worker (0 is the parent) stalls, when stall_ms > 0 */
+	int stall_ms;     /* it sleeps this long ... */
+	int stall_every;  /* ... every this many answered lines */
 	/* fifo */
 	int hup;
 	int storm_detail; /* EPOLLHUP returns traced in full before counting */

@@ -887,11 +887,10 @@ recent_push(uint16_t *bits, int *n, int won)
 		(*n)++;
 }
 
-/* sem_trywait: won (the semaphore is held by p) or lost. */
+/* A take of s by p: won (s is held by p) or lost. */
 static void
-apply_sem_trywait(struct model *m, struct m_proc *p, const struct trace_rec *r)
+lock_take(struct model *m, struct m_proc *p, struct m_sem *s, const struct trace_rec *r)
 {
-	struct m_sem *s = sem_of(m, p, r->handle);
 	struct m_sem_user *u = s ? sem_user(s, p->pid) : NULL;
 	int won = r->ret == 0;
 
@@ -925,6 +924,54 @@ apply_sem_trywait(struct model *m, struct m_proc *p, const struct trace_rec *r)
 			event_add(m, &e);
 		}
 	}
+}
+
+/* sem_trywait, sem_wait: won (the semaphore is held by p) or lost. */
+static void
+apply_sem_trywait(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	lock_take(m, p, sem_of(m, p, r->handle), r);
+}
+
+/* accept = mutex: the lock word made (by the parent, free) or inherited (by a worker). */
+static void
+apply_lock_open(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s;
+
+	if (r->ret != 0 || (s = sem_get(m, r->text)) == NULL)
+		return;
+	s->kind = LOCK_MUTEX;
+	s->exists = 1;
+	if (r->initial >= 0) {
+		s->value = r->initial;
+		s->owner = 0;
+	}
+	sem_user(s, p->pid);
+}
+
+/* A try-lock: taken (the word now holds p's pid), or held by another. */
+static void
+apply_lock_try(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s = (struct m_sem *)model_sem(m, r->text);
+
+	if (s && s->kind == LOCK_MUTEX)
+		lock_take(m, p, s, r);
+}
+
+/* The lock word back to 0: by its holder, or forced by the parent when the holder died. */
+static void
+apply_lock_release(struct model *m, struct m_proc *p, const struct trace_rec *r)
+{
+	struct m_sem *s = (struct m_sem *)model_sem(m, r->text);
+
+	(void)p;
+	if (r->ret != 0 || s == NULL || s->kind != LOCK_MUTEX)
+		return;
+	s->value = 1;
+	s->owner = 0;
+	s->since = r->ts_ns;
 }
 
 /* sem_post that worked: the semaphore is free again. */
@@ -1524,6 +1571,13 @@ always(const struct trace_rec *r)
 	return 1;
 }
 
+/* The parent freed a lock its dead holder kept. */
+static int
+forced_unlock(const struct trace_rec *r)
+{
+	return r->owner != 0 && (uint32_t)r->owner != r->pid;
+}
+
 /* A call that failed. */
 static int
 failed(const struct trace_rec *r)
@@ -1609,6 +1663,9 @@ static const struct applier {
 	[TR_FIFO_WRITE] = { apply_fifo_write, negative },
 	[TR_UNTRACED] = { apply_untraced, always },
 	[TR_SEM_WAIT] = { apply_sem_trywait, NULL }, /* a blocking take: taken, or timed out or interrupted */
+	[TR_LOCK_OPEN] = { apply_lock_open, always },
+	[TR_LOCK_TRY] = { apply_lock_try, NULL },
+	[TR_LOCK_RELEASE] = { apply_lock_release, forced_unlock },
 };
 /* clang-format on */
 

@@ -182,9 +182,15 @@ struct m_sem_user {
 	int nrecent;
 };
 
-/* A named POSIX semaphore, by name. */
+/*
+ * An accept lock, by name: a named POSIX semaphore (accept = semaphore, a
+ * program's sem_open), or the lock word in shared memory of accept = mutex
+ * (nginx's accept_mutex: the word holds its holder's pid).
+ */
+enum m_lock_kind { LOCK_SEMAPHORE = 0, LOCK_MUTEX };
 struct m_sem {
 	char name[64];
+	int kind;           /* enum m_lock_kind */
 	int exists, value, unlinked;
 	uint32_t owner;  /* holder between a won trywait and its post; 0: free */
 	uint64_t since;

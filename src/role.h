@@ -28,6 +28,7 @@ struct role_args {
 	int index;      /* echo worker number; 0 is the parent */
 	int listen_fd;  /* inherited listening socket, or -1 */
 	int epfd;       /* inherited epoll fd (shared-epoll), or -1 */
+	int lock_fd;    /* inherited memfd of the accept lock word (accept = mutex), or -1 */
 	int port;       /* port to bind (reuseport workers) */
 	int ctl_fd;     /* session: commands from the front end */
 	char sem[64];   /* semaphore name, "" for none */

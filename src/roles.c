@@ -89,6 +89,7 @@ parse_args(int argc, char **argv, struct role_args *a)
 		if (arg_int(s, "--trace-fd=", &a->trace_fd) || arg_int(s, "--index=", &a->index) ||
 		    arg_int(s, "--listen-fd=", &a->listen_fd) || arg_int(s, "--epfd=", &a->epfd) ||
 		    arg_int(s, "--port=", &a->port) || arg_int(s, "--ctl-fd=", &a->ctl_fd) ||
+		    arg_int(s, "--lock-fd=", &a->lock_fd) ||
 		    arg_str(s, "--sem=", a->sem, sizeof a->sem) ||
 		    arg_str(s, "--scenario=", a->scenario, sizeof a->scenario) ||
 		    arg_str(s, "--preload=", a->preload, sizeof a->preload))
@@ -120,7 +121,7 @@ roles_main(int argc, char **argv)
 	if (e == NULL)
 		usage_die(argv[2]);
 	memset(&a, 0, sizeof a);
-	a.trace_fd = a.listen_fd = a.epfd = a.ctl_fd = -1;
+	a.trace_fd = a.listen_fd = a.epfd = a.ctl_fd = a.lock_fd = -1;
 	job_defaults(&a.job, e->job >= 0 ? e->job : JOB_ECHO);
 	parse_args(argc, argv, &a);
 	trace_open(a.trace_fd, 0);

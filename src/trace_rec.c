@@ -187,6 +187,39 @@ line_sem_wait(struct strbuf *b, const struct trace_rec *r)
 		sb_add(b, " (took it)");
 }
 
+/* lock "accept_mutex": a word in shared memory, made (value 1: free) or inherited (memfd fd 5) */
+static void
+line_lock_open(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "lock \"%s\": %s (memfd fd %d)", r->text,
+		  r->initial >= 0 ? "a lock word made in shared memory before fork" : "the lock word, inherited",
+		  r->fd);
+	line_ret(b, r);
+}
+
+/* lock(accept_mutex) = 0 (taken), or = -1 EBUSY (held by 4242) */
+static void
+line_lock_try(struct strbuf *b, const struct trace_rec *r)
+{
+	sb_printf(b, "trylock(%s)", r->text);
+	line_ret(b, r);
+	if (r->ret == 0)
+		sb_add(b, " (taken)");
+	else
+		sb_printf(b, " (held by %d)", r->owner);
+}
+
+/* unlock(accept_mutex) = 0, or the parent's force-unlock of a dead holder's lock */
+static void
+line_lock_release(struct strbuf *b, const struct trace_rec *r)
+{
+	if (r->owner != 0 && (uint32_t)r->owner != r->pid)
+		sb_printf(b, "force-unlock(%s): its holder %d died holding it", r->text, r->owner);
+	else
+		sb_printf(b, "unlock(%s)", r->text);
+	line_ret(b, r);
+}
+
 /* --- SIGINT {si_code=SI_KERNEL, si_pid=0} --- */
 static void
 line_signal(struct strbuf *b, const struct trace_rec *r)
@@ -481,6 +514,12 @@ static const struct rec_type types[TR__COUNT] = {
 	[TR_SEM_WAIT] = { "sem_wait", NULL, line_sem_wait, { F_RET, F_IS("took", ret, 0) } },
 	[TR_UNTRACED] = { "untraced", NULL, line_untraced,
 		{ F_INT("of", of), F_TEXT("name"), F_ENUM("why", why, RE_UNTRACED) } },
+	[TR_LOCK_OPEN] = { "lock_open", NULL, line_lock_open,
+		{ F_TEXT("name"), F_INT("fd", fd), F_INT("value", initial), F_RET } },
+	[TR_LOCK_TRY] = { "lock_try", NULL, line_lock_try,
+		{ F_TEXT("name"), F_RET, F_IS("taken", ret, 0), F_INT("owner", owner) } },
+	[TR_LOCK_RELEASE] = { "lock_release", NULL, line_lock_release,
+		{ F_TEXT("name"), F_INT("owner", owner), F_RET } },
 };
 /* clang-format on */
 

@@ -79,6 +79,9 @@ enum trace_type {
 	TR_FIFO_WRITE,
 	TR_UNTRACED,
 	TR_SEM_WAIT,
+	TR_LOCK_OPEN,    /* accept = mutex: the lock word in shared memory, made or inherited */
+	TR_LOCK_TRY,     /* a try-lock of it: taken, or held by another (owner) */
+	TR_LOCK_RELEASE, /* given back by its holder, or forced free by the parent when the holder died */
 	TR__COUNT
 };
 
@@ -197,7 +200,7 @@ struct trace_rec {
 		int32_t target; /* kill: pid, negative for a group */
 		int32_t child;  /* reap */
 		int32_t of;     /* sched, kernel_epoll, kernel_watch: the process it is about */
-		int32_t owner;  /* stray: the pid in the tag */
+		int32_t owner;  /* stray: the pid in the tag; lock_try, lock_release: the lock word's pid */
 		int32_t leader; /* job */
 		int32_t from;   /* inherit: the parent */
 	};

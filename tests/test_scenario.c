@@ -279,7 +279,8 @@ Test(scenario, unknown_key_lists_the_known_keys)
 	expect_error("title = T\n[echo]\ncolour = red\n",
 		     "t.scn:3: unknown key 'colour' in [echo] (known: background, accept, "
 		     "accept_loop, trigger, workers, port, backlog, fd_limit, cpus, listener, sem_lost, "
-		     "sigpipe, reply, sem_name)");
+		     "sigpipe, reply, sem_name, mutex_delay, connections, accept_disabled, work_us, "
+		     "stall_worker, stall_ms, stall_every)");
 	expect_error("title = T\n[fifo]\naccept = none\n",
 		     "t.scn:3: unknown key 'accept' in [fifo] (known: background, hup, "
 		     "storm_detail, storm_cap, read, shadow_fd)");
@@ -291,7 +292,7 @@ Test(scenario, bad_enum_value_lists_the_expected_values)
 {
 	expect_error("title = T\n[echo]\naccept = maybe\n",
 		     "t.scn:3: bad value 'maybe' for accept (expected semaphore, exclusive, "
-		     "reuseport, shared-epoll or none)");
+		     "reuseport, shared-epoll, none or mutex)");
 	expect_error("title = T\n[echo]\nbackground = 1\n",
 		     "t.scn:3: bad value '1' for background (expected no or yes)");
 	expect_error("title = T\n[fifo]\nhup = Naive\n",
@@ -478,6 +479,16 @@ Test(scenario, job_to_args_round_trips_through_job_set)
 	args_round_trip(&j, 12); /* sem_name left empty: a per-run name, no argument */
 	snprintf(j.sem_name, sizeof j.sem_name, "/my_semaphore");
 	args_round_trip(&j, 13);
+	/* The contest's and the mutex's options travel only when they are not the default. */
+	j.accept = ACCEPT_MUTEX;
+	j.mutex_delay = 20;
+	j.accept_disabled = 0;
+	j.work_us = 100;
+	j.stall_worker = 1;
+	j.stall_ms = 2000;
+	j.stall_every = 50;
+	j.connections = 64;
+	args_round_trip(&j, 20);
 	{
 		char err[256];
 

@@ -1,7 +1,7 @@
 /*
  * layout.c - panel placement (see layout.h).
  *
- *   width < 140:   [ Epoll instances  | Semaphore       ]
+ *   width < 140:   [ Epoll instances  | Accept lock     ]
  *                  [ epoll_wait       | Connections     ]
  *                  [   returns        | FIFO            ]
  *                  [                  | Story, Terminal ]

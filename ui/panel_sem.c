@@ -1,11 +1,13 @@
 /*
- * panel_sem.c - "Semaphore": the named semaphore that decides which woken
- * echo worker may accept: its value, its owner or "free", and per worker
- * the trywait results (won, lost, the most recent ones as a row of dots).
- * The notes' mistakes show here as they happen: an owner that died holding
- * it (every later trywait a loss to a dead owner), an owner asleep in a
- * blocking accept(), and a create that failed with EEXIST on a name a
- * crash left behind.
+ * panel_sem.c - "Accept lock": the lock that decides which woken echo
+ * worker may accept, of either kind: the named semaphore (accept =
+ * semaphore, or a program's sem_open) with its value, or the lock word of
+ * accept = mutex (nginx's accept_mutex) with the pid it holds; its holder
+ * or "free", and per worker the takes (won, lost, the most recent ones as a
+ * row of dots).  The notes' mistakes show here as they happen: an owner
+ * that died holding it (every later trywait a loss to a dead owner), an
+ * owner asleep in a blocking accept(), and a create that failed with EEXIST
+ * on a name a crash left behind.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +35,10 @@ owner_why(struct lines *L, const struct view *v, const struct m_sem *s)
 		else
 			lines_printf(L, " (dead: it ended while holding it)");
 		lines_style(L, CS_NORMAL);
+		if (s->kind == LOCK_MUTEX) {
+			lines_put(L, CS_DIM, " every try-lock fails until the parent reaps it and frees the word");
+			return;
+		}
 		lines_put(L, CS_DIM, " nobody will sem_post it: every sem_trywait now fails");
 		if (s->lost_dead)
 			lines_printf(L, " (%llu so far)", (unsigned long long)s->lost_dead);
@@ -48,7 +54,8 @@ owner_why(struct lines *L, const struct view *v, const struct m_sem *s)
 				     "holding the semaphore, and no other worker may accept");
 		return;
 	}
-	lines_put(L, CS_DIM, " (between sem_trywait and sem_post)");
+	lines_put(L, CS_DIM, s->kind == LOCK_MUTEX ? " (it watches the listening socket; unlocks after its accepts)"
+						   : " (between sem_trywait and sem_post)");
 }
 
 /* A create that failed with EEXIST: the name a crash left behind, and the fix. */
@@ -90,7 +97,10 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s, int w)
 		lines_put(L, CS_DIM, "not created yet");
 		return;
 	}
-	lines_printf(L, "value %d  ", s->value);
+	if (s->kind == LOCK_MUTEX)
+		lines_printf(L, "word %u  ", s->owner);
+	else
+		lines_printf(L, "value %d  ", s->value);
 	if (s->owner) {
 		lines_put(L, CS_WARN, "held by ");
 		if (w < SEM_NARROW && o && !o->alive)
@@ -101,7 +111,8 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s, int w)
 		owner_why(L, v, s);
 	} else {
 		lines_put(L, CS_OK, "free");
-		lines_put(L, CS_DIM, " (sem_post gave it back)");
+		lines_put(L, CS_DIM, s->kind == LOCK_MUTEX ? " (unlocked: the next try-lock takes it)"
+							   : " (sem_post gave it back)");
 	}
 }
 
@@ -158,14 +169,16 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 			user_line(L, v, &s->users[k]);
 		lines_add(L);
 		lines_put(L, CS_DIM, s->name);
-		if (strncmp(s->name, "/epollviz.", 10) == 0)
+		if (s->kind == LOCK_MUTEX)
+			lines_put(L, CS_DIM, " (a word in a memfd: gone with its processes, nothing to unlink)");
+		else if (strncmp(s->name, "/epollviz.", 10) == 0)
 			lines_put(L, CS_DIM, " (per-run name)");
 		else if (scenario_job_of(v->sc, JOB_PROGRAM) < 0) /* a program of the user's names its own */
 			lines_put(L, CS_WARN, " (a fixed name, as the notes': sem_name)");
 	}
 }
 
-/* Is there a semaphore? */
+/* Is there an accept lock? */
 static int
 sem_applies(const struct view *v)
 {
@@ -173,14 +186,17 @@ sem_applies(const struct view *v)
 }
 
 const struct panel_ops panel_sem_ops = {
-	.name = "Semaphore",
+	.name = "Accept lock",
 	.key = '3',
-	.help = "The named POSIX semaphore of the notes' echo server: value 1 is free, 0 is "
-		"held by the pid shown. Per worker: sem_trywait won (filled dot) or lost with "
-		"EAGAIN (hollow dot), oldest to newest.",
-	.fact = "Both epoll instances report the same event on the shared listening socket (the "
-		"herd); sem_trywait lets exactly one worker call accept. The name is per run and "
-		"always unlinked, so a crash never leaves /dev/shm/sem.* behind (EEXIST next time).",
+	.help = "The lock that decides who accepts. The notes' named POSIX semaphore: value 1 is "
+		"free, 0 is held by the pid shown. accept = mutex (nginx's accept_mutex): a word in "
+		"shared memory that holds its holder's pid, 0 when free. Per worker: a take won "
+		"(filled dot) or lost (hollow dot), oldest to newest.",
+	.fact = "Semaphore: both epoll instances report the same event on the shared listening "
+		"socket (the herd); sem_trywait lets exactly one worker call accept. Its name is per "
+		"run and always unlinked (a crash would leave /dev/shm/sem.*: EEXIST next time). "
+		"Mutex: only the holder has the listening socket in its interest list, so nobody "
+		"else is woken for a connection; losers look again every mutex_delay ms.",
 	.applies = sem_applies,
 	.col = PC_RIGHT,
 	.order = 1,
