@@ -30,9 +30,12 @@ static const struct ui_key own_keys[] = {
 	{ "\u2191\u2193", "scroll", "scroll the focused panel (PgUp/PgDn a page, Home/End the ends)", KM_ALL, 5 },
 	{ "Enter", "zoom", "zoom the focused panel to the whole screen; a panel's number zooms it", KM_ALL, 5 },
 	{ "Esc", "picker", "stop the scenario cleanly and go back to the picker (or leave zoom/help)", KM_LIVE, 3 },
-	{ "?", "help", "this help", KM_ALL, 0 },
+	{ "\u2191\u2193", "choose", "choose a strategy's row (j and k too)", KM_CONTEST, 1 },
+	{ "Enter", "replay", "play the chosen strategy's recording on the usual panels; q comes back to the table", KM_CONTEST, 0 },
+	{ "?", "help", "this help", KM_ALL | KM_CONTEST, 0 },
 	{ "q", "quit", "stop the scenario cleanly and quit", KM_LIVE, 0 },
 	{ "q", "quit", "quit (Esc too)", KM_REPLAY | KM_ATTACH, 0 },
+	{ "q", "quit", "stop the contest cleanly (the strategy that runs ends, nothing is left behind) and quit; Esc too", KM_CONTEST, 0 },
 };
 
 /* Whether action id has a key here: running screen only, the scenario allows it, and it can act now. */

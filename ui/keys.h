@@ -12,7 +12,7 @@
 #include "../src/scenario.h"
 
 /* The screens that have a key line. */
-enum key_mode { KM_LIVE = 1, KM_REPLAY = 2, KM_ATTACH = 4 };
+enum key_mode { KM_LIVE = 1, KM_REPLAY = 2, KM_ATTACH = 4, KM_CONTEST = 8 };
 #define KM_SCENARIO (KM_LIVE | KM_REPLAY)
 #define KM_ALL (KM_LIVE | KM_REPLAY | KM_ATTACH)
 

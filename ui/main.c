@@ -14,6 +14,7 @@
 
 #include "../src/action.h"
 #include "../src/attach.h"
+#include "../src/contest.h"
 #include "../src/paths.h"
 #include "../src/headless.h"
 #include "../src/roles.h"
@@ -43,6 +44,8 @@ usage(FILE *f)
 		"       epollviz --headless run [--script ...] [--json|--quiet] [--record FILE]\n"
 		"                [--] PROGRAM [ARGS...]\n"
 		"       epollviz --headless replay FILE [--json|--quiet]\n"
+		"       epollviz contest [OPTIONS]    the accept strategies under one load, compared\n"
+		"       epollviz --headless contest [OPTIONS] [--json] [--record-dir DIR]\n"
 		"       epollviz attach [--children] [--json] PID...\n"
 		"                                     the kernel's view of running processes\n"
 		"       epollviz --list               list the scenarios\n"
@@ -96,6 +99,16 @@ main(int argc, char **argv)
 		if (!json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 			return ui_attach(pids, n, children);
 		return attach_print(pids, n, children, json);
+	}
+	/* The accept contest: headless with --headless or --json, or without a terminal; else the screen. */
+	if (argc >= 3 && strcmp(argv[1], "--headless") == 0 && strcmp(argv[2], "contest") == 0)
+		return contest_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "contest") == 0) {
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "--headless") == 0 || strcmp(argv[i], "--json") == 0 ||
+			    strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+				return contest_main(argc - 1, argv + 1);
+		return ui_contest(argc - 1, argv + 1);
 	}
 	/* What follows run's PROGRAM (or a --) is the program's, not ours. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0 && strcmp(argv[i], "run") != 0; i++) {

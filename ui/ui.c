@@ -28,12 +28,14 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "../src/contest.h"
 #include "../src/loop.h"
 #include "../src/recorder.h"
 #include "../src/replay.h"
 #include "../src/scenario.h"
 #include "../src/util.h"
 #include "attachview.h"
+#include "contestview.h"
 #include "crt.h"
 #include "draw.h"
 #include "help.h"
@@ -593,6 +595,39 @@ ui_attach(const int *pids, int npids, int children)
 	}
 	u.scr.s = attachview_start(pids, npids, children, u.loop, request_frame, &u);
 	u.scr.ops = &attachview_ops;
+	ui_loop(&u);
+	return ui_close(&u);
+}
+
+/* `epollviz contest [OPTIONS]` on a terminal: the table, filled in as each strategy runs. */
+int
+ui_contest(int argc, char **argv)
+{
+	struct contest_opts o;
+	struct ui u;
+	char err[PATH_MAX + 256];
+	int json, help;
+
+	/* Bad options are refused before the terminal is touched. */
+	if (contest_args(argc, argv, &o, &json, &help, err, sizeof err) < 0) {
+		fprintf(stderr, "epollviz: %s\n%s", err, contest_usage());
+		return 2;
+	}
+	if (need_terminal() < 0)
+		return 2;
+	memset(&u, 0, sizeof u);
+	u.sigfd = -1;
+	if (ui_open(&u) < 0) {
+		u.status = 1;
+		return ui_close(&u);
+	}
+	u.scr.s = contestview_start(&o, u.loop, request_frame, &u, err, sizeof err);
+	u.scr.ops = u.scr.s ? &contestview_ops : NULL;
+	if (u.scr.s == NULL) {
+		snprintf(u.msg, sizeof u.msg, "%s", err);
+		u.status = 1;
+		return ui_close(&u);
+	}
 	ui_loop(&u);
 	return ui_close(&u);
 }

@@ -18,6 +18,8 @@ int ui_main(const char *scenario, const char *record);
 int ui_main_scenario(const struct scenario *sc, const char *record);
 /* Play a recording made with --record (TUI or headless). */
 int ui_replay(const char *file);
+/* `epollviz contest [OPTIONS]` (argv[0] is "contest"): the table, filled in as each strategy runs. */
+int ui_contest(int argc, char **argv);
 /* The kernel's view of running processes (and their descendants), refreshed twice a second. */
 int ui_attach(const int *pids, int npids, int children);
 
