@@ -651,23 +651,30 @@ conn_event(struct load *l, uint32_t idx, uint32_t gen, uint32_t ev)
 		read_reply(l, c);
 }
 
+/* epoll_wait for at most ns nanoseconds: epoll_pwait2 where there is one, else whole ms rounded up (never early). */
+static int
+epoll_wait_ns(int epfd, struct epoll_event *ev, int max, uint64_t ns)
+{
+#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
+#if __GLIBC_PREREQ(2, 35)
+	struct timespec ts = { .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
+	int n = epoll_pwait2(epfd, ev, max, &ts, NULL);
+
+	if (n >= 0 || errno != ENOSYS)
+		return n;
+#endif
+#endif
+	return epoll_wait(epfd, ev, max, (int)((ns + NS_PER_MS - 1) / NS_PER_MS));
+}
+
 /* Sleep in epoll until `until` (CLOCK_MONOTONIC ns) or an event; handle the events.  -1 on a real error. */
 static int
 wait_events(struct load *l, uint64_t until)
 {
 	struct epoll_event ev[MAX_EVENTS];
-	uint64_t now = now_ns(), ns = until > now ? until - now : 0;
-	int n = -1;
+	uint64_t now = now_ns();
+	int n = epoll_wait_ns(l->epfd, ev, MAX_EVENTS, until > now ? until - now : 0);
 
-#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
-#if __GLIBC_PREREQ(2, 35)
-	struct timespec ts = { .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
-
-	n = epoll_pwait2(l->epfd, ev, MAX_EVENTS, &ts, NULL);
-	if (n < 0 && errno == ENOSYS) /* older kernel: whole ms, rounded up so it never spins early */
-#endif
-#endif
-		n = epoll_wait(l->epfd, ev, MAX_EVENTS, (int)((ns + NS_PER_MS - 1) / NS_PER_MS));
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	for (int i = 0; i < n; i++) {
