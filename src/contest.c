@@ -831,6 +831,12 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 		snprintf(err, errcap, "contest: unexpected argument '%s'", argv[optind]);
 		r = -1;
 	}
+	if (r == 0) {
+		struct load_opts chk = o->load;
+
+		chk.port = 1; /* the port comes with each run */
+		r = load_check(&chk, err, errcap);
+	}
 	if (r == 0 && o->stall_ms > 0 && o->stall_worker >= o->workers) {
 		snprintf(err, errcap, "--stall: worker %d does not exist (workers are 0 to %d)", o->stall_worker,
 			 o->workers - 1);

@@ -537,8 +537,14 @@ accept_one(void)
 				  "contest for %d turns (accept_disabled)", E.pid, E.live, E.cfg.connections, over);
 		E.disabled = over;
 	}
-	/* Bytes may be queued: ADD reports them even with EPOLLET (ep_insert polls); serve them a wait sooner. */
-	conn_readable(c);
+	/*
+	 * Bytes may be queued: ADD reports them even with EPOLLET (ep_insert
+	 * polls); serve them a wait sooner.  Not under the accept mutex: its
+	 * holder accepts, unlocks, and only then serves (nginx's order), so the
+	 * next wait returns them.
+	 */
+	if (E.lock == NULL)
+		conn_readable(c);
 	return 0;
 }
 

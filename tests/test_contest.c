@@ -172,8 +172,11 @@ Test(contest, exclusive_wakes_fewer_workers_than_semaphore)
 	cr_assert_gt(jint(sem, "wakeups"), jint(exc, "wakeups"),
 		     "semaphore woke the workers %lld times, exclusive %lld: the herd should cost more",
 		     jint(sem, "wakeups"), jint(exc, "wakeups"));
-	/* Each connection the semaphore's loser saw was a return that accepted nothing. */
-	cr_assert_gt(jint(sem, "empty_returns") + jint(sem, "lock_lost"), jint(exc, "empty_returns"));
+	/*
+	 * (Whether the semaphore's loser also returns from epoll_wait, an empty
+	 * return, depends on where it runs: test_herd.  Its wake-up counts
+	 * either way: a context switch even when it sleeps again inside.)
+	 */
 	rmdir(tmp);
 	hrun_free(&h);
 }
@@ -289,6 +292,7 @@ Test(contest, bad_options_are_named)
 		{ "--rate", "abc", "abc" },
 		{ "--stall", "1:2000", "--stall: '1:2000'" },
 		{ "--stall", "5:100:10", "worker 5 does not exist" },
+		{ "--rate", "1000000", "more than 1000000" },
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
