@@ -539,8 +539,10 @@ accept_one(void)
 	}
 	/*
 	 * Bytes may be queued: ADD reports them even with EPOLLET (ep_insert
-	 * polls); serve them a wait sooner.  Not under the accept mutex: its
-	 * holder accepts, unlocks, and only then serves (nginx's order), so the
+	 * polls); serve them a wait sooner.  With the semaphore that is inside
+	 * it, as the notes call handle_client before sem_post: a slow request
+	 * (or a stalled worker) holds every other worker off accept meanwhile.
+	 * Not under the accept mutex: nginx unlocks before it serves, so the
 	 * next wait returns them.
 	 */
 	if (E.lock == NULL)
