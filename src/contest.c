@@ -60,6 +60,7 @@ struct seen {
 	int pending;   /* its last return had the listening socket ready */
 	int taken;     /* connections it accepted since that return */
 	uint64_t empty;
+	uint64_t moves; /* ADD or DEL of its listening socket */
 };
 
 enum phase { PH_IDLE = 0, PH_START, PH_LOAD, PH_QUIET, PH_ENDING, PH_DONE };
@@ -159,7 +160,7 @@ observe(void *ctx, const struct trace_rec *r)
 		return;
 	}
 	if (r->type != TR_LISTEN && r->type != TR_INHERIT && r->type != TR_WAIT_RETURN && r->type != TR_ACCEPT &&
-	    r->type != TR_WAIT_ENTER)
+	    r->type != TR_WAIT_ENTER && r->type != TR_EPOLL_CTL)
 		return;
 	p = model_proc(c->m, r->pid);
 	if (p == NULL || !model_is_echo(p) || (s = seen_of(c, r->pid)) == NULL)
@@ -185,6 +186,10 @@ observe(void *ctx, const struct trace_rec *r)
 	case TR_ACCEPT:
 		if (r->ret >= 0)
 			s->taken++;
+		break;
+	case TR_EPOLL_CTL:
+		if (r->ret == 0 && r->fd == s->lfd && (r->op == EPOLL_CTL_ADD || r->op == EPOLL_CTL_DEL))
+			s->moves++;
 		break;
 	}
 }
@@ -291,8 +296,10 @@ collect(struct contest *c, int with_ctxsw)
 		w->accepted = p->accepts;
 		w->eagain = p->accept_lost;
 		w->lock_lost = p->sem_lost;
+		w->lock_won = p->sem_won;
 		s = seen_of(c, p->pid);
 		w->empty = s ? s->empty : 0;
+		w->moves = s ? s->moves : 0;
 		if (with_ctxsw) {
 			unsigned long long vol, invol;
 
@@ -311,7 +318,7 @@ totals(struct contest_result *res)
 	double sum = 0, sq = 0;
 	uint64_t mx = 0, mn = UINT64_MAX;
 
-	res->accepted = res->wakeups = res->empty = res->eagain = res->lock_lost = 0;
+	res->accepted = res->wakeups = res->empty = res->eagain = res->lock_lost = res->lock_won = res->moves = 0;
 	for (int i = 0; i < res->nw; i++) {
 		struct contest_worker *w = &res->w[i];
 
@@ -320,6 +327,8 @@ totals(struct contest_result *res)
 		res->empty += w->empty;
 		res->eagain += w->eagain;
 		res->lock_lost += w->lock_lost;
+		res->lock_won += w->lock_won;
+		res->moves += w->moves;
 		sum += (double)w->accepted;
 		sq += (double)w->accepted * (double)w->accepted;
 		mx = w->accepted > mx ? w->accepted : mx;
@@ -863,9 +872,10 @@ contest_json(struct strbuf *b, const struct contest_result *r, int progress, uin
 			  r->accepted ? (double)w->accepted / (double)r->accepted : 0.0);
 		if (!progress)
 			sb_printf(b, ",\"wakeups\":%llu,\"empty_returns\":%llu,\"accept_eagain\":%llu,"
-				  "\"lock_lost\":%llu,\"replies\":%llu",
+				  "\"lock_won\":%llu,\"lock_lost\":%llu,\"listener_moves\":%llu,\"replies\":%llu",
 				  (unsigned long long)w->wakeups, (unsigned long long)w->empty,
-				  (unsigned long long)w->eagain, (unsigned long long)w->lock_lost,
+				  (unsigned long long)w->eagain, (unsigned long long)w->lock_won,
+				  (unsigned long long)w->lock_lost, (unsigned long long)w->moves,
 				  (unsigned long long)w->replies);
 		sb_add(b, "}");
 	}
@@ -877,9 +887,10 @@ contest_json(struct strbuf *b, const struct contest_result *r, int progress, uin
 		return;
 	}
 	sb_printf(b, ",\"wakeups\":%llu,\"wakeups_per_conn\":%.3f,\"empty_returns\":%llu,\"accept_eagain\":%llu,"
-		  "\"lock_lost\":%llu,\"queues\":[",
+		  "\"lock_won\":%llu,\"lock_lost\":%llu,\"listener_moves\":%llu,\"queues\":[",
 		  (unsigned long long)r->wakeups, r->wakeups_per_conn, (unsigned long long)r->empty,
-		  (unsigned long long)r->eagain, (unsigned long long)r->lock_lost);
+		  (unsigned long long)r->eagain, (unsigned long long)r->lock_won, (unsigned long long)r->lock_lost,
+		  (unsigned long long)r->moves);
 	for (int i = 0; i < r->nq; i++)
 		sb_printf(b, "%s{\"port\":%d,\"inode\":%llu,\"backlog\":%d,\"peak\":%lld}", i ? "," : "", r->q[i].port,
 			  (unsigned long long)r->q[i].inode, r->q[i].backlog, (long long)r->q[i].peak);

@@ -41,6 +41,8 @@ struct contest_worker {
 	uint64_t empty;     /* epoll_wait returns with the listening socket that accepted nothing */
 	uint64_t eagain;    /* accept calls that got EAGAIN before any connection of their turn */
 	uint64_t lock_lost; /* semaphore or lock takes it lost */
+	uint64_t lock_won;  /* and won */
+	uint64_t moves;     /* epoll_ctl ADD or DEL of the listening socket (the mutex's churn) */
 	uint64_t replies;   /* replies the clients got from it */
 };
 
@@ -58,7 +60,7 @@ struct contest_result {
 	int nw;
 	struct contest_queue q[CONTEST_MAX_QUEUES];
 	int nq;
-	uint64_t accepted, wakeups, empty, eagain, lock_lost;
+	uint64_t accepted, wakeups, empty, eagain, lock_lost, lock_won, moves;
 	double fairness;  /* Jain's index of the accepted counts: 1 even, 1/n one worker took all */
 	double max_min;   /* most accepted over fewest (0 when a worker accepted none) */
 	double wakeups_per_conn;

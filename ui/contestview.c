@@ -417,6 +417,13 @@ render_detail(const struct contestview *cv, int y, int last)
 		attrset(A_NORMAL);
 		y++;
 	}
+	if (y <= last && (r->lock_won || r->lock_lost)) {
+		snprintf(buf, sizeof buf, "  lock taken %llu times, lost %llu (%.2f takes per connection); listening socket "
+			 "ADDed or DELed %llu times", (unsigned long long)r->lock_won, (unsigned long long)r->lock_lost,
+			 r->accepted ? (double)(r->lock_won + r->lock_lost) / (double)r->accepted : 0.0,
+			 (unsigned long long)r->moves);
+		draw_text(y++, 0, COLS, CS_NORMAL, buf);
+	}
 	if (y <= last) {
 		snprintf(buf, sizeof buf, "  latency p50 %.2f ms, p99 %.2f ms, max %.2f ms", (double)r->load.lat_p50_ns / 1e6,
 			 (double)r->load.lat_p99_ns / 1e6, (double)r->load.lat_max_ns / 1e6);
