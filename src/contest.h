@@ -64,6 +64,8 @@ struct contest_result {
 	double fairness;  /* Jain's index of the accepted counts: 1 even, 1/n one worker took all */
 	double max_min;   /* most accepted over fewest (0 when a worker accepted none) */
 	double wakeups_per_conn;
+	double wakeups_per_req; /* per answered request: the figure that compares keep-alive loads */
+	int keepalive;          /* the load's: the tables show wake-ups per request then */
 	struct load_result load;
 	uint64_t records, lost;
 	int clean; /* every process ended by itself, nothing lost or left */

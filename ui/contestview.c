@@ -329,13 +329,13 @@ render_shares(int y, int x, const struct contest_result *r)
 
 /* The column headers. */
 static void
-render_head(int y)
+render_head(const struct contestview *cv, int y)
 {
 	char buf[200];
 
 	snprintf(buf, sizeof buf, "  %-12s %-*s %6s %6s %6s %6s %5s %5s %8s", "strategy", BAR_W,
 		 COLS >= WIDE_COLS ? "accepted per worker" : "per worker",
-		 "fair", "wake/c", "empty", "EAGAIN", "lost", "queue", "p99 ms");
+		 "fair", cv->o.load.keepalive ? "wake/r" : "wake/c", "empty", "EAGAIN", "lost", "queue", "p99 ms");
 	draw_text(y, 0, COLS, CS_HEAD, buf);
 }
 
@@ -374,7 +374,8 @@ render_row(const struct contestview *cv, int y, int i)
 	render_shares(y, 15, r);
 	for (int k = 0; k < r->nq; k++)
 		peak = r->q[k].peak > peak ? r->q[k].peak : peak;
-	snprintf(buf, sizeof buf, " %6.3f %6.2f %6llu %6llu %5llu %5lld %8.2f", r->fairness, r->wakeups_per_conn,
+	snprintf(buf, sizeof buf, " %6.3f %6.2f %6llu %6llu %5llu %5lld %8.2f", r->fairness,
+		 r->keepalive ? r->wakeups_per_req : r->wakeups_per_conn,
 		 (unsigned long long)r->empty, (unsigned long long)r->eagain, (unsigned long long)r->lock_lost,
 		 (long long)peak, (double)r->load.lat_p99_ns / 1e6);
 	draw_text(y, 15 + BAR_W, COLS - 15 - BAR_W, r->clean ? CS_NORMAL : CS_ERR, buf);
@@ -472,7 +473,7 @@ contestview_render(void *arg)
 	last = LINES - 1 - krows - (cv->msg[0] ? 1 : 0);
 	erase();
 	render_bar(cv);
-	render_head(1);
+	render_head(cv, 1);
 	for (int i = 0; i < cv->o.nstrategies && y <= last; i++, y++)
 		render_row(cv, y, i);
 	if (y < last) {
