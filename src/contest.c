@@ -586,6 +586,7 @@ tick(void *arg)
 		c->tick = loop_timer(c->loop, now_ns() + CONTEST_TICK_MS * 1000000ull, tick, c);
 }
 
+/* Start the first strategy; a timer on loop drives the rest (see contest.h). */
 struct contest *
 contest_new(const struct contest_opts *o, struct loop *loop, contest_event_fn fn, void *ctx)
 {
@@ -608,6 +609,7 @@ contest_new(const struct contest_opts *o, struct loop *loop, contest_event_fn fn
 	return c;
 }
 
+/* SIGCHLD: reap what the run that goes on started. */
 void
 contest_reap(struct contest *c)
 {
@@ -615,6 +617,7 @@ contest_reap(struct contest *c)
 		run_reap(c->run);
 }
 
+/* End early: the running strategy ends cleanly, no other starts. */
 void
 contest_interrupt(struct contest *c)
 {
@@ -622,12 +625,14 @@ contest_interrupt(struct contest *c)
 	advance(c);
 }
 
+/* Every strategy has run (or the contest was interrupted and its last run ended). */
 int
 contest_done(const struct contest *c)
 {
 	return c->phase == PH_DONE;
 }
 
+/* The finished strategies, in the order they ran. */
 const struct contest_result *
 contest_results(const struct contest *c, int *n)
 {
@@ -635,6 +640,7 @@ contest_results(const struct contest *c, int *n)
 	return c->res;
 }
 
+/* The strategy that runs now, or -1. */
 int
 contest_running(const struct contest *c)
 {
@@ -667,6 +673,7 @@ contest_free(struct contest *c)
 	free(c);
 }
 
+/* A strategy's name, "?" out of range. */
 const char *
 contest_strategy_name(int strategy)
 {
@@ -675,6 +682,7 @@ contest_strategy_name(int strategy)
 
 /* ---- options ------------------------------------------------------------ */
 
+/* Every strategy, max(2, CPUs) workers (at most 8), the load's defaults. */
 void
 contest_defaults(struct contest_opts *o)
 {
@@ -692,6 +700,7 @@ contest_defaults(struct contest_opts *o)
 	load_defaults(&o->load);
 }
 
+/* The options, for --help and errors. */
 const char *
 contest_usage(void)
 {
@@ -789,6 +798,7 @@ parse_stall(const char *val, struct contest_opts *o, char *err, size_t errcap)
 	return 0;
 }
 
+/* Parse the contest's options; -1 with a message naming the option and value. */
 int
 contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help, char *err, size_t errcap)
 {
@@ -858,6 +868,7 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 
 /* ---- output ------------------------------------------------------------- */
 
+/* One strategy's result (or its progress) as one JSON object, no newline. */
 void
 contest_json(struct strbuf *b, const struct contest_result *r, int progress, uint64_t elapsed_ns)
 {
@@ -922,6 +933,7 @@ contest_json(struct strbuf *b, const struct contest_result *r, int progress, uin
 	sb_add(b, "}");
 }
 
+/* The text table's first lines: the load, then the column names. */
 void
 contest_text_header(struct strbuf *b, const struct contest_opts *o)
 {
@@ -936,6 +948,7 @@ contest_text_header(struct strbuf *b, const struct contest_opts *o)
 		  "failed");
 }
 
+/* One strategy's row of the text table (and its error, if any, below it). */
 void
 contest_text_row(struct strbuf *b, const struct contest_result *r)
 {
@@ -976,18 +989,21 @@ best_of(const struct contest_result *rs, int n, double (*fig)(const struct conte
 	return best < 0 ? NULL : strategy_names[rs[best].strategy];
 }
 
+/* A figure the summary compares: the fairness (higher is better). */
 static double
 fig_fair(const struct contest_result *r)
 {
 	return r->fairness;
 }
 
+/* A figure the summary compares: wake-ups per connection, or per request with keep-alive (lower is better). */
 static double
 fig_wake(const struct contest_result *r)
 {
 	return r->keepalive ? r->wakeups_per_req : r->wakeups_per_conn;
 }
 
+/* A figure the summary compares: the p99 latency (lower is better). */
 static double
 fig_p99(const struct contest_result *r)
 {
@@ -1083,6 +1099,7 @@ on_signal(void *arg, uint32_t events)
 	contest_reap(h->c);
 }
 
+/* `epollviz --headless contest [OPTIONS]`: rows or JSON as each strategy ends; the exit status. */
 int
 contest_main(int argc, char **argv)
 {

@@ -49,6 +49,7 @@ sem_name_check(const char *val)
 #define K_FIFO (1 << JOB_FIFO)
 #define K_PROBE (1 << JOB_PROBE)
 #define K_ALL (K_ECHO | K_FIFO | K_PROBE)
+#define K_QUIET (1 << 8) /* a role's arguments (and so ps) carry it only when it is not the default */
 
 /* The options table: what each section accepts. */
 static const struct opt {
@@ -58,7 +59,6 @@ static const struct opt {
 	const char *const *names; /* enum values, or NULL for an integer */
 	long lo, hi;
 	int (*text)(const char *val); /* a text option: its check (0 good); NULL for an int */
-	int quiet; /* a role's arguments (and so ps) carry it only when it is not the default */
 } opts[] = {
 	{ "background", K_ALL, offsetof(struct job_cfg, background), yesno, 0, 0 },
 	{ "accept", K_ECHO, offsetof(struct job_cfg, accept), accept_names, 0, 0 },
@@ -74,13 +74,13 @@ static const struct opt {
 	{ "sigpipe", K_ECHO, offsetof(struct job_cfg, sigpipe), sigpipe_names, 0, 0 },
 	{ "reply", K_ECHO, offsetof(struct job_cfg, reply), reply_names, 0, 0 },
 	{ "sem_name", K_ECHO, offsetof(struct job_cfg, sem_name), NULL, 0, 0, sem_name_check },
-	{ "mutex_delay", K_ECHO, offsetof(struct job_cfg, mutex_delay), NULL, 1, 10000, NULL, 1 },
-	{ "connections", K_ECHO, offsetof(struct job_cfg, connections), NULL, 8, 1048576, NULL, 1 },
-	{ "accept_disabled", K_ECHO, offsetof(struct job_cfg, accept_disabled), yesno, 0, 0, NULL, 1 },
-	{ "work_us", K_ECHO, offsetof(struct job_cfg, work_us), NULL, 0, 1000000, NULL, 1 },
-	{ "stall_worker", K_ECHO, offsetof(struct job_cfg, stall_worker), NULL, 0, 7, NULL, 1 },
-	{ "stall_ms", K_ECHO, offsetof(struct job_cfg, stall_ms), NULL, 0, 60000, NULL, 1 },
-	{ "stall_every", K_ECHO, offsetof(struct job_cfg, stall_every), NULL, 1, 1000000, NULL, 1 },
+	{ "mutex_delay", K_ECHO | K_QUIET, offsetof(struct job_cfg, mutex_delay), NULL, 1, 10000 },
+	{ "connections", K_ECHO | K_QUIET, offsetof(struct job_cfg, connections), NULL, 8, 1048576 },
+	{ "accept_disabled", K_ECHO | K_QUIET, offsetof(struct job_cfg, accept_disabled), yesno, 0, 0 },
+	{ "work_us", K_ECHO | K_QUIET, offsetof(struct job_cfg, work_us), NULL, 0, 1000000 },
+	{ "stall_worker", K_ECHO | K_QUIET, offsetof(struct job_cfg, stall_worker), NULL, 0, 7 },
+	{ "stall_ms", K_ECHO | K_QUIET, offsetof(struct job_cfg, stall_ms), NULL, 0, 60000 },
+	{ "stall_every", K_ECHO | K_QUIET, offsetof(struct job_cfg, stall_every), NULL, 1, 1000000 },
 	{ "hup", K_FIFO, offsetof(struct job_cfg, hup), hup_names, 0, 0 },
 	{ "storm_detail", K_FIFO, offsetof(struct job_cfg, storm_detail), NULL, 1, 1000 },
 	{ "storm_cap", K_FIFO, offsetof(struct job_cfg, storm_cap), NULL, 1, 100000000 },
@@ -241,7 +241,7 @@ job_to_args(const struct job_cfg *j, char args[][48], int max)
 
 		if (!(o->kinds & (1 << j->kind)) || strcmp(o->key, "background") == 0)
 			continue;
-		if (o->quiet && *opt_field((struct job_cfg *)j, o) == *opt_field(&def, o))
+		if ((o->kinds & K_QUIET) && *opt_field((struct job_cfg *)j, o) == *opt_field(&def, o))
 			continue;
 		if (o->text) {
 			const char *t = opt_text((struct job_cfg *)j, o);

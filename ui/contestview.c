@@ -86,6 +86,7 @@ on_event(void *arg, int ev, const struct contest_result *r, uint64_t elapsed_ns)
 	cv->notify(cv->ctx);
 }
 
+/* Make the recordings' directory and start the contest on loop. */
 struct contestview *
 contestview_start(const struct contest_opts *o, struct loop *loop, screen_notify_fn notify, void *ctx, char *err,
 		  size_t errcap)
@@ -174,6 +175,7 @@ open_replay(struct contestview *cv)
 		snprintf(cv->msg, sizeof cv->msg, "%s", err);
 }
 
+/* A key: to the replay when one is open, else choose, replay, help or quit. */
 static int
 contestview_key(void *arg, int key)
 {
@@ -216,6 +218,7 @@ contestview_key(void *arg, int key)
 	return SCREEN_NONE;
 }
 
+/* The terminal changed size: an open replay lays out again (the table is drawn afresh anyway). */
 static void
 contestview_resize(void *arg)
 {
@@ -225,6 +228,7 @@ contestview_resize(void *arg)
 		cv->sub.ops->resize(cv->sub.s);
 }
 
+/* SIGCHLD: the contest reaps its run's children. */
 static void
 contestview_sigchld(void *arg)
 {
@@ -233,6 +237,7 @@ contestview_sigchld(void *arg)
 	contest_reap(cv->c);
 }
 
+/* Records applied: the open replay's, else every finished strategy's. */
 static uint64_t
 contestview_records(const void *arg)
 {
@@ -249,6 +254,7 @@ contestview_records(const void *arg)
 	return n;
 }
 
+/* No scenario of its own (the picker is not behind it). */
 static const struct scenario *
 contestview_scenario(const void *arg)
 {
@@ -458,6 +464,7 @@ render_detail(const struct contestview *cv, int y, int last)
 	return y;
 }
 
+/* A frame: the open replay, or the bar, the table, the chosen row's details and the keys. */
 static void
 contestview_render(void *arg)
 {
