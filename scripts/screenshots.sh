@@ -207,3 +207,8 @@ keys '>'
 wait_for 'END'
 sleep 0.3
 shot replay "$W" "$H"
+
+# The accept contest: every strategy under one load, the table filled in.
+start "$W" "$H" contest --rate 500 --duration 2s
+wait_for '6 of 6 done' 120
+shot contest "$W" "$H"

@@ -53,7 +53,7 @@ Test(contest_tui, the_table_fills_in_and_rows_replay)
 	cr_assert_eq(tui_start_stty(&T, 100, 30,
 				    "contest --strategies semaphore,exclusive --workers 2 --rate 100 --duration 1s"),
 		     0, "tmux did not start");
-	cr_assert(tui_wait_re(&T, "accept contest .* 2 workers .* 100 req/s", WAIT_MS), "no title:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "accept contest .* 2 workers .* 100/s for 1.0 s, short", WAIT_MS), "no title:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "2 of 2 done", WAIT_MS), "the contest did not finish:\n%s", T.screen);
 	/* Both rows with numbers: a fairness, wake-ups per connection, and the detail of the first. */
 	cr_assert(tui_match(T.screen, "semaphore +[^ ]+ +[01]\\.[0-9]{3} +[0-9]+\\.[0-9]{2}", NULL, 0),

@@ -271,9 +271,9 @@ render_bar(const struct contestview *cv)
 	int n;
 
 	contest_results(cv->c, &n);
-	snprintf(buf, sizeof buf, " epollviz %s accept contest %s %d of %d done %s %d workers %s %d req/s, %.1f s, %s%s%s",
+	snprintf(buf, sizeof buf, " epollviz %s accept contest %s %d of %d done %s %d workers %s %d/s for %.1f s, %s%s%s",
 		 sep, sep, n, cv->o.nstrategies, sep, cv->o.workers, sep, cv->o.load.rate,
-		 cv->o.load.duration_ms / 1000.0, cv->o.load.keepalive ? "keep-alive" : "a connection each",
+		 cv->o.load.duration_ms / 1000.0, cv->o.load.keepalive ? "keep-alive" : "short",
 		 cv->o.work_us ? ", work" : "", cv->o.stall_ms ? ", a stall" : "");
 	attrset(crt_attr(CS_BAR));
 	mvhline(0, 0, ' ', COLS);
@@ -425,10 +425,12 @@ render_detail(const struct contestview *cv, int y, int last)
 		y++;
 	}
 	if (y <= last && (r->lock_won || r->lock_lost)) {
-		snprintf(buf, sizeof buf, "  lock taken %llu times, lost %llu (%.2f takes per connection); listening socket "
-			 "ADDed or DELed %llu times", (unsigned long long)r->lock_won, (unsigned long long)r->lock_lost,
-			 r->accepted ? (double)(r->lock_won + r->lock_lost) / (double)r->accepted : 0.0,
-			 (unsigned long long)r->moves);
+		int n = snprintf(buf, sizeof buf, "  lock: taken %llu, lost %llu (%.2f tries per connection)",
+				 (unsigned long long)r->lock_won, (unsigned long long)r->lock_lost,
+				 r->accepted ? (double)(r->lock_won + r->lock_lost) / (double)r->accepted : 0.0);
+
+		if (strategy == ACCEPT_MUTEX && n > 0 && (size_t)n < sizeof buf)
+			snprintf(buf + n, sizeof buf - (size_t)n, "; listener ADD/DEL %llu", (unsigned long long)r->moves);
 		draw_text(y++, 0, COLS, CS_NORMAL, buf);
 	}
 	if (y <= last) {
