@@ -20,7 +20,8 @@
 #include "untraced.h"
 #include "util.h"
 
-#define SAMPLER_QUEUE_NS (100ull * 1000000)  /* accept queues polled this often */
+#define SAMPLER_QUEUE_NS (100ull * 1000000)  /* accept queues polled this often while anything happens */
+#define SAMPLER_QUEUE_IDLE_NS (1000ull * 1000000) /* and backing off to this while nothing does */
 #define SAMPLER_READY_NS (50ull * 1000000)   /* a process that became ready sleeps by then */
 #define SAMPLER_KREAD_NS (400ull * 1000000)  /* two kernel readings are at least this far apart */
 #define SAMPLER_MAX_LISTENERS 16             /* sockets of one port asked of sock_diag */
@@ -151,6 +152,7 @@ poll_queues(void *arg)
 {
 	struct sampler *s = arg;
 	const struct m_job *fg = model_fg_job(s->m);
+	int changed = s->m->records != s->queue_records;
 
 	s->queue_timer = 0;
 	if (s->stopping || (fg && fg->state == MJOB_DONE))
@@ -169,12 +171,23 @@ poll_queues(void *arg)
 		r.backlog = l->backlog;
 		run_emit(s->run, &r);
 		s->last_qlen[i] = q;
+		changed = 1;
 	}
 	sampler_asleep(s);
 	/* epollviz's own roles always trace: only a program's run can hold a silent process. */
 	if (run_is_program(s->run))
 		sampler_untraced(s);
-	s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
+	/*
+	 * Every 100 ms while records come or a queue moves; while nothing
+	 * happens, twice as long each time up to a second (an idle screen
+	 * sleeps: a queue that grows with nobody accepting is seen within it).
+	 */
+	s->queue_records = s->m->records;
+	if (changed)
+		s->queue_ns = SAMPLER_QUEUE_NS;
+	else if ((s->queue_ns *= 2) > SAMPLER_QUEUE_IDLE_NS)
+		s->queue_ns = SAMPLER_QUEUE_IDLE_NS;
+	s->queue_timer = arm(loop_timer(s->loop, now_ns() + s->queue_ns, poll_queues, s));
 }
 
 /* Is pid running this very binary (the session's child between its fork and its exec)? */
@@ -248,6 +261,7 @@ sampler_untraced(struct sampler *s)
 void
 sampler_watch_queues(struct sampler *s)
 {
+	s->queue_ns = SAMPLER_QUEUE_NS;
 	if (s->queue_timer == 0 && !s->stopping)
 		s->queue_timer = arm(loop_timer(s->loop, now_ns() + SAMPLER_QUEUE_NS, poll_queues, s));
 }

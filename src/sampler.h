@@ -32,6 +32,8 @@ struct sampler {
 	const struct model *m;
 	int queue_timer;
 	int64_t last_qlen[M_MAX_LISTEN]; /* per listening socket of the model, -1 unknown */
+	uint64_t queue_ns;      /* the next poll after this long: SAMPLER_QUEUE_NS, longer while nothing happens */
+	uint64_t queue_records; /* the model's records at the last poll */
 	int wake_timer;
 	int stopping;
 	struct ksnap ks;                 /* the kernel's view, last reading (sampler_kernel) */

@@ -33,6 +33,7 @@
 
 #define TICK_NS (500ull * 1000000)
 #define SCAN_MIN_NS (250ull * 1000000) /* the process table is read at most this often */
+#define SCAN_FULL_NS 5000000000ull     /* and all of /proc looked through at least this often */
 #define RATE_NS 1000000000ull          /* records per second, over this long */
 #define HINT_NS 2500000000ull        /* a key that cannot act now says why this long */
 
@@ -89,6 +90,33 @@ scan(struct live *lv)
 	lv->nrows = n;
 	lv->last_scan = now_ns();
 	lv->scan_wanted = 0;
+	return changed;
+}
+
+/*
+ * The tick's look at the process table: each known row's stat read again
+ * (a stop, a continue, a state); all of /proc only every SCAN_FULL_NS, or
+ * when a known process is gone (a record asks for a full read at once when
+ * a process starts or ends).  Returns 1 if the table changed.
+ */
+static int
+rescan(struct live *lv)
+{
+	int changed = 0;
+
+	if (now_ns() - lv->last_scan >= SCAN_FULL_NS)
+		return scan(lv);
+	for (int i = 0; i < lv->nrows; i++) {
+		struct proc_row row = lv->rows[i];
+
+		if (proctab_read_stat(lv->rows[i].pid, &row) < 0)
+			return scan(lv);
+		memcpy(row.cmd, lv->rows[i].cmd, sizeof row.cmd);
+		if (memcmp(&row, &lv->rows[i], sizeof row) != 0) {
+			lv->rows[i] = row;
+			changed = 1;
+		}
+	}
 	return changed;
 }
 
@@ -223,7 +251,7 @@ tick(void *arg)
 		lv->rate_n = lv->s.m->records;
 	}
 	sampler_wakes(&lv->smp);
-	dirty |= scan(lv);
+	dirty |= rescan(lv);
 	if (kernel_visible(lv)) {
 		sampler_kernel(&lv->smp);
 		dirty = 1;
