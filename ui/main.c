@@ -94,7 +94,7 @@ main(int argc, char **argv)
 		if (n < 0)
 			return 2;
 		if (!json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return ui_attach(pids, n, children);
+			return attach_check(pids, n) ? 1 : ui_attach(pids, n, children);
 		return attach_print(pids, n, children, json);
 	}
 	/* What follows run's PROGRAM (or a --) is the program's, not ours. */
