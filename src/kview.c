@@ -187,37 +187,77 @@ struct reading {
 	int nix;
 };
 
-/* The socket table of process pi's network namespace, dumped the first time it is asked for. */
-static struct netns_tab *
-netns_of(struct reading *rd, int pi, int pid)
+/* The index in rd->ns of pid's network namespace (a new, empty table the first time). */
+static int
+netns_index(struct reading *rd, int pid)
 {
 	char path[64];
 	struct stat st;
-	struct netns_tab *t;
-	int fd;
 
-	if (rd->ns_of[pi] >= 0)
-		return &rd->ns[rd->ns_of[pi]];
 	snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
 	if (stat(path, &st) < 0 && stat("/proc/self/ns/net", &st) < 0)
 		memset(&st, 0, sizeof st);
 	for (int i = 0; i < rd->nns; i++)
-		if (rd->ns[i].dev == st.st_dev && rd->ns[i].ino == st.st_ino) {
-			rd->ns_of[pi] = i;
-			return &rd->ns[i];
-		}
+		if (rd->ns[i].dev == st.st_dev && rd->ns[i].ino == st.st_ino)
+			return i;
 	rd->ns = xreallocarray(rd->ns, (size_t)rd->nns + 1, sizeof *rd->ns);
-	rd->ns_of[pi] = rd->nns;
-	t = &rd->ns[rd->nns++];
-	memset(t, 0, sizeof *t);
-	t->dev = st.st_dev;
-	t->ino = st.st_ino;
-	fd = sockdiag_open(pid);
-	if (fd < 0 || sockdiag_dump_all(fd, &t->t) < 0)
-		t->err = errno;
-	if (fd >= 0)
-		close(fd);
-	return t;
+	memset(&rd->ns[rd->nns], 0, sizeof rd->ns[0]);
+	rd->ns[rd->nns].dev = st.st_dev;
+	rd->ns[rd->nns].ino = st.st_ino;
+	return rd->nns++;
+}
+
+/* qsort order of inodes. */
+static int
+cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The socket tables: each process with a socket is placed in its network
+ * namespace, and each namespace dumped once (from inside it, by one of its
+ * processes), only as far as it takes to find the sockets they hold.
+ */
+static void
+read_sockets(const struct kview *kv, struct reading *rd)
+{
+	rd->ns_of = xcalloc((size_t)kv->np + 1, sizeof *rd->ns_of);
+	for (int i = 0; i < kv->np; i++) {
+		rd->ns_of[i] = -1;
+		for (int k = 0; k < kv->p[i].nfds && rd->ns_of[i] < 0; k++)
+			if (kv->p[i].fds[k].kind == KV_SOCKET)
+				rd->ns_of[i] = netns_index(rd, kv->p[i].pid);
+	}
+	for (int n = 0; n < rd->nns; n++) {
+		unsigned long *want = NULL;
+		int nwant = 0, cap = 0, fd = -1;
+
+		for (int i = 0; i < kv->np; i++) {
+			if (rd->ns_of[i] != n)
+				continue;
+			if (fd < 0 && (fd = sockdiag_open(kv->p[i].pid)) < 0)
+				rd->ns[n].err = errno;
+			for (int k = 0; k < kv->p[i].nfds; k++) {
+				if (kv->p[i].fds[k].kind != KV_SOCKET)
+					continue;
+				if (nwant == cap) {
+					cap = cap ? cap * 2 : 64;
+					want = xreallocarray(want, (size_t)cap, sizeof *want);
+				}
+				want[nwant++] = kv->p[i].fds[k].ino;
+			}
+		}
+		if (nwant > 1)
+			qsort(want, (size_t)nwant, sizeof *want, cmp_ulong);
+		if (fd >= 0 && sockdiag_dump_all(fd, &rd->ns[n].t, want, nwant) < 0)
+			rd->ns[n].err = errno;
+		if (fd >= 0)
+			close(fd);
+		free(want);
+	}
 }
 
 /* qsort order of inode refs: inode, then process, then fd. */
@@ -307,7 +347,7 @@ static void
 describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 {
 	struct kv_fd *f = &kv->p[pi].fds[fi];
-	struct netns_tab *ns = netns_of(rd, pi, kv->p[pi].pid);
+	struct netns_tab *ns = &rd->ns[rd->ns_of[pi]];
 	const struct sockdiag_sock *s = sockdiag_find(&ns->t, f->ino);
 	char peer[64];
 	size_t len;
@@ -935,9 +975,7 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 		}
 	}
 	free(list);
-	rd.ns_of = xcalloc((size_t)kv->np + 1, sizeof *rd.ns_of);
-	for (int i = 0; i < kv->np; i++)
-		rd.ns_of[i] = -1;
+	read_sockets(kv, &rd);
 	index_inodes(kv, &rd);
 	for (int i = 0; i < kv->np; i++)
 		for (int k = 0; k < kv->p[i].nfds; k++)

@@ -382,9 +382,24 @@ cmp_inode(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* TCP and UDP over IPv4 and IPv6, UNIX, netlink: each dumped, then sorted by inode. */
+/* Are all n inodes of want (sorted) in t (sorted)? */
+static int
+has_all(const struct sockdiag_table *t, const unsigned long *want, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (sockdiag_find(t, want[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * TCP and UDP over IPv4 and IPv6, UNIX, netlink, dumped one after another
+ * until every inode wanted is found (a server of TCP sockets never pays
+ * for the machine's UNIX sockets).  TIME-WAIT and SYN-RECV sockets belong
+ * to no fd: a machine's tens of thousands of them are not asked for.
+ */
 int
-sockdiag_dump_all(int fd, struct sockdiag_table *t)
+sockdiag_dump_all(int fd, struct sockdiag_table *t, const unsigned long *want, int nwant)
 {
 	static const struct {
 		int family, proto;
@@ -393,21 +408,31 @@ sockdiag_dump_all(int fd, struct sockdiag_table *t)
 	struct unix_diag_req u = { .sdiag_family = AF_UNIX, .udiag_states = ~0u,
 				   .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN };
 	struct netlink_diag_req nl = { .sdiag_family = AF_NETLINK, .sdiag_protocol = NDIAG_PROTO_ALL };
+	unsigned states = ~((1u << TCP_TIME_WAIT) | (1u << TCP_SYN_RECV) | (1u << 12 /* TCP_NEW_SYN_RECV */));
 	int rc = 0;
 
-	for (size_t i = 0; i < sizeof inet / sizeof inet[0]; i++) {
-		struct inet_diag_req_v2 r = { .sdiag_family = (uint8_t)inet[i].family,
-					      .sdiag_protocol = (uint8_t)inet[i].proto, .idiag_states = ~0u };
+	for (int step = 0; step < 6 && (want == NULL || !has_all(t, want, nwant)); step++) {
+		int r;
 
+		if (step < 2 || step == 3 || step == 4) {
+			int i = step < 2 ? step : step - 1;
+			struct inet_diag_req_v2 q = { .sdiag_family = (uint8_t)inet[i].family,
+						      .sdiag_protocol = (uint8_t)inet[i].proto, .idiag_states = states };
+
+			r = dump_one(fd, &q, sizeof q, inet[i].family, inet[i].proto, t);
+		} else if (step == 2) {
+			r = dump_one(fd, &u, sizeof u, AF_UNIX, 0, t);
+		} else {
+			r = dump_one(fd, &nl, sizeof nl, AF_NETLINK, 0, t);
+			if (r < 0)
+				r = 0; /* netlink_diag is often a module not loaded: those stay unnamed */
+		}
 		/* A kernel without IPv6 or UDP diag answers ENOENT: that family has nothing to show. */
-		if (dump_one(fd, &r, sizeof r, inet[i].family, inet[i].proto, t) < 0 && errno != ENOENT)
+		if (r < 0 && errno != ENOENT)
 			rc = -1;
+		if (t->n > 1)
+			qsort(t->s, (size_t)t->n, sizeof *t->s, cmp_inode);
 	}
-	if (dump_one(fd, &u, sizeof u, AF_UNIX, 0, t) < 0 && errno != ENOENT)
-		rc = -1;
-	(void)(dump_one(fd, &nl, sizeof nl, AF_NETLINK, 0, t) < 0); /* netlink_diag is often a module not loaded */
-	if (t->n > 1)
-		qsort(t->s, (size_t)t->n, sizeof *t->s, cmp_inode);
 	return rc;
 }
 

@@ -72,8 +72,13 @@ int sockdiag_open(int pid);
  * is to come, -1 on a malformed buffer or an error message (errno set).
  */
 int sockdiag_parse_any(const void *buf, size_t len, int family, int proto, struct sockdiag_table *t);
-/* Dump every socket fd sees into t (appended, then sorted by inode).  0, or -1 with errno. */
-int sockdiag_dump_all(int fd, struct sockdiag_table *t);
+/*
+ * Dump the sockets fd sees into t (appended, sorted by inode), family after
+ * family (TCP, UNIX, UDP, netlink) until every inode of want (n, sorted) is
+ * there; want NULL: all.  TIME-WAIT and SYN-RECV sockets (no fd holds them)
+ * are left out.  0, or -1 with errno.
+ */
+int sockdiag_dump_all(int fd, struct sockdiag_table *t, const unsigned long *want, int nwant);
 /* The socket with inode, or NULL. */
 const struct sockdiag_sock *sockdiag_find(const struct sockdiag_table *t, unsigned long inode);
 void sockdiag_table_free(struct sockdiag_table *t);

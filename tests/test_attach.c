@@ -855,3 +855,71 @@ Test(attach, one_fd_of_each_kind_is_named, .timeout = 60)
 	kview_free(&kv);
 	helper_stop(&h);
 }
+
+/* Run the binary with args on a new pseudo-terminal as uid (< 0: ours); all it wrote in out; the exit status. */
+static int
+run_on_pty(int uid, char *const args[], char *out, size_t cap)
+{
+	const char *bin = getenv("EPOLLVIZ_BIN");
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), st;
+	size_t n = 0;
+	pid_t pid;
+
+	cr_assert_not_null(bin);
+	cr_assert(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0, "no pty: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		char *argv[16];
+		int k = 0, s;
+
+		argv[k++] = (char *)bin;
+		for (; args[k - 1] && k < 15; k++)
+			argv[k] = args[k - 1];
+		argv[k] = NULL;
+		setsid();
+		s = open(ptsname(m), O_RDWR);
+		if (s < 0)
+			_exit(97);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		if (uid >= 0 && (setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0))
+			_exit(99);
+		setenv("TERM", "xterm", 1);
+		execv(bin, argv);
+		_exit(98);
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = m, .events = POLLIN };
+		ssize_t k;
+
+		cr_assert_eq(poll(&pfd, 1, DEADLINE_S * 1000), 1, "the screen opened and stayed: %.*s", (int)n, out);
+		k = read(m, out + n, cap - 1 - n);
+		if (k <= 0) /* EIO: the child is gone and the pty closed */
+			break;
+		n += (size_t)k;
+		if (n + 1 >= cap)
+			break;
+	}
+	out[n] = '\0';
+	close(m);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Test(attach, the_live_screen_exits_1_when_no_named_process_can_be_read, .timeout = 60)
+{
+	char out[8192];
+	char *gone[] = { "attach", "4194000", NULL }, *init[] = { "attach", "1", NULL };
+	int st;
+
+	st = run_on_pty(-1, gone, out, sizeof out);
+	cr_assert_eq(st, 1, "exit %d: %s", st, out);
+	cr_assert(strstr(out, "no process 4194000"), "%s", out);
+	cr_assert(!strstr(out, "\033["), "the terminal was taken: %s", out);
+	if (geteuid() != 0 || getpid() == 1)
+		cr_skip_test("not root: cannot become another user to be refused");
+	st = run_on_pty(65534, init, out, sizeof out);
+	cr_assert_eq(st, 1, "exit %d: %s", st, out);
+	cr_assert(strstr(out, "process 1:") && strstr(out, "cannot read /proc/1/"), "%s", out);
+}

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/attach.h"
 #include "../src/loop.h"
 #include "../src/model.h"
 #include "../src/util.h"
@@ -23,45 +22,72 @@
 #include "panel.h"
 
 #define REFRESH_NS (500ull * 1000000)
+/* A reading may take at most 1/REFRESH_SHARE of the time: 20 000 watches cost ~0.25 s to read, so every 5 s. */
+#define REFRESH_SHARE 20
 #define KEY_ESC 27
+
+/* A process the screen follows: its identity, and its name when last seen (for "gone"). */
+struct target {
+	struct kv_id id;  /* start 0 until the first reading finds it */
+	char comm[32];
+};
 
 struct attachview {
 	struct loop *loop;
 	screen_notify_fn notify;
 	void *ctx;
-	int pids[ATTACH_MAX_PIDS]; /* the given pids, then every descendant seen */
-	char comm[ATTACH_MAX_PIDS][32]; /* each one's name when last seen, for "gone" */
-	int npids, ngiven;
+	struct target *t;   /* the given processes, then every descendant seen */
+	int nt, capt, ngiven;
+	struct kv_id *ids;  /* scratch: t's identities for a reading */
 	int children;
 	struct ksnap ks;
 	struct model *m;    /* empty: the panels' lookups find nothing in it */
 	struct deck d;
 	struct help help;
 	int timer;
+	uint64_t every;     /* the refresh period: REFRESH_NS, or longer when a reading is slow */
 };
+
+/* The target that process p is, or NULL (a descendant not seen before, or a newcomer at a reused pid). */
+static struct target *
+target_of(struct attachview *av, const struct kv_proc *p)
+{
+	for (int k = 0; k < av->nt; k++)
+		if (av->t[k].id.pid == p->pid && (av->t[k].id.start == 0 || av->t[k].id.start == p->start))
+			return &av->t[k];
+	return NULL;
+}
 
 /*
  * Remember the processes this reading found (a descendant may be gone by
- * the next one) and their names; a gone process keeps the name it had.
+ * the next one), who each is (pid and start time: a pid that comes round
+ * again is another process) and their names; a gone process keeps the
+ * name it had.
  */
 static void
 remember(struct attachview *av)
 {
 	for (int i = 0; i < av->ks.kv.np; i++) {
 		struct kv_proc *p = &av->ks.kv.p[i];
-		int k = 0;
+		struct target *t = target_of(av, p);
 
-		while (k < av->npids && av->pids[k] != p->pid)
-			k++;
-		if (k == av->npids) {
-			if (!av->children || av->npids == ATTACH_MAX_PIDS)
+		if (t == NULL) {
+			if (!av->children || p->gone || (i > 0 && av->ks.kv.p[i - 1].reused))
 				continue;
-			av->pids[av->npids++] = p->pid;
+			if (av->nt == av->capt) {
+				av->capt = av->capt ? av->capt * 2 : 16;
+				av->t = xreallocarray(av->t, (size_t)av->capt, sizeof *av->t);
+			}
+			t = &av->t[av->nt++];
+			memset(t, 0, sizeof *t);
+			t->id.pid = p->pid;
 		}
+		if (t->id.start == 0)
+			t->id.start = p->gone ? ~0ull : p->start; /* gone at the first look: any later one is new */
 		if (p->gone)
-			str_copy(p->row.comm, av->comm[k], sizeof p->row.comm);
+			str_copy(p->row.comm, t->comm, sizeof p->row.comm);
 		else
-			str_copy(av->comm[k], p->row.comm, sizeof av->comm[k]);
+			str_copy(t->comm, p->row.comm, sizeof t->comm);
 	}
 }
 
@@ -69,18 +95,26 @@ remember(struct attachview *av)
 static void
 reread(struct attachview *av)
 {
-	ksnap_read(&av->ks, av->pids, av->npids, av->children, NULL);
+	av->ids = xreallocarray(av->ids, (size_t)av->nt + 1, sizeof *av->ids);
+	for (int k = 0; k < av->nt; k++)
+		av->ids[k] = av->t[k].id;
+	uint64_t t0 = now_ns(), cost;
+
+	ksnap_read_ids(&av->ks, av->ids, av->nt, av->children, NULL);
 	remember(av);
+	/* Idle means idle: the period grows with what a reading costs (thousands of fds). */
+	cost = now_ns() - t0;
+	av->every = cost * REFRESH_SHARE > REFRESH_NS ? cost * REFRESH_SHARE : REFRESH_NS;
 }
 
-/* The 2 Hz timer. */
+/* The refresh timer: 2 Hz, or slower for a process with very many fds. */
 static void
 tick(void *arg)
 {
 	struct attachview *av = arg;
 
-	av->timer = loop_timer(av->loop, now_ns() + REFRESH_NS, tick, av);
 	reread(av);
+	av->timer = loop_timer(av->loop, now_ns() + av->every, tick, av);
 	av->notify(av->ctx);
 }
 
@@ -95,14 +129,16 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, sc
 	av->notify = notify;
 	av->ctx = ctx;
 	av->children = children;
-	for (int i = 0; i < npids && av->npids < ATTACH_MAX_PIDS; i++)
-		av->pids[av->npids++] = pids[i];
-	av->ngiven = av->npids;
+	av->capt = npids + 16;
+	av->t = xcalloc((size_t)av->capt, sizeof *av->t);
+	for (int i = 0; i < npids; i++)
+		av->t[av->nt++].id.pid = pids[i];
+	av->ngiven = av->nt;
 	av->m = model_new();
 	ksnap_init(&av->ks);
 	deck_init(&av->d, P_KERN);
 	reread(av);
-	av->timer = loop_timer(loop, now_ns() + REFRESH_NS, tick, av);
+	av->timer = loop_timer(loop, now_ns() + av->every, tick, av);
 	return av;
 }
 
@@ -122,6 +158,8 @@ attachview_stop(void *arg, char *err, size_t errcap)
 	ksnap_free(&av->ks);
 	model_free(av->m);
 	help_free(&av->help);
+	free(av->t);
+	free(av->ids);
 	free(av);
 	return 0;
 }
@@ -189,7 +227,7 @@ render_bar(struct attachview *av)
 
 	pids[0] = '\0';
 	for (int i = 0; i < av->ngiven && len < sizeof pids; i++)
-		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->pids[i]);
+		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->t[i].id.pid);
 	for (int i = 0; i < kv->np; i++) {
 		if (kv->p[i].gone || kv->p[i].row.state == 'Z' || kv->p[i].row.state == 'X')
 			gone++;
@@ -201,8 +239,8 @@ render_bar(struct attachview *av)
 	len = strlen(buf);
 	if (gone)
 		len += (size_t)snprintf(buf + len, sizeof buf - len, ", %d gone", gone);
-	snprintf(buf + len, sizeof buf - len, " %s %d epoll instance%s %s every 0.5 s", sep, kv->ninstances,
-		 kv->ninstances == 1 ? "" : "s", sep);
+	snprintf(buf + len, sizeof buf - len, " %s %d epoll instance%s %s every %.1f s", sep, kv->ninstances,
+		 kv->ninstances == 1 ? "" : "s", sep, (double)av->every / 1e9);
 	attrset(crt_attr(CS_BAR));
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);

@@ -307,8 +307,9 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 	lines_add(L);
 	if (p->gone || p->row.state == 'Z' || p->row.state == 'X') {
 		lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
-		lines_put(L, CS_WARN, p->gone ? "  gone: the process exited while watched"
-					      : "  gone: it exited (a zombie until its parent reaps it)");
+		lines_put(L, CS_WARN, p->reused ? "  gone: it exited, and its pid is now another process's (next)"
+				      : p->gone ? "  gone: the process exited while watched"
+						: "  gone: it exited (a zombie until its parent reaps it)");
 		return;
 	}
 	lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
