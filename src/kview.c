@@ -22,6 +22,52 @@
 #include "sockdiag.h"
 #include "util.h"
 
+/* After blanks, key, then a number in base at *p; moves *p past it.  0, or -1 when not there. */
+static int
+key_number(const char **p, const char *key, int base, unsigned long long *v)
+{
+	size_t kl = strlen(key);
+	char *end;
+
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (strncmp(*p, key, kl) != 0)
+		return -1;
+	*p += kl;
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (!isxdigit((unsigned char)**p))
+		return -1;
+	errno = 0;
+	*v = strtoull(*p, &end, base);
+	if (end == *p || errno == ERANGE)
+		return -1;
+	*p = end;
+	return 0;
+}
+
+/* One tfd line ("tfd: 5 events: 19 data: 55fa552b1e90  pos:0 ino:10a40 sdev:e"): 0, or -1 for another form. */
+static int
+parse_tfd(const char *line, struct kv_watch *w)
+{
+	unsigned long long fd, events, data, ino;
+	const char *p = line;
+
+	memset(w, 0, sizeof *w);
+	if (key_number(&p, "tfd:", 10, &fd) < 0 || fd > INT_MAX || key_number(&p, "events:", 16, &events) < 0 ||
+	    events > UINT32_MAX || key_number(&p, "data:", 16, &data) < 0)
+		return -1;
+	w->tfd = (int)fd;
+	w->events = (uint32_t)events;
+	w->data = data;
+	p = strstr(p, " ino:");
+	if (p && key_number(&p, "ino:", 16, &ino) == 0) {
+		w->ino = (unsigned long)ino;
+		w->has_ino = 1;
+	}
+	return 0;
+}
+
 /* Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd line. */
 int
 kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
@@ -40,34 +86,26 @@ kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p += len + (nl ? 1 : 0);
-		if (sscanf(line, "pos: %lu", &out->pos) == 1 || sscanf(line, "mnt_id: %lu", &out->mnt_id) == 1 ||
-		    sscanf(line, "ino: %lu", &out->ino) == 1) {
-			seen = 1;
-			continue;
-		}
-		if (sscanf(line, "flags: %lo", &out->flags) == 1) {
-			seen = 1;
-			continue;
-		}
 		if (strncmp(line, "tfd:", 4) == 0) {
 			struct kv_watch w;
-			unsigned long long data;
-			const char *ino;
 
-			memset(&w, 0, sizeof w);
-			if (sscanf(line, "tfd: %d events: %x data: %llx", &w.tfd, &w.events, &data) != 3)
+			if (parse_tfd(line, &w) < 0)
 				continue; /* a form this reader does not know: skip the line, keep the rest */
-			w.data = data;
-			ino = strstr(line, " ino:");
-			if (ino && sscanf(ino, " ino:%lx", &w.ino) == 1)
-				w.has_ino = 1;
 			if (out->nw == cap) {
 				cap = cap ? cap * 2 : 8;
 				out->w = xreallocarray(out->w, (size_t)cap, sizeof *out->w);
 			}
 			out->w[out->nw++] = w;
 			seen = 1;
+			continue;
 		}
+		if (sscanf(line, "pos: %lu", &out->pos) == 1 || sscanf(line, "mnt_id: %lu", &out->mnt_id) == 1 ||
+		    sscanf(line, "ino: %lu", &out->ino) == 1) {
+			seen = 1;
+			continue;
+		}
+		if (sscanf(line, "flags: %lo", &out->flags) == 1)
+			seen = 1;
 	}
 	return seen ? 0 : -1;
 }
@@ -127,14 +165,14 @@ struct textbuf {
 };
 
 /*
- * Read path whole into tb, however long (an interest list of 20 000
- * entries is over a megabyte of fdinfo).  Returns its length, or -1 with
- * errno.
+ * Read path (relative to dirfd) whole into tb, however long (an interest
+ * list of 20 000 entries is over a megabyte of fdinfo).  Returns its
+ * length, or -1 with errno.
  */
 static ssize_t
-read_whole(const char *path, struct textbuf *tb)
+read_whole(int dirfd, const char *path, struct textbuf *tb)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
 
 	if (fd < 0)
@@ -523,30 +561,42 @@ proc_refused(struct kv_proc *p, const char *path, int e)
 }
 
 /*
+ * A process's /proc/PID/fd and /proc/PID/fdinfo, open: each fd is then one
+ * short lookup, not a walk from /proc, and every fd is read from the same
+ * process even if its pid is taken by another meanwhile.
+ */
+struct procdirs {
+	int fd, fdinfo;   /* fdinfo: -1 until needed */
+	char name[16];    /* the fd's number as text */
+	char path[64];    /* "/proc/PID/fd/N", for a message */
+};
+
+/*
  * Read one fd: its link, kind, inode and (for the kinds that have more to
  * say) its fdinfo.  Returns 1 when f holds it, 0 when it was closed
  * meanwhile, -1 when a read was refused (recorded in p).
  */
 static int
-read_fd(struct kv_proc *p, struct kv_fd *f, struct textbuf *tb)
+read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf *tb)
 {
-	char path[64], link[PATH_MAX];
+	char link[PATH_MAX];
 	struct stat st;
 	ssize_t k;
 
-	snprintf(path, sizeof path, "/proc/%d/fd/%d", p->pid, f->fd);
-	k = readlink(path, link, sizeof link - 1);
+	snprintf(pd->name, sizeof pd->name, "%d", f->fd);
+	k = readlinkat(pd->fd, pd->name, link, sizeof link - 1);
 	if (k < 0) {
 		if (errno == ENOENT)
 			return 0; /* closed meanwhile */
-		proc_refused(p, path, errno);
+		snprintf(pd->path, sizeof pd->path, "/proc/%d/fd/%d", p->pid, f->fd);
+		proc_refused(p, pd->path, errno);
 		return -1;
 	}
 	link[k] = '\0';
 	f->kind = kview_classify(link, &f->ino);
 	proctab_escape(link, (size_t)k, f->link, sizeof f->link);
 	/* stat follows the magic link: the inode fdinfo's tfd lines name (sockets and pipes have it in the link). */
-	if (f->kind != KV_SOCKET && f->kind != KV_PIPE && stat(path, &st) == 0) {
+	if (f->kind != KV_SOCKET && f->kind != KV_PIPE && fstatat(pd->fd, pd->name, &st, 0) == 0) {
 		f->ino = st.st_ino;
 		if (f->kind == KV_FILE)
 			f->kind = S_ISDIR(st.st_mode) ? KV_DIR : S_ISCHR(st.st_mode) ? KV_CHR
@@ -565,11 +615,15 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct textbuf *tb)
 	}
 	if (!kind_has_fdinfo(f->kind))
 		return 1;
-	snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
-	if (read_whole(path, tb) < 0) {
+	if (pd->fdinfo < 0) {
+		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo", p->pid);
+		pd->fdinfo = open(pd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (pd->fdinfo < 0 || read_whole(pd->fdinfo, pd->name, tb) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		proc_refused(p, path, errno);
+		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
+		proc_refused(p, pd->path, errno);
 		return -1;
 	}
 	if (f->kind == KV_EPOLL)
@@ -584,6 +638,7 @@ static void
 read_proc(struct kv_proc *p, unsigned long long want_start, struct textbuf *tb)
 {
 	char dir[64];
+	struct procdirs pd = { .fdinfo = -1 };
 	DIR *d;
 	struct dirent *de;
 	int cap = 0;
@@ -612,6 +667,7 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct textbuf *tb)
 			proc_refused(p, dir, errno);
 		return;
 	}
+	pd.fd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -621,12 +677,14 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct textbuf *tb)
 		}
 		memset(&p->fds[p->nfds], 0, sizeof p->fds[0]);
 		p->fds[p->nfds].fd = atoi(de->d_name);
-		if (read_fd(p, &p->fds[p->nfds], tb) == 1)
+		if (read_fd(p, &p->fds[p->nfds], &pd, tb) == 1)
 			p->nfds++;
 		else
 			kview_fdinfo_free(&p->fds[p->nfds].info);
 	}
 	closedir(d);
+	if (pd.fdinfo >= 0)
+		close(pd.fdinfo);
 	if (p->nfds > 1) /* a zombie has no fd at all, and qsort must not get NULL */
 		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
 }
