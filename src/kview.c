@@ -290,10 +290,13 @@ read_sockets(const struct kview *kv, struct reading *rd)
 		}
 		if (nwant > 1)
 			qsort(want, (size_t)nwant, sizeof *want, cmp_ulong);
-		if (fd >= 0 && sockdiag_dump_all(fd, &rd->ns[n].t, want, nwant) < 0)
+		rd->ns[n].t.want = want;
+		rd->ns[n].t.nwant = nwant;
+		if (fd >= 0 && sockdiag_dump_all(fd, &rd->ns[n].t) < 0)
 			rd->ns[n].err = errno;
 		if (fd >= 0)
 			close(fd);
+		rd->ns[n].t.want = NULL;
 		free(want);
 	}
 }
@@ -475,10 +478,8 @@ describe_from_fdinfo(struct kv_fd *f, const char *text)
 		f->flags = (unsigned)strtoul(v, NULL, 8);
 	switch (f->kind) {
 	case KV_PIPE:
-	case KV_FIFO:
-		len = (size_t)snprintf(f->what, sizeof f->what, "%s", f->kind == KV_PIPE ? "pipe" : "fifo");
-		if (f->kind == KV_FIFO)
-			len += (size_t)snprintf(f->what + len, sizeof f->what - len, " %.100s", f->link);
+	case KV_FIFO: /* "pipe", or "fifo PATH": and which end */
+		len = strlen(f->what);
 		snprintf(f->what + len, sizeof f->what - len, " (%s)",
 			 (f->flags & O_ACCMODE) == O_WRONLY ? "write end"
 			 : (f->flags & O_ACCMODE) == O_RDWR ? "read-write" : "read end");
@@ -579,7 +580,7 @@ struct procdirs {
 static int
 read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf *tb)
 {
-	char link[PATH_MAX];
+	char link[PATH_MAX], esc[128];
 	struct stat st;
 	ssize_t k;
 
@@ -594,7 +595,7 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf 
 	}
 	link[k] = '\0';
 	f->kind = kview_classify(link, &f->ino);
-	proctab_escape(link, (size_t)k, f->link, sizeof f->link);
+	proctab_escape(link, (size_t)k, esc, sizeof esc);
 	/* stat follows the magic link: the inode fdinfo's tfd lines name (sockets and pipes have it in the link). */
 	if (f->kind != KV_SOCKET && f->kind != KV_PIPE && fstatat(pd->fd, pd->name, &st, 0) == 0) {
 		f->ino = st.st_ino;
@@ -611,7 +612,7 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf 
 	case KV_SIGNALFD:
 	case KV_INOTIFY:
 	case KV_PIDFD: snprintf(f->what, sizeof f->what, "%s", kview_kind_name(f->kind)); break;
-	default: snprintf(f->what, sizeof f->what, "%s %.120s", kview_kind_name(f->kind), f->link); break;
+	default: snprintf(f->what, sizeof f->what, "%s %.120s", kview_kind_name(f->kind), esc); break;
 	}
 	if (!kind_has_fdinfo(f->kind))
 		return 1;

@@ -52,8 +52,7 @@ struct kv_fd {
 	int fd;
 	int kind;
 	unsigned long ino;
-	char link[128];   /* readlink of /proc/PID/fd/N, escaped */
-	char what[160];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", ... */
+	char what[160];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", "file PATH" ... */
 	int listening;
 	unsigned qlen, backlog;
 	int has_q;        /* a socket that is not listening: its Recv-Q and Send-Q */

@@ -187,16 +187,37 @@ sockdiag_tcp_all(struct listener *out, int max)
 	return dump(~0u, 0, out, max);
 }
 
-/* The next free row of t, zeroed. */
-static struct sockdiag_sock *
-table_push(struct sockdiag_table *t)
+/* Is inode among t's wanted ones (all are, without a want list)? */
+static int
+table_wants(const struct sockdiag_table *t, unsigned long inode)
 {
-	if (t->n == t->cap) {
+	int lo = 0, hi = t->nwant;
+
+	if (t->want == NULL)
+		return 1;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (t->want[mid] == inode)
+			return 1;
+		if (t->want[mid] < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The next free row of t, zeroed: a new one, or the scratch row past the end for an unwanted socket. */
+static struct sockdiag_sock *
+table_push(struct sockdiag_table *t, unsigned long inode)
+{
+	if (t->n + 1 >= t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->s = xreallocarray(t->s, (size_t)t->cap, sizeof *t->s);
 	}
 	memset(&t->s[t->n], 0, sizeof t->s[0]);
-	return &t->s[t->n++];
+	return table_wants(t, inode) ? &t->s[t->n++] : &t->s[t->n];
 }
 
 /* One inet_diag message (TCP or UDP). */
@@ -209,7 +230,7 @@ parse_inet(const char *p, size_t len, int proto, struct sockdiag_table *t)
 	if (len < sizeof m)
 		return;
 	memcpy(&m, p, sizeof m);
-	s = table_push(t);
+	s = table_push(t, m.idiag_inode);
 	s->inode = m.idiag_inode;
 	s->family = m.idiag_family;
 	s->proto = proto;
@@ -232,7 +253,7 @@ parse_unix(const char *p, size_t len, struct sockdiag_table *t)
 	if (len < sizeof m)
 		return;
 	memcpy(&m, p, sizeof m);
-	s = table_push(t);
+	s = table_push(t, m.udiag_ino);
 	s->inode = m.udiag_ino;
 	s->family = AF_UNIX;
 	s->proto = m.udiag_type;
@@ -281,7 +302,7 @@ parse_netlink(const char *p, size_t len, struct sockdiag_table *t)
 	if (len < sizeof m)
 		return;
 	memcpy(&m, p, sizeof m);
-	s = table_push(t);
+	s = table_push(t, m.ndiag_ino);
 	s->inode = m.ndiag_ino;
 	s->family = AF_NETLINK;
 	s->proto = m.ndiag_protocol;
@@ -382,12 +403,14 @@ cmp_inode(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Are all n inodes of want (sorted) in t (sorted)? */
+/* Are all of t's wanted inodes in it (t sorted)? */
 static int
-has_all(const struct sockdiag_table *t, const unsigned long *want, int n)
+has_all(const struct sockdiag_table *t)
 {
-	for (int i = 0; i < n; i++)
-		if (sockdiag_find(t, want[i]) == NULL)
+	if (t->want == NULL)
+		return 0;
+	for (int i = 0; i < t->nwant; i++)
+		if (sockdiag_find(t, t->want[i]) == NULL)
 			return 0;
 	return 1;
 }
@@ -399,7 +422,7 @@ has_all(const struct sockdiag_table *t, const unsigned long *want, int n)
  * to no fd: a machine's tens of thousands of them are not asked for.
  */
 int
-sockdiag_dump_all(int fd, struct sockdiag_table *t, const unsigned long *want, int nwant)
+sockdiag_dump_all(int fd, struct sockdiag_table *t)
 {
 	static const struct {
 		int family, proto;
@@ -411,7 +434,7 @@ sockdiag_dump_all(int fd, struct sockdiag_table *t, const unsigned long *want, i
 	unsigned states = ~((1u << TCP_TIME_WAIT) | (1u << TCP_SYN_RECV) | (1u << 12 /* TCP_NEW_SYN_RECV */));
 	int rc = 0;
 
-	for (int step = 0; step < 6 && (want == NULL || !has_all(t, want, nwant)); step++) {
+	for (int step = 0; step < 6 && !has_all(t); step++) {
 		int r;
 
 		if (step < 2 || step == 3 || step == 4) {

@@ -58,6 +58,8 @@ struct sockdiag_sock {
 struct sockdiag_table {
 	struct sockdiag_sock *s;
 	int n, cap;
+	const unsigned long *want; /* when not NULL, only these inodes (nwant, sorted) are kept */
+	int nwant;
 };
 
 /*
@@ -74,11 +76,11 @@ int sockdiag_open(int pid);
 int sockdiag_parse_any(const void *buf, size_t len, int family, int proto, struct sockdiag_table *t);
 /*
  * Dump the sockets fd sees into t (appended, sorted by inode), family after
- * family (TCP, UNIX, UDP, netlink) until every inode of want (n, sorted) is
- * there; want NULL: all.  TIME-WAIT and SYN-RECV sockets (no fd holds them)
- * are left out.  0, or -1 with errno.
+ * family (TCP, UNIX, UDP, netlink) until every inode of t->want is there
+ * (only those are kept; want NULL: all, every family).  TIME-WAIT and
+ * SYN-RECV sockets (no fd holds them) are not asked for.  0, or -1 with errno.
  */
-int sockdiag_dump_all(int fd, struct sockdiag_table *t, const unsigned long *want, int nwant);
+int sockdiag_dump_all(int fd, struct sockdiag_table *t);
 /* The socket with inode, or NULL. */
 const struct sockdiag_sock *sockdiag_find(const struct sockdiag_table *t, unsigned long inode);
 void sockdiag_table_free(struct sockdiag_table *t);
