@@ -11,6 +11,7 @@
 
 #include "../src/kview.h"
 #include "../src/model.h"
+#include "../src/proctab.h"
 #include "../src/recorder.h"
 #include "../src/replay.h"
 #include "../src/scenario.h"
@@ -100,6 +101,7 @@ fuzz_fdinfo(const uint8_t *data, size_t size)
 	char *text = strndup((const char *)data, size); /* the reader takes a C string */
 	struct kv_fdinfo fi;
 	unsigned long ino;
+	char esc[96];
 
 	if (kview_parse_fdinfo(text, &fi) == 0)
 		for (int i = 0; i < fi.nw; i++)
@@ -107,6 +109,11 @@ fuzz_fdinfo(const uint8_t *data, size_t size)
 	kview_fdinfo_free(&fi);
 	kview_classify(text, &ino);
 	free(text);
+	/* A /proc string (a command line, a socket path) made safe: no control character survives. */
+	proctab_escape(data, size, esc, sizeof esc);
+	CHECK(strlen(esc) < sizeof esc);
+	for (const unsigned char *c = (const unsigned char *)esc; *c; c++)
+		CHECK(*c >= 0x20 && *c != 0x7f && !(c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f));
 	return 0;
 }
 
