@@ -38,6 +38,7 @@
 #include "hrun.h"
 #include "kview.h"
 #include "proctab.h"
+#include "tui_helpers.h"
 
 #define DEADLINE_S 60
 
@@ -922,4 +923,39 @@ Test(attach, the_live_screen_exits_1_when_no_named_process_can_be_read, .timeout
 	st = run_on_pty(65534, init, out, sizeof out);
 	cr_assert_eq(st, 1, "exit %d: %s", st, out);
 	cr_assert(strstr(out, "process 1:") && strstr(out, "cannot read /proc/1/"), "%s", out);
+}
+
+Test(attach, the_screen_shows_escape_laden_names_escaped, .timeout = 90)
+{
+	static struct tui t;
+	struct helper cmd, comm;
+	char args[64], title[256] = "", cmdline[160];
+	FILE *f;
+
+	if (tui_sh("command -v tmux >/dev/null") != 0)
+		cr_skip_test("tmux is not installed");
+	helper_start(&cmd, evil_sleep, NULL);
+	helper_start(&comm, evil_comm, NULL);
+	helper_wait(&comm);
+	wait_cmdline(cmd.pid, "evil");
+	snprintf(args, sizeof args, "attach %d %d", cmd.pid, comm.pid);
+	tui_init(&t, "attach-escape");
+	cr_assert_eq(tui_start(&t, 160, 40, args, NULL, NULL), 0);
+	/* The command line in the process-group table, the comm as the process's name: escaped, on one row. */
+	cr_assert(tui_wait_re(&t, "evil\\\\e\\]0;pwned\\\\a\\\\e\\[2J\\\\nsecond line", 20000),
+		  "the command line is not shown escaped:\n%s", t.screen);
+	cr_assert(tui_wait_re(&t, "ev\\\\e\\[2Jil", 20000), "the comm is not shown escaped:\n%s", t.screen);
+	/* An OSC 0 that got through would have renamed the pane. */
+	snprintf(cmdline, sizeof cmdline, "tmux -L %s display -p '#{pane_title}'", t.sock);
+	f = popen(cmdline, "r");
+	cr_assert_not_null(f);
+	if (fgets(title, sizeof title, f) == NULL)
+		title[0] = '\0';
+	pclose(f);
+	cr_assert(strstr(title, "pwned") == NULL, "the pane title was set by the process's name: %s", title);
+	tui_keys(&t, "q");
+	tui_wait(&t, tui_pred_exited, NULL, 10000);
+	tui_kill(&t);
+	helper_stop(&cmd);
+	helper_stop(&comm);
 }

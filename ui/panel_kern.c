@@ -315,7 +315,7 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 	lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
 	if (p->err) {
 		lines_style(L, CS_ERR);
-		lines_printf(L, "  cannot read /proc/%d/fd: %s", p->pid, errno_name(p->err));
+		lines_printf(L, "  cannot read %s: %s", p->err_path[0] ? p->err_path : "/proc", errno_name(p->err));
 		lines_style(L, CS_NORMAL);
 		lines_put(L, CS_DIM, p->err == EACCES || p->err == EPERM
 					     ? " (not yours: only its owner or root may look)"
