@@ -22,8 +22,8 @@
 #include "panel.h"
 
 #define REFRESH_NS (500ull * 1000000)
-/* A reading may take at most 1/REFRESH_SHARE of the time: 20 000 watches cost ~0.25 s to read, so every 5 s. */
-#define REFRESH_SHARE 20
+/* A reading may take at most 1/REFRESH_SHARE of the time (4 %): 20 000 watches cost ~0.2 s to read, so every 5 s. */
+#define REFRESH_SHARE 25
 #define KEY_ESC 27
 
 /* A process the screen follows: its identity, and its name when last seen (for "gone"). */
