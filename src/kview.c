@@ -271,13 +271,13 @@ read_sockets(const struct kview *kv, struct reading *rd)
 	}
 	for (int n = 0; n < rd->nns; n++) {
 		unsigned long *want = NULL;
-		int nwant = 0, cap = 0, fd = -1;
+		int nwant = 0, cap = 0, fd = -1, pid = 0;
 
 		for (int i = 0; i < kv->np; i++) {
 			if (rd->ns_of[i] != n)
 				continue;
-			if (fd < 0 && (fd = sockdiag_open(kv->p[i].pid)) < 0)
-				rd->ns[n].err = errno;
+			if (pid == 0)
+				pid = kv->p[i].pid;
 			for (int k = 0; k < kv->p[i].nfds; k++) {
 				if (kv->p[i].fds[k].kind != KV_SOCKET)
 					continue;
@@ -292,8 +292,13 @@ read_sockets(const struct kview *kv, struct reading *rd)
 			qsort(want, (size_t)nwant, sizeof *want, cmp_ulong);
 		rd->ns[n].t.want = want;
 		rd->ns[n].t.nwant = nwant;
-		if (fd >= 0 && sockdiag_dump_all(fd, &rd->ns[n].t) < 0)
+		fd = sockdiag_open(pid);
+		if (fd < 0 || sockdiag_dump_all(fd, &rd->ns[n].t) < 0) {
+			/* Not allowed into the namespace: its /proc/PID/net tables (no backlogs, no unix peers). */
 			rd->ns[n].err = errno;
+			if (sockdiag_read_proc_net(pid, &rd->ns[n].t) == 0)
+				rd->ns[n].err = 0;
+		}
 		if (fd >= 0)
 			close(fd);
 		rd->ns[n].t.want = NULL;
@@ -383,6 +388,16 @@ netlink_proto(int proto)
 	return proto >= 0 && (size_t)proto < ARRAY_LEN(n) ? n[proto] : NULL;
 }
 
+/* " LISTEN (queue 2 of 128)" after len bytes of f->what; without "of" when the backlog is not known. */
+static void
+listen_text(struct kv_fd *f, size_t len)
+{
+	if (f->no_backlog)
+		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u)", f->qlen);
+	else
+		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u of %u)", f->qlen, f->backlog);
+}
+
 /* Describe a socket fd from its namespace's table: kind, addresses, state and queues. */
 static void
 describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
@@ -415,6 +430,7 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	if (f->listening) {
 		f->qlen = s->rq;
 		f->backlog = s->wq;
+		f->no_backlog = s->no_backlog;
 	} else if (s->has_q) {
 		f->has_q = 1;
 		f->recvq = s->rq;
@@ -426,7 +442,7 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 		len = (size_t)snprintf(f->what, sizeof f->what, "unix %s %s", unix_type(s->proto),
 				       s->local[0] ? s->local : "(unnamed)");
 		if (f->listening)
-			snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u of %u)", f->qlen, f->backlog);
+			listen_text(f, len);
 		else if (s->peer)
 			snprintf(f->what + len, sizeof f->what - len, " -> peer %lu%s", s->peer,
 				 holder_of(kv, rd, s->peer, pi, fi, peer, sizeof peer));
@@ -436,7 +452,7 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	len = (size_t)snprintf(f->what, sizeof f->what, "%s%s %s", s->proto == IPPROTO_UDP ? "udp" : "tcp",
 			       s->family == AF_INET6 ? "6" : "", s->local);
 	if (f->listening)
-		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u of %u)", f->qlen, f->backlog);
+		listen_text(f, len);
 	else if (s->proto == IPPROTO_TCP)
 		snprintf(f->what + len, sizeof f->what - len, " -> %s %s", s->remote, sockdiag_state_name(s->state));
 	else if (s->state == 1 /* TCP_ESTABLISHED: a connected UDP socket */)
@@ -1074,6 +1090,16 @@ kview_free(struct kview *kv)
 	memset(kv, 0, sizeof *kv);
 }
 
+/* A listener's backlog, or null when only /proc/PID/net text could be read. */
+static void
+json_backlog(struct strbuf *b, const struct kv_fd *f)
+{
+	if (f->no_backlog)
+		sb_add(b, "null");
+	else
+		sb_printf(b, "%u", f->backlog);
+}
+
 /* Append kv as one JSON document: processes, instances and listening sockets. */
 void
 kview_json(const struct kview *kv, struct strbuf *b)
@@ -1108,8 +1134,10 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			sb_printf(b, "%s{\"fd\":%d,\"kind\":\"%s\",\"inode\":%lu,\"what\":", k ? "," : "", f->fd,
 				  kview_kind_name(f->kind), f->ino);
 			sb_json_str(b, f->what);
-			if (f->listening)
-				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":%u", f->qlen, f->backlog);
+			if (f->listening) {
+				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":", f->qlen);
+				json_backlog(b, f);
+			}
 			if (f->has_q)
 				sb_printf(b, ",\"recv_q\":%u,\"send_q\":%u", f->recvq, f->sendq);
 			if (f->peer)
@@ -1170,8 +1198,10 @@ kview_json(const struct kview *kv, struct strbuf *b)
 
 			if (!f->listening)
 				continue;
-			sb_printf(b, "%s{\"pid\":%d,\"fd\":%d,\"inode\":%lu,\"queue\":%u,\"backlog\":%u,\"what\":",
-				  first ? "" : ",", kv->p[i].pid, f->fd, f->ino, f->qlen, f->backlog);
+			sb_printf(b, "%s{\"pid\":%d,\"fd\":%d,\"inode\":%lu,\"queue\":%u,\"backlog\":", first ? "" : ",",
+				  kv->p[i].pid, f->fd, f->ino, f->qlen);
+			json_backlog(b, f);
+			sb_add(b, ",\"what\":");
 			sb_json_str(b, f->what);
 			sb_add(b, "}");
 			first = 0;

@@ -55,6 +55,7 @@ struct kv_fd {
 	char what[160];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", "file PATH" ... */
 	int listening;
 	unsigned qlen, backlog;
+	int no_backlog;   /* the backlog is unknown (read from /proc/PID/net text) */
 	int has_q;        /* a socket that is not listening: its Recv-Q and Send-Q */
 	unsigned recvq, sendq;
 	unsigned long peer; /* a unix socket's peer inode */

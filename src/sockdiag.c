@@ -459,6 +459,157 @@ sockdiag_dump_all(int fd, struct sockdiag_table *t)
 	return rc;
 }
 
+/* A /proc/net address ("0100007F" or 32 hex digits: the kernel's words as printed) into words. */
+static int
+proc_net_addr(const char *hex, size_t len, __be32 *words)
+{
+	char w[9];
+
+	if (len != 8 && len != 32)
+		return -1;
+	for (size_t i = 0; i < len / 8; i++) {
+		memcpy(w, hex + i * 8, 8);
+		w[8] = '\0';
+		words[i] = (__be32)strtoul(w, NULL, 16);
+	}
+	return 0;
+}
+
+/* One line of /proc/net/tcp or udp (v4 or v6) into t. */
+static void
+proc_net_inet_line(const char *line, int family, int proto, struct sockdiag_table *t)
+{
+	char src[40], dst[40];
+	unsigned sport, dport, state, tx, rx;
+	unsigned long inode;
+	__be32 sa[4] = { 0 }, da[4] = { 0 };
+	struct sockdiag_sock *s;
+
+	if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %x:%x %*x:%*x %*x %*u %*d %lu", src, &sport,
+		   dst, &dport, &state, &tx, &rx, &inode) != 8 ||
+	    proc_net_addr(src, strlen(src), sa) < 0 || proc_net_addr(dst, strlen(dst), da) < 0 || inode == 0)
+		return;
+	s = table_push(t, inode);
+	s->inode = inode;
+	s->family = family;
+	s->proto = proto;
+	s->state = (int)state;
+	s->rq = rx; /* a listener's rx_queue is its accept queue */
+	s->wq = tx;
+	s->has_q = 1;
+	s->no_backlog = 1;
+	format_addr(family, sa, htons((uint16_t)sport), s->local, sizeof s->local);
+	format_addr(family, da, htons((uint16_t)dport), s->remote, sizeof s->remote);
+}
+
+/* One line of /proc/net/unix into t: type, state (listening from __SO_ACCEPTCON), path. */
+static void
+proc_net_unix_line(const char *line, struct sockdiag_table *t)
+{
+	unsigned flags, type, st;
+	unsigned long inode;
+	int at = 0;
+	struct sockdiag_sock *s;
+
+	if (sscanf(line, "%*s %*x %*x %x %x %x %lu%n", &flags, &type, &st, &inode, &at) != 4 || inode == 0)
+		return;
+	s = table_push(t, inode);
+	s->inode = inode;
+	s->family = AF_UNIX;
+	s->proto = (int)type;
+	s->state = flags & 0x10000 /* __SO_ACCEPTCON */ ? TCP_LISTEN : st == 3 /* SS_CONNECTED */ ? TCP_ESTABLISHED
+											    : TCP_CLOSE;
+	s->no_backlog = 1;
+	line += at;
+	while (*line == ' ')
+		line++;
+	proctab_escape(line, strcspn(line, "\n"), s->local, sizeof s->local); /* abstract names already start with @ */
+}
+
+/* Each line after the header of a /proc/net table. */
+int
+sockdiag_parse_proc_net(const char *text, int family, int proto, struct sockdiag_table *t)
+{
+	const char *p = strchr(text, '\n');
+
+	if (p == NULL || (family == AF_UNIX ? strncmp(text, "Num", 3) : strncmp(text, "  sl", 4)) != 0)
+		return -1;
+	for (p++; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+		char line[512];
+		size_t len = strcspn(p, "\n");
+
+		if (len >= sizeof line)
+			len = sizeof line - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (family == AF_UNIX)
+			proc_net_unix_line(line, t);
+		else
+			proc_net_inet_line(line, family, proto, t);
+	}
+	return 0;
+}
+
+/* Read the file at path whole (malloc'd, NUL-terminated) or NULL with errno. */
+static char *
+slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 65536;
+	char *b;
+
+	if (fd < 0)
+		return NULL;
+	b = xcalloc(cap, 1);
+	for (;;) {
+		ssize_t k;
+
+		if (cap - len < 4096)
+			b = xreallocarray(b, cap *= 2, 1);
+		k = read(fd, b + len, cap - 1 - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+	}
+	close(fd);
+	b[len] = '\0';
+	return b;
+}
+
+/* pid's tcp, tcp6, unix, udp, udp6 tables, one after another until the wanted inodes are found. */
+int
+sockdiag_read_proc_net(int pid, struct sockdiag_table *t)
+{
+	static const struct {
+		const char *name;
+		int family, proto;
+	} tab[] = { { "tcp", AF_INET, IPPROTO_TCP }, { "tcp6", AF_INET6, IPPROTO_TCP }, { "unix", AF_UNIX, 0 },
+		    { "udp", AF_INET, IPPROTO_UDP }, { "udp6", AF_INET6, IPPROTO_UDP } };
+	int read_any = 0, e = 0;
+
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0] && !has_all(t); i++) {
+		char path[64], *text;
+
+		snprintf(path, sizeof path, "/proc/%d/net/%s", pid, tab[i].name);
+		text = slurp(path);
+		if (text == NULL) {
+			e = errno;
+			continue;
+		}
+		read_any |= sockdiag_parse_proc_net(text, tab[i].family, tab[i].proto, t) == 0;
+		free(text);
+		if (t->n > 1)
+			qsort(t->s, (size_t)t->n, sizeof *t->s, cmp_inode);
+	}
+	if (!read_any) {
+		errno = e ? e : EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
 /* Binary search of a sorted table. */
 const struct sockdiag_sock *
 sockdiag_find(const struct sockdiag_table *t, unsigned long inode)

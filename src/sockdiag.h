@@ -51,6 +51,7 @@ struct sockdiag_sock {
 	int has_q;          /* rq and wq were reported */
 	unsigned long peer; /* unix: the peer's inode, 0 if none */
 	unsigned portid;    /* netlink: the socket's port id */
+	int no_backlog;     /* read from /proc/PID/net text: a listener's backlog is not there */
 	char local[112];    /* "127.0.0.1:8080", "[::1]:80", a unix path (escaped; "@name" abstract) */
 	char remote[48];
 };
@@ -81,6 +82,17 @@ int sockdiag_parse_any(const void *buf, size_t len, int family, int proto, struc
  * SYN-RECV sockets (no fd holds them) are not asked for.  0, or -1 with errno.
  */
 int sockdiag_dump_all(int fd, struct sockdiag_table *t);
+/*
+ * Without sock_diag in a namespace (entering it needs CAP_SYS_ADMIN): parse
+ * the text of /proc/PID/net/tcp, tcp6, udp or udp6 (family AF_INET or
+ * AF_INET6, proto IPPROTO_TCP or IPPROTO_UDP), or /proc/PID/net/unix
+ * (family AF_UNIX), appending to t as the dump would (no backlog, no unix
+ * peer or queues).  Returns 0, or -1 when text is not such a table.
+ */
+int sockdiag_parse_proc_net(const char *text, int family, int proto, struct sockdiag_table *t);
+/* Read pid's /proc/PID/net tables into t (sorted by inode), as far as t->want needs.  0, or -1 with errno. */
+int sockdiag_read_proc_net(int pid, struct sockdiag_table *t);
+
 /* The socket with inode, or NULL. */
 const struct sockdiag_sock *sockdiag_find(const struct sockdiag_table *t, unsigned long inode);
 void sockdiag_table_free(struct sockdiag_table *t);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -400,20 +401,16 @@ loopback_up(void)
 	return r;
 }
 
-/* In a network namespace of its own: a listener (backlog 7) with two connections waiting, watched. */
+/* A listener (backlog 7) with two connections waiting, watched; its port after the ready byte. */
 static void
-netns_server(int wr, void *arg)
+listen_with_queue(int wr)
 {
-	int *port = arg, ls, ep;
+	int port, ls, ep;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof sa;
 	struct epoll_event ev = { .events = EPOLLIN };
-	char c = 's';
+	char c;
 
-	if (unshare(CLONE_NEWNET) < 0 || loopback_up() < 0) {
-		write(wr, &c, 1);
-		return;
-	}
 	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 7) < 0 ||
@@ -426,11 +423,41 @@ netns_server(int wr, void *arg)
 			_exit(1);
 	}
 	epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
-	*port = ntohs(sa.sin_port);
+	port = ntohs(sa.sin_port);
 	c = (char)1;
-	/* The port goes with the byte: the test's copy of *port is not this one. */
+	/* The port goes with the byte: the test's memory is not this process's. */
 	write(wr, &c, 1);
-	write(wr, port, sizeof *port);
+	write(wr, &port, sizeof port);
+}
+
+/* In a network namespace of its own (unshare -n): the listener with its queue. */
+static void
+netns_server(int wr, void *arg)
+{
+	char c = 's';
+
+	(void)arg;
+	if (unshare(CLONE_NEWNET) < 0 || loopback_up() < 0) {
+		write(wr, &c, 1);
+		return;
+	}
+	listen_with_queue(wr);
+}
+
+/* The same as nobody, in a user and network namespace of its own (a rootless container: unshare -rn). */
+static void
+userns_server(int wr, void *arg)
+{
+	char c = 's';
+
+	(void)arg;
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ||
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0 || loopback_up() < 0) {
+		write(wr, &c, 1);
+		return;
+	}
+	prctl(PR_SET_DUMPABLE, 1); /* its own user may look at it, as at any process of theirs */
+	listen_with_queue(wr);
 }
 
 Test(attach, target_in_its_own_network_namespace_shows_listener_and_queue, .timeout = 60)
@@ -443,7 +470,7 @@ Test(attach, target_in_its_own_network_namespace_shows_listener_and_queue, .time
 
 	if (geteuid() != 0)
 		cr_skip_test("not root: cannot make a network namespace (unshare -n)");
-	helper_start(&h, netns_server, &port);
+	helper_start(&h, netns_server, NULL);
 	if (helper_wait(&h) == 's') {
 		helper_stop(&h);
 		cr_skip_test("unshare(CLONE_NEWNET) or bringing lo up failed here");
@@ -958,4 +985,29 @@ Test(attach, the_screen_shows_escape_laden_names_escaped, .timeout = 90)
 	tui_kill(&t);
 	helper_stop(&cmd);
 	helper_stop(&comm);
+}
+
+Test(attach, without_root_a_namespace_is_read_from_its_proc_net_tables, .timeout = 60)
+{
+	struct helper h;
+	char pidarg[16], out[65536], err[4096], want[80];
+	char *json[] = { "attach", "--json", pidarg, NULL };
+	int port, st;
+
+	if (geteuid() != 0)
+		cr_skip_test("not root: cannot become nobody for both sides");
+	helper_start(&h, userns_server, NULL);
+	if (helper_wait(&h) == 's') {
+		helper_stop(&h);
+		cr_skip_test("nobody may not make a user and network namespace here (unshare -rn)");
+	}
+	cr_assert_eq(read(h.ready, &port, sizeof port), (ssize_t)sizeof port);
+	snprintf(pidarg, sizeof pidarg, "%d", h.pid);
+	st = run_as(65534, json, out, sizeof out, err, sizeof err);
+	helper_stop(&h);
+	cr_assert_eq(st, 0, "exit %d: %s", st, err);
+	/* sock_diag cannot be made inside (no CAP_SYS_ADMIN): /proc/PID/net/tcp has the listener and its queue. */
+	snprintf(want, sizeof want, "\"what\":\"tcp 127.0.0.1:%d LISTEN (queue 2)\"", port);
+	cr_assert(strstr(out, want), "want %s in %s", want, out);
+	cr_assert(strstr(out, "\"queue\":2,\"backlog\":null"), "the backlog /proc/net does not give is null: %s", out);
 }
