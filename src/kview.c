@@ -726,21 +726,22 @@ proc_fd(const struct kv_proc *p, int fd)
 }
 
 /*
- * Is pid's fd the very file registered in epfd (of epid) under tfd?  A
- * socket's inode names one file, so the inode is the answer.  Both ends of
- * a pipe share an inode, and every eventfd or timerfd shares one anon
- * inode: for those kcmp(KCMP_EPOLL_TFD) decides (it walks the interest
- * list in the kernel, which is why sockets are spared it).  When kcmp is
- * refused, the inode has to do.
+ * Is pid's fd f the very file registered in epfd (of epid) as watch wt?
+ * A socket's inode names one file, so the inode (when fdinfo prints it) is
+ * the answer.  Both ends of a pipe share an inode, and every eventfd or
+ * timerfd shares one anon inode: for those kcmp(KCMP_EPOLL_TFD) decides (it
+ * walks the interest list in the kernel, which is why sockets are spared
+ * it).  When kcmp is refused, the inode has to do.
  */
 static int
-same_target(const struct kv_fd *f, int pid, int epid, int epfd, int tfd, int toff)
+same_target(const struct kv_fd *f, const struct kv_watch *wt, int pid, int epid, int epfd, int toff)
 {
-	struct kcmp_epoll_slot slot = { .efd = (uint32_t)epfd, .tfd = (uint32_t)tfd, .toff = (uint32_t)toff };
+	struct kcmp_epoll_slot slot = { .efd = (uint32_t)epfd, .tfd = (uint32_t)wt->tfd, .toff = (uint32_t)toff };
 	long r;
 
-	if (f->kind == KV_SOCKET || f->kind == KV_TCP || f->kind == KV_UDP || f->kind == KV_UNIX ||
-	    f->kind == KV_NETLINK)
+	if (wt->has_ino && f->ino == wt->ino &&
+	    (f->kind == KV_SOCKET || f->kind == KV_TCP || f->kind == KV_UDP || f->kind == KV_UNIX ||
+	     f->kind == KV_NETLINK))
 		return 1;
 	r = syscall(SYS_kcmp, pid, epid, KCMP_EPOLL_TFD, f->fd, (unsigned long)&slot);
 	return r == 0 || (r < 0 && errno != ENOENT && errno != EBADF);
@@ -785,7 +786,7 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 	const struct kv_fd *same = proc_fd(p, wt->tfd);
 
 	if (same && same->kind != KV_EPOLL && (!wt->has_ino || same->ino == wt->ino) &&
-	    same_target(same, p->pid, p->pid, e->fd, wt->tfd, toff)) {
+	    same_target(same, wt, p->pid, p->pid, e->fd, toff)) {
 		str_copy(wt->what, same->what, sizeof wt->what);
 		return;
 	}
@@ -799,7 +800,7 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 		const struct kv_proc *q = &kv->p[rd->ix[r].pi];
 		const struct kv_fd *o = &q->fds[rd->ix[r].fi];
 
-		if (!same_target(o, q->pid, p->pid, e->fd, wt->tfd, toff))
+		if (!same_target(o, wt, q->pid, p->pid, e->fd, toff))
 			continue;
 		if (q->pid == p->pid)
 			snprintf(wt->what, sizeof wt->what,
