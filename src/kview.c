@@ -254,6 +254,18 @@ cmp_ulong(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Keep in want (sorted) only the inodes t does not hold; their count. */
+static int
+missing_sockets(const struct sockdiag_table *t, unsigned long *want, int n)
+{
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (sockdiag_find(t, want[i]) == NULL)
+			want[m++] = want[i];
+	return m;
+}
+
 /*
  * The socket tables: each process with a socket is placed in its network
  * namespace, and each namespace dumped once (from inside it, by one of its
@@ -294,8 +306,14 @@ read_sockets(const struct kview *kv, struct reading *rd)
 		rd->ns[n].t.nwant = nwant;
 		fd = sockdiag_open(pid);
 		if (fd < 0 || sockdiag_dump_all(fd, &rd->ns[n].t) < 0) {
-			/* Not allowed into the namespace: its /proc/PID/net tables (no backlogs, no unix peers). */
+			/*
+			 * Not allowed into the namespace (or sock_diag failed): its
+			 * /proc/PID/net tables for the rest, which lack backlogs and
+			 * unix peers.  (A socket a working dump did not find is of a
+			 * family neither knows: the text is not read for it.)
+			 */
 			rd->ns[n].err = errno;
+			rd->ns[n].t.nwant = missing_sockets(&rd->ns[n].t, want, nwant);
 			if (sockdiag_read_proc_net(pid, &rd->ns[n].t) == 0)
 				rd->ns[n].err = 0;
 		}
