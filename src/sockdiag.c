@@ -646,13 +646,13 @@ sockdiag_open(int pid)
 	int ns, self, fd, e;
 
 	snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
-	if (pid <= 0 || stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &mine) < 0 ||
+	if (pid <= 0 || stat(path, &theirs) < 0 || stat("/proc/thread-self/ns/net", &mine) < 0 ||
 	    (theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev))
 		return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return -1;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC); /* setns moves this thread only */
 	if (self < 0 || setns(ns, CLONE_NEWNET) < 0) {
 		e = errno;
 		close(ns);
@@ -665,8 +665,9 @@ sockdiag_open(int pid)
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	e = errno;
 	if (setns(self, CLONE_NEWNET) < 0) {
+		/* Every later socket would be made in the target's namespace: stop (the crash path restores the terminal). */
 		fprintf(stderr, "epollviz: cannot return to its own network namespace: %s\n", strerror(errno));
-		_exit(1);
+		abort();
 	}
 	close(ns);
 	close(self);
