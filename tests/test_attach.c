@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
+#include <linux/sched.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -1010,4 +1011,76 @@ Test(attach, without_root_a_namespace_is_read_from_its_proc_net_tables, .timeout
 	snprintf(want, sizeof want, "\"what\":\"tcp 127.0.0.1:%d LISTEN (queue 2)\"", port);
 	cr_assert(strstr(out, want), "want %s in %s", want, out);
 	cr_assert(strstr(out, "\"queue\":2,\"backlog\":null"), "the backlog /proc/net does not give is null: %s", out);
+}
+
+/* A process named name (prctl), doing nothing. */
+static void
+named(int wr, void *arg)
+{
+	char c = 1;
+
+	prctl(PR_SET_NAME, (const char *)arg);
+	write(wr, &c, 1);
+}
+
+/* A child made with pid exactly pid (clone3 with set_tid: root only), named name; its pid, or -1. */
+static pid_t
+child_at_pid(pid_t pid, const char *name)
+{
+	pid_t want = pid;
+	struct clone_args ca = { .exit_signal = SIGCHLD, .set_tid = (uintptr_t)&want, .set_tid_size = 1 };
+	long r = syscall(SYS_clone3, &ca, sizeof ca);
+
+	if (r == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, name);
+		for (;;)
+			pause();
+	}
+	return (pid_t)r;
+}
+
+Test(attach, the_screen_shows_a_reused_pid_as_a_new_process_and_the_old_one_gone, .timeout = 90)
+{
+	static struct tui t;
+	struct helper old;
+	char args[64], re[128];
+	pid_t pid, reborn = -1;
+
+	if (tui_sh("command -v tmux >/dev/null") != 0)
+		cr_skip_test("tmux is not installed");
+	if (geteuid() != 0)
+		cr_skip_test("not root: cannot choose a pid (clone3 set_tid) to reuse one");
+	helper_start(&old, named, "old-one");
+	helper_wait(&old);
+	pid = old.pid;
+	snprintf(args, sizeof args, "attach %d", (int)pid);
+	tui_init(&t, "attach-reuse");
+	cr_assert_eq(tui_start(&t, 120, 30, args, NULL, NULL), 0);
+	snprintf(re, sizeof re, "%d old-one", (int)pid);
+	cr_assert(tui_wait_re(&t, re, 20000), "not shown:\n%s", t.screen);
+	helper_stop(&old);
+	snprintf(re, sizeof re, "%d old-one +gone", (int)pid);
+	cr_assert(tui_wait_re(&t, re, 20000), "not shown gone:\n%s", t.screen);
+	/* The pid comes round again (made so at once: another process could take it first, so retry a little). */
+	for (int i = 0; i < 50 && reborn < 0; i++) {
+		reborn = child_at_pid(pid, "new-one");
+		if (reborn < 0 && errno != EEXIST)
+			break;
+		if (reborn < 0)
+			tui_pause_ms(20);
+	}
+	if (reborn < 0) {
+		tui_kill(&t);
+		cr_skip_test("clone3 with set_tid %d failed here: %s", (int)pid, strerror(errno));
+	}
+	snprintf(re, sizeof re, "%d old-one +gone: it exited, and its pid is now another process's", (int)pid);
+	cr_assert(tui_wait_re(&t, re, 20000), "the old one is not shown gone for good:\n%s", t.screen);
+	snprintf(re, sizeof re, "\n%d new-one", (int)pid);
+	cr_assert(tui_wait_re(&t, re, 20000), "the new process is not shown as itself:\n%s", t.screen);
+	tui_keys(&t, "q");
+	tui_wait(&t, tui_pred_exited, NULL, 10000);
+	tui_kill(&t);
+	kill(reborn, SIGKILL);
+	waitpid(reborn, NULL, 0);
 }
