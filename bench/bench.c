@@ -1345,18 +1345,22 @@ bench_attach_one(int n, double idle_s, struct attach_result *r)
 		tui_init(&t, "bench-attach");
 		str_copy(t.bin, bin, sizeof t.bin);
 		if (tui_start(&t, 120, 40, args, NULL, NULL) == 0 && tui_wait_re(&t, "every [0-9.]+ s", 10000)) {
+			double window = idle_s;
+
 			pid_front = tui_front_pid(&t);
 			sleep_ns(1000 * 1000000ull);
-			double c0 = cpu_of((pid_t)pid_front);
-			sleep_ns((uint64_t)(idle_s * 1e9));
-			double c1 = cpu_of((pid_t)pid_front);
-			r->cpu = (c1 - c0) / idle_s * 100;
-			for (r->nkeys = 0; r->nkeys < 5; r->nkeys++)
-				if ((r->key[r->nkeys] = attach_key_latency(&t)) < 0)
-					break;
 			tui_capture(&t);
 			if (tui_match(t.screen, "every ([0-9.]+) s", m, 2))
 				r->every = atof(t.screen + m[1].rm_so);
+			if (window < 3 * r->every) /* whole refresh periods, or a slow one may fall outside */
+				window = 3 * r->every;
+			double c0 = cpu_of((pid_t)pid_front);
+			sleep_ns((uint64_t)(window * 1e9));
+			double c1 = cpu_of((pid_t)pid_front);
+			r->cpu = (c1 - c0) / window * 100;
+			for (r->nkeys = 0; r->nkeys < 5; r->nkeys++)
+				if ((r->key[r->nkeys] = attach_key_latency(&t)) < 0)
+					break;
 			tui_keys(&t, "q");
 			tui_wait(&t, tui_pred_exited, NULL, 4000);
 		}

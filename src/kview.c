@@ -545,10 +545,19 @@ describe_from_fdinfo(struct kv_fd *f, const char *text)
 		if ((v = fdinfo_field(text, "sigmask:")) != NULL) {
 			unsigned long long mask = strtoull(v, NULL, 16);
 
-			for (int sig = 1; sig <= 64 && len < sizeof f->what; sig++)
-				if (mask & (1ull << (sig - 1)))
-					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%s%s",
-								len == 8 ? " " : "|", signal_name(sig));
+			/* sigabbrev_np, not signal_name: a reading may run off the screen's thread. */
+			for (int sig = 1; sig <= 64 && len < sizeof f->what; sig++) {
+				const char *name = sigabbrev_np(sig);
+
+				if (!(mask & (1ull << (sig - 1))))
+					continue;
+				if (name)
+					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%sSIG%s",
+								len == 8 ? " " : "|", name);
+				else
+					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%sSIG%d",
+								len == 8 ? " " : "|", sig);
+			}
 		}
 		break;
 	case KV_INOTIFY: {

@@ -3,12 +3,25 @@
  * /proc, sock_diag and kcmp through kview_read, never signals, traces or
  * writes to the processes.  Idle between readings: a 2 Hz timer on the
  * front end's loop, no polling.
+ *
+ * A reading of a process with 20 000 fds takes a few hundred milliseconds,
+ * so it is made off the loop: the timer hands a copy of the identities to
+ * one reader thread, which fills its own struct kview and says so on a
+ * pipe the loop watches; only then does the loop take the reading in.  The
+ * thread touches nothing else of the screen, and there is at most one
+ * reading at a time (the next timer is set when one is taken in), so keys
+ * are answered while it reads.
  */
 #include "attachview.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "../src/loop.h"
 #include "../src/model.h"
@@ -38,7 +51,6 @@ struct attachview {
 	void *ctx;
 	struct target *t;   /* the given processes, then every descendant seen */
 	int nt, capt, ngiven;
-	struct kv_id *ids;  /* scratch: t's identities for a reading */
 	int children;
 	struct ksnap ks;
 	struct model *m;    /* empty: the panels' lookups find nothing in it */
@@ -46,6 +58,14 @@ struct attachview {
 	struct help help;
 	int timer;
 	uint64_t every;     /* the refresh period: REFRESH_NS, or longer when a reading is slow */
+	/* The reading in flight: the reader thread's only inputs and output. */
+	pthread_t reader;
+	int reading;        /* the thread runs (joined when its byte arrives) */
+	int done[2];        /* its "done" pipe: read end on the loop */
+	struct kv_id *rids; /* a copy of the identities it reads */
+	int nrids;
+	struct kview next;  /* what it read */
+	uint64_t started;
 };
 
 /* The target that process p is, or NULL (a descendant not seen before, or a newcomer at a reused pid). */
@@ -91,29 +111,74 @@ remember(struct attachview *av)
 	}
 }
 
-/* Read every process again. */
+/* Take a reading in: remember who is who, and set the period from what it cost. */
 static void
-reread(struct attachview *av)
+take(struct attachview *av, struct kview *kv, uint64_t cost)
 {
-	av->ids = xreallocarray(av->ids, (size_t)av->nt + 1, sizeof *av->ids);
-	for (int k = 0; k < av->nt; k++)
-		av->ids[k] = av->t[k].id;
-	uint64_t t0 = now_ns(), cost;
-
-	ksnap_read_ids(&av->ks, av->ids, av->nt, av->children, NULL);
+	ksnap_take(&av->ks, kv, NULL);
 	remember(av);
 	/* Idle means idle: the period grows with what a reading costs (thousands of fds). */
-	cost = now_ns() - t0;
 	av->every = cost * REFRESH_SHARE > REFRESH_NS ? cost * REFRESH_SHARE : REFRESH_NS;
 }
 
-/* The refresh timer: 2 Hz, or slower for a process with very many fds. */
+/* The identities to read, copied into rids (the reader's own). */
+static void
+copy_ids(struct attachview *av)
+{
+	av->rids = xreallocarray(av->rids, (size_t)av->nt + 1, sizeof *av->rids);
+	for (int k = 0; k < av->nt; k++)
+		av->rids[k] = av->t[k].id;
+	av->nrids = av->nt;
+}
+
+/* The reader thread: one reading into av->next, then a byte on the pipe. */
+static void *
+reader_main(void *arg)
+{
+	struct attachview *av = arg;
+	char c = 'r';
+
+	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
+	while (write(av->done[1], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void tick(void *arg);
+
+/* The reader's byte: join it, take its reading in, set the next timer, redraw. */
+static void
+on_read(void *arg, uint32_t events)
+{
+	struct attachview *av = arg;
+	char c;
+
+	(void)events;
+	while (read(av->done[0], &c, 1) < 0 && errno == EINTR)
+		;
+	pthread_join(av->reader, NULL);
+	av->reading = 0;
+	take(av, &av->next, now_ns() - av->started);
+	av->timer = loop_timer(av->loop, now_ns() + av->every, tick, av);
+	av->notify(av->ctx);
+}
+
+/* The refresh timer: start a reading off the loop (2 Hz, or slower for very many fds). */
 static void
 tick(void *arg)
 {
 	struct attachview *av = arg;
 
-	reread(av);
+	av->timer = 0;
+	copy_ids(av);
+	av->started = now_ns();
+	if (av->done[0] >= 0 && pthread_create(&av->reader, NULL, reader_main, av) == 0) {
+		av->reading = 1;
+		return;
+	}
+	/* No thread to be had: read here, as the first reading is. */
+	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
+	take(av, &av->next, now_ns() - av->started);
 	av->timer = loop_timer(av->loop, now_ns() + av->every, tick, av);
 	av->notify(av->ctx);
 }
@@ -137,7 +202,13 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, sc
 	av->m = model_new();
 	ksnap_init(&av->ks);
 	deck_init(&av->d, P_KERN);
-	reread(av);
+	/* The first reading on the spot: the first frame shows it. */
+	copy_ids(av);
+	av->started = now_ns();
+	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
+	take(av, &av->next, now_ns() - av->started);
+	if (pipe2(av->done, O_CLOEXEC) < 0 || loop_add(loop, av->done[0], EPOLLIN, on_read, av) < 0)
+		av->done[0] = av->done[1] = -1; /* then tick reads on the loop */
 	av->timer = loop_timer(loop, now_ns() + av->every, tick, av);
 	return av;
 }
@@ -154,12 +225,21 @@ attachview_stop(void *arg, char *err, size_t errcap)
 		return 0;
 	if (av->timer)
 		loop_timer_cancel(av->loop, av->timer);
+	if (av->reading) { /* its reading is of no use now, but it must end before its memory goes */
+		pthread_join(av->reader, NULL);
+		kview_free(&av->next);
+	}
+	if (av->done[0] >= 0) {
+		loop_del(av->loop, av->done[0]);
+		close(av->done[0]);
+		close(av->done[1]);
+	}
 	deck_free(&av->d);
 	ksnap_free(&av->ks);
 	model_free(av->m);
 	help_free(&av->help);
 	free(av->t);
-	free(av->ids);
+	free(av->rids);
 	free(av);
 	return 0;
 }

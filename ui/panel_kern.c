@@ -357,13 +357,34 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 	}
 }
 
+/*
+ * The attach screen redraws on every key, and a reading of 20 000 watches
+ * is 20 000 lines to format: they are kept while the panel, the reading
+ * and the width stay the same (panel_fill's reflow of lines already fitted
+ * to the width changes nothing).  Only there: a running scenario's lines
+ * also follow the model.
+ */
+static struct {
+	const struct panel *pn;
+	uint64_t read_at;
+	int w;
+} drawn;
+
 /* Fill the panel from the reading. */
 static void
 kern_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct ksnap *ks = v->ks;
 	struct lines *L = &pn->L;
+	int keep = v->mode == VIEW_ATTACH && ks && ks->have;
 
+	if (keep && drawn.pn == pn && drawn.read_at == ks->read_at && drawn.w == w && L->n > 0)
+		return;
+	drawn.pn = keep ? pn : NULL;
+	if (keep) {
+		drawn.read_at = ks->read_at;
+		drawn.w = w;
+	}
 	lines_reset(L);
 	snprintf(L->title, sizeof L->title, "from /proc");
 	if (v->mode == VIEW_REPLAY) {
