@@ -79,7 +79,8 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 				return -1;
 			}
 			memcpy(&e, p + NLMSG_HDRLEN, sizeof e);
-			errno = e.error ? -e.error : EPROTO;
+			/* The kernel sends -errno; anything else (INT_MIN cannot even be negated) is not an errno. */
+			errno = e.error < 0 && e.error > -4096 ? -e.error : EPROTO;
 			return -1;
 		}
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
@@ -335,7 +336,8 @@ sockdiag_parse_any(const void *buf, size_t len, int family, int proto, struct so
 				return -1;
 			}
 			memcpy(&e, p + NLMSG_HDRLEN, sizeof e);
-			errno = e.error ? -e.error : EPROTO;
+			/* The kernel sends -errno; anything else (INT_MIN cannot even be negated) is not an errno. */
+			errno = e.error < 0 && e.error > -4096 ? -e.error : EPROTO;
 			return -1;
 		}
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {

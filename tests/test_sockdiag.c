@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -199,6 +200,22 @@ Test(sockdiag, nothing_after_done_is_read)
 	nl_listener(&nb, AF_INET, 81, 0, 1, 10);
 	cr_assert_eq(sockdiag_parse(nb.u.b, nb.len, 0, out, 4, &n), 1, "result");
 	cr_assert_eq(n, 1, "%d listeners, the one after DONE was read", n);
+}
+
+Test(sockdiag, an_error_that_is_no_errno_is_eproto)
+{
+	struct nlbuf nb;
+	struct listener out[4];
+	struct sockdiag_table t = { 0 };
+	int n = 0;
+
+	nl_init(&nb);
+	nl_error(&nb, INT_MIN); /* found by make fuzz: negating it was undefined behaviour */
+	cr_assert_eq(sockdiag_parse(nb.u.b, nb.len, 0, out, 4, &n), -1);
+	cr_assert_eq(errno, EPROTO);
+	cr_assert_eq(sockdiag_parse_any(nb.u.b, nb.len, AF_INET, IPPROTO_TCP, &t), -1);
+	cr_assert_eq(errno, EPROTO);
+	sockdiag_table_free(&t);
 }
 
 Test(sockdiag, nlmsg_error_sets_errno)
