@@ -44,6 +44,17 @@
 
 #define DEADLINE_S 60
 
+/* The screen tests' tmux server: ended by the fini even when an assertion fails (helpers die with the test). */
+static struct tui AT;
+
+static void
+attach_fini(void)
+{
+	tui_kill(&AT);
+}
+
+TestSuite(attach, .fini = attach_fini);
+
 /* A forked helper: its pid, and the pipe it says "ready" (one byte) on. */
 struct helper {
 	pid_t pid;
@@ -955,7 +966,7 @@ Test(attach, the_live_screen_exits_1_when_no_named_process_can_be_read, .timeout
 
 Test(attach, the_screen_shows_escape_laden_names_escaped, .timeout = 90)
 {
-	static struct tui t;
+	struct tui *t = &AT;
 	struct helper cmd, comm;
 	char args[64], title[256] = "", cmdline[160];
 	FILE *f;
@@ -967,23 +978,23 @@ Test(attach, the_screen_shows_escape_laden_names_escaped, .timeout = 90)
 	helper_wait(&comm);
 	wait_cmdline(cmd.pid, "evil");
 	snprintf(args, sizeof args, "attach %d %d", cmd.pid, comm.pid);
-	tui_init(&t, "attach-escape");
-	cr_assert_eq(tui_start(&t, 160, 40, args, NULL, NULL), 0);
+	tui_init(t, "attach-escape");
+	cr_assert_eq(tui_start(t, 160, 40, args, NULL, NULL), 0);
 	/* The command line in the process-group table, the comm as the process's name: escaped, on one row. */
-	cr_assert(tui_wait_re(&t, "evil\\\\e\\]0;pwned\\\\a\\\\e\\[2J\\\\nsecond line", 20000),
-		  "the command line is not shown escaped:\n%s", t.screen);
-	cr_assert(tui_wait_re(&t, "ev\\\\e\\[2Jil", 20000), "the comm is not shown escaped:\n%s", t.screen);
+	cr_assert(tui_wait_re(t, "evil\\\\e\\]0;pwned\\\\a\\\\e\\[2J\\\\nsecond line", 20000),
+		  "the command line is not shown escaped:\n%s", t->screen);
+	cr_assert(tui_wait_re(t, "ev\\\\e\\[2Jil", 20000), "the comm is not shown escaped:\n%s", t->screen);
 	/* An OSC 0 that got through would have renamed the pane. */
-	snprintf(cmdline, sizeof cmdline, "tmux -L %s display -p '#{pane_title}'", t.sock);
+	snprintf(cmdline, sizeof cmdline, "tmux -L %.100s display -p '#{pane_title}'", t->sock);
 	f = popen(cmdline, "r");
 	cr_assert_not_null(f);
 	if (fgets(title, sizeof title, f) == NULL)
 		title[0] = '\0';
 	pclose(f);
 	cr_assert(strstr(title, "pwned") == NULL, "the pane title was set by the process's name: %s", title);
-	tui_keys(&t, "q");
-	tui_wait(&t, tui_pred_exited, NULL, 10000);
-	tui_kill(&t);
+	tui_keys(t, "q");
+	tui_wait(t, tui_pred_exited, NULL, 10000);
+	tui_kill(t);
 	helper_stop(&cmd);
 	helper_stop(&comm);
 }
@@ -1042,7 +1053,7 @@ child_at_pid(pid_t pid, const char *name)
 
 Test(attach, the_screen_shows_a_reused_pid_as_a_new_process_and_the_old_one_gone, .timeout = 90)
 {
-	static struct tui t;
+	struct tui *t = &AT;
 	struct helper old;
 	char args[64], re[128];
 	pid_t pid, reborn = -1;
@@ -1055,13 +1066,13 @@ Test(attach, the_screen_shows_a_reused_pid_as_a_new_process_and_the_old_one_gone
 	helper_wait(&old);
 	pid = old.pid;
 	snprintf(args, sizeof args, "attach %d", (int)pid);
-	tui_init(&t, "attach-reuse");
-	cr_assert_eq(tui_start(&t, 120, 30, args, NULL, NULL), 0);
+	tui_init(t, "attach-reuse");
+	cr_assert_eq(tui_start(t, 120, 30, args, NULL, NULL), 0);
 	snprintf(re, sizeof re, "%d old-one", (int)pid);
-	cr_assert(tui_wait_re(&t, re, 20000), "not shown:\n%s", t.screen);
+	cr_assert(tui_wait_re(t, re, 20000), "not shown:\n%s", t->screen);
 	helper_stop(&old);
 	snprintf(re, sizeof re, "%d old-one +gone", (int)pid);
-	cr_assert(tui_wait_re(&t, re, 20000), "not shown gone:\n%s", t.screen);
+	cr_assert(tui_wait_re(t, re, 20000), "not shown gone:\n%s", t->screen);
 	/* The pid comes round again (made so at once: another process could take it first, so retry a little). */
 	for (int i = 0; i < 50 && reborn < 0; i++) {
 		reborn = child_at_pid(pid, "new-one");
@@ -1071,16 +1082,16 @@ Test(attach, the_screen_shows_a_reused_pid_as_a_new_process_and_the_old_one_gone
 			tui_pause_ms(20);
 	}
 	if (reborn < 0) {
-		tui_kill(&t);
+		tui_kill(t);
 		cr_skip_test("clone3 with set_tid %d failed here: %s", (int)pid, strerror(errno));
 	}
 	snprintf(re, sizeof re, "%d old-one +gone: it exited, and its pid is now another process's", (int)pid);
-	cr_assert(tui_wait_re(&t, re, 20000), "the old one is not shown gone for good:\n%s", t.screen);
+	cr_assert(tui_wait_re(t, re, 20000), "the old one is not shown gone for good:\n%s", t->screen);
 	snprintf(re, sizeof re, "\n%d new-one", (int)pid);
-	cr_assert(tui_wait_re(&t, re, 20000), "the new process is not shown as itself:\n%s", t.screen);
-	tui_keys(&t, "q");
-	tui_wait(&t, tui_pred_exited, NULL, 10000);
-	tui_kill(&t);
+	cr_assert(tui_wait_re(t, re, 20000), "the new process is not shown as itself:\n%s", t->screen);
+	tui_keys(t, "q");
+	tui_wait(t, tui_pred_exited, NULL, 10000);
+	tui_kill(t);
 	kill(reborn, SIGKILL);
 	waitpid(reborn, NULL, 0);
 }
