@@ -15,7 +15,7 @@ CURSES_LIBS ?= $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurs
 CPPFLAGS += -D_GNU_SOURCE -DEPOLLVIZ_VERSION='"$(VERSION)"' -DEPOLLVIZ_DATADIR='"$(PREFIX)/share/epollviz"'
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SANITIZE)
-LDLIBS += $(CURSES_LIBS)
+LDLIBS += $(CURSES_LIBS) -pthread
 
 SRC := $(wildcard src/*.c)
 UI := $(wildcard ui/*.c)

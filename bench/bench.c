@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1226,6 +1227,178 @@ bench_tui(const char *rec, double idle_s, struct tui_result *out)
 	return 0;
 }
 
+/*
+ * attach at scale: a helper holds n watches in one epoll instance (socket
+ * pairs); when the hard RLIMIT_NOFILE cannot give one process n fds, a
+ * child shares the instance and holds half.  Returns the helper's pid
+ * (kill it and its child with kill(-pid)), *split when it was split.
+ */
+static pid_t
+attach_helper(int n, int *split)
+{
+	struct rlimit rl;
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	*split = rl.rlim_max < (rlim_t)n + 64;
+	if (pipe(ready) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int each = *split ? n / 2 : n, ep, kid = 0, done[2];
+
+		setpgid(0, 0);
+		close(ready[0]);
+		rl.rlim_cur = (rlim_t)each + 64;
+		if (rl.rlim_cur > rl.rlim_max || setrlimit(RLIMIT_NOFILE, &rl) < 0 || pipe(done) < 0)
+			_exit(1);
+		ep = epoll_create1(0);
+		if (*split && (kid = fork()) == 0)
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (int i = 0; i < each; i += 2) {
+			int sv[2];
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 0x7f6a00000000ull + (uint64_t)i };
+
+			if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+				_exit(1);
+			epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+			epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev);
+		}
+		if (*split && kid == 0) {
+			write(done[1], "k", 1);
+			for (;;)
+				pause();
+		}
+		if (*split && read(done[0], &c, 1) != 1)
+			_exit(1);
+		write(ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		if (pid > 0) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		return -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+struct attach_result {
+	int n, split;
+	double json[16];   /* seconds per `attach --json` */
+	double cpu;        /* percent of a core, the live screen idle */
+	double key[8];     /* seconds from a key to the help on screen */
+	int nkeys;
+	double every;      /* the screen's refresh period, s */
+};
+
+/* Seconds from pressing '?' until the help overlay shows (polled every 5 ms), or -1. */
+static double
+attach_key_latency(struct tui *t)
+{
+	uint64_t t0 = now_ns();
+
+	tui_keys(t, "'?'");
+	for (int i = 0; i < 2000; i++) {
+		tui_capture(t);
+		if (strstr(t->screen, "processes you name")) {
+			double d = (double)(now_ns() - t0) / 1e9;
+
+			tui_keys(t, "'?'");
+			tui_wait_re(t, "every [0-9.]+ s", 4000);
+			return d;
+		}
+		sleep_ns(5 * 1000000);
+	}
+	return -1;
+}
+
+/* attach --json timed reps times, then the live screen's idle CPU and key latency, for n watches. */
+static int
+bench_attach_one(int n, double idle_s, struct attach_result *r)
+{
+	static struct tui t;
+	char pidarg[16], args[64];
+	char *argv[] = { (char *)bin, "attach", "--children", "--json", pidarg, NULL };
+	pid_t pid;
+	long pid_front, rss;
+	regmatch_t m[2];
+
+	memset(r, 0, sizeof *r);
+	r->n = n;
+	pid = attach_helper(n, &r->split);
+	if (pid < 0)
+		return -1;
+	snprintf(pidarg, sizeof pidarg, "%d", (int)pid);
+	for (int i = 0; i < reps; i++)
+		r->json[i] = timed(argv, &rss);
+	r->cpu = -1;
+	if (tui_sh("command -v tmux >/dev/null") == 0) {
+		snprintf(args, sizeof args, "attach --children %d", (int)pid);
+		tui_init(&t, "bench-attach");
+		str_copy(t.bin, bin, sizeof t.bin);
+		if (tui_start(&t, 120, 40, args, NULL, NULL) == 0 && tui_wait_re(&t, "every [0-9.]+ s", 10000)) {
+			double window = idle_s;
+
+			pid_front = tui_front_pid(&t);
+			sleep_ns(1000 * 1000000ull);
+			tui_capture(&t);
+			if (tui_match(t.screen, "every ([0-9.]+) s", m, 2))
+				r->every = atof(t.screen + m[1].rm_so);
+			if (window < 3 * r->every) /* whole refresh periods, or a slow one may fall outside */
+				window = 3 * r->every;
+			double c0 = cpu_of((pid_t)pid_front);
+			sleep_ns((uint64_t)(window * 1e9));
+			double c1 = cpu_of((pid_t)pid_front);
+			r->cpu = (c1 - c0) / window * 100;
+			for (r->nkeys = 0; r->nkeys < 5; r->nkeys++)
+				if ((r->key[r->nkeys] = attach_key_latency(&t)) < 0)
+					break;
+			tui_keys(&t, "q");
+			tui_wait(&t, tui_pred_exited, NULL, 4000);
+		}
+		tui_kill(&t);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+/* The attach rows: 1 000, 5 000 and 20 000 watches. */
+static void
+bench_attach(struct strbuf *md, double idle_s)
+{
+	static const int sizes[] = { 1000, 5000, 20000 };
+
+	sb_printf(md, "\n## attach at scale\n\n"
+		      "| watches | `attach --json`, min / median / max | live screen: CPU idle | refresh period | key to screen, median / max | target |\n"
+		      "|---:|---:|---:|---:|---:|---|\n");
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct attach_result r;
+		struct stat3 j, k = { -1, -1, -1 };
+
+		if (bench_attach_one(sizes[i], idle_s, &r) < 0) {
+			sb_printf(md, "| %d | (the helper could not hold them) | | | | |\n", sizes[i]);
+			continue;
+		}
+		j = stat3(r.json, reps);
+		if (r.nkeys > 0)
+			k = stat3(r.key, r.nkeys);
+		fprintf(stderr, "bench: attach %d watches: --json %.3f s, CPU %.1f %%, key %.3f s\n", r.n, j.med, r.cpu,
+			k.med);
+		sb_printf(md, "| %d%s | %.3f / %.3f / %.3f s | %.1f %% | %.1f s | %.3f / %.3f s | < 0.1 s; < 5 %%; < 0.1 s |\n",
+			  r.n, r.split ? " (2 processes share the instance)" : "", j.min, j.med, j.max, r.cpu, r.every,
+			  k.med, k.max);
+	}
+}
+
 /* Parse the options, run every part, print the results and write them to --out. */
 int
 main(int argc, char **argv)
@@ -1237,7 +1410,7 @@ main(int argc, char **argv)
 	char nginx_ver[64] = "";
 	struct strbuf md;
 	FILE *f;
-	int k = 0, quick = 0, only_nginx = 0, out_given = 0;
+	int k = 0, quick = 0, only_nginx = 0, only_attach = 0, out_given = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
@@ -1252,6 +1425,8 @@ main(int argc, char **argv)
 			quick = 1;
 		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && strcmp(argv[i + 1], "nginx") == 0)
 			only_nginx = 1, i++;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && strcmp(argv[i + 1], "attach") == 0)
+			only_attach = 1, i++;
 		else if (strcmp(argv[i], "--load") == 0 && i + 2 < argc) {
 			/* Only drive load at a server already there: for profiling it. */
 			const char *what = argv[i + 1];
@@ -1266,7 +1441,7 @@ main(int argc, char **argv)
 		}
 		else {
 			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--quick]\n"
-					"       %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] --only nginx\n"
+					"       %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] --only nginx|attach\n"
 					"       %s [--seconds S] --load short|persistent|http-short|http-persistent PORT\n",
 				argv[0], argv[0], argv[0]);
 			return 2;
@@ -1274,7 +1449,7 @@ main(int argc, char **argv)
 	}
 	if (quick)
 		seconds = 1, reps = 1;
-	if (only_nginx && !out_given)
+	if ((only_nginx || only_attach) && !out_given)
 		out = NULL; /* a part alone does not replace the whole results file */
 	if (reps < 1 || reps > 15 || seconds <= 0 || seconds > 30) {
 		fprintf(stderr, "bench: --reps 1..15, --seconds up to 30\n");
@@ -1284,6 +1459,13 @@ main(int argc, char **argv)
 	strcpy(bench_dir, "/tmp/epollviz-bench.XXXXXX");
 	if (mkdtemp(bench_dir) == NULL)
 		return 1;
+
+	if (only_attach) {
+		sb_init(&md);
+		md_header(&md);
+		bench_attach(&md, quick ? 2 : 10);
+		goto write;
+	}
 
 	/* 1. Cost of tracing. */
 	/*
@@ -1382,6 +1564,7 @@ main(int argc, char **argv)
 	} else {
 		sb_printf(&md, "| TUI measures | (tmux not found: skipped) | |\n");
 	}
+	bench_attach(&md, quick ? 2 : 10);
 	unlink(rec);
 write:
 	sb_printf(&md, "\nReproduce with `make bench` (`bench/epollviz-bench --help`).\n");

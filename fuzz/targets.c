@@ -5,12 +5,16 @@
  */
 #include "targets.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../src/kview.h"
 #include "../src/model.h"
+#include "../src/proctab.h"
+#include "../src/sockdiag.h"
 #include "../src/recorder.h"
 #include "../src/replay.h"
 #include "../src/scenario.h"
@@ -100,13 +104,31 @@ fuzz_fdinfo(const uint8_t *data, size_t size)
 	char *text = strndup((const char *)data, size); /* the reader takes a C string */
 	struct kv_fdinfo fi;
 	unsigned long ino;
+	char esc[96];
 
 	if (kview_parse_fdinfo(text, &fi) == 0)
 		for (int i = 0; i < fi.nw; i++)
 			CHECK(fi.w[i].what[0] == '\0');
 	kview_fdinfo_free(&fi);
 	kview_classify(text, &ino);
+	/* The other /proc tables attach reads: /proc/PID/net text, and sock_diag replies. */
+	for (int f = 0; f < 3; f++) {
+		static const int fam[] = { AF_INET, AF_INET6, AF_UNIX };
+		struct sockdiag_table t = { 0 };
+
+		sockdiag_parse_proc_net(text, fam[f], f == 2 ? 0 : IPPROTO_TCP, &t);
+		for (int i = 0; i < t.n; i++)
+			CHECK(t.s[i].inode != 0 && strlen(t.s[i].local) < sizeof t.s[i].local);
+		sockdiag_table_free(&t);
+		sockdiag_parse_any(data, size, fam[f], IPPROTO_TCP, &t);
+		sockdiag_table_free(&t);
+	}
 	free(text);
+	/* A /proc string (a command line, a socket path) made safe: no control character survives. */
+	proctab_escape(data, size, esc, sizeof esc);
+	CHECK(strlen(esc) < sizeof esc);
+	for (const unsigned char *c = (const unsigned char *)esc; *c; c++)
+		CHECK(*c >= 0x20 && *c != 0x7f && !(c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f));
 	return 0;
 }
 

@@ -45,13 +45,40 @@ attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
 	return n;
 }
 
-/* Read the kernel's view once and print it; 1 when none of the processes exists. */
+/*
+ * Say on stderr why each process of kv could not be read: a named pid that
+ * is gone, or any process a read refused.  Returns how many such there were.
+ */
+static int
+report_failures(const struct kview *kv, const int *pids, int n)
+{
+	int bad = 0;
+
+	for (int i = 0; i < kv->np; i++) {
+		const struct kv_proc *p = &kv->p[i];
+		char msg[160];
+		int named = 0;
+
+		for (int k = 0; k < n; k++)
+			named |= pids[k] == p->pid;
+		if (p->gone && named && !p->reused) {
+			fprintf(stderr, "epollviz: attach: no process %d\n", p->pid);
+			bad++;
+		} else if (p->err) {
+			fprintf(stderr, "epollviz: attach: process %d: %s\n", p->pid, kview_proc_error(p, msg, sizeof msg));
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* Read the kernel's view once and print it; 1 when a named process is gone or any could not be read. */
 int
 attach_print(const int *pids, int n, int children, int json)
 {
 	struct kview kv;
 	struct strbuf b;
-	int alive = 0;
+	int bad;
 
 	kview_read(&kv, pids, n, children);
 	sb_init(&b);
@@ -60,13 +87,25 @@ attach_print(const int *pids, int n, int children, int json)
 	else
 		kview_text(&kv, &b);
 	fwrite(b.s, 1, b.len, stdout);
-	for (int i = 0; i < kv.np; i++) {
-		if (kv.p[i].gone)
-			fprintf(stderr, "epollviz: attach: no process %d\n", kv.p[i].pid);
-		else
-			alive++;
-	}
+	fflush(stdout);
+	bad = report_failures(&kv, pids, n);
 	sb_free(&b);
 	kview_free(&kv);
-	return alive ? 0 : 1;
+	return bad ? 1 : 0;
+}
+
+/* Before the screen: 1 (and why, on stderr) when not one named process can be read. */
+int
+attach_check(const int *pids, int n)
+{
+	struct kview kv;
+	int readable = 0;
+
+	kview_read(&kv, pids, n, 0);
+	for (int i = 0; i < kv.np; i++)
+		readable += !kv.p[i].gone && !kv.p[i].err;
+	if (readable == 0)
+		report_failures(&kv, pids, n);
+	kview_free(&kv);
+	return readable ? 0 : 1;
 }

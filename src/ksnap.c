@@ -108,17 +108,41 @@ confirm(struct ksnap *s)
 int
 ksnap_read(struct ksnap *s, const int *pids, int npids, int children, const struct model *m)
 {
+	struct kv_id *ids = xcalloc((size_t)npids + 1, sizeof *ids);
+	int r;
+
+	for (int i = 0; i < npids; i++)
+		ids[i].pid = pids[i];
+	r = ksnap_read_ids(s, ids, npids, children, m);
+	free(ids);
+	return r;
+}
+
+/* The same for processes known by pid and start time. */
+int
+ksnap_read_ids(struct ksnap *s, const struct kv_id *ids, int n, int children, const struct model *m)
+{
+	struct kview kv;
+
+	if (kview_read_ids(&kv, ids, n, children) < 0)
+		return -1;
+	ksnap_take(s, &kv, m);
+	return 0;
+}
+
+/* Make kv (moved in) the reading, and compare it with the model. */
+void
+ksnap_take(struct ksnap *s, struct kview *kv, const struct model *m)
+{
 	if (s->have)
 		kview_free(&s->kv);
-	s->have = 0;
-	s->ne = 0;
-	if (kview_read(&s->kv, pids, npids, children) < 0)
-		return -1;
+	s->kv = *kv;
+	memset(kv, 0, sizeof *kv);
 	s->have = 1;
+	s->ne = 0;
 	s->checked = m != NULL;
 	if (m)
 		kcheck(m, &s->kv, collect, s);
 	confirm(s);
 	s->read_at = now_ns();
-	return 0;
 }

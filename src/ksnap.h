@@ -45,5 +45,9 @@ void ksnap_free(struct ksnap *s);
  * compare every epoll fd's interest list with the model's.  Returns 0 or -1.
  */
 int ksnap_read(struct ksnap *s, const int *pids, int npids, int children, const struct model *m);
+/* The same for processes known by pid and start time (kview_read_ids): a reused pid is a new process. */
+int ksnap_read_ids(struct ksnap *s, const struct kv_id *ids, int n, int children, const struct model *m);
+/* Make kv, a reading made elsewhere (another thread), the reading: moved in, kv left empty; then as ksnap_read. */
+void ksnap_take(struct ksnap *s, struct kview *kv, const struct model *m);
 
 #endif

@@ -8,10 +8,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/kcmp.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -19,8 +22,51 @@
 #include "sockdiag.h"
 #include "util.h"
 
-#define KV_MAX_TCP 8192   /* TCP sockets of the machine read at once (sock_diag) */
-#define KV_MAX_PROCS 8192 /* processes of the machine scanned for descendants */
+/* After blanks, key, then a number in base at *p; moves *p past it.  0, or -1 when not there. */
+static int
+key_number(const char **p, const char *key, int base, unsigned long long *v)
+{
+	size_t kl = strlen(key);
+	char *end;
+
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (strncmp(*p, key, kl) != 0)
+		return -1;
+	*p += kl;
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (!isxdigit((unsigned char)**p))
+		return -1;
+	errno = 0;
+	*v = strtoull(*p, &end, base);
+	if (end == *p || errno == ERANGE)
+		return -1;
+	*p = end;
+	return 0;
+}
+
+/* One tfd line ("tfd: 5 events: 19 data: 55fa552b1e90  pos:0 ino:10a40 sdev:e"): 0, or -1 for another form. */
+static int
+parse_tfd(const char *line, struct kv_watch *w)
+{
+	unsigned long long fd, events, data, ino;
+	const char *p = line;
+
+	memset(w, 0, sizeof *w);
+	if (key_number(&p, "tfd:", 10, &fd) < 0 || fd > INT_MAX || key_number(&p, "events:", 16, &events) < 0 ||
+	    events > UINT32_MAX || key_number(&p, "data:", 16, &data) < 0)
+		return -1;
+	w->tfd = (int)fd;
+	w->events = (uint32_t)events;
+	w->data = data;
+	p = strstr(p, " ino:");
+	if (p && key_number(&p, "ino:", 16, &ino) == 0) {
+		w->ino = (unsigned long)ino;
+		w->has_ino = 1;
+	}
+	return 0;
+}
 
 /* Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd line. */
 int
@@ -40,34 +86,26 @@ kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p += len + (nl ? 1 : 0);
-		if (sscanf(line, "pos: %lu", &out->pos) == 1 || sscanf(line, "mnt_id: %lu", &out->mnt_id) == 1 ||
-		    sscanf(line, "ino: %lu", &out->ino) == 1) {
-			seen = 1;
-			continue;
-		}
-		if (sscanf(line, "flags: %lo", &out->flags) == 1) {
-			seen = 1;
-			continue;
-		}
 		if (strncmp(line, "tfd:", 4) == 0) {
 			struct kv_watch w;
-			unsigned long long data;
-			const char *ino;
 
-			memset(&w, 0, sizeof w);
-			if (sscanf(line, "tfd: %d events: %x data: %llx", &w.tfd, &w.events, &data) != 3)
+			if (parse_tfd(line, &w) < 0)
 				continue; /* a form this reader does not know: skip the line, keep the rest */
-			w.data = data;
-			ino = strstr(line, " ino:");
-			if (ino && sscanf(ino, " ino:%lx", &w.ino) == 1)
-				w.has_ino = 1;
 			if (out->nw == cap) {
 				cap = cap ? cap * 2 : 8;
 				out->w = xreallocarray(out->w, (size_t)cap, sizeof *out->w);
 			}
 			out->w[out->nw++] = w;
 			seen = 1;
+			continue;
 		}
+		if (sscanf(line, "pos: %lu", &out->pos) == 1 || sscanf(line, "mnt_id: %lu", &out->mnt_id) == 1 ||
+		    sscanf(line, "ino: %lu", &out->ino) == 1) {
+			seen = 1;
+			continue;
+		}
+		if (sscanf(line, "flags: %lo", &out->flags) == 1)
+			seen = 1;
 	}
 	return seen ? 0 : -1;
 }
@@ -115,93 +153,438 @@ kview_kind_name(int kind)
 {
 	static const char *const n[] = { "other", "file", "dir", "chr", "pipe", "fifo", "tcp", "udp",
 					 "unix", "socket", "epoll", "eventfd", "timerfd", "signalfd",
-					 "inotify", "pidfd", "anon" };
+					 "inotify", "pidfd", "anon", "netlink" };
 
 	return kind >= 0 && (size_t)kind < ARRAY_LEN(n) ? n[kind] : "other";
 }
 
-/* Socket inodes the kernel can describe: TCP via sock_diag, UNIX via /proc/net/unix. */
-struct sockmap {
-	struct listener *tcp;
-	int ntcp;
-	struct {
-		unsigned long ino;
-		char path[96];
-	} *unx;
-	int nunx;
+/* A growing buffer for whole /proc files, reused across one reading. */
+struct textbuf {
+	char *s;
+	size_t cap;
 };
 
-/* Snapshot every TCP socket (sock_diag) and the UNIX sockets of /proc/net/unix. */
-static void
-sockmap_read(struct sockmap *sm)
+/*
+ * Read path (relative to dirfd) whole into tb, however long (an interest
+ * list of 20 000 entries is over a megabyte of fdinfo).  Returns its
+ * length, or -1 with errno.
+ */
+static ssize_t
+read_whole(int dirfd, const char *path, struct textbuf *tb)
 {
-	FILE *f;
-	char line[512];
-	int cap = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
 
-	memset(sm, 0, sizeof *sm);
-	sm->tcp = xcalloc(KV_MAX_TCP, sizeof *sm->tcp);
-	sm->ntcp = sockdiag_tcp_all(sm->tcp, KV_MAX_TCP);
-	if (sm->ntcp < 0)
-		sm->ntcp = 0;
-	f = fopen("/proc/net/unix", "re");
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long ino;
-		char path[256] = "";
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t k;
 
-		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %255s", &ino, path) < 1)
-			continue;
-		if (sm->nunx == cap) {
-			cap = cap ? cap * 2 : 64;
-			sm->unx = xreallocarray(sm->unx, (size_t)cap, sizeof *sm->unx);
+		if (tb->cap - len < 4096) {
+			tb->cap = tb->cap ? tb->cap * 2 : 65536;
+			tb->s = xreallocarray(tb->s, tb->cap, 1);
 		}
-		sm->unx[sm->nunx].ino = ino;
-		str_copy(sm->unx[sm->nunx].path, path, sizeof sm->unx[0].path);
-		sm->nunx++;
+		k = read(fd, tb->s + len, tb->cap - 1 - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
 	}
-	fclose(f);
+	close(fd);
+	tb->s[len] = '\0';
+	return (ssize_t)len;
 }
 
-/* Free the two tables of a socket map. */
-static void
-sockmap_free(struct sockmap *sm)
+/* One reading's shared state: the text buffer, the socket tables by namespace, the inode index. */
+struct netns_tab {
+	dev_t dev;
+	ino_t ino;
+	int err;                  /* errno when its sockets could not be read */
+	struct sockdiag_table t;
+};
+
+struct inode_ref {
+	unsigned long ino;
+	int pi, fi;               /* kv->p[pi].fds[fi] */
+};
+
+struct reading {
+	struct textbuf tb;
+	struct netns_tab *ns;
+	int nns;
+	int *ns_of;               /* per process: its index in ns, -1 not yet looked up */
+	struct inode_ref *ix;     /* every fd but epoll ones, by inode */
+	int nix;
+};
+
+/* The index in rd->ns of pid's network namespace (a new, empty table the first time). */
+static int
+netns_index(struct reading *rd, int pid)
 {
-	free(sm->tcp);
-	free(sm->unx);
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
+	if (stat(path, &st) < 0 && stat("/proc/self/ns/net", &st) < 0)
+		memset(&st, 0, sizeof st);
+	for (int i = 0; i < rd->nns; i++)
+		if (rd->ns[i].dev == st.st_dev && rd->ns[i].ino == st.st_ino)
+			return i;
+	rd->ns = xreallocarray(rd->ns, (size_t)rd->nns + 1, sizeof *rd->ns);
+	memset(&rd->ns[rd->nns], 0, sizeof rd->ns[0]);
+	rd->ns[rd->nns].dev = st.st_dev;
+	rd->ns[rd->nns].ino = st.st_ino;
+	return rd->nns++;
 }
 
-/* Describe a socket fd: TCP with addresses and state, UNIX with its path. */
-static void
-describe_socket(const struct sockmap *sm, struct kv_fd *f)
+/* qsort order of inodes. */
+static int
+cmp_ulong(const void *a, const void *b)
 {
-	for (int i = 0; i < sm->ntcp; i++) {
-		const struct listener *l = &sm->tcp[i];
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
 
-		if (l->inode != f->ino)
-			continue;
-		f->kind = KV_TCP;
-		if (l->state == 10 /* TCP_LISTEN */) {
-			f->listening = 1;
-			f->qlen = l->qlen;
-			f->backlog = l->backlog;
-			snprintf(f->what, sizeof f->what, "tcp %s LISTEN (queue %u of %u)", l->local, l->qlen,
-				 l->backlog);
-		} else {
-			snprintf(f->what, sizeof f->what, "tcp %s -> %s %s", l->local, l->remote,
-				 sockdiag_state_name(l->state));
+	return x < y ? -1 : x > y;
+}
+
+/* Keep in want (sorted) only the inodes t does not hold; their count. */
+static int
+missing_sockets(const struct sockdiag_table *t, unsigned long *want, int n)
+{
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (sockdiag_find(t, want[i]) == NULL)
+			want[m++] = want[i];
+	return m;
+}
+
+/*
+ * The socket tables: each process with a socket is placed in its network
+ * namespace, and each namespace dumped once (from inside it, by one of its
+ * processes), only as far as it takes to find the sockets they hold.
+ */
+static void
+read_sockets(const struct kview *kv, struct reading *rd)
+{
+	rd->ns_of = xcalloc((size_t)kv->np + 1, sizeof *rd->ns_of);
+	for (int i = 0; i < kv->np; i++) {
+		rd->ns_of[i] = -1;
+		for (int k = 0; k < kv->p[i].nfds && rd->ns_of[i] < 0; k++)
+			if (kv->p[i].fds[k].kind == KV_SOCKET)
+				rd->ns_of[i] = netns_index(rd, kv->p[i].pid);
+	}
+	for (int n = 0; n < rd->nns; n++) {
+		unsigned long *want = NULL;
+		int nwant = 0, cap = 0, fd = -1, pid = 0;
+
+		for (int i = 0; i < kv->np; i++) {
+			if (rd->ns_of[i] != n)
+				continue;
+			if (pid == 0)
+				pid = kv->p[i].pid;
+			for (int k = 0; k < kv->p[i].nfds; k++) {
+				if (kv->p[i].fds[k].kind != KV_SOCKET)
+					continue;
+				if (nwant == cap) {
+					cap = cap ? cap * 2 : 64;
+					want = xreallocarray(want, (size_t)cap, sizeof *want);
+				}
+				want[nwant++] = kv->p[i].fds[k].ino;
+			}
 		}
+		if (nwant > 1)
+			qsort(want, (size_t)nwant, sizeof *want, cmp_ulong);
+		rd->ns[n].t.want = want;
+		rd->ns[n].t.nwant = nwant;
+		fd = sockdiag_open(pid);
+		if (fd < 0 || sockdiag_dump_all(fd, &rd->ns[n].t) < 0) {
+			/*
+			 * Not allowed into the namespace (or sock_diag failed): its
+			 * /proc/PID/net tables for the rest, which lack backlogs and
+			 * unix peers.  (A socket a working dump did not find is of a
+			 * family neither knows: the text is not read for it.)
+			 */
+			rd->ns[n].err = errno;
+			rd->ns[n].t.nwant = missing_sockets(&rd->ns[n].t, want, nwant);
+			if (sockdiag_read_proc_net(pid, &rd->ns[n].t) == 0)
+				rd->ns[n].err = 0;
+		}
+		if (fd >= 0)
+			close(fd);
+		rd->ns[n].t.want = NULL;
+		free(want);
+	}
+}
+
+/* qsort order of inode refs: inode, then process, then fd. */
+static int
+cmp_ref(const void *a, const void *b)
+{
+	const struct inode_ref *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->pi != y->pi ? x->pi - y->pi : x->fi - y->fi;
+}
+
+/* Index every fd of every process (but epoll fds) by inode. */
+static void
+index_inodes(const struct kview *kv, struct reading *rd)
+{
+	int n = 0;
+
+	for (int i = 0; i < kv->np; i++)
+		n += kv->p[i].nfds;
+	rd->ix = xcalloc((size_t)n + 1, sizeof *rd->ix);
+	rd->nix = 0;
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++)
+			if (kv->p[i].fds[k].kind != KV_EPOLL && kv->p[i].fds[k].ino)
+				rd->ix[rd->nix++] = (struct inode_ref){ kv->p[i].fds[k].ino, i, k };
+	qsort(rd->ix, (size_t)rd->nix, sizeof *rd->ix, cmp_ref);
+}
+
+/* The first index entry with inode ino (its run follows), or -1. */
+static int
+index_find(const struct reading *rd, unsigned long ino)
+{
+	int lo = 0, hi = rd->nix;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (rd->ix[mid].ino < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rd->nix && rd->ix[lo].ino == ino ? lo : -1;
+}
+
+/* " (fd N of pid P)" for the first holder of ino other than pi/fi, or "". */
+static const char *
+holder_of(const struct kview *kv, const struct reading *rd, unsigned long ino, int pi, int fi, char *buf,
+	  size_t cap)
+{
+	buf[0] = '\0';
+	for (int r = index_find(rd, ino); r >= 0 && r < rd->nix && rd->ix[r].ino == ino; r++) {
+		if (rd->ix[r].pi == pi && rd->ix[r].fi == fi)
+			continue;
+		if (rd->ix[r].pi == pi)
+			snprintf(buf, cap, " (fd %d)", kv->p[pi].fds[rd->ix[r].fi].fd);
+		else
+			snprintf(buf, cap, " (fd %d of pid %d)", kv->p[rd->ix[r].pi].fds[rd->ix[r].fi].fd,
+				 kv->p[rd->ix[r].pi].pid);
+		break;
+	}
+	return buf;
+}
+
+/* "stream", "dgram", "seqpacket": a unix socket's type as ss prints it. */
+static const char *
+unix_type(int type)
+{
+	return type == SOCK_STREAM ? "stream" : type == SOCK_DGRAM ? "dgram" : type == SOCK_SEQPACKET ? "seqpacket" : "?";
+}
+
+/* A netlink protocol's name (as ss -f netlink), or NULL. */
+static const char *
+netlink_proto(int proto)
+{
+	static const char *const n[] = { [0] = "route", [4] = "sock_diag", [6] = "xfrm", [9] = "audit",
+					 [10] = "fib_lookup", [11] = "connector", [12] = "netfilter",
+					 [15] = "kobject_uevent", [16] = "generic", [21] = "crypto" };
+
+	return proto >= 0 && (size_t)proto < ARRAY_LEN(n) ? n[proto] : NULL;
+}
+
+/* " LISTEN (queue 2 of 128)" after len bytes of f->what; without "of" when the backlog is not known. */
+static void
+listen_text(struct kv_fd *f, size_t len)
+{
+	if (f->no_backlog)
+		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u)", f->qlen);
+	else
+		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u of %u)", f->qlen, f->backlog);
+}
+
+/* Describe a socket fd from its namespace's table: kind, addresses, state and queues. */
+static void
+describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
+{
+	struct kv_fd *f = &kv->p[pi].fds[fi];
+	struct netns_tab *ns = &rd->ns[rd->ns_of[pi]];
+	const struct sockdiag_sock *s = sockdiag_find(&ns->t, f->ino);
+	char peer[64];
+	size_t len;
+
+	if (s == NULL) {
+		if (ns->err)
+			snprintf(f->what, sizeof f->what, "socket (inode %lu; its network namespace: %s)", f->ino,
+				 errno_name(ns->err));
+		else
+			snprintf(f->what, sizeof f->what, "socket (inode %lu)", f->ino);
 		return;
 	}
-	for (int i = 0; i < sm->nunx; i++) {
-		if (sm->unx[i].ino == f->ino) {
-			f->kind = KV_UNIX;
-			snprintf(f->what, sizeof f->what, "unix %s", sm->unx[i].path[0] ? sm->unx[i].path : "(unnamed)");
-			return;
-		}
+	if (s->family == AF_NETLINK) {
+		const char *name = netlink_proto(s->proto);
+
+		f->kind = KV_NETLINK;
+		if (name)
+			snprintf(f->what, sizeof f->what, "netlink %s pid %u", name, s->portid);
+		else
+			snprintf(f->what, sizeof f->what, "netlink proto %d pid %u", s->proto, s->portid);
+		return;
 	}
-	snprintf(f->what, sizeof f->what, "socket (inode %lu)", f->ino);
+	f->listening = s->state == 10 /* TCP_LISTEN, for unix too */ && s->proto != IPPROTO_UDP;
+	if (f->listening) {
+		f->qlen = s->rq;
+		f->backlog = s->wq;
+		f->no_backlog = s->no_backlog;
+	} else if (s->has_q) {
+		f->has_q = 1;
+		f->recvq = s->rq;
+		f->sendq = s->wq;
+	}
+	if (s->family == AF_UNIX) {
+		f->kind = KV_UNIX;
+		f->peer = s->peer;
+		len = (size_t)snprintf(f->what, sizeof f->what, "unix %s %s", unix_type(s->proto),
+				       s->local[0] ? s->local : "(unnamed)");
+		if (f->listening)
+			listen_text(f, len);
+		else if (s->peer)
+			snprintf(f->what + len, sizeof f->what - len, " -> peer %lu%s", s->peer,
+				 holder_of(kv, rd, s->peer, pi, fi, peer, sizeof peer));
+		return;
+	}
+	f->kind = s->proto == IPPROTO_UDP ? KV_UDP : KV_TCP;
+	len = (size_t)snprintf(f->what, sizeof f->what, "%s%s %s", s->proto == IPPROTO_UDP ? "udp" : "tcp",
+			       s->family == AF_INET6 ? "6" : "", s->local);
+	if (f->listening)
+		listen_text(f, len);
+	else if (s->proto == IPPROTO_TCP)
+		snprintf(f->what + len, sizeof f->what - len, " -> %s %s", s->remote, sockdiag_state_name(s->state));
+	else if (s->state == 1 /* TCP_ESTABLISHED: a connected UDP socket */)
+		snprintf(f->what + len, sizeof f->what - len, " -> %s", s->remote);
+}
+
+/* A timerfd's clock as "CLOCK_MONOTONIC". */
+static const char *
+clock_name(int id)
+{
+	static const char *const n[] = { "CLOCK_REALTIME", "CLOCK_MONOTONIC", [7] = "CLOCK_BOOTTIME",
+					 [8] = "CLOCK_REALTIME_ALARM", [9] = "CLOCK_BOOTTIME_ALARM" };
+
+	return id >= 0 && (size_t)id < ARRAY_LEN(n) && n[id] ? n[id] : "clock ?";
+}
+
+/* The value of the fdinfo line "key" in text (as a string after the key), or NULL. */
+static const char *
+fdinfo_field(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, key, kl) == 0)
+			return p + kl;
+	return NULL;
+}
+
+/* What an fd of a kind /proc/PID/fdinfo says more about is (fdinfo text in text). */
+static void
+describe_from_fdinfo(struct kv_fd *f, const char *text)
+{
+	const char *v, *sem;
+	unsigned long long a, b, c, d;
+	size_t len;
+
+	v = fdinfo_field(text, "flags:");
+	if (v)
+		f->flags = (unsigned)strtoul(v, NULL, 8);
+	switch (f->kind) {
+	case KV_PIPE:
+	case KV_FIFO: /* "pipe", or "fifo PATH": and which end */
+		len = strlen(f->what);
+		snprintf(f->what + len, sizeof f->what - len, " (%s)",
+			 (f->flags & O_ACCMODE) == O_WRONLY ? "write end"
+			 : (f->flags & O_ACCMODE) == O_RDWR ? "read-write" : "read end");
+		break;
+	case KV_EVENTFD:
+		v = fdinfo_field(text, "eventfd-count:");
+		sem = fdinfo_field(text, "eventfd-semaphore:");
+		if (v)
+			snprintf(f->what, sizeof f->what, "eventfd (count %llu%s)", strtoull(v, NULL, 16),
+				 sem && atoi(sem) ? ", semaphore" : "");
+		break;
+	case KV_TIMERFD:
+		v = fdinfo_field(text, "clockid:");
+		len = (size_t)snprintf(f->what, sizeof f->what, "timerfd %s", v ? clock_name(atoi(v)) : "");
+		if ((v = fdinfo_field(text, "it_value:")) == NULL || sscanf(v, " (%llu, %llu)", &a, &b) != 2)
+			break;
+		if ((v = fdinfo_field(text, "it_interval:")) == NULL || sscanf(v, " (%llu, %llu)", &c, &d) != 2)
+			break;
+		if (a == 0 && b == 0)
+			snprintf(f->what + len, sizeof f->what - len, ", disarmed");
+		else if (c == 0 && d == 0)
+			snprintf(f->what + len, sizeof f->what - len, ", once, in %llu.%03llu s", a, b / 1000000);
+		else
+			snprintf(f->what + len, sizeof f->what - len, ", every %llu.%03llu s, next in %llu.%03llu s", c,
+				 d / 1000000, a, b / 1000000);
+		break;
+	case KV_SIGNALFD:
+		len = (size_t)snprintf(f->what, sizeof f->what, "signalfd");
+		if ((v = fdinfo_field(text, "sigmask:")) != NULL) {
+			unsigned long long mask = strtoull(v, NULL, 16);
+
+			/* sigabbrev_np, not signal_name: a reading may run off the screen's thread. */
+			for (int sig = 1; sig <= 64 && len < sizeof f->what; sig++) {
+				const char *name = sigabbrev_np(sig);
+
+				if (!(mask & (1ull << (sig - 1))))
+					continue;
+				if (name)
+					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%sSIG%s",
+								len == 8 ? " " : "|", name);
+				else
+					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%sSIG%d",
+								len == 8 ? " " : "|", sig);
+			}
+		}
+		break;
+	case KV_INOTIFY: {
+		int n = 0;
+
+		for (v = strstr(text, "inotify wd:"); v; v = strstr(v + 1, "\ninotify wd:"))
+			n++;
+		snprintf(f->what, sizeof f->what, "inotify (%d watch%s)", n, n == 1 ? "" : "es");
+		break;
+	}
+	case KV_PIDFD:
+		v = fdinfo_field(text, "Pid:");
+		if (v && atoi(v) > 0)
+			snprintf(f->what, sizeof f->what, "pidfd of pid %d", atoi(v));
+		else
+			snprintf(f->what, sizeof f->what, "pidfd of a process that has exited");
+		break;
+	default: break;
+	}
+}
+
+/* Does the kind's fdinfo say more than its link (pipe direction, eventfd count...)? */
+static int
+kind_has_fdinfo(int kind)
+{
+	return kind == KV_EPOLL || kind == KV_PIPE || kind == KV_FIFO || kind == KV_EVENTFD || kind == KV_TIMERFD ||
+	       kind == KV_SIGNALFD || kind == KV_INOTIFY || kind == KV_PIDFD;
 }
 
 /* qsort order of fd entries: by ascending fd number. */
@@ -211,263 +594,515 @@ cmp_fd(const void *a, const void *b)
 	return ((const struct kv_fd *)a)->fd - ((const struct kv_fd *)b)->fd;
 }
 
-/* Read one process's fds.  Sets p->gone or p->err when it cannot. */
+/* Record that path refused with errno e (the first refusal is kept). */
 static void
-read_proc(struct kv_proc *p, const struct sockmap *sm)
+proc_refused(struct kv_proc *p, const char *path, int e)
+{
+	if (p->err)
+		return;
+	p->err = e;
+	str_copy(p->err_path, path, sizeof p->err_path);
+}
+
+/*
+ * A process's /proc/PID/fd and /proc/PID/fdinfo, open: each fd is then one
+ * short lookup, not a walk from /proc, and every fd is read from the same
+ * process even if its pid is taken by another meanwhile.
+ */
+struct procdirs {
+	int fd, fdinfo;   /* fdinfo: -1 until needed */
+	char name[16];    /* the fd's number as text */
+	char path[64];    /* "/proc/PID/fd/N", for a message */
+};
+
+/*
+ * Read one fd: its link, kind, inode and (for the kinds that have more to
+ * say) its fdinfo.  Returns 1 when f holds it, 0 when it was closed
+ * meanwhile, -1 when a read was refused (recorded in p).
+ */
+static int
+read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf *tb)
+{
+	char link[PATH_MAX], esc[128];
+	struct stat st;
+	ssize_t k;
+
+	snprintf(pd->name, sizeof pd->name, "%d", f->fd);
+	k = readlinkat(pd->fd, pd->name, link, sizeof link - 1);
+	if (k < 0) {
+		if (errno == ENOENT)
+			return 0; /* closed meanwhile */
+		snprintf(pd->path, sizeof pd->path, "/proc/%d/fd/%d", p->pid, f->fd);
+		proc_refused(p, pd->path, errno);
+		return -1;
+	}
+	link[k] = '\0';
+	f->kind = kview_classify(link, &f->ino);
+	proctab_escape(link, (size_t)k, esc, sizeof esc);
+	/* stat follows the magic link: the inode fdinfo's tfd lines name (sockets and pipes have it in the link). */
+	if (f->kind != KV_SOCKET && f->kind != KV_PIPE && fstatat(pd->fd, pd->name, &st, 0) == 0) {
+		f->ino = st.st_ino;
+		if (f->kind == KV_FILE)
+			f->kind = S_ISDIR(st.st_mode) ? KV_DIR : S_ISCHR(st.st_mode) ? KV_CHR
+				: S_ISFIFO(st.st_mode) ? KV_FIFO : KV_FILE;
+	}
+	switch (f->kind) {
+	case KV_SOCKET: snprintf(f->what, sizeof f->what, "socket (inode %lu)", f->ino); break;
+	case KV_EPOLL: snprintf(f->what, sizeof f->what, "epoll instance"); break;
+	case KV_PIPE:
+	case KV_EVENTFD:
+	case KV_TIMERFD:
+	case KV_SIGNALFD:
+	case KV_INOTIFY:
+	case KV_PIDFD: snprintf(f->what, sizeof f->what, "%s", kview_kind_name(f->kind)); break;
+	default: snprintf(f->what, sizeof f->what, "%s %.120s", kview_kind_name(f->kind), esc); break;
+	}
+	if (!kind_has_fdinfo(f->kind))
+		return 1;
+	if (pd->fdinfo < 0) {
+		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo", p->pid);
+		pd->fdinfo = open(pd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (pd->fdinfo < 0 || read_whole(pd->fdinfo, pd->name, tb) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
+		proc_refused(p, pd->path, errno);
+		return -1;
+	}
+	if (f->kind == KV_EPOLL)
+		kview_parse_fdinfo(tb->s, &f->info);
+	else
+		describe_from_fdinfo(f, tb->s);
+	return 1;
+}
+
+/* Read one process: its row, then its fds.  Sets p->gone or p->err when it cannot. */
+static void
+read_proc(struct kv_proc *p, unsigned long long want_start, struct textbuf *tb)
 {
 	char dir[64];
+	struct procdirs pd = { .fdinfo = -1 };
 	DIR *d;
 	struct dirent *de;
 	int cap = 0;
 
+	snprintf(dir, sizeof dir, "/proc/%d/stat", p->pid);
 	if (proctab_read(p->pid, &p->row) < 0) {
-		p->gone = 1;
+		if (errno == ENOENT)
+			p->gone = 1;
+		else
+			proc_refused(p, dir, errno);
+		p->start = want_start;
+		return;
+	}
+	p->start = p->row.start;
+	if (want_start && p->row.start != want_start) {
+		p->gone = p->reused = 1; /* the caller lists the new process after it */
+		p->start = want_start;
 		return;
 	}
 	snprintf(dir, sizeof dir, "/proc/%d/fd", p->pid);
 	d = opendir(dir);
 	if (d == NULL) {
-		p->err = errno;
 		if (errno == ENOENT)
 			p->gone = 1;
+		else
+			proc_refused(p, dir, errno);
 		return;
 	}
+	pd.fd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
-		char path[128], info[65536];
-		struct kv_fd *f;
-		struct stat st;
-		ssize_t k;
-
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		if (p->nfds == cap) {
 			cap = cap ? cap * 2 : 32;
 			p->fds = xreallocarray(p->fds, (size_t)cap, sizeof *p->fds);
 		}
-		f = &p->fds[p->nfds];
-		memset(f, 0, sizeof *f);
-		f->fd = atoi(de->d_name);
-		snprintf(path, sizeof path, "/proc/%d/fd/%d", p->pid, f->fd);
-		k = readlink(path, f->link, sizeof f->link - 1);
-		if (k < 0)
-			continue; /* closed meanwhile */
-		f->link[k] = '\0';
-		f->kind = kview_classify(f->link, &f->ino);
-		/* stat follows the magic link: the inode fdinfo's tfd lines name, for every kind. */
-		if (stat(path, &st) == 0) {
-			f->ino = st.st_ino;
-			if (f->kind == KV_FILE)
-				f->kind = S_ISDIR(st.st_mode) ? KV_DIR : S_ISCHR(st.st_mode) ? KV_CHR
-					: S_ISFIFO(st.st_mode) ? KV_FIFO : KV_FILE;
-		}
-		switch (f->kind) {
-		case KV_SOCKET: describe_socket(sm, f); break;
-		case KV_PIPE: snprintf(f->what, sizeof f->what, "pipe (inode %lu)", f->ino); break;
-		case KV_EPOLL: snprintf(f->what, sizeof f->what, "epoll instance"); break;
-		case KV_EVENTFD:
-		case KV_TIMERFD:
-		case KV_SIGNALFD:
-		case KV_INOTIFY:
-		case KV_PIDFD: snprintf(f->what, sizeof f->what, "%s", kview_kind_name(f->kind)); break;
-		default: snprintf(f->what, sizeof f->what, "%s %.110s", kview_kind_name(f->kind), f->link); break;
-		}
-		if (f->kind == KV_EPOLL) {
-			snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
-			if (read_text_file(path, info, sizeof info) > 0)
-				kview_parse_fdinfo(info, &f->info);
-		}
-		p->nfds++;
+		memset(&p->fds[p->nfds], 0, sizeof p->fds[0]);
+		p->fds[p->nfds].fd = atoi(de->d_name);
+		if (read_fd(p, &p->fds[p->nfds], &pd, tb) == 1)
+			p->nfds++;
+		else
+			kview_fdinfo_free(&p->fds[p->nfds].info);
 	}
 	closedir(d);
+	if (pd.fdinfo >= 0)
+		close(pd.fdinfo);
 	if (p->nfds > 1) /* a zombie has no fd at all, and qsort must not get NULL */
 		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
 }
 
-/* The fd entry of pid, or NULL. */
+/* The fd entry of process pi, by binary search of its sorted fds, or NULL. */
 static const struct kv_fd *
-kview_fd(const struct kview *kv, int pid, int fd)
+proc_fd(const struct kv_proc *p, int fd)
 {
-	for (int i = 0; i < kv->np; i++) {
-		if (kv->p[i].pid != pid)
-			continue;
-		for (int k = 0; k < kv->p[i].nfds; k++)
-			if (kv->p[i].fds[k].fd == fd)
-				return &kv->p[i].fds[k];
+	int lo = 0, hi = p->nfds;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (p->fds[mid].fd == fd)
+			return &p->fds[mid];
+		if (p->fds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
 
 /*
- * Is pid's fd the very file registered in epfd (of epid) under tfd?  Both
- * ends of a pipe share an inode, so the inode alone cannot tell;
- * kcmp(KCMP_EPOLL_TFD) can.  When kcmp is refused, the inode has to do.
+ * Is pid's fd f the very file registered in epfd (of epid) as watch wt?
+ * A socket's inode names one file, so the inode (when fdinfo prints it) is
+ * the answer.  Both ends of a pipe share an inode, and every eventfd or
+ * timerfd shares one anon inode: for those kcmp(KCMP_EPOLL_TFD) decides (it
+ * walks the interest list in the kernel, which is why sockets are spared
+ * it).  When kcmp is refused, the inode has to do.
  */
 static int
-same_target(int pid, int fd, int epid, int epfd, int tfd, int toff)
+same_target(const struct kv_fd *f, const struct kv_watch *wt, int pid, int epid, int epfd, int toff)
 {
-	struct kcmp_epoll_slot slot = { .efd = (uint32_t)epfd, .tfd = (uint32_t)tfd, .toff = (uint32_t)toff };
-	long r = syscall(SYS_kcmp, pid, epid, KCMP_EPOLL_TFD, fd, (unsigned long)&slot);
+	struct kcmp_epoll_slot slot = { .efd = (uint32_t)epfd, .tfd = (uint32_t)wt->tfd, .toff = (uint32_t)toff };
+	long r;
 
+	if (wt->has_ino && f->ino == wt->ino &&
+	    (f->kind == KV_SOCKET || f->kind == KV_TCP || f->kind == KV_UDP || f->kind == KV_UNIX ||
+	     f->kind == KV_NETLINK))
+		return 1;
+	r = syscall(SYS_kcmp, pid, epid, KCMP_EPOLL_TFD, f->fd, (unsigned long)&slot);
 	return r == 0 || (r < 0 && errno != ENOENT && errno != EBADF);
 }
 
-/* What a watched file is: the fd with the same inode, in this process or another. */
-static void
-describe_watches(struct kview *kv)
+/* qsort order of (tfd, position) pairs. */
+static int
+cmp_pair(const void *a, const void *b)
 {
-	for (int i = 0; i < kv->np; i++) {
-		for (int k = 0; k < kv->p[i].nfds; k++) {
-			struct kv_fd *e = &kv->p[i].fds[k];
+	const int *x = a, *y = b;
 
-			for (int w = 0; w < e->info.nw; w++) {
-				struct kv_watch *wt = &e->info.w[w];
-				const struct kv_fd *same = kview_fd(kv, kv->p[i].pid, wt->tfd);
-				int toff = 0;
-
-				/* Several files can be registered under one fd number (shared instances). */
-				for (int v = 0; v < w; v++)
-					toff += e->info.w[v].tfd == wt->tfd;
-
-				if (same && (!wt->has_ino || same->ino == wt->ino) &&
-				    same_target(kv->p[i].pid, same->fd, kv->p[i].pid, e->fd, wt->tfd, toff)) {
-					str_copy(wt->what, same->what, sizeof wt->what);
-					continue;
-				}
-				/* Another holder of the instance, or a file kept open by a dup. */
-				for (int j = 0; j < kv->np && !wt->what[0]; j++)
-					for (int m = 0; m < kv->p[j].nfds && !wt->what[0]; m++) {
-						const struct kv_fd *o = &kv->p[j].fds[m];
-
-						if (!wt->has_ino || o->ino != wt->ino || o->kind == KV_EPOLL)
-							continue;
-						if (!same_target(kv->p[j].pid, o->fd, kv->p[i].pid, e->fd, wt->tfd, toff))
-							continue;
-						if (kv->p[j].pid == kv->p[i].pid)
-							snprintf(wt->what, sizeof wt->what,
-								 "fd %d was closed, but the file is still open as "
-								 "fd %d (a dup): %.60s", wt->tfd, o->fd, o->what);
-						else
-							snprintf(wt->what, sizeof wt->what, "%.80s (fd %d of pid %d)",
-								 o->what, o->fd, kv->p[j].pid);
-					}
-				if (!wt->what[0])
-					snprintf(wt->what, sizeof wt->what,
-						 same ? "fd %d is now another file; the registered one is still open elsewhere"
-						      : "fd %d is closed here; the file is still open elsewhere (a dup or a fork)",
-						 wt->tfd);
-			}
-		}
-	}
+	return x[0] != y[0] ? x[0] - y[0] : x[1] - y[1];
 }
 
-/* Group epoll fds into kernel instances with kcmp(KCMP_FILE). */
+/*
+ * toff[w] of each watch: how many earlier lines have the same tfd (several
+ * files can be registered under one fd number in a shared instance).
+ */
+static int *
+watch_offsets(const struct kv_fdinfo *fi)
+{
+	int *pair = xcalloc((size_t)fi->nw * 2 + 2, sizeof *pair), *toff = xcalloc((size_t)fi->nw + 1, sizeof *toff);
+
+	for (int w = 0; w < fi->nw; w++) {
+		pair[2 * w] = fi->w[w].tfd;
+		pair[2 * w + 1] = w;
+	}
+	qsort(pair, (size_t)fi->nw, 2 * sizeof *pair, cmp_pair);
+	for (int i = 1; i < fi->nw; i++)
+		if (pair[2 * i] == pair[2 * i - 2])
+			toff[pair[2 * i + 1]] = toff[pair[2 * i - 1]] + 1;
+	free(pair);
+	return toff;
+}
+
+/* What one watch of e (epoll fd of process pi) is: the fd with the same file, here or in another process. */
+static void
+describe_watch(const struct kview *kv, const struct reading *rd, int pi, const struct kv_fd *e, struct kv_watch *wt,
+	       int toff)
+{
+	const struct kv_proc *p = &kv->p[pi];
+	const struct kv_fd *same = proc_fd(p, wt->tfd);
+
+	if (same && same->kind != KV_EPOLL && (!wt->has_ino || same->ino == wt->ino) &&
+	    same_target(same, wt, p->pid, p->pid, e->fd, toff)) {
+		str_copy(wt->what, same->what, sizeof wt->what);
+		return;
+	}
+	if (same && same->kind == KV_EPOLL && (!wt->has_ino || same->ino == wt->ino)) {
+		str_copy(wt->what, same->what, sizeof wt->what); /* a nested instance, named by its number */
+		return;
+	}
+	/* Another holder of the instance, or a file kept open by a dup. */
+	for (int r = wt->has_ino ? index_find(rd, wt->ino) : -1; r >= 0 && r < rd->nix && rd->ix[r].ino == wt->ino;
+	     r++) {
+		const struct kv_proc *q = &kv->p[rd->ix[r].pi];
+		const struct kv_fd *o = &q->fds[rd->ix[r].fi];
+
+		if (!same_target(o, wt, q->pid, p->pid, e->fd, toff))
+			continue;
+		if (q->pid == p->pid)
+			snprintf(wt->what, sizeof wt->what,
+				 "fd %d was closed, but the file is still open as fd %d (a dup): %.80s", wt->tfd, o->fd,
+				 o->what);
+		else
+			snprintf(wt->what, sizeof wt->what, "%.110s (fd %d of pid %d)", o->what, o->fd, q->pid);
+		return;
+	}
+	snprintf(wt->what, sizeof wt->what,
+		 same ? "fd %d is now another file; the registered one is still open elsewhere"
+		      : "fd %d is closed here; the file is still open elsewhere (a dup or a fork)",
+		 wt->tfd);
+}
+
+/* What every watched file is. */
+static void
+describe_watches(struct kview *kv, const struct reading *rd)
+{
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++) {
+			struct kv_fd *e = &kv->p[i].fds[k];
+			int *toff;
+
+			if (e->kind != KV_EPOLL || e->info.nw == 0)
+				continue;
+			toff = watch_offsets(&e->info);
+			for (int w = 0; w < e->info.nw; w++)
+				describe_watch(kv, rd, i, e, &e->info.w[w], toff[w]);
+			free(toff);
+		}
+}
+
+/* One kernel instance: the epoll fd that stands for it. */
+struct rep {
+	int pid, fd, id;
+};
+
+/*
+ * Where the instance of (pid, fd) is among the n representatives, kept in
+ * kcmp's order of kernel objects: its index, or -1 - the insertion point
+ * when it is new, or INT_MIN with *err set when kcmp refused.
+ */
+static int
+rep_search(const struct rep *rep, int n, int pid, int fd, int *err)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		long c = syscall(SYS_kcmp, pid, rep[mid].pid, KCMP_FILE, fd, rep[mid].fd);
+
+		if (c == 0)
+			return mid;
+		if (c == 1)
+			hi = mid;
+		else if (c == 2)
+			lo = mid + 1;
+		else if (c < 0) {
+			*err = errno;
+			return INT_MIN;
+		} else { /* 3: unequal, no order: look at each */
+			for (int r = 0; r < n; r++)
+				if (syscall(SYS_kcmp, pid, rep[r].pid, KCMP_FILE, fd, rep[r].fd) == 0)
+					return r;
+			return -1 - n;
+		}
+	}
+	return -1 - lo;
+}
+
+/*
+ * Group epoll fds into kernel instances with kcmp(KCMP_FILE).  kcmp orders
+ * the objects it compares, so the representatives stay sorted and each fd
+ * costs a binary search: O(E log I), not one kcmp per pair.  Instances are
+ * numbered in reading order.
+ */
 static void
 group_instances(struct kview *kv)
 {
-	struct {
-		int pid, fd;
-	} rep[256];
-	int nrep = 0;
+	struct rep *rep = NULL;
+	int nrep = 0, cap = 0;
 
 	for (int i = 0; i < kv->np; i++) {
 		for (int k = 0; k < kv->p[i].nfds; k++) {
 			struct kv_fd *e = &kv->p[i].fds[k];
-			int g = 0, refused = 0;
+			int err = 0, at;
 
 			if (e->kind != KV_EPOLL)
 				continue;
-			for (int r = 0; r < nrep && !g; r++) {
-				long c = syscall(SYS_kcmp, kv->p[i].pid, rep[r].pid, KCMP_FILE, e->fd, rep[r].fd);
-
-				if (c == 0)
-					g = r + 1;
-				else if (c < 0) {
-					refused = 1;
-					kv->kcmp_err = errno;
-				}
+			/* kcmp on itself tells whether it may be compared at all. */
+			if (syscall(SYS_kcmp, kv->p[i].pid, kv->p[i].pid, KCMP_FILE, e->fd, e->fd) < 0) {
+				err = errno;
+				at = INT_MIN;
+			} else {
+				at = rep_search(rep, nrep, kv->p[i].pid, e->fd, &err);
 			}
-			if (!g && refused) {
+			if (at == INT_MIN) {
 				e->instance = 0; /* never guess */
+				kv->kcmp_err = err;
 				kv->unknown++;
 				continue;
 			}
-			if (!g) {
-				/* kcmp on itself tells whether it may be compared at all. */
-				if (syscall(SYS_kcmp, kv->p[i].pid, kv->p[i].pid, KCMP_FILE, e->fd, e->fd) < 0) {
-					kv->kcmp_err = errno;
-					e->instance = 0;
-					kv->unknown++;
-					continue;
-				}
-				if (nrep == (int)ARRAY_LEN(rep)) {
-					e->instance = 0;
-					kv->unknown++;
-					continue;
-				}
-				rep[nrep].pid = kv->p[i].pid;
-				rep[nrep].fd = e->fd;
-				g = ++nrep;
+			if (at >= 0) {
+				e->instance = rep[at].id;
+				continue;
 			}
-			e->instance = g;
+			at = -1 - at;
+			if (nrep == cap) {
+				cap = cap ? cap * 2 : 16;
+				rep = xreallocarray(rep, (size_t)cap, sizeof *rep);
+			}
+			memmove(&rep[at + 1], &rep[at], (size_t)(nrep - at) * sizeof *rep);
+			rep[at] = (struct rep){ kv->p[i].pid, e->fd, ++kv->ninstances };
+			nrep++;
+			e->instance = kv->ninstances;
 		}
 	}
-	kv->ninstances = nrep;
+	free(rep);
 }
 
-/* Append the descendants of pid (from a snapshot of all processes). */
-static int
-add_descendants(int **pids, int *n, int *cap, const struct proc_row *all, int nall, int pid)
+/* Each epoll fd's what: its instance number, which a watch on it (a nested epoll) then names. */
+static void
+name_instances(struct kview *kv)
 {
-	for (int i = 0; i < nall; i++) {
-		if (all[i].ppid != pid)
-			continue;
-		if (*n == *cap) {
-			*cap *= 2;
-			*pids = xreallocarray(*pids, (size_t)*cap, sizeof **pids);
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++) {
+			struct kv_fd *e = &kv->p[i].fds[k];
+
+			if (e->kind != KV_EPOLL)
+				continue;
+			if (e->instance)
+				snprintf(e->what, sizeof e->what, "epoll instance #%d (%d watched)", e->instance,
+					 e->info.nw);
+			else
+				snprintf(e->what, sizeof e->what, "epoll instance (unknown), %d watched", e->info.nw);
 		}
-		(*pids)[(*n)++] = all[i].pid;
-		add_descendants(pids, n, cap, all, nall, all[i].pid);
-	}
-	return 0;
 }
 
-/* Read each pid once (with children, their descendants too); tell instances and watches apart. */
+/* qsort order of processes by ppid. */
+static int
+cmp_ppid(const void *a, const void *b)
+{
+	const struct proc_row *x = a, *y = b;
+
+	return x->ppid != y->ppid ? x->ppid - y->ppid : x->pid - y->pid;
+}
+
+/* Append every descendant of the ids to list (breadth first), from one scan of the process table. */
+static void
+add_descendants(struct kv_id **list, int *n, int *cap)
+{
+	struct proc_row *all;
+	int nall = proctab_scan_all(&all);
+
+	if (nall > 1)
+		qsort(all, (size_t)nall, sizeof *all, cmp_ppid);
+	for (int i = 0; i < *n; i++) {
+		int lo = 0, hi = nall;
+
+		while (lo < hi) { /* the first process whose parent is (*list)[i] */
+			int mid = lo + (hi - lo) / 2;
+
+			if (all[mid].ppid < (*list)[i].pid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < nall && all[lo].ppid == (*list)[i].pid; lo++) {
+			if (*n == *cap) {
+				*cap *= 2;
+				*list = xreallocarray(*list, (size_t)*cap, sizeof **list);
+			}
+			(*list)[(*n)++] = (struct kv_id){ all[lo].pid, all[lo].start };
+		}
+	}
+	free(all);
+}
+
+/* qsort order of (pid, position) pairs. */
+static int
+cmp_pid_pos(const void *a, const void *b)
+{
+	return cmp_pair(a, b);
+}
+
+/* Drop later duplicates of a pid from list, keeping the order. */
+static int
+dedupe(struct kv_id *list, int n)
+{
+	int *pair = xcalloc((size_t)n * 2 + 2, sizeof *pair), *drop = xcalloc((size_t)n + 1, sizeof *drop), m = 0;
+
+	for (int i = 0; i < n; i++) {
+		pair[2 * i] = list[i].pid;
+		pair[2 * i + 1] = i;
+	}
+	qsort(pair, (size_t)n, 2 * sizeof *pair, cmp_pid_pos);
+	for (int i = 1; i < n; i++)
+		if (pair[2 * i] == pair[2 * i - 2])
+			drop[pair[2 * i + 1]] = 1;
+	for (int i = 0; i < n; i++)
+		if (!drop[i])
+			list[m++] = list[i];
+	free(pair);
+	free(drop);
+	return m;
+}
+
+/* Read pids, whichever processes have them now. */
 int
 kview_read(struct kview *kv, const int *pids, int npids, int children)
 {
-	struct sockmap sm;
-	int *list, n = 0, cap = npids + 16;
+	struct kv_id *ids = xcalloc((size_t)npids + 1, sizeof *ids);
+	int r;
+
+	for (int i = 0; i < npids; i++)
+		ids[i].pid = pids[i];
+	r = kview_read_ids(kv, ids, npids, children);
+	free(ids);
+	return r;
+}
+
+/* Read each process once (with children, their descendants too); tell instances and watches apart. */
+int
+kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
+{
+	struct reading rd;
+	struct kv_id *list;
+	int cap = n + 16, nl = n;
 
 	memset(kv, 0, sizeof *kv);
+	memset(&rd, 0, sizeof rd);
 	list = xcalloc((size_t)cap, sizeof *list);
-	for (int i = 0; i < npids; i++)
-		list[n++] = pids[i];
-	if (children) {
-		struct proc_row *all = xcalloc(KV_MAX_PROCS, sizeof *all);
-		int nall = proctab_scan(NULL, NULL, all, KV_MAX_PROCS);
+	memcpy(list, ids, (size_t)n * sizeof *list);
+	if (children)
+		add_descendants(&list, &nl, &cap);
+	nl = dedupe(list, nl);
+	kv->p = xcalloc((size_t)nl * 2 + 1, sizeof *kv->p); /* room for a new process at each reused pid */
+	for (int i = 0; i < nl; i++) {
+		struct kv_proc *p = &kv->p[kv->np++];
 
-		for (int i = 0; i < npids; i++)
-			add_descendants(&list, &n, &cap, all, nall, pids[i]);
-		free(all);
-	}
-	sockmap_read(&sm);
-	kv->p = xcalloc((size_t)n, sizeof *kv->p);
-	for (int i = 0; i < n; i++) {
-		int dup = 0;
-
-		for (int j = 0; j < kv->np; j++)
-			dup |= kv->p[j].pid == list[i];
-		if (dup)
-			continue;
-		kv->p[kv->np].pid = list[i];
-		read_proc(&kv->p[kv->np], &sm);
-		kv->np++;
+		p->pid = list[i].pid;
+		read_proc(p, list[i].start, &rd.tb);
+		if (p->reused) {
+			p = &kv->p[kv->np++];
+			p->pid = list[i].pid;
+			read_proc(p, 0, &rd.tb);
+		}
 	}
 	free(list);
-	sockmap_free(&sm);
+	read_sockets(kv, &rd);
+	index_inodes(kv, &rd);
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++)
+			if (kv->p[i].fds[k].kind == KV_SOCKET)
+				describe_socket(kv, &rd, i, k);
 	group_instances(kv);
-	describe_watches(kv);
+	name_instances(kv);
+	describe_watches(kv, &rd);
+	for (int i = 0; i < rd.nns; i++)
+		sockdiag_table_free(&rd.ns[i].t);
+	free(rd.ns);
+	free(rd.ns_of);
+	free(rd.ix);
+	free(rd.tb.s);
 	return 0;
+}
+
+/* "EACCES: cannot read /proc/1/fd/3: Permission denied". */
+const char *
+kview_proc_error(const struct kv_proc *p, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s: cannot read %s: %s", errno_name(p->err), p->err_path[0] ? p->err_path : "/proc",
+		 strerror(p->err));
+	return buf;
 }
 
 /* Free every process, fd and watch of kv and leave it empty. */
@@ -483,6 +1118,16 @@ kview_free(struct kview *kv)
 	memset(kv, 0, sizeof *kv);
 }
 
+/* A listener's backlog, or null when only /proc/PID/net text could be read. */
+static void
+json_backlog(struct strbuf *b, const struct kv_fd *f)
+{
+	if (f->no_backlog)
+		sb_add(b, "null");
+	else
+		sb_printf(b, "%u", f->backlog);
+}
+
 /* Append kv as one JSON document: processes, instances and listening sockets. */
 void
 kview_json(const struct kview *kv, struct strbuf *b)
@@ -492,9 +1137,9 @@ kview_json(const struct kview *kv, struct strbuf *b)
 		const struct kv_proc *p = &kv->p[i];
 		int first = 1;
 
-		sb_printf(b, "%s{\"pid\":%d", i ? "," : "", p->pid);
+		sb_printf(b, "%s{\"pid\":%d,\"start\":%llu", i ? "," : "", p->pid, p->start);
 		if (p->gone) {
-			sb_add(b, ",\"gone\":true}");
+			sb_printf(b, ",\"gone\":true,\"reused\":%s}", p->reused ? "true" : "false");
 			continue;
 		}
 		sb_printf(b, ",\"gone\":false,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,\"tty\":", p->row.ppid,
@@ -506,9 +1151,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 		if (p->err) {
 			char msg[160];
 
-			snprintf(msg, sizeof msg, "%s: cannot read /proc/%d/fd: %s", errno_name(p->err), p->pid,
-				 strerror(p->err));
-			sb_json_str(b, msg);
+			sb_json_str(b, kview_proc_error(p, msg, sizeof msg));
 		} else {
 			sb_add(b, "null");
 		}
@@ -519,8 +1162,14 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			sb_printf(b, "%s{\"fd\":%d,\"kind\":\"%s\",\"inode\":%lu,\"what\":", k ? "," : "", f->fd,
 				  kview_kind_name(f->kind), f->ino);
 			sb_json_str(b, f->what);
-			if (f->listening)
-				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":%u", f->qlen, f->backlog);
+			if (f->listening) {
+				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":", f->qlen);
+				json_backlog(b, f);
+			}
+			if (f->has_q)
+				sb_printf(b, ",\"recv_q\":%u,\"send_q\":%u", f->recvq, f->sendq);
+			if (f->peer)
+				sb_printf(b, ",\"peer_inode\":%lu", f->peer);
 			sb_add(b, "}");
 		}
 		sb_add(b, "],\"epoll\":[");
@@ -540,8 +1189,9 @@ kview_json(const struct kview *kv, struct strbuf *b)
 
 				sb_printf(b, "%s{\"fd\":%d,\"events\":", w ? "," : "", wt->tfd);
 				trace_rec_json_mask(b, wt->events);
-				sb_printf(b, ",\"data\":%llu,\"inode\":%lu,\"what\":", (unsigned long long)wt->data,
-					  wt->ino);
+				/* data_hex too: a JSON reader's doubles keep only 53 bits of a pointer */
+				sb_printf(b, ",\"data\":%llu,\"data_hex\":\"0x%llx\",\"inode\":%lu,\"what\":",
+					  (unsigned long long)wt->data, (unsigned long long)wt->data, wt->ino);
 				sb_json_str(b, wt->what);
 				sb_add(b, "}");
 			}
@@ -576,8 +1226,10 @@ kview_json(const struct kview *kv, struct strbuf *b)
 
 			if (!f->listening)
 				continue;
-			sb_printf(b, "%s{\"pid\":%d,\"fd\":%d,\"inode\":%lu,\"queue\":%u,\"backlog\":%u,\"what\":",
-				  first ? "" : ",", kv->p[i].pid, f->fd, f->ino, f->qlen, f->backlog);
+			sb_printf(b, "%s{\"pid\":%d,\"fd\":%d,\"inode\":%lu,\"queue\":%u,\"backlog\":", first ? "" : ",",
+				  kv->p[i].pid, f->fd, f->ino, f->qlen);
+			json_backlog(b, f);
+			sb_add(b, ",\"what\":");
 			sb_json_str(b, f->what);
 			sb_add(b, "}");
 			first = 0;
@@ -597,14 +1249,17 @@ kview_text(const struct kview *kv, struct strbuf *b)
 		const struct kv_proc *p = &kv->p[i];
 
 		if (p->gone) {
-			sb_printf(b, "%-7d (gone)\n", p->pid);
+			sb_printf(b, "%-7d (gone%s)\n", p->pid, p->reused ? "; its pid is now another process's" : "");
 			continue;
 		}
 		sb_printf(b, "%-7d %-7d %-7d %-7d %-7s %-7d %-4c %.100s\n", p->pid, p->row.ppid, p->row.pgid,
 			  p->row.sid, p->row.tty, p->row.tpgid, p->row.state, p->row.cmd);
 		if (p->err) {
-			sb_printf(b, "        cannot read /proc/%d/fd: %s\n", p->pid, strerror(p->err));
-			continue;
+			char msg[160];
+
+			sb_printf(b, "        %s\n", kview_proc_error(p, msg, sizeof msg));
+			if (p->nfds == 0)
+				continue;
 		}
 		for (int k = 0; k < p->nfds; k++) {
 			const struct kv_fd *f = &p->fds[k];
@@ -620,7 +1275,7 @@ kview_text(const struct kview *kv, struct strbuf *b)
 				sb_printf(b, "        fd %-4d epoll instance (unknown: kcmp refused), %d watched:\n",
 					  f->fd, f->info.nw);
 			for (int w = 0; w < f->info.nw; w++)
-				sb_printf(b, "                  fd %-4d %-28s data %-8llx %s\n", f->info.w[w].tfd,
+				sb_printf(b, "                  fd %-4d %-28s data 0x%-8llx %s\n", f->info.w[w].tfd,
 					  epoll_mask_str(f->info.w[w].events, 1, m, sizeof m),
 					  (unsigned long long)f->info.w[w].data, f->info.w[w].what);
 		}

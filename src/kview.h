@@ -1,10 +1,18 @@
 /*
  * kview.h - the kernel's own view of processes' epoll instances, from /proc
  * alone: every fd and what it is, each epoll fd's interest list as
- * /proc/PID/fdinfo prints it (tfd lines), listening sockets with their
- * accept queues (sock_diag), and which epoll fds are one kernel instance,
- * told apart with kcmp(KCMP_FILE) - fdinfo shows the same anon inode for
- * all of them.  Parsers are pure and unit-tested; readers only read.
+ * /proc/PID/fdinfo prints it (tfd lines), sockets with their queues
+ * (sock_diag, in each process's own network namespace), and which epoll
+ * fds are one kernel instance, told apart with kcmp(KCMP_FILE) - fdinfo
+ * shows the same anon inode for all of them.  Parsers are pure and
+ * unit-tested; readers only read.
+ *
+ * Scale: nothing is capped.  fdinfo is read whole, however long; machine
+ * tables (sockets, processes) are read once per reading and searched by
+ * key, so a reading costs O(F log M) for F fds of the targets and M
+ * sockets of their namespaces.  Every string that comes from /proc (a
+ * command line, a path, a socket name) is escaped (proctab_escape) before
+ * it is stored: nothing here can write a control character to a terminal.
  */
 #ifndef EPOLLVIZ_KVIEW_H
 #define EPOLLVIZ_KVIEW_H
@@ -17,7 +25,7 @@
 
 enum kv_kind {
 	KV_OTHER = 0, KV_FILE, KV_DIR, KV_CHR, KV_PIPE, KV_FIFO, KV_TCP, KV_UDP, KV_UNIX, KV_SOCKET,
-	KV_EPOLL, KV_EVENTFD, KV_TIMERFD, KV_SIGNALFD, KV_INOTIFY, KV_PIDFD, KV_ANON
+	KV_EPOLL, KV_EVENTFD, KV_TIMERFD, KV_SIGNALFD, KV_INOTIFY, KV_PIDFD, KV_ANON, KV_NETLINK
 };
 
 /* One tfd line of an epoll fd's fdinfo. */
@@ -27,7 +35,7 @@ struct kv_watch {
 	uint64_t data;
 	unsigned long ino;/* inode of the watched file, when printed */
 	int has_ino;
-	char what[128];   /* what the watched file is, when known */
+	char what[160];   /* what the watched file is, when known */
 };
 
 /* Header and watches of an epoll fd's fdinfo. */
@@ -44,10 +52,14 @@ struct kv_fd {
 	int fd;
 	int kind;
 	unsigned long ino;
-	char link[128];   /* readlink of /proc/PID/fd/N */
-	char what[128];   /* "tcp 127.0.0.1:8080 LISTEN", "pipe", ... */
+	char what[160];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", "file PATH" ... */
 	int listening;
 	unsigned qlen, backlog;
+	int no_backlog;   /* the backlog is unknown (read from /proc/PID/net text) */
+	int has_q;        /* a socket that is not listening: its Recv-Q and Send-Q */
+	unsigned recvq, sendq;
+	unsigned long peer; /* a unix socket's peer inode */
+	unsigned flags;   /* fdinfo flags (O_RDONLY...) of the kinds whose fdinfo is read */
 	/* epoll fds only */
 	struct kv_fdinfo info;
 	int instance;     /* 1.. kernel instance; 0 unknown (kcmp refused) */
@@ -55,11 +67,20 @@ struct kv_fd {
 
 struct kv_proc {
 	int pid;
+	unsigned long long start; /* start time (clock ticks since boot): pid + start is the process */
 	struct proc_row row;
 	int gone;         /* not there (exited) */
-	int err;          /* errno reading its fds (EACCES...), 0 if fine */
+	int reused;       /* gone, and its pid is now another process's (listed after it) */
+	int err;          /* errno reading it (EACCES...), 0 if fine */
+	char err_path[64];/* the file that refused: "/proc/1/fd/3" */
 	struct kv_fd *fds;
 	int nfds;
+};
+
+/* A process as a screen remembers it: pid, and its start time (0: whichever has the pid). */
+struct kv_id {
+	int pid;
+	unsigned long long start;
 };
 
 struct kview {
@@ -79,6 +100,13 @@ const char *kview_kind_name(int kind);
 
 /* Read pids (and, with children, all their descendants).  Returns 0 (out of memory ends the process). */
 int kview_read(struct kview *kv, const int *pids, int npids, int children);
+/*
+ * The same for processes known by pid and start time: one whose pid now
+ * names another process is listed gone (reused), and the new one after it.
+ */
+int kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children);
+/* A process's error as "EACCES: cannot read /proc/1/fd/3: Permission denied" into buf. */
+const char *kview_proc_error(const struct kv_proc *p, char *buf, size_t cap);
 void kview_free(struct kview *kv);
 /* One JSON document (the documented `attach --json` format). */
 void kview_json(const struct kview *kv, struct strbuf *b);

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,70 @@
 
 #include "util.h"
 
-/* Fill row from a stat line: pid, comm (cut to 31 bytes) and the fields after it. */
+/* The length of the UTF-8 character at s (n bytes left) if it is whole, valid and printable; else 0. */
+static size_t
+utf8_printable(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		   : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || /* overlong, surrogate */
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f) ||
+	    (s[0] == 0xc2 && s[1] < 0xa0)) /* the C1 controls U+0080..U+009F */
+		return 0;
+	return len;
+}
+
+/* src made safe for a terminal, as C escapes (see proctab.h). */
+char *
+proctab_escape(const void *src, size_t n, char *dst, size_t cap)
+{
+	static const char named[] = "\a\b\t\n\v\f\r";
+	const unsigned char *s = src;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < cap;) {
+		char esc[8];
+		size_t len = 0, u = s[i] >= 0x80 ? utf8_printable(s + i, n - i) : 0;
+
+		if (u) {
+			if (o + u >= cap)
+				break;
+			memcpy(dst + o, s + i, u);
+			o += u;
+			i += u;
+			continue;
+		}
+		if (s[i] == '\\')
+			len = (size_t)snprintf(esc, sizeof esc, "\\\\");
+		else if (s[i] == 0x1b)
+			len = (size_t)snprintf(esc, sizeof esc, "\\e");
+		else if (s[i] >= '\a' && s[i] <= '\r')
+			len = (size_t)snprintf(esc, sizeof esc, "\\%c", "abtnvfr"[strchr(named, s[i]) - named]);
+		else if (s[i] < 0x20 || s[i] >= 0x7f)
+			len = (size_t)snprintf(esc, sizeof esc, "\\x%02x", s[i]);
+		else
+			esc[len++] = (char)s[i];
+		if (o + len >= cap)
+			break;
+		memcpy(dst + o, esc, len);
+		o += len;
+		i++;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+/* Fill row from a stat line: pid, comm (escaped, cut to 31 bytes) and the fields after it. */
 int
 proctab_parse_stat(const char *buf, struct proc_row *row)
 {
 	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
-	size_t n;
 	int tty;
 
 	memset(row, 0, sizeof *row);
@@ -26,15 +85,15 @@ proctab_parse_stat(const char *buf, struct proc_row *row)
 		return -1;
 	if (sscanf(buf, "%d", &row->pid) != 1)
 		return -1;
-	n = (size_t)(close - open - 1);
-	if (n >= sizeof row->comm)
-		n = sizeof row->comm - 1;
-	memcpy(row->comm, open + 1, n);
-	row->comm[n] = '\0';
+	proctab_escape(open + 1, (size_t)(close - open - 1), row->comm, sizeof row->comm);
 	/* After "comm)": state ppid pgrp session tty_nr tpgid ... */
 	if (sscanf(close + 1, " %c %d %d %d %d %d", &row->state, &row->ppid, &row->pgid, &row->sid,
 		   &tty, &row->tpgid) != 6)
 		return -1;
+	/* ... flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice threads itreal starttime */
+	if (sscanf(close + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &row->start) != 1)
+		row->start = 0;
 	row->tty_nr = tty;
 	proctab_tty_name(tty, row->tty, sizeof row->tty);
 	return 0;
@@ -58,17 +117,26 @@ proctab_tty_name(int tty_nr, char *buf, size_t cap)
 		snprintf(buf, cap, "%u:%u", maj, min);
 }
 
-/* The stat line of /proc/NAME (a pid, as text), parsed.  Returns 0 or -1. */
+/* The stat line of /proc/NAME (a pid, as text), parsed.  Returns 0, or -1 with errno. */
 static int
 read_stat(const char *name, struct proc_row *row)
 {
 	char path[64], buf[1024];
 
 	snprintf(path, sizeof path, "/proc/%.20s/stat", name);
-	return read_text_file(path, buf, sizeof buf) < 0 ? -1 : proctab_parse_stat(buf, row);
+	if (read_text_file(path, buf, sizeof buf) < 0) {
+		if (errno == ESRCH)
+			errno = ENOENT;
+		return -1;
+	}
+	if (proctab_parse_stat(buf, row) < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
 }
 
-/* row->cmd from /proc/PID/cmdline, or "[comm]" for a kernel thread or a zombie. */
+/* row->cmd from /proc/PID/cmdline (escaped), or "[comm]" for a kernel thread or a zombie. */
 static void
 read_cmd(struct proc_row *row)
 {
@@ -78,10 +146,12 @@ read_cmd(struct proc_row *row)
 	snprintf(path, sizeof path, "/proc/%d/cmdline", row->pid);
 	n = read_text_file(path, buf, sizeof buf);
 	if (n > 0) {
-		for (ssize_t i = 0; i < n - 1; i++)
+		if (buf[n - 1] == '\0')
+			n--;
+		for (ssize_t i = 0; i < n; i++)
 			if (buf[i] == '\0')
 				buf[i] = ' ';
-		str_copy(row->cmd, buf, sizeof row->cmd);
+		proctab_escape(buf, (size_t)n, row->cmd, sizeof row->cmd);
 	} else {
 		snprintf(row->cmd, sizeof row->cmd, "[%s]", row->comm);
 	}
@@ -134,6 +204,33 @@ proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max)
 	}
 	closedir(d);
 	qsort(out, (size_t)n, sizeof *out, cmp_pid);
+	return n;
+}
+
+/* Every process's stat line, in a growing array; the count. */
+int
+proctab_scan_all(struct proc_row **out)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0, cap = 0;
+
+	*out = NULL;
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*out = xreallocarray(*out, (size_t)cap, sizeof **out);
+		}
+		if (read_stat(de->d_name, &(*out)[n]) == 0)
+			n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(*out, (size_t)n, sizeof **out, cmp_pid);
 	return n;
 }
 

@@ -11,20 +11,30 @@
 
 struct proc_row {
 	int pid;
-	char comm[32];
+	char comm[32];    /* escaped: see proctab_escape */
 	char state;
 	int ppid, pgid, sid;
 	int tty_nr;
 	int tpgid;
 	char tty[16];
-	char cmd[160];
+	char cmd[160];    /* escaped: see proctab_escape */
+	unsigned long long start; /* start time in clock ticks since boot (stat field 22): pid + start is a process */
 };
+
+/*
+ * Copy the n bytes of src into dst (size cap, always terminated) so that
+ * they are safe to print on a terminal: control characters, DEL, C1
+ * controls and bytes that are not UTF-8 become C escapes (\e, \n, \a,
+ * \x9b), a backslash becomes \\; printable UTF-8 is kept.  An escape that
+ * does not fit whole is left out.  Returns dst.
+ */
+char *proctab_escape(const void *src, size_t n, char *dst, size_t cap);
 
 /* Parse the text of /proc/PID/stat.  Returns 0 or -1 (malformed). */
 int proctab_parse_stat(const char *buf, struct proc_row *row);
 /* "pts/3", "tty1", or "?" for no terminal. */
 void proctab_tty_name(int tty_nr, char *buf, size_t cap);
-/* Read one process.  Returns 0, or -1 (gone, or not readable). */
+/* Read one process.  Returns 0, or -1 with errno (ENOENT: gone; EACCES...: not readable). */
 int proctab_read(int pid, struct proc_row *row);
 /* The same without the command line (row->cmd empty): for a look at the state only. */
 int proctab_read_stat(int pid, struct proc_row *row);
@@ -34,6 +44,11 @@ int proctab_read_stat(int pid, struct proc_row *row);
  */
 typedef int (*proctab_keep_fn)(const struct proc_row *row, void *arg);
 int proctab_scan(proctab_keep_fn keep, void *arg, struct proc_row *out, int max);
+/*
+ * The stat line (no command line) of every process on the machine, in a
+ * malloc'd array in *out, sorted by pid: no cap.  Returns the count.
+ */
+int proctab_scan_all(struct proc_row **out);
 /* A proctab_keep_fn: is the process in the session whose id is *(int *)sid? */
 int proctab_in_session(const struct proc_row *row, void *sid);
 /*

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -201,6 +202,22 @@ Test(sockdiag, nothing_after_done_is_read)
 	cr_assert_eq(n, 1, "%d listeners, the one after DONE was read", n);
 }
 
+Test(sockdiag, an_error_that_is_no_errno_is_eproto)
+{
+	struct nlbuf nb;
+	struct listener out[4];
+	struct sockdiag_table t = { 0 };
+	int n = 0;
+
+	nl_init(&nb);
+	nl_error(&nb, INT_MIN); /* found by make fuzz: negating it was undefined behaviour */
+	cr_assert_eq(sockdiag_parse(nb.u.b, nb.len, 0, out, 4, &n), -1);
+	cr_assert_eq(errno, EPROTO);
+	cr_assert_eq(sockdiag_parse_any(nb.u.b, nb.len, AF_INET, IPPROTO_TCP, &t), -1);
+	cr_assert_eq(errno, EPROTO);
+	sockdiag_table_free(&t);
+}
+
 Test(sockdiag, nlmsg_error_sets_errno)
 {
 	struct nlbuf nb;
@@ -303,4 +320,53 @@ Test(sockdiag, an_unpadded_last_message_is_accepted)
 	nl_add(&nb, NLMSG_NOOP, "x", 1);
 	cr_assert_eq(sockdiag_parse(nb.u.b, nb.len - 3, 0, out, 4, &n), 0, "unpadded tail rejected");
 	cr_assert_eq(n, 1, "%d listeners", n);
+}
+
+/* /proc/PID/net text, as this kernel prints it (header and lines captured, inodes made up). */
+static const char proc_tcp[] =
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+	"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 5001 1 "
+	"00000000d5b9aeec 100 0 0 10 0\n"
+	"   1: 0100007F:1F90 0100007F:D431 01 00000004:00000000 01:00000014 00000000     0        0 5002 1 "
+	"0000000000000000 20 4 30 10 -1\n"
+	"   2: 0100007F:1F90 0100007F:D432 06 00000000:00000000 03:00000F80 00000000     0        0 0 3 "
+	"0000000000000000\n";
+static const char proc_tcp6[] =
+	"  sl  local_address                         remote_address                        st tx_queue rx_queue tr "
+	"tm->when retrnsmt   uid  timeout inode\n"
+	"   0: 00000000000000000000000001000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 "
+	"00:00000000 00000000     0        0 6001 1 0000000000000000 100 0 0 10 0\n";
+static const char proc_unix[] =
+	"Num       RefCount Protocol Flags    Type St Inode Path\n"
+	"00000000ef1ed079: 00000002 00000000 00010000 0001 01 7001 @epollviz-abstract\n"
+	"00000000d00514e8: 00000003 00000000 00000000 0001 03 7002\n"
+	"00000000d00514e9: 00000002 00000000 00000000 0002 01 7003 /tmp/a path with spaces\n";
+
+Test(sockdiag, proc_net_tables_parse_as_the_dump_would)
+{
+	struct sockdiag_table t = { 0 };
+	const struct sockdiag_sock *s;
+
+	cr_assert_eq(sockdiag_parse_proc_net(proc_tcp, AF_INET, IPPROTO_TCP, &t), 0);
+	cr_assert_eq(sockdiag_parse_proc_net(proc_tcp6, AF_INET6, IPPROTO_TCP, &t), 0);
+	cr_assert_eq(sockdiag_parse_proc_net(proc_unix, AF_UNIX, 0, &t), 0);
+	cr_assert_eq(t.n, 6, "%d sockets (a TIME-WAIT one has no inode and is left out)", t.n);
+	/* find() needs the table sorted: these rows already are. */
+	s = sockdiag_find(&t, 5001);
+	cr_assert(s && s->state == 10 && s->rq == 2 && s->no_backlog, "the listener and its queue");
+	cr_assert_str_eq(s->local, "127.0.0.1:8080");
+	s = sockdiag_find(&t, 5002);
+	cr_assert(s && s->state == 1 && s->wq == 4);
+	cr_assert_str_eq(s->remote, "127.0.0.1:54321");
+	s = sockdiag_find(&t, 6001);
+	cr_assert_not_null(s);
+	cr_assert_str_eq(s->local, "[::1]:80");
+	s = sockdiag_find(&t, 7001);
+	cr_assert(s && s->state == 10 && s->proto == SOCK_STREAM);
+	cr_assert_str_eq(s->local, "@epollviz-abstract");
+	s = sockdiag_find(&t, 7003);
+	cr_assert(s && s->proto == SOCK_DGRAM);
+	cr_assert_str_eq(s->local, "/tmp/a path with spaces");
+	cr_assert_eq(sockdiag_parse_proc_net("garbage\n", AF_INET, IPPROTO_TCP, &t), -1);
+	sockdiag_table_free(&t);
 }

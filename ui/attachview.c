@@ -3,14 +3,26 @@
  * /proc, sock_diag and kcmp through kview_read, never signals, traces or
  * writes to the processes.  Idle between readings: a 2 Hz timer on the
  * front end's loop, no polling.
+ *
+ * A reading of a process with 20 000 fds takes a few hundred milliseconds,
+ * so it is made off the loop: the timer hands a copy of the identities to
+ * one reader thread, which fills its own struct kview and says so on a
+ * pipe the loop watches; only then does the loop take the reading in.  The
+ * thread touches nothing else of the screen, and there is at most one
+ * reading at a time (the next timer is set when one is taken in), so keys
+ * are answered while it reads.
  */
 #include "attachview.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
-#include "../src/attach.h"
 #include "../src/loop.h"
 #include "../src/model.h"
 #include "../src/util.h"
@@ -23,64 +35,151 @@
 #include "panel.h"
 
 #define REFRESH_NS (500ull * 1000000)
+/* A reading may take at most 1/REFRESH_SHARE of the time (4 %): 20 000 watches cost ~0.2 s to read, so every 5 s. */
+#define REFRESH_SHARE 25
 #define KEY_ESC 27
+
+/* A process the screen follows: its identity, and its name when last seen (for "gone"). */
+struct target {
+	struct kv_id id;  /* start 0 until the first reading finds it */
+	char comm[32];
+};
 
 struct attachview {
 	struct loop *loop;
 	screen_notify_fn notify;
 	void *ctx;
-	int pids[ATTACH_MAX_PIDS]; /* the given pids, then every descendant seen */
-	char comm[ATTACH_MAX_PIDS][32]; /* each one's name when last seen, for "gone" */
-	int npids, ngiven;
+	struct target *t;   /* the given processes, then every descendant seen */
+	int nt, capt, ngiven;
 	int children;
 	struct ksnap ks;
 	struct model *m;    /* empty: the panels' lookups find nothing in it */
 	struct deck d;
 	struct help help;
 	int timer;
+	uint64_t every;     /* the refresh period: REFRESH_NS, or longer when a reading is slow */
+	/* The reading in flight: the reader thread's only inputs and output. */
+	pthread_t reader;
+	int reading;        /* the thread runs (joined when its byte arrives) */
+	int done[2];        /* its "done" pipe: read end on the loop */
+	struct kv_id *rids; /* a copy of the identities it reads */
+	int nrids;
+	struct kview next;  /* what it read */
+	uint64_t started;
 };
+
+/* The target that process p is, or NULL (a descendant not seen before, or a newcomer at a reused pid). */
+static struct target *
+target_of(struct attachview *av, const struct kv_proc *p)
+{
+	for (int k = 0; k < av->nt; k++)
+		if (av->t[k].id.pid == p->pid && (av->t[k].id.start == 0 || av->t[k].id.start == p->start))
+			return &av->t[k];
+	return NULL;
+}
 
 /*
  * Remember the processes this reading found (a descendant may be gone by
- * the next one) and their names; a gone process keeps the name it had.
+ * the next one), who each is (pid and start time: a pid that comes round
+ * again is another process) and their names; a gone process keeps the
+ * name it had.
  */
 static void
 remember(struct attachview *av)
 {
 	for (int i = 0; i < av->ks.kv.np; i++) {
 		struct kv_proc *p = &av->ks.kv.p[i];
-		int k = 0;
+		struct target *t = target_of(av, p);
 
-		while (k < av->npids && av->pids[k] != p->pid)
-			k++;
-		if (k == av->npids) {
-			if (!av->children || av->npids == ATTACH_MAX_PIDS)
+		if (t == NULL) {
+			if (!av->children || p->gone || (i > 0 && av->ks.kv.p[i - 1].reused))
 				continue;
-			av->pids[av->npids++] = p->pid;
+			if (av->nt == av->capt) {
+				av->capt = av->capt ? av->capt * 2 : 16;
+				av->t = xreallocarray(av->t, (size_t)av->capt, sizeof *av->t);
+			}
+			t = &av->t[av->nt++];
+			memset(t, 0, sizeof *t);
+			t->id.pid = p->pid;
 		}
+		if (t->id.start == 0)
+			t->id.start = p->gone ? ~0ull : p->start; /* gone at the first look: any later one is new */
 		if (p->gone)
-			str_copy(p->row.comm, av->comm[k], sizeof p->row.comm);
+			str_copy(p->row.comm, t->comm, sizeof p->row.comm);
 		else
-			str_copy(av->comm[k], p->row.comm, sizeof av->comm[k]);
+			str_copy(t->comm, p->row.comm, sizeof t->comm);
 	}
 }
 
-/* Read every process again. */
+/* Take a reading in: remember who is who, and set the period from what it cost. */
 static void
-reread(struct attachview *av)
+take(struct attachview *av, struct kview *kv, uint64_t cost)
 {
-	ksnap_read(&av->ks, av->pids, av->npids, av->children, NULL);
+	ksnap_take(&av->ks, kv, NULL);
 	remember(av);
+	/* Idle means idle: the period grows with what a reading costs (thousands of fds). */
+	av->every = cost * REFRESH_SHARE > REFRESH_NS ? cost * REFRESH_SHARE : REFRESH_NS;
 }
 
-/* The 2 Hz timer. */
+/* The identities to read, copied into rids (the reader's own). */
+static void
+copy_ids(struct attachview *av)
+{
+	av->rids = xreallocarray(av->rids, (size_t)av->nt + 1, sizeof *av->rids);
+	for (int k = 0; k < av->nt; k++)
+		av->rids[k] = av->t[k].id;
+	av->nrids = av->nt;
+}
+
+/* The reader thread: one reading into av->next, then a byte on the pipe. */
+static void *
+reader_main(void *arg)
+{
+	struct attachview *av = arg;
+	char c = 'r';
+
+	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
+	while (write(av->done[1], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void tick(void *arg);
+
+/* The reader's byte: join it, take its reading in, set the next timer, redraw. */
+static void
+on_read(void *arg, uint32_t events)
+{
+	struct attachview *av = arg;
+	char c;
+
+	(void)events;
+	while (read(av->done[0], &c, 1) < 0 && errno == EINTR)
+		;
+	pthread_join(av->reader, NULL);
+	av->reading = 0;
+	take(av, &av->next, now_ns() - av->started);
+	av->timer = loop_timer(av->loop, now_ns() + av->every, tick, av);
+	av->notify(av->ctx);
+}
+
+/* The refresh timer: start a reading off the loop (2 Hz, or slower for very many fds). */
 static void
 tick(void *arg)
 {
 	struct attachview *av = arg;
 
-	av->timer = loop_timer(av->loop, now_ns() + REFRESH_NS, tick, av);
-	reread(av);
+	av->timer = 0;
+	copy_ids(av);
+	av->started = now_ns();
+	if (av->done[0] >= 0 && pthread_create(&av->reader, NULL, reader_main, av) == 0) {
+		av->reading = 1;
+		return;
+	}
+	/* No thread to be had: read here, as the first reading is. */
+	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
+	take(av, &av->next, now_ns() - av->started);
+	av->timer = loop_timer(av->loop, now_ns() + av->every, tick, av);
 	av->notify(av->ctx);
 }
 
@@ -95,14 +194,22 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, sc
 	av->notify = notify;
 	av->ctx = ctx;
 	av->children = children;
-	for (int i = 0; i < npids && av->npids < ATTACH_MAX_PIDS; i++)
-		av->pids[av->npids++] = pids[i];
-	av->ngiven = av->npids;
+	av->capt = npids + 16;
+	av->t = xcalloc((size_t)av->capt, sizeof *av->t);
+	for (int i = 0; i < npids; i++)
+		av->t[av->nt++].id.pid = pids[i];
+	av->ngiven = av->nt;
 	av->m = model_new();
 	ksnap_init(&av->ks);
 	deck_init(&av->d, P_KERN);
-	reread(av);
-	av->timer = loop_timer(loop, now_ns() + REFRESH_NS, tick, av);
+	/* The first reading on the spot: the first frame shows it. */
+	copy_ids(av);
+	av->started = now_ns();
+	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
+	take(av, &av->next, now_ns() - av->started);
+	if (pipe2(av->done, O_CLOEXEC) < 0 || loop_add(loop, av->done[0], EPOLLIN, on_read, av) < 0)
+		av->done[0] = av->done[1] = -1; /* then tick reads on the loop */
+	av->timer = loop_timer(loop, now_ns() + av->every, tick, av);
 	return av;
 }
 
@@ -118,10 +225,21 @@ attachview_stop(void *arg, char *err, size_t errcap)
 		return 0;
 	if (av->timer)
 		loop_timer_cancel(av->loop, av->timer);
+	if (av->reading) { /* its reading is of no use now, but it must end before its memory goes */
+		pthread_join(av->reader, NULL);
+		kview_free(&av->next);
+	}
+	if (av->done[0] >= 0) {
+		loop_del(av->loop, av->done[0]);
+		close(av->done[0]);
+		close(av->done[1]);
+	}
 	deck_free(&av->d);
 	ksnap_free(&av->ks);
 	model_free(av->m);
 	help_free(&av->help);
+	free(av->t);
+	free(av->rids);
 	free(av);
 	return 0;
 }
@@ -189,7 +307,7 @@ render_bar(struct attachview *av)
 
 	pids[0] = '\0';
 	for (int i = 0; i < av->ngiven && len < sizeof pids; i++)
-		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->pids[i]);
+		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->t[i].id.pid);
 	for (int i = 0; i < kv->np; i++) {
 		if (kv->p[i].gone || kv->p[i].row.state == 'Z' || kv->p[i].row.state == 'X')
 			gone++;
@@ -201,8 +319,8 @@ render_bar(struct attachview *av)
 	len = strlen(buf);
 	if (gone)
 		len += (size_t)snprintf(buf + len, sizeof buf - len, ", %d gone", gone);
-	snprintf(buf + len, sizeof buf - len, " %s %d epoll instance%s %s every 0.5 s", sep, kv->ninstances,
-		 kv->ninstances == 1 ? "" : "s", sep);
+	snprintf(buf + len, sizeof buf - len, " %s %d epoll instance%s %s every %.1f s", sep, kv->ninstances,
+		 kv->ninstances == 1 ? "" : "s", sep, (double)av->every / 1e9);
 	attrset(crt_attr(CS_BAR));
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);

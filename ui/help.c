@@ -49,7 +49,7 @@ intro_mode(struct lines *L, int w, const struct help_ctx *c)
 	} else if (c->keys.mode == KM_ATTACH) {
 		lines_add(L);
 		wrap(L, "epollviz attach: the kernel's own view of processes you name, read from /proc "
-			"twice a second: their epoll fds and which kernel instance each one is (kcmp), each "
+			"twice a second (less often when a reading is slow): their epoll fds and which kernel instance each one is (kcmp), each "
 			"instance's interest list (fdinfo) with what every watched fd is, listening sockets "
 			"with their accept queue (sock_diag), and the process-group table. Nothing is traced "
 			"and nothing is changed: the processes are only looked at.", w, 0, CS_NORMAL);

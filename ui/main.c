@@ -97,7 +97,7 @@ main(int argc, char **argv)
 		if (n < 0)
 			return 2;
 		if (!json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return ui_attach(pids, n, children);
+			return attach_check(pids, n) ? 1 : ui_attach(pids, n, children);
 		return attach_print(pids, n, children, json);
 	}
 	/* The accept contest: headless with --headless or --json, or without a terminal; else the screen. */

@@ -307,14 +307,15 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 	lines_add(L);
 	if (p->gone || p->row.state == 'Z' || p->row.state == 'X') {
 		lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
-		lines_put(L, CS_WARN, p->gone ? "  gone: the process exited while watched"
-					      : "  gone: it exited (a zombie until its parent reaps it)");
+		lines_put(L, CS_WARN, p->reused ? "  gone: it exited, and its pid is now another process's (next)"
+				      : p->gone ? "  gone: the process exited while watched"
+						: "  gone: it exited (a zombie until its parent reaps it)");
 		return;
 	}
 	lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
 	if (p->err) {
 		lines_style(L, CS_ERR);
-		lines_printf(L, "  cannot read /proc/%d/fd: %s", p->pid, errno_name(p->err));
+		lines_printf(L, "  cannot read %s: %s", p->err_path[0] ? p->err_path : "/proc", errno_name(p->err));
 		lines_style(L, CS_NORMAL);
 		lines_put(L, CS_DIM, p->err == EACCES || p->err == EPERM
 					     ? " (not yours: only its owner or root may look)"
@@ -356,13 +357,34 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 	}
 }
 
+/*
+ * The attach screen redraws on every key, and a reading of 20 000 watches
+ * is 20 000 lines to format: they are kept while the panel, the reading
+ * and the width stay the same (panel_fill's reflow of lines already fitted
+ * to the width changes nothing).  Only there: a running scenario's lines
+ * also follow the model.
+ */
+static struct {
+	const struct panel *pn;
+	uint64_t read_at;
+	int w;
+} drawn;
+
 /* Fill the panel from the reading. */
 static void
 kern_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct ksnap *ks = v->ks;
 	struct lines *L = &pn->L;
+	int keep = v->mode == VIEW_ATTACH && ks && ks->have;
 
+	if (keep && drawn.pn == pn && drawn.read_at == ks->read_at && drawn.w == w && L->n > 0)
+		return;
+	drawn.pn = keep ? pn : NULL;
+	if (keep) {
+		drawn.read_at = ks->read_at;
+		drawn.w = w;
+	}
 	lines_reset(L);
 	snprintf(L->title, sizeof L->title, "from /proc");
 	if (v->mode == VIEW_REPLAY) {
