@@ -1109,6 +1109,61 @@ cpu_of(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/*
+ * CPU seconds (user + system) of root and every process below it now: the
+ * whole traced tree of a mode (front end, session, workers; or strace and
+ * the server).  Read in one pass over /proc, then the descendants closed
+ * over the parent links.
+ */
+static double
+tree_cpu(pid_t root)
+{
+	enum { MAXP = 4096 };
+	static pid_t pid[MAXP], ppid[MAXP];
+	static char in[MAXP];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0, grew = 1;
+	double sum = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL && n < MAXP) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int pp;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		p = fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p == NULL || sscanf(p + 2, "%*c %d", &pp) != 1)
+			continue;
+		pid[n] = (pid_t)atoi(e->d_name);
+		ppid[n] = (pid_t)pp;
+		in[n] = pid[n] == root;
+		n++;
+	}
+	closedir(d);
+	while (grew) {
+		grew = 0;
+		for (int i = 0; i < n; i++)
+			for (int j = 0; !in[i] && j < n; j++)
+				if (in[j] && ppid[i] == pid[j])
+					in[i] = 1, grew = 1;
+	}
+	for (int i = 0; i < n; i++) {
+		double c = in[i] ? cpu_of(pid[i]) : 0;
+
+		if (c > 0)
+			sum += c;
+	}
+	return sum;
+}
+
 /* VmHWM of pid in KiB, or -1. */
 static long
 peak_rss_kb(pid_t pid)
@@ -1405,7 +1460,7 @@ main(int argc, char **argv)
 {
 	const char *out = "bench/results.md";
 	char rec[160];
-	double v[2][M__COUNT][16], vn[2][NG__COUNT][16] = { { { 0 } } };
+	double v[2][M__COUNT][16], cpu[2][M__COUNT][16], vn[2][NG__COUNT][16] = { { { 0 } } };
 	const char *nginx = ngx_find();
 	char nginx_ver[64] = "";
 	struct strbuf md;
@@ -1481,11 +1536,14 @@ main(int argc, char **argv)
 					fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
 					return 1;
 				}
+				double c0 = tree_cpu(s.pid);
 				v[load][mode][r] = load ? load_persistent(s.port) : load_short(s.port, short_client);
+				/* CPU per request of the whole traced tree: it does not depend on how the cores were shared. */
+				cpu[load][mode][r] = (tree_cpu(s.pid) - c0) / (v[load][mode][r] * seconds) * 1e6;
 				server_stop(&s, mode);
-				fprintf(stderr, "bench: %-14s %-22s run %d: %.0f/s\n",
+				fprintf(stderr, "bench: %-14s %-22s run %d: %.0f/s, %.1f us CPU per request\n",
 					load ? "round trips" : "connections", mode_names[mode], r + 1,
-					v[load][mode][r]);
+					v[load][mode][r], cpu[load][mode][r]);
 			}
 		}
 	}
@@ -1529,18 +1587,31 @@ main(int argc, char **argv)
 	sb_init(&md);
 	md_header(&md);
 	sb_printf(&md, "## Cost of tracing (echo server, 2 workers, accept = semaphore, drain)\n\n");
-	sb_printf(&md, "| load | mode | min | median | max | ratio to tracing off (median) |\n|---|---|---:|---:|---:|---:|\n");
+	sb_printf(&md, "| load | mode | min | median | max | ratio to tracing off, round by round: median (min – max) "
+		       "| CPU µs per request, median (min – max) | CPU ratio to tracing off, round by round |\n"
+		       "|---|---|---:|---:|---:|---:|---:|---:|\n");
 	for (int load = 0; load < 2; load++) {
-		struct stat3 base = stat3(v[load][0], reps);
+		/* Ratios pair each round with tracing off's round of the same moment, before stat3 sorts them. */
+		double ratio[M__COUNT][16], cratio[M__COUNT][16];
 
+		for (int mode = 0; mode < M__COUNT; mode++)
+			for (int r = 0; r < reps; r++) {
+				ratio[mode][r] = v[load][mode][r] / v[load][M_OFF][r];
+				cratio[mode][r] = cpu[load][mode][r] / cpu[load][M_OFF][r];
+			}
 		for (int mode = 0; mode < M__COUNT; mode++) {
-			struct stat3 s3 = stat3(v[load][mode], reps);
+			struct stat3 s3 = stat3(v[load][mode], reps), r3 = stat3(ratio[mode], reps);
+			struct stat3 c3 = stat3(cpu[load][mode], reps), cr3 = stat3(cratio[mode], reps);
 
-			sb_printf(&md, "| %s | %s | %.0f | %.0f | %.0f | %.2f |\n",
+			sb_printf(&md, "| %s | %s | %.0f | %.0f | %.0f | %.2f (%.2f – %.2f) | %.1f (%.1f – %.1f) | %.2f (%.2f – %.2f) |\n",
 				  load ? "round trips/s, 50 persistent connections" : "short connections/s",
-				  mode_names[mode], s3.min, s3.med, s3.max, s3.med / base.med);
+				  mode_names[mode], s3.min, s3.med, s3.max, r3.med, r3.min, r3.max, c3.med, c3.min,
+				  c3.max, cr3.med, cr3.min, cr3.max);
 		}
 	}
+	sb_printf(&md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
+		       "workers; strace and the server) over the requests served: unlike the rate, it does not "
+		       "depend on how the two cores were shared with the load generator.\n");
 	sb_printf(&md, "\n");
 	md_nginx(&md, nginx ? nginx_ver : NULL, vn);
 	sb_printf(&md, "\n## Front end\n\n| measure | value | target |\n|---|---:|---:|\n");
