@@ -51,14 +51,21 @@ format_addr(int family, const __be32 *addr, __be16 port, char *buf, size_t cap)
 	}
 }
 
-/* Walk the netlink messages in buf, appending matching sockets; 1 on NLMSG_DONE. */
-int
-sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int max, int *n)
+/*
+ * Walk the netlink messages of a dump reply in buf: fn(ctx, body, blen)
+ * for each SOCK_DIAG_BY_FAMILY message (-1 from it ends the walk).  1 at
+ * NLMSG_DONE, 0 at the end of buf, -1 with errno: EPROTO for a malformed
+ * message (a partial header at the end included), the kernel's own for an
+ * NLMSG_ERROR.
+ */
+static int
+nl_walk(const void *buf, size_t len, int (*fn)(void *ctx, const char *body, size_t blen), void *ctx)
 {
 	const char *p = buf;
 
 	while (len > 0) {
 		struct nlmsghdr h;
+		size_t step;
 
 		if (len < sizeof h) {
 			errno = EPROTO;
@@ -83,37 +90,60 @@ sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int 
 			errno = e.error < 0 && e.error > -4096 ? -e.error : EPROTO;
 			return -1;
 		}
-		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-			struct inet_diag_msg m;
-
-			if (h.nlmsg_len < NLMSG_LENGTH(sizeof m)) {
-				errno = EPROTO;
-				return -1;
-			}
-			memcpy(&m, p + NLMSG_HDRLEN, sizeof m);
-			if ((port == 0 || ntohs(m.id.idiag_sport) == port) && *n < max) {
-				struct listener *l = &out[(*n)++];
-
-				memset(l, 0, sizeof *l);
-				l->inode = m.idiag_inode;
-				l->family = m.idiag_family;
-				l->port = ntohs(m.id.idiag_sport);
-				l->qlen = m.idiag_rqueue;
-				l->backlog = m.idiag_wqueue;
-				l->state = m.idiag_state;
-				format_addr(m.idiag_family, m.id.idiag_src, m.id.idiag_sport, l->local,
-					    sizeof l->local);
-				format_addr(m.idiag_family, m.id.idiag_dst, m.id.idiag_dport, l->remote,
-					    sizeof l->remote);
-			}
-		}
-		size_t step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step > len)
+		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY && fn(ctx, p + NLMSG_HDRLEN, h.nlmsg_len - NLMSG_HDRLEN) < 0)
+			return -1;
+		step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step >= len)
 			break;
 		p += step;
 		len -= step;
 	}
 	return 0;
+}
+
+/* sockdiag_parse's walk: where the listening sockets go. */
+struct listen_walk {
+	int port;
+	struct listener *out;
+	int max;
+	int *n;
+};
+
+/* One inet_diag message: a listening socket of the port (any, for 0) appended while there is room. */
+static int
+listen_one(void *ctx, const char *body, size_t blen)
+{
+	struct listen_walk *w = ctx;
+	struct inet_diag_msg m;
+
+	if (blen < sizeof m) {
+		errno = EPROTO;
+		return -1;
+	}
+	memcpy(&m, body, sizeof m);
+	if ((w->port == 0 || ntohs(m.id.idiag_sport) == w->port) && *w->n < w->max) {
+		struct listener *l = &w->out[(*w->n)++];
+
+		memset(l, 0, sizeof *l);
+		l->inode = m.idiag_inode;
+		l->family = m.idiag_family;
+		l->port = ntohs(m.id.idiag_sport);
+		l->qlen = m.idiag_rqueue;
+		l->backlog = m.idiag_wqueue;
+		l->state = m.idiag_state;
+		format_addr(m.idiag_family, m.id.idiag_src, m.id.idiag_sport, l->local, sizeof l->local);
+		format_addr(m.idiag_family, m.id.idiag_dst, m.id.idiag_dport, l->remote, sizeof l->remote);
+	}
+	return 0;
+}
+
+/* Walk the netlink messages in buf, appending matching sockets; 1 on NLMSG_DONE. */
+int
+sockdiag_parse(const void *buf, size_t len, int port, struct listener *out, int max, int *n)
+{
+	struct listen_walk w = { port, out, max, n };
+
+	return nl_walk(buf, len, listen_one, &w);
 }
 
 /* Send one inet_diag dump request for family and read replies up to DONE; 0 or -1. */
@@ -311,57 +341,34 @@ parse_netlink(const char *p, size_t len, struct sockdiag_table *t)
 	s->portid = m.ndiag_portid;
 }
 
+/* sockdiag_parse_any's walk: the dump's family and protocol, and the table. */
+struct any_walk {
+	int family, proto;
+	struct sockdiag_table *t;
+};
+
+/* One message of any family's dump, parsed as its family is. */
+static int
+any_one(void *ctx, const char *body, size_t blen)
+{
+	struct any_walk *w = ctx;
+
+	if (w->family == AF_UNIX)
+		parse_unix(body, blen, w->t);
+	else if (w->family == AF_NETLINK)
+		parse_netlink(body, blen, w->t);
+	else
+		parse_inet(body, blen, w->proto, w->t);
+	return 0;
+}
+
 /* Walk the netlink messages of one dump reply, appending each socket to t. */
 int
 sockdiag_parse_any(const void *buf, size_t len, int family, int proto, struct sockdiag_table *t)
 {
-	const char *p = buf;
+	struct any_walk w = { family, proto, t };
 
-	while (len >= sizeof(struct nlmsghdr)) {
-		struct nlmsghdr h;
-		size_t step;
-
-		memcpy(&h, p, sizeof h);
-		if (h.nlmsg_len < sizeof h || h.nlmsg_len > len) {
-			errno = EPROTO;
-			return -1;
-		}
-		if (h.nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h.nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr e;
-
-			if (h.nlmsg_len < NLMSG_LENGTH(sizeof e)) {
-				errno = EPROTO;
-				return -1;
-			}
-			memcpy(&e, p + NLMSG_HDRLEN, sizeof e);
-			/* The kernel sends -errno; anything else (INT_MIN cannot even be negated) is not an errno. */
-			errno = e.error < 0 && e.error > -4096 ? -e.error : EPROTO;
-			return -1;
-		}
-		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-			const char *body = p + NLMSG_HDRLEN;
-			size_t blen = h.nlmsg_len - NLMSG_HDRLEN;
-
-			if (family == AF_UNIX)
-				parse_unix(body, blen, t);
-			else if (family == AF_NETLINK)
-				parse_netlink(body, blen, t);
-			else
-				parse_inet(body, blen, proto, t);
-		}
-		step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step >= len)
-			break;
-		p += step;
-		len -= step;
-	}
-	if (len > 0 && len < sizeof(struct nlmsghdr)) {
-		errno = EPROTO;
-		return -1;
-	}
-	return 0;
+	return nl_walk(buf, len, any_one, &w);
 }
 
 /* Send one dump request (req of rlen bytes) and read its replies into t up to DONE; 0 or -1. */

@@ -551,12 +551,32 @@ ui_main_scenario(const struct scenario *sc, const char *record)
 	return ui_close(&u);
 }
 
+/*
+ * The terminal for a screen started from the command line (replay,
+ * attach, contest): 0, or the exit status to return at once (2 without a
+ * terminal, 1 when it could not be taken: the reason is printed).
+ */
+static int
+screen_open(struct ui *u)
+{
+	if (need_terminal() < 0)
+		return 2;
+	memset(u, 0, sizeof *u);
+	u->sigfd = -1;
+	if (ui_open(u) < 0) {
+		u->status = 1;
+		return ui_close(u);
+	}
+	return 0;
+}
+
 /* `epollviz replay FILE`: the recording through the same panels. */
 int
 ui_replay(const char *file)
 {
 	struct ui u;
 	char err[PATH_MAX + 256];
+	int st;
 	struct replay *rp = replay_open(file, err, sizeof err);
 
 	/* An unreadable file or an unknown version is refused before the terminal is touched. */
@@ -565,15 +585,9 @@ ui_replay(const char *file)
 		return 2;
 	}
 	replay_close(rp);
-	if (need_terminal() < 0)
-		return 2;
-	memset(&u, 0, sizeof u);
-	u.sigfd = -1;
+	if ((st = screen_open(&u)) != 0)
+		return st;
 	u.replay = file;
-	if (ui_open(&u) < 0) {
-		u.status = 1;
-		return ui_close(&u);
-	}
 	ui_replay_start(&u);
 	ui_loop(&u);
 	return ui_close(&u);
@@ -584,15 +598,10 @@ int
 ui_attach(const int *pids, int npids, int children)
 {
 	struct ui u;
+	int st;
 
-	if (need_terminal() < 0)
-		return 2;
-	memset(&u, 0, sizeof u);
-	u.sigfd = -1;
-	if (ui_open(&u) < 0) {
-		u.status = 1;
-		return ui_close(&u);
-	}
+	if ((st = screen_open(&u)) != 0)
+		return st;
 	u.scr.s = attachview_start(pids, npids, children, u.loop, request_frame, &u);
 	u.scr.ops = &attachview_ops;
 	ui_loop(&u);
@@ -606,21 +615,15 @@ ui_contest(int argc, char **argv)
 	struct contest_opts o;
 	struct ui u;
 	char err[PATH_MAX + 256];
-	int json, help;
+	int json, help, st;
 
 	/* Bad options are refused before the terminal is touched. */
 	if (contest_args(argc, argv, &o, &json, &help, err, sizeof err) < 0) {
 		fprintf(stderr, "epollviz: %s\n%s", err, contest_usage());
 		return 2;
 	}
-	if (need_terminal() < 0)
-		return 2;
-	memset(&u, 0, sizeof u);
-	u.sigfd = -1;
-	if (ui_open(&u) < 0) {
-		u.status = 1;
-		return ui_close(&u);
-	}
+	if ((st = screen_open(&u)) != 0)
+		return st;
 	u.scr.s = contestview_start(&o, u.loop, request_frame, &u, err, sizeof err);
 	u.scr.ops = u.scr.s ? &contestview_ops : NULL;
 	if (u.scr.s == NULL) {
