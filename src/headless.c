@@ -53,6 +53,7 @@ struct headless {
 	int failed;      /* steps that failed or timed out */
 	int fatal;
 	int interrupted;
+	int fg_given;    /* the session has given the terminal to a job */
 	int sigfd;
 	uint64_t phase_t0;
 	struct recorder *rec;
@@ -74,11 +75,17 @@ print_rec(void *ctx, const struct trace_rec *r)
 	fwrite(h->sb.s, 1, h->sb.len, stdout);
 }
 
-/* A listening socket that could not be made ends the run: say so on stderr. */
+/*
+ * A listening socket that could not be made ends the run: say so on
+ * stderr.  And note when the session first gives the terminal to a job.
+ */
 static void
 watch_fatal(void *ctx, const struct trace_rec *r)
 {
 	struct headless *h = ctx;
+
+	if (r->type == TR_FG && r->ret == 0 && h->run && r->pgid != (int32_t)run_session_pid(h->run))
+		h->fg_given = 1;
 
 	if (r->type == TR_LISTEN && r->ret < 0) {
 		fprintf(stderr, "epollviz: %s: cannot listen on 127.0.0.1:%d: %s\n", h->sc.name, r->port,
@@ -152,10 +159,24 @@ program_ready(const struct model *m)
 	return n > 0;
 }
 
+/*
+ * The foreground job has had the terminal: the session's tcsetpgrp for it
+ * is in (it may have ended since, as a probe does).  Until then a ^C typed into the pty goes to the session's own group,
+ * not the job's (on a busy machine the job can be waiting in epoll_wait
+ * before the session has run again to give it the terminal).
+ */
+static int
+fg_has_terminal(const struct headless *h)
+{
+	return scenario_fg_job(&h->sc) < 0 || h->fg_given;
+}
+
 /* Every job of the scenario has reached its steady state. */
 static int
 scenario_ready(struct headless *h)
 {
+	if (!fg_has_terminal(h))
+		return 0;
 	for (int i = 0; i < h->sc.njobs; i++) {
 		const struct job_cfg *j = &h->sc.jobs[i];
 

@@ -583,6 +583,11 @@ hlive_pid(struct hlive *l, const char *role, int nth)
 void
 hassert_clean(const struct hrun *h)
 {
+	if (h->status != 0 && h->summary) {
+		char *sum = json_dumps(h->summary, JSON_COMPACT);
+
+		cr_assert_fail("exit status %d; stderr: %s; summary: %s", h->status, h->out, sum ? sum : "?");
+	}
 	cr_assert_eq(h->status, 0, "exit status %d; stderr: %s", h->status, h->out);
 	cr_assert_eq(h->bad_lines, 0, "%d stdout lines were not JSON", h->bad_lines);
 	cr_assert_not_null(h->summary, "no summary line");
