@@ -235,7 +235,8 @@ decode_fields(const struct rec_type *t, const uint8_t *p, const uint8_t *end, st
 	uint64_t u;
 	int text_done = 0, pairs_done = 0;
 
-	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name; i++) {
+	/* A record that ends before a field was made before the field was added: it stays at its default. */
+	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name && p < end; i++) {
 		const struct rec_field *f = &t->f[i];
 
 		if (f->kind == RK_TEXT) {

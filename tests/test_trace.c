@@ -842,3 +842,28 @@ Test(trace, the_fixed_records_of_an_old_recording_are_still_read)
 	cr_assert_gt(rd.malformed, 0, "version 1 records passed as compact ones");
 	trace_reader_free(&rd);
 }
+
+/* A record made before its type's last field was added ends early: that field reads as its default. */
+Test(trace, a_record_without_its_types_newest_field_decodes_with_the_default)
+{
+	struct trace_rec in, out;
+	uint8_t buf[TRACE_WIRE_MAX];
+	uint64_t seq = 0;
+	size_t n, used;
+	const char *why;
+
+	trace_rec_result(&in, TR_ACCEPT, 3, 7, 0);
+	trace_rec_set_text(&in, "127.0.0.1:1");
+	in.port = 40000; /* peer_port, the last field: a three-byte varint */
+	in.pid = in.tid = 5;
+	n = trace_encode(&in, &seq, buf, sizeof buf);
+	buf[n - 4] = buf[n - 1]; /* drop the port's three bytes */
+	n -= 3;
+	buf[2] = (uint8_t)n;
+	buf[3] = (uint8_t)(n >> 8);
+	fix_check(buf);
+	cr_assert_eq(trace_decode(buf, n, &out, &used, &why), 1, "decode: %s", why);
+	cr_assert_str_eq(out.text, "127.0.0.1:1", "text '%s'", out.text);
+	cr_assert_eq(out.port, 0, "the missing field is %d, want its default 0", out.port);
+	cr_assert_eq(out.ret, 7, "ret %lld", (long long)out.ret);
+}
