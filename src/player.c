@@ -34,6 +34,7 @@ struct player {
 	struct trace_rec next; /* read ahead */
 	int state;             /* 1: next holds a record; 0: the end; -1: the file ends early */
 	uint64_t offset;
+	uint64_t next_end; /* where the read-ahead record ends in the file */
 	uint64_t applied;
 	uint64_t ts_first;
 	uint64_t ts_max;       /* the latest ts_ns applied */
@@ -48,6 +49,7 @@ static void
 read_ahead(struct player *pl)
 {
 	pl->state = replay_next(pl->rp, &pl->next);
+	pl->next_end = replay_record_end(pl->rp);
 }
 
 /* The recording's clock at wall time now. */
@@ -78,7 +80,7 @@ apply_one(struct player *pl)
 {
 	struct trace_rec r = pl->next;
 
-	pl->offset += trace_wire_count(&r) * TRACE_REC_SIZE;
+	pl->offset = pl->next_end;
 	pl->applied++;
 	if (r.ts_ns > pl->ts_max)
 		pl->ts_max = r.ts_ns;

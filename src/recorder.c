@@ -53,9 +53,9 @@ recorder_open(const char *path, const struct scenario *sc, char *err, size_t err
 			len += (size_t)snprintf(opts + len, sizeof opts - len, " %s", args[k]);
 	}
 	fprintf(rc->f,
-		"%s %d\ntrace-version: %d\nrecord-size: %d\nscenario: %s\noptions: %s\nkernel: %s\n"
+		"%s %d\ntrace-version: %d\nwire-version: %d\nscenario: %s\noptions: %s\nkernel: %s\n"
 		"start: %s\n\n",
-		RECORD_MAGIC, RECORD_VERSION, TRACE_VERSION, TRACE_REC_SIZE, sc->name, opts, u.release, when);
+		RECORD_MAGIC, RECORD_VERSION, TRACE_VERSION, TRACE_WIRE_VERSION, sc->name, opts, u.release, when);
 	return rc;
 }
 
@@ -63,7 +63,7 @@ recorder_open(const char *path, const struct scenario *sc, char *err, size_t err
 void
 recorder_write(struct recorder *rc, const struct trace_rec *r)
 {
-	uint8_t buf[TRACE_REC_SIZE * ((TRACE_MAX_READY + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC)];
+	uint8_t buf[TRACE_WIRE_MAX];
 	uint64_t seq = r->seq;
 	size_t n;
 

@@ -20,7 +20,105 @@ hfield(char *dst, size_t cap, const char *v)
 	str_copy(dst, v, cap);
 }
 
-/* Parse the magic line and "key: value" lines up to the blank one; check versions. */
+/* The message for a header without its end: cut short (the offset), or too long. */
+static void
+header_unended(char *err, size_t errcap, size_t len, int lineno, const char *what)
+{
+	if (len < RECORD_HEADER_MAX)
+		snprintf(err, errcap, "truncated at byte offset %zu: %s (header line %d is cut short)", len,
+			 len == 0 ? "an empty file" : what, lineno);
+	else
+		snprintf(err, errcap, "header line %d: not ended within %d bytes", lineno, RECORD_HEADER_MAX);
+}
+
+/* Check the magic line "epollviz recording N"; -1 with a reason. */
+static int
+header_magic(const char *line, struct rec_header *h, char *err, size_t errcap)
+{
+	size_t ml = strlen(RECORD_MAGIC);
+	long v;
+
+	if (strncmp(line, RECORD_MAGIC " ", ml + 1) != 0) {
+		snprintf(err, errcap, "not an epollviz recording (the first line is not '%s N')", RECORD_MAGIC);
+		return -1;
+	}
+	if (parse_long(line + ml + 1, 0, 1000000, &v) < 0) {
+		snprintf(err, errcap, "header line 1: bad version '%s'", line + ml + 1);
+		return -1;
+	}
+	h->version = (int)v;
+	if (v != RECORD_VERSION && v != RECORD_VERSION_FIXED) {
+		snprintf(err, errcap, "recording format version %ld is not supported (this epollviz reads versions %d and %d)",
+			 v, RECORD_VERSION_FIXED, RECORD_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* At the empty line: are the versions of the header ones this reader reads? */
+static int
+header_check(const struct rec_header *h, char *err, size_t errcap)
+{
+	if (h->trace_version != TRACE_VERSION) {
+		snprintf(err, errcap, "trace version %d is not supported (this epollviz reads version %d)",
+			 h->trace_version, TRACE_VERSION);
+		return -1;
+	}
+	if (h->version == RECORD_VERSION_FIXED && h->record_size != TRACE_REC_SIZE) {
+		snprintf(err, errcap, "record size %d is not supported (expected %d)", h->record_size,
+			 TRACE_REC_SIZE);
+		return -1;
+	}
+	if (h->version == RECORD_VERSION && h->wire_version != TRACE_WIRE_VERSION) {
+		snprintf(err, errcap, "wire version %d is not supported (expected %d)", h->wire_version,
+			 TRACE_WIRE_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* One "key: value" line of the header into h; -1 with a reason. */
+static int
+header_line(char *line, int lineno, struct rec_header *h, char *err, size_t errcap)
+{
+	char *colon = strstr(line, ": ");
+	const char *k = line, *v;
+	long n;
+
+	if (colon == NULL) {
+		snprintf(err, errcap, "header line %d: expected 'key: value'", lineno);
+		return -1;
+	}
+	*colon = '\0';
+	v = colon + 2;
+	if (strcmp(k, "trace-version") == 0 || strcmp(k, "record-size") == 0 ||
+	    strcmp(k, "wire-version") == 0) {
+		if (parse_long(v, 0, 1 << 20, &n) < 0) {
+			snprintf(err, errcap, "header line %d: bad %s '%s'", lineno, k, v);
+			return -1;
+		}
+		if (k[0] == 't')
+			h->trace_version = (int)n;
+		else if (k[0] == 'r')
+			h->record_size = (int)n;
+		else
+			h->wire_version = (int)n;
+	} else if (strcmp(k, "scenario") == 0) {
+		hfield(h->scenario, sizeof h->scenario, v);
+	} else if (strcmp(k, "options") == 0) {
+		hfield(h->options, sizeof h->options, v);
+	} else if (strcmp(k, "kernel") == 0) {
+		hfield(h->kernel, sizeof h->kernel, v);
+	} else if (strcmp(k, "start") == 0) {
+		hfield(h->start, sizeof h->start, v);
+	}
+	return 0;
+}
+
+/*
+ * Parse the magic line and "key: value" lines up to the blank one; check
+ * versions.  A header cut short names the byte offset where the file ends.
+ */
 int
 replay_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *hlen, char *err,
 		 size_t errcap)
@@ -36,8 +134,14 @@ replay_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *h
 
 		lineno++;
 		if (nl == NULL) {
-			snprintf(err, errcap, len < 32 ? "too short to be a recording" : "header line %d: not terminated (header longer than %d bytes, or cut short)",
-				 lineno, RECORD_HEADER_MAX);
+			size_t ml = strlen(RECORD_MAGIC), have = (size_t)(end - p);
+
+			if (lineno == 1 && strncmp(p, RECORD_MAGIC, have < ml ? have : ml) != 0) {
+				snprintf(err, errcap, "not an epollviz recording (the first line is not '%s N')",
+					 RECORD_MAGIC);
+				return -1;
+			}
+			header_unended(err, errcap, len, lineno, "inside the header");
 			return -1;
 		}
 		ll = (size_t)(nl - p);
@@ -53,72 +157,24 @@ replay_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *h
 			return -1;
 		}
 		if (lineno == 1) {
-			size_t ml = strlen(RECORD_MAGIC);
-			long v;
-
-			if (strncmp(line, RECORD_MAGIC " ", ml + 1) != 0) {
-				snprintf(err, errcap, "not an epollviz recording (the first line is not '%s N')", RECORD_MAGIC);
+			if (header_magic(line, h, err, errcap) < 0)
 				return -1;
-			}
-			if (parse_long(line + ml + 1, 0, 1000000, &v) < 0) {
-				snprintf(err, errcap, "header line 1: bad version '%s'", line + ml + 1);
-				return -1;
-			}
-			h->version = (int)v;
-			if (v != RECORD_VERSION) {
-				snprintf(err, errcap, "recording format version %ld is not supported (this epollviz reads version %d)",
-					 v, RECORD_VERSION);
-				return -1;
-			}
 			continue;
 		}
 		if (ll == 0) {
 			*hlen = (size_t)(p - buf);
-			if (h->trace_version != TRACE_VERSION) {
-				snprintf(err, errcap, "trace version %d is not supported (this epollviz reads version %d)",
-					 h->trace_version, TRACE_VERSION);
-				return -1;
-			}
-			if (h->record_size != TRACE_REC_SIZE) {
-				snprintf(err, errcap, "record size %d is not supported (expected %d)", h->record_size,
-					 TRACE_REC_SIZE);
-				return -1;
-			}
-			return 0;
+			return header_check(h, err, errcap);
 		}
-		char *colon = strstr(line, ": ");
-		if (colon == NULL) {
-			snprintf(err, errcap, "header line %d: expected 'key: value'", lineno);
+		if (header_line(line, lineno, h, err, errcap) < 0)
 			return -1;
-		}
-		*colon = '\0';
-		const char *k = line, *v = colon + 2;
-		long n;
-		if (strcmp(k, "trace-version") == 0 || strcmp(k, "record-size") == 0) {
-			if (parse_long(v, 0, 1 << 20, &n) < 0) {
-				snprintf(err, errcap, "header line %d: bad %s '%s'", lineno, k, v);
-				return -1;
-			}
-			if (k[0] == 't')
-				h->trace_version = (int)n;
-			else
-				h->record_size = (int)n;
-		} else if (strcmp(k, "scenario") == 0) {
-			hfield(h->scenario, sizeof h->scenario, v);
-		} else if (strcmp(k, "options") == 0) {
-			hfield(h->options, sizeof h->options, v);
-		} else if (strcmp(k, "kernel") == 0) {
-			hfield(h->kernel, sizeof h->kernel, v);
-		} else if (strcmp(k, "start") == 0) {
-			hfield(h->start, sizeof h->start, v);
-		}
 	}
-	snprintf(err, errcap, len < 32 ? "too short to be a recording" : "header not ended by an empty line within %d bytes",
-		 RECORD_HEADER_MAX);
+	header_unended(err, errcap, len, lineno + 1, "before the empty line that ends the header");
 	return -1;
 }
 
-#define QCAP 64
+/* Bytes read at a time, and so the most records one read can decode. */
+#define CHUNK 1024
+#define QCAP (CHUNK / TRACE_WIRE_MIN + 2)
 
 struct replay {
 	FILE *f;
@@ -129,6 +185,8 @@ struct replay {
 	uint64_t pos;
 	struct trace_reader rd;
 	struct trace_rec *q; /* logical records decoded, not yet returned */
+	uint64_t *qend;      /* where each ends in the file */
+	uint64_t last_end;   /* where the last one returned ends */
 	int qhead, qlen;
 	int eof;
 	int failed;
@@ -141,9 +199,13 @@ push(void *ctx, const struct trace_rec *r)
 {
 	struct replay *rp = ctx;
 
+	int i = (rp->qhead + rp->qlen) % QCAP;
+
 	if (rp->qlen == QCAP)
 		return; /* cannot happen: a chunk is at most QCAP wire records */
-	trace_rec_copy(&rp->q[(rp->qhead + rp->qlen++) % QCAP], r);
+	trace_rec_copy(&rp->q[i], r);
+	rp->qend[i] = rp->hlen + rp->rd.rec_end;
+	rp->qlen++;
 }
 
 /* Open a recording, parse its header and set the reader at the first record. */
@@ -174,8 +236,12 @@ replay_open(const char *path, char *err, size_t errcap)
 	rp->hlen = hlen;
 	rp->pos = hlen;
 	fseek(rp->f, (long)hlen, SEEK_SET);
+	rp->last_end = hlen;
 	trace_reader_init(&rp->rd);
+	if (rp->h.version == RECORD_VERSION_FIXED)
+		trace_reader_set_wire(&rp->rd, 1);
 	rp->q = xcalloc(QCAP, sizeof *rp->q);
+	rp->qend = xcalloc(QCAP, sizeof *rp->qend);
 	return rp;
 }
 
@@ -186,12 +252,32 @@ replay_header(const struct replay *rp)
 	return &rp->h;
 }
 
+/* The error of a file that ends inside a record: where it ends, where the record began. */
+static void
+cut_short(struct replay *rp)
+{
+	const struct trace_reader *rd = &rp->rd;
+	unsigned long long start = (unsigned long long)(rp->hlen + rd->offset);
+	size_t want = rd->wire == 1 ? TRACE_REC_SIZE
+		    : rd->ncarry >= 4 ? ((size_t)rd->carry[2] | (size_t)rd->carry[3] << 8) : 0;
+
+	if (want > rd->ncarry)
+		snprintf(rp->err, sizeof rp->err,
+			 "%s: truncated at byte offset %llu: the record at byte offset %llu has %zu of its %zu bytes",
+			 rp->path, (unsigned long long)rp->pos, start, rd->ncarry, want);
+	else
+		snprintf(rp->err, sizeof rp->err,
+			 "%s: truncated at byte offset %llu: the record at byte offset %llu is cut after %zu bytes",
+			 rp->path, (unsigned long long)rp->pos, start, rd->ncarry);
+	rp->failed = 1;
+}
+
 /* The next queued record, refilling from the file in chunks; 1, 0 at the end, -1. */
 int
 replay_next(struct replay *rp, struct trace_rec *out)
 {
 	while (rp->qlen == 0) {
-		uint8_t buf[TRACE_REC_SIZE * 16];
+		uint8_t buf[CHUNK];
 		size_t n;
 
 		if (rp->failed)
@@ -206,11 +292,7 @@ replay_next(struct replay *rp, struct trace_rec *out)
 					 (unsigned long long)rp->pos, strerror(errno));
 				rp->failed = 1;
 			} else if (rp->rd.ncarry > 0) {
-				snprintf(rp->err, sizeof rp->err,
-					 "%s: truncated at byte offset %llu: the last record has %zu of %d bytes",
-					 rp->path, (unsigned long long)(rp->pos - rp->rd.ncarry), rp->rd.ncarry,
-					 TRACE_REC_SIZE);
-				rp->failed = 1;
+				cut_short(rp);
 			} else if (rp->rd.cur_pending) {
 				snprintf(rp->err, sizeof rp->err,
 					 "%s: truncated at byte offset %llu: an epoll_wait batch is cut short",
@@ -230,6 +312,7 @@ replay_next(struct replay *rp, struct trace_rec *out)
 		}
 	}
 	trace_rec_copy(out, &rp->q[rp->qhead]);
+	rp->last_end = rp->qend[rp->qhead];
 	rp->qhead = (rp->qhead + 1) % QCAP;
 	rp->qlen--;
 	return 1;
@@ -256,6 +339,13 @@ replay_size(const struct replay *rp)
 	return rp->size;
 }
 
+/* Where the last record replay_next returned ends in the file (the header's end before any). */
+uint64_t
+replay_record_end(const struct replay *rp)
+{
+	return rp->last_end;
+}
+
 /* The replay's trace reader, for its counts. */
 const struct trace_reader *
 replay_reader(const struct replay *rp)
@@ -272,5 +362,6 @@ replay_close(struct replay *rp)
 	fclose(rp->f);
 	trace_reader_free(&rp->rd);
 	free(rp->q);
+	free(rp->qend);
 	free(rp);
 }

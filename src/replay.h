@@ -31,6 +31,8 @@ const char *replay_error(const struct replay *rp);
 /* Bytes of the file consumed so far, and its size (for a position indicator). */
 uint64_t replay_pos(const struct replay *rp);
 uint64_t replay_size(const struct replay *rp);
+/* Where the last record replay_next returned ends in the file (the header's end before any). */
+uint64_t replay_record_end(const struct replay *rp);
 const struct trace_reader *replay_reader(const struct replay *rp);
 void replay_close(struct replay *rp);
 

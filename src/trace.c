@@ -1,6 +1,8 @@
 /*
  * trace.c - wire codec, reader and child-side emitter of the trace protocol.
- * The layout is documented in trace.h; this file is its only implementation.
+ * The layout is documented in trace.h (version 1, still read, here); this
+ * file is its only implementation.  The fields of each record type come
+ * from the table of trace_rec.c: no code here knows a type.
  */
 #include "trace.h"
 
@@ -16,15 +18,7 @@
 
 #include "util.h"
 
-/* Little-endian stores and loads, independent of the host. */
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Store v at p as eight little-endian bytes. */
+/* Store v at p as eight little-endian bytes, independent of the host. */
 static void
 put64(uint8_t *p, uint64_t v)
 {
@@ -54,86 +48,304 @@ get64(const uint8_t *p)
 	return v;
 }
 
-/* How many wire records r takes: one, or enough for its (clamped) epoll_wait pairs. */
+/* ---- the compact format (wire version 2) ------------------------------- */
+
+/* Append v as a LEB128 varint at p; returns the byte after it. */
+static inline uint8_t *
+put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* Read a varint from [*p, end) into *v; -1 when it runs past end or past 64 bits. */
+static inline int
+get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A signed value as an unsigned one with small magnitudes small: 0, -1, 1, -2 ... */
+static inline uint64_t
+zigzag(int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	return (u << 1) ^ (0 - (u >> 63)); /* all ones when negative, without a signed shift */
+}
+
+/* The inverse of zigzag. */
+static inline int64_t
+unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* Whether field i of t reads a slot that an earlier field of t already read (encoded once). */
+static int
+slot_seen(const struct rec_type *t, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (t->f[j].size != 0 && t->f[j].off == t->f[i].off)
+			return 1;
+	return 0;
+}
+
+/* The most bytes a record of type t can take (its length bound). */
+static size_t
+wire_max(const struct rec_type *t)
+{
+	size_t n = TRACE_WIRE_HEAD + 5 + 5 + 10 + 1;
+
+	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name; i++) {
+		if (t->f[i].kind == RK_TEXT)
+			n += 2 + TRACE_TEXT_MAX;
+		else if (t->f[i].kind == RK_PAIRS)
+			n += 1 + TRACE_MAX_READY * 15;
+		else
+			n += t->f[i].size == 8 ? 10 : 5;
+	}
+	return n < TRACE_WIRE_MAX ? n : TRACE_WIRE_MAX;
+}
+
+/* One logical record is one wire record. */
 size_t
 trace_wire_count(const struct trace_rec *r)
 {
-	/* Clamped as trace_encode clamps: more pairs than that are never sent. */
-	int npairs = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
-
-	if (!trace_rec_type_has(r->type, RK_PAIRS) || npairs <= TRACE_PAIRS_PER_REC)
-		return 1;
-	return (npairs + TRACE_PAIRS_PER_REC - 1) / TRACE_PAIRS_PER_REC;
+	(void)r;
+	return 1;
 }
 
-/* Encode the fixed part shared by a head and its continuations. */
-static void
-encode_fixed(const struct trace_rec *r, uint64_t seq, uint8_t *p)
+/* The type's fields after the ids, each slot once; p has room for TRACE_WIRE_MAX bytes. */
+static uint8_t *
+encode_fields(const struct rec_type *t, const struct trace_rec *r, uint8_t *p)
 {
-	memset(p, 0, TRACE_REC_SIZE);
-	p[TW_MAGIC] = 'E';
-	p[TW_MAGIC + 1] = 'V';
-	p[TW_VERSION] = TRACE_VERSION;
-	p[TW_TYPE] = r->type;
-	put32(p + TW_PID, r->pid);
-	put64(p + TW_SEQ, seq);
-	put64(p + TW_TS, r->ts_ns);
-	put32(p + TW_EPFD, (uint32_t)r->epfd);
-	put32(p + TW_FD, (uint32_t)r->fd);
-	put32(p + TW_OP, (uint32_t)r->op);
-	put32(p + TW_EVENTS, r->events);
-	put64(p + TW_DATA, r->data);
-	put64(p + TW_RET, (uint64_t)r->ret);
-	put32(p + TW_ERR, (uint32_t)r->err);
-	put32(p + TW_ARG, (uint32_t)r->arg);
-	put32(p + TW_ARG2, (uint32_t)r->arg2);
-	put32(p + TW_PID2, (uint32_t)r->pid2);
-	put64(p + TW_VAL, r->val);
-	put32(p + TW_TID, r->tid);
+	int text_done = 0, pairs_done = 0;
+
+	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name; i++) {
+		const struct rec_field *f = &t->f[i];
+
+		if (f->kind == RK_TEXT) {
+			size_t tl;
+
+			if (text_done++)
+				continue;
+			tl = strnlen(r->text, TRACE_TEXT_MAX);
+			p = put_varint(p, tl);
+			memcpy(p, r->text, tl);
+			p += tl;
+		} else if (f->kind == RK_PAIRS) {
+			int n = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
+
+			if (pairs_done++)
+				continue;
+			p = put_varint(p, (uint64_t)n);
+			for (int k = 0; k < n; k++) {
+				p = put_varint(p, r->pairs[k].events);
+				p = put_varint(p, r->pairs[k].data);
+			}
+		} else if (!slot_seen(t, i)) {
+			int64_t v = trace_rec_field(r, f);
+
+			p = put_varint(p, f->sign ? zigzag(v) : (uint64_t)v);
+		}
+	}
+	return p;
 }
 
-/* Wire records of r into out, numbered from *seq on; bytes written, 0 if cap is short. */
+/* The record r, numbered *seq, into out; bytes written, 0 (seq unchanged) if cap is short. */
 size_t
 trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 {
-	size_t nwire = trace_wire_count(r);
+	const struct rec_type *t = trace_rec_type(r->type);
+	uint8_t tmp[TRACE_WIRE_MAX], *base = cap >= TRACE_WIRE_MAX ? out : tmp, *p = base;
+	unsigned sum = 0;
+	size_t len;
 
-	if (cap < nwire * TRACE_REC_SIZE)
+	p[0] = TRACE_WIRE_MAGIC;
+	p[1] = r->type;
+	put64(p + 4, r->ts_ns);
+	p = put_varint(p + TRACE_WIRE_HEAD, r->pid);
+	p = put_varint(p, r->tid ^ r->pid);
+	p = put_varint(p, *seq);
+	if (t != NULL)
+		p = encode_fields(t, r, p);
+	len = (size_t)(p - base) + 1;
+	base[2] = (uint8_t)len;
+	base[3] = (uint8_t)(len >> 8);
+	for (size_t i = 0; i + 1 < len; i++)
+		sum += base[i];
+	*p = (uint8_t)sum;
+	if (len > cap)
 		return 0;
-	if (!trace_rec_type_has(r->type, RK_PAIRS)) {
-		size_t tl = strnlen(r->text, TRACE_TEXT_MAX);
-
-		encode_fixed(r, (*seq)++, out);
-		out[TW_TEXTLEN] = (uint8_t)tl;
-		memcpy(out + TW_BODY, r->text, tl);
-		return TRACE_REC_SIZE;
-	}
-	int npairs = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
-	for (size_t w = 0; w < nwire; w++) {
-		uint8_t *p = out + w * TRACE_REC_SIZE;
-		int off = (int)w * TRACE_PAIRS_PER_REC;
-		int here = npairs - off;
-
-		if (here > TRACE_PAIRS_PER_REC)
-			here = TRACE_PAIRS_PER_REC;
-		encode_fixed(r, (*seq)++, p);
-		p[TW_NHERE] = (uint8_t)here;
-		p[TW_NPAIRS] = (uint8_t)npairs;
-		p[TW_PAIR_OFF] = (uint8_t)off;
-		for (int i = 0; i < here; i++) {
-			uint8_t *q = p + TW_BODY + TRACE_PAIR_SIZE * i;
-
-			put32(q, r->pairs[off + i].events);
-			put64(q + TRACE_PAIR_DATA, r->pairs[off + i].data);
-		}
-	}
-	return nwire * TRACE_REC_SIZE;
+	if (base != out)
+		memcpy(out, base, len);
+	(*seq)++;
+	return len;
 }
 
-/* Check and unpack one wire record into out; -1 with a static reason when malformed. */
+/* Store v in the slot of field f of r; -1 when it does not fit the slot. */
+static int
+store_field(struct trace_rec *r, const struct rec_field *f, uint64_t u)
+{
+	unsigned char *slot = (unsigned char *)r + f->off;
+
+	if (f->size == 8) {
+		uint64_t v = f->sign ? (uint64_t)unzigzag(u) : u;
+
+		memcpy(slot, &v, sizeof v);
+		return 0;
+	}
+	if (f->sign) {
+		int64_t sv = unzigzag(u);
+		int32_t v = (int32_t)sv;
+
+		if (sv != v)
+			return -1;
+		memcpy(slot, &v, sizeof v);
+		return 0;
+	}
+	if (u > UINT32_MAX)
+		return -1;
+	uint32_t v = (uint32_t)u;
+
+	memcpy(slot, &v, sizeof v);
+	return 0;
+}
+
+/* The fields of t from [p, end) into r; NULL with why when they do not fit the record. */
+static const char *
+decode_fields(const struct rec_type *t, const uint8_t *p, const uint8_t *end, struct trace_rec *r)
+{
+	uint64_t u;
+	int text_done = 0, pairs_done = 0;
+
+	/* A record that ends before a field was made before the field was added: it stays at its default. */
+	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name && p < end; i++) {
+		const struct rec_field *f = &t->f[i];
+
+		if (f->kind == RK_TEXT) {
+			if (text_done++)
+				continue;
+			if (get_varint(&p, end, &u) < 0 || u > TRACE_TEXT_MAX || u > (uint64_t)(end - p))
+				return "bad text length";
+			memcpy(r->text, p, u);
+			r->text[u] = '\0';
+			p += u;
+		} else if (f->kind == RK_PAIRS) {
+			if (pairs_done++)
+				continue;
+			if (get_varint(&p, end, &u) < 0 || u > TRACE_MAX_READY)
+				return "bad epoll_wait pair count";
+			r->npairs = (uint8_t)u;
+			for (int k = 0; k < r->npairs; k++) {
+				uint64_t ev;
+
+				if (get_varint(&p, end, &ev) < 0 || ev > UINT32_MAX ||
+				    get_varint(&p, end, &r->pairs[k].data) < 0)
+					return "bad epoll_wait pair";
+				r->pairs[k].events = (uint32_t)ev;
+			}
+		} else if (!slot_seen(t, i)) {
+			if (get_varint(&p, end, &u) < 0 || store_field(r, f, u) < 0)
+				return "field out of range";
+		}
+	}
+	return p == end ? NULL : "record length does not match its fields";
+}
+
+/* Check and unpack the record at buf: 1 and *used, 0 for more bytes, -1 with why. */
 int
-trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere,
-		  const char **why)
+trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used,
+	     const char **why)
+{
+	const struct rec_type *t;
+	const uint8_t *p, *end;
+	uint64_t pid, tid, seq;
+	unsigned sum = 0;
+	size_t len;
+
+	*why = NULL;
+	if (avail >= 1 && buf[0] != TRACE_WIRE_MAGIC) {
+		*why = "bad magic";
+		return -1;
+	}
+	if (avail < 2)
+		return 0;
+	if ((t = trace_rec_type(buf[1])) == NULL) {
+		*why = "unknown record type";
+		return -1;
+	}
+	if (avail < 4)
+		return 0;
+	len = (size_t)buf[2] | (size_t)buf[3] << 8;
+	if (len < TRACE_WIRE_MIN || len > wire_max(t)) {
+		*why = "record length out of range";
+		return -1;
+	}
+	if (avail < len)
+		return 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		sum += buf[i];
+	if ((uint8_t)sum != buf[len - 1]) {
+		*why = "check byte does not match";
+		return -1;
+	}
+	trace_rec_init(out, buf[1]);
+	out->ts_ns = get64(buf + 4);
+	p = buf + TRACE_WIRE_HEAD;
+	end = buf + len - 1;
+	if (get_varint(&p, end, &pid) < 0 || pid > UINT32_MAX || get_varint(&p, end, &tid) < 0 ||
+	    tid > UINT32_MAX || get_varint(&p, end, &seq) < 0) {
+		*why = "bad ids";
+		return -1;
+	}
+	out->pid = (uint32_t)pid;
+	out->tid = (uint32_t)tid ^ out->pid;
+	out->seq = seq;
+	if ((*why = decode_fields(t, p, end, out)) != NULL)
+		return -1;
+	*used = len;
+	return 1;
+}
+
+/* ---- wire version 1: fixed 256-byte records (old recordings) ------------ */
+
+/*
+ * Layout of a version 1 record (little-endian):
+ *   0 'E','V'  2 version 1  3 type  4 pid u32  8 seq u64  16 ts_ns u64
+ *   24 epfd  28 fd  32 op  36 events  40 data u64  48 ret u64  56 err  60 arg
+ *   64 arg2  68 pid2  72 val u64  80 nhere  81 textlen  82 npairs  83 pair_off
+ *   84 tid  88 text (167 bytes), or up to 14 (events u32, data u64) pairs
+ * A batch of more than 14 pairs went on in further records, pair_off != 0.
+ */
+enum v1_off {
+	TW_MAGIC = 0, TW_VERSION = 2, TW_TYPE = 3, TW_PID = 4, TW_SEQ = 8, TW_TS = 16,
+	TW_EPFD = 24, TW_FD = 28, TW_OP = 32, TW_EVENTS = 36, TW_DATA = 40, TW_RET = 48,
+	TW_ERR = 56, TW_ARG = 60, TW_ARG2 = 64, TW_PID2 = 68, TW_VAL = 72, TW_NHERE = 80,
+	TW_TEXTLEN = 81, TW_NPAIRS = 82, TW_PAIR_OFF = 83, TW_TID = 84, TW_BODY = 88
+};
+#define V1_PAIRS_PER_REC 14
+#define V1_PAIR_SIZE 12
+
+/* Check and unpack one version 1 record into out; -1 with a static reason when malformed. */
+static int
+decode_v1(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere, const char **why)
 {
 	unsigned kinds;
 
@@ -142,7 +354,7 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 		*why = "bad magic";
 		return -1;
 	}
-	if (p[TW_VERSION] != TRACE_VERSION) {
+	if (p[TW_VERSION] != 1) {
 		*why = "unknown protocol version";
 		return -1;
 	}
@@ -174,16 +386,16 @@ trace_decode_wire(const uint8_t *p, struct trace_rec *out, int *pair_off, int *n
 	if (kinds & (1u << RK_PAIRS)) {
 		int here = p[TW_NHERE], total = p[TW_NPAIRS], off = p[TW_PAIR_OFF];
 
-		if (here > TRACE_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
-		    off % TRACE_PAIRS_PER_REC != 0 || (here < TRACE_PAIRS_PER_REC && off + here != total)) {
+		if (here > V1_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
+		    off % V1_PAIRS_PER_REC != 0 || (here < V1_PAIRS_PER_REC && off + here != total)) {
 			*why = "bad epoll_wait pair counts";
 			return -1;
 		}
 		for (int i = 0; i < here; i++) {
-			const uint8_t *q = p + TW_BODY + TRACE_PAIR_SIZE * i;
+			const uint8_t *q = p + TW_BODY + V1_PAIR_SIZE * i;
 
 			out->pairs[off + i].events = get32(q);
-			out->pairs[off + i].data = get64(q + TRACE_PAIR_DATA);
+			out->pairs[off + i].data = get64(q + 4);
 		}
 		out->npairs = (uint8_t)total;
 		*pair_off = off;
@@ -227,11 +439,12 @@ trace_tee_sink(void *tee, const struct trace_rec *r)
 		t->to[i].fn(t->to[i].ctx, r);
 }
 
-/* A reader with nothing fed, no pids seen and every count at zero. */
+/* A reader of the compact format with nothing fed, no pids seen and every count at zero. */
 void
 trace_reader_init(struct trace_reader *rd)
 {
 	memset(rd, 0, sizeof *rd);
+	rd->wire = TRACE_WIRE_VERSION;
 }
 
 /* Release the per-pid sequence table; the counts stay readable. */
@@ -275,25 +488,32 @@ trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint6
 	rd->records += nwire;
 }
 
-/* Count a rejected wire record, keeping the offset and reason of the first one. */
+/*
+ * Count a rejected stretch, keeping the offset and reason of the first one:
+ * the bytes from a bad record up to the next good one count once.
+ */
 static void
 reader_bad(struct trace_reader *rd, uint64_t off, const char *why)
 {
+	if (rd->in_bad && rd->wire != 1)
+		return;
+	rd->in_bad = 1;
 	if (rd->malformed++ == 0) {
 		rd->bad_offset = off;
 		rd->bad_why = why;
 	}
 }
 
-/* Handle one complete wire record at stream offset off. */
+/* Handle one complete version 1 record at stream offset off. */
 static void
-reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_fn sink, void *ctx)
+reader_one_v1(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_fn sink, void *ctx)
 {
 	struct trace_rec *r = rd->cur_pending ? &rd->next : &rd->cur;
 	int poff, here;
 	const char *why;
 
-	if (trace_decode_wire(p, r, &poff, &here, &why) < 0) {
+	rd->rec_end = off + TRACE_REC_SIZE;
+	if (decode_v1(p, r, &poff, &here, &why) < 0) {
 		reader_bad(rd, off, why);
 		return;
 	}
@@ -307,7 +527,7 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 			rd->cur.npairs = (uint8_t)rd->cur_have;
 			sink(ctx, &rd->cur);
 			/* Treat this record afresh. */
-			reader_one(rd, p, off, sink, ctx);
+			reader_one_v1(rd, p, off, sink, ctx);
 			return;
 		}
 		memcpy(&rd->cur.pairs[poff], &r->pairs[poff], (size_t)here * sizeof r->pairs[0]);
@@ -332,13 +552,10 @@ reader_one(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sink_f
 	sink(ctx, r);
 }
 
-/* Cut bytes into wire records for reader_one, keeping a partial one; returns 0. */
-int
-trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
-		  void *ctx)
+/* Cut bytes into version 1 records for reader_one_v1, keeping a partial one. */
+static void
+feed_v1(struct trace_reader *rd, const uint8_t *p, size_t len, trace_sink_fn sink, void *ctx)
 {
-	const uint8_t *p = buf;
-
 	if (rd->ncarry > 0) {
 		size_t need = TRACE_REC_SIZE - rd->ncarry;
 		size_t k = len < need ? len : need;
@@ -348,13 +565,13 @@ trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_si
 		p += k;
 		len -= k;
 		if (rd->ncarry < TRACE_REC_SIZE)
-			return 0;
-		reader_one(rd, rd->carry, rd->offset, sink, ctx);
+			return;
+		reader_one_v1(rd, rd->carry, rd->offset, sink, ctx);
 		rd->offset += TRACE_REC_SIZE;
 		rd->ncarry = 0;
 	}
 	while (len >= TRACE_REC_SIZE) {
-		reader_one(rd, p, rd->offset, sink, ctx);
+		reader_one_v1(rd, p, rd->offset, sink, ctx);
 		rd->offset += TRACE_REC_SIZE;
 		p += TRACE_REC_SIZE;
 		len -= TRACE_REC_SIZE;
@@ -363,6 +580,106 @@ trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_si
 		memcpy(rd->carry, p, len);
 		rd->ncarry = len;
 	}
+}
+
+/*
+ * Decode the compact records at the start of buf (n bytes, at stream
+ * offset rd->offset), resynchronising after a bad one at the next magic
+ * byte.  Returns the bytes dealt with; the rest begins a record still cut
+ * short.
+ */
+static size_t
+scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_fn sink, void *ctx)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *why;
+		size_t used;
+		int k;
+
+		if (buf[i] != TRACE_WIRE_MAGIC) {
+			const uint8_t *m = memchr(buf + i, TRACE_WIRE_MAGIC, n - i);
+
+			reader_bad(rd, rd->offset + i, "bad magic");
+			i = m ? (size_t)(m - buf) : n;
+			continue;
+		}
+		k = trace_decode(buf + i, n - i, &rd->cur, &used, &why);
+		if (k == 0)
+			break;
+		if (k < 0) {
+			reader_bad(rd, rd->offset + i, why);
+			i++;
+			continue;
+		}
+		rd->in_bad = 0;
+		i += used;
+		rd->rec_end = rd->offset + i;
+		trace_reader_note_seq(rd, rd->cur.pid, rd->cur.tid, rd->cur.seq, 1);
+		sink(ctx, &rd->cur);
+	}
+	return i;
+}
+
+/* Bytes the record beginning with the n bytes at b needs in all (what it has if it can be judged). */
+static size_t
+compact_want(const uint8_t *b, size_t n)
+{
+	size_t len;
+
+	if (n < 4)
+		return 4;
+	len = (size_t)b[2] | (size_t)b[3] << 8;
+	return len > n && len <= TRACE_WIRE_MAX ? len : n;
+}
+
+/* Cut bytes into compact records, completing the carried beginning of one first. */
+static void
+feed_compact(struct trace_reader *rd, const uint8_t *p, size_t len, trace_sink_fn sink,
+	     void *ctx)
+{
+	size_t used;
+
+	while (rd->ncarry > 0 && len > 0) {
+		size_t want = compact_want(rd->carry, rd->ncarry), k = 0;
+
+		if (want > rd->ncarry) {
+			k = want - rd->ncarry < len ? want - rd->ncarry : len;
+			memcpy(rd->carry + rd->ncarry, p, k);
+			rd->ncarry += k;
+			p += k;
+			len -= k;
+		}
+		used = scan_compact(rd, rd->carry, rd->ncarry, sink, ctx);
+		rd->offset += used;
+		rd->ncarry -= used;
+		memmove(rd->carry, rd->carry + used, rd->ncarry);
+	}
+	if (rd->ncarry > 0)
+		return;
+	used = scan_compact(rd, p, len, sink, ctx);
+	rd->offset += used;
+	rd->ncarry = len - used;
+	memcpy(rd->carry, p + used, rd->ncarry);
+}
+
+/* Read wire version wire from now on (1: an old recording's fixed records). */
+void
+trace_reader_set_wire(struct trace_reader *rd, int wire)
+{
+	rd->wire = wire;
+}
+
+/* Feed bytes in any chunking; calls sink for every complete logical record; returns 0. */
+int
+trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
+		  void *ctx)
+{
+	if (rd->wire == 1)
+		feed_v1(rd, buf, len, sink, ctx);
+	else
+		feed_compact(rd, buf, len, sink, ctx);
 	return 0;
 }
 
@@ -380,7 +697,8 @@ static ssize_t (*emit_write)(int, const void *, size_t) = write;
 static __thread uint64_t emit_seq;
 static __thread pid_t emit_tid;
 static __thread int emit_busy;
-static __thread uint8_t emit_buf[PIPE_BUF / TRACE_REC_SIZE * TRACE_REC_SIZE];
+static __thread uint8_t emit_buf[PIPE_BUF];
+_Static_assert(TRACE_WIRE_MAX <= PIPE_BUF, "a record must fit one atomic write");
 static __thread size_t emit_len;
 
 /* A child of fork (that does not exec) is a new process: it numbers from 0. */
@@ -476,11 +794,15 @@ trace_flush(void)
 	emit_busy--;
 }
 
-/* Stamp r (pid, tid, seq, time if unset) and buffer it, flushing first if it won't fit. */
+/*
+ * Stamp r (pid, tid, seq, time if unset) and encode it into the buffer,
+ * flushing first only when it does not fit: no system call per record but
+ * the clock's (vDSO) read.
+ */
 void
 trace_emit(struct trace_rec *r)
 {
-	size_t need;
+	size_t n;
 
 	if (emit_fd < 0)
 		return;
@@ -491,12 +813,16 @@ trace_emit(struct trace_rec *r)
 	r->tid = (uint32_t)emit_tid;
 	if (r->ts_ns == 0)
 		r->ts_ns = now_ns();
-	need = trace_wire_count(r) * TRACE_REC_SIZE;
-	if (emit_len + need > sizeof emit_buf)
-		trace_flush();
 	emit_busy++;
 	r->seq = emit_seq;
-	emit_len += trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
+	n = trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
+	if (n == 0) {
+		emit_busy--;
+		trace_flush();
+		emit_busy++;
+		n = trace_encode(r, &emit_seq, emit_buf, sizeof emit_buf);
+	}
+	emit_len += n;
 	emit_busy--;
 	if (emit_immediate)
 		trace_flush();

@@ -6,34 +6,42 @@
  * type and its tee, and the child-side emitter.  Must not know about the
  * model, the UI or any particular role.
  *
- * Wire format (version TRACE_VERSION): fixed TRACE_REC_SIZE-byte records,
- * little-endian, written by each child to one pipe inherited from the front
- * end.  A child buffers whole records and writes them with one write(2) of
- * at most PIPE_BUF bytes, so records of different processes never
- * interleave; it flushes before every call that may block, so nothing waits
- * in a buffer while its process sleeps.  When the pipe is full the writer
- * blocks: nothing is ever dropped.  Every wire record carries a
- * per-process sequence number starting at 0; the reader counts gaps.
+ * Wire format (version TRACE_WIRE_VERSION, "compact"): variable-length
+ * records, written by each child to one pipe inherited from the front end.
+ * A child buffers whole records and writes them with one write(2) of at
+ * most PIPE_BUF bytes, so records of different processes never interleave;
+ * it flushes before every call that may block, so nothing waits in a buffer
+ * while its process sleeps.  When the pipe is full the writer blocks:
+ * nothing is ever dropped.  Every record carries a per-thread sequence
+ * number starting at 0; the reader counts gaps.
  *
  *   off  size  field
- *     0     2  magic 'E','V'
- *     2     1  version
- *     3     1  type (enum trace_type)
- *     4     4  pid
- *     8     8  seq
- *    16     8  ts_ns (CLOCK_MONOTONIC)
- *    24     4  epfd        28 4 fd        32 4 op       36 4 events
- *    40     8  data        48 8 ret       56 4 err      60 4 arg
- *    64     4  arg2        68 4 pid2      72 8 val
- *    80     1  nhere (pairs in this record)   81 1 textlen
- *    82     1  npairs (pairs in the whole batch)  83 1 pair_off
- *    84     4  tid (the thread that emitted it; 0 in recordings made
- *              before threads were traced: the process's main thread)
- *    88   168  text, or up to 14 (events u32, data u64) pairs
+ *     0     1  magic and version: TRACE_WIRE_MAGIC (0xE2)
+ *     1     1  type (enum trace_type)
+ *     2     2  len: bytes of the whole record, this header and the check
+ *              byte included (little-endian), within the type's bounds
+ *     4     8  ts_ns (CLOCK_MONOTONIC, little-endian)
+ *    12        varint pid; varint tid ^ pid (0: the main thread); varint seq
+ *              then the type's fields, in the order of its table entry in
+ *              trace_rec.c, each slot once:
+ *                a number: varint (LEB128), zigzag for a signed slot
+ *                text: varint length (<= TRACE_TEXT_MAX), the bytes
+ *                pairs: varint count (<= TRACE_MAX_READY), then per pair
+ *                       varint events, varint data
+ * len-1     1  check: the sum of the record's other bytes, modulo 256
  *
- * An epoll_wait return with more than TRACE_PAIRS_PER_REC pairs continues in
- * further records of the same type whose pair_off is not 0; they always
- * follow their head directly (same write).
+ * A record is at most TRACE_WIRE_MAX bytes (an epoll_wait return of 64
+ * pairs included), well under PIPE_BUF: every logical record is one wire
+ * record, written whole in one atomic write.  The common ones (wait
+ * enter, wait return with a pair, recv, send, accept, close) take 20 to
+ * 45 bytes.  The reader checks the magic, the type, the length against
+ * the type's bounds, the check byte and that the fields fill the record
+ * exactly; on anything else it counts the stretch as malformed and
+ * resynchronises at the next magic byte.
+ *
+ * Recordings made before this format (recording version 1) hold fixed
+ * 256-byte records (TRACE_REC_SIZE, layout in trace.c); the reader still
+ * reads them when told to (trace_reader_set_wire).
  */
 #ifndef EPOLLVIZ_TRACE_H
 #define EPOLLVIZ_TRACE_H
@@ -44,20 +52,13 @@
 
 #include "trace_rec.h"
 
-#define TRACE_REC_SIZE 256
-#define TRACE_BODY_OFF 88
-#define TRACE_PAIRS_PER_REC 14
-
-/* Where each slot of a record sits in a wire record (see the table above). */
-enum trace_wire_off {
-	TW_MAGIC = 0, TW_VERSION = 2, TW_TYPE = 3, TW_PID = 4, TW_SEQ = 8, TW_TS = 16,
-	TW_EPFD = 24, TW_FD = 28, TW_OP = 32, TW_EVENTS = 36, TW_DATA = 40, TW_RET = 48,
-	TW_ERR = 56, TW_ARG = 60, TW_ARG2 = 64, TW_PID2 = 68, TW_VAL = 72, TW_NHERE = 80,
-	TW_TEXTLEN = 81, TW_NPAIRS = 82, TW_PAIR_OFF = 83, TW_TID = 84,
-	TW_BODY = TRACE_BODY_OFF
-};
-#define TRACE_PAIR_SIZE 12 /* events u32, then data u64 */
-#define TRACE_PAIR_DATA 4
+#define TRACE_WIRE_VERSION 2 /* of the wire encoding; 1 was fixed 256-byte records */
+#define TRACE_WIRE_MAGIC 0xE2
+#define TRACE_WIRE_HEAD 12 /* the fixed part: magic, type, len, ts_ns */
+#define TRACE_WIRE_MIN (TRACE_WIRE_HEAD + 3 + 1) /* three one-byte varints and the check */
+/* The largest record: header, ids, ten 64-bit fields, a full text and 64 full pairs. */
+#define TRACE_WIRE_MAX (TRACE_WIRE_HEAD + 20 + 10 * 10 + 2 + TRACE_TEXT_MAX + 1 + TRACE_MAX_READY * 15 + 1)
+#define TRACE_REC_SIZE 256 /* a record of wire version 1 (old recordings) */
 
 /* Called for every complete logical record: the one consumer type (see trace_tee). */
 typedef void (*trace_sink_fn)(void *ctx, const struct trace_rec *r);
@@ -81,22 +82,23 @@ void trace_tee_add(struct trace_tee *t, trace_sink_fn fn, void *ctx);
 /* The tee as a sink: hand r to every consumer. */
 void trace_tee_sink(void *tee, const struct trace_rec *r);
 
-/* Number of wire records a logical record needs. */
+/* Number of wire records a logical record needs: always 1 in the compact format. */
 size_t trace_wire_count(const struct trace_rec *r);
 
 /*
- * Encode r as wire records into out (cap bytes), numbering them from *seq on
- * and advancing *seq.  Returns the bytes written, or 0 if cap is too small.
+ * Encode r as one wire record into out (cap bytes), numbered *seq, and
+ * advance *seq.  Returns the bytes written (at most TRACE_WIRE_MAX), or 0
+ * if cap is too small (then *seq is unchanged).
  */
 size_t trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap);
 
 /*
- * Decode one wire record of TRACE_REC_SIZE bytes.  Returns 0, or -1 with a
- * reason in why (static string) when the record is malformed.  Pairs are
- * stored at their pair_off in out->pairs; *pair_off and *nhere tell where.
+ * Decode the wire record at the start of buf (avail bytes).  Returns 1 and
+ * its length in *used; 0 when avail bytes are not yet the whole record; -1
+ * with a reason in why (a static string) when it is malformed.
  */
-int trace_decode_wire(const uint8_t *buf, struct trace_rec *out, int *pair_off, int *nhere,
-		      const char **why);
+int trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used,
+		 const char **why);
 
 /*
  * The reader: feeds bytes in any chunking, assembles logical records, counts
@@ -110,9 +112,12 @@ struct trace_reader_pid {
 };
 
 struct trace_reader {
-	uint8_t carry[TRACE_REC_SIZE];
+	int wire;           /* TRACE_WIRE_VERSION, or 1 for an old recording */
+	int in_bad;         /* inside a malformed stretch: counted once */
+	uint8_t carry[TRACE_WIRE_MAX]; /* the beginning of a record cut by a chunk's end */
 	size_t ncarry;
-	struct trace_rec cur; /* a wait return waiting for continuations */
+	uint64_t rec_end;   /* offset just past the record being delivered */
+	struct trace_rec cur; /* version 1: a wait return waiting for continuations */
 	struct trace_rec next; /* where a record is decoded while cur waits */
 	int cur_pending;
 	int cur_have;
@@ -120,14 +125,16 @@ struct trace_reader {
 	size_t npids, cappids;
 	uint64_t records;   /* wire records accepted */
 	uint64_t lost;      /* sequence numbers never seen */
-	uint64_t malformed; /* wire records rejected */
-	uint64_t offset;    /* bytes fed so far */
+	uint64_t malformed; /* stretches of bytes rejected (a bad record, or garbage up to the next good one) */
+	uint64_t offset;    /* bytes fed and dealt with (the carry's first byte) */
 	uint64_t bad_offset; /* offset of the first rejected record */
 	const char *bad_why;
 };
 
-/* An empty reader at offset 0. */
+/* An empty reader of the compact format at offset 0. */
 void trace_reader_init(struct trace_reader *rd);
+/* Read wire version wire (1: an old recording's fixed records) from now on. */
+void trace_reader_set_wire(struct trace_reader *rd, int wire);
 /* Free what the reader grew (its table of pids). */
 void trace_reader_free(struct trace_reader *rd);
 /* Feed bytes; calls sink for every complete logical record.  Returns 0 (out of memory ends the process). */

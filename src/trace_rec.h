@@ -247,6 +247,7 @@ enum rec_show {
 	RS_IF_OK,          /* only when ret >= 0 */
 	RS_NULL_IF_FAILED, /* null when ret < 0 */
 	RS_NULL_IF_NONPOS, /* null when the value is 0 or negative */
+	RS_HIDDEN,         /* never shown: carried on the wire for the model only */
 };
 
 struct rec_field {

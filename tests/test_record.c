@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hrun.h"
+#include "replay.h"
 
 static void
 write_all_file(const char *path, const char *buf, size_t len)
@@ -137,8 +138,9 @@ Test(record, truncated_file_names_the_offset)
 	size_t hlen = (size_t)(body - buf);
 	char want[96];
 
-	/* Cut in the middle of the 20th record. */
-	snprintf(want, sizeof want, "truncated at byte offset %zu", hlen + 20 * 256);
+	/* Cut in the middle of the 20th record: where the file ends, and where that record began. */
+	snprintf(want, sizeof want, "truncated at byte offset %zu: the record at byte offset %zu has 100 of its 256",
+		 hlen + 20 * 256 + 100, hlen + 20 * 256);
 	damaged("cut", hlen + 20 * 256 + 100, 0, want, 1);
 	free(buf);
 }
@@ -173,4 +175,123 @@ Test(record, unknown_version_is_refused_by_name)
 	cr_assert_eq(h.status, 2);
 	cr_assert(strstr(h.out, "not an epollviz recording") != NULL, "%s", h.out);
 	hrun_free(&h);
+}
+
+/*
+ * Replay the first cut bytes of buf (written to a file in dir): 0 and the
+ * records read at a clean end, or -1 and the error.
+ */
+static int
+replay_cut(const char *buf, size_t cut, int *nrec, char *err, size_t errcap)
+{
+	char path[128];
+	struct replay *rp;
+	struct trace_rec r;
+	int k;
+
+	snprintf(path, sizeof path, "%s/cut.rec", dir);
+	write_all_file(path, buf, cut);
+	*nrec = 0;
+	rp = replay_open(path, err, errcap);
+	if (rp == NULL)
+		return -1;
+	while ((k = replay_next(rp, &r)) > 0)
+		(*nrec)++;
+	if (k < 0)
+		snprintf(err, errcap, "%s", replay_error(rp));
+	replay_close(rp);
+	return k;
+}
+
+/* Cut file at every byte up to its header and its first nrec records: an error naming the offset, or a clean end. */
+static void
+cut_everywhere(const char *file, int nrec)
+{
+	size_t len, hlen, end, bound = 0;
+	char *buf = hread_file(file, &len);
+	int v1 = strncmp(buf, "epollviz recording 1\n", 21) == 0, clean = 0;
+
+	hlen = (size_t)(strstr(buf, "\n\n") + 2 - buf);
+	/* The record boundaries: every 256 bytes in version 1, each record's length field in the compact format. */
+	end = hlen;
+	for (int i = 0; i < nrec && end < len; i++)
+		end += v1 ? 256 : ((size_t)(uint8_t)buf[end + 2] | (size_t)(uint8_t)buf[end + 3] << 8);
+	for (size_t cut = 0; cut <= end && cut <= len; cut++) {
+		char err[600] = "", want[64];
+		int n, k = replay_cut(buf, cut, &n, err, sizeof err);
+
+		if (cut >= hlen) {
+			size_t b = hlen;
+			int at_boundary = 0;
+
+			for (int i = 0; b <= cut; i++) {
+				if (b == cut) {
+					at_boundary = 1;
+					cr_assert_eq(k, 0, "%s cut at %zu, a record boundary: %s", file, cut, err);
+					cr_assert_eq(n, i, "%s cut at %zu: %d records, want %d", file, cut, n, i);
+					clean++;
+					break;
+				}
+				b += v1 ? 256 : ((size_t)(uint8_t)buf[b + 2] | (size_t)(uint8_t)buf[b + 3] << 8);
+			}
+			if (at_boundary)
+				continue;
+			bound = b;
+		}
+		snprintf(want, sizeof want, "truncated at byte offset %zu", cut);
+		cr_assert_eq(k, -1, "%s cut at %zu: no error (%d records)", file, cut, n);
+		cr_assert(strstr(err, want) != NULL, "%s cut at %zu: '%s' does not say '%s'", file, cut, err, want);
+	}
+	cr_assert_eq(clean, nrec + 1, "%s: %d clean cuts, want %d", file, clean, nrec + 1);
+	(void)bound;
+	free(buf);
+}
+
+Test(record, a_recording_cut_anywhere_in_its_header_or_first_records_names_the_offset)
+{
+	cut_everywhere("fuzz/corpus/record/herd-head.rec", 12);
+}
+
+Test(record, an_old_recording_cut_anywhere_in_its_header_or_first_records_names_the_offset)
+{
+	cut_everywhere("scenarios/recordings/echo-herd-burst.rec", 3);
+}
+
+Test(record, a_header_cut_short_says_truncated_at_its_offset)
+{
+	size_t len;
+	char *buf = hread_file("scenarios/recordings/echo-herd-burst.rec", &len), err[600];
+	int n;
+
+	cr_assert_eq(replay_cut(buf, 200, &n, err, sizeof err), -1);
+	cr_assert(strstr(err, "truncated at byte offset 200: inside the header (header line 7 is cut short)") != NULL,
+		  "'%s'", err);
+	free(buf);
+}
+
+Test(record, an_old_version_recording_replays_as_it_always_did)
+{
+	size_t len;
+	char *buf = hread_file("scenarios/recordings/fifo-naive-storm.rec", &len), err[600];
+	int n;
+
+	cr_assert(strncmp(buf, "epollviz recording 1\n", 21) == 0, "the shipped recording is no longer version 1");
+	cr_assert_eq(replay_cut(buf, len, &n, err, sizeof err), 0, "%s", err);
+	cr_assert_eq((size_t)n, (len - (size_t)(strstr(buf, "\n\n") + 2 - buf)) / 256, "%d records", n);
+	free(buf);
+}
+
+Test(record, a_new_recording_is_version_2_and_smaller)
+{
+	char rec[128], out[128];
+	char *args[] = { "--headless", "echo-herd", "--script", "connect 3; burst 5; sigint", "--record", rec, NULL };
+	size_t len;
+	char *buf;
+
+	snprintf(rec, sizeof rec, "%s/v2.rec", dir);
+	snprintf(out, sizeof out, "%s/v2.out", dir);
+	cr_assert_eq(run_to_file(args, out), 0);
+	buf = hread_file(rec, &len);
+	cr_assert(strncmp(buf, "epollviz recording 2\ntrace-version: 1\nwire-version: 2\n", 54) == 0, "header: %.60s", buf);
+	free(buf);
 }

@@ -498,8 +498,9 @@ Test(tui, replay_truncated_file_names_the_byte_offset)
 	snprintf(args, sizeof args, "replay '%s'", cut);
 	cr_assert_eq(tui_start(&T, 100, 30, args, NULL, NULL), 0);
 	tui_keys(&T, "'>'");
-	snprintf(re, sizeof re, "truncated at byte offset %zu: the last record has 100 of 256 bytes", hlen + 100 * 256);
-	cr_assert(tui_wait_re(&T, re, WAIT_MS), "no message naming byte offset %zu:\n%s", hlen + 100 * 256, T.screen);
+	snprintf(re, sizeof re, "truncated at byte offset %zu: the record at byte offset %zu has 100 of its 256 bytes",
+		 at, hlen + 100 * 256);
+	cr_assert(tui_wait_re(&T, re, WAIT_MS), "no message naming byte offset %zu:\n%s", at, T.screen);
 	cr_assert(tui_match(T.screen, "ENDS EARLY", NULL, 0), "the bar does not say the file ends early:\n%s", T.screen);
 	/* What could be read is shown: the records before the cut. */
 	cr_assert(tui_match(T.screen, " 1?[0-9]{2} records ", NULL, 0), "the records read are not counted:\n%s", T.screen);
