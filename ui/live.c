@@ -78,13 +78,25 @@ keep_row(const struct proc_row *row, void *arg)
 	       (lv->self_tty != 0 && row->tty_nr == lv->self_tty);
 }
 
+/* Do two readings of a process-table row show the same? */
+static int
+same_row(const struct proc_row *a, const struct proc_row *b)
+{
+	return a->pid == b->pid && a->state == b->state && a->ppid == b->ppid && a->pgid == b->pgid &&
+	       a->sid == b->sid && a->tty_nr == b->tty_nr && a->tpgid == b->tpgid && a->start == b->start &&
+	       strcmp(a->comm, b->comm) == 0 && strcmp(a->tty, b->tty) == 0 && strcmp(a->cmd, b->cmd) == 0;
+}
+
 /* Read the process table again.  Returns 1 if it changed. */
 static int
 scan(struct live *lv)
 {
 	struct proc_row rows[VIEW_MAX_ROWS];
 	int n = proctab_scan(keep_row, lv, rows, VIEW_MAX_ROWS);
-	int changed = n != lv->nrows || memcmp(rows, lv->rows, (size_t)n * sizeof rows[0]) != 0;
+	int changed = n != lv->nrows;
+
+	for (int i = 0; i < n && !changed; i++)
+		changed = !same_row(&rows[i], &lv->rows[i]);
 
 	memcpy(lv->rows, rows, (size_t)n * sizeof rows[0]);
 	lv->nrows = n;
@@ -112,7 +124,7 @@ rescan(struct live *lv)
 		if (proctab_read_stat(lv->rows[i].pid, &row) < 0)
 			return scan(lv);
 		memcpy(row.cmd, lv->rows[i].cmd, sizeof row.cmd);
-		if (memcmp(&row, &lv->rows[i], sizeof row) != 0) {
+		if (!same_row(&row, &lv->rows[i])) {
 			lv->rows[i] = row;
 			changed = 1;
 		}
@@ -189,16 +201,6 @@ note(void *ctx, const struct trace_rec *r)
 		lv->notify(lv->ctx);
 }
 
-/* Is some process asleep in epoll_wait (its clock moves)? */
-static int
-any_waiting(const struct model *m)
-{
-	for (int i = 0; i < m->nprocs; i++)
-		if (m->procs[i].alive && m->procs[i].in_wait)
-			return 1;
-	return 0;
-}
-
 /* "1:05" for a number of seconds. */
 static void
 clock_text(uint64_t s, char *buf, size_t cap)
@@ -256,7 +258,7 @@ tick(void *arg)
 		sampler_kernel(&lv->smp);
 		dirty = 1;
 	}
-	dirty |= !lv->paused && any_waiting(lv->s.m);
+	/* A wait's "N s" moves with the bar's clock (panel_wait): the bar's text says when. */
 	bar_text(lv, bar, sizeof bar);
 	dirty |= strcmp(bar, lv->s.bar) != 0;
 	if (dirty)

@@ -158,7 +158,14 @@ wake_text(struct lines *L, const struct m_wake *k, int room, int indent)
 static void
 since_text(const struct view *v, const struct m_proc *p, char *buf, size_t cap)
 {
-	uint64_t secs = v->now > p->wait_since ? (v->now - p->wait_since) / 1000000000ull : 0;
+	/*
+	 * Whole seconds of the run's clock (from the first record, as the title
+	 * bar's): the text changes when the bar's clock does, so an idle screen
+	 * is drawn once a second, not once for each.
+	 */
+	uint64_t now_s = v->now > v->m->t0 ? (v->now - v->m->t0) / 1000000000ull : 0;
+	uint64_t since_s = p->wait_since > v->m->t0 ? (p->wait_since - v->m->t0) / 1000000000ull : 0;
+	uint64_t secs = now_s > since_s ? now_s - since_s : 0;
 	const struct m_job *j = model_job(v->m, p->pgid);
 	char d[32];
 
