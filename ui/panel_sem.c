@@ -74,6 +74,19 @@ stale_line(struct lines *L, const struct view *v, const struct m_sem *s)
 			     "ends: r restarts, and the server starts");
 }
 
+/* Is any process that used the lock still alive? */
+static int
+any_user_alive(const struct view *v, const struct m_sem *s)
+{
+	for (int k = 0; k < s->nusers; k++) {
+		const struct m_proc *p = model_proc(v->m, s->users[k].pid);
+
+		if (p && p->alive)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Value and owner, or unlinked.  Narrow (w below SEM_NARROW): a dead owner
  * is said before its name, so the first row keeps it.
@@ -111,8 +124,12 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s, int w)
 		owner_why(L, v, s);
 	} else {
 		lines_put(L, CS_OK, "free");
-		lines_put(L, CS_DIM, s->kind == LOCK_MUTEX ? " (unlocked: the next try-lock takes it)"
-							   : " (sem_post gave it back)");
+		if (s->kind != LOCK_MUTEX)
+			lines_put(L, CS_DIM, " (sem_post gave it back)");
+		else if (any_user_alive(v, s))
+			lines_put(L, CS_DIM, " (unlocked: the next try-lock takes it)");
+		else
+			lines_put(L, CS_DIM, " (unlocked; the word went with its last process)");
 	}
 }
 
