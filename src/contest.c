@@ -45,10 +45,6 @@
 #define CONTEST_TICK_MS 10      /* the phases are looked at this often while a contest runs */
 #define CONTEST_BACKLOG 128
 
-static const char *const strategy_names[ACCEPT__COUNT] = {
-	[ACCEPT_SEMAPHORE] = "semaphore", [ACCEPT_EXCLUSIVE] = "exclusive", [ACCEPT_REUSEPORT] = "reuseport",
-	[ACCEPT_SHARED_EPOLL] = "shared-epoll", [ACCEPT_NONE] = "none", [ACCEPT_MUTEX] = "mutex",
-};
 /* The default order: the notes' answer, then no answer, then the kernel's, then nginx's. */
 static const int default_order[] = { ACCEPT_SEMAPHORE, ACCEPT_NONE, ACCEPT_EXCLUSIVE, ACCEPT_REUSEPORT,
 				     ACCEPT_SHARED_EPOLL, ACCEPT_MUTEX };
@@ -220,7 +216,7 @@ make_scenario(struct contest *c, int strategy, char *err, size_t errcap)
 	j.mutex_delay = o->mutex_delay;
 	j.backlog = CONTEST_BACKLOG;
 	n = job_to_args(&j, args, SCN_MAX_ARGS);
-	if ((size_t)snprintf(path, sizeof path, "%s/contest-%s.scn", c->dir, strategy_names[strategy]) >= sizeof path) {
+	if ((size_t)snprintf(path, sizeof path, "%s/contest-%s.scn", c->dir, job_accept_name(strategy)) >= sizeof path) {
 		snprintf(err, errcap, "%.200s: path too long", c->dir);
 		return -1;
 	}
@@ -233,7 +229,7 @@ make_scenario(struct contest *c, int strategy, char *err, size_t errcap)
 		   "title = accept contest: %s, %d workers\n"
 		   "describe = One strategy of `epollviz contest`: the same load as every other one\n"
 		   "describe = (%d requests/s for %d ms, %s).\n[echo]\n",
-		strategy_names[strategy], o->workers, o->load.rate, o->load.duration_ms,
+		job_accept_name(strategy), o->workers, o->load.rate, o->load.duration_ms,
 		o->load.keepalive ? "keep-alive" : "a connection each");
 	for (int i = 0; i < n; i++) {
 		char *eq = strchr(args[i], '=');
@@ -383,7 +379,7 @@ strategy_start(struct contest *c)
 		return -1;
 	if (c->o.record_dir[0]) {
 		snprintf(res->recording, sizeof res->recording, "%s/%s.rec", c->o.record_dir,
-			 strategy_names[strategy]);
+			 job_accept_name(strategy));
 		c->rec = recorder_open(res->recording, &c->sc, res->error, sizeof res->error);
 		if (c->rec == NULL)
 			return -1;
@@ -665,19 +661,12 @@ contest_free(struct contest *c)
 	for (int i = 0; c->dir[0] && i < ACCEPT__COUNT; i++) {
 		char path[PATH_MAX];
 
-		snprintf(path, sizeof path, "%s/contest-%s.scn", c->dir, strategy_names[i]);
+		snprintf(path, sizeof path, "%s/contest-%s.scn", c->dir, job_accept_name(i));
 		unlink(path);
 	}
 	if (c->dir[0])
 		rmdir(c->dir);
 	free(c);
-}
-
-/* A strategy's name, "?" out of range. */
-const char *
-contest_strategy_name(int strategy)
-{
-	return strategy >= 0 && strategy < ACCEPT__COUNT ? strategy_names[strategy] : "?";
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -720,16 +709,6 @@ contest_usage(void)
 	       "  --mutex-delay MS   accept = mutex: a loser's wait before it tries again (500)\n";
 }
 
-/* A strategy's number from its name, or -1. */
-static int
-strategy_find(const char *name)
-{
-	for (int i = 0; i < ACCEPT__COUNT; i++)
-		if (strcmp(strategy_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
 /* "semaphore,none": the list in o.  -1 with err naming the bad name. */
 static int
 parse_strategies(const char *list, struct contest_opts *o, char *err, size_t errcap)
@@ -743,7 +722,7 @@ parse_strategies(const char *list, struct contest_opts *o, char *err, size_t err
 	str_copy(buf, list, sizeof buf);
 	o->nstrategies = 0;
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int s = strategy_find(t);
+		int s = job_accept_find(t);
 
 		if (s < 0) {
 			snprintf(err, errcap, "--strategies: unknown strategy '%s' (expected semaphore, none, "
@@ -873,7 +852,7 @@ void
 contest_json(struct strbuf *b, const struct contest_result *r, int progress, uint64_t elapsed_ns)
 {
 	sb_printf(b, "{\"type\":\"%s\",\"strategy\":\"%s\"", progress ? "contest_progress" : "contest",
-		  strategy_names[r->strategy]);
+		  job_accept_name(r->strategy));
 	if (progress)
 		sb_printf(b, ",\"elapsed_ms\":%llu", (unsigned long long)(elapsed_ns / 1000000));
 	sb_add(b, ",\"workers\":[");
@@ -963,7 +942,7 @@ contest_text_row(struct strbuf *b, const struct contest_result *r)
 	for (int i = 0; i < r->nq; i++)
 		peak = r->q[i].peak > peak ? r->q[i].peak : peak;
 	sb_printf(b, "%-13s %-23s %8.3f %6.2f %7.2f %6llu %6llu %6llu %5lld %9.3f %9.3f %9.3f %6llu%s\n",
-		  strategy_names[r->strategy], per, r->fairness, r->max_min,
+		  job_accept_name(r->strategy), per, r->fairness, r->max_min,
 		  r->keepalive ? r->wakeups_per_req : r->wakeups_per_conn,
 		  (unsigned long long)r->empty, (unsigned long long)r->eagain, (unsigned long long)r->lock_lost,
 		  (long long)peak, (double)r->load.lat_p50_ns / 1e6, (double)r->load.lat_p99_ns / 1e6,
@@ -986,7 +965,7 @@ best_of(const struct contest_result *rs, int n, double (*fig)(const struct conte
 		if (best < 0 || (higher ? fig(&rs[i]) > fig(&rs[best]) : fig(&rs[i]) < fig(&rs[best])))
 			best = i;
 	}
-	return best < 0 ? NULL : strategy_names[rs[best].strategy];
+	return best < 0 ? NULL : job_accept_name(rs[best].strategy);
 }
 
 /* A figure the summary compares: the fairness (higher is better). */
@@ -1031,7 +1010,7 @@ summary(struct strbuf *b, const struct contest_result *rs, int n, int json)
 	if (json) {
 		sb_add(b, "{\"type\":\"contest_summary\",\"strategies\":[");
 		for (int i = 0; i < n; i++)
-			sb_printf(b, "%s\"%s\"", i ? "," : "", strategy_names[rs[i].strategy]);
+			sb_printf(b, "%s\"%s\"", i ? "," : "", job_accept_name(rs[i].strategy));
 		sb_add(b, "]");
 		for (size_t k = 0; k < ARRAY_LEN(best); k++) {
 			const char *s = best_of(rs, n, best[k].fig, best[k].higher);

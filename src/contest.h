@@ -114,8 +114,6 @@ const struct contest_result *contest_results(const struct contest *c, int *n);
 int contest_running(const struct contest *c);
 /* End what runs (bounded; nothing left behind) and free the contest. */
 void contest_free(struct contest *c);
-/* "semaphore", "mutex", ... */
-const char *contest_strategy_name(int strategy);
 /* One strategy's result as a JSON object (one line, no newline), or a progress object. */
 void contest_json(struct strbuf *b, const struct contest_result *r, int progress, uint64_t elapsed_ns);
 /* The text table: its header, and one strategy's rows. */

@@ -577,19 +577,33 @@ listen_event(void)
 
 /* --- accept = mutex ------------------------------------------------------ */
 
-/* A lock record of this worker: lock_open, lock_try or lock_release. */
+/* A lock record begun now (its time is the moment of this call): lock_try or lock_release. */
+static void
+lock_rec(struct trace_rec *r, int type)
+{
+	trace_rec_init(r, type);
+	trace_rec_set_text(r, LOCK_NAME);
+	r->fd = E.lock_fd;
+}
+
+/* Finish and emit it. */
+static void
+lock_emit(struct trace_rec *r, int ret, int err, int owner)
+{
+	r->ret = ret;
+	r->err = err;
+	r->owner = owner;
+	trace_emit(r);
+}
+
+/* A lock record of this worker, made and emitted now. */
 static void
 trace_lock(int type, int ret, int err, int owner)
 {
 	struct trace_rec r;
 
-	trace_rec_init(&r, type);
-	trace_rec_set_text(&r, LOCK_NAME);
-	r.fd = E.lock_fd;
-	r.ret = ret;
-	r.err = err;
-	r.owner = owner;
-	trace_emit(&r);
+	lock_rec(&r, type);
+	lock_emit(&r, ret, err, owner);
 }
 
 /*
@@ -686,14 +700,9 @@ mutex_release(void)
 	if (!E.held)
 		return;
 	E.held = 0;
-	trace_rec_init(&r, TR_LOCK_RELEASE);
+	lock_rec(&r, TR_LOCK_RELEASE);
 	ok = atomic_compare_exchange_strong(E.lock, &expected, 0);
-	trace_rec_set_text(&r, LOCK_NAME);
-	r.fd = E.lock_fd;
-	r.ret = ok ? 0 : -1;
-	r.err = ok ? 0 : EPERM;
-	r.owner = ok ? E.pid : (int)expected;
-	trace_emit(&r);
+	lock_emit(&r, ok ? 0 : -1, ok ? 0 : EPERM, ok ? E.pid : (int)expected);
 }
 
 /* The parent: a worker that died holding the lock would keep it forever (nginx's master frees it too). */

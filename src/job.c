@@ -14,8 +14,8 @@
 
 static const char *const kind_names[] = { "echo", "fifo", "probe", "program", NULL };
 static const char *const yesno[] = { "no", "yes", NULL };
-static const char *const accept_names[] = { "semaphore", "exclusive", "reuseport", "shared-epoll",
-					    "none", "mutex", NULL };
+static const char *const accept_names[ACCEPT__COUNT + 1] = { "semaphore", "exclusive", "reuseport",
+							     "shared-epoll", "none", "mutex", NULL };
 static const char *const loop_names[] = { "once", "drain", NULL };
 static const char *const trigger_names[] = { "edge", "level", NULL };
 static const char *const cpus_names[] = { "any", "same", "split", NULL };
@@ -257,6 +257,23 @@ job_to_args(const struct job_cfg *j, char args[][48], int max)
 			snprintf(args[n++], 48, "%s=%d", o->key, v);
 	}
 	return n;
+}
+
+/* The name of an accept strategy (enum accept_mode), "?" out of range. */
+const char *
+job_accept_name(int accept)
+{
+	return accept >= 0 && accept < ACCEPT__COUNT ? accept_names[accept] : "?";
+}
+
+/* The accept strategy named name, or -1. */
+int
+job_accept_find(const char *name)
+{
+	for (int i = 0; i < ACCEPT__COUNT; i++)
+		if (strcmp(accept_names[i], name) == 0)
+			return i;
+	return -1;
 }
 
 /* The value name of j's enum option key, or "?" for an unknown or integer one. */

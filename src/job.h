@@ -92,6 +92,9 @@ int job_set(struct job_cfg *j, const char *key, const char *val, char *err, size
  */
 #define SCN_MAX_ARGS JOB_NOPTS /* a job never has more options than the table */
 int job_to_args(const struct job_cfg *j, char args[][48], int max);
+/* An accept strategy's name ("semaphore", "mutex", ...), "?" out of range; and back, -1 when unknown. */
+const char *job_accept_name(int accept);
+int job_accept_find(const char *name);
 /* The value name of an enum option, for display: job_opt_name(j, "accept"). */
 const char *job_opt_name(const struct job_cfg *j, const char *key);
 

@@ -137,7 +137,7 @@ contestview_stop(void *arg, char *err, size_t errcap)
 	for (int i = 0; i < ACCEPT__COUNT; i++) {
 		char path[PATH_MAX + 32];
 
-		snprintf(path, sizeof path, "%s/%s.rec", cv->dir, contest_strategy_name(i));
+		snprintf(path, sizeof path, "%s/%s.rec", cv->dir, job_accept_name(i));
 		unlink(path);
 	}
 	rmdir(cv->dir);
@@ -166,7 +166,7 @@ open_replay(struct contestview *cv)
 	cv->msg[0] = '\0';
 	if (r == NULL || !r->recording[0]) {
 		snprintf(cv->msg, sizeof cv->msg, "%s has not finished yet: its recording is not complete",
-			 contest_strategy_name(cv->o.strategies[cv->sel]));
+			 job_accept_name(cv->o.strategies[cv->sel]));
 		return;
 	}
 	cv->sub.s = replayview_start(r->recording, cv->loop, cv->notify, cv->ctx, err, sizeof err);
@@ -355,7 +355,7 @@ render_row(const struct contestview *cv, int y, int i)
 	char buf[200];
 	int64_t peak = 0;
 
-	snprintf(buf, sizeof buf, "%s %-12s", sel ? crt_g(G_ARROW_R) : " ", contest_strategy_name(strategy));
+	snprintf(buf, sizeof buf, "%s %-12s", sel ? crt_g(G_ARROW_R) : " ", job_accept_name(strategy));
 	draw_text(y, 0, 15, sel ? CS_FOCUS : CS_NORMAL, buf);
 	if (r == NULL && contest_running(cv->c) == strategy) {
 		if (cv->have_live) {
@@ -397,7 +397,7 @@ render_detail(const struct contestview *cv, int y, int last)
 
 	if (y > last)
 		return y;
-	snprintf(buf, sizeof buf, "%s: %s", contest_strategy_name(strategy), teaches[strategy]);
+	snprintf(buf, sizeof buf, "%s: %s", job_accept_name(strategy), teaches[strategy]);
 	y = draw_wrapped(y, last, 1, CS_TITLE, buf);
 	if (r == NULL) {
 		if (y <= last)
