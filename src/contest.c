@@ -80,7 +80,6 @@ struct contest {
 	struct model *m;
 	struct run *run;
 	struct sampler smp;
-	int have_sampler;
 	struct recorder *rec;
 	struct trace_tee tee;
 	struct load *load;
@@ -392,7 +391,6 @@ strategy_start(struct contest *c)
 	if (c->run == NULL)
 		return -1;
 	sampler_init(&c->smp, c->loop, c->run, c->m);
-	c->have_sampler = 1;
 	sampler_watch_queues(&c->smp);
 	return 0;
 }
@@ -469,9 +467,7 @@ strategy_end(struct contest *c)
 	if (c->run) {
 		const struct trace_reader *rd;
 
-		if (c->have_sampler)
-			sampler_done(&c->smp);
-		c->have_sampler = 0;
+		sampler_done(&c->smp); /* started with the run */
 		run_stop(c->run);
 		run_emit_end(c->run, res->error[0] ? 1 : 0, c->interrupted ? RUN_INTERRUPTED : 0);
 		rd = run_reader(c->run);

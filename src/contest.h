@@ -11,7 +11,6 @@
 #define EPOLLVIZ_CONTEST_H
 
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 
 #include "job.h"
