@@ -12,7 +12,9 @@ WARN ?= -Wall -Wextra -Wshadow -Wno-missing-field-initializers -Werror
 OPT ?= -O2 -g
 CURSES_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS ?= $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
-CPPFLAGS += -D_GNU_SOURCE -DEPOLLVIZ_VERSION='"$(VERSION)"' -DEPOLLVIZ_DATADIR='"$(PREFIX)/share/epollviz"'
+LOCALEDIR ?= $(PREFIX)/share/locale
+CPPFLAGS += -D_GNU_SOURCE -DEPOLLVIZ_VERSION='"$(VERSION)"' -DEPOLLVIZ_DATADIR='"$(PREFIX)/share/epollviz"' \
+	-DEPOLLVIZ_LOCALEDIR='"$(LOCALEDIR)"'
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SANITIZE)
 LDLIBS += $(CURSES_LIBS) -pthread
@@ -38,6 +40,12 @@ STATIC_PROG := $(BUILD)/tests/static-epoll
 TORTURE_PROG := $(BUILD)/tests/fd-torture
 FIFO_PROG := $(BUILD)/tests/fifo-reader
 
+# Translations (gettext): po/LANG.po, compiled to $(BUILD)/locale/LANG/LC_MESSAGES/,
+# where the binary finds them (src/paths.h); see `check-po` and `po-update` below.
+LINGUAS := $(basename $(notdir $(wildcard po/*.po)))
+MO := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/epollviz.mo)
+POT := $(BUILD)/po/epollviz.pot
+
 TEST_SRC := $(wildcard tests/*.c) fuzz/targets.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/epollviz-tests
@@ -45,9 +53,9 @@ TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion jansson 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion jansson 2>/dev/null || echo -lcriterion -ljansson)
 
 .PHONY: all run test test-loaded asan valgrind lint fuzz bench screenshots check-layering clean install uninstall \
-	deps deps-test deps-screenshots
+	deps deps-test deps-screenshots check-po po-update
 
-all: deps $(BIN) $(PRELOAD)
+all: deps $(BIN) $(PRELOAD) $(MO)
 
 deps:
 	@scripts/deps.sh build
@@ -89,20 +97,51 @@ $(BUILD)/fuzz/%.o: fuzz/%.c
 $(TEST_BIN): $(TEST_OBJ) $(OBJ_ENGINE) $(OBJ_UI)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(CURSES_LIBS)
 
+$(BUILD)/locale/%/LC_MESSAGES/epollviz.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# The catalogue's template, from every marked string of the code (_ N_ P_)
+# and every scenario's title and description (read by the scenario parser
+# itself: `--role po-scenarios`).
+XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+	--add-comments=TRANSLATORS: --package-name=epollviz --package-version=$(VERSION) \
+	--msgid-bugs-address= --no-wrap --sort-by-file
+$(POT): $(SRC) $(UI) $(wildcard scenarios/*.scn) $(BIN)
+	@mkdir -p $(dir $@)
+	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios ./$(BIN) --role po-scenarios > $(BUILD)/po/scenarios.c
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRC) $(UI) $(BUILD)/po/scenarios.c
+
+# Fails when a marked string is missing from a catalogue, or a catalogue has
+# fuzzy or untranslated entries, or a format that does not match its msgid.
+check-po: $(POT)
+	@for po in $(wildcard po/*.po); do \
+		msgfmt --check --statistics -o /dev/null $$po || exit 1; \
+		msgcmp $$po $(POT) || { echo "check-po: $$po lacks strings of the code (make po-update)" >&2; exit 1; }; \
+		n=$$(msgattrib --only-fuzzy --no-obsolete $$po | grep -c '^msgid'); \
+		[ "$$n" = 0 ] || { msgattrib --only-fuzzy --no-obsolete $$po >&2; echo "check-po: $$po has fuzzy entries" >&2; exit 1; }; \
+		n=$$(msgattrib --untranslated --no-obsolete $$po | grep -c '^msgid'); \
+		[ "$$n" = 0 ] || { msgattrib --untranslated --no-obsolete $$po >&2; echo "check-po: $$po has untranslated entries" >&2; exit 1; }; \
+	done
+
+# Bring every catalogue up to the code's strings (new ones come in untranslated).
+po-update: $(POT)
+	for po in $(wildcard po/*.po); do msgmerge --quiet --update --backup=none --no-wrap $$po $(POT) || exit 1; done
+
 run: all
 	./$(BIN)
 
 # Every test: unit, integration (real processes), end-to-end (tmux).
-TEST_RUN = EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
+TEST_RUN = LC_ALL=C.UTF-8 LANGUAGE= EPOLLVIZ_BIN=$(abspath $(BIN)) EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios \
 	$(TEST_WRAP) $(TEST_BIN) --jobs=2 --timeout=120 $(TEST_ARGS)
-test: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(FIFO_PROG) $(TEST_BIN) check-layering
+test: deps-test $(BIN) $(PRELOAD) $(MO) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(FIFO_PROG) $(TEST_BIN) check-layering check-po
 	$(TEST_RUN)
 
 # The same suite with one CPU-bound busy loop per online core running beside
 # it (scripts/with-load.sh): every wait must be for the effect itself, with a
 # deadline a busy machine meets.  The exit status is the suite's.
 test-loaded: TEST_WRAP = scripts/with-load.sh
-test-loaded: deps-test $(BIN) $(PRELOAD) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(FIFO_PROG) $(TEST_BIN) check-layering
+test-loaded: deps-test $(BIN) $(PRELOAD) $(MO) $(EXAMPLES) $(STATIC_PROG) $(TORTURE_PROG) $(FIFO_PROG) $(TEST_BIN) check-layering check-po
 	$(TEST_RUN)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer: the
@@ -220,12 +259,22 @@ install: all
 	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/
 	install -m 644 scenarios/recordings/*.rec $(DESTDIR)$(PREFIX)/share/epollviz/scenarios/recordings/
 	install -m 644 epollviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES || exit 1; \
+		install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/epollviz.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+		if [ -f man/$$l/epollviz.1 ]; then \
+			install -d $(DESTDIR)$(PREFIX)/share/man/$$l/man1 && \
+			install -m 644 man/$$l/epollviz.1 $(DESTDIR)$(PREFIX)/share/man/$$l/man1/epollviz.1 || exit 1; \
+		fi; \
+	done
 	install -d $(INSTALL_LIBDIR)/examples
 	install -m 755 $(PRELOAD) $(INSTALL_LIBDIR)/
 	install -m 755 $(EXAMPLES) $(INSTALL_LIBDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/epollviz $(DESTDIR)$(PREFIX)/share/man/man1/epollviz.1
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/epollviz.mo \
+		$(DESTDIR)$(PREFIX)/share/man/$$l/man1/epollviz.1; done
 	rm -rf $(DESTDIR)$(PREFIX)/share/epollviz $(INSTALL_LIBDIR)
 
 clean:

@@ -25,6 +25,7 @@ has_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok 
 build() {
 	want gcc has_cmd gcc
 	want make has_cmd make
+	want gettext has_cmd msgfmt   # the message catalogues (po/*.po)
 	want pkgconf has_cmd pkg-config
 	if has_cmd pkg-config; then want libncurses-dev has_pc ncursesw; else need="$need libncurses-dev"; fi
 }
@@ -41,6 +42,8 @@ test)
 	fi
 	want tmux has_cmd tmux
 	want procps has_cmd ps
+	# The Russian screen tests build ru_RU.UTF-8 from its source with localedef (no root needed).
+	want locales test -f /usr/share/i18n/locales/ru_RU
 	# Real third-party epoll servers for `attach` and `run` (never started as a service).
 	want_optional nginx has_nginx
 	want_optional redis-server has_redis

@@ -20,6 +20,10 @@
 #define EPOLLVIZ_DATADIR "/usr/local/share/epollviz"
 #endif
 
+#ifndef EPOLLVIZ_LOCALEDIR
+#define EPOLLVIZ_LOCALEDIR "/usr/local/share/locale"
+#endif
+
 #define MAX_PLACES 4
 
 /* What one search looks for, and where. */
@@ -128,6 +132,14 @@ append(char *err, size_t cap, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const struct search locale = {
+	.env = "EPOLLVIZ_LOCALEDIR",
+	.what = "message catalogues",
+	.type = S_IFDIR,
+	.rel = { "build/locale", "locale", "../share/locale", NULL },
+	.last = EPOLLVIZ_LOCALEDIR,
+};
+
 /* Look for s's file as paths.h says; 0 with its absolute path in buf, or -1 with err. */
 static int
 search(const struct search *s, char *buf, size_t cap, char *err, size_t errcap)
@@ -177,6 +189,21 @@ int
 paths_preload(char *buf, size_t cap, char *err, size_t errcap)
 {
 	return search(&preload, buf, cap, err, errcap);
+}
+
+/* The message catalogues; see paths.h. */
+int
+paths_locale(char *buf, size_t cap, char *err, size_t errcap)
+{
+	const char *env = getenv(locale.env);
+
+	if (search(&locale, buf, cap, err, errcap) == 0)
+		return 0;
+	if (env && *env)
+		return -1;
+	if (errcap > 0)
+		err[0] = '\0';
+	return 1;
 }
 
 /* Is path a regular file this process may execute?  0, or -1 with a reason in *why. */

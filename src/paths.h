@@ -18,6 +18,10 @@
  * tracer library: EXE/libepollviz-preload.so (build/asan/),
  *   EXE/build/libepollviz-preload.so (the source tree),
  *   EXE/../lib/epollviz/libepollviz-preload.so (installed).
+ *
+ * message catalogues (LANG/LC_MESSAGES/epollviz.mo below it):
+ *   EXE/build/locale (the source tree), EXE/locale (build/asan/),
+ *   EXE/../share/locale (installed), EPOLLVIZ_LOCALEDIR (compiled in).
  */
 #ifndef EPOLLVIZ_PATHS_H
 #define EPOLLVIZ_PATHS_H
@@ -45,6 +49,12 @@ int paths_scenarios(char *buf, size_t cap, char *err, size_t errcap);
  * every place looked at.
  */
 int paths_preload(char *buf, size_t cap, char *err, size_t errcap);
+/*
+ * The directory of the message catalogues, absolute, into buf.  Returns 0;
+ * 1 when no place has one (messages stay English, not an error); or -1
+ * with a message in err when $EPOLLVIZ_LOCALEDIR is set but not a directory.
+ */
+int paths_locale(char *buf, size_t cap, char *err, size_t errcap);
 /*
  * The program `epollviz run` would start for name, found as execvp finds
  * it (a name with a '/' as it is, else along $PATH), into buf.  Returns 0,

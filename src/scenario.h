@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "job.h"
 
@@ -64,6 +65,17 @@ int scenario_list(struct scenario **out, char *err, size_t errcap);
  * "run", with no file.
  */
 void scenario_program(struct scenario *sc, char *const *argv);
+/*
+ * The description as one paragraph (the describe lines joined by spaces)
+ * into buf: the text a translation is looked up by.  Returns buf.
+ */
+char *scenario_describe(const struct scenario *sc, char *buf, size_t cap);
+/*
+ * Print every scenario's title and description to out as C source with N_()
+ * marks, for xgettext (`make check-po`): the catalogue's msgids are exactly
+ * what scenario_describe and the parser give.  Returns 0, or -1 with err.
+ */
+int scenario_po_strings(FILE *out, char *err, size_t errcap);
 /* Index of the foreground job, or -1. */
 int scenario_fg_job(const struct scenario *sc);
 /* Does the scenario have a job of this kind?  Returns its index or -1. */

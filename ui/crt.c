@@ -124,7 +124,7 @@ crt_init(void)
 	const char *cs;
 	static int registered;
 
-	setlocale(LC_ALL, "");
+	/* The locale was taken at start (i18n_init), numbers kept in C. */
 	cs = nl_langinfo(CODESET);
 	utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)

@@ -17,6 +17,7 @@
 #include "../src/contest.h"
 #include "../src/paths.h"
 #include "../src/headless.h"
+#include "../src/i18n.h"
 #include "../src/roles.h"
 #include "../src/scenario.h"
 #include "lines.h"
@@ -83,7 +84,19 @@ int
 main(int argc, char **argv)
 {
 	const char *record = NULL;
+	char ierr[PATH_MAX + 128];
 
+	if (i18n_init(ierr, sizeof ierr) < 0 && !(argc >= 2 && strcmp(argv[1], "--role") == 0)) {
+		fprintf(stderr, "epollviz: %s\n", ierr);
+		return 2;
+	}
+	if (argc == 3 && strcmp(argv[1], "--role") == 0 && strcmp(argv[2], "po-scenarios") == 0) {
+		if (scenario_po_strings(stdout, ierr, sizeof ierr) < 0) {
+			fprintf(stderr, "epollviz: %s\n", ierr);
+			return 1;
+		}
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "--role") == 0)
 		roles_main(argc, argv);
 	/* Orphans of a run are re-parented here, so they can be reaped and counted. */

@@ -1,0 +1,27 @@
+/*
+ * i18n.c - see i18n.h.  Owns the process's locale settings and the binding
+ * of the text domain; knows nothing of what is translated.
+ */
+#include "i18n.h"
+
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "paths.h"
+
+/* Locale from the environment, numbers in C, the domain bound; see i18n.h. */
+int
+i18n_init(char *err, size_t errcap)
+{
+	char dir[PATH_MAX];
+	int rc;
+
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	rc = paths_locale(dir, sizeof dir, err, errcap);
+	if (rc == 0)
+		bindtextdomain(I18N_DOMAIN, dir);
+	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	return rc < 0 ? -1 : 0;
+}
