@@ -33,6 +33,8 @@ struct tui {
 	char scenarios[1024];
 	int started;
 	char stty_dir[64]; /* tui_start_stty's scratch directory, removed by tui_kill */
+	char locale[32];   /* LC_ALL of the program: C.UTF-8 unless a test says otherwise */
+	char locpath[96];  /* LOCPATH for it (a locale built by tui_ru_locale), or "" */
 	char screen[TUI_SCREEN_MAX];
 };
 
@@ -82,6 +84,40 @@ tui_init(struct tui *t, const char *name)
 	snprintf(t->sock, sizeof t->sock, "evz-%s-%d-%u", name, (int)getpid(), ++counter);
 	snprintf(t->bin, sizeof t->bin, "%s", bin ? bin : "./epollviz");
 	snprintf(t->scenarios, sizeof t->scenarios, "%s", scn ? scn : "scenarios");
+	snprintf(t->locale, sizeof t->locale, "C.UTF-8");
+}
+
+/*
+ * A ru_RU.UTF-8 locale for the Russian screen tests: the system's when it
+ * has one, else built from Debian's locale source (package locales) with
+ * localedef into dir (a fresh directory, made here; no root needed) and
+ * used through LOCPATH.  Returns 0 with locpath set ("" for the system's),
+ * or -1 with why it cannot (the test then skips, saying so).
+ */
+static inline int
+tui_ru_locale(char *locpath, size_t cap, char *why, size_t whycap)
+{
+	locpath[0] = '\0';
+	if (tui_sh("locale -a 2>/dev/null | grep -qix 'ru_RU.utf8'") == 0)
+		return 0;
+	if (access("/usr/share/i18n/locales/ru_RU", R_OK) != 0) {
+		snprintf(why, whycap, "no ru_RU.UTF-8 locale and no /usr/share/i18n/locales/ru_RU to build one "
+			 "(Debian package locales; scripts/deps.sh test installs it)");
+		return -1;
+	}
+	snprintf(locpath, cap, "/tmp/epollviz-ru-XXXXXX");
+	if (mkdtemp(locpath) == NULL) {
+		snprintf(why, whycap, "mkdtemp: %s", strerror(errno));
+		locpath[0] = '\0';
+		return -1;
+	}
+	if (tui_sh("localedef -i ru_RU -f UTF-8 '%s/ru_RU.UTF-8' >/dev/null 2>&1", locpath) != 0) {
+		snprintf(why, whycap, "localedef -i ru_RU -f UTF-8 failed");
+		tui_sh("rm -rf '%s'", locpath);
+		locpath[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -95,9 +131,10 @@ tui_start(struct tui *t, int cols, int rows, const char *args, const char *befor
 	int st;
 
 	st = tui_sh("tmux -L %s -f /dev/null new-session -d -x %d -y %d "
-		    "\"%s%sLC_ALL=C.UTF-8 EPOLLVIZ_SCENARIOS='%s' '%s' %s; echo EPOLLVIZ-EXIT=\\$?%s%s\" "
+		    "\"%s%s%s%s%sLC_ALL=%s LANGUAGE= EPOLLVIZ_SCENARIOS='%s' '%s' %s; echo EPOLLVIZ-EXIT=\\$?%s%s\" "
 		    "\\; set-option -g remain-on-exit on >/dev/null 2>&1",
-		    t->sock, cols, rows, before ? before : "", before ? "; " : "", t->scenarios, t->bin,
+		    t->sock, cols, rows, before ? before : "", before ? "; " : "", t->locpath[0] ? "LOCPATH='" : "",
+		    t->locpath, t->locpath[0] ? "' " : "", t->locale, t->scenarios, t->bin,
 		    args ? args : "", after ? "; " : "", after ? after : "");
 	t->started = st == 0;
 	return st;
