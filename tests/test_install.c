@@ -129,6 +129,7 @@ Test(install, the_installed_binary_needs_no_environment)
 	char *run[] = { "--headless", "run", "--script", "connect 1; sigint", "--json", "--", example, NULL };
 	char *missing[] = { "--headless", "no-such-scenario", NULL };
 	char *replay[] = { "--headless", "replay", rec, "--json", NULL };
+	char *help[] = { "--help", NULL };
 	struct hrun h;
 
 	make_target("install");
@@ -166,6 +167,15 @@ Test(install, the_installed_binary_needs_no_environment)
 	cr_assert_eq(hrun_raw(&h, replay, NULL, 0), 0);
 	cr_assert_eq(h.status, 0, "replay: status %d; stderr: %s", h.status, h.out);
 	hrun_free(&h);
+
+	/* It speaks Russian from its installed catalogue (LANGUAGE works with C.UTF-8 too). */
+	setenv("LANGUAGE", "ru", 1);
+	cr_assert_eq(hrun_raw(&h, help, out, sizeof out), 0);
+	unsetenv("LANGUAGE");
+	cr_assert_eq(h.status, 0, "--help: status %d; stderr: %s", h.status, h.out);
+	cr_assert(strstr(out, "\xd0") || strstr(out, "\xd1"), "--help is not in Russian with LANGUAGE=ru: %s", out);
+	cr_assert_not_null(strstr(out, "--headless"), "option names stay as they are: %s", out);
+	hrun_free(&h);
 }
 
 Test(install, uninstall_removes_every_file_install_put)
@@ -173,6 +183,8 @@ Test(install, uninstall_removes_every_file_install_put)
 	make_target("install");
 	cr_assert(installed("bin/epollviz"));
 	cr_assert(installed("share/man/man1/epollviz.1"));
+	cr_assert(installed("share/man/ru/man1/epollviz.1"), "the Russian man page was not installed");
+	cr_assert(installed("share/locale/ru/LC_MESSAGES/epollviz.mo"), "the Russian catalogue was not installed");
 	cr_assert(installed("share/epollviz/scenarios/echo-herd.scn"));
 	cr_assert(installed("share/epollviz/scenarios/recordings/echo-herd-burst.rec"));
 	cr_assert(installed("lib/epollviz/libepollviz-preload.so"), "the tracer library was not installed");
