@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 static const char *const kind_names[] = { "echo", "fifo", "probe", "program", NULL };
@@ -158,16 +159,26 @@ opt_find(const char *key)
 	return NULL;
 }
 
-/* "a, b or c" into buf. */
+/* "a, b or c" into buf (the "or" translated). */
 static const char *
 names_list(const char *const *names, char *buf, size_t cap)
 {
+	char head[512];
 	size_t len = 0;
+	int n = 0;
 
-	buf[0] = '\0';
-	for (int i = 0; names[i]; i++)
-		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
-					i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+	while (names[n])
+		n++;
+	head[0] = '\0';
+	for (int i = 0; i + 1 < n; i++)
+		len += (size_t)snprintf(head + (len < sizeof head ? len : sizeof head),
+					len < sizeof head ? sizeof head - len : 0, "%s%s", i ? ", " : "", names[i]);
+	if (n < 2) {
+		snprintf(buf, cap, "%s", n ? names[0] : "");
+		return buf;
+	}
+	/* TRANSLATORS: the end of a list of values: "a, b" and "c" -> "a, b or c". */
+	snprintf(buf, cap, _("%s or %s"), head, names[n - 1]);
 	return buf;
 }
 
@@ -193,14 +204,16 @@ job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t e
 	char list[512];
 
 	if (o == NULL || !(o->kinds & (1 << j->kind))) {
-		snprintf(err, errcap, "unknown key '%s' in [%s] (known: %s)", key,
+		/* TRANSLATORS: a key of a scenario file or a job option; the keys and [section] stay English. */
+		snprintf(err, errcap, _("unknown key '%s' in [%s] (known: %s)"), key,
 			 job_kind_name(j->kind), keys_list(j->kind, list, sizeof list));
 		return -1;
 	}
 	if (o->text) {
 		if (o->text(val) < 0) {
-			snprintf(err, errcap, "bad value '%s' for %s (expected '/' and 1 to %d letters, "
-				 "digits, '.', '_' or '-')", val, key, JOB_TEXT_MAX - 2);
+			/* TRANSLATORS: the value typed, the key (sem_name); a name as sem_open(3) takes it. */
+			snprintf(err, errcap, _("bad value '%s' for %s (expected '/' and 1 to %d letters, "
+						"digits, '.', '_' or '-')"), val, key, JOB_TEXT_MAX - 2);
 			return -1;
 		}
 		str_copy(opt_text(j, o), val, JOB_TEXT_MAX);
@@ -213,13 +226,14 @@ job_set(struct job_cfg *j, const char *key, const char *val, char *err, size_t e
 				return 0;
 			}
 		}
-		snprintf(err, errcap, "bad value '%s' for %s (expected %s)", val, key,
+		/* TRANSLATORS: the value typed, the key, then its values ("naive or fixed"). */
+		snprintf(err, errcap, _("bad value '%s' for %s (expected %s)"), val, key,
 			 names_list(o->names, list, sizeof list));
 		return -1;
 	}
 	long v;
 	if (parse_long(val, o->lo, o->hi, &v) < 0) {
-		snprintf(err, errcap, "bad value '%s' for %s (expected an integer from %ld to %ld)",
+		snprintf(err, errcap, _("bad value '%s' for %s (expected an integer from %ld to %ld)"),
 			 val, key, o->lo, o->hi);
 		return -1;
 	}

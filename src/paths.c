@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "util.h"
 
 #ifndef EPOLLVIZ_DATADIR
@@ -29,7 +30,8 @@
 /* What one search looks for, and where. */
 struct search {
 	const char *env;              /* the variable that names it directly */
-	const char *what;             /* for messages: "scenarios directory" */
+	const char *bad_env;          /* "ENV=VALUE: why" and what it must name (N_) */
+	const char *not_found;        /* "no ... found": the places, the variable (N_) */
 	mode_t type;                  /* S_IFDIR or S_IFREG */
 	const char *rel[MAX_PLACES];  /* under the binary's directory, in order; NULL ends */
 	const char *last;             /* an absolute place after those, or NULL */
@@ -37,7 +39,10 @@ struct search {
 
 static const struct search scenarios = {
 	.env = "EPOLLVIZ_SCENARIOS",
-	.what = "scenarios directory",
+	/* TRANSLATORS: %1$s=%2$s: the variable and its value; %3$s: why it is not a directory. */
+	.bad_env = N_("%s=%s: %s (it must name the scenarios directory)"),
+	/* TRANSLATORS: %1$s: the places looked in, ", " between them; %2$s: the variable. */
+	.not_found = N_("no scenarios directory found (looked in %s; set %s to name it)"),
 	.type = S_IFDIR,
 	.rel = { "scenarios", "../share/epollviz/scenarios", "../../scenarios", NULL },
 	.last = EPOLLVIZ_DATADIR "/scenarios",
@@ -45,7 +50,10 @@ static const struct search scenarios = {
 
 static const struct search preload = {
 	.env = "EPOLLVIZ_PRELOAD",
-	.what = "tracer library",
+	/* TRANSLATORS: %1$s=%2$s: the variable and its value; %3$s: why it is not a file. */
+	.bad_env = N_("%s=%s: %s (it must name the tracer library)"),
+	/* TRANSLATORS: %1$s: the places looked in, ", " between them; %2$s: the variable. */
+	.not_found = N_("no tracer library found (looked in %s; set %s to name it)"),
 	.type = S_IFREG,
 	.rel = { PATHS_PRELOAD_NAME, "build/" PATHS_PRELOAD_NAME,
 		 "../lib/epollviz/" PATHS_PRELOAD_NAME, NULL },
@@ -134,7 +142,10 @@ append(char *err, size_t cap, const char *fmt, ...)
 
 static const struct search locale = {
 	.env = "EPOLLVIZ_LOCALEDIR",
-	.what = "message catalogues",
+	/* TRANSLATORS: %1$s=%2$s: the variable and its value; %3$s: why it is not a directory. */
+	.bad_env = N_("%s=%s: %s (it must name the message catalogues)"),
+	/* TRANSLATORS: %1$s: the places looked in, ", " between them; %2$s: the variable. */
+	.not_found = N_("no message catalogues found (looked in %s; set %s to name it)"),
 	.type = S_IFDIR,
 	.rel = { "build/locale", "locale", "../share/locale", NULL },
 	.last = EPOLLVIZ_LOCALEDIR,
@@ -145,35 +156,35 @@ static int
 search(const struct search *s, char *buf, size_t cap, char *err, size_t errcap)
 {
 	const char *env = getenv(s->env);
-	char exe[PATH_MAX], place[PATH_MAX + 64];
+	char exe[PATH_MAX], place[PATH_MAX + 64], places[2 * PATH_MAX];
 	int n = 0;
 
 	if (env && *env) {
 		if (is_a(env, s->type) < 0) {
-			snprintf(err, errcap, "%s=%s: %s (it must name the %s)", s->env, env, strerror(errno),
-				 s->what);
+			snprintf(err, errcap, _(s->bad_env), s->env, env, strerror(errno));
 			return -1;
 		}
 		return absolute(env, buf, cap, err, errcap);
 	}
-	snprintf(err, errcap, "no %s found (looked in ", s->what);
+	/* The places looked in, then the sentence around them. */
+	places[0] = '\0';
 	if (paths_exe_dir(exe, sizeof exe) < 0) {
-		append(err, errcap, "no place next to the binary: %s", strerror(errno));
+		append(places, sizeof places, _("no place next to the binary: %s"), strerror(errno));
 		n++;
 	} else {
 		for (int i = 0; i < MAX_PLACES && s->rel[i]; i++) {
 			snprintf(place, sizeof place, "%s/%s", strcmp(exe, "/") == 0 ? "" : exe, s->rel[i]);
 			if (is_a(place, s->type) == 0)
 				return absolute(place, buf, cap, err, errcap);
-			append(err, errcap, "%s%s", n++ ? ", " : "", place);
+			append(places, sizeof places, "%s%s", n++ ? ", " : "", place);
 		}
 	}
 	if (s->last) {
 		if (is_a(s->last, s->type) == 0)
 			return absolute(s->last, buf, cap, err, errcap);
-		append(err, errcap, "%s%s", n ? ", " : "", s->last);
+		append(places, sizeof places, "%s%s", n ? ", " : "", s->last);
 	}
-	append(err, errcap, "; set %s to name it)", s->env);
+	snprintf(err, errcap, _(s->not_found), places, s->env);
 	return -1;
 }
 
@@ -217,11 +228,11 @@ executable(const char *path, const char **why)
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		*why = "a directory";
+		*why = _("a directory");
 		return -1;
 	}
 	if (access(path, X_OK) < 0) {
-		*why = "not executable";
+		*why = _("not executable");
 		return -1;
 	}
 	return 0;
@@ -231,10 +242,11 @@ executable(const char *path, const char **why)
 int
 paths_program(const char *name, char *buf, size_t cap, char *err, size_t errcap)
 {
-	const char *path = getenv("PATH"), *why = "not found", *p;
+	const char *path = getenv("PATH"), *why = NULL, *p;
 
 	if (name == NULL || name[0] == '\0') {
-		snprintf(err, errcap, "run: an empty program name");
+		/* TRANSLATORS: "run:" is the command (epollviz run PROGRAM): keep it English. */
+		snprintf(err, errcap, _("run: an empty program name"));
 		return -1;
 	}
 	if (strchr(name, '/')) {
@@ -255,6 +267,7 @@ paths_program(const char *name, char *buf, size_t cap, char *err, size_t errcap)
 			return 0;
 		p = colon ? colon + 1 : NULL;
 	}
-	snprintf(err, errcap, "run: %s: %s in $PATH", name, why);
+	/* TRANSLATORS: "run:" is the command; %s: the program's name; $PATH stays as it is. */
+	snprintf(err, errcap, _("run: %s: not found in $PATH"), name);
 	return -1;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "paths.h"
 #include "util.h"
 
@@ -97,11 +98,15 @@ scenario_parse(const char *text, size_t len, const char *path, struct scenario *
 
 		lineno++;
 		if (ll >= sizeof buf) {
-			set_err(err, errcap, path, lineno, "line longer than %zu bytes", sizeof buf - 1);
+			/*
+			 * TRANSLATORS: scenario file errors follow "FILE:LINE: "; section
+			 * names in [] and keys in '' are what the file says: keep them English.
+			 */
+			set_err(err, errcap, path, lineno, _("line longer than %zu bytes"), sizeof buf - 1);
 			return -1;
 		}
 		if (memchr(p, '\0', ll)) {
-			set_err(err, errcap, path, lineno, "NUL byte in line");
+			set_err(err, errcap, path, lineno, _("NUL byte in line"));
 			return -1;
 		}
 		memcpy(buf, p, ll);
@@ -116,17 +121,17 @@ scenario_parse(const char *text, size_t len, const char *path, struct scenario *
 			int kind = -1;
 
 			if (close == NULL || close[1] != '\0') {
-				set_err(err, errcap, path, lineno, "bad section header '%s' (expected [echo], [fifo] or [probe])", line);
+				set_err(err, errcap, path, lineno, _("bad section header '%s' (expected [echo], [fifo] or [probe])"), line);
 				return -1;
 			}
 			*close = '\0';
 			kind = job_kind_find(trim(line + 1));
 			if (kind < 0) {
-				set_err(err, errcap, path, lineno, "unknown section [%s] (expected [echo], [fifo] or [probe])", trim(line + 1));
+				set_err(err, errcap, path, lineno, _("unknown section [%s] (expected [echo], [fifo] or [probe])"), trim(line + 1));
 				return -1;
 			}
 			if (sc->njobs == SCN_MAX_JOBS) {
-				set_err(err, errcap, path, lineno, "too many jobs (at most %d)", SCN_MAX_JOBS);
+				set_err(err, errcap, path, lineno, _("too many jobs (at most %d)"), SCN_MAX_JOBS);
 				return -1;
 			}
 			job = &sc->jobs[sc->njobs++];
@@ -136,44 +141,45 @@ scenario_parse(const char *text, size_t len, const char *path, struct scenario *
 		}
 		eq = strchr(line, '=');
 		if (eq == NULL) {
-			set_err(err, errcap, path, lineno, "expected 'key = value', got '%s'", line);
+			/* TRANSLATORS: 'key = value' is the syntax of a scenario line: keep it as it is. */
+			set_err(err, errcap, path, lineno, _("expected 'key = value', got '%s'"), line);
 			return -1;
 		}
 		*eq = '\0';
 		key = trim(line);
 		val = trim(eq + 1);
 		if (*key == '\0') {
-			set_err(err, errcap, path, lineno, "missing key before '='");
+			set_err(err, errcap, path, lineno, _("missing key before '='"));
 			return -1;
 		}
 		if (*val == '\0') {
-			set_err(err, errcap, path, lineno, "missing value for '%s'", key);
+			set_err(err, errcap, path, lineno, _("missing value for '%s'"), key);
 			return -1;
 		}
 		if (job == NULL) {
 			if (strcmp(key, "title") == 0) {
 				if (title_line) {
-					set_err(err, errcap, path, lineno, "duplicate key 'title' (first set on line %d)", title_line);
+					set_err(err, errcap, path, lineno, _("duplicate key 'title' (first set on line %d)"), title_line);
 					return -1;
 				}
 				title_line = lineno;
 				if (strlen(val) >= sizeof sc->title) {
-					set_err(err, errcap, path, lineno, "title longer than %zu characters", sizeof sc->title - 1);
+					set_err(err, errcap, path, lineno, _("title longer than %zu characters"), sizeof sc->title - 1);
 					return -1;
 				}
 				str_copy(sc->title, val, sizeof sc->title);
 			} else if (strcmp(key, "describe") == 0) {
 				if (sc->ndescribe == SCN_MAX_DESCRIBE) {
-					set_err(err, errcap, path, lineno, "too many describe lines (at most %d)", SCN_MAX_DESCRIBE);
+					set_err(err, errcap, path, lineno, _("too many describe lines (at most %d)"), SCN_MAX_DESCRIBE);
 					return -1;
 				}
 				if (strlen(val) >= SCN_LINE_MAX) {
-					set_err(err, errcap, path, lineno, "describe line longer than %d characters", SCN_LINE_MAX - 1);
+					set_err(err, errcap, path, lineno, _("describe line longer than %d characters"), SCN_LINE_MAX - 1);
 					return -1;
 				}
 				str_copy(sc->describe[sc->ndescribe++], val, SCN_LINE_MAX);
 			} else {
-				set_err(err, errcap, path, lineno, "unknown key '%s' before any job section (known: title, describe)", key);
+				set_err(err, errcap, path, lineno, _("unknown key '%s' before any job section (known: title, describe)"), key);
 				return -1;
 			}
 			continue;
@@ -184,7 +190,7 @@ scenario_parse(const char *text, size_t len, const char *path, struct scenario *
 			int *first = &seen[sc->njobs][o];
 
 			if (*first) {
-				set_err(err, errcap, path, lineno, "duplicate key '%s' in [%s] (first set on line %d)", key, job_kind_name(job->kind), *first);
+				set_err(err, errcap, path, lineno, _("duplicate key '%s' in [%s] (first set on line %d)"), key, job_kind_name(job->kind), *first);
 				return -1;
 			}
 			*first = lineno;
@@ -195,18 +201,19 @@ scenario_parse(const char *text, size_t len, const char *path, struct scenario *
 		}
 	}
 	if (!title_line) {
-		set_err(err, errcap, path, 0, "missing 'title = ...'");
+		set_err(err, errcap, path, 0, _("missing 'title = ...'"));
 		return -1;
 	}
 	if (sc->njobs == 0) {
-		set_err(err, errcap, path, 0, "no job section ([echo], [fifo] or [probe])");
+		set_err(err, errcap, path, 0, _("no job section ([echo], [fifo] or [probe])"));
 		return -1;
 	}
 	for (int i = 0; i < sc->njobs; i++) {
 		if (sc->jobs[i].background)
 			continue;
 		if (fg_line) {
-			set_err(err, errcap, path, sc->jobs[i].line, "a second foreground job (the first is on line %d); add 'background = yes'", fg_line);
+			/* TRANSLATORS: 'background = yes' is a line to add to the file: keep it English. */
+			set_err(err, errcap, path, sc->jobs[i].line, _("a second foreground job (the first is on line %d); add 'background = yes'"), fg_line);
 			return -1;
 		}
 		fg_line = sc->jobs[i].line;
@@ -229,7 +236,7 @@ scenario_load(const char *path, struct scenario *sc, char *err, size_t errcap)
 		return -1;
 	}
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, errcap, "%s: not a regular file", path);
+		snprintf(err, errcap, _("%s: not a regular file"), path);
 		close(fd);
 		return -1;
 	}
@@ -243,7 +250,7 @@ scenario_load(const char *path, struct scenario *sc, char *err, size_t errcap)
 		return -1;
 	}
 	if (len > MAX_FILE_BYTES) {
-		snprintf(err, errcap, "%s: larger than %d bytes", path, MAX_FILE_BYTES);
+		snprintf(err, errcap, _("%s: larger than %d bytes"), path, MAX_FILE_BYTES);
 		free(buf);
 		return -1;
 	}
@@ -268,7 +275,7 @@ scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap
 		return 0;
 	}
 	if (paths_scenarios(dir, sizeof dir, e, sizeof e) < 0) {
-		snprintf(err, errcap, "no scenario named '%s': %s", name, e);
+		snprintf(err, errcap, _("no scenario named '%s': %s"), name, e);
 		return -1;
 	}
 	snprintf(path, cap, "%s/%s%s", dir, name, SCN_EXT);
@@ -277,7 +284,8 @@ scenario_find(const char *name, char *path, size_t cap, char *err, size_t errcap
 	if (errno != ENOENT)
 		snprintf(err, errcap, "%s: %s", path, strerror(errno));
 	else
-		snprintf(err, errcap, "no scenario named '%s' in %s (try --list)", name, dir);
+		/* TRANSLATORS: %s: the name typed, then the directory; --list is an option. */
+		snprintf(err, errcap, _("no scenario named '%s' in %s (try --list)"), name, dir);
 	return -1;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 /* Strip blanks and line ends from both ends of s in place; returns its new start. */
@@ -35,11 +36,14 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 	*sp = '\0';
 	k = action_find(text);
 	if (k < 0) {
-		size_t len = (size_t)snprintf(why, whycap, "unknown action (known:");
-		for (int i = 0; i < ACT__COUNT && len < whycap; i++)
-			len += (size_t)snprintf(why + len, whycap - len, " %s", action_name(i));
-		if (len < whycap)
-			snprintf(why + len, whycap - len, ")");
+		char known[256];
+		size_t len = 0;
+
+		known[0] = '\0';
+		for (int i = 0; i < ACT__COUNT && len < sizeof known; i++)
+			len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? " " : "", action_name(i));
+		/* TRANSLATORS: %s: the action names (English: they are what --script takes). */
+		snprintf(why, whycap, _("unknown action (known: %s)"), known);
 		return -1;
 	}
 	d = action_def(k);
@@ -49,7 +53,7 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 	switch (d->arg) {
 	case AA_NONE:
 		if (*arg) {
-			snprintf(why, whycap, "takes no argument");
+			snprintf(why, whycap, _("takes no argument"));
 			return -1;
 		}
 		break;
@@ -57,7 +61,7 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 		long v;
 
 		if (*arg && parse_long(arg, 1, SCRIPT_MAX_COUNT, &v) < 0) {
-			snprintf(why, whycap, "bad count '%s' (expected 1 to %d)", arg, SCRIPT_MAX_COUNT);
+			snprintf(why, whycap, _("bad count '%s' (expected 1 to %d)"), arg, SCRIPT_MAX_COUNT);
 			return -1;
 		}
 		if (*arg)
@@ -68,7 +72,7 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 		long v;
 
 		if (*arg && parse_long(arg, 1, 65535, &v) < 0) {
-			snprintf(why, whycap, "bad port '%s' (expected 1 to 65535)", arg);
+			snprintf(why, whycap, _("bad port '%s' (expected 1 to 65535)"), arg);
 			return -1;
 		}
 		st->n = *arg ? (int)v : 0;
@@ -76,11 +80,11 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 	}
 	case AA_TEXT:
 		if (*arg == '\0') {
-			snprintf(why, whycap, "needs a text");
+			snprintf(why, whycap, _("needs a text"));
 			return -1;
 		}
 		if (strlen(arg) >= sizeof st->text) {
-			snprintf(why, whycap, "text longer than %zu bytes", sizeof st->text - 1);
+			snprintf(why, whycap, _("text longer than %zu bytes"), sizeof st->text - 1);
 			return -1;
 		}
 		str_copy(st->text, arg, sizeof st->text);
@@ -90,7 +94,7 @@ parse_step(char *text, struct action_call *st, char *why, size_t whycap)
 		double v = strtod(arg, &end);
 
 		if (*arg == '\0' || *end != '\0' || !(v > 0) || v > SCRIPT_MAX_SECONDS) {
-			snprintf(why, whycap, "bad duration '%s' (expected seconds, above 0 and at most %d)", arg,
+			snprintf(why, whycap, _("bad duration '%s' (expected seconds, above 0 and at most %d)"), arg,
 				 SCRIPT_MAX_SECONDS);
 			return -1;
 		}
@@ -111,7 +115,7 @@ script_parse(const char *src, struct script *s, char *err, size_t errcap)
 
 	memset(s, 0, sizeof *s);
 	if (buf == NULL) {
-		snprintf(err, errcap, "out of memory");
+		snprintf(err, errcap, _("out of memory"));
 		return -1;
 	}
 	memcpy(buf, src, len + 1);
@@ -123,12 +127,13 @@ script_parse(const char *src, struct script *s, char *err, size_t errcap)
 		k++;
 		str_copy(copy, t, sizeof copy);
 		if (s->nsteps == SCRIPT_MAX_STEPS) {
-			snprintf(err, errcap, "step %d '%s': too many steps (at most %d)", k, copy, SCRIPT_MAX_STEPS);
+			snprintf(err, errcap, _("step %d '%s': too many steps (at most %d)"), k, copy, SCRIPT_MAX_STEPS);
 			free(buf);
 			return -1;
 		}
 		if (parse_step(t, &s->steps[s->nsteps], why, sizeof why) < 0) {
-			snprintf(err, errcap, "step %d '%s': %s", k, copy, why);
+			/* TRANSLATORS: the step's number, its text as typed, then what is wrong with it. */
+			snprintf(err, errcap, _("step %d '%s': %s"), k, copy, why);
 			free(buf);
 			return -1;
 		}

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "proctab.h"
 #include "util.h"
 
@@ -675,7 +676,8 @@ sockdiag_open(int pid)
 	e = errno;
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* Every later socket would be made in the target's namespace: stop (the crash path restores the terminal). */
-		fprintf(stderr, "epollviz: cannot return to its own network namespace: %s\n", strerror(errno));
+		fprintf(stderr, "epollviz: %s: %s\n", _("cannot return to its own network namespace"),
+			strerror(errno));
 		abort();
 	}
 	close(ns);

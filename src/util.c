@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 /* The monotonic clock now, in nanoseconds. */
 uint64_t
 now_ns(void)
@@ -203,7 +205,7 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL) {
-		fprintf(stderr, "epollviz: out of memory\n");
+		fprintf(stderr, "epollviz: %s\n", _("out of memory"));
 		_exit(70);
 	}
 	return p;
@@ -216,7 +218,7 @@ xreallocarray(void *p, size_t n, size_t size)
 	void *q = reallocarray(p, n ? n : 1, size ? size : 1);
 
 	if (q == NULL) {
-		fprintf(stderr, "epollviz: out of memory\n");
+		fprintf(stderr, "epollviz: %s\n", _("out of memory"));
 		_exit(70);
 	}
 	return q;
