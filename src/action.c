@@ -20,6 +20,7 @@
 #include "proctab.h"
 #include "run.h"
 #include "sampler.h"
+#include "i18n.h"
 #include "util.h"
 
 #define SEC 1000000000ull
@@ -721,80 +722,80 @@ done_pause(struct actions *a, const struct action_call *c)
 /* clang-format off */
 static const struct action_def defs[ACT__COUNT] = {
 	[ACT_CONNECT] = { .name = "connect", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
-		.key = 'c', .cap = "c", .label = "client", .prio = 1,
-		.help = "one client: connect, send a line, print the reply (which pid answered), close",
+		.key = 'c', .cap = "c", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("client"), .prio = 1,
+		.help = N_("one client: connect, send a line, print the reply (which pid answered), close"),
 		.timeout_ns = 0, .per_n_ns = CLIENT_TIMEOUT_NS, .begin = begin_connect, .done = clients_idle },
 	[ACT_BURST] = { .name = "burst", .argname = "N", .arg = AA_COUNT, .def = 20, .needs = AN_LISTENER,
-		.key = 'b', .cap = "b", .label = "burst", .prio = 1,
-		.help = "20 clients at once: the herd, the semaphore, the accept queue",
+		.key = 'b', .cap = "b", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("burst"), .prio = 1,
+		.help = N_("20 clients at once: the herd, the semaphore, the accept queue"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_burst, .done = clients_idle },
 	[ACT_HOLD] = { .name = "hold", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
-		.key = 'o', .cap = "o", .label = "hold", .prio = 3,
-		.help = "open one client connection and keep it open",
+		.key = 'o', .cap = "o", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("hold"), .prio = 3,
+		.help = N_("open one client connection and keep it open"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_hold, .done = clients_idle },
 	[ACT_SEND] = { .name = "send", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_LISTENER | AN_HELD,
-		.key = 's', .cap = "s", .label = "send", .prio = 3, .key_text = "line %d from a held client",
-		.help = "send a line on every held connection",
+		.key = 's', .cap = "s", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("send"), .prio = 3, .key_text = "line %d from a held client",
+		.help = N_("send a line on every held connection"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_send, .done = clients_idle },
 	[ACT_RELEASE] = { .name = "release", .needs = AN_HELD,
-		.key = 'x', .cap = "x", .label = "close", .prio = 3,
-		.help = "close every held connection (the worker sees EOF: DEL, close)",
+		.key = 'x', .cap = "x", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("close"), .prio = 3,
+		.help = N_("close every held connection (the worker sees EOF: DEL, close)"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_release },
 	[ACT_ABANDON] = { .name = "abandon", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
-		.key = 'a', .cap = "a", .label = "abandon", .prio = 4,
-		.help = "a client that gives up: connect, send a line, close before the reply (a second send "
-			"to it gets EPIPE; with sigpipe = default, SIGPIPE)",
+		.key = 'a', .cap = "a", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("abandon"), .prio = 4,
+		.help = N_("a client that gives up: connect, send a line, close before the reply (a second send "
+			"to it gets EPIPE; with sigpipe = default, SIGPIPE)"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_abandon, .done = clients_idle },
 	[ACT_TARGET] = { .name = "target", .argname = "PORT", .arg = AA_PORT, .needs = AN_LISTENER | AN_PORTS,
-		.key = 't', .cap = "t", .label = "port", .prio = 3,
-		.help = "the listening port the clients go to: the next one (a program with several), or PORT",
+		.key = 't', .cap = "t", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("port"), .prio = 3,
+		.help = N_("the listening port the clients go to: the next one (a program with several), or PORT"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_target },
 	[ACT_WRITE] = { .name = "write", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_FIFO,
-		.key = 'w', .cap = "w", .label = "write", .prio = 1, .key_text = "line %d from epollviz",
-		.help = "write a line into the FIFO (open, write, close: the close is a hang-up)",
+		.key = 'w', .cap = "w", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("write"), .prio = 1, .key_text = "line %d from epollviz",
+		.help = N_("write a line into the FIFO (open, write, close: the close is a hang-up)"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_write, .done = done_write },
 	[ACT_WRITER] = { .name = "writer", .needs = AN_FIFO,
-		.key = 'W', .cap = "W", .label = "writer", .prio = 1,
-		.help = "open a FIFO writer and keep it",
+		.key = 'W', .cap = "W", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("writer"), .prio = 1,
+		.help = N_("open a FIFO writer and keep it"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_writer, .done = done_writer },
 	[ACT_HANGUP] = { .name = "hangup", .needs = AN_WRITER,
-		.key = 'h', .cap = "h", .label = "hang up", .prio = 1,
-		.help = "close the held writer: the watcher sees EPOLLHUP",
+		.key = 'h', .cap = "h", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("hang up"), .prio = 1,
+		.help = N_("close the held writer: the watcher sees EPOLLHUP"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_hangup, .done = done_hangup },
 	[ACT_WRITE_CLOSE] = { .name = "write-close", .argname = "N", .arg = AA_COUNT, .def = 600, .needs = AN_FIFO,
-		.key = 'l', .cap = "l", .label = "600B+close", .prio = 2,
-		.help = "write 600 bytes (N in a script) in one write(2) and close at once: the data and the "
+		.key = 'l', .cap = "l", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("600B+close"), .prio = 2,
+		.help = N_("write 600 bytes (N in a script) in one write(2) and close at once: the data and the "
 			"hang-up arrive together, EPOLLIN|EPOLLHUP; with read = once the watcher reads 255 and "
-			"closes: the rest is lost",
+			"closes: the rest is lost"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_write_close, .done = done_write_close },
 	[ACT_WAIT] = { .name = "wait", .argname = "SECONDS", .arg = AA_SECONDS,
-		.help = "do nothing for SECONDS (at most 60)",
+		.help = N_("do nothing for SECONDS (at most 60)"),
 		.quiet = 1, .begin = begin_wait, .done = done_wait },
 	[ACT_SIGINT] = { .name = "sigint", .needs = AN_JOB,
-		.key = KEY_CTRL_C, .cap = "^C", .label = "interrupt", .prio = 0,
-		.help = "type Ctrl+C at the session's terminal: the kernel sends SIGINT to its foreground group",
+		.key = KEY_CTRL_C, .cap = "^C", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("interrupt"), .prio = 0,
+		.help = N_("type Ctrl+C at the session's terminal: the kernel sends SIGINT to its foreground group"),
 		.timeout_ns = SIGNAL_TIMEOUT_NS, .begin = begin_sigint, .done = done_ended },
 	[ACT_KILL_PARENT] = { .name = "kill-parent", .needs = AN_SERVER,
-		.key = 'i', .cap = "i", .label = "kill parent", .prio = 2,
-		.help = "SIGINT to the echo server's parent only, as kill -INT <parent> would",
+		.key = 'i', .cap = "i", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("kill parent"), .prio = 2,
+		.help = N_("SIGINT to the echo server's parent only, as kill -INT <parent> would"),
 		.timeout_ns = SIGNAL_TIMEOUT_NS, .begin = begin_kill_parent, .done = done_ended },
 	[ACT_STOP] = { .name = "stop", .needs = AN_RUNNING,
-		.key = 'z', .key2 = KEY_CTRL_Z, .cap = "z", .label = "stop", .prio = 2,
-		.help = "type Ctrl+Z at the session's terminal: SIGTSTP to the foreground group",
+		.key = 'z', .key2 = KEY_CTRL_Z, .cap = "z", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("stop"), .prio = 2,
+		.help = N_("type Ctrl+Z at the session's terminal: SIGTSTP to the foreground group"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_stop, .done = done_stopped },
 	[ACT_CONT] = { .name = "cont", .needs = AN_STOPPED,
-		.key = 'f', .cap = "f", .label = "fg", .prio = 2,
-		.help = "fg: the session leader gives the terminal back to the stopped job and sends SIGCONT",
+		.key = 'f', .cap = "f", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("fg"), .prio = 2,
+		.help = N_("fg: the session leader gives the terminal back to the stopped job and sends SIGCONT"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_cont, .done = done_continued },
 	[ACT_SETTLE] = { .name = "settle",
-		.help = "wait until every process sleeps in a syscall; report the accept queue and each "
-			"process's voluntary context switches",
+		.help = N_("wait until every process sleeps in a syscall; report the accept queue and each "
+			"process's voluntary context switches"),
 		.timeout_ns = STEP_TIMEOUT_NS, .poll_ms = SETTLE_POLL_MS, .begin = begin_settle, .done = done_settle },
 	[ACT_INSPECT] = { .name = "inspect",
-		.help = "the kernel's interest lists (/proc fdinfo) beside the traced ones, instances told apart with kcmp",
+		.help = N_("the kernel's interest lists (/proc fdinfo) beside the traced ones, instances told apart with kcmp"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_inspect },
 	[ACT_PAUSE] = { .name = "pause",
-		.help = "wait until a line arrives on standard input",
+		.help = N_("wait until a line arrives on standard input"),
 		.timeout_ns = PAUSE_TIMEOUT_NS, .begin = begin_pause, .done = done_pause },
 };
 /* clang-format on */
@@ -885,7 +886,7 @@ fifo_ready(const struct model *m)
 	return 0;
 }
 
-/* Why id cannot do anything now, or NULL. */
+/* Why id cannot do anything now (translated: a person reads it), or NULL. */
 const char *
 action_not_now(const struct actions *a, int id)
 {
@@ -895,23 +896,23 @@ action_not_now(const struct actions *a, int id)
 	const struct m_proc *sp = server ? model_proc(m, server) : NULL;
 
 	if ((needs & AN_LISTENER) && !listener_ready(m))
-		return m->nlistens ? "no listening socket: the server has closed it" : "no listening socket yet";
+		return m->nlistens ? _("no listening socket: the server has closed it") : _("no listening socket yet");
 	if ((needs & AN_PORTS) && open_ports(m, (int[2]){ 0, 0 }, 2) < 2)
-		return "one listening port: nothing to choose";
+		return _("one listening port: nothing to choose");
 	if ((needs & AN_SERVER) && !(sp && sp->alive))
-		return sp ? "no echo server parent is running" : "no echo server yet";
+		return sp ? _("no echo server parent is running") : _("no echo server yet");
 	if ((needs & AN_FIFO) && !fifo_ready(m))
-		return m->nfifos ? "no FIFO watcher is running" : "no FIFO yet";
+		return m->nfifos ? _("no FIFO watcher is running") : _("no FIFO yet");
 	if ((needs & AN_JOB) && !starting(m) && !some_job(m, -1))
-		return "every job has ended: nobody to signal";
+		return _("every job has ended: nobody to signal");
 	if ((needs & AN_RUNNING) && !starting(m) && !some_job(m, MJOB_RUNNING))
-		return "no job is running";
+		return _("no job is running");
 	if ((needs & AN_STOPPED) && !some_job(m, MJOB_STOPPED))
-		return "no job is stopped";
+		return _("no job is stopped");
 	if ((needs & AN_HELD) && (a->cs == NULL || clients_held(a->cs) == 0))
-		return "no held connection (o holds one)";
+		return _("no held connection (o holds one)");
 	if ((needs & AN_WRITER) && a->writer_fd < 0)
-		return "no writer is held (W holds one)";
+		return _("no writer is held (W holds one)");
 	return NULL;
 }
 

@@ -23,6 +23,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "../src/i18n.h"
 #include "../src/loop.h"
 #include "../src/model.h"
 #include "../src/util.h"
@@ -300,7 +301,7 @@ static void
 render_bar(struct attachview *av)
 {
 	const struct kview *kv = &av->ks.kv;
-	char buf[512], pids[160];
+	char buf[1024], pids[160], whom[320], procs[128], inst[96], every[64];
 	const char *sep = crt_g(G_VLINE);
 	size_t len = 0;
 	int alive = 0, gone = 0;
@@ -314,13 +315,23 @@ render_bar(struct attachview *av)
 		else
 			alive++;
 	}
-	snprintf(buf, sizeof buf, " epollviz %s attach %s%s %s %d process%s", sep, pids,
-		 av->children ? " and children" : "", sep, alive, alive == 1 ? "" : "es");
-	len = strlen(buf);
-	if (gone)
-		len += (size_t)snprintf(buf + len, sizeof buf - len, ", %d gone", gone);
-	snprintf(buf + len, sizeof buf - len, " %s %d epoll instance%s %s every %.1f s", sep, kv->ninstances,
-		 kv->ninstances == 1 ? "" : "s", sep, (double)av->every / 1e9);
+	if (av->children)
+		/* TRANSLATORS: title bar: the pids given to attach, and their children */
+		snprintf(whom, sizeof whom, _("attach %s and children"), pids);
+	else
+		snprintf(whom, sizeof whom, _("attach %s"), pids);
+	/* TRANSLATORS: title bar: processes looked at */
+	snprintf(procs, sizeof procs, P_("%d process", "%d processes", alive), alive);
+	if (gone) {
+		len = strlen(procs);
+		/* TRANSLATORS: title bar, after "N processes": how many of them have exited */
+		snprintf(procs + len, sizeof procs - len, P_(", %d gone", ", %d gone", gone), gone);
+	}
+	/* TRANSLATORS: title bar: distinct epoll instances (kcmp) among the processes */
+	snprintf(inst, sizeof inst, P_("%d epoll instance", "%d epoll instances", kv->ninstances), kv->ninstances);
+	/* TRANSLATORS: title bar: how often /proc is read, in seconds */
+	snprintf(every, sizeof every, _("every %.1f s"), (double)av->every / 1e9);
+	snprintf(buf, sizeof buf, " epollviz %s %s %s %s %s %s %s %s", sep, whom, sep, procs, sep, inst, sep, every);
 	attrset(crt_attr(CS_BAR));
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);

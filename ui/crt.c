@@ -8,10 +8,13 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "../src/i18n.h"
 
 #define CRT_MAX_GUARD 8
 
@@ -67,12 +70,14 @@ static const struct {
 	[CS_YOU] = { COLOR_YELLOW, -1, A_NORMAL, A_BOLD },
 };
 
+/* What a crash says, translated before any crash (gettext is not async-signal-safe). */
+static char crash_msg[256];
+static size_t crash_len;
+
 /* Async-signal-safe terminal restore and child stop, then re-raise. */
 static void
 crash_handler(int sig)
 {
-	static const char msg[] = "epollviz: crashed; terminal restored, children stopped\n";
-
 	if (active) {
 		active = 0;
 		endwin(); /* not async-signal-safe, as in htop; the tcsetattr below is */
@@ -84,7 +89,7 @@ crash_handler(int sig)
 			kill(-(pid_t)guard_pgids[i], SIGTERM);
 	if (guard_session > 0)
 		kill((pid_t)guard_session, SIGTERM);
-	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+	if (write(STDERR_FILENO, crash_msg, crash_len) < 0) {
 		/* nothing more to do */
 	}
 	raise(sig); /* SA_RESETHAND: the default action now */
@@ -136,6 +141,8 @@ crt_init(void)
 		atexit(crt_atexit);
 		registered = 1;
 	}
+	snprintf(crash_msg, sizeof crash_msg, "epollviz: %s\n", _("crashed; terminal restored, children stopped"));
+	crash_len = strlen(crash_msg);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = crash_handler;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "crt.h"
 #include "keys.h"
 #include "panel.h"
@@ -29,6 +30,13 @@ help_free(struct help *h)
 	lines_free(&h->L);
 }
 
+/* A table's text (a scenario's, a panel's) in the user's language; NULL and "" as they are ("" is the catalogue's header). */
+static const char *
+tr(const char *s)
+{
+	return s && *s ? _(s) : s;
+}
+
 /* Append text word-wrapped, each line indented. */
 static void
 wrap(struct lines *L, const char *text, int w, int indent, int style)
@@ -42,17 +50,17 @@ intro_mode(struct lines *L, int w, const struct help_ctx *c)
 {
 	if (c->keys.mode == KM_REPLAY) {
 		lines_add(L);
-		wrap(L, "This is a replay: every record of a recorded run is applied to the same model "
+		wrap(L, _("This is a replay: every record of a recorded run is applied to the same model "
 			"and drawn by the same panels, timed by the records' own clock (ts_ns) times the "
 			"speed. Nothing runs: what only a live /proc can tell (the process-group table, the "
-			"kernel's view) is marked live only.", w, 0, CS_NORMAL);
+			"kernel's view) is marked live only."), w, 0, CS_NORMAL);
 	} else if (c->keys.mode == KM_ATTACH) {
 		lines_add(L);
-		wrap(L, "epollviz attach: the kernel's own view of processes you name, read from /proc "
+		wrap(L, _("epollviz attach: the kernel's own view of processes you name, read from /proc "
 			"twice a second (less often when a reading is slow): their epoll fds and which kernel instance each one is (kcmp), each "
 			"instance's interest list (fdinfo) with what every watched fd is, listening sockets "
 			"with their accept queue (sock_diag), and the process-group table. Nothing is traced "
-			"and nothing is changed: the processes are only looked at.", w, 0, CS_NORMAL);
+			"and nothing is changed: the processes are only looked at."), w, 0, CS_NORMAL);
 	}
 }
 
@@ -74,9 +82,10 @@ key_line(void *arg, const struct ui_key *k)
 	lines_put(kl->L, CS_KEY, " ");
 	lines_wrap(kl->L, k->help, kl->w, 8, CS_NORMAL, 1);
 	if (k->not_now) {
-		char why[160];
+		char why[320];
 
-		snprintf(why, sizeof why, "not now: %s", k->not_now);
+		/* TRANSLATORS: under a key in the help: why it cannot act at the moment */
+		snprintf(why, sizeof why, _("not now: %s"), k->not_now);
 		lines_add(kl->L);
 		lines_wrap(kl->L, why, kl->w, 8, CS_DIM, 1);
 	}
@@ -91,48 +100,51 @@ build(struct help *h, int w, const struct help_ctx *c)
 	struct key_lines kl = { L, w };
 
 	lines_reset(L);
-	wrap(L, "epollviz runs the programs of a set of study notes on Linux epoll as real "
+	wrap(L, _("epollviz runs the programs of a set of study notes on Linux epoll as real "
 		"processes in a terminal session of their own, and draws what they do. Every line "
-		"comes from a trace record a child wrote about a real system call, or from /proc.",
+		"comes from a trace record a child wrote about a real system call, or from /proc."),
 	     w, 0, CS_NORMAL);
 	if (c == NULL) {
 		lines_add(L);
-		wrap(L, "Picker: Up/Down choose a scenario, Enter starts it, q quits. "
+		wrap(L, _("Picker: Up/Down choose a scenario, Enter starts it, q quits. "
 			"`epollviz NAME` starts a scenario directly; `epollviz --record FILE [NAME]` "
 			"records the first run (r, Esc or q end the recording; later runs are not "
 			"recorded); `epollviz replay FILE` plays a recording; `epollviz attach PID...` "
 			"shows the kernel's view of any process; `epollviz --headless NAME "
-			"--script '...'` runs one without a screen.", w, 0, CS_NORMAL);
+			"--script '...'` runs one without a screen."), w, 0, CS_NORMAL);
 		return;
 	}
 	intro_mode(L, w, c);
 	if (sc) {
+		char desc[SCN_MAX_DESCRIBE * SCN_LINE_MAX];
+
 		lines_add(L);
 		lines_add(L);
 		lines_put(L, CS_TITLE, sc->name);
-		lines_printf(L, ": %s", sc->title);
-		for (int i = 0; i < sc->ndescribe; i++)
-			wrap(L, sc->describe[i], w, 2, CS_NORMAL);
+		lines_printf(L, ": ");
+		lines_wrap(L, tr(sc->title), w, 2, CS_NORMAL, 1);
+		if (sc->ndescribe > 0)
+			wrap(L, tr(scenario_describe(sc, desc, sizeof desc)), w, 2, CS_NORMAL);
 	}
 	lines_add(L);
 	lines_add(L);
-	lines_put(L, CS_TITLE, "Keys");
+	lines_put(L, CS_TITLE, _("Keys"));
 	keys_each(&c->keys, key_line, &kl);
 	lines_add(L);
 	lines_add(L);
-	lines_put(L, CS_TITLE, "Panels");
+	lines_put(L, CS_TITLE, _("Panels"));
 	for (int id = 0; id < P__COUNT; id++) {
 		const struct panel_ops *o = panel_ops_of(id);
-		char title[64];
+		char title[160];
 
 		if (!c->applies[id])
 			continue;
 		lines_add(L);
-		snprintf(title, sizeof title, "%d %s", id + 1, o->name);
+		snprintf(title, sizeof title, "%d %s", id + 1, tr(o->name));
 		lines_add(L);
 		lines_put(L, CS_TITLE, title);
-		wrap(L, o->help, w, 2, CS_NORMAL);
-		wrap(L, o->fact, w, 2, CS_DIM);
+		wrap(L, tr(o->help), w, 2, CS_NORMAL);
+		wrap(L, tr(o->fact), w, 2, CS_DIM);
 	}
 }
 
@@ -162,9 +174,9 @@ help_render(struct help *h, int rows, int cols, const struct help_ctx *ctx)
 		mvaddstr(y + i, x + w - 1, crt_g(G_VLINE));
 	}
 	attrset(A_NORMAL);
-	draw_text(y, x + 2, w - 4, CS_FOCUS, " Help: what each panel shows and why ");
+	draw_text(y, x + 2, w - 4, CS_FOCUS, _(" Help: what each panel shows and why "));
 	draw_text(y + hh - 1, x + 2, w - 4, CS_TITLE,
-		  h->L.n > inner ? " Up/Down/PgUp/PgDn scroll, any other key closes " : " any key closes ");
+		  h->L.n > inner ? _(" Up/Down/PgUp/PgDn scroll, any other key closes ") : _(" any key closes "));
 	for (int i = 0; i < inner && h->scroll + i < h->L.n; i++)
 		draw_line(y + 1 + i, x + 2, w - 4, &h->L.v[h->scroll + i], 0);
 }

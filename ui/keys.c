@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../src/action.h"
+#include "../src/i18n.h"
 #include "crt.h"
 #include "draw.h"
 
@@ -16,27 +17,35 @@
 #define KEYS_PRIO_ROWS 4 /* keys of at most this priority decide how many rows the line wants */
 
 static const struct ui_key own_keys[] = {
-	{ "Space", "pause", "pause or resume the replay (p too); the clock of the recording stops with it", KM_REPLAY, 0 },
-	{ ".", "step", "apply the next record only (pauses the replay)", KM_REPLAY, 0 },
-	{ "n", "next wait", "apply records up to and including the next epoll_wait return (pauses the replay)", KM_REPLAY, 1 },
-	{ "+", "faster", "play faster: x0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100 (- slower)", KM_REPLAY, 1 },
-	{ "-", "slower", "play slower", KM_REPLAY, 2 },
-	{ ">", "fastest", "play as fast as possible (+ or - go back to timed play)", KM_REPLAY, 1 },
-	{ "k", "kernel", "show the kernel's own interest lists (/proc fdinfo, kcmp) in place of the traced ones, and back", KM_SCENARIO, 2 },
-	{ "p", "pause", "pause the display (records keep being read and applied; none is lost)", KM_LIVE, 2 },
-	{ "r", "restart", "stop the scenario cleanly and start it again (ends a --record recording)", KM_LIVE, 4 },
-	{ "r", "again", "play the recording again from its start", KM_REPLAY, 4 },
-	{ "Tab", "focus", "move the focus to the next panel (Shift+Tab: previous)", KM_ALL, 4 },
-	{ "\u2191\u2193", "scroll", "scroll the focused panel (PgUp/PgDn a page, Home/End the ends)", KM_ALL, 5 },
-	{ "Enter", "zoom", "zoom the focused panel to the whole screen; a panel's number zooms it", KM_ALL, 5 },
-	{ "Esc", "picker", "stop the scenario cleanly and go back to the picker (or leave zoom/help)", KM_LIVE, 3 },
-	{ "\u2191\u2193", "choose", "choose a strategy's row (j and k too)", KM_CONTEST, 1 },
-	{ "Enter", "replay", "play the chosen strategy's recording on the usual panels; q comes back to the table", KM_CONTEST, 0 },
-	{ "?", "help", "this help", KM_ALL | KM_CONTEST, 0 },
-	{ "q", "quit", "stop the scenario cleanly and quit", KM_LIVE, 0 },
-	{ "q", "quit", "quit (Esc too)", KM_REPLAY | KM_ATTACH, 0 },
-	{ "q", "quit", "stop the contest cleanly (the strategy that runs ends, nothing is left behind) and quit; Esc too", KM_CONTEST, 0 },
+	/* TRANSLATORS: the second string of each key is its key bar label (at most 10 columns); the third, a sentence of the help overlay */
+	{ "Space", N_("pause"), N_("pause or resume the replay (p too); the clock of the recording stops with it"), KM_REPLAY, 0 },
+	{ ".", N_("step"), N_("apply the next record only (pauses the replay)"), KM_REPLAY, 0 },
+	{ "n", N_("next wait"), N_("apply records up to and including the next epoll_wait return (pauses the replay)"), KM_REPLAY, 1 },
+	{ "+", N_("faster"), N_("play faster: x0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100 (- slower)"), KM_REPLAY, 1 },
+	{ "-", N_("slower"), N_("play slower"), KM_REPLAY, 2 },
+	{ ">", N_("fastest"), N_("play as fast as possible (+ or - go back to timed play)"), KM_REPLAY, 1 },
+	{ "k", N_("kernel"), N_("show the kernel's own interest lists (/proc fdinfo, kcmp) in place of the traced ones, and back"), KM_SCENARIO, 2 },
+	{ "p", N_("pause"), N_("pause the display (records keep being read and applied; none is lost)"), KM_LIVE, 2 },
+	{ "r", N_("restart"), N_("stop the scenario cleanly and start it again (ends a --record recording)"), KM_LIVE, 4 },
+	{ "r", N_("again"), N_("play the recording again from its start"), KM_REPLAY, 4 },
+	{ "Tab", N_("focus"), N_("move the focus to the next panel (Shift+Tab: previous)"), KM_ALL, 4 },
+	{ "\u2191\u2193", N_("scroll"), N_("scroll the focused panel (PgUp/PgDn a page, Home/End the ends)"), KM_ALL, 5 },
+	{ "Enter", N_("zoom"), N_("zoom the focused panel to the whole screen; a panel's number zooms it"), KM_ALL, 5 },
+	{ "Esc", N_("picker"), N_("stop the scenario cleanly and go back to the picker (or leave zoom/help)"), KM_LIVE, 3 },
+	{ "\u2191\u2193", N_("choose"), N_("choose a strategy's row (j and k too)"), KM_CONTEST, 1 },
+	{ "Enter", N_("replay"), N_("play the chosen strategy's recording on the usual panels; q comes back to the table"), KM_CONTEST, 0 },
+	{ "?", N_("help"), N_("this help"), KM_ALL | KM_CONTEST, 0 },
+	{ "q", N_("quit"), N_("stop the scenario cleanly and quit"), KM_LIVE, 0 },
+	{ "q", N_("quit"), N_("quit (Esc too)"), KM_REPLAY | KM_ATTACH, 0 },
+	{ "q", N_("quit"), N_("stop the contest cleanly (the strategy that runs ends, nothing is left behind) and quit; Esc too"), KM_CONTEST, 0 },
 };
+
+/* A table's text in the user's language (NULL and "" as they are: "" would be the catalogue's header). */
+static const char *
+tr(const char *s)
+{
+	return s && *s ? _(s) : s;
+}
 
 /* Whether action id has a key here: running screen only, the scenario allows it, and it can act now. */
 int
@@ -57,7 +66,7 @@ keys_each(const struct keys_ctx *kc, void (*fn)(void *arg, const struct ui_key *
 {
 	for (int id = 0; id < ACT__COUNT; id++) {
 		const struct action_def *d = action_def(id);
-		struct ui_key k = { d->cap, d->label, d->help, KM_LIVE, d->prio, NULL };
+		struct ui_key k = { d->cap, tr(d->label), tr(d->help), KM_LIVE, d->prio, NULL };
 
 		if (kc->act && d->key)
 			k.not_now = action_not_now(kc->act, id);
@@ -65,8 +74,13 @@ keys_each(const struct keys_ctx *kc, void (*fn)(void *arg, const struct ui_key *
 			fn(arg, &k);
 	}
 	for (size_t i = 0; i < sizeof own_keys / sizeof own_keys[0]; i++)
-		if (own_keys[i].modes & kc->mode)
-			fn(arg, &own_keys[i]);
+		if (own_keys[i].modes & kc->mode) {
+			struct ui_key k = own_keys[i];
+
+			k.label = tr(k.label);
+			k.help = tr(k.help);
+			fn(arg, &k);
+		}
 }
 
 /* The key cap, with an ASCII stand-in for the arrows. */

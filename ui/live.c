@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../src/action.h"
+#include "../src/i18n.h"
 #include "../src/loop.h"
 #include "../src/proctab.h"
 #include "../src/recorder.h"
@@ -61,9 +62,9 @@ struct live {
 	int stopping;         /* live_stop is running: arm no timer */
 	uint64_t rate_t, rate_n;
 	double rate;
-	char fatal[200];
-	char notice[200];
-	char hint[200];       /* why the key just pressed did nothing, shown until hint_until */
+	char fatal[400];
+	char notice[400];
+	char hint[400];       /* why the key just pressed did nothing, shown until hint_until */
 	uint64_t hint_until;
 };
 
@@ -193,7 +194,7 @@ note(void *ctx, const struct trace_rec *r)
 		break;
 	case TR_LISTEN:
 		if (r->ret < 0)
-			snprintf(lv->fatal, sizeof lv->fatal, "cannot listen on 127.0.0.1:%d: %s", r->port,
+			snprintf(lv->fatal, sizeof lv->fatal, _("cannot listen on 127.0.0.1:%d: %s"), r->port,
 				 strerror(r->err));
 		break;
 	}
@@ -218,9 +219,9 @@ bar_text(struct live *lv, char *buf, size_t cap)
 {
 	const struct trace_reader *rd = run_reader(lv->run);
 	const struct model *m = lv->s.m;
-	char t[32], rate[32], n[32], port[48] = "";
+	char t[32], rate[32], n[32], port[48] = "", frate[64], frecs[64], flost[64];
 	const char *sep = crt_g(G_VLINE);
-	char *p;
+	size_t len;
 
 	clock_text((now_ns() - run_t0(lv->run)) / 1000000000ull, t, sizeof t);
 	/* Where the clients go (t chooses when a program listens on several ports). */
@@ -229,12 +230,19 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	else if (m->nlistens > 0)
 		snprintf(port, sizeof port, " %s 127.0.0.1:%d", sep, m->listens[0].port);
 	/* Most telling first: a narrow bar keeps the first fields (scene_render_bar). */
-	snprintf(buf, cap, " epollviz %s %s %s %s%s %s %s rec/s %s %s records %s lost %llu", sep, lv->s.sc.name,
-		 sep, t, port, sep, fmt_rate(lv->rate, rate, sizeof rate), sep, fmt_count(m->records, n, sizeof n),
-		 sep, (unsigned long long)(rd->lost + rd->malformed));
 	/* fmt_rate says "/s"; the bar says "rec/s" once. */
-	if ((p = strstr(buf, "/s rec/s")) != NULL)
-		memmove(p, p + 2, strlen(p + 2) + 1);
+	fmt_rate(lv->rate, rate, sizeof rate);
+	len = strlen(rate);
+	if (len >= 2 && strcmp(rate + len - 2, "/s") == 0)
+		rate[len - 2] = '\0';
+	/* TRANSLATORS: title bar: trace records per second; %s is a number like 1.2k */
+	snprintf(frate, sizeof frate, _("%s rec/s"), rate);
+	/* TRANSLATORS: title bar: trace records applied so far; %s is a number like 12,345 */
+	snprintf(frecs, sizeof frecs, P_("%s record", "%s records", m->records), fmt_count(m->records, n, sizeof n));
+	/* TRANSLATORS: title bar: trace records lost */
+	snprintf(flost, sizeof flost, _("lost %llu"), (unsigned long long)(rd->lost + rd->malformed));
+	snprintf(buf, cap, " epollviz %s %s %s %s%s %s %s %s %s %s %s", sep, lv->s.sc.name, sep, t, port, sep, frate,
+		 sep, frecs, sep, flost);
 }
 
 /* 2 Hz: the process table, the kernel's view if shown, wake-ups, records per second, the clocks. */
@@ -335,12 +343,12 @@ static int
 live_stop(void *arg, char *err, size_t errcap)
 {
 	struct live *lv = arg;
-	char buf[160];
+	char buf[400];
 	int ret = 0;
 
 	if (lv == NULL)
 		return 0;
-	snprintf(buf, sizeof buf, "stopping %s: every job is asked to end", lv->s.sc.name);
+	snprintf(buf, sizeof buf, _("stopping %s: every job is asked to end"), lv->s.sc.name);
 	if (LINES >= LAYOUT_MIN_H && COLS >= LAYOUT_MIN_W)
 		live_notice(lv, buf);
 	lv->stopping = 1;
@@ -464,16 +472,17 @@ notice_of(struct live *lv, struct scene_notice *n)
 		snprintf(n->text, sizeof n->text, " %s ", lv->fatal);
 		n->style = CS_ERR;
 	} else if (lv->paused) {
-		snprintf(n->text, sizeof n->text, " PAUSED (p resumes) ");
+		snprintf(n->text, sizeof n->text, " %s ", _("PAUSED (p resumes)"));
 	} else if (run_finished(lv->run)) {
-		snprintf(n->text, sizeof n->text, " the session has ended ");
+		snprintf(n->text, sizeof n->text, " %s ", _("the session has ended"));
 	} else if (rd->lost + rd->malformed > 0) {
-		snprintf(n->text, sizeof n->text, " RECORDS LOST ");
+		snprintf(n->text, sizeof n->text, " %s ", _("RECORDS LOST"));
 		n->style = CS_ERR;
 	} else if (lv->rec) {
 		const char *slash = strrchr(lv->path, '/');
 
-		snprintf(n->text, sizeof n->text, " %s REC %s ", crt_g(G_WON), slash ? slash + 1 : lv->path);
+		/* TRANSLATORS: title bar: recording into a file, the red dot in front; keep it short */
+		snprintf(n->text, sizeof n->text, " %s %s %s ", crt_g(G_WON), _("REC"), slash ? slash + 1 : lv->path);
 		n->style = CS_ERR;
 	}
 }

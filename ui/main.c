@@ -32,9 +32,11 @@ static void
 usage(FILE *f)
 {
 	char acts[600];
+	const char *head;
 
-	fprintf(f,
-		"usage: epollviz [--record FILE] [SCENARIO]\n"
+	/* TRANSLATORS: keep the command lines (epollviz, options, PROGRAM, FILE...) as they are and translate
+	   the descriptions; keep every line within 80 columns */
+	fputs(_("usage: epollviz [--record FILE] [SCENARIO]\n"
 		"                                     open the picker, or start SCENARIO\n"
 		"                                     (--record: record the first run)\n"
 		"       epollviz [--record FILE] run [--] PROGRAM [ARGS...]\n"
@@ -52,8 +54,13 @@ usage(FILE *f)
 		"       epollviz --list               list the scenarios\n"
 		"       epollviz --help | --version\n"
 		"\n"
-		"SCENARIO is a name from --list or a path to a .scn file.\n");
-	fprintf(f, "Headless actions: %s.\n  See epollviz(1).\n", action_usage(acts, sizeof acts, 78, 18, 2));
+		"SCENARIO is a name from --list or a path to a .scn file.\n"),
+	      f);
+	/* TRANSLATORS: followed by the list of the --script actions (their names stay English) */
+	head = _("Headless actions: ");
+	fprintf(f, "%s%s.\n", head, action_usage(acts, sizeof acts, 78, lines_cols(head), 2));
+	/* TRANSLATORS: the last line of --help; epollviz(1) is the manual page */
+	fputs(_("  See epollviz(1).\n"), f);
 }
 
 /* Print each scenario's name and title; returns 1 if any could not be read. */
@@ -71,10 +78,12 @@ list(void)
 	for (int i = 0; i < n; i++) {
 		int pad = 20 - lines_cols(v[i].name); /* columns, not bytes: a name may be UTF-8 */
 
-		printf("%s%*s %s\n", v[i].name, pad > 0 ? pad : 0, "", v[i].title);
+		/* The title is in the catalogue (--role po-scenarios); "" is not looked up: it is the header. */
+		printf("%s%*s %s\n", v[i].name, pad > 0 ? pad : 0, "", v[i].title[0] ? _(v[i].title) : "");
 	}
 	if (err[0])
-		fprintf(stderr, "epollviz: skipped: %s\n", err);
+		/* TRANSLATORS: a scenario file that could not be read; %s says which and why */
+		fprintf(stderr, _("epollviz: skipped: %s\n"), err);
 	free(v);
 	return err[0] ? 1 : 0;
 }
@@ -141,7 +150,7 @@ main(int argc, char **argv)
 		int i = argc > 2 && strcmp(argv[2], "--") == 0 ? 3 : 2;
 
 		if (i >= argc) {
-			fprintf(stderr, "epollviz: run needs a PROGRAM to run\n");
+			fprintf(stderr, "epollviz: %s\n", _("run needs a PROGRAM to run"));
 			usage(stderr);
 			return 2;
 		}
@@ -164,8 +173,7 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--list") == 0)
 		return list();
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "epollviz: unknown arguments%s%s\n", argc > 1 ? ": " : "",
-			argc > 1 ? argv[1] : "");
+		fprintf(stderr, _("epollviz: unknown arguments: %s\n"), argv[1]);
 		usage(stderr);
 		return 2;
 	}

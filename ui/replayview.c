@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/loop.h"
 #include "../src/player.h"
 #include "../src/util.h"
@@ -170,7 +171,8 @@ static const char *
 speed_text(double sp, char *buf, size_t cap)
 {
 	if (sp == PLAYER_FASTEST)
-		snprintf(buf, cap, "fastest");
+		/* TRANSLATORS: the replay's speed in the title bar: as fast as possible */
+		snprintf(buf, cap, "%s", _("fastest"));
 	else if (sp < 1)
 		snprintf(buf, cap, "%s%g", crt_g(G_TIMES), sp);
 	else
@@ -183,12 +185,18 @@ static void
 bar_text(struct replayview *rv, const struct player_pos *pos, char *buf, size_t cap)
 {
 	const char *sep = crt_g(G_VLINE);
-	char n[32], off[32], size[32];
+	char n[32], off[32], size[32], what[160], recs[64], where[128], clock[64];
 
-	snprintf(buf, cap, " epollviz %s replay of %s %s t %.3f s %s %s records %s byte %s of %s (%d%%)", sep,
-		 rv->s.sc.name, sep, (double)pos->t_ns / 1e9, sep, fmt_count(pos->applied, n, sizeof n), sep,
-		 fmt_count(pos->offset, off, sizeof off), fmt_count(pos->size, size, sizeof size),
-		 pos->size ? (int)(pos->offset * 100 / pos->size) : 100);
+	/* TRANSLATORS: title bar of a replay; %s is the scenario's name */
+	snprintf(what, sizeof what, _("replay of %s"), rv->s.sc.name);
+	/* TRANSLATORS: title bar: records applied so far; %s is a number like 12,345 */
+	snprintf(recs, sizeof recs, P_("%s record", "%s records", pos->applied), fmt_count(pos->applied, n, sizeof n));
+	/* TRANSLATORS: title bar: position in the recording's file: byte 1,234 of 56,789 (2%) */
+	snprintf(where, sizeof where, _("byte %s of %s (%d%%)"), fmt_count(pos->offset, off, sizeof off),
+		 fmt_count(pos->size, size, sizeof size), pos->size ? (int)(pos->offset * 100 / pos->size) : 100);
+	/* TRANSLATORS: title bar: the recording's clock, in seconds */
+	snprintf(clock, sizeof clock, _("t %.3f s"), (double)pos->t_ns / 1e9);
+	snprintf(buf, cap, " epollviz %s %s %s %s %s %s %s %s", sep, what, sep, clock, sep, recs, sep, where);
 }
 
 /* The right-hand notice: playing, paused or at the end, and the speed. */
@@ -201,11 +209,14 @@ notice_of(struct replayview *rv, const struct player_pos *pos, struct scene_noti
 	n->style = CS_SHARED;
 	if (pos->ended && pos->error[0]) {
 		n->style = CS_ERR;
-		snprintf(n->text, sizeof n->text, " ENDS EARLY ");
+		/* TRANSLATORS: title bar: the recording breaks off before its end */
+		snprintf(n->text, sizeof n->text, " %s ", _("ENDS EARLY"));
 	} else if (pos->ended) {
-		snprintf(n->text, sizeof n->text, " END ");
+		/* TRANSLATORS: title bar: the replay reached the end of the recording */
+		snprintf(n->text, sizeof n->text, " %s ", _("END"));
 	} else if (pos->paused) {
-		snprintf(n->text, sizeof n->text, " PAUSED %s ", sp);
+		/* TRANSLATORS: title bar: the replay is paused; %s is its speed (x1, x0.25) */
+		snprintf(n->text, sizeof n->text, _(" PAUSED %s "), sp);
 	} else {
 		n->style = CS_FG;
 		snprintf(n->text, sizeof n->text, " %s %s ", crt_g(G_FG), sp);

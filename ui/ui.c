@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../src/contest.h"
+#include "../src/i18n.h"
 #include "../src/loop.h"
 #include "../src/recorder.h"
 #include "../src/replay.h"
@@ -86,15 +87,15 @@ too_small(void)
 static void
 render_small(void)
 {
-	char a[96], b[96];
+	char a[200], b[200];
 	int y = LINES / 2 - 1;
 
 	erase();
-	snprintf(a, sizeof a, "epollviz needs at least %dx%d", LAYOUT_MIN_W, LAYOUT_MIN_H);
-	snprintf(b, sizeof b, "this terminal is %dx%d: make it larger", COLS, LINES);
+	snprintf(a, sizeof a, _("epollviz needs at least %dx%d"), LAYOUT_MIN_W, LAYOUT_MIN_H);
+	snprintf(b, sizeof b, _("this terminal is %dx%d: make it larger"), COLS, LINES);
 	draw_text(y, (COLS - lines_cols(a)) / 2 > 0 ? (COLS - lines_cols(a)) / 2 : 0, COLS, CS_WARN, a);
 	draw_text(y + 1, (COLS - lines_cols(b)) / 2 > 0 ? (COLS - lines_cols(b)) / 2 : 0, COLS, CS_NORMAL, b);
-	draw_text(y + 2, 0, COLS, CS_DIM, "q quits");
+	draw_text(y + 2, 0, COLS, CS_DIM, _("q quits"));
 }
 
 /* Draw a frame of whatever is on screen, with one doupdate. */
@@ -112,7 +113,8 @@ render(struct ui *u)
 		} else if (u->record && !u->record_used) {
 			char buf[PATH_MAX + 80];
 
-			snprintf(buf, sizeof buf, "%s REC: the scenario you start now is recorded into %s",
+			/* TRANSLATORS: %1$s is a red dot, %2$s the recording's file name */
+			snprintf(buf, sizeof buf, _("%s REC: the scenario you start now is recorded into %s"),
 				 crt_g(G_WON), u->record);
 			draw_text(LINES - 2, 0, COLS, CS_WARN, buf);
 		}
@@ -346,7 +348,7 @@ ui_start(struct ui *u, const struct scenario *sc)
 		rec = u->rec ? u->rec : recorder_open(u->record, sc, err, sizeof err);
 		u->rec = NULL;
 		if (rec == NULL) {
-			snprintf(u->msg, sizeof u->msg, "cannot start %s: --record: %s", sc->name, err);
+			snprintf(u->msg, sizeof u->msg, _("cannot start %s: --record: %s"), sc->name, err);
 			request_frame(u);
 			return;
 		}
@@ -354,7 +356,7 @@ ui_start(struct ui *u, const struct scenario *sc)
 	u->scr.s = live_start(sc, u->loop, request_frame, u, rec, u->record, err, sizeof err);
 	u->scr.ops = u->scr.s ? &live_ops : NULL;
 	if (u->scr.s == NULL)
-		snprintf(u->msg, sizeof u->msg, "cannot start %s: %s", sc->name, err);
+		snprintf(u->msg, sizeof u->msg, _("cannot start %s: %s"), sc->name, err);
 	request_frame(u);
 }
 
@@ -390,7 +392,7 @@ need_terminal(void)
 {
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return 0;
-	fprintf(stderr, "epollviz: the screen needs a terminal; use --headless without one\n");
+	fprintf(stderr, "epollviz: %s\n", _("the screen needs a terminal; use --headless without one"));
 	return -1;
 }
 
@@ -404,7 +406,7 @@ ui_open(struct ui *u)
 		return -1;
 	}
 	if (crt_init() < 0) {
-		fprintf(stderr, "epollviz: cannot initialise the terminal\n");
+		fprintf(stderr, "epollviz: %s\n", _("cannot initialise the terminal"));
 		return -1;
 	}
 	loop_add(u->loop, STDIN_FILENO, EPOLLIN, on_stdin, u);
