@@ -8,13 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "crt.h"
 #include "panel.h"
 
 #define NAME_COL 14
-#define SPLIT_COLS 19 /* "    2 accepted  50%" */
-#define OPEN_COLS 8   /* "  open 1" */
-#define LOST_COLS 8   /* "  lost 3" */
+
+/* TRANSLATORS: per echo process, the connections it accepted (the count right-aligned in 5 columns). */
+#define ACCEPTED(n) P_("%5llu accepted ", "%5llu accepted ", (n))
+/* TRANSLATORS: per echo process, the connections it accepted (narrow screen: the count unpadded). */
+#define ACCEPTED_NARROW(n) P_("%llu accepted ", "%llu accepted ", (n))
+/* TRANSLATORS: per echo process, the accept() races it lost (EAGAIN); short. */
+#define LOST(n) P_("lost %llu", "lost %llu", (n))
+/* TRANSLATORS: per echo process, its connections open now; short. */
+#define OPEN(n) P_("open %llu", "open %llu", (n))
+
+/* Display columns of a label with a number in it, as it shows n. */
+static int
+label_cols(const char *fmt, unsigned long long n)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof buf, fmt, n);
+	return lines_cols(buf);
+}
 
 /* The newest client that got a reply, or NULL. */
 static const struct m_client *
@@ -75,7 +92,7 @@ split_lines(struct lines *L, const struct view *v, int w)
 {
 	const struct model *m = v->m;
 	uint64_t total = 0, lost = 0;
-	int room, open, bar, narrow;
+	int room, open, bar, narrow, split_cols, lost_cols, open_cols;
 	int pct[M_MAX_PROCS] = { 0 };
 	char name[48];
 
@@ -85,11 +102,18 @@ split_lines(struct lines *L, const struct view *v, int w)
 			lost += m->procs[i].accept_lost;
 		}
 	}
+	/*
+	 * The columns of a row's parts, as the labels are spelt: the split is
+	 * "    2 accepted  50%", an open count "  open 1", a lost count "  lost 3".
+	 */
+	split_cols = label_cols(ACCEPTED(2), 2) + 4;
+	lost_cols = 2 + label_cols(LOST(3), 3);
+	open_cols = 2 + label_cols(OPEN(1), 1);
 	/* Narrow: the name without its pid (panel 1 has both), the numbers unpadded. */
-	narrow = w < NAME_COL + SPLIT_COLS + (lost ? LOST_COLS : 0);
-	room = narrow ? 0 : w - NAME_COL - SPLIT_COLS - (lost ? LOST_COLS : 0);
-	open = room >= OPEN_COLS;
-	bar = room - (open ? OPEN_COLS : 0) - 1;
+	narrow = w < NAME_COL + split_cols + (lost ? lost_cols : 0);
+	room = narrow ? 0 : w - NAME_COL - split_cols - (lost ? lost_cols : 0);
+	open = room >= open_cols;
+	bar = room - (open ? open_cols : 0) - 1;
 	if (bar > 30)
 		bar = 30;
 	if (bar < 4)
@@ -103,21 +127,28 @@ split_lines(struct lines *L, const struct view *v, int w)
 			continue;
 		lines_add(L);
 		if (narrow) {
-			lines_printf(L, "%s %llu accepted ", panel_role_name(v, p->pid, name, sizeof name),
-				     (unsigned long long)p->accepts);
+			lines_printf(L, "%s ", panel_role_name(v, p->pid, name, sizeof name));
+			lines_printf(L, ACCEPTED_NARROW(p->accepts), (unsigned long long)p->accepts);
 		} else {
 			lines_field(L, panel_pid_name(v, p->pid, name, sizeof name), NAME_COL);
-			lines_printf(L, "%5llu accepted ", (unsigned long long)p->accepts);
+			lines_printf(L, ACCEPTED(p->accepts), (unsigned long long)p->accepts);
 		}
 		for (int k = 0; k < bar; k++)
 			lines_put(L, k < fill ? CS_FG : CS_DIM, crt_g(k < fill ? G_BAR_FULL : G_BAR_EMPTY));
 		lines_printf(L, narrow ? "%s%d%%" : "%s%3d%%", bar ? " " : "", pct[i]);
-		if (lost)
-			lines_printf(L, "  lost %llu", (unsigned long long)p->accept_lost);
-		if (open)
-			lines_printf(L, "  open %d", model_conns_of(m, p->pid));
+		if (lost) {
+			lines_printf(L, "  ");
+			lines_printf(L, LOST(p->accept_lost), (unsigned long long)p->accept_lost);
+		}
+		if (open) {
+			int nc = model_conns_of(m, p->pid);
+
+			lines_printf(L, "  ");
+			lines_printf(L, OPEN(nc), (unsigned long long)nc);
+		}
 		if (!p->alive)
-			lines_put(L, CS_DIM, " (exited)");
+			/* TRANSLATORS: a process that has ended. */
+			lines_put(L, CS_DIM, _(" (exited)"));
 	}
 }
 
@@ -130,20 +161,24 @@ queue_line(struct lines *L, const struct view *v, const struct m_listen *l, int 
 	lines_add(L);
 	if (!model_listen_open(l)) {
 		/* Closing a listener resets the connections in its queue: no queue is left to show. */
-		lines_printf(L, "listener :%d closed", l->port);
+		/* TRANSLATORS: the listening socket on port %d was closed. */
+		lines_printf(L, _("listener :%d closed"), l->port);
 		if (l->qlen > 0) {
 			lines_style(L, CS_DIM);
-			lines_printf(L, ": %lld queued reset", (long long)l->qlen);
+			/* TRANSLATORS: connections still in its accept queue, reset by the close. */
+			lines_printf(L, P_(": %lld queued reset", ": %lld queued reset", l->qlen), (long long)l->qlen);
 			lines_style(L, CS_NORMAL);
 		}
 		return;
 	}
-	lines_printf(L, "accept queue ");
+	/* TRANSLATORS: followed by how many connections wait in it (or 0, or ?). */
+	lines_printf(L, "%s", _("accept queue "));
 	if (l->qlen < 0) {
 		lines_put(L, CS_DIM, "?");
 	} else if (l->qlen > 0) {
 		lines_style(L, CS_WARN);
-		lines_printf(L, "%lld waiting", (long long)l->qlen);
+		/* TRANSLATORS: connections waiting in the accept queue. */
+		lines_printf(L, P_("%lld waiting", "%lld waiting", l->qlen), (long long)l->qlen);
 		lines_style(L, CS_NORMAL);
 	} else {
 		lines_printf(L, "0");
@@ -155,7 +190,8 @@ queue_line(struct lines *L, const struct view *v, const struct m_listen *l, int 
 		const struct m_proc *c = model_proc(v->m, l->creator);
 		size_t n = strlen(detail);
 
-		snprintf(detail + n, sizeof detail - n, ", %s's socket:[%llu]", c && c->name[0] ? c->name : "?",
+		/* TRANSLATORS: a process's name ("echo-w0"), then its socket's inode as ls -l /proc/PID/fd shows it. */
+		snprintf(detail + n, sizeof detail - n, _(", %s's socket:[%llu]"), c && c->name[0] ? c->name : "?",
 			 (unsigned long long)l->inode);
 	}
 	if (L->v[L->n - 1].cols + 4 + lines_cols(detail) > w && l->reuseport && l->inode) {
@@ -185,18 +221,28 @@ client_lines(struct lines *L, const struct view *v)
 	char name[48];
 
 	lines_add(L);
-	lines_printf(L, "clients %llu started %s %llu answered %s ",
-		     (unsigned long long)m->nclients, crt_g(G_DOT),
-		     (unsigned long long)m->clients_answered, crt_g(G_DOT));
+	/* TRANSLATORS: the front end's clients: "clients 5 started . 4 answered . 1 failed . 2 held" (this and the next three). */
+	lines_printf(L, P_("clients %llu started", "clients %llu started", m->nclients),
+		     (unsigned long long)m->nclients);
+	lines_printf(L, " %s ", crt_g(G_DOT));
+	/* TRANSLATORS: clients that got their reply. */
+	lines_printf(L, P_("%llu answered", "%llu answered", m->clients_answered),
+		     (unsigned long long)m->clients_answered);
+	lines_printf(L, " %s ", crt_g(G_DOT));
 	lines_style(L, m->clients_failed ? CS_ERR : CS_NORMAL);
-	lines_printf(L, "%llu failed", (unsigned long long)m->clients_failed);
+	/* TRANSLATORS: clients that failed. */
+	lines_printf(L, P_("%llu failed", "%llu failed", m->clients_failed), (unsigned long long)m->clients_failed);
 	lines_style(L, CS_NORMAL);
-	if (v->clients_held)
-		lines_printf(L, " %s %d held", crt_g(G_DOT), v->clients_held);
+	if (v->clients_held) {
+		lines_printf(L, " %s ", crt_g(G_DOT));
+		/* TRANSLATORS: client connections the front end holds open. */
+		lines_printf(L, P_("%d held", "%d held", v->clients_held), v->clients_held);
+	}
 	if (c == NULL)
 		return;
 	lines_add(L);
-	lines_printf(L, "last reply %s ", crt_g(G_ARROW_L));
+	/* TRANSLATORS: %s is an arrow, followed by the process that answered. */
+	lines_printf(L, _("last reply %s "), crt_g(G_ARROW_L));
 	lines_style(L, CS_TITLE);
 	lines_printf(L, "%s", c->answered_by ? panel_pid_name(v, c->answered_by, name, sizeof name) : "?");
 	lines_style(L, CS_NORMAL);
@@ -216,7 +262,11 @@ open_lines(struct lines *L, const struct view *v)
 		lines_add(L);
 		lines_printf(L, "  fd %-3d %s :%-5d ", c->fd, crt_g(G_ARROW_L), c->peer_port);
 		lines_field(L, panel_pid_name(v, c->pid, name, sizeof name), NAME_COL);
-		lines_printf(L, " in %-9s out %s", fmt_bytes(c->in, in, sizeof in), fmt_bytes(c->out, out, sizeof out));
+		/* TRANSLATORS: before the bytes a connection received; short, the same on every row; keep the spaces. */
+		lines_printf(L, "%s", _(" in "));
+		lines_field(L, fmt_bytes(c->in, in, sizeof in), 9);
+		/* TRANSLATORS: before the bytes a connection sent; keep the spaces. */
+		lines_printf(L, "%s%s", _(" out "), fmt_bytes(c->out, out, sizeof out));
 	}
 }
 
@@ -228,8 +278,9 @@ conn_draw(struct panel *pn, const struct view *v, int w)
 	char n[32];
 
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "%d open, %s accepted", v->m->nconns,
-		 fmt_count(v->m->conns_total, n, sizeof n));
+	/* TRANSLATORS: in the panel's title: connections open now, and accepted in all (%s: a count, 1.2k when large). */
+	snprintf(L->title, sizeof L->title, P_("%d open, %s accepted", "%d open, %s accepted", v->m->nconns),
+		 v->m->nconns, fmt_count(v->m->conns_total, n, sizeof n));
 	split_lines(L, v, w);
 	for (int i = 0; i < v->m->nlistens; i++)
 		queue_line(L, v, &v->m->listens[i], w);
@@ -245,19 +296,20 @@ conn_applies(const struct view *v)
 }
 
 const struct panel_ops panel_conn_ops = {
-	.name = "Connections per pid",
+	/* TRANSLATORS: a panel's title. */
+	.name = N_("Connections per pid"),
 	.key = '4',
-	.help = "Connections each echo process accepted, with a bar of the split and how many "
+	.help = N_("Connections each echo process accepted, with a bar of the split and how many "
 		"are open now, and how many accept() races it lost (woken for a connection that "
 		"another worker took first: accept() = -1 EAGAIN); the listening socket's accept "
 		"queue (read with sock_diag, like "
 		"ss -lnt Recv-Q) and backlog, one line per socket (SO_REUSEPORT gives each worker "
 		"its own socket:[inode] and queue), or that the listener closed once no process holds it (the "
 		"kernel resets what was still queued); the front end's clients, and the last reply with the "
-		"pid that answered it; then every open connection (fd, peer port, bytes in/out).",
-	.fact = "Each process has its own interest list, so connections spread over the pids. "
+		"pid that answered it; then every open connection (fd, peer port, bytes in/out)."),
+	.fact = N_("Each process has its own interest list, so connections spread over the pids. "
 		"With EPOLLET and one accept per wake-up (the notes' 358.c), a burst leaves "
-		"connections waiting in the accept queue until the next edge: try z, b, f.",
+		"connections waiting in the accept queue until the next edge: try z, b, f."),
 	.applies = conn_applies,
 	.col = PC_RIGHT,
 	.order = 2,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
@@ -39,17 +40,21 @@ fd_desc(const struct model *m, const struct m_proc *p, int fd, char *buf, size_t
 	case FDK_LISTEN:
 		/* Sockets sharing a port are told apart as ls -l /proc/PID/fd does. */
 		if (l && l->inode && port_shared(m, l))
-			snprintf(buf, cap, "%s listening :%d socket:[%llu]", crt_g(G_LISTEN), f->port,
+			/* TRANSLATORS: %s is a glyph for a listening socket, :%d its port, socket:[%llu] its inode as ls -l /proc/PID/fd shows it. */
+			snprintf(buf, cap, _("%s listening :%d socket:[%llu]"), crt_g(G_LISTEN), f->port,
 				 (unsigned long long)l->inode);
 		else
-			snprintf(buf, cap, "%s listening :%d", crt_g(G_LISTEN), f->port);
+			/* TRANSLATORS: %s is a glyph for a listening socket, :%d its port. */
+			snprintf(buf, cap, _("%s listening :%d"), crt_g(G_LISTEN), f->port);
 		return CS_LISTEN;
-	case FDK_CONN: snprintf(buf, cap, "connection %s :%d", crt_g(G_ARROW_L), f->port); break;
-	case FDK_FIFO: snprintf(buf, cap, "FIFO (read end)"); break;
-	case FDK_FILE: snprintf(buf, cap, "regular file"); break;
-	case FDK_PIPE_R: snprintf(buf, cap, "pipe (read end)"); break;
-	case FDK_PIPE_W: snprintf(buf, cap, "pipe (write end)"); break;
-	case FDK_EPOLL: snprintf(buf, cap, "epoll fd"); break;
+	/* TRANSLATORS: what a watched fd is: a connection, %s an arrow, :%d the port it came in on. */
+	case FDK_CONN: snprintf(buf, cap, _("connection %s :%d"), crt_g(G_ARROW_L), f->port); break;
+	/* TRANSLATORS: what a watched fd is (this and the next four). */
+	case FDK_FIFO: snprintf(buf, cap, "%s", _("FIFO (read end)")); break;
+	case FDK_FILE: snprintf(buf, cap, "%s", _("regular file")); break;
+	case FDK_PIPE_R: snprintf(buf, cap, "%s", _("pipe (read end)")); break;
+	case FDK_PIPE_W: snprintf(buf, cap, "%s", _("pipe (write end)")); break;
+	case FDK_EPOLL: snprintf(buf, cap, "%s", _("epoll fd")); break;
 	default: snprintf(buf, cap, "?"); return CS_DIM;
 	}
 	return CS_NORMAL;
@@ -72,14 +77,16 @@ watch_line(struct lines *L, const struct view *v, const struct m_inst *in,
 	else
 		lines_pad(L, wide ? 34 : 30);
 	lines_printf(L, "%-10s ", epoll_mask_str(w->events, 1, mask, sizeof mask));
-	lines_put(L, CS_DIM, "data ");
+	lines_put(L, CS_DIM, "data "); /* ev.data, the field's own name */
 	if (w->data == (uint64_t)w->fd) /* the fd itself, whatever its size */
 		lines_printf(L, "%d", w->fd);
 	else
 		lines_printf(L, "%s", panel_data_str(w->data, 1, data, sizeof data));
 	if (in->nholders > 1 && w->owner != holder) {
-		lines_put(L, CS_DIM, "  added by ");
-		lines_printf(L, "%u", w->owner);
+		lines_style(L, CS_DIM);
+		/* TRANSLATORS: the pid that added this entry to a shared interest list. */
+		lines_printf(L, _("  added by %u"), w->owner);
+		lines_style(L, CS_NORMAL);
 	}
 }
 
@@ -164,30 +171,34 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 			lines_add(L);
 			lines_pad(L, lines_cols(panel_pid_name(v, p->pid, name, sizeof name)));
 		}
-		lines_printf(L, "  epfd %d %s instance #%d", epfd, crt_g(G_ARROW_R), in->id);
+		/* TRANSLATORS: epfd: an epoll fd number (keep the word); %s is an arrow; #%d the instance's number. */
+		lines_printf(L, _("  epfd %d %s instance #%d"), epfd, crt_g(G_ARROW_R), in->id);
 		if (in->nholders > 1) {
 			holders_desc(in, hold, sizeof hold);
 			lines_printf(L, "  ");
-			lines_put(L, CS_SHARED, " SHARED ");
+			/* TRANSLATORS: a badge on an epoll instance held by several processes; keep the spaces around it. */
+			lines_put(L, CS_SHARED, _(" SHARED "));
 			lines_printf(L, " %s", hold);
 		}
 		if (listed_before(v, in, p->pid)) {
 			lines_add(L);
-			lines_put(L, CS_DIM, "   the same interest list as above: one kernel object, two fds");
+			lines_put(L, CS_DIM, _("   the same interest list as above: one kernel object, two fds"));
 			continue;
 		}
-		lines_put(L, CS_DIM, "  ");
+		lines_style(L, CS_DIM);
+		lines_printf(L, "  ");
 		{
 			char n[32];
 
-			lines_put(L, CS_DIM, fmt_count(in->returns, n, sizeof n));
-			lines_put(L, CS_DIM, in->returns == 1 ? " return" : " returns");
+			/* TRANSLATORS: how many times epoll_wait returned on this instance; %s is the count (as 1.2k when large). */
+			lines_printf(L, P_("%s return", "%s returns", in->returns), fmt_count(in->returns, n, sizeof n));
 		}
+		lines_style(L, CS_NORMAL);
 		if (in->nw == 0) {
 			lines_add(L);
 			/* Empty as traced: the kernel may still hold an entry for a file an fd was closed on. */
-			lines_put(L, CS_DIM, in->closed_out ? "   (interest list empty as traced; k: the kernel's own)"
-							   : "   (interest list empty)");
+			lines_put(L, CS_DIM, in->closed_out ? _("   (interest list empty as traced; k: the kernel's own)")
+							   : _("   (interest list empty)"));
 		}
 		/* The listening socket first: it is what the workers share. */
 		for (int pass = 0; pass < 2; pass++) {
@@ -202,7 +213,7 @@ proc_block(struct lines *L, const struct view *v, const struct m_proc *p, int w)
 	else if (model_is_job(p)) {
 		lines_add(L);
 		lines_put(L, CS_TITLE, panel_pid_name(v, p->pid, name, sizeof name));
-		lines_put(L, CS_DIM, "  no epoll instance");
+		lines_put(L, CS_DIM, _("  no epoll instance"));
 		ctl_errors(L, v, p->pid);
 	}
 }
@@ -215,7 +226,8 @@ epoll_draw(struct panel *pn, const struct view *v, int w)
 	int n = v->m->ninst;
 
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "%d instance%s", n, n == 1 ? "" : "s");
+	/* TRANSLATORS: in the panel's title: how many epoll instances there are. */
+	snprintf(L->title, sizeof L->title, P_("%d instance", "%d instances", n), n);
 	for (int i = 0; i < v->m->nprocs; i++) {
 		const struct m_proc *p = &v->m->procs[i];
 
@@ -224,23 +236,24 @@ epoll_draw(struct panel *pn, const struct view *v, int w)
 	}
 	if (L->n == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, v->m->next_inst_id > 1 ? "no epoll instance left: every one was closed"
-							    : "no epoll instance yet");
+		lines_put(L, CS_DIM, v->m->next_inst_id > 1 ? _("no epoll instance left: every one was closed")
+							    : _("no epoll instance yet"));
 	}
 }
 
 const struct panel_ops panel_epoll_ops = {
-	.name = "Epoll instances",
+	/* TRANSLATORS: a panel's title. */
+	.name = N_("Epoll instances"),
 	.key = '1',
-	.help = "Per process: each epoll fd, the instance (kernel object) it names, and its "
+	.help = N_("Per process: each epoll fd, the instance (kernel object) it names, and its "
 		"interest list: the watched fd, what that fd is, the mask asked for, and ev.data. "
 		"The listening socket is marked; an instance held by several pids says SHARED; "
 		"data shown as pid/fd is the shared-epoll tag pid<<32|fd. "
-		"Failed epoll_ctl calls (EEXIST, EPERM, EBADF) are listed under the process.",
-	.fact = "epoll_create1 returns an fd naming a kernel object and epoll_ctl edits its "
+		"Failed epoll_ctl calls (EEXIST, EPERM, EBADF) are listed under the process."),
+	.fact = N_("epoll_create1 returns an fd naming a kernel object and epoll_ctl edits its "
 		"interest list, one entry per (instance, fd): a second ADD fails with EEXIST. "
 		"ev.data is the caller's own and comes back verbatim (facts 1-3). A regular "
-		"file cannot be added (EPERM).",
+		"file cannot be added (EPERM)."),
 	.applies = panel_in_scenario,
 	.col = PC_LEFT,
 	.order = 1,

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "../src/i18n.h"
 #include "../src/kcheck.h"
 #include "../src/trace_rec.h"
 #include "../src/util.h"
@@ -21,14 +22,71 @@
 #include "../src/ksnap.h"
 #include "panel.h"
 
-/* Columns of an entry beside the traced one: fd, kernel mask, traced mask, data, verdict. */
+/*
+ * Columns of an entry beside the traced one: fd, kernel mask, traced mask,
+ * data, verdict; of an attached process's entry: fd, mask, data, what the
+ * fd is.  These are the least: a column moves right when the header before
+ * it (translated) is wider than the room it leaves.
+ */
 #define COL_KERNEL 8
 #define COL_TRACED 23
 #define COL_DATA 35
 #define COL_VERDICT 43
-/* Columns of an attached process's entry: fd, mask, data, what the fd is. */
 #define COL_ADATA 25
 #define COL_AWHAT 34
+
+/* Where each column starts, from the headers of this drawing. */
+static struct {
+	int kernel, traced, data, verdict; /* beside the trace */
+	int akernel, adata, awhat;         /* attached */
+} col = { COL_KERNEL, COL_TRACED, COL_DATA, COL_VERDICT, COL_KERNEL, COL_ADATA, COL_AWHAT };
+
+/* A column's start: at least least, and a space past the header before it (from at). */
+static int
+col_after(int least, int at, const char *head)
+{
+	int end = at + lines_cols(head) + 1;
+
+	return end > least ? end : least;
+}
+
+/* Write the header row at the columns it needs, and keep them for the entries. */
+static void
+header_line(struct lines *L, int beside)
+{
+	/*
+	 * TRANSLATORS: table headers of the Kernel's view (this and the next
+	 * five); short: "fd" at most 4 columns, "kernel" 14, "traced" 11,
+	 * "events" 16.  "data" is ev.data's own name and stays.
+	 */
+	const char *fd = _("fd"), *kernel = _("kernel"), *tr = _("traced"), *data = "data",
+		   *verdict = _("verdict"), *events = _("events"), *what = _("what the watched fd is");
+
+	col.kernel = col.akernel = col_after(COL_KERNEL, 3, fd);
+	lines_printf(L, "   %s", fd);
+	if (beside) {
+		col.traced = col_after(COL_TRACED, col.kernel, kernel);
+		col.data = col_after(COL_DATA, col.traced, tr);
+		col.verdict = col_after(COL_VERDICT, col.data, data);
+		lines_pad(L, col.kernel);
+		lines_printf(L, "%s", kernel);
+		lines_pad(L, col.traced);
+		lines_printf(L, "%s", tr);
+		lines_pad(L, col.data);
+		lines_printf(L, "%s", data);
+		lines_pad(L, col.verdict);
+		lines_printf(L, "%s", verdict);
+	} else {
+		col.adata = col_after(COL_ADATA, col.akernel, events);
+		col.awhat = col_after(COL_AWHAT, col.adata, data);
+		lines_pad(L, col.akernel);
+		lines_printf(L, "%s", events);
+		lines_pad(L, col.adata);
+		lines_printf(L, "%s", data);
+		lines_pad(L, col.awhat);
+		lines_printf(L, "%s", what);
+	}
+}
 
 /* A mask as /proc/PID/fdinfo gives it (with the ERR|HUP the kernel adds to every entry), as attach shows it. */
 static const char *
@@ -89,11 +147,14 @@ other_holders(const struct kview *kv, int pid, const struct kv_fd *e, char *buf,
 
 			if (f->kind != KV_EPOLL || f->instance != e->instance || f == e || len >= cap)
 				continue;
+			len += (size_t)snprintf(buf + len, cap - len, "%s", n ? ", " : "");
+			if (len >= cap)
+				break;
 			if (kv->p[i].pid == pid)
-				len += (size_t)snprintf(buf + len, cap - len, "%sepfd %d of this pid", n ? ", " : "", f->fd);
+				/* TRANSLATORS: another epoll fd of the same process that holds the same instance. */
+				len += (size_t)snprintf(buf + len, cap - len, _("epfd %d of this pid"), f->fd);
 			else
-				len += (size_t)snprintf(buf + len, cap - len, "%s%d (epfd %d)", n ? ", " : "", kv->p[i].pid,
-							f->fd);
+				len += (size_t)snprintf(buf + len, cap - len, "%d (epfd %d)", kv->p[i].pid, f->fd);
 			n++;
 		}
 	return n;
@@ -124,25 +185,36 @@ summary_line(struct lines *L, const struct kview *kv, int w)
 	}
 	lines_add(L);
 	if (nfds == 0) {
-		lines_put(L, CS_DIM, "no epoll fd in these processes");
+		lines_put(L, CS_DIM, _("no epoll fd in these processes"));
 		return;
 	}
-	lines_printf(L, "%d epoll fd%s in %d pid%s %s ", nfds, nfds == 1 ? "" : "s", npids, npids == 1 ? "" : "s",
-		     crt_g(G_ARROW_R));
+	/* TRANSLATORS: "3 epoll fds in 2 pids -> 1 kernel instance": the first part (this and the next). */
+	lines_printf(L, P_("%d epoll fd", "%d epoll fds", nfds), nfds);
+	lines_printf(L, " ");
+	/* TRANSLATORS: "3 epoll fds in 2 pids -> 1 kernel instance": the processes they are in. */
+	lines_printf(L, P_("in %d pid", "in %d pids", npids), npids);
+	lines_printf(L, " %s ", crt_g(G_ARROW_R));
 	lines_style(L, CS_TITLE);
-	lines_printf(L, "%d kernel instance%s", kv->ninstances, kv->ninstances == 1 ? "" : "s");
+	/* TRANSLATORS: "3 epoll fds in 2 pids -> 1 kernel instance": the distinct objects kcmp finds. */
+	lines_printf(L, P_("%d kernel instance", "%d kernel instances", kv->ninstances), kv->ninstances);
 	lines_style(L, CS_NORMAL);
 	lines_printf(L, " (kcmp)");
 	if (kv->unknown) {
 		lines_style(L, CS_WARN);
-		lines_printf(L, ", %d unknown (kcmp refused: %s)", kv->unknown, errno_name(kv->kcmp_err));
+		/* TRANSLATORS: epoll fds whose instance is unknown; %s is an errno name (EPERM). */
+		lines_printf(L, P_(", %d unknown (kcmp refused: %s)", ", %d unknown (kcmp refused: %s)", kv->unknown),
+			     kv->unknown, errno_name(kv->kcmp_err));
 		lines_style(L, CS_NORMAL);
 	}
 	if (nfds > 1 && same_ino) {
 		char text[160];
 
-		snprintf(text, sizeof text, "fdinfo shows anon inode %lu for %s: only kcmp tells them apart", ino,
-			 nfds == 2 ? "both" : "all");
+		if (nfds == 2)
+			snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for both: only kcmp tells them apart"),
+				 ino);
+		else
+			snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for all: only kcmp tells them apart"),
+				 ino);
 		lines_wrap(L, text, w, 0, CS_DIM, 0);
 	}
 }
@@ -169,15 +241,17 @@ explain(struct lines *L, const struct view *v, const struct kentry *e, int w)
 	switch (e->verdict) {
 	case KC_KERNEL_ONLY:
 		if (strstr(e->why, "still open"))
+			/* TRANSLATORS: %s is why (from the checker). */
 			snprintf(text, sizeof text,
-				 "only in the kernel's list: %s. An entry belongs to the open file, not to "
-				 "the fd number: it goes when the last fd of the file is closed.", e->why);
+				 _("only in the kernel's list: %s. An entry belongs to the open file, not to "
+				   "the fd number: it goes when the last fd of the file is closed."), e->why);
 		else
-			snprintf(text, sizeof text, "only in the kernel's list: %s", e->why);
+			snprintf(text, sizeof text, _("only in the kernel's list: %s"), e->why);
 		break;
-	case KC_TRACE_ONLY: snprintf(text, sizeof text, "only in the trace: %s", e->why); break;
+	case KC_TRACE_ONLY: snprintf(text, sizeof text, _("only in the trace: %s"), e->why); break;
 	case KC_EVENTS_DIFFER:
-		snprintf(text, sizeof text, "the kernel watches %s, the trace says %s (%s)",
+		/* TRANSLATORS: the first two %s are epoll masks (EPOLLIN|EPOLLET), the third why. */
+		snprintf(text, sizeof text, _("the kernel watches %s, the trace says %s (%s)"),
 			 kmask(e->events, a, sizeof a), t ? kmask(t->events, b, sizeof b) : "?", e->why);
 		break;
 	default: return;
@@ -195,25 +269,26 @@ entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
 
 	lines_add(L);
 	lines_printf(L, "   %d", e->fd);
-	lines_pad(L, COL_KERNEL);
+	lines_pad(L, col.kernel);
 	lines_printf(L, "%s", e->verdict == KC_TRACE_ONLY ? dash : kmask(e->events, km, sizeof km));
-	lines_pad(L, COL_TRACED);
+	lines_pad(L, col.traced);
 	if (e->verdict == KC_TRACE_ONLY)
 		lines_printf(L, "%s", kmask(e->events, tm, sizeof tm));
 	else
 		lines_printf(L, "%s", t ? kmask(t->events, tm, sizeof tm) : dash);
-	lines_pad(L, COL_DATA);
+	lines_pad(L, col.data);
 	lines_printf(L, "%s ", panel_data_str(e->data, 1, d, sizeof d));
-	lines_pad(L, COL_VERDICT);
+	lines_pad(L, col.verdict);
 	if (e->verdict == KC_AGREE) {
-		lines_put(L, CS_OK, "agree");
+		/* TRANSLATORS: a verdict: the kernel's entry and the traced one are the same. */
+		lines_put(L, CS_OK, _("agree"));
 		lines_put(L, CS_DIM, "  ");
 		lines_put(L, CS_DIM, e->why);
 		return;
 	}
 	if (!e->confirmed) {
-		lines_put(L, CS_DIM, "checking again");
-		lines_put(L, CS_DIM, " (seen once: a record may be on its way)");
+		lines_put(L, CS_DIM, _("checking again"));
+		lines_put(L, CS_DIM, _(" (seen once: a record may be on its way)"));
 		return;
 	}
 	lines_put(L, CS_ERR, trace_rec_enum_name(RE_VERDICT, e->verdict));
@@ -228,11 +303,11 @@ watch_line(struct lines *L, const struct kv_watch *wt)
 
 	lines_add(L);
 	lines_printf(L, "   %d", wt->tfd);
-	lines_pad(L, COL_KERNEL);
+	lines_pad(L, col.akernel);
 	lines_printf(L, "%s ", kmask(wt->events, km, sizeof km));
-	lines_pad(L, COL_ADATA);
+	lines_pad(L, col.adata);
 	lines_printf(L, "%s ", panel_data_str(wt->data, 0, d, sizeof d));
-	lines_pad(L, COL_AWHAT);
+	lines_pad(L, col.awhat);
 	if (strstr(wt->what, "LISTEN")) {
 		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
 		lines_printf(L, " ");
@@ -251,11 +326,13 @@ epfd_block(struct lines *L, const struct view *v, const struct kv_proc *p, const
 	lines_printf(L, "  epfd %d %s ", e->fd, crt_g(G_ARROW_R));
 	if (e->instance) {
 		lines_style(L, CS_TITLE);
-		lines_printf(L, "instance #%d", e->instance);
+		/* TRANSLATORS: a kernel epoll instance, numbered in reading order. */
+		lines_printf(L, _("instance #%d"), e->instance);
 		lines_style(L, CS_NORMAL);
 	} else {
 		lines_style(L, CS_WARN);
-		lines_printf(L, "instance unknown (kcmp refused: %s)", errno_name(ks->kv.kcmp_err));
+		/* TRANSLATORS: %s is an errno name (EPERM). */
+		lines_printf(L, _("instance unknown (kcmp refused: %s)"), errno_name(ks->kv.kcmp_err));
 		lines_style(L, CS_NORMAL);
 	}
 	lines_style(L, CS_DIM);
@@ -264,20 +341,24 @@ epfd_block(struct lines *L, const struct view *v, const struct kv_proc *p, const
 	if (first_holder(&ks->kv, e, &fpid, &ffd)) {
 		lines_add(L);
 		lines_printf(L, "   ");
-		lines_put(L, CS_SHARED, " SHARED ");
+		/* TRANSLATORS: a badge on an epoll instance held by several processes; keep the spaces around it. */
+		lines_put(L, CS_SHARED, _(" SHARED "));
 		lines_style(L, CS_DIM);
 		if (fpid == p->pid)
-			lines_printf(L, " the same object as epfd %d: its list is above", ffd);
+			lines_printf(L, _(" the same object as epfd %d: its list is above"), ffd);
 		else
-			lines_printf(L, " the same object as %d's epfd %d: its list is above", fpid, ffd);
+			/* TRANSLATORS: %d's epfd %d: a pid, then the number of one of its epoll fds. */
+			lines_printf(L, _(" the same object as %d's epfd %d: its list is above"), fpid, ffd);
 		lines_style(L, CS_NORMAL);
 		return;
 	}
 	if (other_holders(&ks->kv, p->pid, e, others, sizeof others) > 0) {
 		lines_add(L);
 		lines_printf(L, "   ");
-		lines_put(L, CS_SHARED, " SHARED ");
-		lines_printf(L, " one object, also held by %s", others);
+		/* TRANSLATORS: a badge on an epoll instance held by several processes; keep the spaces around it. */
+		lines_put(L, CS_SHARED, _(" SHARED "));
+		/* TRANSLATORS: %s lists the other holders: "13058 (epfd 4), epfd 5 of this pid". */
+		lines_printf(L, _(" one object, also held by %s"), others);
 	}
 	if (v->mode == VIEW_LIVE && ks->checked) {
 		for (int i = 0; i < ks->ne; i++) {
@@ -293,7 +374,7 @@ epfd_block(struct lines *L, const struct view *v, const struct kv_proc *p, const
 	}
 	if (n == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "   (interest list empty)");
+		lines_put(L, CS_DIM, _("   (interest list empty)"));
 	}
 }
 
@@ -307,18 +388,19 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 	lines_add(L);
 	if (p->gone || p->row.state == 'Z' || p->row.state == 'X') {
 		lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
-		lines_put(L, CS_WARN, p->reused ? "  gone: it exited, and its pid is now another process's (next)"
-				      : p->gone ? "  gone: the process exited while watched"
-						: "  gone: it exited (a zombie until its parent reaps it)");
+		lines_put(L, CS_WARN, p->reused ? _("  gone: it exited, and its pid is now another process's (next)")
+				      : p->gone ? _("  gone: the process exited while watched")
+						: _("  gone: it exited (a zombie until its parent reaps it)"));
 		return;
 	}
 	lines_put(L, CS_TITLE, proc_name(v, p, name, sizeof name));
 	if (p->err) {
 		lines_style(L, CS_ERR);
-		lines_printf(L, "  cannot read %s: %s", p->err_path[0] ? p->err_path : "/proc", errno_name(p->err));
+		/* TRANSLATORS: %s is a path under /proc, then an errno name (EACCES). */
+		lines_printf(L, _("  cannot read %s: %s"), p->err_path[0] ? p->err_path : "/proc", errno_name(p->err));
 		lines_style(L, CS_NORMAL);
 		lines_put(L, CS_DIM, p->err == EACCES || p->err == EPERM
-					     ? " (not yours: only its owner or root may look)"
+					     ? _(" (not yours: only its owner or root may look)")
 					     : "");
 		return;
 	}
@@ -326,7 +408,8 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 		nep += p->fds[k].kind == KV_EPOLL;
 	if (v->mode == VIEW_ATTACH) {
 		lines_style(L, CS_DIM);
-		lines_printf(L, "  %d fds, %d epoll", p->nfds, nep);
+		/* TRANSLATORS: a process's open fds, then how many of them are epoll fds. */
+		lines_printf(L, P_("  %d fd, %d epoll", "  %d fds, %d epoll", p->nfds), p->nfds, nep);
 		lines_style(L, CS_NORMAL);
 		for (int k = 0; k < p->nfds; k++) {
 			const struct kv_fd *f = &p->fds[k];
@@ -338,10 +421,10 @@ proc_block(struct lines *L, const struct view *v, const struct kv_proc *p, int w
 			lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
 			lines_printf(L, " %s", f->what);
 			if (f->qlen > 0)
-				lines_put(L, CS_WARN, "  connections waiting to be accepted");
+				lines_put(L, CS_WARN, _("  connections waiting to be accepted"));
 		}
 	} else if (nep == 0) {
-		lines_put(L, CS_DIM, "  no epoll fd");
+		lines_put(L, CS_DIM, _("  no epoll fd"));
 	}
 	for (int k = 0, first = v->mode != VIEW_ATTACH; k < p->nfds; k++) {
 		if (p->fds[k].kind != KV_EPOLL)
@@ -386,44 +469,45 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 		drawn.w = w;
 	}
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "from /proc");
+	/* TRANSLATORS: in the panel's title: where the kernel's view is read from. */
+	snprintf(L->title, sizeof L->title, "%s", _("from /proc"));
 	if (v->mode == VIEW_REPLAY) {
-		panel_live_only(L, "The kernel's interest lists are read from /proc/PID/fdinfo and told "
-				   "apart with kcmp while a scenario runs: start it live and press k.", w);
+		panel_live_only(L, _("The kernel's interest lists are read from /proc/PID/fdinfo and told "
+				     "apart with kcmp while a scenario runs: start it live and press k."), w);
 		return;
 	}
 	if (ks == NULL || !ks->have) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "reading /proc...");
+		lines_put(L, CS_DIM, _("reading /proc..."));
 		return;
 	}
 	if (ks->checked) {
 		if (ks->ndiff)
-			snprintf(L->title, sizeof L->title, "from /proc: %d difference%s", ks->ndiff,
-				 ks->ndiff == 1 ? "" : "s");
+			/* TRANSLATORS: in the panel's title. */
+			snprintf(L->title, sizeof L->title,
+				 P_("from /proc: %d difference", "from /proc: %d differences", ks->ndiff), ks->ndiff);
 		else if (ks->npending == 0)
-			snprintf(L->title, sizeof L->title, "from /proc: agrees with the trace");
+			/* TRANSLATORS: in the panel's title. */
+			snprintf(L->title, sizeof L->title, "%s", _("from /proc: agrees with the trace"));
 	}
 	summary_line(L, &ks->kv, w);
 	lines_add(L);
 	lines_style(L, CS_HEAD);
-	if (v->mode == VIEW_LIVE && ks->checked)
-		lines_printf(L, "   %-4s %-14s %-11s %-7s %s", "fd", "kernel", "traced", "data", "verdict"); /* COL_* */
-	else
-		lines_printf(L, "   %-4s %-16s %-8s %s", "fd", "events", "data", "what the watched fd is"); /* COL_A* */
+	header_line(L, v->mode == VIEW_LIVE && ks->checked);
 	lines_end_header(L);
 	for (int i = 0; i < ks->kv.np; i++)
 		proc_block(L, v, &ks->kv.p[i], w);
 	if (ks->kv.np == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "no process to look at");
+		lines_put(L, CS_DIM, _("no process to look at"));
 	}
 }
 
 const struct panel_ops panel_kern_ops = {
-	.name = "Kernel's view",
+	/* TRANSLATORS: a panel's title. */
+	.name = N_("Kernel's view"),
 	.key = '9',
-	.help = "The epoll instances as the kernel keeps them, read from /proc a few times a second "
+	.help = N_("The epoll instances as the kernel keeps them, read from /proc a few times a second "
 		"while this panel is on the screen (k shows it in place of the Epoll instances, and "
 		"back). Per process and epoll fd: the kernel instance it names, told apart with "
 		"kcmp(KCMP_FILE) and numbered in reading order (unknown when kcmp is refused, never "
@@ -431,11 +515,11 @@ const struct panel_ops panel_kern_ops = {
 		"the one the trace built: agree, kernel-only, trace-only or events-differ, explained. "
 		"A difference is flagged when two readings half a second apart find it (a record may "
 		"still be on its way). The kernel's masks are fdinfo's: epoll_ctl adds ERR|HUP to "
-		"every entry, asked or not (the verdict compares the rest).",
-	.fact = "The notes' open question: are two [eventpoll] fds one instance or two? fdinfo shows "
+		"every entry, asked or not (the verdict compares the rest)."),
+	.fact = N_("The notes' open question: are two [eventpoll] fds one instance or two? fdinfo shows "
 		"the same anon inode for every epoll fd; kcmp compares the open files themselves. "
 		"An entry belongs to the open file, not to the fd number: close an fd that has a dup "
-		"and the kernel keeps watching the file (ctl-errors).",
+		"and the kernel keeps watching the file (ctl-errors)."),
 	.col = PC_LEFT,
 	.order = 1,
 	.min_h = 4,

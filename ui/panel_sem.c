@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "../src/i18n.h"
 #include "../src/util.h"
 
 #include "crt.h"
@@ -31,17 +32,21 @@ owner_why(struct lines *L, const struct view *v, const struct m_sem *s)
 	if (!o->alive) {
 		lines_style(L, CS_ERR);
 		if (o->reaped && o->how == REAP_KILLED)
-			lines_printf(L, " (dead: killed by %s while holding it)", signal_name(o->code));
+			/* TRANSLATORS: the lock's holder died; %s is a signal name (SIGKILL). */
+			lines_printf(L, _(" (dead: killed by %s while holding it)"), signal_name(o->code));
 		else
-			lines_printf(L, " (dead: it ended while holding it)");
+			lines_printf(L, "%s", _(" (dead: it ended while holding it)"));
 		lines_style(L, CS_NORMAL);
 		if (s->kind == LOCK_MUTEX) {
-			lines_put(L, CS_DIM, " every try-lock fails until the parent reaps it and frees the word");
+			/* TRANSLATORS: the word: the lock word in shared memory (accept = mutex). */
+			lines_put(L, CS_DIM, _(" every try-lock fails until the parent reaps it and frees the word"));
 			return;
 		}
-		lines_put(L, CS_DIM, " nobody will sem_post it: every sem_trywait now fails");
+		lines_put(L, CS_DIM, _(" nobody will sem_post it: every sem_trywait now fails"));
 		if (s->lost_dead)
-			lines_printf(L, " (%llu so far)", (unsigned long long)s->lost_dead);
+			/* TRANSLATORS: how many sem_trywait calls have failed that way. */
+			lines_printf(L, P_(" (%llu so far)", " (%llu so far)", s->lost_dead),
+				     (unsigned long long)s->lost_dead);
 		return;
 	}
 	if (o->asleep && (o->asleep_nr == SYS_accept4
@@ -49,13 +54,13 @@ owner_why(struct lines *L, const struct view *v, const struct m_sem *s)
 			  || o->asleep_nr == SYS_accept
 #endif
 			  )) {
-		lines_put(L, CS_ERR, " (blocked in accept())");
-		lines_put(L, CS_DIM, " the listening socket is blocking and its queue was empty: it sleeps "
-				     "holding the semaphore, and no other worker may accept");
+		lines_put(L, CS_ERR, _(" (blocked in accept())"));
+		lines_put(L, CS_DIM, _(" the listening socket is blocking and its queue was empty: it sleeps "
+				       "holding the semaphore, and no other worker may accept"));
 		return;
 	}
-	lines_put(L, CS_DIM, s->kind == LOCK_MUTEX ? " (it watches the listening socket; unlocks after its accepts)"
-						   : " (between sem_trywait and sem_post)");
+	lines_put(L, CS_DIM, s->kind == LOCK_MUTEX ? _(" (it watches the listening socket; unlocks after its accepts)")
+						   : _(" (between sem_trywait and sem_post)"));
 }
 
 /* A create that failed with EEXIST: the name a crash left behind, and the fix. */
@@ -65,13 +70,15 @@ stale_line(struct lines *L, const struct view *v, const struct m_sem *s)
 	char name[48];
 
 	lines_put(L, CS_ERR, "EEXIST");
-	lines_printf(L, ": %s could not create it (sem_open O_CREAT|O_EXCL): a semaphore of this fixed "
-		     "name was left in /dev/shm by a run that ended without sem_unlink (a crash), so the "
-		     "notes' server cannot start. ",
+	/* TRANSLATORS: follows "EEXIST"; %s is a process ("4840 echo-w0"). Keep the trailing space. */
+	lines_printf(L, _(": %s could not create it (sem_open O_CREAT|O_EXCL): a semaphore of this fixed "
+			  "name was left in /dev/shm by a run that ended without sem_unlink (a crash), so the "
+			  "notes' server cannot start. "),
 		     panel_pid_name(v, s->stale_pid, name, sizeof name));
-	lines_put(L, CS_OK, "The fix: a per-run name, and sem_unlink on every exit path");
-	lines_put(L, CS_DIM, " (epollviz's default: leave sem_name out). This run removes the stale one as it "
-			     "ends: r restarts, and the server starts");
+	lines_put(L, CS_OK, _("The fix: a per-run name, and sem_unlink on every exit path"));
+	/* TRANSLATORS: sem_name is a scenario key; r is a key. */
+	lines_put(L, CS_DIM, _(" (epollviz's default: leave sem_name out). This run removes the stale one as it "
+			       "ends: r restarts, and the server starts"));
 }
 
 /* Is any process that used the lock still alive? */
@@ -103,33 +110,39 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s, int w)
 		return;
 	}
 	if (s->unlinked) {
-		lines_put(L, CS_DIM, "unlinked: sem_unlink removed it (no /dev/shm leftover)");
+		lines_put(L, CS_DIM, _("unlinked: sem_unlink removed it (no /dev/shm leftover)"));
 		return;
 	}
 	if (!s->exists) {
-		lines_put(L, CS_DIM, "not created yet");
+		/* TRANSLATORS: the accept lock (a semaphore or a lock word). */
+		lines_put(L, CS_DIM, _("not created yet"));
 		return;
 	}
 	if (s->kind == LOCK_MUTEX)
-		lines_printf(L, "word %u  ", s->owner);
+		/* TRANSLATORS: the lock word of accept = mutex and the pid it holds. */
+		lines_printf(L, _("word %u  "), s->owner);
 	else
-		lines_printf(L, "value %d  ", s->value);
+		/* TRANSLATORS: the semaphore's value. */
+		lines_printf(L, _("value %d  "), s->value);
 	if (s->owner) {
-		lines_put(L, CS_WARN, "held by ");
+		/* TRANSLATORS: followed by a process ("4840 echo-w0"), with "dead " between when it died. */
+		lines_put(L, CS_WARN, _("held by "));
 		if (w < SEM_NARROW && o && !o->alive)
-			lines_put(L, CS_ERR, "dead ");
+			/* TRANSLATORS: between "held by " and the process that holds the lock. */
+			lines_put(L, CS_ERR, _("dead "));
 		lines_style(L, CS_WARN);
 		lines_printf(L, "%s", panel_pid_name(v, s->owner, name, sizeof name));
 		lines_style(L, CS_NORMAL);
 		owner_why(L, v, s);
 	} else {
-		lines_put(L, CS_OK, "free");
+		/* TRANSLATORS: the accept lock is not held. */
+		lines_put(L, CS_OK, _("free"));
 		if (s->kind != LOCK_MUTEX)
-			lines_put(L, CS_DIM, " (sem_post gave it back)");
+			lines_put(L, CS_DIM, _(" (sem_post gave it back)"));
 		else if (any_user_alive(v, s))
-			lines_put(L, CS_DIM, " (unlocked: the next try-lock takes it)");
+			lines_put(L, CS_DIM, _(" (unlocked: the next try-lock takes it)"));
 		else
-			lines_put(L, CS_DIM, " (unlocked; the word went with its last process)");
+			lines_put(L, CS_DIM, _(" (unlocked; the word went with its last process)"));
 	}
 }
 
@@ -142,17 +155,26 @@ user_line(struct lines *L, const struct view *v, const struct m_sem_user *u)
 
 	lines_add(L);
 	lines_field(L, panel_pid_name(v, u->pid, name, sizeof name), 14);
-	lines_printf(L, " won ");
+	/*
+	 * TRANSLATORS: before the takes of the accept lock a worker won; the
+	 * same on every row; keep the spaces (this and " lost ").  A narrow
+	 * panel wraps the row at a space: a no-break space (U+00A0) at the end
+	 * keeps the word with its number.
+	 */
+	lines_printf(L, "%s", _(" won "));
 	lines_style(L, CS_OK);
 	lines_printf(L, "%-5llu", (unsigned long long)u->won);
 	lines_style(L, CS_NORMAL);
-	lines_printf(L, " lost ");
+	/* TRANSLATORS: before the takes of the accept lock a worker lost (another took it); keep the spaces. */
+	lines_printf(L, "%s", _(" lost "));
 	lines_style(L, u->lost ? CS_WARN : CS_NORMAL);
 	lines_printf(L, "%-5llu", (unsigned long long)u->lost);
 	lines_style(L, CS_NORMAL);
 	if (u->lost_dead) {
 		lines_style(L, CS_ERR);
-		lines_printf(L, "(%llu to a dead owner) ", (unsigned long long)u->lost_dead);
+		/* TRANSLATORS: of the takes lost, how many to a holder that had died. Keep the trailing space. */
+		lines_printf(L, P_("(%llu to a dead owner) ", "(%llu to a dead owner) ", u->lost_dead),
+			     (unsigned long long)u->lost_dead);
 		lines_style(L, CS_NORMAL);
 	}
 	lines_printf(L, " ");
@@ -163,7 +185,8 @@ user_line(struct lines *L, const struct view *v, const struct m_sem_user *u)
 		lines_put(L, won ? CS_OK : CS_ERR, crt_g(won ? G_WON : G_LOST));
 	}
 	if (p && !p->alive)
-		lines_put(L, CS_DIM, " (exited)");
+		/* TRANSLATORS: a process that has ended. */
+		lines_put(L, CS_DIM, _(" (exited)"));
 }
 
 /* Fill the panel: per semaphore, its state, its users, its name. */
@@ -176,7 +199,7 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 	lines_reset(L);
 	if (m->nsems == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "not created yet");
+		lines_put(L, CS_DIM, _("not created yet"));
 	}
 	for (int i = 0; i < m->nsems; i++) {
 		const struct m_sem *s = &m->sems[i];
@@ -187,11 +210,12 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 		lines_add(L);
 		lines_put(L, CS_DIM, s->name);
 		if (s->kind == LOCK_MUTEX)
-			lines_put(L, CS_DIM, " (a word in a memfd: gone with its processes, nothing to unlink)");
+			lines_put(L, CS_DIM, _(" (a word in a memfd: gone with its processes, nothing to unlink)"));
 		else if (strncmp(s->name, "/epollviz.", 10) == 0)
-			lines_put(L, CS_DIM, " (per-run name)");
+			lines_put(L, CS_DIM, _(" (per-run name)"));
 		else if (scenario_job_of(v->sc, JOB_PROGRAM) < 0) /* a program of the user's names its own */
-			lines_put(L, CS_WARN, " (a fixed name, as the notes': sem_name)");
+			/* TRANSLATORS: sem_name is a scenario key. */
+			lines_put(L, CS_WARN, _(" (a fixed name, as the notes': sem_name)"));
 	}
 }
 
@@ -203,17 +227,18 @@ sem_applies(const struct view *v)
 }
 
 const struct panel_ops panel_sem_ops = {
-	.name = "Accept lock",
+	/* TRANSLATORS: a panel's title. */
+	.name = N_("Accept lock"),
 	.key = '3',
-	.help = "The lock that decides who accepts. The notes' named POSIX semaphore: value 1 is "
+	.help = N_("The lock that decides who accepts. The notes' named POSIX semaphore: value 1 is "
 		"free, 0 is held by the pid shown. accept = mutex (nginx's accept_mutex): a word in "
 		"shared memory that holds its holder's pid, 0 when free. Per worker: a take won "
-		"(filled dot) or lost (hollow dot), oldest to newest.",
-	.fact = "Semaphore: both epoll instances report the same event on the shared listening "
+		"(filled dot) or lost (hollow dot), oldest to newest."),
+	.fact = N_("Semaphore: both epoll instances report the same event on the shared listening "
 		"socket (the herd); sem_trywait lets exactly one worker call accept. Its name is per "
 		"run and always unlinked (a crash would leave /dev/shm/sem.*: EEXIST next time). "
 		"Mutex: only the holder has the listening socket in its interest list, so nobody "
-		"else is woken for a connection; losers look again every mutex_delay ms.",
+		"else is woken for a connection; losers look again every mutex_delay ms."),
 	.applies = sem_applies,
 	.col = PC_RIGHT,
 	.order = 1,

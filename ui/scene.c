@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/util.h"
 #include "crt.h"
 #include "keys.h"
@@ -141,7 +142,8 @@ hidden_text(const struct scene *s, char *buf, size_t cap)
 	buf[0] = '\0';
 	if (s->d.lo.nhidden == 0 || s->d.zoom >= 0)
 		return;
-	len = snprintf(buf, cap, " hidden:");
+	/* TRANSLATORS: at the bottom right, followed by the keys of the panels there was no room for (" hidden: 3 5 "); short. */
+	len = snprintf(buf, cap, " %s", _("hidden:"));
 	for (int i = 0; i < s->d.lo.nhidden && len < (int)cap - 4; i++)
 		len += snprintf(buf + len, cap - (size_t)len, " %c", panel_ops_of(s->d.lo.hidden[i])->key);
 	snprintf(buf + len, cap - (size_t)len, " ");
