@@ -104,13 +104,13 @@ $(BUILD)/locale/%/LC_MESSAGES/epollviz.mo: po/%.po
 # The catalogue's template, from every marked string of the code (_ N_ P_)
 # and every scenario's title and description (read by the scenario parser
 # itself: `--role po-scenarios`).
-XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=NP_:1,2 \
 	--add-comments=TRANSLATORS: --package-name=epollviz --package-version=$(VERSION) \
 	--msgid-bugs-address= --no-wrap --sort-by-file
-$(POT): $(SRC) $(UI) $(wildcard scenarios/*.scn) $(BIN)
+$(POT): $(SRC) src/action_text.h $(UI) $(wildcard scenarios/*.scn) $(BIN)
 	@mkdir -p $(dir $@)
 	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios ./$(BIN) --role po-scenarios > $(BUILD)/po/scenarios.c
-	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRC) $(UI) $(BUILD)/po/scenarios.c
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRC) src/action_text.h $(UI) $(BUILD)/po/scenarios.c
 
 # Fails when a marked string is missing from a catalogue, or a catalogue has
 # fuzzy or untranslated entries, or a format that does not match its msgid.

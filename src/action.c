@@ -5,6 +5,7 @@
  * for the action's effect in the model (or /proc), never sleeps.
  */
 #include "action.h"
+#include "action_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,7 +125,7 @@ need_server(struct actions *a, const char *what)
 		clients_set_port(a->cs, l->port);
 		return 0;
 	}
-	run_action(a->run, ACTION_FAILED, "%s: no echo server is listening", what);
+	run_action(a->run, ACTION_FAILED, SAY_NO_SERVER, what);
 	return -1;
 }
 
@@ -137,7 +138,7 @@ begin_connect(struct actions *a, const struct action_call *c)
 	if (need_server(a, "connect") < 0)
 		return -1;
 	run_action(a->run, ACTION_BEGIN,
-		   "connect %d: one at a time, each sends a line, reads the reply, closes", c->n);
+		   SAY_CONNECT, c->n);
 	clients_connect(a->cs, c->n);
 	return 0;
 }
@@ -148,7 +149,7 @@ begin_burst(struct actions *a, const struct action_call *c)
 {
 	if (need_server(a, "burst") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, "burst %d: %d connections at once to 127.0.0.1:%d", c->n, c->n,
+	run_action(a->run, ACTION_BEGIN, SAY_BURST, c->n, c->n,
 		   target_listen(a)->port);
 	clients_burst(a->cs, c->n);
 	return 0;
@@ -160,8 +161,7 @@ begin_hold(struct actions *a, const struct action_call *c)
 {
 	if (need_server(a, "hold") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, "hold %d: open %d connection%s and keep %s", c->n, c->n,
-		   c->n == 1 ? "" : "s", c->n == 1 ? "it" : "them");
+	run_action(a->run, ACTION_BEGIN, SAY_N(SAY_HOLD, c->n), c->n, c->n);
 	clients_hold(a->cs, c->n);
 	return 0;
 }
@@ -173,11 +173,10 @@ begin_send(struct actions *a, const struct action_call *c)
 	int n = clients_send(a->cs, c->text);
 
 	if (n == 0) {
-		run_action(a->run, ACTION_FAILED, "send: no held connection (hold first)");
+		run_action(a->run, ACTION_FAILED, SAY_SEND_NONE);
 		return -1;
 	}
-	run_action(a->run, ACTION_BEGIN, "send \"%s\" on %d held connection%s", c->text, n,
-		   n == 1 ? "" : "s");
+	run_action(a->run, ACTION_BEGIN, SAY_N(SAY_SEND, n), c->text, n);
 	return 0;
 }
 
@@ -188,7 +187,7 @@ begin_release(struct actions *a, const struct action_call *c)
 	int n = clients_held(a->cs);
 
 	(void)c;
-	run_action(a->run, ACTION_BEGIN, "release: close %d held connection%s", n, n == 1 ? "" : "s");
+	run_action(a->run, ACTION_BEGIN, SAY_N(SAY_RELEASE, n), n);
 	clients_release(a->cs);
 	return 0;
 }
@@ -200,14 +199,14 @@ begin_target(struct actions *a, const struct action_call *c)
 	int ports[M_MAX_LISTEN], n = open_ports(a->m, ports, M_MAX_LISTEN), k = 0, cur = action_target_port(a);
 
 	if (n == 0) {
-		run_action(a->run, ACTION_FAILED, "target: nothing listens");
+		run_action(a->run, ACTION_FAILED, SAY_TARGET_NONE);
 		return -1;
 	}
 	if (c->n > 0) {
 		while (k < n && ports[k] != c->n)
 			k++;
 		if (k == n) {
-			run_action(a->run, ACTION_FAILED, "target: nothing listens on 127.0.0.1:%d", c->n);
+			run_action(a->run, ACTION_FAILED, SAY_TARGET_PORT_NONE, c->n);
 			return -1;
 		}
 	} else {
@@ -216,8 +215,7 @@ begin_target(struct actions *a, const struct action_call *c)
 		k = k < n ? (k + 1) % n : 0;
 	}
 	a->target_port = ports[k];
-	run_action(a->run, ACTION_BEGIN, "target: clients go to 127.0.0.1:%d (%d listening port%s)", ports[k], n,
-		   n == 1 ? "" : "s");
+	run_action(a->run, ACTION_BEGIN, SAY_N(SAY_TARGET, n), ports[k], n);
 	return 0;
 }
 
@@ -227,8 +225,7 @@ begin_abandon(struct actions *a, const struct action_call *c)
 {
 	if (need_server(a, "abandon") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, "abandon %d: connect, send a line and close at once, %d time%s",
-		   c->n, c->n, c->n == 1 ? "" : "s");
+	run_action(a->run, ACTION_BEGIN, SAY_N(SAY_ABANDON, c->n), c->n, c->n);
 	clients_abandon(a->cs, c->n);
 	return 0;
 }
@@ -251,15 +248,14 @@ open_writer(struct actions *a, const char *what, int quiet)
 	int fd;
 
 	if (f == NULL) {
-		run_action(a->run, ACTION_FAILED, "%s: no FIFO watcher is running", what);
+		run_action(a->run, ACTION_FAILED, SAY_NO_FIFO, what);
 		return -1;
 	}
 	fd = open(f->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && quiet && errno == ENXIO)
 		return -1;
 	if (fd < 0)
-		run_action(a->run, ACTION_FAILED, "%s: open(\"%s\", O_WRONLY): %s", what, f->path,
-			   strerror(errno));
+		run_action(a->run, ACTION_FAILED, SAY_OPEN_FAILED, what, f->path, strerrordesc_np(errno));
 	return fd;
 }
 
@@ -284,7 +280,7 @@ fifo_put(struct actions *a, int fd, const char *buf, size_t len, int closes)
 	r.closes = closes;
 	run_emit(a->run, &r);
 	if (ret < 0)
-		run_action(a->run, ACTION_FAILED, "write: %s", strerror(err));
+		run_action(a->run, ACTION_FAILED, SAY_WRITE_FAILED, strerrordesc_np(err));
 	errno = err;
 	return ret;
 }
@@ -304,8 +300,7 @@ fifo_write(struct actions *a, const char *text, int quiet)
 			return -1;
 		own = 1;
 	}
-	run_action(a->run, ACTION_BEGIN, "write \"%s\" into the FIFO%s", text,
-		   own ? " (open, write, close: the close is a hang-up)" : " (held writer)");
+	run_action(a->run, ACTION_BEGIN, own ? SAY_WRITE_OWN : SAY_WRITE_HELD, text);
 	fifo_put(a, fd, line, (size_t)n, own);
 	return 0;
 }
@@ -333,9 +328,7 @@ fifo_write_close(struct actions *a, int n, int quiet)
 		return -1;
 	if (fifo_put(a, fd, buf, (size_t)n, 1) < 0)
 		return 0;
-	run_action(a->run, ACTION_BEGIN, "write-close %d: wrote %d bytes and closed at once%s", n, n,
-		   held ? " (your held writer keeps the FIFO open: no hang-up)"
-			: ": the data and the hang-up arrive together");
+	run_action(a->run, ACTION_BEGIN, held ? SAY_N(SAY_WRITE_CLOSE_HELD, n) : SAY_N(SAY_WRITE_CLOSE, n), n, n);
 	return 0;
 }
 
@@ -347,7 +340,7 @@ fifo_hold(struct actions *a, int quiet)
 	int fd;
 
 	if (a->writer_fd >= 0) {
-		run_action(a->run, ACTION_FAILED, "writer: a writer is already held");
+		run_action(a->run, ACTION_FAILED, SAY_WRITER_HELD);
 		return -1;
 	}
 	fd = open_writer(a, "writer", quiet);
@@ -355,7 +348,7 @@ fifo_hold(struct actions *a, int quiet)
 		return -1;
 	f = target_fifo(a);
 	a->writer_fd = fd;
-	run_action(a->run, ACTION_BEGIN, "writer: open(\"%s\", O_WRONLY) and hold it", f->path);
+	run_action(a->run, ACTION_BEGIN, SAY_WRITER, f->path);
 	return 0;
 }
 
@@ -469,10 +462,10 @@ begin_hangup(struct actions *a, const struct action_call *c)
 	(void)c;
 	a->step.base = f ? f->hups : 0;
 	if (a->writer_fd < 0) {
-		run_action(a->run, ACTION_FAILED, "hangup: no writer is held (writer first)");
+		run_action(a->run, ACTION_FAILED, SAY_HANGUP_NONE);
 		return -1;
 	}
-	run_action(a->run, ACTION_BEGIN, "hangup: close the held writer; the reader sees EPOLLHUP");
+	run_action(a->run, ACTION_BEGIN, SAY_HANGUP);
 	close(a->writer_fd);
 	a->writer_fd = -1;
 	return 0;
@@ -494,12 +487,12 @@ done_hangup(struct actions *a, const struct action_call *c)
 
 /* Type a control character at the session's terminal (cap "^C"), saying what the kernel does with it. */
 static int
-type_control(struct actions *a, char ch, const char *cap, const char *effect)
+type_control(struct actions *a, char ch, const char *cap, const char *say)
 {
 	a->step.target_pgid = a->m->fg_pgid; /* whoever holds the terminal now */
-	run_action(a->run, ACTION_BEGIN, "%s: write 0x%02x to the pty master; %s", cap, (unsigned)ch, effect);
+	run_action(a->run, ACTION_BEGIN, say, cap, (unsigned)ch);
 	if (run_type(a->run, &ch, 1) < 0) {
-		run_action(a->run, ACTION_FAILED, "%s: the terminal is gone", cap);
+		run_action(a->run, ACTION_FAILED, SAY_TTY_GONE, cap);
 		return -1;
 	}
 	return 0;
@@ -510,7 +503,7 @@ static int
 begin_sigint(struct actions *a, const struct action_call *c)
 {
 	(void)c;
-	return type_control(a, '\x03', "^C", "the line discipline signals the foreground group");
+	return type_control(a, '\x03', "^C", SAY_CTRL_C);
 }
 
 /* ^Z: SIGTSTP to the foreground group. */
@@ -518,7 +511,7 @@ static int
 begin_stop(struct actions *a, const struct action_call *c)
 {
 	(void)c;
-	return type_control(a, '\x1a', "^Z", "SIGTSTP to the foreground group");
+	return type_control(a, '\x1a', "^Z", SAY_CTRL_Z);
 }
 
 /* fg: the session leader continues the stopped job in the foreground. */
@@ -531,7 +524,7 @@ begin_cont(struct actions *a, const struct action_call *c)
 		if (a->m->jobs[i].state == MJOB_STOPPED)
 			a->step.target_pgid = a->m->jobs[i].pgid;
 	run_action(a->run, ACTION_BEGIN,
-		   "fg: the session leader gives the terminal back to the job and sends SIGCONT");
+		   SAY_FG);
 	return run_command(a->run, "fg");
 }
 
@@ -545,10 +538,10 @@ begin_kill_parent(struct actions *a, const struct action_call *c)
 	(void)c;
 	a->step.target_pgid = (int)server;
 	if (p == NULL || !p->alive) {
-		run_action(a->run, ACTION_FAILED, "kill-parent: no echo server parent is running");
+		run_action(a->run, ACTION_FAILED, SAY_KILL_PARENT_NONE);
 		return -1;
 	}
-	run_action(a->run, ACTION_BEGIN, "kill -INT %u: SIGINT to the server parent only", p->pid);
+	run_action(a->run, ACTION_BEGIN, SAY_KILL_PARENT, p->pid);
 	return run_kill(a->run, (pid_t)p->pid, SIGINT);
 }
 
@@ -596,7 +589,7 @@ done_continued(struct actions *a, const struct action_call *c)
 static int
 begin_wait(struct actions *a, const struct action_call *c)
 {
-	run_action(a->run, ACTION_BEGIN, "wait %.3g s", c->secs);
+	run_action(a->run, ACTION_BEGIN, SAY_WAIT, c->secs);
 	return 0;
 }
 
@@ -613,7 +606,7 @@ begin_settle(struct actions *a, const struct action_call *c)
 {
 	(void)c;
 	a->step.settled = 0;
-	run_action(a->run, ACTION_BEGIN, "settle: wait until every process sleeps in a syscall");
+	run_action(a->run, ACTION_BEGIN, SAY_SETTLE);
 	return 0;
 }
 
@@ -676,7 +669,7 @@ begin_inspect(struct actions *a, const struct action_call *c)
 {
 	(void)c;
 	run_action(a->run, ACTION_BEGIN,
-		   "inspect: the kernel's interest lists (/proc fdinfo) and instances (kcmp)");
+		   SAY_INSPECT);
 	sampler_inspect(a->smp);
 	return 0;
 }
@@ -701,7 +694,7 @@ static int
 begin_pause(struct actions *a, const struct action_call *c)
 {
 	(void)c;
-	run_action(a->run, ACTION_BEGIN, "pause: until a line arrives on standard input");
+	run_action(a->run, ACTION_BEGIN, SAY_PAUSE);
 	fflush(stdout);
 	a->step.resumed = 0;
 	if (loop_add(a->loop, STDIN_FILENO, EPOLLIN, on_stdin, a) < 0)
@@ -1042,7 +1035,7 @@ action_poll(struct actions *a)
 	}
 	if (now_ns() < a->step.deadline)
 		return ACTION_RUNNING;
-	run_action(a->run, ACTION_TIMEOUT, "%s: not complete after %.1f s", d->name,
+	run_action(a->run, ACTION_TIMEOUT, SAY_TIMEOUT, d->name,
 		   (double)timeout_of(d, &a->step.call) / 1e9);
 	a->step.def = NULL;
 	return ACTION_ENDED_FAILED;
