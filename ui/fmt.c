@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "../src/i18n.h"
+
 /* A count with thousands separators. */
 const char *
 fmt_count(uint64_t n, char *buf, size_t cap)
@@ -21,7 +23,10 @@ fmt_count(uint64_t n, char *buf, size_t cap)
 	return buf;
 }
 
-/* A rate per second, short. */
+/*
+ * A rate per second, short.  Not translated: the status bar (live.c) takes
+ * the "/s" off its end to say "rec/s" once.
+ */
 const char *
 fmt_rate(double v, char *buf, size_t cap)
 {
@@ -43,13 +48,17 @@ fmt_dur(uint64_t ns, char *buf, size_t cap)
 	double ms = (double)ns / 1e6;
 
 	if (ms < 10)
-		snprintf(buf, cap, "%.1f ms", ms);
+		/* TRANSLATORS: a duration in milliseconds, in panels: keep the unit's abbreviation short. */
+		snprintf(buf, cap, _("%.1f ms"), ms);
 	else if (ms < 1000)
-		snprintf(buf, cap, "%.0f ms", ms);
+		/* TRANSLATORS: a duration in milliseconds, in panels: keep the unit's abbreviation short. */
+		snprintf(buf, cap, _("%.0f ms"), ms);
 	else if (ms < 60e3)
-		snprintf(buf, cap, "%.1f s", ms / 1e3);
+		/* TRANSLATORS: a duration in seconds, in panels: keep the unit's abbreviation short. */
+		snprintf(buf, cap, _("%.1f s"), ms / 1e3);
 	else
-		snprintf(buf, cap, "%llu min %02llu s", (unsigned long long)(ms / 60e3),
+		/* TRANSLATORS: a duration in minutes and seconds ("4 min 05 s"), in panels: keep the units' abbreviations short. */
+		snprintf(buf, cap, _("%1$llu min %2$02llu s"), (unsigned long long)(ms / 60e3),
 			 (unsigned long long)(ms / 1e3) % 60);
 	return buf;
 }
@@ -59,10 +68,13 @@ const char *
 fmt_bytes(uint64_t n, char *buf, size_t cap)
 {
 	if (n < 1024)
-		snprintf(buf, cap, "%llu B", (unsigned long long)n);
+		/* TRANSLATORS: a size in bytes, in panels: keep the unit's abbreviation short. */
+		snprintf(buf, cap, _("%llu B"), (unsigned long long)n);
 	else if (n < 1024 * 1024)
-		snprintf(buf, cap, "%.1f KiB", (double)n / 1024);
+		/* TRANSLATORS: a size in kibibytes, in panels: keep the unit's abbreviation short. */
+		snprintf(buf, cap, _("%.1f KiB"), (double)n / 1024);
 	else
-		snprintf(buf, cap, "%.1f MiB", (double)n / (1024 * 1024));
+		/* TRANSLATORS: a size in mebibytes, in panels: keep the unit's abbreviation short. */
+		snprintf(buf, cap, _("%.1f MiB"), (double)n / (1024 * 1024));
 	return buf;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/trace.h"
 #include "crt.h"
 
@@ -132,7 +133,7 @@ render_title(struct panel *p, int focused, int above, int below)
 	int x = p->r.x, w = p->r.w, used;
 
 	draw_hline(p->r.y, x, w, focused ? CS_FOCUS : CS_DIM);
-	snprintf(buf, sizeof buf, " %c %s ", p->ops->key, p->ops->name);
+	snprintf(buf, sizeof buf, " %c %s ", p->ops->key, _(p->ops->name));
 	used = 1 + draw_text(p->r.y, x + 1, w - 1, focused ? CS_FOCUS : CS_TITLE, buf);
 	if (p->L.title[0] && used + 2 < w) {
 		snprintf(buf, sizeof buf, " %s ", p->L.title);
@@ -140,11 +141,14 @@ render_title(struct panel *p, int focused, int above, int below)
 	}
 	buf[0] = '\0';
 	if (p->ops->bottom && below > 0)
-		snprintf(buf, sizeof buf, " %s%d newer (End) ", crt_g(G_DOWN), below);
+		/* TRANSLATORS: on a panel's top rule, right: %1$s%2$d: "↓" and how many newer lines are below, out of sight; End: the key. */
+		snprintf(buf, sizeof buf, P_(" %1$s%2$d newer (End) ", " %1$s%2$d newer (End) ", below), crt_g(G_DOWN),
+			 below);
 	else if (p->ops->bottom && above > 0)
 		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
 	else if (!p->ops->bottom && below > 0)
-		snprintf(buf, sizeof buf, " %s%d more ", crt_g(G_DOWN), below);
+		/* TRANSLATORS: on a panel's top rule, right: %1$s%2$d: "↓" and how many more lines are below, out of sight. */
+		snprintf(buf, sizeof buf, P_(" %1$s%2$d more ", " %1$s%2$d more ", below), crt_g(G_DOWN), below);
 	else if (!p->ops->bottom && above > 0)
 		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
 	if (buf[0] && used + lines_cols(buf) + 2 < w)
@@ -250,7 +254,8 @@ panel_pid_name(const struct view *v, uint32_t pid, char *buf, size_t cap)
 	if (p == NULL || p->name[0] == '\0')
 		snprintf(buf, cap, "%u", pid);
 	else if (p->role == ROLE_FRONTEND)
-		snprintf(buf, cap, "%u you", pid);
+		/* TRANSLATORS: a process named in panels, "4840 you": epollviz itself, that is the user; %u: its pid. */
+		snprintf(buf, cap, _("%u you"), pid);
 	else
 		snprintf(buf, cap, "%u %s", pid, p->name);
 	return buf;
@@ -278,8 +283,10 @@ static const char *
 short_role(const struct m_proc *p)
 {
 	switch (p->role) {
-	case ROLE_FRONTEND: return "you";
-	case ROLE_SESSION: return "session";
+	/* TRANSLATORS: a process's short name in the time-ordered panels: epollviz itself, that is the user (a column of names: short). */
+	case ROLE_FRONTEND: return _("you");
+	/* TRANSLATORS: a process's short name in the time-ordered panels: the scenario's shell, the session leader (a column of names: short). */
+	case ROLE_SESSION: return _("session");
 	case ROLE_FIFO: return "fifo";
 	case ROLE_PROBE: return "probe";
 	default: return p->name;
@@ -364,7 +371,8 @@ panel_live_only(struct lines *L, const char *what, int w)
 {
 	lines_add(L);
 	lines_style(L, CS_WARN);
-	lines_printf(L, "live only %s not in a recording", crt_g(G_DASH));
+	/* TRANSLATORS: a panel in a replay whose content only a running scenario has; %s: a dash. */
+	lines_printf(L, _("live only %s not in a recording"), crt_g(G_DASH));
 	lines_style(L, CS_NORMAL);
 	lines_wrap(L, what, w, 0, CS_DIM, 0);
 }

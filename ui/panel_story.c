@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
@@ -52,19 +53,38 @@ signal_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 	lines_printf(L, "%s %s ", crt_g(G_ARROW_L), signal_name(e->signo));
 	if (e->si_code == SI_KERNEL) {
 		lines_put(L, CS_KERNEL, " SI_KERNEL ");
-		lines_printf(L, " from the kernel: ^C on its tty, to the foreground group");
+		lines_printf(L, " ");
 		if (p && p->pgid > 0)
-			lines_printf(L, " %d", p->pgid);
+			/* TRANSLATORS: Story, after "← SIGINT SI_KERNEL": who sent the signal; %d: a process group id. */
+			lines_printf(L, _("from the kernel: ^C on its tty, to the foreground group %d"), p->pgid);
+		else
+			/* TRANSLATORS: Story, after "← SIGINT SI_KERNEL": who sent the signal. */
+			lines_printf(L, "%s", _("from the kernel: ^C on its tty, to the foreground group"));
 	} else if (e->si_code == SI_USER) {
 		lines_put(L, CS_USER, " SI_USER ");
-		lines_printf(L, " kill() from %s", panel_pid_name(v, (uint32_t)e->sender, name, sizeof name));
+		lines_printf(L, " ");
+		/* TRANSLATORS: Story, after "← SIGINT SI_USER"; %s: the sender, "4840 echo-server". */
+		lines_printf(L, _("kill() from %s"), panel_pid_name(v, (uint32_t)e->sender, name, sizeof name));
 	} else {
 		const char *cn = si_code_name(e->si_code);
 
-		lines_printf(L, " si_code %s from %d", cn ? cn : "?", e->sender);
+		lines_printf(L, " ");
+		/* TRANSLATORS: Story, after "← SIGINT": %s: an si_code name (SI_QUEUE...), %d: the sender's pid. */
+		lines_printf(L, _("si_code %s from %d"), cn ? cn : "?", e->sender);
 	}
-	if (e->pending == 1)
-		lines_put(L, CS_DIM, " (still pending at exit)");
+	if (e->pending == 1) {
+		lines_printf(L, " ");
+		/* TRANSLATORS: Story: the signal was never delivered, the process ended first. */
+		lines_put(L, CS_DIM, _("(still pending at exit)"));
+	}
+}
+
+/* ": note", dimmed: what a record means, after the record itself. */
+static void
+dim_note(struct lines *L, const char *note)
+{
+	lines_put(L, CS_DIM, ": ");
+	lines_put(L, CS_DIM, note);
 }
 
 /* A kill() sent, and why it matters. */
@@ -79,11 +99,14 @@ kill_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 	if (e->ret < 0)
 		lines_put(L, CS_ERR, errno_name(e->err));
 	if (e->target < 0)
-		lines_put(L, CS_DIM, ": the whole group");
+		/* TRANSLATORS: Story, after "→ kill(-4840, SIGINT) = 0: ": a negative pid names a process group. */
+		dim_note(L, _("the whole group"));
 	else if (from && to && from->role == ROLE_ECHO_PARENT && to->role == ROLE_ECHO_WORKER)
-		lines_put(L, CS_DIM, ": the parent's handler signals its child");
+		/* TRANSLATORS: Story, after "→ kill(4841, SIGINT) = 0: ". */
+		dim_note(L, _("the parent's handler signals its child"));
 	else if (from && from->role == ROLE_FRONTEND)
-		lines_put(L, CS_DIM, ": sent by you, not by the terminal");
+		/* TRANSLATORS: Story, after "→ kill(4841, SIGINT) = 0: ": the user pressed a key in epollviz. */
+		dim_note(L, _("sent by you, not by the terminal"));
 }
 
 /* A tcsetpgrp: who holds the terminal now. */
@@ -92,13 +115,19 @@ fg_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 {
 	lines_printf(L, "tcsetpgrp(tty, %d)", e->pgid);
 	if (e->ret < 0) {
-		lines_put(L, CS_ERR, " failed: ");
-		lines_put(L, CS_ERR, errno_name(e->err));
+		lines_style(L, CS_ERR);
+		/* TRANSLATORS: Story, after "tcsetpgrp(tty, 4840)"; %s: an errno name (EPERM). */
+		lines_printf(L, _(" failed: %s"), errno_name(e->err));
+		lines_style(L, CS_NORMAL);
 	} else if (v->session > 0 && e->pgid == (int)v->session) {
-		lines_put(L, CS_FG, ": the session leader takes the foreground back");
+		lines_put(L, CS_FG, ": ");
+		/* TRANSLATORS: Story, after "tcsetpgrp(tty, 4839): ": the shell holds the terminal again. */
+		lines_put(L, CS_FG, _("the session leader takes the foreground back"));
 	} else {
 		lines_style(L, CS_FG);
-		lines_printf(L, ": group %d is the foreground now", e->pgid);
+		lines_printf(L, ": ");
+		/* TRANSLATORS: Story, after "tcsetpgrp(tty, 4840): "; %d: a process group id. */
+		lines_printf(L, _("group %d is the foreground now"), e->pgid);
 		lines_style(L, CS_NORMAL);
 	}
 }
@@ -111,15 +140,26 @@ reap_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 
 	panel_pid_name(v, (uint32_t)e->child, name, sizeof name);
 	switch (e->how) {
-	case REAP_EXITED: lines_printf(L, "reaped %s: exited %d", name, e->code); break;
+	case REAP_EXITED:
+		/* TRANSLATORS: Story: waitpid collected a child; %1$s: "4841 echo-worker", %2$d: its exit status. */
+		lines_printf(L, _("reaped %1$s: exited %2$d"), name, e->code);
+		break;
 	case REAP_KILLED:
-		lines_printf(L, "reaped %s: ", name);
+		/* TRANSLATORS: Story: waitpid collected a child killed by a signal; "killed by %s" follows, in another colour. */
+		lines_printf(L, _("reaped %s: "), name);
 		lines_style(L, CS_WARN);
-		lines_printf(L, "killed by %s", signal_name(e->signo));
+		/* TRANSLATORS: Story, after "reaped 4841 echo-worker: "; %s: a signal name (SIGKILL). */
+		lines_printf(L, _("killed by %s"), signal_name(e->signo));
 		lines_style(L, CS_NORMAL);
 		break;
-	case REAP_STOPPED: lines_printf(L, "%s stopped by %s", name, signal_name(e->signo)); break;
-	default: lines_printf(L, "%s continued", name); break;
+	case REAP_STOPPED:
+		/* TRANSLATORS: Story: waitpid saw a child stop; %1$s: "4841 echo-worker", %2$s: a signal name (SIGTSTP). */
+		lines_printf(L, _("%1$s stopped by %2$s"), name, signal_name(e->signo));
+		break;
+	default:
+		/* TRANSLATORS: Story: waitpid saw a stopped child continue (SIGCONT); %s: "4841 echo-worker". */
+		lines_printf(L, _("%s continued"), name);
+		break;
 	}
 }
 
@@ -134,33 +174,48 @@ notes_text(struct lines *L, const struct view *v, const struct trace_rec *e)
 	case TR_SEM_OPEN: /* a create that failed with EEXIST */
 		lines_printf(L, "sem_open(\"%s\", O_CREAT|O_EXCL) = -1 ", e->text);
 		lines_put(L, CS_ERR, "EEXIST");
-		lines_printf(L, ": a run that crashed left /dev/shm/sem.%s behind, and the notes' fixed name "
-			     "cannot start again. The fix: a per-run name, and sem_unlink on every exit path",
+		lines_printf(L, ": ");
+		/* TRANSLATORS: Story, after "sem_open(\"/x\", O_CREAT|O_EXCL) = -1 EEXIST: "; %s: the semaphore's name. */
+		lines_printf(L, _("a run that crashed left /dev/shm/sem.%s behind, and the notes' fixed name "
+				  "cannot start again. The fix: a per-run name, and sem_unlink on every exit path"),
 			     e->text + (e->text[0] == '/'));
 		break;
 	case TR_SEM_TRYWAIT: /* kept only when lost to a dead owner, who is in its owner slot */
 		lines_printf(L, "sem_trywait = -1 %s: ", errno_name(e->err));
 		lines_style(L, CS_ERR);
-		lines_printf(L, "lost to %s, which died holding the semaphore",
+		/* TRANSLATORS: Story, after "sem_trywait = -1 EAGAIN: "; %s: the dead owner, "4841 echo-worker". */
+		lines_printf(L, _("lost to %s, which died holding the semaphore"),
 			     panel_pid_name(v, (uint32_t)e->owner, name, sizeof name));
 		lines_style(L, CS_NORMAL);
-		lines_put(L, CS_DIM, ": nobody will sem_post it, so no worker accepts again");
+		/* TRANSLATORS: Story, after "... which died holding the semaphore: ". */
+		dim_note(L, _("nobody will sem_post it, so no worker accepts again"));
 		break;
 	case TR_BATCH_SKIP:
 		lines_style(L, CS_ERR);
-		lines_printf(L, "break after a lost sem_trywait: %llu of %d ready entries not served",
+		/* TRANSLATORS: Story: a worker left its loop over epoll_wait's results (C's break); %1$llu of %2$d: entries left out of those returned. */
+		lines_printf(L, _("break after a lost sem_trywait: %1$llu of %2$d ready entries not served"),
 			     (unsigned long long)e->skipped, e->batch);
 		lines_style(L, CS_NORMAL);
-		lines_put(L, CS_DIM, " (with EPOLLET their events are not reported again: those clients wait)");
+		lines_printf(L, " ");
+		/* TRANSLATORS: Story, after "break after a lost sem_trywait: 1 of 2 ready entries not served ". */
+		lines_put(L, CS_DIM, _("(with EPOLLET their events are not reported again: those clients wait)"));
 		break;
 	default: /* TR_ASLEEP */
 		call = syscall_name(e->nr);
-		lines_printf(L, "%s asleep in %s(%d)", panel_pid_name(v, (uint32_t)e->of, name, sizeof name),
-			     call ? call : "a system call", e->fd);
+		panel_pid_name(v, (uint32_t)e->of, name, sizeof name);
+		if (call)
+			/* TRANSLATORS: Story: %1$s: "4841 echo-worker", %2$s(%3$d): a system call and its fd, "accept(3)". */
+			lines_printf(L, _("%1$s asleep in %2$s(%3$d)"), name, call, e->fd);
+		else
+			/* TRANSLATORS: Story: %1$s: "4841 echo-worker", %2$d: the fd of a system call the tool cannot name. */
+			lines_printf(L, _("%1$s asleep in a system call(%2$d)"), name, e->fd);
 		if (e->holding == 1) {
-			lines_put(L, CS_ERR, " holding the semaphore");
-			lines_put(L, CS_DIM, ": the listening socket is blocking (the notes), so the winner "
-					     "sleeps when the queue is empty, and no other worker may accept");
+			lines_printf(L, " ");
+			/* TRANSLATORS: Story, after "4841 echo-worker asleep in accept(3) ". */
+			lines_put(L, CS_ERR, _("holding the semaphore"));
+			/* TRANSLATORS: Story, after "... asleep in accept(3) holding the semaphore: ". */
+			dim_note(L, _("the listening socket is blocking (the notes), so the winner "
+				      "sleeps when the queue is empty, and no other worker may accept"));
 		}
 		if (e->text[0])
 			lines_printf(L, " (wchan %s)", e->text);
@@ -180,17 +235,22 @@ notes_record(const struct trace_rec *e)
 static void
 fifo_opened_text(struct lines *L, const struct trace_rec *e)
 {
-	lines_printf(L, "a writer came: open(FIFO) = %lld", (long long)e->ret);
+	/* TRANSLATORS: Story: the FIFO watcher's blocking open returned; %lld: the fd it returned. */
+	lines_printf(L, _("a writer came: open(FIFO) = %lld"), (long long)e->ret);
 	if (!e->shadowed || e->ret < 0)
 		return;
 	if (e->outer_fd == e->ret) {
-		lines_put(L, CS_DIM, ", in the HUP branch's own file_fd: the same number as the outer one, "
-				     "so it works by luck");
+		lines_put(L, CS_DIM, ", ");
+		/* TRANSLATORS: Story, after "a writer came: open(FIFO) = 4, ": file_fd is a variable of the notes' 262.c. */
+		lines_put(L, CS_DIM, _("in the HUP branch's own file_fd: the same number as the outer one, "
+				       "so it works by luck"));
 		return;
 	}
 	lines_style(L, CS_ERR);
-	lines_printf(L, ", in the HUP branch's own file_fd; the outer file_fd still names %d, closed: "
-			"its next read or epoll_ctl gets EBADF", e->outer_fd);
+	lines_printf(L, ", ");
+	/* TRANSLATORS: Story, after "a writer came: open(FIFO) = 5, ": file_fd is a variable of the notes' 262.c; %d: an fd. */
+	lines_printf(L, _("in the HUP branch's own file_fd; the outer file_fd still names %d, closed: "
+			  "its next read or epoll_ctl gets EBADF"), e->outer_fd);
 	lines_style(L, CS_NORMAL);
 }
 
@@ -201,12 +261,57 @@ fifo_hup_text(struct lines *L, const struct trace_rec *e)
 	char m[96];
 
 	lines_put(L, CS_ERR, e->events ? epoll_mask_str(e->events, 0, m, sizeof m) : "EPOLLHUP");
-	lines_printf(L, " on fd %d: %s", e->fd, e->mode ? "DEL, close, reopen, ADD" : "naive: the fd stays in");
+	lines_printf(L, " ");
+	if (e->mode)
+		/* TRANSLATORS: Story, after "EPOLLIN|EPOLLHUP ": what the FIFO watcher does; DEL/ADD are epoll_ctl operations. */
+		lines_printf(L, _("on fd %d: DEL, close, reopen, ADD"), e->fd);
+	else
+		/* TRANSLATORS: Story, after "EPOLLHUP ": the naive watcher leaves the fd in its interest list. */
+		lines_printf(L, _("on fd %d: naive: the fd stays in"), e->fd);
 	if (e->lost) {
 		lines_style(L, CS_ERR);
-		lines_printf(L, ", closing with %llu bytes unread: lost", (unsigned long long)e->lost);
+		lines_printf(L, ", ");
+		/* TRANSLATORS: Story, after "EPOLLHUP on fd 4: DEL, close, reopen, ADD, ". */
+		lines_printf(L, P_("closing with %llu byte unread: lost", "closing with %llu bytes unread: lost", e->lost),
+			     (unsigned long long)e->lost);
 		lines_style(L, CS_NORMAL);
-		lines_put(L, CS_DIM, " (262.c reads once, 255 bytes, then takes the HUP branch)");
+		lines_printf(L, " ");
+		/* TRANSLATORS: Story: 262.c is the notes' FIFO program. */
+		lines_put(L, CS_DIM, _("(262.c reads once, 255 bytes, then takes the HUP branch)"));
+	}
+}
+
+/* A job event of the session leader: started, stopped, continued (in the foreground), done. */
+static void
+job_text(struct lines *L, const struct trace_rec *e)
+{
+	switch (e->event) {
+	case JOB_STARTED:
+		/* TRANSLATORS: Story: a job of the scenario's shell (bash's sense); %d: its process group id. */
+		lines_printf(L, _("job %d started"), e->pgid);
+		break;
+	case JOB_STOPPED:
+		/* TRANSLATORS: Story: a job of the scenario's shell was stopped (^Z); %d: its process group id. */
+		lines_printf(L, _("job %d stopped"), e->pgid);
+		break;
+	case JOB_CONTINUED:
+		if (e->background)
+			/* TRANSLATORS: Story: a job of the scenario's shell continued (SIGCONT), "(background &)" follows. */
+			lines_printf(L, _("job %d continued"), e->pgid);
+		else
+			/* TRANSLATORS: Story: a job of the scenario's shell continued (SIGCONT), as with fg. */
+			lines_printf(L, _("job %d continued in the foreground"), e->pgid);
+		break;
+	case JOB_DONE:
+		/* TRANSLATORS: Story: a job of the scenario's shell ended. */
+		lines_printf(L, _("job %d done"), e->pgid);
+		break;
+	default: lines_printf(L, "job %d %s", e->pgid, trace_rec_enum_name(RE_JOB_EVENT, e->event)); break;
+	}
+	if (e->background) {
+		lines_printf(L, " ");
+		/* TRANSLATORS: Story, after "job 4840 started": the job was started with & (bash's background). */
+		lines_printf(L, "%s", _("(background &)"));
 	}
 }
 
@@ -218,7 +323,8 @@ misc_text(struct lines *L, const struct trace_rec *e)
 
 	switch (e->type) {
 	case TR_PROC_START:
-		lines_printf(L, "started as %s (ppid %d, pgid %d, sid %d)", trace_rec_role_name(e->role),
+		/* TRANSLATORS: Story: a process began; %1$s: its role's record name (echo-worker, fifo...), then its ids. */
+		lines_printf(L, _("started as %1$s (ppid %2$d, pgid %3$d, sid %4$d)"), trace_rec_role_name(e->role),
 			     e->ppid, e->pgid, e->sid);
 		break;
 	case TR_PROC_EXIT: lines_printf(L, "exit(%lld)", (long long)e->ret); break;
@@ -228,39 +334,52 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		break;
 	case TR_SEM_UNLINK:
 		if (e->ret == 0) {
-			lines_put(L, CS_OK, "sem_unlink = 0: the semaphore is removed");
+			lines_put(L, CS_OK, "sem_unlink = 0: ");
+			/* TRANSLATORS: Story, after "sem_unlink = 0: ". */
+			lines_put(L, CS_OK, _("the semaphore is removed"));
 		} else {
-			lines_printf(L, "sem_unlink = -1 %s", errno_name(e->err));
-			lines_put(L, CS_DIM, " (already removed by the other process)");
+			lines_printf(L, "sem_unlink = -1 %s ", errno_name(e->err));
+			/* TRANSLATORS: Story, after "sem_unlink = -1 ENOENT ". */
+			lines_put(L, CS_DIM, _("(already removed by the other process)"));
 		}
 		break;
-	case TR_JOB:
-		lines_printf(L, "job %d %s%s", e->pgid, trace_rec_enum_name(RE_JOB_EVENT, e->event),
-			     e->background ? " (background &)"
-			     : e->event == JOB_CONTINUED ? " in the foreground" : "");
-		break;
+	case TR_JOB: job_text(L, e); break;
 	case TR_LISTEN:
-		lines_printf(L, "listen(%d) on %s:%d backlog %d = %lld", e->fd, e->text, e->port, e->backlog,
+		/* TRANSLATORS: Story: listen(fd) on address:port with its backlog (the accept queue's limit) = result. */
+		lines_printf(L, _("listen(%1$d) on %2$s:%3$d backlog %4$d = %5$lld"), e->fd, e->text, e->port, e->backlog,
 			     (long long)e->ret);
 		if (e->flags & LISTEN_REUSEPORT)
 			lines_printf(L, " SO_REUSEPORT");
 		break;
 	case TR_STRAY:
 		lines_style(L, CS_ERR);
-		lines_printf(L, "STRAY event for fd %d: %s", e->fd,
-			     e->reason == STRAY_NOT_OPEN ? "no such fd in this process" : "not this process's connection");
+		if (e->reason == STRAY_NOT_OPEN)
+			/* TRANSLATORS: Story: epoll_wait returned an event for an fd the process has not open. */
+			lines_printf(L, _("STRAY event for fd %d: no such fd in this process"), e->fd);
+		else
+			/* TRANSLATORS: Story: epoll_wait returned an event for a connection of another process (shared epoll). */
+			lines_printf(L, _("STRAY event for fd %d: not this process's connection"), e->fd);
 		lines_style(L, CS_NORMAL);
-		if (e->owner > 0)
-			lines_printf(L, " (it belongs to %d)", e->owner);
+		if (e->owner > 0) {
+			lines_printf(L, " ");
+			/* TRANSLATORS: Story, after "STRAY event for fd 7: ..."; %d: a pid. */
+			lines_printf(L, _("(it belongs to %d)"), e->owner);
+		}
 		break;
 	case TR_KCMP:
 		lines_printf(L, "kcmp(KCMP_FILE, fd %d, pid %d fd %d) = %lld", e->fd, e->pid2, e->fd2,
 			     (long long)e->ret);
-		if (e->ret >= 0)
-			lines_put(L, CS_TITLE, e->ret == 0 ? ": the same open file" : ": different files");
+		if (e->ret >= 0) {
+			lines_put(L, CS_TITLE, ": ");
+			/* TRANSLATORS: Story, after "kcmp(KCMP_FILE, fd 3, pid 4841 fd 3) = 0: " (1: two different ones). */
+			lines_put(L, CS_TITLE, e->ret == 0 ? _("the same open file") : _("different files"));
+		}
 		break;
 	case TR_LOG: lines_printf(L, "%s", e->text); break;
-	case TR_FIFO_WAITING: lines_printf(L, "open(FIFO, O_RDONLY) blocks: waiting for a writer"); break;
+	case TR_FIFO_WAITING:
+		/* TRANSLATORS: Story: the FIFO watcher's open sleeps until some process opens the FIFO for writing. */
+		lines_printf(L, "%s", _("open(FIFO, O_RDONLY) blocks: waiting for a writer"));
+		break;
 	case TR_FIFO_OPENED: fifo_opened_text(L, e); break;
 	case TR_FIFO_HUP: fifo_hup_text(L, e); break;
 	case TR_READ:
@@ -268,21 +387,27 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		lines_printf(L, "read(%d) = -1 %s", e->fd, errno_name(e->err));
 		lines_style(L, CS_NORMAL);
 		if (e->err == EBADF)
-			lines_put(L, CS_DIM, ": fd not open (a stale number)");
+			/* TRANSLATORS: Story, after "read(4) = -1 EBADF: ". */
+			dim_note(L, _("fd not open (a stale number)"));
 		break;
 	case TR_FIFO_WRITE:
 		lines_style(L, CS_ERR);
-		lines_printf(L, "write into the FIFO = -1 %s", errno_name(e->err));
+		/* TRANSLATORS: Story: %s: an errno name (EPIPE). */
+		lines_printf(L, _("write into the FIFO = -1 %s"), errno_name(e->err));
 		lines_style(L, CS_NORMAL);
 		break;
 	case TR_HUP_STORM:
 		lines_style(L, CS_ERR);
-		lines_printf(L, "storm cap: %s%s EPOLLHUP returns", crt_g(G_TIMES), fmt_count(e->count, n, sizeof n));
+		/* TRANSLATORS: Story: the naive FIFO watcher got EPOLLHUP again and again; %1$s%2$s: "×" and a count, "×10,000". */
+		lines_printf(L, P_("storm cap: %1$s%2$s EPOLLHUP returns", "storm cap: %1$s%2$s EPOLLHUP returns", e->count),
+			     crt_g(G_TIMES), fmt_count(e->count, n, sizeof n));
 		lines_style(L, CS_NORMAL);
-		lines_printf(L, "; the watcher applies the cure");
+		/* TRANSLATORS: Story, after "storm cap: ×10,000 EPOLLHUP returns": the cure is DEL, close, reopen, ADD. */
+		lines_printf(L, "%s", _("; the watcher applies the cure"));
 		break;
 	case TR_INHERIT:
-		lines_printf(L, "inherited fd %d (%s) from %d", e->fd, trace_rec_enum_name(RE_OPEN_KIND, e->kind),
+		/* TRANSLATORS: Story: %1$d: an fd, %2$s: its kind's record name (listen, fifo...), %3$d: the parent's pid. */
+		lines_printf(L, _("inherited fd %1$d (%2$s) from %3$d"), e->fd, trace_rec_enum_name(RE_OPEN_KIND, e->kind),
 			     e->from);
 		break;
 	case TR_OPEN:
@@ -300,26 +425,55 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		lines_printf(L, "accept(%d) = -1 %s", e->fd, errno_name(e->err));
 		lines_style(L, CS_NORMAL);
 		/* The model keeps an EAGAIN only when another process took the connection. */
-		if (e->err == EAGAIN || e->err == EWOULDBLOCK)
-			lines_printf(L, ": another worker took the connection (lost the race)");
+		if (e->err == EAGAIN || e->err == EWOULDBLOCK) {
+			lines_printf(L, ": ");
+			/* TRANSLATORS: Story, after "accept(3) = -1 EAGAIN: ". */
+			lines_printf(L, "%s", _("another worker took the connection (lost the race)"));
+		}
 		break;
 	default: lines_printf(L, "%s", trace_rec_type_name(e->type)); break;
 	}
 }
 
-/* Why a connection was never accepted, as far as the model knew then: ": the server was stopped ...". */
+/*
+ * Why a connection was never accepted, as far as the model knew then, as
+ * the rest of "no reply in 2.0 s": ", never accepted: the server was stopped ...".
+ */
 static void
 unaccepted_why(struct strbuf *b, const struct m_client *c)
 {
-	if (c->server_gone) {
-		sb_add(b, ": the server had ended");
-		return;
-	}
-	if (c->server_stopped)
-		sb_add(b, ": the server was stopped (^Z)");
-	if (c->queued > 0)
-		sb_printf(b, "%s %lld connection%s waiting in the accept queue", c->server_stopped ? "," : ":",
-			  (long long)c->queued, c->queued == 1 ? "" : "s");
+	if (c->server_gone)
+		/* TRANSLATORS: Story, after "client 3 failed: no reply in 2.0 s" (the connection is the subject). */
+		sb_add(b, _(", never accepted: the server had ended"));
+	else if (c->server_stopped && c->queued > 0)
+		/* TRANSLATORS: Story, after "client 3 failed: no reply in 2.0 s" (the connection is the subject); ^Z stopped the server. */
+		sb_printf(b, P_(", never accepted: the server was stopped (^Z), %lld connection waiting in the accept queue",
+				", never accepted: the server was stopped (^Z), %lld connections waiting in the accept queue",
+				c->queued),
+			  (long long)c->queued);
+	else if (c->server_stopped)
+		/* TRANSLATORS: Story, after "client 3 failed: no reply in 2.0 s" (the connection is the subject); ^Z stopped the server. */
+		sb_add(b, _(", never accepted: the server was stopped (^Z)"));
+	else if (c->queued > 0)
+		/* TRANSLATORS: Story, after "client 3 failed: no reply in 2.0 s" (the connection is the subject). */
+		sb_printf(b, P_(", never accepted: %lld connection waiting in the accept queue",
+				", never accepted: %lld connections waiting in the accept queue", c->queued),
+			  (long long)c->queued);
+	else
+		/* TRANSLATORS: Story, after "client 3 failed: no reply in 2.0 s" (the connection is the subject). */
+		sb_add(b, _(", never accepted"));
+}
+
+/* "could not connect", in how long if known (ns, 0: unknown). */
+static void
+not_connected(struct strbuf *b, uint64_t ns)
+{
+	if (ns)
+		/* TRANSLATORS: Story, after "client 5 failed: "; %.1f: seconds. */
+		sb_printf(b, _("could not connect in %.1f s"), (double)ns / 1e9);
+	else
+		/* TRANSLATORS: Story, after "client 5 failed: ". */
+		sb_add(b, _("could not connect"));
 }
 
 /* The reason a connection attempt failed, from its errno and what the model knew then (c may be NULL). */
@@ -328,25 +482,38 @@ connect_why(struct strbuf *b, const struct trace_rec *e, const struct m_client *
 {
 	switch (e->err) {
 	case ECONNREFUSED:
-		sb_add(b, "connection refused: nothing listened on the server's port");
 		if (c && c->server_gone)
-			sb_add(b, " (the server had ended)");
+			/* TRANSLATORS: Story, after "client 1 failed: ". */
+			sb_add(b, _("connection refused: nothing listened on the server's port (the server had ended)"));
+		else
+			/* TRANSLATORS: Story, after "client 1 failed: ". */
+			sb_add(b, _("connection refused: nothing listened on the server's port"));
 		break;
 	case ECONNRESET:
-		sb_add(b, "reset by the server (RST)");
 		if (c && c->server_gone)
-			sb_add(b, ": the server had ended");
+			/* TRANSLATORS: Story, after "client 2 failed: "; RST: the TCP reset. */
+			sb_add(b, _("reset by the server (RST): the server had ended"));
 		else if (c && c->accepted_by == 0)
-			sb_add(b, " before it was accepted: its listener closed");
+			/* TRANSLATORS: Story, after "client 2 failed: "; RST: the TCP reset; its listener: the connection's listening socket. */
+			sb_add(b, _("reset by the server (RST) before it was accepted: its listener closed"));
+		else
+			/* TRANSLATORS: Story, after "client 2 failed: "; RST: the TCP reset. */
+			sb_add(b, _("reset by the server (RST)"));
 		break;
-	case EPIPE: sb_add(b, "the server had closed the connection (EPIPE)"); break;
+	case EPIPE:
+		/* TRANSLATORS: Story, after "client 2 failed: ". */
+		sb_add(b, _("the server had closed the connection (EPIPE)"));
+		break;
 	case ETIMEDOUT:
-		sb_add(b, "could not connect");
-		if (e->elapsed_ns)
-			sb_printf(b, " in %.1f s", (double)e->elapsed_ns / 1e9);
-		if (c && c->full_backlog > 0)
-			sb_printf(b, ": the accept queue was full (%lld waiting, backlog %d), so the kernel "
-				  "dropped its SYN", (long long)c->full_queue, c->full_backlog);
+		not_connected(b, e->elapsed_ns);
+		if (c && c->full_backlog > 0) {
+			sb_add(b, ": ");
+			/* TRANSLATORS: Story, after "client 5 failed: could not connect in 3.0 s: "; %1$lld: connections waiting, %2$d: the listen backlog. */
+			sb_printf(b, P_("the accept queue was full (%1$lld waiting, backlog %2$d), so the kernel dropped its SYN",
+					"the accept queue was full (%1$lld waiting, backlog %2$d), so the kernel dropped its SYN",
+					c->full_queue),
+				  (long long)c->full_queue, c->full_backlog);
+		}
 		break;
 	default: sb_add(b, errno_name(e->err)); break;
 	}
@@ -365,19 +532,25 @@ client_reason(struct strbuf *b, const struct view *v, const struct trace_rec *e)
 		connect_why(b, e, c);
 		return;
 	}
-	sb_add(b, "no reply");
 	if (e->elapsed_ns)
-		sb_printf(b, " in %.1f s", (double)e->elapsed_ns / 1e9);
+		/* TRANSLATORS: Story, after "client 3 failed: "; %.1f: seconds; what follows may be ", never accepted..." or ": accepted by ...". */
+		sb_printf(b, _("no reply in %.1f s"), (double)e->elapsed_ns / 1e9);
+	else
+		/* TRANSLATORS: Story, after "client 3 failed: "; what follows may be ", never accepted..." or ": accepted by ...". */
+		sb_add(b, _("no reply"));
 	if (c == NULL)
 		return;
 	if (c->accepted_by) {
-		sb_printf(b, ": accepted by %s, which did not answer",
-			  panel_pid_name(v, c->accepted_by, name, sizeof name));
+		panel_pid_name(v, c->accepted_by, name, sizeof name);
+		sb_add(b, ": ");
 		if (c->server_stopped)
-			sb_add(b, " (the server was stopped: ^Z)");
+			/* TRANSLATORS: Story, after "client 4 failed: no reply in 2.1 s: "; %s: the worker, "4841 echo-worker". */
+			sb_printf(b, _("accepted by %s, which did not answer (the server was stopped: ^Z)"), name);
+		else
+			/* TRANSLATORS: Story, after "client 4 failed: no reply in 2.1 s: "; %s: the worker, "4841 echo-worker". */
+			sb_printf(b, _("accepted by %s, which did not answer"), name);
 		return;
 	}
-	sb_add(b, ", never accepted");
 	unaccepted_why(b, c);
 }
 
@@ -390,9 +563,11 @@ client_text(struct lines *L, const struct view *v, const struct trace_rec *e, co
 	client_reason(&b, v, e);
 	lines_style(L, CS_ERR);
 	if (last != e)
-		lines_printf(L, "clients %d-%d failed: ", e->client, last->client);
+		/* TRANSLATORS: Story: test clients numbered %1$d to %2$d failed alike; the reason follows. */
+		lines_printf(L, _("clients %1$d-%2$d failed: "), e->client, last->client);
 	else
-		lines_printf(L, "client %d failed: ", e->client);
+		/* TRANSLATORS: Story: test client number %d failed; the reason follows. */
+		lines_printf(L, _("client %d failed: "), e->client);
 	lines_style(L, CS_NORMAL);
 	lines_printf(L, "%s", b.s);
 }
@@ -415,8 +590,14 @@ static void
 action_text(struct lines *L, const struct trace_rec *e)
 {
 	lines_style(L, e->state == ACTION_BEGIN ? CS_YOU : CS_ERR);
-	lines_printf(L, "%s%s", e->state == ACTION_BEGIN ? "" : e->state == ACTION_FAILED ? "failed: " : "timed out: ",
-		     e->text);
+	if (e->state == ACTION_BEGIN)
+		lines_printf(L, "%s", e->text);
+	else if (e->state == ACTION_FAILED)
+		/* TRANSLATORS: Story: an action of the user (a key pressed) failed; %s: the action. */
+		lines_printf(L, _("failed: %s"), e->text);
+	else
+		/* TRANSLATORS: Story: an action of the user (a key pressed) did not finish in time; %s: the action. */
+		lines_printf(L, _("timed out: %s"), e->text);
 	lines_style(L, CS_NORMAL);
 }
 
@@ -478,7 +659,8 @@ story_draw(struct panel *pn, const struct view *v, int w)
 	int n = 0, bare = w < NARROW, nw = panel_name_width(v, bare) + 1;
 
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "in time order");
+	/* TRANSLATORS: after the Story panel's title, on its top rule: keep it short. */
+	snprintf(L->title, sizeof L->title, "%s", _("in time order"));
 	for (uint64_t k = 0; k < M_EVENTS; k++) {
 		const struct trace_rec *e = model_event_back(m, k);
 
@@ -517,7 +699,8 @@ story_draw(struct panel *pn, const struct view *v, int w)
 	L->total = (uint64_t)L->n + (m->nevents > M_EVENTS ? m->nevents - M_EVENTS : 0);
 	if (n == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "nothing notable yet");
+		/* TRANSLATORS: the Story panel while it is empty. */
+		lines_put(L, CS_DIM, _("nothing notable yet"));
 	}
 }
 
@@ -529,18 +712,19 @@ story_column(int wide, const int *shown)
 }
 
 const struct panel_ops panel_story_ops = {
-	.name = "Story",
+	/* TRANSLATORS: a panel's title (the panel telling notable events in sentences): at most 12 columns. */
+	.name = N_("Story"),
 	.key = '8',
-	.help = "Notable records in time order: signals with their si_code (SI_KERNEL: sent by "
+	.help = N_("Notable records in time order: signals with their si_code (SI_KERNEL: sent by "
 		"the kernel's tty line discipline; SI_USER: sent by kill), kills, reaps, job and "
 		"foreground changes, semaphore unlinks, stray events, errors, accept() calls that lost "
 		"the race for a connection (EAGAIN), clients that failed and why, the notes' mistakes when "
 		"switched on (a semaphore name left by a crash, a holder that died or sleeps in accept, a "
-		"batch cut short by break), and your own actions.",
-	.fact = "After Ctrl+C it reads as the propagation: the kernel signals every process of "
+		"batch cut short by break), and your own actions."),
+	.fact = N_("After Ctrl+C it reads as the propagation: the kernel signals every process of "
 		"the foreground group, each handler runs, the parent's kill(child, SIGINT) is "
 		"redundant for ^C but is what stops the child after i (kill -INT parent) (fact 10), "
-		"children are reaped, the semaphore is unlinked, the shell takes the terminal back.",
+		"children are reaped, the semaphore is unlinked, the shell takes the terminal back."),
 	.applies = panel_in_scenario,
 	.col = PC_RIGHT,
 	.column = story_column,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "crt.h"
 #include "panel.h"
 
@@ -21,7 +22,8 @@ tty_draw(struct panel *pn, const struct view *v, int w)
 	(void)w;
 	lines_reset(L);
 	if (v->session > 0)
-		snprintf(L->title, sizeof L->title, "of session %d", (int)v->session);
+		/* TRANSLATORS: after the Terminal panel's title, on its top rule; %d: the session id. */
+		snprintf(L->title, sizeof L->title, _("of session %d"), (int)v->session);
 	for (int64_t k = avail; k-- > 0;) {
 		const char *s = model_tty_back(m, k);
 
@@ -36,18 +38,20 @@ tty_draw(struct panel *pn, const struct view *v, int w)
 	L->total = m->ntty;
 	if (L->n == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "nothing printed yet");
+		/* TRANSLATORS: the Terminal panel while the scenario's processes have printed nothing. */
+		lines_put(L, CS_DIM, _("nothing printed yet"));
 	}
 }
 
 const struct panel_ops panel_tty_ops = {
-	.name = "Terminal",
+	/* TRANSLATORS: a panel's title (what the scenario's processes printed on their pty): at most 14 columns. */
+	.name = N_("Terminal"),
 	.key = '7',
-	.help = "What the children printed on their pseudo-terminal (the session's tty), as the "
+	.help = N_("What the children printed on their pseudo-terminal (the session's tty), as the "
 		"user of the notes saw it in their shell: the '$ ' lines are the session leader "
-		"starting jobs, then each process's own messages.",
-	.fact = "The scenario runs in a real session on a pty of its own, so process groups, "
-		"the foreground group and Ctrl+C behave exactly as in a shell.",
+		"starting jobs, then each process's own messages."),
+	.fact = N_("The scenario runs in a real session on a pty of its own, so process groups, "
+		"the foreground group and Ctrl+C behave exactly as in a shell."),
 	.applies = panel_in_scenario,
 	.col = PC_RIGHT,
 	.order = 5,

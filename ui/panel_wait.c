@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <sys/epoll.h>
 
+#include "../src/i18n.h"
 #include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
@@ -55,10 +56,14 @@ outcome_out(struct lines *L, const struct m_wait *e)
 		int style;
 		const char *text;
 	} said[] = {
-		[WO_SEM_WON] = { CS_DIM, "semaphore won" },
-		[WO_ACCEPTED] = { CS_OK, "accepted" },
-		[WO_SEM_LOST] = { CS_WARN, "semaphore lost" },
-		[WO_EAGAIN] = { CS_WARN, "EAGAIN: taken" },
+		/* TRANSLATORS: epoll_wait returns panel, after "→": what the woken worker did; the semaphore is the accept lock. */
+		[WO_SEM_WON] = { CS_DIM, N_("semaphore won") },
+		/* TRANSLATORS: epoll_wait returns panel, after "→": the worker accepted the connection (a count may follow). */
+		[WO_ACCEPTED] = { CS_OK, N_("accepted") },
+		/* TRANSLATORS: epoll_wait returns panel, after "→": the worker lost the semaphore (the accept lock). */
+		[WO_SEM_LOST] = { CS_WARN, N_("semaphore lost") },
+		/* TRANSLATORS: epoll_wait returns panel, after "→": accept failed with EAGAIN, another worker took the connection. */
+		[WO_EAGAIN] = { CS_WARN, N_("EAGAIN: taken") },
 	};
 
 	if (e->outcome <= WO_NONE || e->outcome >= (int)(sizeof said / sizeof said[0]))
@@ -66,7 +71,7 @@ outcome_out(struct lines *L, const struct m_wait *e)
 	lines_printf(L, " ");
 	lines_put(L, said[e->outcome].style, crt_g(G_ARROW_R));
 	lines_printf(L, " ");
-	lines_put(L, said[e->outcome].style, said[e->outcome].text);
+	lines_put(L, said[e->outcome].style, _(said[e->outcome].text));
 	if (e->outcome == WO_ACCEPTED && e->naccepted > 1)
 		lines_printf(L, " %d", e->naccepted);
 }
@@ -84,10 +89,15 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, const 
 	if (e->ret < 0) {
 		lines_printf(L, " ");
 		lines_put(L, CS_WARN, errno_name(e->err));
-		if (e->err == EINTR)
-			lines_put(L, CS_DIM, " (a signal came)");
+		if (e->err == EINTR) {
+			lines_printf(L, " ");
+			/* TRANSLATORS: epoll_wait returns panel, after "-1 EINTR": why. */
+			lines_put(L, CS_DIM, _("(a signal came)"));
+		}
 	} else if (e->ret == 0) {
-		lines_put(L, CS_DIM, " timed out");
+		lines_printf(L, " ");
+		/* TRANSLATORS: epoll_wait returns panel: epoll_wait returned 0, its timeout ran out. */
+		lines_put(L, CS_DIM, _("timed out"));
 	}
 	for (int i = 0; i < e->npairs; i++)
 		pair_out(L, e, i);
@@ -106,8 +116,9 @@ entry_line(struct lines *L, const struct view *v, const struct m_wait *e, const 
 		snprintf(t0, sizeof t0, "%.3f", panel_secs(v, e->ts));
 		snprintf(t1, sizeof t1, "%.3f", panel_secs(v, e->ts_last));
 		if (!e->storm && strcmp(t0, t1) != 0) {
-			lines_put(L, CS_DIM, " until ");
-			lines_printf(L, "%s", t1);
+			lines_printf(L, " ");
+			/* TRANSLATORS: epoll_wait returns panel, after "×3": the same return repeated until time %s (seconds, "4.210"). */
+			lines_printf(L, _("until %s"), t1);
 		}
 	}
 	outcome_out(L, e);
@@ -130,26 +141,30 @@ static void
 wake_text(struct lines *L, const struct m_wake *k, int room, int indent)
 {
 	uint64_t slept = k->vol - k->vol0, ret = k->ret - k->ret0;
-	char a[32], b[32], c[96];
-	int used;
+	char a[32], b[32], c[160], head[160];
 
 	lines_style(L, CS_NORMAL);
-	lines_printf(L, "slept %s, returned %s", fmt_count(slept, a, sizeof a), fmt_count(ret, b, sizeof b));
-	used = (int)strlen("slept , returned ") + (int)strlen(a) + (int)strlen(b);
+	/* TRANSLATORS: epoll_wait returns panel, per echo worker: %1$s: how often it slept (was woken), %2$s: how often epoll_wait returned. */
+	snprintf(head, sizeof head, _("slept %1$s, returned %2$s"), fmt_count(slept, a, sizeof a),
+		 fmt_count(ret, b, sizeof b));
+	lines_printf(L, "%s", head);
 	c[0] = '\0';
 	if (slept > ret)
-		snprintf(c, sizeof c, ": %s wake-up%s without a return", fmt_count(slept - ret, a, sizeof a),
-			 slept - ret == 1 ? "" : "s");
+		/* TRANSLATORS: epoll_wait returns panel, after "slept 5, returned 3: " or on a line of its own; %s: a count ("1,204"). */
+		snprintf(c, sizeof c, P_("%s wake-up without a return", "%s wake-ups without a return", slept - ret),
+			 fmt_count(slept - ret, a, sizeof a));
 	else if (ret > slept)
-		snprintf(c, sizeof c, ": %s return%s without a sleep", fmt_count(ret - slept, a, sizeof a),
-			 ret - slept == 1 ? "" : "s");
+		/* TRANSLATORS: epoll_wait returns panel, after "slept 3, returned 5: " or on a line of its own; %s: a count ("1,204"). */
+		snprintf(c, sizeof c, P_("%s return without a sleep", "%s returns without a sleep", ret - slept),
+			 fmt_count(ret - slept, a, sizeof a));
 	if (c[0] == '\0')
 		return;
-	if (used + (int)strlen(c) > room) {
+	if (lines_cols(head) + 2 + lines_cols(c) > room) {
 		/* Its own line, under the counts: the difference is the point. */
 		lines_add(L);
 		lines_pad(L, indent);
-		memmove(c, c + 2, strlen(c + 2) + 1); /* without the ": " */
+	} else {
+		lines_put(L, slept > ret ? CS_WARN : CS_DIM, ": ");
 	}
 	lines_put(L, slept > ret ? CS_WARN : CS_DIM, c);
 }
@@ -171,14 +186,18 @@ since_text(const struct view *v, const struct m_proc *p, char *buf, size_t cap)
 
 	/* A stopped process is not waiting for events: it runs nothing until SIGCONT. */
 	if (j && j->state == MJOB_STOPPED) {
-		snprintf(buf, cap, "stopped inside epoll_wait (job control)");
+		/* TRANSLATORS: epoll_wait returns panel, footer: the process sleeps in epoll_wait but its job is stopped (^Z). */
+		snprintf(buf, cap, "%s", _("stopped inside epoll_wait (job control)"));
 		return;
 	}
 	if (secs == 0)
-		snprintf(d, sizeof d, "under 1 s");
+		/* TRANSLATORS: epoll_wait returns panel, footer: how long a process has waited, inside "waiting since 1.250 (%s)". */
+		snprintf(d, sizeof d, "%s", _("under 1 s"));
 	else
-		snprintf(d, sizeof d, "%llu s", (unsigned long long)secs);
-	snprintf(buf, cap, "waiting since %.3f (%s)", panel_secs(v, p->wait_since), d);
+		/* TRANSLATORS: epoll_wait returns panel, footer: how long a process has waited, in whole seconds, inside "waiting since 1.250 (%s)". */
+		snprintf(d, sizeof d, P_("%llu s", "%llu s", secs), (unsigned long long)secs);
+	/* TRANSLATORS: epoll_wait returns panel, footer: %1$.3f: when the wait began (seconds of the run), %2$s: for how long ("12 s"). */
+	snprintf(buf, cap, _("waiting since %1$.3f (%2$s)"), panel_secs(v, p->wait_since), d);
 }
 
 /* The footer: who sleeps in epoll_wait now, and each echo worker's wake-ups. */
@@ -186,7 +205,7 @@ static void
 footer(struct lines *L, const struct view *v, const struct names *nm, int w)
 {
 	const struct model *m = v->m;
-	char name[48], since[64];
+	char name[48], since[160];
 	int col = 9 + nm->w + 4 + 4; /* where the text after the epfd column starts */
 
 	lines_begin_footer(L);
@@ -209,7 +228,7 @@ footer(struct lines *L, const struct view *v, const struct names *nm, int w)
 		}
 		if (k == NULL)
 			continue;
-		if (col + (waiting ? (int)strlen(since) + 2 : 0) + 40 > w) {
+		if (col + (waiting ? lines_cols(since) + 2 : 0) + 40 > w) {
 			lines_add(L);
 			lines_pad(L, 11); /* under the name: this process's second line */
 		} else if (waiting) {
@@ -223,6 +242,44 @@ footer(struct lines *L, const struct view *v, const struct names *nm, int w)
 		L->footer = -1;
 }
 
+/* The header of the name column: "who" when the names are bare, else "pid". */
+static const char *
+name_head(const struct names *nm)
+{
+	/* TRANSLATORS: epoll_wait returns panel, header of the column of process names (without pids): at most 8 columns. */
+	return nm->bare ? _("who") : "pid";
+}
+
+/* The name column takes the width of its header too (a translated one may be wider than the names). */
+static void
+names_fit(struct names *nm)
+{
+	int hw = lines_cols(name_head(nm)) + 1;
+
+	if (nm->w < hw)
+		nm->w = hw;
+}
+
+/* The column header, aligned by display columns: "   t (s) pid     epfd  n data:events returned". */
+static void
+header(struct lines *L, const struct names *nm)
+{
+	/* TRANSLATORS: epoll_wait returns panel, header of the time column (seconds since the start): at most 8 columns. */
+	const char *t = _("t (s)");
+	int tw = lines_cols(t);
+
+	lines_add(L);
+	lines_style(L, CS_HEAD);
+	/* Right-aligned in the 8 columns of "%8.3f", as printf's %8s would in bytes. */
+	lines_pad(L, tw < 8 ? 8 - tw : 0);
+	lines_printf(L, "%s ", t);
+	lines_field(L, name_head(nm), nm->w);
+	lines_printf(L, "%4s %2s ", "epfd", "n");
+	/* TRANSLATORS: epoll_wait returns panel, the last column's header: each returned event as data:mask. */
+	lines_printf(L, "%s", _("data:events returned"));
+	lines_end_header(L);
+}
+
 /* Fill the panel: entries oldest first, then the waiting processes. */
 static void
 wait_draw(struct panel *pn, const struct view *v, int w)
@@ -232,15 +289,14 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 	char n[32];
 	uint64_t avail = m->ntimeline, nlines = 0;
 	struct names nm = { w < NARROW, panel_name_width(v, w < NARROW) + 1 };
+
+	names_fit(&nm);
 	struct m_wait line;
 
 	lines_reset(L);
-	snprintf(L->title, sizeof L->title, "%s return%s", fmt_count(m->returns, n, sizeof n),
-		 m->returns == 1 ? "" : "s");
-	lines_add(L);
-	lines_style(L, CS_HEAD);
-	lines_printf(L, "%8s %-*s%4s %2s data:events returned", "t (s)", nm.w, nm.bare ? "who" : "pid", "epfd", "n");
-	lines_end_header(L);
+	/* TRANSLATORS: after the title "epoll_wait returns": how many returns in all; %s: a count ("1,204"). */
+	snprintf(L->title, sizeof L->title, P_("%s return", "%s returns", m->returns), fmt_count(m->returns, n, sizeof n));
+	header(L, &nm);
 	/* Count the lines first: only the newest WAIT_SHOWN are formatted. */
 	for (uint64_t i = 0; model_wait_line(m, &i, &line);)
 		nlines++;
@@ -250,15 +306,17 @@ wait_draw(struct panel *pn, const struct view *v, int w)
 	L->total = m->nwait_lines;
 	if (avail == 0) {
 		lines_add(L);
-		lines_put(L, CS_DIM, "no epoll_wait has returned yet");
+		/* TRANSLATORS: the epoll_wait returns panel while it is empty. */
+		lines_put(L, CS_DIM, _("no epoll_wait has returned yet"));
 	}
 	footer(L, v, &nm, w);
 }
 
 const struct panel_ops panel_wait_ops = {
-	.name = "epoll_wait returns",
+	/* TRANSLATORS: a panel's title (each return of epoll_wait, one per line): keep epoll_wait; at most 20 columns. */
+	.name = N_("epoll_wait returns"),
 	.key = '2',
-	.help = "One line per epoll_wait return, newest at the bottom: time since the start, "
+	.help = N_("One line per epoll_wait return, newest at the bottom: time since the start, "
 		"pid, epfd, n, and each returned event as data:mask (the listening socket is "
 		"marked). Returns of one process that repeat with nothing else in between share "
 		"a line with a count and the time of the last ('×3 until 4.210'); a counted EPOLLHUP "
@@ -272,12 +330,12 @@ const struct panel_ops panel_wait_ops = {
 		"since the first sample of the run. A worker woken for a connection another one "
 		"took sleeps again inside epoll_wait, which never returns: only N shows that "
 		"wake-up ('wake-ups without a return'). A level-triggered fd still ready makes "
-		"epoll_wait return at once, without a sleep ('returns without a sleep').",
-	.fact = "The kernel hands back ev.data, never the fd (fact 2); EPOLLHUP comes unasked "
+		"epoll_wait return at once, without a sleep ('returns without a sleep')."),
+	.fact = N_("The kernel hands back ev.data, never the fd (fact 2); EPOLLHUP comes unasked "
 		"(fact 4); a mask can hold several bits, so test with & (fact 5); level-triggered "
 		"repeats, edge-triggered reports a change once (fact 6); the naive FIFO's EPOLLHUP "
 		"storm (fact 7). One connection wakes both echo workers: the thundering herd "
-		"(echo-herd: both woken per connection; echo-exclusive: one).",
+		"(echo-herd: both woken per connection; echo-exclusive: one)."),
 	.applies = panel_in_scenario,
 	.col = PC_LEFT,
 	.order = 2,
