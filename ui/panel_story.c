@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../src/i18n.h"
+#include "../src/action_text.h"
 #include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
@@ -589,15 +590,18 @@ same_failure(const struct view *v, const struct trace_rec *a, const struct trace
 static void
 action_text(struct lines *L, const struct trace_rec *e)
 {
+	char buf[2 * sizeof e->text];
+	const char *text = action_text_localize(e->text, buf, sizeof buf);
+
 	lines_style(L, e->state == ACTION_BEGIN ? CS_YOU : CS_ERR);
 	if (e->state == ACTION_BEGIN)
-		lines_printf(L, "%s", e->text);
+		lines_printf(L, "%s", text);
 	else if (e->state == ACTION_FAILED)
 		/* TRANSLATORS: Story: an action of the user (a key pressed) failed; %s: the action. */
-		lines_printf(L, _("failed: %s"), e->text);
+		lines_printf(L, _("failed: %s"), text);
 	else
 		/* TRANSLATORS: Story: an action of the user (a key pressed) did not finish in time; %s: the action. */
-		lines_printf(L, _("timed out: %s"), e->text);
+		lines_printf(L, _("timed out: %s"), text);
 	lines_style(L, CS_NORMAL);
 }
 
