@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "kview.h"
 #include "trace_rec.h"
 #include "util.h"
@@ -26,20 +27,21 @@ attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			*json = 1;
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "epollviz: attach: unknown option '%s' (known: --children, --json)\n", argv[i]);
+			fprintf(stderr, _("epollviz: attach: unknown option '%s' (known: --children, --json)\n"), argv[i]);
 			return -1;
 		} else if (parse_long(argv[i], 1, 1 << 22, &v) < 0) {
-			fprintf(stderr, "epollviz: attach: '%s' is not a process id\n", argv[i]);
+			fprintf(stderr, _("epollviz: attach: '%s' is not a process id\n"), argv[i]);
 			return -1;
 		} else if (n == max) {
-			fprintf(stderr, "epollviz: attach: at most %d process ids\n", max);
+			fprintf(stderr, P_("epollviz: attach: at most %d process id\n", "epollviz: attach: at most %d process ids\n", max),
+				max);
 			return -1;
 		} else {
 			pids[n++] = (int)v;
 		}
 	}
 	if (n == 0) {
-		fprintf(stderr, "usage: epollviz attach [--children] [--json] PID...\n");
+		fputs(_("usage: epollviz attach [--children] [--json] PID...\n"), stderr);
 		return -1;
 	}
 	return n;
@@ -62,10 +64,10 @@ report_failures(const struct kview *kv, const int *pids, int n)
 		for (int k = 0; k < n; k++)
 			named |= pids[k] == p->pid;
 		if (p->gone && named && !p->reused) {
-			fprintf(stderr, "epollviz: attach: no process %d\n", p->pid);
+			fprintf(stderr, _("epollviz: attach: no process %d\n"), p->pid);
 			bad++;
 		} else if (p->err) {
-			fprintf(stderr, "epollviz: attach: process %d: %s\n", p->pid, kview_proc_error(p, msg, sizeof msg));
+			fprintf(stderr, _("epollviz: attach: process %d: %s\n"), p->pid, kview_proc_error(p, msg, sizeof msg));
 			bad++;
 		}
 	}

@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cols.h"
+#include "i18n.h"
 #include "loop.h"
 #include "model.h"
 #include "proctab.h"
@@ -216,7 +218,7 @@ make_scenario(struct contest *c, int strategy, char *err, size_t errcap)
 	j.backlog = CONTEST_BACKLOG;
 	n = job_to_args(&j, args, SCN_MAX_ARGS);
 	if ((size_t)snprintf(path, sizeof path, "%s/contest-%s.scn", c->dir, job_accept_name(strategy)) >= sizeof path) {
-		snprintf(err, errcap, "%.200s: path too long", c->dir);
+		snprintf(err, errcap, _("%.200s: path too long"), c->dir);
 		return -1;
 	}
 	f = fopen(path, "w");
@@ -405,7 +407,7 @@ strategy_load(struct contest *c)
 	int k = 0;
 
 	if (l == NULL || l->port <= 0) {
-		snprintf(res->error, sizeof res->error, "the echo server has no listening port");
+		snprintf(res->error, sizeof res->error, "%s", _("the echo server has no listening port"));
 		return -1;
 	}
 	for (int i = 0; i < c->m->nprocs && k < CONTEST_MAX_WORKERS; i++) {
@@ -482,7 +484,7 @@ strategy_end(struct contest *c)
 	}
 	totals(res);
 	if (c->rec && recorder_close(c->rec, err, sizeof err) < 0) {
-		snprintf(res->error, sizeof res->error, "recording: %s", err);
+		snprintf(res->error, sizeof res->error, _("recording: %s"), err);
 		res->clean = 0;
 	}
 	c->rec = NULL;
@@ -525,7 +527,7 @@ advance(struct contest *c)
 	res = cur(c);
 	if (c->interrupted && c->phase < PH_QUIET) {
 		if (!res->error[0])
-			snprintf(res->error, sizeof res->error, "interrupted");
+			snprintf(res->error, sizeof res->error, "%s", _("interrupted"));
 		strategy_unload(c);
 		strategy_terminate(c);
 	}
@@ -538,7 +540,7 @@ advance(struct contest *c)
 			}
 			phase(c, PH_LOAD);
 		} else if (now - c->phase_t0 > START_TIMEOUT_NS) {
-			snprintf(res->error, sizeof res->error, "the workers did not all wait in epoll_wait within %llu s",
+			snprintf(res->error, sizeof res->error, _("the workers did not all wait in epoll_wait within %llu s"),
 				 (unsigned long long)(START_TIMEOUT_NS / SEC));
 			strategy_terminate(c);
 		}
@@ -591,7 +593,7 @@ contest_new(const struct contest_opts *o, struct loop *loop, contest_event_fn fn
 	phase(c, PH_START);
 	snprintf(c->dir, sizeof c->dir, "%s/epollviz-contest.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(c->dir) == NULL) {
-		snprintf(cur(c)->error, sizeof cur(c)->error, "cannot make a directory: %s", strerror(errno));
+		snprintf(cur(c)->error, sizeof cur(c)->error, _("cannot make a directory: %s"), strerror(errno));
 		c->dir[0] = '\0';
 	}
 	if (strategy_start(c) < 0)
@@ -689,7 +691,8 @@ contest_defaults(struct contest_opts *o)
 const char *
 contest_usage(void)
 {
-	return "usage: epollviz contest [OPTIONS]              the table on the screen\n"
+	/* TRANSLATORS: keep the option names, and the descriptions in one column. */
+	return _("usage: epollviz contest [OPTIONS]              the table on the screen\n"
 	       "       epollviz --headless contest [OPTIONS] [--json] [--record-dir DIR]\n"
 	       "options:\n"
 	       "  --strategies LIST  comma-separated, in order (default: semaphore,none,exclusive,\n"
@@ -702,7 +705,7 @@ contest_usage(void)
 	       "  --timeout T        a request not answered this long after it was due fails (5s)\n"
 	       "  --work-us N        busy CPU per request in the worker, microseconds (default 0)\n"
 	       "  --stall K:S:M      worker K sleeps S ms every M requests it answers\n"
-	       "  --mutex-delay MS   accept = mutex: a loser's wait before it tries again (500)\n";
+	       "  --mutex-delay MS   accept = mutex: a loser's wait before it tries again (500)\n");
 }
 
 /* "semaphore,none": the list in o.  -1 with err naming the bad name. */
@@ -712,7 +715,7 @@ parse_strategies(const char *list, struct contest_opts *o, char *err, size_t err
 	char buf[256], *save = NULL;
 
 	if (strlen(list) >= sizeof buf) {
-		snprintf(err, errcap, "--strategies: list too long");
+		snprintf(err, errcap, "%s", _("--strategies: list too long"));
 		return -1;
 	}
 	str_copy(buf, list, sizeof buf);
@@ -721,18 +724,18 @@ parse_strategies(const char *list, struct contest_opts *o, char *err, size_t err
 		int s = job_accept_find(t);
 
 		if (s < 0) {
-			snprintf(err, errcap, "--strategies: unknown strategy '%s' (expected semaphore, none, "
-				 "exclusive, reuseport, shared-epoll or mutex)", t);
+			snprintf(err, errcap, _("--strategies: unknown strategy '%s' (expected semaphore, none, "
+						"exclusive, reuseport, shared-epoll or mutex)"), t);
 			return -1;
 		}
 		if (o->nstrategies == ACCEPT__COUNT) {
-			snprintf(err, errcap, "--strategies: more than %d entries", ACCEPT__COUNT);
+			snprintf(err, errcap, _("--strategies: more than %d entries"), ACCEPT__COUNT);
 			return -1;
 		}
 		o->strategies[o->nstrategies++] = s;
 	}
 	if (o->nstrategies == 0) {
-		snprintf(err, errcap, "--strategies: empty list");
+		snprintf(err, errcap, "%s", _("--strategies: empty list"));
 		return -1;
 	}
 	return 0;
@@ -745,7 +748,7 @@ int_opt(const char *name, const char *val, long lo, long hi, int *out, char *err
 	long v;
 
 	if (parse_long(val, lo, hi, &v) < 0) {
-		snprintf(err, errcap, "%s: '%s' is not an integer from %ld to %ld", name, val, lo, hi);
+		snprintf(err, errcap, _("%s: '%s' is not an integer from %ld to %ld"), name, val, lo, hi);
 		return -1;
 	}
 	*out = (int)v;
@@ -762,13 +765,14 @@ parse_stall(const char *val, struct contest_opts *o, char *err, size_t errcap)
 	a = strchr(buf, ':');
 	b = a ? strchr(a + 1, ':') : NULL;
 	if (a == NULL || b == NULL) {
-		snprintf(err, errcap, "--stall: '%s' is not WORKER:MS:EVERY (e.g. 1:2000:100)", val);
+		snprintf(err, errcap, _("--stall: '%s' is not WORKER:MS:EVERY (e.g. 1:2000:100)"), val);
 		return -1;
 	}
 	*a = *b = '\0';
-	if (int_opt("--stall worker", buf, 0, CONTEST_MAX_WORKERS - 1, &o->stall_worker, err, errcap) < 0 ||
-	    int_opt("--stall ms", a + 1, 1, 60000, &o->stall_ms, err, errcap) < 0 ||
-	    int_opt("--stall every", b + 1, 1, 1000000, &o->stall_every, err, errcap) < 0)
+	/* TRANSLATORS: the three parts of --stall WORKER:MS:EVERY, named in an error ("--stall worker: '9' is not..."). */
+	if (int_opt(_("--stall worker"), buf, 0, CONTEST_MAX_WORKERS - 1, &o->stall_worker, err, errcap) < 0 ||
+	    int_opt(_("--stall ms"), a + 1, 1, 60000, &o->stall_ms, err, errcap) < 0 ||
+	    int_opt(_("--stall every"), b + 1, 1, 1000000, &o->stall_every, err, errcap) < 0)
 		return -1;
 	return 0;
 }
@@ -819,12 +823,12 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 		case 'H': break;
 		case 'h': *help = 1; break;
 		default:
-			snprintf(err, errcap, "contest: unknown option or missing value: '%s'", argv[optind - 1]);
+			snprintf(err, errcap, _("contest: unknown option or missing value: '%s'"), argv[optind - 1]);
 			r = -1;
 		}
 	}
 	if (r == 0 && optind < argc) {
-		snprintf(err, errcap, "contest: unexpected argument '%s'", argv[optind]);
+		snprintf(err, errcap, _("contest: unexpected argument '%s'"), argv[optind]);
 		r = -1;
 	}
 	if (r == 0) {
@@ -834,7 +838,7 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 		r = load_check(&chk, err, errcap);
 	}
 	if (r == 0 && o->stall_ms > 0 && o->stall_worker >= o->workers) {
-		snprintf(err, errcap, "--stall: worker %d does not exist (workers are 0 to %d)", o->stall_worker,
+		snprintf(err, errcap, _("--stall: worker %d does not exist (workers are 0 to %d)"), o->stall_worker,
 			 o->workers - 1);
 		r = -1;
 	}
@@ -908,19 +912,76 @@ contest_json(struct strbuf *b, const struct contest_result *r, int progress, uin
 	sb_add(b, "}");
 }
 
+/* The text table's columns: header, the width of its values, left-aligned; translated headers widen them. */
+enum { TC_STRATEGY, TC_PER, TC_FAIR, TC_MAXMIN, TC_WAKE, TC_EMPTY, TC_EAGAIN, TC_LOST, TC_QUEUE, TC_P50, TC_P99,
+       TC_MAX, TC_FAILED, TC__COUNT };
+static const struct {
+	const char *head; /* NULL: TC_WAKE, per connection or per request */
+	int w, left, tr;
+} text_cols[TC__COUNT] = {
+	/* TRANSLATORS: the column headers of `epollviz --headless contest`; a column widens to fit its header, keep them short. */
+	[TC_STRATEGY] = { N_("strategy"), 13, 1, 1 },
+	[TC_PER] = { N_("accepted per worker"), 23, 1, 1 },
+	[TC_FAIR] = { N_("fairness"), 8, 0, 1 },
+	/* TRANSLATORS: a column header: the most connections one worker accepted divided by the fewest. */
+	[TC_MAXMIN] = { N_("max/min"), 6, 0, 1 },
+	[TC_WAKE] = { NULL, 7, 0, 1 },
+	/* TRANSLATORS: a column header: epoll_wait returns with the listening socket after which nothing was accepted. */
+	[TC_EMPTY] = { N_("empty"), 6, 0, 1 },
+	[TC_EAGAIN] = { "EAGAIN", 6, 0, 0 },
+	/* TRANSLATORS: a column header: tries to take the accept lock (semaphore, mutex) that failed. */
+	[TC_LOST] = { N_("lost"), 6, 0, 1 },
+	/* TRANSLATORS: a column header: the accept queue's fullest length. */
+	[TC_QUEUE] = { N_("queue"), 5, 0, 1 },
+	/* TRANSLATORS: a column header: median latency in milliseconds. */
+	[TC_P50] = { N_("p50 ms"), 9, 0, 1 },
+	[TC_P99] = { N_("p99 ms"), 9, 0, 1 },
+	[TC_MAX] = { N_("max ms"), 9, 0, 1 },
+	/* TRANSLATORS: a column header: requests that failed or timed out. */
+	[TC_FAILED] = { N_("failed"), 6, 0, 1 },
+};
+
+/* Column i's header, translated. */
+static const char *
+text_head(int i, int keepalive)
+{
+	if (i == TC_WAKE)
+		/* TRANSLATORS: a column header: wake-ups per request (keep-alive) / per connection. */
+		return keepalive ? _("wake/r") : _("wake/c");
+	return text_cols[i].tr ? _(text_cols[i].head) : text_cols[i].head;
+}
+
+/* The columns' widths: the wider of the values' and the header's display columns. */
+static void
+text_widths(int keepalive, int *w)
+{
+	for (int i = 0; i < TC__COUNT; i++)
+		w[i] = cols_max(text_head(i, keepalive), text_cols[i].w);
+}
+
 /* The text table's first lines: the load, then the column names. */
 void
 contest_text_header(struct strbuf *b, const struct contest_opts *o)
 {
-	sb_printf(b, "accept contest: %d workers, %d requests/s for %d ms, %s", o->workers, o->load.rate,
-		  o->load.duration_ms, o->load.keepalive ? "keep-alive" : "a connection per request");
+	int w[TC__COUNT];
+
+	sb_printf(b, P_("accept contest: %d worker", "accept contest: %d workers", o->workers), o->workers);
+	sb_printf(b, P_(", %d request/s for %d ms", ", %d requests/s for %d ms", o->load.rate), o->load.rate,
+		  o->load.duration_ms);
+	sb_add(b, o->load.keepalive ? _(", keep-alive") : _(", a connection per request"));
 	if (o->work_us)
-		sb_printf(b, ", %d us of work each", o->work_us);
+		sb_printf(b, _(", %d us of work each"), o->work_us);
 	if (o->stall_ms)
-		sb_printf(b, ", worker %d sleeps %d ms every %d", o->stall_worker, o->stall_ms, o->stall_every);
-	sb_printf(b, "\n%-13s %-23s %8s %6s %7s %6s %6s %6s %5s %9s %9s %9s %6s\n", "strategy", "accepted per worker",
-		  "fairness", "max/min", o->load.keepalive ? "wake/r" : "wake/c", "empty", "EAGAIN", "lost", "queue", "p50 ms", "p99 ms", "max ms",
-		  "failed");
+		/* TRANSLATORS: the last %d: every that many requests the worker answers. */
+		sb_printf(b, _(", worker %d sleeps %d ms every %d"), o->stall_worker, o->stall_ms, o->stall_every);
+	sb_add(b, "\n");
+	text_widths(o->load.keepalive, w);
+	for (int i = 0; i < TC__COUNT; i++) {
+		if (i)
+			sb_add(b, " ");
+		cols_field(b, text_head(i, o->load.keepalive), w[i], !text_cols[i].left);
+	}
+	sb_add(b, "\n");
 }
 
 /* One strategy's row of the text table (and its error, if any, below it). */
@@ -930,6 +991,7 @@ contest_text_row(struct strbuf *b, const struct contest_result *r)
 	char per[64];
 	size_t n = 0;
 	int64_t peak = 0;
+	int w[TC__COUNT];
 
 	per[0] = '\0';
 	for (int i = 0; i < r->nw && n < sizeof per; i++)
@@ -937,15 +999,20 @@ contest_text_row(struct strbuf *b, const struct contest_result *r)
 				      (unsigned long long)r->w[i].accepted);
 	for (int i = 0; i < r->nq; i++)
 		peak = r->q[i].peak > peak ? r->q[i].peak : peak;
-	sb_printf(b, "%-13s %-23s %8.3f %6.2f %7.2f %6llu %6llu %6llu %5lld %9.3f %9.3f %9.3f %6llu%s\n",
-		  job_accept_name(r->strategy), per, r->fairness, r->max_min,
-		  r->keepalive ? r->wakeups_per_req : r->wakeups_per_conn,
-		  (unsigned long long)r->empty, (unsigned long long)r->eagain, (unsigned long long)r->lock_lost,
-		  (long long)peak, (double)r->load.lat_p50_ns / 1e6, (double)r->load.lat_p99_ns / 1e6,
-		  (double)r->load.lat_max_ns / 1e6, (unsigned long long)(r->load.failed + r->load.timed_out),
-		  r->clean ? "" : "  NOT clean");
+	text_widths(r->keepalive, w);
+	/* The values are ASCII: bytes are columns. */
+	sb_printf(b, "%-*s %-*s %*.3f %*.2f %*.2f %*llu %*llu %*llu %*lld %*.3f %*.3f %*.3f %*llu",
+		  w[TC_STRATEGY], job_accept_name(r->strategy), w[TC_PER], per, w[TC_FAIR], r->fairness,
+		  w[TC_MAXMIN], r->max_min, w[TC_WAKE], r->keepalive ? r->wakeups_per_req : r->wakeups_per_conn,
+		  w[TC_EMPTY], (unsigned long long)r->empty, w[TC_EAGAIN], (unsigned long long)r->eagain,
+		  w[TC_LOST], (unsigned long long)r->lock_lost, w[TC_QUEUE], (long long)peak,
+		  w[TC_P50], (double)r->load.lat_p50_ns / 1e6, w[TC_P99], (double)r->load.lat_p99_ns / 1e6,
+		  w[TC_MAX], (double)r->load.lat_max_ns / 1e6, w[TC_FAILED],
+		  (unsigned long long)(r->load.failed + r->load.timed_out));
+	/* TRANSLATORS: after a row of the contest's table: the run did not end cleanly (keep the two spaces). */
+	sb_printf(b, "%s\n", r->clean ? "" : _("  NOT clean"));
 	if (r->error[0])
-		sb_printf(b, "              %s\n", r->error);
+		sb_printf(b, "%*s%s\n", w[TC_STRATEGY] + 1, "", r->error);
 }
 
 /* The strategy with the best value of a figure among the clean results (lower is better unless higher). */
@@ -994,9 +1061,10 @@ summary(struct strbuf *b, const struct contest_result *rs, int n, int json)
 		double (*fig)(const struct contest_result *);
 		int higher;
 	} best[] = {
-		{ "fairest", "fairest", fig_fair, 1 },
-		{ "fewest_wakeups", "fewest wake-ups per connection (per request with keep-alive)", fig_wake, 0 },
-		{ "lowest_p99", "lowest p99 latency", fig_p99, 0 },
+		/* TRANSLATORS: the contest's summary lines: "LABEL: STRATEGY" (the strategy that did best). */
+		{ "fairest", N_("fairest"), fig_fair, 1 },
+		{ "fewest_wakeups", N_("fewest wake-ups per connection (per request with keep-alive)"), fig_wake, 0 },
+		{ "lowest_p99", N_("lowest p99 latency"), fig_p99, 0 },
 	};
 	int clean = 1;
 
@@ -1023,10 +1091,10 @@ summary(struct strbuf *b, const struct contest_result *rs, int n, int json)
 	for (size_t k = 0; k < ARRAY_LEN(best); k++) {
 		const char *s = best_of(rs, n, best[k].fig, best[k].higher);
 
-		sb_printf(b, "%s: %s\n", best[k].label, s ? s : "-");
+		sb_printf(b, "%s: %s\n", _(best[k].label), s ? s : "-");
 	}
-	sb_printf(b, "%s\n", clean ? "every run clean: no record lost, nothing left behind"
-				    : "NOT every run was clean (see the rows marked)");
+	sb_printf(b, "%s\n", clean ? _("every run clean: no record lost, nothing left behind")
+				    : _("NOT every run was clean (see the rows marked)"));
 }
 
 /* The headless contest: its output as it comes, and the signals that end it. */
@@ -1099,7 +1167,7 @@ contest_main(int argc, char **argv)
 		struct stat st;
 
 		if (stat(o.record_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "epollviz: --record-dir %s: not a directory\n", o.record_dir);
+			fprintf(stderr, _("epollviz: --record-dir %s: not a directory\n"), o.record_dir);
 			return 2;
 		}
 	}

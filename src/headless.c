@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "cols.h"
+#include "i18n.h"
 #include "loop.h"
 #include "model.h"
 #include "paths.h"
@@ -88,7 +90,7 @@ watch_fatal(void *ctx, const struct trace_rec *r)
 		h->fg_given = 1;
 
 	if (r->type == TR_LISTEN && r->ret < 0) {
-		fprintf(stderr, "epollviz: %s: cannot listen on 127.0.0.1:%d: %s\n", h->sc.name, r->port,
+		fprintf(stderr, _("epollviz: %s: cannot listen on 127.0.0.1:%d: %s\n"), h->sc.name, r->port,
 			strerror(r->err));
 		h->fatal = 1;
 	}
@@ -240,7 +242,7 @@ advance(struct headless *h)
 			h->step = -1;
 			next_step(h);
 		} else if (now - h->phase_t0 > START_TIMEOUT_NS) {
-			fprintf(stderr, "epollviz: %s: the scenario did not start within %llu s\n", h->sc.name,
+			fprintf(stderr, _("epollviz: %s: the scenario did not start within %llu s\n"), h->sc.name,
 				(unsigned long long)(START_TIMEOUT_NS / SEC));
 			h->failed++;
 			end_steps(h);
@@ -300,6 +302,73 @@ run_clean(const struct model *m, uint64_t lost, uint64_t malformed)
 {
 	return lost == 0 && malformed == 0 && m->end_malformed == 0 && m->ended &&
 	       m->end_actions_failed == 0 && m->end_flags == 0 && model_all_exited_cleanly(m);
+}
+
+/* The text summary's table: header, the width of its values, left-aligned; translated headers widen them. */
+enum { SC_PID, SC_ROLE, SC_NAME, SC_WAKEUPS, SC_ACCEPTS, SC_WON, SC_LOST, SC_HUPS, SC_STRAYS, SC__COUNT };
+static const struct {
+	const char *head;
+	int w, left;
+} sum_cols[SC__COUNT] = {
+	/* TRANSLATORS: the column headers of the headless run's summary; a column widens to fit its header, keep them short. */
+	[SC_PID] = { N_("pid"), 7, 1 },
+	[SC_ROLE] = { N_("role"), 12, 1 },
+	[SC_NAME] = { N_("name"), 10, 1 },
+	/* TRANSLATORS: a column header: epoll_wait returns of the process. */
+	[SC_WAKEUPS] = { N_("wakeups"), 7, 0 },
+	/* TRANSLATORS: a column header: connections the process accepted. */
+	[SC_ACCEPTS] = { N_("accepts"), 7, 0 },
+	/* TRANSLATORS: a column header: the semaphore (accept lock) taken. */
+	[SC_WON] = { N_("won"), 5, 0 },
+	/* TRANSLATORS: a column header: tries for the semaphore (accept lock) that failed. */
+	[SC_LOST] = { N_("lost"), 5, 0 },
+	/* TRANSLATORS: a column header: epoll_wait returns with EPOLLHUP. */
+	[SC_HUPS] = { N_("hups"), 8, 0 },
+	/* TRANSLATORS: a column header: stray events (for an fd the process does not own). */
+	[SC_STRAYS] = { N_("strays"), 6, 0 },
+};
+
+/* The summary as text: the counts, a row per process, the clients and whether the run was clean. */
+static void
+summary_text(struct strbuf *b, const char *name, const struct model *m, uint64_t lost, uint64_t malformed,
+	     int clean)
+{
+	char ex[96];
+	int w[SC__COUNT];
+
+	sb_add(b, "\n");
+	sb_printf(b, P_("summary of %s: %llu record, %llu lost, %llu malformed\n",
+			"summary of %s: %llu records, %llu lost, %llu malformed\n", m->records),
+		  name, (unsigned long long)m->records, (unsigned long long)lost, (unsigned long long)malformed);
+	sb_add(b, " ");
+	for (int i = 0; i < SC__COUNT; i++) {
+		w[i] = cols_max(_(sum_cols[i].head), sum_cols[i].w);
+		sb_add(b, " ");
+		cols_field(b, _(sum_cols[i].head), w[i], !sum_cols[i].left);
+	}
+	/* TRANSLATORS: the last column header of the summary: how the process ended. */
+	sb_printf(b, "  %s\n", _("exit"));
+	for (int i = 0; i < m->nprocs; i++) {
+		const struct m_proc *p = &m->procs[i];
+
+		if (p->role < 0 || p->role == ROLE_FRONTEND)
+			continue;
+		/* The values are ASCII but the process name, padded by its columns. */
+		sb_printf(b, "  %-*u %-*s ", w[SC_PID], p->pid, w[SC_ROLE], trace_rec_role_name(p->role));
+		cols_field(b, p->name, w[SC_NAME], 0);
+		sb_printf(b, " %*llu %*llu %*llu %*llu %*llu %*llu  %s", w[SC_WAKEUPS], (unsigned long long)p->wakeups,
+			  w[SC_ACCEPTS], (unsigned long long)p->accepts, w[SC_WON], (unsigned long long)p->sem_won,
+			  w[SC_LOST], (unsigned long long)p->sem_lost, w[SC_HUPS], (unsigned long long)p->hup_returns,
+			  w[SC_STRAYS], (unsigned long long)p->strays, exit_desc(p, ex, sizeof ex));
+		if (p->untraced)
+			/* TRANSLATORS: after a process's row: why it is not traced (an English reason name follows). */
+			sb_printf(b, _("  NOT TRACED: %s"), trace_rec_enum_name(RE_UNTRACED, p->untraced - 1));
+		sb_add(b, "\n");
+	}
+	sb_printf(b, _("  clients: %llu started, %llu answered, %llu failed; actions failed: %d; %s\n"),
+		  (unsigned long long)m->nclients, (unsigned long long)m->clients_answered,
+		  (unsigned long long)m->clients_failed, m->end_actions_failed,
+		  clean ? _("clean exit") : _("NOT clean"));
 }
 
 /* The summary line (JSON) or table (text).  Returns whether the run was clean. */
@@ -367,28 +436,7 @@ summary(struct strbuf *b, int json, const char *name, const struct model *m, uin
 			  (unsigned long long)m->clients_answered, (unsigned long long)m->clients_failed,
 			  (long long)m->accept_queue, m->end_actions_failed, clean ? "true" : "false");
 	} else {
-		sb_printf(b, "\nsummary of %s: %llu records, %llu lost, %llu malformed\n", name,
-			  (unsigned long long)m->records, (unsigned long long)lost,
-			  (unsigned long long)malformed);
-		sb_printf(b, "  %-7s %-12s %-10s %7s %7s %5s %5s %8s %6s  %s\n", "pid", "role", "name",
-			  "wakeups", "accepts", "won", "lost", "hups", "strays", "exit");
-		for (int i = 0; i < m->nprocs; i++) {
-			const struct m_proc *p = &m->procs[i];
-
-			if (p->role < 0 || p->role == ROLE_FRONTEND)
-				continue;
-			sb_printf(b, "  %-7u %-12s %-10s %7llu %7llu %5llu %5llu %8llu %6llu  %s%s%s\n", p->pid,
-				  trace_rec_role_name(p->role), p->name, (unsigned long long)p->wakeups,
-				  (unsigned long long)p->accepts, (unsigned long long)p->sem_won,
-				  (unsigned long long)p->sem_lost, (unsigned long long)p->hup_returns,
-				  (unsigned long long)p->strays, exit_desc(p, ex, sizeof ex),
-				  p->untraced ? "  NOT TRACED: " : "",
-				  p->untraced ? trace_rec_enum_name(RE_UNTRACED, p->untraced - 1) : "");
-		}
-		sb_printf(b, "  clients: %llu started, %llu answered, %llu failed; actions failed: %d; %s\n",
-			  (unsigned long long)m->nclients, (unsigned long long)m->clients_answered,
-			  (unsigned long long)m->clients_failed, m->end_actions_failed,
-			  clean ? "clean exit" : "NOT clean");
+		summary_text(b, name, m, lost, malformed, clean);
 	}
 	fwrite(b->s, 1, b->len, stdout);
 	return clean;
@@ -432,11 +480,16 @@ static void
 usage(FILE *f)
 {
 	char acts[600];
+	/* TRANSLATORS: followed by the --script actions' names (English), in lines indented under the first. */
+	const char *head = _("actions:");
+	int w = cols_width(head) + 1;
 
-	fprintf(f, "usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json|--quiet] [--record FILE]\n"
-		   "       epollviz --headless run [OPTIONS] [--] PROGRAM [ARGS...]\n"
-		   "       epollviz --headless replay FILE [--json|--quiet]\n"
-		   "actions: %s\n", action_usage(acts, sizeof acts, 78, 9, 9));
+	/* TRANSLATORS: keep the option names. */
+	fputs(_("usage: epollviz --headless SCENARIO [--script 'ACTION; ...'] [--json|--quiet] [--record FILE]\n"
+		"       epollviz --headless run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       epollviz --headless replay FILE [--json|--quiet]\n"),
+	      f);
+	fprintf(f, "%s %s\n", head, action_usage(acts, sizeof acts, 78, w, w));
 }
 
 /* Parse the options, run the scenario and its script (or a replay), print the summary. */
@@ -500,14 +553,14 @@ headless_main(int argc, char **argv)
 	}
 	if (npos == 2 && !run && !program && strcmp(pos[0], "replay") == 0) {
 		if (record || (script && script[0])) {
-			fprintf(stderr, "epollviz: replay takes neither --script nor --record\n");
+			fputs(_("epollviz: replay takes neither --script nor --record\n"), stderr);
 			return 2;
 		}
 		return replay_headless(pos[1], h.json, h.quiet);
 	}
 	if (run) {
 		if (program == NULL) {
-			fprintf(stderr, "epollviz: run needs a PROGRAM to run\n");
+			fputs(_("epollviz: run needs a PROGRAM to run\n"), stderr);
 			usage(stderr);
 			return 2;
 		}
@@ -517,7 +570,7 @@ headless_main(int argc, char **argv)
 		}
 		scenario_program(&h.sc, program);
 	} else if (npos != 1 || program) {
-		fprintf(stderr, "epollviz: --headless needs exactly one SCENARIO (or: run PROGRAM, replay FILE)\n");
+		fputs(_("epollviz: --headless needs exactly one SCENARIO (or: run PROGRAM, replay FILE)\n"), stderr);
 		usage(stderr);
 		return 2;
 	} else if (scenario_find(pos[0], path, sizeof path, err, sizeof err) < 0 ||
@@ -533,9 +586,12 @@ headless_main(int argc, char **argv)
 		int id = h.script.steps[i].id;
 
 		if (!action_possible(id, &h.sc)) {
-			fprintf(stderr, "epollviz: --script: step %d '%s': scenario %s has no %s\n", i + 1,
-				action_name(id), h.sc.name,
-				action_needs(id) & (AN_FIFO | AN_WRITER) ? "FIFO watcher" : "echo server");
+			if (action_needs(id) & (AN_FIFO | AN_WRITER))
+				fprintf(stderr, _("epollviz: --script: step %d '%s': scenario %s has no FIFO watcher\n"),
+					i + 1, action_name(id), h.sc.name);
+			else
+				fprintf(stderr, _("epollviz: --script: step %d '%s': scenario %s has no echo server\n"),
+					i + 1, action_name(id), h.sc.name);
 			return 2;
 		}
 	}

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "util.h"
 
 #define NS_PER_MS 1000000ull
@@ -121,17 +122,17 @@ parse_int(const char *key, const char *val, long lo, long hi, int *out, char *er
 	long v;
 
 	if (!(val[0] >= '0' && val[0] <= '9') && !(val[0] == '-' && val[1] >= '0' && val[1] <= '9')) {
-		snprintf(err, errcap, "%s: '%s' is not a number", key, val);
+		snprintf(err, errcap, _("%s: '%s' is not a number"), key, val);
 		return -1;
 	}
 	errno = 0;
 	v = strtol(val, &end, 10);
 	if (*end != '\0') {
-		snprintf(err, errcap, "%s: '%s' is not a number", key, val);
+		snprintf(err, errcap, _("%s: '%s' is not a number"), key, val);
 		return -1;
 	}
 	if (errno == ERANGE || v < lo || v > hi) {
-		snprintf(err, errcap, "%s: '%s' is out of range (%ld to %ld)", key, val, lo, hi);
+		snprintf(err, errcap, _("%s: '%s' is out of range (%ld to %ld)"), key, val, lo, hi);
 		return -1;
 	}
 	*out = (int)v;
@@ -150,14 +151,14 @@ parse_ms(const char *key, const char *val, long lo_ms, long hi_ms, int *out, cha
 	while (*p >= '0' && *p <= '9') /* already too large: only the syntax is left to check */
 		p++;
 	if (p == val || (strcmp(p, "") != 0 && strcmp(p, "ms") != 0 && strcmp(p, "s") != 0)) {
-		snprintf(err, errcap, "%s: '%s' is not a duration (e.g. 3s, 500ms, or 1500 for ms)", key,
+		snprintf(err, errcap, _("%s: '%s' is not a duration (e.g. 3s, 500ms, or 1500 for ms)"), key,
 			 val);
 		return -1;
 	}
 	if (strcmp(p, "s") == 0)
 		v *= 1000;
 	if (v < (unsigned long long)lo_ms || v > (unsigned long long)hi_ms) {
-		snprintf(err, errcap, "%s: '%s' is out of range (%ld ms to %ld s)", key, val, lo_ms,
+		snprintf(err, errcap, _("%s: '%s' is out of range (%ld ms to %ld s)"), key, val, lo_ms,
 			 hi_ms / 1000);
 		return -1;
 	}
@@ -173,7 +174,7 @@ int
 load_parse(struct load_opts *o, const char *key, const char *val, char *err, size_t errcap)
 {
 	if (val == NULL || val[0] == '\0') {
-		snprintf(err, errcap, "%s: no value", key);
+		snprintf(err, errcap, _("%s: no value"), key);
 		return -1;
 	}
 	if (strcmp(key, "rate") == 0)
@@ -191,12 +192,12 @@ load_parse(struct load_opts *o, const char *key, const char *val, char *err, siz
 			o->keepalive = strcmp(val, "on") == 0;
 			return 0;
 		}
-		snprintf(err, errcap, "keepalive: '%s' is not on or off", val);
+		snprintf(err, errcap, _("keepalive: '%s' is not on or off"), val);
 		return -1;
 	}
 	snprintf(err, errcap,
-		 "unknown load option '%s' (expected rate, duration, keepalive, conns, "
-		 "max_inflight or timeout)",
+		 _("unknown load option '%s' (expected rate, duration, keepalive, conns, "
+		   "max_inflight or timeout)"),
 		 key);
 	return -1;
 }
@@ -214,7 +215,8 @@ in_range(const char *what, long v, long lo, long hi, char *err, size_t errcap)
 {
 	if (v >= lo && v <= hi)
 		return 1;
-	snprintf(err, errcap, "load: %s %ld is out of range (%ld to %ld)", what, v, lo, hi);
+	/* TRANSLATORS: %s: an option's name (rate, conns, "duration (ms)"), as it is. */
+	snprintf(err, errcap, _("load: %s %ld is out of range (%ld to %ld)"), what, v, lo, hi);
 	return 0;
 }
 
@@ -235,8 +237,8 @@ load_check(const struct load_opts *o, char *err, size_t errcap)
 	n = total_of(o);
 	if (n > LOAD_MAX_REQUESTS) {
 		snprintf(err, errcap,
-			 "load: rate %d/s for %d ms is %llu requests, more than %d "
-			 "(lower the rate or the duration)",
+			 _("load: rate %d/s for %d ms is %llu requests, more than %d "
+			   "(lower the rate or the duration)"),
 			 o->rate, o->duration_ms, (unsigned long long)n, LOAD_MAX_REQUESTS);
 		return -1;
 	}
@@ -942,7 +944,7 @@ load_start(const struct load_opts *o, char *err, size_t errcap)
 	l->total = total_of(o);
 	l->timeout_ns = (uint64_t)o->timeout_ms * NS_PER_MS;
 	if (load_alloc(l) < 0) {
-		snprintf(err, errcap, "load: cannot make its epoll or eventfds: %s", strerror(errno));
+		snprintf(err, errcap, _("load: cannot make its epoll or eventfds: %s"), strerror(errno));
 		goto fail;
 	}
 	raise_nofile(l, l->nc);
@@ -955,7 +957,7 @@ load_start(const struct load_opts *o, char *err, size_t errcap)
 	e = pthread_create(&l->thread, NULL, load_thread, l);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
-		snprintf(err, errcap, "load: cannot start its thread: %s", strerror(e));
+		snprintf(err, errcap, _("load: cannot start its thread: %s"), strerror(e));
 		goto fail;
 	}
 	l->running = 1;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "loop.h"
 #include "util.h"
 
@@ -218,12 +219,15 @@ player_scenario(const struct player *pl, struct scenario *sc)
 	size_t len;
 	char *save = NULL;
 
-	len = (size_t)snprintf(text, sizeof text, "title = recorded run of %s\n", h->scenario[0] ? h->scenario : "?");
+	/* The scenario text stays English (its keys are parsed); the title shown is put in after. */
+	len = (size_t)snprintf(text, sizeof text, "title = recorded run\n");
 	str_copy(opts, h->options, sizeof opts);
 	for (char *t = strtok_r(opts, " ", &save); t; t = strtok_r(NULL, " ", &save))
 		len = option_text(text, len, sizeof text, t);
 	if (len >= sizeof text || scenario_parse(text, len, "recording", sc, err, sizeof err) < 0)
 		memset(sc, 0, sizeof *sc); /* no jobs known: every panel that may apply is shown */
+	else
+		snprintf(sc->title, sizeof sc->title, _("recorded run of %s"), h->scenario[0] ? h->scenario : "?");
 	str_copy(sc->name, h->scenario[0] ? h->scenario : "recording", sizeof sc->name);
 	if (h->scenario[0] && scenario_find(h->scenario, path, sizeof path, err, sizeof err) == 0 &&
 	    scenario_load(path, &named, err, sizeof err) == 0) {

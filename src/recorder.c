@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "util.h"
 
 struct recorder {
@@ -100,7 +101,7 @@ recorder_close(struct recorder *rc, char *err, size_t errcap)
 		rc->err = errno;
 	}
 	if (rc->failed) {
-		snprintf(err, errcap, "%s: recording incomplete: %s", rc->path, strerror(rc->err));
+		snprintf(err, errcap, _("%s: recording incomplete: %s"), rc->path, strerror(rc->err));
 		ret = -1;
 	}
 	free(rc);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "i18n.h"
 #include "util.h"
 
 /* Copy a header value into its field, truncated to fit. */
@@ -20,15 +21,26 @@ hfield(char *dst, size_t cap, const char *v)
 	str_copy(dst, v, cap);
 }
 
+/* Where a header without its end ends. */
+enum unended { UNENDED_INSIDE, UNENDED_BEFORE_EMPTY };
+
 /* The message for a header without its end: cut short (the offset), or too long. */
 static void
-header_unended(char *err, size_t errcap, size_t len, int lineno, const char *what)
+header_unended(char *err, size_t errcap, size_t len, int lineno, enum unended where)
 {
-	if (len < RECORD_HEADER_MAX)
-		snprintf(err, errcap, "truncated at byte offset %zu: %s (header line %d is cut short)", len,
-			 len == 0 ? "an empty file" : what, lineno);
+	if (len >= RECORD_HEADER_MAX)
+		snprintf(err, errcap, _("header line %d: not ended within %d bytes"), lineno, RECORD_HEADER_MAX);
+	else if (len == 0)
+		snprintf(err, errcap, _("truncated at byte offset %zu: an empty file (header line %d is cut short)"), len,
+			 lineno);
+	else if (where == UNENDED_INSIDE)
+		snprintf(err, errcap, _("truncated at byte offset %zu: inside the header (header line %d is cut short)"),
+			 len, lineno);
 	else
-		snprintf(err, errcap, "header line %d: not ended within %d bytes", lineno, RECORD_HEADER_MAX);
+		snprintf(err, errcap,
+			 _("truncated at byte offset %zu: before the empty line that ends the header "
+			   "(header line %d is cut short)"),
+			 len, lineno);
 }
 
 /* Check the magic line "epollviz recording N"; -1 with a reason. */
@@ -39,16 +51,16 @@ header_magic(const char *line, struct rec_header *h, char *err, size_t errcap)
 	long v;
 
 	if (strncmp(line, RECORD_MAGIC " ", ml + 1) != 0) {
-		snprintf(err, errcap, "not an epollviz recording (the first line is not '%s N')", RECORD_MAGIC);
+		snprintf(err, errcap, _("not an epollviz recording (the first line is not '%s N')"), RECORD_MAGIC);
 		return -1;
 	}
 	if (parse_long(line + ml + 1, 0, 1000000, &v) < 0) {
-		snprintf(err, errcap, "header line 1: bad version '%s'", line + ml + 1);
+		snprintf(err, errcap, _("header line 1: bad version '%s'"), line + ml + 1);
 		return -1;
 	}
 	h->version = (int)v;
 	if (v != RECORD_VERSION && v != RECORD_VERSION_FIXED) {
-		snprintf(err, errcap, "recording format version %ld is not supported (this epollviz reads versions %d and %d)",
+		snprintf(err, errcap, _("recording format version %ld is not supported (this epollviz reads versions %d and %d)"),
 			 v, RECORD_VERSION_FIXED, RECORD_VERSION);
 		return -1;
 	}
@@ -60,17 +72,17 @@ static int
 header_check(const struct rec_header *h, char *err, size_t errcap)
 {
 	if (h->trace_version != TRACE_VERSION) {
-		snprintf(err, errcap, "trace version %d is not supported (this epollviz reads version %d)",
+		snprintf(err, errcap, _("trace version %d is not supported (this epollviz reads version %d)"),
 			 h->trace_version, TRACE_VERSION);
 		return -1;
 	}
 	if (h->version == RECORD_VERSION_FIXED && h->record_size != TRACE_REC_SIZE) {
-		snprintf(err, errcap, "record size %d is not supported (expected %d)", h->record_size,
+		snprintf(err, errcap, _("record size %d is not supported (expected %d)"), h->record_size,
 			 TRACE_REC_SIZE);
 		return -1;
 	}
 	if (h->version == RECORD_VERSION && h->wire_version != TRACE_WIRE_VERSION) {
-		snprintf(err, errcap, "wire version %d is not supported (expected %d)", h->wire_version,
+		snprintf(err, errcap, _("wire version %d is not supported (expected %d)"), h->wire_version,
 			 TRACE_WIRE_VERSION);
 		return -1;
 	}
@@ -86,7 +98,7 @@ header_line(char *line, int lineno, struct rec_header *h, char *err, size_t errc
 	long n;
 
 	if (colon == NULL) {
-		snprintf(err, errcap, "header line %d: expected 'key: value'", lineno);
+		snprintf(err, errcap, _("header line %d: expected 'key: value'"), lineno);
 		return -1;
 	}
 	*colon = '\0';
@@ -94,7 +106,8 @@ header_line(char *line, int lineno, struct rec_header *h, char *err, size_t errc
 	if (strcmp(k, "trace-version") == 0 || strcmp(k, "record-size") == 0 ||
 	    strcmp(k, "wire-version") == 0) {
 		if (parse_long(v, 0, 1 << 20, &n) < 0) {
-			snprintf(err, errcap, "header line %d: bad %s '%s'", lineno, k, v);
+			/* TRANSLATORS: %s: a header key (trace-version, record-size, wire-version), then its value. */
+			snprintf(err, errcap, _("header line %d: bad %s '%s'"), lineno, k, v);
 			return -1;
 		}
 		if (k[0] == 't')
@@ -137,23 +150,23 @@ replay_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *h
 			size_t ml = strlen(RECORD_MAGIC), have = (size_t)(end - p);
 
 			if (lineno == 1 && strncmp(p, RECORD_MAGIC, have < ml ? have : ml) != 0) {
-				snprintf(err, errcap, "not an epollviz recording (the first line is not '%s N')",
+				snprintf(err, errcap, _("not an epollviz recording (the first line is not '%s N')"),
 					 RECORD_MAGIC);
 				return -1;
 			}
-			header_unended(err, errcap, len, lineno, "inside the header");
+			header_unended(err, errcap, len, lineno, UNENDED_INSIDE);
 			return -1;
 		}
 		ll = (size_t)(nl - p);
 		if (ll >= sizeof line) {
-			snprintf(err, errcap, "header line %d: longer than %zu bytes", lineno, sizeof line - 1);
+			snprintf(err, errcap, _("header line %d: longer than %zu bytes"), lineno, sizeof line - 1);
 			return -1;
 		}
 		memcpy(line, p, ll);
 		line[ll] = '\0';
 		p = nl + 1;
 		if (memchr(line, '\0', ll)) {
-			snprintf(err, errcap, "header line %d: NUL byte", lineno);
+			snprintf(err, errcap, _("header line %d: NUL byte"), lineno);
 			return -1;
 		}
 		if (lineno == 1) {
@@ -168,7 +181,7 @@ replay_header_parse(const char *buf, size_t len, struct rec_header *h, size_t *h
 		if (header_line(line, lineno, h, err, errcap) < 0)
 			return -1;
 	}
-	header_unended(err, errcap, len, lineno + 1, "before the empty line that ends the header");
+	header_unended(err, errcap, len, lineno + 1, UNENDED_BEFORE_EMPTY);
 	return -1;
 }
 
@@ -263,11 +276,11 @@ cut_short(struct replay *rp)
 
 	if (want > rd->ncarry)
 		snprintf(rp->err, sizeof rp->err,
-			 "%s: truncated at byte offset %llu: the record at byte offset %llu has %zu of its %zu bytes",
+			 _("%s: truncated at byte offset %llu: the record at byte offset %llu has %zu of its %zu bytes"),
 			 rp->path, (unsigned long long)rp->pos, start, rd->ncarry, want);
 	else
 		snprintf(rp->err, sizeof rp->err,
-			 "%s: truncated at byte offset %llu: the record at byte offset %llu is cut after %zu bytes",
+			 _("%s: truncated at byte offset %llu: the record at byte offset %llu is cut after %zu bytes"),
 			 rp->path, (unsigned long long)rp->pos, start, rd->ncarry);
 	rp->failed = 1;
 }
@@ -288,14 +301,14 @@ replay_next(struct replay *rp, struct trace_rec *out)
 		if (n == 0) {
 			rp->eof = 1;
 			if (ferror(rp->f)) {
-				snprintf(rp->err, sizeof rp->err, "%s: read error at byte offset %llu: %s", rp->path,
+				snprintf(rp->err, sizeof rp->err, _("%s: read error at byte offset %llu: %s"), rp->path,
 					 (unsigned long long)rp->pos, strerror(errno));
 				rp->failed = 1;
 			} else if (rp->rd.ncarry > 0) {
 				cut_short(rp);
 			} else if (rp->rd.cur_pending) {
 				snprintf(rp->err, sizeof rp->err,
-					 "%s: truncated at byte offset %llu: an epoll_wait batch is cut short",
+					 _("%s: truncated at byte offset %llu: an epoll_wait batch is cut short"),
 					 rp->path, (unsigned long long)rp->pos);
 				rp->failed = 1;
 			}
@@ -305,8 +318,8 @@ replay_next(struct replay *rp, struct trace_rec *out)
 		trace_reader_feed(&rp->rd, buf, n, push, rp);
 		rp->pos += n;
 		if (rp->rd.malformed > bad_before && !rp->failed) {
-			snprintf(rp->err, sizeof rp->err, "%s: corrupt record at byte offset %llu: %s", rp->path,
-				 (unsigned long long)rp->hlen + (unsigned long long)rp->rd.bad_offset, rp->rd.bad_why);
+			snprintf(rp->err, sizeof rp->err, _("%s: corrupt record at byte offset %llu: %s"), rp->path,
+				 (unsigned long long)rp->hlen + (unsigned long long)rp->rd.bad_offset, _(rp->rd.bad_why));
 			rp->failed = 1;
 			/* records decoded before the damage are still returned */
 		}

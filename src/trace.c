@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "util.h"
 
 /* Store v at p as eight little-endian bytes, independent of the host. */
@@ -243,7 +244,8 @@ decode_fields(const struct rec_type *t, const uint8_t *p, const uint8_t *end, st
 			if (text_done++)
 				continue;
 			if (get_varint(&p, end, &u) < 0 || u > TRACE_TEXT_MAX || u > (uint64_t)(end - p))
-				return "bad text length";
+				/* TRANSLATORS: why a record of a damaged recording was rejected: "corrupt record at byte offset N: %s". */
+				return N_("bad text length");
 			memcpy(r->text, p, u);
 			r->text[u] = '\0';
 			p += u;
@@ -251,22 +253,22 @@ decode_fields(const struct rec_type *t, const uint8_t *p, const uint8_t *end, st
 			if (pairs_done++)
 				continue;
 			if (get_varint(&p, end, &u) < 0 || u > TRACE_MAX_READY)
-				return "bad epoll_wait pair count";
+				return N_("bad epoll_wait pair count");
 			r->npairs = (uint8_t)u;
 			for (int k = 0; k < r->npairs; k++) {
 				uint64_t ev;
 
 				if (get_varint(&p, end, &ev) < 0 || ev > UINT32_MAX ||
 				    get_varint(&p, end, &r->pairs[k].data) < 0)
-					return "bad epoll_wait pair";
+					return N_("bad epoll_wait pair");
 				r->pairs[k].events = (uint32_t)ev;
 			}
 		} else if (!slot_seen(t, i)) {
 			if (get_varint(&p, end, &u) < 0 || store_field(r, f, u) < 0)
-				return "field out of range";
+				return N_("field out of range");
 		}
 	}
-	return p == end ? NULL : "record length does not match its fields";
+	return p == end ? NULL : N_("record length does not match its fields");
 }
 
 /* Check and unpack the record at buf: 1 and *used, 0 for more bytes, -1 with why. */
@@ -282,20 +284,21 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 
 	*why = NULL;
 	if (avail >= 1 && buf[0] != TRACE_WIRE_MAGIC) {
-		*why = "bad magic";
+		/* TRANSLATORS: why a record of a damaged recording was rejected: "corrupt record at byte offset N: %s". */
+		*why = N_("bad magic");
 		return -1;
 	}
 	if (avail < 2)
 		return 0;
 	if ((t = trace_rec_type(buf[1])) == NULL) {
-		*why = "unknown record type";
+		*why = N_("unknown record type");
 		return -1;
 	}
 	if (avail < 4)
 		return 0;
 	len = (size_t)buf[2] | (size_t)buf[3] << 8;
 	if (len < TRACE_WIRE_MIN || len > wire_max(t)) {
-		*why = "record length out of range";
+		*why = N_("record length out of range");
 		return -1;
 	}
 	if (avail < len)
@@ -303,7 +306,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	for (size_t i = 0; i + 1 < len; i++)
 		sum += buf[i];
 	if ((uint8_t)sum != buf[len - 1]) {
-		*why = "check byte does not match";
+		*why = N_("check byte does not match");
 		return -1;
 	}
 	trace_rec_init(out, buf[1]);
@@ -312,7 +315,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	end = buf + len - 1;
 	if (get_varint(&p, end, &pid) < 0 || pid > UINT32_MAX || get_varint(&p, end, &tid) < 0 ||
 	    tid > UINT32_MAX || get_varint(&p, end, &seq) < 0) {
-		*why = "bad ids";
+		*why = N_("bad ids");
 		return -1;
 	}
 	out->pid = (uint32_t)pid;
@@ -351,16 +354,16 @@ decode_v1(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere, co
 
 	*why = NULL;
 	if (p[TW_MAGIC] != 'E' || p[TW_MAGIC + 1] != 'V') {
-		*why = "bad magic";
+		*why = N_("bad magic");
 		return -1;
 	}
 	if (p[TW_VERSION] != 1) {
-		*why = "unknown protocol version";
+		*why = N_("unknown protocol version");
 		return -1;
 	}
 	kinds = trace_rec_type_kinds(p[TW_TYPE]);
 	if (kinds == 0 && trace_rec_type(p[TW_TYPE]) == NULL) {
-		*why = "unknown record type";
+		*why = N_("unknown record type");
 		return -1;
 	}
 	out->type = p[TW_TYPE];
@@ -388,7 +391,7 @@ decode_v1(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere, co
 
 		if (here > V1_PAIRS_PER_REC || total > TRACE_MAX_READY || off + here > total ||
 		    off % V1_PAIRS_PER_REC != 0 || (here < V1_PAIRS_PER_REC && off + here != total)) {
-			*why = "bad epoll_wait pair counts";
+			*why = N_("bad epoll_wait pair counts");
 			return -1;
 		}
 		for (int i = 0; i < here; i++) {
@@ -404,11 +407,11 @@ decode_v1(const uint8_t *p, struct trace_rec *out, int *pair_off, int *nhere, co
 	}
 	size_t tl = p[TW_TEXTLEN];
 	if (tl > TRACE_TEXT_MAX) {
-		*why = "text length out of range";
+		*why = N_("text length out of range");
 		return -1;
 	}
 	if (tl > 0 && !(kinds & (1u << RK_TEXT))) {
-		*why = "text in a record type that has none";
+		*why = N_("text in a record type that has none");
 		return -1;
 	}
 	memcpy(out->text, p + TW_BODY, tl);
@@ -522,7 +525,7 @@ reader_one_v1(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sin
 		if (r->type != rd->cur.type || r->pid != rd->cur.pid || r->tid != rd->cur.tid ||
 		    poff != rd->cur_have ||
 		    r->npairs != rd->cur.npairs) {
-			reader_bad(rd, off, "epoll_wait batch cut short");
+			reader_bad(rd, off, N_("epoll_wait batch cut short"));
 			rd->cur_pending = 0;
 			rd->cur.npairs = (uint8_t)rd->cur_have;
 			sink(ctx, &rd->cur);
@@ -540,7 +543,7 @@ reader_one_v1(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sin
 		return;
 	}
 	if (poff != 0) {
-		reader_bad(rd, off, "epoll_wait continuation without its head");
+		reader_bad(rd, off, N_("epoll_wait continuation without its head"));
 		return;
 	}
 	trace_reader_note_seq(rd, r->pid, r->tid, r->seq, 1);
@@ -601,7 +604,7 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 		if (buf[i] != TRACE_WIRE_MAGIC) {
 			const uint8_t *m = memchr(buf + i, TRACE_WIRE_MAGIC, n - i);
 
-			reader_bad(rd, rd->offset + i, "bad magic");
+			reader_bad(rd, rd->offset + i, N_("bad magic"));
 			i = m ? (size_t)(m - buf) : n;
 			continue;
 		}
