@@ -104,9 +104,9 @@ $(BUILD)/locale/%/LC_MESSAGES/epollviz.mo: po/%.po
 # The catalogue's template, from every marked string of the code (_ N_ P_)
 # and every scenario's title and description (read by the scenario parser
 # itself: `--role po-scenarios`).
-XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=NP_:1,2 \
+XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=NP_:1,2 --keyword=C_:1c,2 \
 	--add-comments=TRANSLATORS: --package-name=epollviz --package-version=$(VERSION) \
-	--msgid-bugs-address= --no-wrap --sort-by-file
+	--msgid-bugs-address='the epollviz issue tracker' --no-wrap --sort-by-file
 $(POT): $(SRC) src/action_text.h $(UI) $(wildcard scenarios/*.scn) $(BIN)
 	@mkdir -p $(dir $@)
 	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios ./$(BIN) --role po-scenarios > $(BUILD)/po/scenarios.c

@@ -25,6 +25,22 @@
 #define _(s) dgettext(I18N_DOMAIN, s)
 #define N_(s) s
 #define P_(one, many, n) dngettext(I18N_DOMAIN, one, many, (unsigned long)(n))
+/*
+ * The same English word in two places that want different translations:
+ * C_("column header", "kernel").  The catalogue keys it by context and
+ * text (msgctxt); the English text when there is no translation.
+ */
+#define C_(ctx, s) i18n_pgettext(ctx "\004" s, s)
+
+/* dgettext of "CTX\004TEXT", or TEXT when the catalogue has no entry (what C_ expands to). */
+static inline const char *i18n_pgettext(const char *key, const char *text) __attribute__((format_arg(2)));
+static inline const char *
+i18n_pgettext(const char *key, const char *text)
+{
+	const char *t = dgettext(I18N_DOMAIN, key);
+
+	return t == key ? text : t;
+}
 
 /*
  * Take the user's locale (LANG, LC_*, LANGUAGE) for messages and character

@@ -240,7 +240,7 @@ bar_text(struct live *lv, char *buf, size_t cap)
 	/* TRANSLATORS: title bar: trace records applied so far; %s is a number like 12,345 */
 	snprintf(frecs, sizeof frecs, P_("%s record", "%s records", m->records), fmt_count(m->records, n, sizeof n));
 	/* TRANSLATORS: title bar: trace records lost */
-	snprintf(flost, sizeof flost, _("lost %llu"), (unsigned long long)(rd->lost + rd->malformed));
+	snprintf(flost, sizeof flost, C_("title bar: trace records", "lost %llu"), (unsigned long long)(rd->lost + rd->malformed));
 	snprintf(buf, cap, " epollviz %s %s %s %s%s %s %s %s %s %s %s", sep, lv->s.sc.name, sep, t, port, sep, frate,
 		 sep, frecs, sep, flost);
 }

@@ -59,7 +59,7 @@ header_line(struct lines *L, int beside)
 	 * five); short: "fd" at most 4 columns, "kernel" 14, "traced" 11,
 	 * "events" 16.  "data" is ev.data's own name and stays.
 	 */
-	const char *fd = _("fd"), *kernel = _("kernel"), *tr = _("traced"), *data = "data",
+	const char *fd = _("fd"), *kernel = C_("kernel view column", "kernel"), *tr = _("traced"), *data = "data",
 		   *verdict = _("verdict"), *events = _("events"), *what = _("what the watched fd is");
 
 	col.kernel = col.akernel = col_after(COL_KERNEL, 3, fd);
