@@ -25,3 +25,11 @@ i18n_init(char *err, size_t errcap)
 	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
 	return rc < 0 ? -1 : 0;
 }
+
+/* English messages from now on; see i18n.h. */
+void
+i18n_english(void)
+{
+	/* "C", not "C.UTF-8": glibc's gettext ignores LANGUAGE only for the C locale. */
+	setlocale(LC_MESSAGES, "C");
+}

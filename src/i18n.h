@@ -51,5 +51,11 @@ i18n_pgettext(const char *key, const char *text)
  * English).
  */
 int i18n_init(char *err, size_t errcap);
+/*
+ * Messages in English from now on, whatever the environment says (LANGUAGE
+ * too): with --json, what epollviz prints (messages inside the JSON, such as
+ * a contest's or attach's "error", included) is the same in every language.
+ */
+void i18n_english(void);
 
 #endif

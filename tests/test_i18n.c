@@ -160,6 +160,20 @@ Test(i18n, json_is_the_same_in_every_language_and_numbers_keep_their_point)
 	free(text);
 }
 
+Test(i18n, with_json_every_message_is_english)
+{
+	int st;
+	char *out = run(RU, "attach --json 999999", &st);
+
+	cr_assert_eq(st, 1, "%s", out);
+	cr_assert_not_null(strstr(out, "no process 999999"), "--json printed a translated message: %s", out);
+	cr_assert_not_null(strstr(out, "\"gone\":true"), "%s", out);
+	free(out);
+	out = run(RU, "attach 999999", &st);
+	cr_assert_null(strstr(out, "no process 999999"), "without --json the message is Russian: %s", out);
+	free(out);
+}
+
 /* Bind the catalogue make built beside the binary under test, in Russian. */
 static void
 russian(void)

@@ -99,6 +99,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "epollviz: %s\n", ierr);
 		return 2;
 	}
+	/* --json: one output for every language (a program reads it). */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			i18n_english();
 	if (argc == 3 && strcmp(argv[1], "--role") == 0 && strcmp(argv[2], "po-scenarios") == 0) {
 		if (scenario_po_strings(stdout, ierr, sizeof ierr) < 0) {
 			fprintf(stderr, "epollviz: %s\n", ierr);
