@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include "echo.h"
+#include "i18n.h"
 #include "role.h"
 #include "trace.h"
 #include "traced.h"
@@ -180,7 +181,8 @@ conn_close(struct conn *c, const char *why)
 {
 	traced_epoll_ctl(E.epfd, EPOLL_CTL_DEL, c->fd, 0, 0);
 	traced_close(c->fd);
-	role_say("pid %d: fd %d (peer port %d) %s, closed\n", E.pid, c->fd, c->peer_port, why);
+	/* TRANSLATORS: %4$s is why the connection ends: "closed by peer", "recv failed"... */
+	role_say(_("pid %d: fd %d (peer port %d) %s, closed\n"), E.pid, c->fd, c->peer_port, why);
 	E.conns[c->fd] = NULL;
 	E.live--;
 	free(c->out);
@@ -398,7 +400,7 @@ conn_readable_notes(struct conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		conn_close(c, n == 0 ? "closed by peer" : "recv failed");
+		conn_close(c, n == 0 ? _("closed by peer") : _("recv failed"));
 		return;
 	}
 }
@@ -425,7 +427,7 @@ conn_readable(struct conn *c)
 		if (n > 0) {
 			consume(c, buf, (size_t)n);
 			if (flush_out(c) < 0) {
-				conn_close(c, "send failed");
+				conn_close(c, _("send failed"));
 				return;
 			}
 			continue;
@@ -436,14 +438,14 @@ conn_readable(struct conn *c)
 				c->nline = 0;
 			}
 			flush_out(c);
-			conn_close(c, "closed by peer");
+			conn_close(c, _("closed by peer"));
 			return;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
-		conn_close(c, errno == ECONNRESET ? "reset by peer" : "recv failed");
+		conn_close(c, errno == ECONNRESET ? _("reset by peer") : _("recv failed"));
 		return;
 	}
 }
@@ -453,7 +455,7 @@ static void
 conn_writable(struct conn *c)
 {
 	if (flush_out(c) < 0) {
-		conn_close(c, "send failed");
+		conn_close(c, _("send failed"));
 		return;
 	}
 	if (c->out_len == 0 && c->read_blocked) {
@@ -514,7 +516,7 @@ accept_one(void)
 	trace_emit(&r);
 	if (fd < 0) {
 		if (err == EMFILE || err == ENFILE)
-			role_say("pid %d: accept: %s (too many open files); serving what it has\n",
+			role_say(_("pid %d: accept: %s (too many open files); serving what it has\n"),
 				 E.pid, strerror(err));
 		errno = err;
 		return -1;
@@ -527,7 +529,7 @@ accept_one(void)
 		free(c);
 		return 0;
 	}
-	role_say("pid %d: accepted %s as fd %d\n", E.pid, r.text, fd);
+	role_say(_("pid %d: accepted %s as fd %d\n"), E.pid, r.text, fd);
 	if (E.lock && E.cfg.accept_disabled) {
 		/* nginx: ngx_accept_disabled = connection_n / 8 - free_connection_n */
 		int over = E.cfg.connections / 8 - (E.cfg.connections - E.live);
@@ -560,7 +562,7 @@ listen_event(void)
 		ret = sem_trywait(E.sem);
 		traced_result(TR_SEM_TRYWAIT, -1, ret, ret < 0 ? errno : 0);
 		if (ret < 0) {
-			role_say("pid %d: could not take the semaphore\n", E.pid);
+			role_say(_("pid %d: could not take the semaphore\n"), E.pid);
 			return -1; /* the caller serves the rest of the batch, unless sem_lost = break */
 		}
 	}
@@ -638,7 +640,7 @@ open_lock(int create, int fd)
 	r.err = err;
 	trace_emit(&r);
 	if (p == MAP_FAILED) {
-		role_say("epollviz: the accept lock (memfd %d): %s\n", fd, strerror(err));
+		role_say(_("epollviz: the accept lock (memfd %d): %s\n"), fd, strerror(err));
 		role_exit(1);
 	}
 	E.lock = p;
@@ -713,7 +715,7 @@ mutex_force_unlock(pid_t dead)
 
 	if (E.lock && atomic_compare_exchange_strong(E.lock, &expected, 0)) {
 		trace_lock(TR_LOCK_RELEASE, 0, 0, (int)dead);
-		role_say("pid %d: worker %d died holding the accept lock; freed it\n", E.pid, dead);
+		role_say(_("pid %d: worker %d died holding the accept lock; freed it\n"), E.pid, dead);
 	}
 }
 
@@ -746,8 +748,8 @@ dispatch(const struct epoll_event *ev)
 		return listen_event();
 	if (E.shared && owner != E.pid) {
 		trace_stray(ev, fd, STRAY_NOT_MINE, owner);
-		role_say("pid %d: event for pid %d's fd %d arrived here; this process has no such "
-			 "connection\n", E.pid, owner, fd);
+		role_say(_("pid %d: event for pid %d's fd %d arrived here; this process has no such "
+			 "connection\n"), E.pid, owner, fd);
 		return 0;
 	}
 	c = conn_get(fd);
@@ -780,8 +782,9 @@ trace_skip(const struct epoll_event *evs, int at, int n)
 		r.npairs++;
 	}
 	trace_emit(&r);
-	role_say("pid %d: break: %d more ready event%s of this epoll_wait not served\n", E.pid,
-		 n - at - 1, n - at - 1 == 1 ? "" : "s");
+	role_say(P_("pid %d: break: %d more ready event of this epoll_wait not served\n",
+		    "pid %d: break: %d more ready events of this epoll_wait not served\n", n - at - 1),
+		 E.pid, n - at - 1);
 }
 
 /* A worker reaped: its record; one killed by a signal ends the server. */
@@ -796,12 +799,12 @@ worker_reaped(void *ctx, pid_t p, int st)
 	mutex_force_unlock(p);
 	/* The notes never look at their child: the survivor goes on (sigpipe = default shows it). */
 	if (WIFSIGNALED(st) && E.cfg.sigpipe == SIGPIPE_DEFAULT) {
-		role_say("pid %d: worker %d was killed by %s; the notes' server goes on without it\n", E.pid,
-			 p, signal_name(WTERMSIG(st)));
+		role_say(_("pid %d: worker %d was killed by %s; the notes' server goes on without it\n"),
+			 E.pid, p, signal_name(WTERMSIG(st)));
 	} else if (WIFSIGNALED(st)) {
 		E.exit_status = 1;
 		if (!role_stop) {
-			role_say("pid %d: worker %d was killed by %s; stopping the server\n", E.pid, p,
+			role_say(_("pid %d: worker %d was killed by %s; stopping the server\n"), E.pid, p,
 				 signal_name(WTERMSIG(st)));
 			role_stop = 1;
 		}
@@ -845,7 +848,7 @@ shutdown_server(void)
 
 	traced_stop_signal();
 	if (role_stop_signo)
-		role_say("pid %d: %s received (si_code %s, from pid %d), shutting down\n", E.pid,
+		role_say(_("pid %d: %s received (si_code %s, from pid %d), shutting down\n"), E.pid,
 			 signal_name(role_stop_signo),
 			 si_code_name(role_stop_code) ? si_code_name(role_stop_code) : "?",
 			 (int)role_stop_pid);
@@ -870,7 +873,7 @@ shutdown_server(void)
 		trace_emit(&r);
 	}
 	traced_pending_signals();
-	role_say("pid %d: done\n", E.pid);
+	role_say(_("pid %d: done\n"), E.pid);
 	role_exit(E.exit_status);
 }
 
@@ -926,7 +929,7 @@ make_listener(int port, int cloexec)
 fail:;
 	int err = errno;
 	trace_listen(flags, -1, err);
-	role_say("epollviz: echo server pid %d: cannot listen on 127.0.0.1:%d: %s\n", E.pid, port,
+	role_say(_("epollviz: echo server pid %d: cannot listen on 127.0.0.1:%d: %s\n"), E.pid, port,
 		 strerror(err));
 	role_exit(1);
 }
@@ -1009,24 +1012,26 @@ place_on_cpu(int index)
 	if (E.cfg.cpus == CPUS_ANY)
 		return;
 	if (sched_getaffinity(0, sizeof allowed, &allowed) < 0) {
-		role_say("pid %d: sched_getaffinity: %s; left unpinned\n", E.pid, strerror(errno));
+		role_say(_("pid %d: sched_getaffinity: %s; left unpinned\n"), E.pid, strerror(errno));
 		return;
 	}
 	for (int c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &allowed))
 			cpus[n++] = c;
 	if (n == 0 || (E.cfg.cpus == CPUS_SPLIT && n < 2)) {
-		role_say("pid %d: cpus=split needs two CPUs, this process may use %d; left unpinned\n", E.pid, n);
+		role_say(_("pid %d: cpus=split needs two CPUs, this process may use %d; left unpinned\n"),
+			 E.pid, n);
 		return;
 	}
 	cpu = E.cfg.cpus == CPUS_SAME ? cpus[0] : cpus[index % n];
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof one, &one) < 0) {
-		role_say("pid %d: sched_setaffinity(CPU %d): %s; left unpinned\n", E.pid, cpu, strerror(errno));
+		role_say(_("pid %d: sched_setaffinity(CPU %d): %s; left unpinned\n"), E.pid, cpu,
+			 strerror(errno));
 		return;
 	}
-	role_say("pid %d: runs on CPU %d only (cpus=%s)\n", E.pid, cpu, job_opt_name(&E.cfg, "cpus"));
+	role_say(_("pid %d: runs on CPU %d only (cpus=%s)\n"), E.pid, cpu, job_opt_name(&E.cfg, "cpus"));
 	trace_rec_init(&r, TR_LOG);
 	snprintf(text, sizeof text, "runs on CPU %d only (cpus=%s)", cpu, job_opt_name(&E.cfg, "cpus"));
 	trace_rec_set_text(&r, text);
@@ -1060,7 +1065,7 @@ setup(const struct role_args *a, int is_parent)
 		signal(SIGPIPE, SIG_DFL); /* role_start ignores it; the notes never did */
 	if (E.cfg.accept == ACCEPT_SEMAPHORE) {
 		if (a->sem[0] == '\0') {
-			role_say("epollviz: accept=semaphore needs a semaphore name\n");
+			role_say(_("epollviz: accept=semaphore needs a semaphore name\n"));
 			role_exit(2);
 		}
 		str_copy(E.sem_name, a->sem, sizeof E.sem_name);
@@ -1085,7 +1090,7 @@ setup(const struct role_args *a, int is_parent)
 		}
 	}
 	if (is_parent) {
-		role_say("pid %d: listening on 127.0.0.1:%d (accept=%s, accept_loop=%s, trigger=%s)\n",
+		role_say(_("pid %d: listening on 127.0.0.1:%d (accept=%s, accept_loop=%s, trigger=%s)\n"),
 			 E.pid, E.port, job_opt_name(&E.cfg, "accept"),
 			 job_opt_name(&E.cfg, "accept_loop"), job_opt_name(&E.cfg, "trigger"));
 		for (int i = 1; i < E.cfg.workers; i++)

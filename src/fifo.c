@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "fifo.h"
+#include "i18n.h"
 #include "role.h"
 #include "trace.h"
 #include "traced.h"
@@ -84,7 +85,7 @@ fifo_shutdown(int status)
 {
 	traced_stop_signal();
 	if (role_stop_signo)
-		role_say("pid %d: %s received, removing %s\n", F.pid, signal_name(role_stop_signo),
+		role_say(_("pid %d: %s received, removing %s\n"), F.pid, signal_name(role_stop_signo),
 			 F.path);
 	if (F.live >= 0)
 		traced_close(F.live);
@@ -106,7 +107,7 @@ fifo_open(int outer)
 	trace_rec_init(&r, TR_FIFO_WAITING);
 	trace_rec_set_text(&r, F.path);
 	trace_emit(&r);
-	role_say("pid %d: open(\"%s\", O_RDONLY) waits for a writer\n", F.pid, F.path);
+	role_say(_("pid %d: open(\"%s\", O_RDONLY) waits for a writer\n"), F.pid, F.path);
 	fd = role_open_interruptible(F.path, O_RDONLY | O_CLOEXEC);
 	F.live = fd;
 	trace_rec_init(&r, TR_FIFO_OPENED);
@@ -125,10 +126,10 @@ fifo_open(int outer)
 		role_say("epollviz: open %s: %s\n", F.path, strerror(r.err));
 		fifo_shutdown(1);
 	}
-	role_say("pid %d: a writer opened the FIFO; watching fd %d\n", F.pid, fd);
+	role_say(_("pid %d: a writer opened the FIFO; watching fd %d\n"), F.pid, fd);
 	if (outer >= 0 && outer != fd)
-		role_say("pid %d: 262.c: the HUP branch's own file_fd is %d; the outer file_fd still "
-			 "says %d, which is closed\n", F.pid, fd, outer);
+		role_say(_("pid %d: 262.c: the HUP branch's own file_fd is %d; the outer file_fd still "
+			 "says %d, which is closed\n"), F.pid, fd, outer);
 	traced_epoll_ctl(F.epfd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLHUP, (uint64_t)fd);
 	return fd;
 }
@@ -171,8 +172,8 @@ stale_rescue(uint64_t data, const char *call)
 		return 0;
 	trace_log("%s(%d) = EBADF: file_fd still names the fd closed before the reopen (the HUP "
 		  "branch's own file_fd shadowed it); epollviz takes fd %d from ev.data", call, F.fd, fd);
-	role_say("pid %d: %s(%d): EBADF: the outer file_fd names a closed fd. 262.c ignores the "
-		 "error and would spin on this event forever; epollviz takes fd %d from ev.data\n",
+	role_say(_("pid %d: %s(%d): EBADF: the outer file_fd names a closed fd. 262.c ignores the "
+		 "error and would spin on this event forever; epollviz takes fd %d from ev.data\n"),
 		 F.pid, call, F.fd, fd);
 	F.fd = fd;
 	return 1;
@@ -230,7 +231,8 @@ on_read(uint64_t data)
 		again = n < 0 && stale_rescue(data, "read");
 	}
 	if (n > 0)
-		role_say("pid %d: read %zd bytes: %s\n", F.pid, n, r.text);
+		role_say(P_("pid %d: read %zd byte: %s\n", "pid %d: read %zd bytes: %s\n", n), F.pid, n,
+			 r.text);
 }
 
 /* Bytes still unread in the FIFO (FIONREAD), or 0 when the kernel does not say. */
@@ -262,26 +264,36 @@ on_hup(int traced, uint32_t events, uint64_t data)
 	}
 	if (F.cfg.hup == HUP_FIXED) {
 		if (lost)
-			role_say("pid %d: EPOLLHUP with %llu bytes still unread: 262.c closes anyway; "
-				 "they are lost\n", F.pid, (unsigned long long)lost);
-		role_say("pid %d: EPOLLHUP: the writer hung up; DEL, close, reopen, ADD\n", F.pid);
+			role_say(P_("pid %d: EPOLLHUP with %llu byte still unread: 262.c closes anyway; "
+				    "it is lost\n",
+				    "pid %d: EPOLLHUP with %llu bytes still unread: 262.c closes anyway; "
+				    "they are lost\n", lost),
+				 F.pid, (unsigned long long)lost);
+		role_say(_("pid %d: EPOLLHUP: the writer hung up; DEL, close, reopen, ADD\n"), F.pid);
 		fifo_reopen(data);
 		return 1;
 	}
 	F.hups++;
 	if (F.hups == 1)
-		role_say("pid %d: EPOLLHUP: the writer hung up; naive mode leaves the fd in\n", F.pid);
+		role_say(_("pid %d: EPOLLHUP: the writer hung up; naive mode leaves the fd in\n"), F.pid);
 	if (F.hups == (uint64_t)F.cfg.storm_detail) {
 		F.storm_t0 = F.storm_last = now_ns();
-		role_say("pid %d: EPOLLHUP returned %d times in a row: level-triggered, it will not "
-			 "stop; counting from here\n", F.pid, F.cfg.storm_detail);
+		role_say(P_("pid %d: EPOLLHUP returned %d time in a row: level-triggered, it will not "
+			    "stop; counting from here\n",
+			    "pid %d: EPOLLHUP returned %d times in a row: level-triggered, it will not "
+			    "stop; counting from here\n", F.cfg.storm_detail),
+			 F.pid, F.cfg.storm_detail);
 	} else if (F.hups > (uint64_t)F.cfg.storm_detail && now_ns() - F.storm_last >= STORM_REPORT_NS) {
 		storm_report(0);
 	}
 	if (F.hups >= (uint64_t)F.cfg.storm_cap) {
 		storm_report(1);
-		role_say("pid %d: storm cap reached: %llu EPOLLHUP returns in %.0f ms; applying the "
-			 "cure (DEL, close, reopen, ADD)\n", F.pid, (unsigned long long)F.hups,
+		/* TRANSLATORS: the cure's steps DEL, close, reopen, ADD are named by their calls. */
+		role_say(P_("pid %d: storm cap reached: %llu EPOLLHUP return in %.0f ms; applying the "
+			    "cure (DEL, close, reopen, ADD)\n",
+			    "pid %d: storm cap reached: %llu EPOLLHUP returns in %.0f ms; applying the "
+			    "cure (DEL, close, reopen, ADD)\n", F.hups),
+			 F.pid, (unsigned long long)F.hups,
 			 (double)(now_ns() - F.storm_t0) / 1e6);
 		fifo_reopen(data);
 		return 1;
@@ -354,7 +366,8 @@ fifo_main(const struct role_args *a, int role)
 		if (n == 0 && !traced) {
 			/* Nothing ready: a writer came back and the storm is over. */
 			storm_report(2);
-			role_say("pid %d: EPOLLHUP storm over after %llu returns\n", F.pid,
+			role_say(P_("pid %d: EPOLLHUP storm over after %llu return\n",
+				    "pid %d: EPOLLHUP storm over after %llu returns\n", F.hups), F.pid,
 				 (unsigned long long)F.hups);
 			F.hups = 0;
 			continue;

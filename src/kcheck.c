@@ -54,15 +54,16 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 				found = t;
 		if (found < 0) {
 			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_KERNEL_ONLY,
-				  in ? w->what : "the trace never saw this epoll fd being made");
+				  in ? w->what_en : "the trace never saw this epoll fd being made");
 			bad++;
 		} else if ((in->w[found].events & ~ALWAYS) != (w->events & ~ALWAYS)) {
 			matched[found] = 1;
-			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_EVENTS_DIFFER, w->what);
+			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_EVENTS_DIFFER,
+				  w->what_en);
 			bad++;
 		} else {
 			matched[found] = 1;
-			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_AGREE, w->what);
+			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_AGREE, w->what_en);
 		}
 		emit(ctx, &r);
 	}

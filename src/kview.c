@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/kcmp.h>
+#include <locale.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,59 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "sockdiag.h"
 #include "util.h"
+
+/*
+ * Every description of an fd is written twice: in English into what_en
+ * (JSON and trace records: stable, parsed by programs) and in the user's
+ * language into what (the text report and the screen).  tr says which is
+ * being written: 0 English, 1 translated; L gives the format for it.
+ */
+static const char *L(int tr, const char *s) __attribute__((format_arg(2)));
+
+/* The format s in English (tr 0) or in the user's language (tr 1). */
+static const char *
+L(int tr, const char *s)
+{
+	return tr ? _(s) : s;
+}
+
+/* The what of f that tr names, and its size. */
+static char *
+fd_what(struct kv_fd *f, int tr, size_t *cap)
+{
+	*cap = tr ? sizeof f->what : sizeof f->what_en;
+	return tr ? f->what : f->what_en;
+}
+
+/* Drop a UTF-8 sequence cut short at the end of s (by a byte-counted precision or a full buffer). */
+static char *
+utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0 || (unsigned char)s[i - 1] < 0xc0) /* ASCII, or no lead byte: nothing cut */
+		return s;
+	need = (unsigned char)s[i - 1] >= 0xf0 ? 4 : (unsigned char)s[i - 1] >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+	return s;
+}
+
+/* At most max bytes of s, not cutting a character, in tmp (of max + 1 bytes at least). */
+static const char *
+clip(const char *s, size_t max, char *tmp)
+{
+	size_t n = strnlen(s, max);
+
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return utf8_trim(tmp);
+}
 
 /* After blanks, key, then a number in base at *p; moves *p past it.  0, or -1 when not there. */
 static int
@@ -156,6 +208,41 @@ kview_kind_name(int kind)
 					 "inotify", "pidfd", "anon", "netlink" };
 
 	return kind >= 0 && (size_t)kind < ARRAY_LEN(n) ? n[kind] : "other";
+}
+
+/* A kv_kind's name as a description starts with it: the JSON name (tr 0) or the user's language (tr 1). */
+static const char *
+kind_label(int kind, int tr)
+{
+	/*
+	 * Kinds of file an fd can be, as the first word of its description:
+	 * tcp, udp, unix, epoll, eventfd... are kernel names and stay.
+	 */
+	static const char *const n[] = {
+		/* TRANSLATORS: a kind of fd, first word of its description in `epollviz attach`. */
+		N_("other"),
+		/* TRANSLATORS: a kind of fd, followed by its path: a regular file. */
+		N_("file"),
+		/* TRANSLATORS: a kind of fd, followed by its path: a directory (short). */
+		N_("dir"),
+		/* TRANSLATORS: a kind of fd, followed by its path: a character device (short). */
+		N_("chr"),
+		/* TRANSLATORS: a kind of fd: an anonymous pipe, followed by "(read end)" or "(write end)". */
+		N_("pipe"),
+		/* TRANSLATORS: a kind of fd, followed by its path: a named pipe (FIFO). */
+		N_("fifo"),
+		"tcp", "udp", "unix",
+		/* TRANSLATORS: a kind of fd: a socket of a family not told apart. */
+		N_("socket"),
+		"epoll", "eventfd", "timerfd", "signalfd", "inotify", "pidfd",
+		/* TRANSLATORS: a kind of fd, followed by its anon_inode name: another anonymous inode. */
+		N_("anon"),
+		"netlink",
+	};
+
+	if (!tr)
+		return kview_kind_name(kind);
+	return _(kind >= 0 && (size_t)kind < ARRAY_LEN(n) ? n[kind] : n[0]);
 }
 
 /* A growing buffer for whole /proc files, reused across one reading. */
@@ -372,7 +459,7 @@ index_find(const struct reading *rd, unsigned long ino)
 /* " (fd N of pid P)" for the first holder of ino other than pi/fi, or "". */
 static const char *
 holder_of(const struct kview *kv, const struct reading *rd, unsigned long ino, int pi, int fi, char *buf,
-	  size_t cap)
+	  size_t cap, int tr)
 {
 	buf[0] = '\0';
 	for (int r = index_find(rd, ino); r >= 0 && r < rd->nix && rd->ix[r].ino == ino; r++) {
@@ -381,8 +468,12 @@ holder_of(const struct kview *kv, const struct reading *rd, unsigned long ino, i
 		if (rd->ix[r].pi == pi)
 			snprintf(buf, cap, " (fd %d)", kv->p[pi].fds[rd->ix[r].fi].fd);
 		else
-			snprintf(buf, cap, " (fd %d of pid %d)", kv->p[rd->ix[r].pi].fds[rd->ix[r].fi].fd,
-				 kv->p[rd->ix[r].pi].pid);
+		{
+			const struct kv_proc *q = &kv->p[rd->ix[r].pi];
+
+			/* TRANSLATORS: after a unix socket's peer: which fd of which process holds it. */
+			snprintf(buf, cap, L(tr, N_(" (fd %d of pid %d)")), q->fds[rd->ix[r].fi].fd, q->pid);
+		}
 		break;
 	}
 	return buf;
@@ -406,14 +497,64 @@ netlink_proto(int proto)
 	return proto >= 0 && (size_t)proto < ARRAY_LEN(n) ? n[proto] : NULL;
 }
 
-/* " LISTEN (queue 2 of 128)" after len bytes of f->what; without "of" when the backlog is not known. */
+/* " LISTEN (queue 2 of 128)" after len bytes of what; without "of" when the backlog is not known. */
 static void
-listen_text(struct kv_fd *f, size_t len)
+listen_text(const struct kv_fd *f, char *what, size_t cap, size_t len, int tr)
 {
+	if (len >= cap)
+		return;
 	if (f->no_backlog)
-		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u)", f->qlen);
+		/* TRANSLATORS: LISTEN is the socket state as ss prints it; the queue is the accept queue. */
+		snprintf(what + len, cap - len, L(tr, N_(" LISTEN (queue %u)")), f->qlen);
 	else
-		snprintf(f->what + len, sizeof f->what - len, " LISTEN (queue %u of %u)", f->qlen, f->backlog);
+		/* TRANSLATORS: LISTEN is the socket state; the accept queue's length, of its backlog. */
+		snprintf(what + len, cap - len, L(tr, N_(" LISTEN (queue %u of %u)")), f->qlen, f->backlog);
+}
+
+/* A socket's description (English with tr 0, translated with tr 1) from its sock_diag entry s. */
+static void
+socket_what(const struct kview *kv, const struct reading *rd, int pi, int fi, const struct sockdiag_sock *s,
+	    int tr)
+{
+	struct kv_fd *f = &kv->p[pi].fds[fi];
+	char peer[96];
+	size_t cap, len;
+	char *what = fd_what(f, tr, &cap);
+
+	if (s->family == AF_NETLINK) {
+		const char *name = netlink_proto(s->proto);
+
+		if (name)
+			snprintf(what, cap, "netlink %s pid %u", name, s->portid);
+		else
+			snprintf(what, cap, L(tr, N_("netlink proto %d pid %u")), s->proto, s->portid);
+		return;
+	}
+	if (s->family == AF_UNIX) {
+		len = (size_t)snprintf(what, cap, "unix %s %s", unix_type(s->proto),
+				       s->local[0] ? s->local : L(tr, N_("(unnamed)")));
+		if (f->listening)
+			listen_text(f, what, cap, len, tr);
+		else if (s->peer && len < cap)
+			/* TRANSLATORS: a connected unix socket's peer, by inode ("-> peer 4242 (fd 5)"). */
+			snprintf(what + len, cap - len, L(tr, N_(" -> peer %lu%s")), s->peer,
+				 holder_of(kv, rd, s->peer, pi, fi, peer, sizeof peer, tr));
+		if (tr)
+			utf8_trim(what);
+		return;
+	}
+	len = (size_t)snprintf(what, cap, "%s%s %s", s->proto == IPPROTO_UDP ? "udp" : "tcp",
+			       s->family == AF_INET6 ? "6" : "", s->local);
+	if (len >= cap)
+		return;
+	if (f->listening)
+		listen_text(f, what, cap, len, tr);
+	else if (s->proto == IPPROTO_TCP)
+		snprintf(what + len, cap - len, " -> %s %s", s->remote, sockdiag_state_name(s->state));
+	else if (s->state == 1 /* TCP_ESTABLISHED: a connected UDP socket */)
+		snprintf(what + len, cap - len, " -> %s", s->remote);
+	if (tr)
+		utf8_trim(what);
 }
 
 /* Describe a socket fd from its namespace's table: kind, addresses, state and queues. */
@@ -423,25 +564,25 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	struct kv_fd *f = &kv->p[pi].fds[fi];
 	struct netns_tab *ns = &rd->ns[rd->ns_of[pi]];
 	const struct sockdiag_sock *s = sockdiag_find(&ns->t, f->ino);
-	char peer[64];
-	size_t len;
 
 	if (s == NULL) {
-		if (ns->err)
-			snprintf(f->what, sizeof f->what, "socket (inode %lu; its network namespace: %s)", f->ino,
-				 errno_name(ns->err));
-		else
-			snprintf(f->what, sizeof f->what, "socket (inode %lu)", f->ino);
+		for (int tr = 0; tr < 2; tr++) {
+			size_t cap;
+			char *what = fd_what(f, tr, &cap);
+
+			if (ns->err)
+				/* TRANSLATORS: %2$s: an errno name, why its sockets were not read. */
+				snprintf(what, cap, L(tr, N_("socket (inode %lu; its network namespace: %s)")),
+					 f->ino, errno_name(ns->err));
+			else
+				snprintf(what, cap, L(tr, N_("socket (inode %lu)")), f->ino);
+		}
 		return;
 	}
 	if (s->family == AF_NETLINK) {
-		const char *name = netlink_proto(s->proto);
-
 		f->kind = KV_NETLINK;
-		if (name)
-			snprintf(f->what, sizeof f->what, "netlink %s pid %u", name, s->portid);
-		else
-			snprintf(f->what, sizeof f->what, "netlink proto %d pid %u", s->proto, s->portid);
+		socket_what(kv, rd, pi, fi, s, 0);
+		socket_what(kv, rd, pi, fi, s, 1);
 		return;
 	}
 	f->listening = s->state == 10 /* TCP_LISTEN, for unix too */ && s->proto != IPPROTO_UDP;
@@ -457,24 +598,11 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	if (s->family == AF_UNIX) {
 		f->kind = KV_UNIX;
 		f->peer = s->peer;
-		len = (size_t)snprintf(f->what, sizeof f->what, "unix %s %s", unix_type(s->proto),
-				       s->local[0] ? s->local : "(unnamed)");
-		if (f->listening)
-			listen_text(f, len);
-		else if (s->peer)
-			snprintf(f->what + len, sizeof f->what - len, " -> peer %lu%s", s->peer,
-				 holder_of(kv, rd, s->peer, pi, fi, peer, sizeof peer));
-		return;
+	} else {
+		f->kind = s->proto == IPPROTO_UDP ? KV_UDP : KV_TCP;
 	}
-	f->kind = s->proto == IPPROTO_UDP ? KV_UDP : KV_TCP;
-	len = (size_t)snprintf(f->what, sizeof f->what, "%s%s %s", s->proto == IPPROTO_UDP ? "udp" : "tcp",
-			       s->family == AF_INET6 ? "6" : "", s->local);
-	if (f->listening)
-		listen_text(f, len);
-	else if (s->proto == IPPROTO_TCP)
-		snprintf(f->what + len, sizeof f->what - len, " -> %s %s", s->remote, sockdiag_state_name(s->state));
-	else if (s->state == 1 /* TCP_ESTABLISHED: a connected UDP socket */)
-		snprintf(f->what + len, sizeof f->what - len, " -> %s", s->remote);
+	socket_what(kv, rd, pi, fi, s, 0);
+	socket_what(kv, rd, pi, fi, s, 1);
 }
 
 /* A timerfd's clock as "CLOCK_MONOTONIC". */
@@ -499,63 +627,70 @@ fdinfo_field(const char *text, const char *key)
 	return NULL;
 }
 
-/* What an fd of a kind /proc/PID/fdinfo says more about is (fdinfo text in text). */
+/* What an fd of a kind /proc/PID/fdinfo says more about is (fdinfo text in text), as tr says. */
 static void
-describe_from_fdinfo(struct kv_fd *f, const char *text)
+fdinfo_what(struct kv_fd *f, const char *text, int tr)
 {
 	const char *v, *sem;
 	unsigned long long a, b, c, d;
-	size_t len;
+	size_t cap, len;
+	char *what = fd_what(f, tr, &cap);
 
-	v = fdinfo_field(text, "flags:");
-	if (v)
-		f->flags = (unsigned)strtoul(v, NULL, 8);
 	switch (f->kind) {
 	case KV_PIPE:
 	case KV_FIFO: /* "pipe", or "fifo PATH": and which end */
-		len = strlen(f->what);
-		snprintf(f->what + len, sizeof f->what - len, " (%s)",
-			 (f->flags & O_ACCMODE) == O_WRONLY ? "write end"
-			 : (f->flags & O_ACCMODE) == O_RDWR ? "read-write" : "read end");
+		len = strlen(what);
+		snprintf(what + len, cap - len, " (%s)",
+			 (f->flags & O_ACCMODE) == O_WRONLY  ? L(tr, N_("write end"))
+			 : (f->flags & O_ACCMODE) == O_RDWR ? L(tr, N_("read-write"))
+							    : L(tr, N_("read end")));
 		break;
 	case KV_EVENTFD:
 		v = fdinfo_field(text, "eventfd-count:");
 		sem = fdinfo_field(text, "eventfd-semaphore:");
-		if (v)
-			snprintf(f->what, sizeof f->what, "eventfd (count %llu%s)", strtoull(v, NULL, 16),
-				 sem && atoi(sem) ? ", semaphore" : "");
+		if (v && sem && atoi(sem))
+			/* TRANSLATORS: an eventfd made with EFD_SEMAPHORE, and its counter. */
+			snprintf(what, cap, L(tr, N_("eventfd (count %llu, semaphore)")),
+				 strtoull(v, NULL, 16));
+		else if (v)
+			snprintf(what, cap, L(tr, N_("eventfd (count %llu)")), strtoull(v, NULL, 16));
 		break;
 	case KV_TIMERFD:
 		v = fdinfo_field(text, "clockid:");
-		len = (size_t)snprintf(f->what, sizeof f->what, "timerfd %s", v ? clock_name(atoi(v)) : "");
+		len = (size_t)snprintf(what, cap, "timerfd %s", v ? clock_name(atoi(v)) : "");
 		if ((v = fdinfo_field(text, "it_value:")) == NULL || sscanf(v, " (%llu, %llu)", &a, &b) != 2)
 			break;
 		if ((v = fdinfo_field(text, "it_interval:")) == NULL || sscanf(v, " (%llu, %llu)", &c, &d) != 2)
 			break;
 		if (a == 0 && b == 0)
-			snprintf(f->what + len, sizeof f->what - len, ", disarmed");
+			/* TRANSLATORS: follows "timerfd CLOCK_MONOTONIC": the timer is not set. */
+			snprintf(what + len, cap - len, "%s", L(tr, N_(", disarmed")));
 		else if (c == 0 && d == 0)
-			snprintf(f->what + len, sizeof f->what - len, ", once, in %llu.%03llu s", a, b / 1000000);
+			/* TRANSLATORS: follows "timerfd CLOCK_MONOTONIC": a one-shot timer; s: seconds. */
+			snprintf(what + len, cap - len, L(tr, N_(", once, in %llu.%03llu s")), a,
+				 b / 1000000);
 		else
-			snprintf(f->what + len, sizeof f->what - len, ", every %llu.%03llu s, next in %llu.%03llu s", c,
-				 d / 1000000, a, b / 1000000);
+			/* TRANSLATORS: follows "timerfd CLOCK_MONOTONIC": a periodic timer; s: seconds. */
+			snprintf(what + len, cap - len,
+				 L(tr, N_(", every %llu.%03llu s, next in %llu.%03llu s")), c, d / 1000000, a,
+				 b / 1000000);
 		break;
 	case KV_SIGNALFD:
-		len = (size_t)snprintf(f->what, sizeof f->what, "signalfd");
+		len = (size_t)snprintf(what, cap, "signalfd");
 		if ((v = fdinfo_field(text, "sigmask:")) != NULL) {
 			unsigned long long mask = strtoull(v, NULL, 16);
 
 			/* sigabbrev_np, not signal_name: a reading may run off the screen's thread. */
-			for (int sig = 1; sig <= 64 && len < sizeof f->what; sig++) {
+			for (int sig = 1; sig <= 64 && len < cap; sig++) {
 				const char *name = sigabbrev_np(sig);
 
 				if (!(mask & (1ull << (sig - 1))))
 					continue;
 				if (name)
-					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%sSIG%s",
+					len += (size_t)snprintf(what + len, cap - len, "%sSIG%s",
 								len == 8 ? " " : "|", name);
 				else
-					len += (size_t)snprintf(f->what + len, sizeof f->what - len, "%sSIG%d",
+					len += (size_t)snprintf(what + len, cap - len, "%sSIG%d",
 								len == 8 ? " " : "|", sig);
 			}
 		}
@@ -565,18 +700,34 @@ describe_from_fdinfo(struct kv_fd *f, const char *text)
 
 		for (v = strstr(text, "inotify wd:"); v; v = strstr(v + 1, "\ninotify wd:"))
 			n++;
-		snprintf(f->what, sizeof f->what, "inotify (%d watch%s)", n, n == 1 ? "" : "es");
+		/* TRANSLATORS: an inotify fd and how many files or directories it watches. */
+		snprintf(what, cap, tr ? P_("inotify (%d watch)", "inotify (%d watches)", n)
+			 : n == 1 ? "inotify (%d watch)" : "inotify (%d watches)", n);
 		break;
 	}
 	case KV_PIDFD:
 		v = fdinfo_field(text, "Pid:");
 		if (v && atoi(v) > 0)
-			snprintf(f->what, sizeof f->what, "pidfd of pid %d", atoi(v));
+			snprintf(what, cap, L(tr, N_("pidfd of pid %d")), atoi(v));
 		else
-			snprintf(f->what, sizeof f->what, "pidfd of a process that has exited");
+			snprintf(what, cap, "%s", L(tr, N_("pidfd of a process that has exited")));
 		break;
 	default: break;
 	}
+	if (tr)
+		utf8_trim(what);
+}
+
+/* What an fd of a kind /proc/PID/fdinfo says more about is, both ways: flags, then the descriptions. */
+static void
+describe_from_fdinfo(struct kv_fd *f, const char *text)
+{
+	const char *v = fdinfo_field(text, "flags:");
+
+	if (v)
+		f->flags = (unsigned)strtoul(v, NULL, 8);
+	fdinfo_what(f, text, 0);
+	fdinfo_what(f, text, 1);
 }
 
 /* Does the kind's fdinfo say more than its link (pipe direction, eventfd count...)? */
@@ -646,16 +797,26 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf 
 			f->kind = S_ISDIR(st.st_mode) ? KV_DIR : S_ISCHR(st.st_mode) ? KV_CHR
 				: S_ISFIFO(st.st_mode) ? KV_FIFO : KV_FILE;
 	}
-	switch (f->kind) {
-	case KV_SOCKET: snprintf(f->what, sizeof f->what, "socket (inode %lu)", f->ino); break;
-	case KV_EPOLL: snprintf(f->what, sizeof f->what, "epoll instance"); break;
-	case KV_PIPE:
-	case KV_EVENTFD:
-	case KV_TIMERFD:
-	case KV_SIGNALFD:
-	case KV_INOTIFY:
-	case KV_PIDFD: snprintf(f->what, sizeof f->what, "%s", kview_kind_name(f->kind)); break;
-	default: snprintf(f->what, sizeof f->what, "%s %.120s", kview_kind_name(f->kind), esc); break;
+	for (int tr = 0; tr < 2; tr++) {
+		size_t cap;
+		char *what = fd_what(f, tr, &cap), tmp[121];
+
+		switch (f->kind) {
+		case KV_SOCKET: snprintf(what, cap, L(tr, N_("socket (inode %lu)")), f->ino); break;
+		case KV_EPOLL: snprintf(what, cap, "%s", L(tr, N_("epoll instance"))); break;
+		case KV_PIPE:
+		case KV_EVENTFD:
+		case KV_TIMERFD:
+		case KV_SIGNALFD:
+		case KV_INOTIFY:
+		case KV_PIDFD: snprintf(what, cap, "%s", kind_label(f->kind, tr)); break;
+		default:
+			if (tr)
+				snprintf(what, cap, "%s %s", kind_label(f->kind, tr), clip(esc, 120, tmp));
+			else
+				snprintf(what, cap, "%s %.120s", kind_label(f->kind, tr), esc);
+			break;
+		}
 	}
 	if (!kind_has_fdinfo(f->kind))
 		return 1;
@@ -815,32 +976,56 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 	if (same && same->kind != KV_EPOLL && (!wt->has_ino || same->ino == wt->ino) &&
 	    same_target(same, wt, p->pid, p->pid, e->fd, toff)) {
 		str_copy(wt->what, same->what, sizeof wt->what);
+		str_copy(wt->what_en, same->what_en, sizeof wt->what_en);
 		return;
 	}
 	if (same && same->kind == KV_EPOLL && (!wt->has_ino || same->ino == wt->ino)) {
 		str_copy(wt->what, same->what, sizeof wt->what); /* a nested instance, named by its number */
+		str_copy(wt->what_en, same->what_en, sizeof wt->what_en);
 		return;
 	}
+	wt->stale = 1; /* from here on, the fd number in p no longer names the registered file */
 	/* Another holder of the instance, or a file kept open by a dup. */
 	for (int r = wt->has_ino ? index_find(rd, wt->ino) : -1; r >= 0 && r < rd->nix && rd->ix[r].ino == wt->ino;
 	     r++) {
 		const struct kv_proc *q = &kv->p[rd->ix[r].pi];
 		const struct kv_fd *o = &q->fds[rd->ix[r].fi];
 
+		char tmp[161];
+
 		if (!same_target(o, wt, q->pid, p->pid, e->fd, toff))
 			continue;
-		if (q->pid == p->pid)
-			snprintf(wt->what, sizeof wt->what,
+		if (q->pid == p->pid) {
+			snprintf(wt->what_en, sizeof wt->what_en,
 				 "fd %d was closed, but the file is still open as fd %d (a dup): %.80s", wt->tfd, o->fd,
-				 o->what);
-		else
-			snprintf(wt->what, sizeof wt->what, "%.110s (fd %d of pid %d)", o->what, o->fd, q->pid);
+				 o->what_en);
+			const char *fmt =
+				/* TRANSLATORS: a watch whose fd lives on in a dup; %3$s: the file. */
+				_("fd %d was closed, but the file is still open as fd %d (a dup): %s");
+
+			snprintf(wt->what, sizeof wt->what, fmt, wt->tfd, o->fd, clip(o->what, 140, tmp));
+		} else {
+			snprintf(wt->what_en, sizeof wt->what_en, "%.110s (fd %d of pid %d)", o->what_en, o->fd,
+				 q->pid);
+			/* TRANSLATORS: %1$s: what the file is; then which fd of which process. */
+			snprintf(wt->what, sizeof wt->what, _("%s (fd %d of pid %d)"), clip(o->what, 160, tmp),
+				 o->fd, q->pid);
+		}
+		utf8_trim(wt->what);
 		return;
 	}
-	snprintf(wt->what, sizeof wt->what,
-		 same ? "fd %d is now another file; the registered one is still open elsewhere"
-		      : "fd %d is closed here; the file is still open elsewhere (a dup or a fork)",
-		 wt->tfd);
+	if (same) {
+		snprintf(wt->what_en, sizeof wt->what_en,
+			 "fd %d is now another file; the registered one is still open elsewhere", wt->tfd);
+		snprintf(wt->what, sizeof wt->what,
+			 _("fd %d is now another file; the registered one is still open elsewhere"), wt->tfd);
+	} else {
+		snprintf(wt->what_en, sizeof wt->what_en,
+			 "fd %d is closed here; the file is still open elsewhere (a dup or a fork)", wt->tfd);
+		snprintf(wt->what, sizeof wt->what,
+			 _("fd %d is closed here; the file is still open elsewhere (a dup or a fork)"),
+			 wt->tfd);
+	}
 }
 
 /* What every watched file is. */
@@ -959,11 +1144,19 @@ name_instances(struct kview *kv)
 
 			if (e->kind != KV_EPOLL)
 				continue;
-			if (e->instance)
-				snprintf(e->what, sizeof e->what, "epoll instance #%d (%d watched)", e->instance,
-					 e->info.nw);
-			else
-				snprintf(e->what, sizeof e->what, "epoll instance (unknown), %d watched", e->info.nw);
+			for (int tr = 0; tr < 2; tr++) {
+				size_t cap;
+				char *what = fd_what(e, tr, &cap);
+
+				if (e->instance)
+					/* TRANSLATORS: an epoll fd: its instance, how many fds it watches. */
+					snprintf(what, cap, L(tr, N_("epoll instance #%d (%d watched)")),
+						 e->instance, e->info.nw);
+				else
+					/* TRANSLATORS: an epoll fd kcmp could not place; how many it watches. */
+					snprintf(what, cap, L(tr, N_("epoll instance (unknown), %d watched")),
+						 e->info.nw);
+			}
 		}
 }
 
@@ -1096,13 +1289,27 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 	return 0;
 }
 
-/* "EACCES: cannot read /proc/1/fd/3: Permission denied". */
+/* "EACCES: cannot read /proc/1/fd/3: Permission denied", in English whatever the locale (for JSON). */
+static const char *
+proc_error_en(const struct kv_proc *p, char *buf, size_t cap)
+{
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+
+	snprintf(buf, cap, "%s: cannot read %s: %s", errno_name(p->err), p->err_path[0] ? p->err_path : "/proc",
+		 c ? strerror_l(p->err, c) : strerror(p->err));
+	if (c)
+		freelocale(c);
+	return buf;
+}
+
+/* "EACCES: cannot read /proc/1/fd/3: Permission denied", in the user's language. */
 const char *
 kview_proc_error(const struct kv_proc *p, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s: cannot read %s: %s", errno_name(p->err), p->err_path[0] ? p->err_path : "/proc",
-		 strerror(p->err));
-	return buf;
+	/* TRANSLATORS: %1$s is an errno name (EACCES), %2$s a /proc path, %3$s the system's message. */
+	snprintf(buf, cap, _("%s: cannot read %s: %s"), errno_name(p->err),
+		 p->err_path[0] ? p->err_path : "/proc", strerror(p->err));
+	return utf8_trim(buf);
 }
 
 /* Free every process, fd and watch of kv and leave it empty. */
@@ -1151,7 +1358,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 		if (p->err) {
 			char msg[160];
 
-			sb_json_str(b, kview_proc_error(p, msg, sizeof msg));
+			sb_json_str(b, proc_error_en(p, msg, sizeof msg));
 		} else {
 			sb_add(b, "null");
 		}
@@ -1161,7 +1368,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 
 			sb_printf(b, "%s{\"fd\":%d,\"kind\":\"%s\",\"inode\":%lu,\"what\":", k ? "," : "", f->fd,
 				  kview_kind_name(f->kind), f->ino);
-			sb_json_str(b, f->what);
+			sb_json_str(b, f->what_en);
 			if (f->listening) {
 				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":", f->qlen);
 				json_backlog(b, f);
@@ -1192,7 +1399,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 				/* data_hex too: a JSON reader's doubles keep only 53 bits of a pointer */
 				sb_printf(b, ",\"data\":%llu,\"data_hex\":\"0x%llx\",\"inode\":%lu,\"what\":",
 					  (unsigned long long)wt->data, (unsigned long long)wt->data, wt->ino);
-				sb_json_str(b, wt->what);
+				sb_json_str(b, wt->what_en);
 				sb_add(b, "}");
 			}
 			sb_add(b, "]}");
@@ -1230,7 +1437,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 				  kv->p[i].pid, f->fd, f->ino, f->qlen);
 			json_backlog(b, f);
 			sb_add(b, ",\"what\":");
-			sb_json_str(b, f->what);
+			sb_json_str(b, f->what_en);
 			sb_add(b, "}");
 			first = 0;
 		}
@@ -1243,13 +1450,15 @@ kview_text(const struct kview *kv, struct strbuf *b)
 {
 	char m[160];
 
+	/* ps(1)'s column names, which ps keeps in every language: not translated. */
 	sb_printf(b, "%-7s %-7s %-7s %-7s %-7s %-7s %-4s %s\n", "PID", "PPID", "PGID", "SID", "TTY", "TPGID",
 		  "STAT", "CMD");
 	for (int i = 0; i < kv->np; i++) {
 		const struct kv_proc *p = &kv->p[i];
 
 		if (p->gone) {
-			sb_printf(b, "%-7d (gone%s)\n", p->pid, p->reused ? "; its pid is now another process's" : "");
+			sb_printf(b, "%-7d %s\n", p->pid,
+				  p->reused ? _("(gone; its pid is now another process's)") : _("(gone)"));
 			continue;
 		}
 		sb_printf(b, "%-7d %-7d %-7d %-7d %-7s %-7d %-4c %.100s\n", p->pid, p->row.ppid, p->row.pgid,
@@ -1268,12 +1477,14 @@ kview_text(const struct kview *kv, struct strbuf *b)
 				sb_printf(b, "        fd %-4d %s\n", f->fd, f->what);
 			if (f->kind != KV_EPOLL)
 				continue;
+			sb_printf(b, "        fd %-4d ", f->fd);
 			if (f->instance)
-				sb_printf(b, "        fd %-4d epoll instance #%d, %d watched:\n", f->fd, f->instance,
-					  f->info.nw);
+				/* TRANSLATORS: heads an epoll fd's interest list (its watches follow). */
+				sb_printf(b, _("epoll instance #%d, %d watched:\n"), f->instance, f->info.nw);
 			else
-				sb_printf(b, "        fd %-4d epoll instance (unknown: kcmp refused), %d watched:\n",
-					  f->fd, f->info.nw);
+				/* TRANSLATORS: heads an epoll fd's interest list; kcmp could not place it. */
+				sb_printf(b, _("epoll instance (unknown: kcmp refused), %d watched:\n"),
+					  f->info.nw);
 			for (int w = 0; w < f->info.nw; w++)
 				sb_printf(b, "                  fd %-4d %-28s data 0x%-8llx %s\n", f->info.w[w].tfd,
 					  epoll_mask_str(f->info.w[w].events, 1, m, sizeof m),
@@ -1281,10 +1492,14 @@ kview_text(const struct kview *kv, struct strbuf *b)
 		}
 	}
 	if (kv->unknown)
-		sb_printf(b, "%d epoll instance%s told apart by kcmp; %d could not be compared (%s)\n",
-			  kv->ninstances, kv->ninstances == 1 ? "" : "s", kv->unknown,
-			  kv->kcmp_err ? strerror(kv->kcmp_err) : "?");
+		sb_printf(b, /* TRANSLATORS: the report's last line; %3$s: why kcmp refused. */
+			  P_("%d epoll instance told apart by kcmp; %d could not be compared (%s)\n",
+			     "%d epoll instances told apart by kcmp; %d could not be compared (%s)\n",
+			     kv->ninstances),
+			  kv->ninstances, kv->unknown, kv->kcmp_err ? strerror(kv->kcmp_err) : "?");
 	else
-		sb_printf(b, "%d epoll instance%s, told apart by kcmp(KCMP_FILE)\n", kv->ninstances,
-			  kv->ninstances == 1 ? "" : "s");
+		sb_printf(b, /* TRANSLATORS: the report's last line: how many kernel instances there are. */
+			  P_("%d epoll instance, told apart by kcmp(KCMP_FILE)\n",
+			     "%d epoll instances, told apart by kcmp(KCMP_FILE)\n", kv->ninstances),
+			  kv->ninstances);
 }

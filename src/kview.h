@@ -35,7 +35,9 @@ struct kv_watch {
 	uint64_t data;
 	unsigned long ino;/* inode of the watched file, when printed */
 	int has_ino;
-	char what[160];   /* what the watched file is, when known */
+	int stale;        /* the fd number no longer names the registered file (closed, or another file) */
+	char what[256];   /* what the watched file is, when known, in the user's language (for people) */
+	char what_en[160];/* the same in English, stable: for JSON and trace records */
 };
 
 /* Header and watches of an epoll fd's fdinfo. */
@@ -52,7 +54,9 @@ struct kv_fd {
 	int fd;
 	int kind;
 	unsigned long ino;
-	char what[160];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", "file PATH" ... */
+	char what[256];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", "file PATH" ...
+			     in the user's language (for people) */
+	char what_en[160];/* the same in English, stable: for JSON and trace records */
 	int listening;
 	unsigned qlen, backlog;
 	int no_backlog;   /* the backlog is unknown (read from /proc/PID/net text) */
@@ -105,12 +109,12 @@ int kview_read(struct kview *kv, const int *pids, int npids, int children);
  * names another process is listed gone (reused), and the new one after it.
  */
 int kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children);
-/* A process's error as "EACCES: cannot read /proc/1/fd/3: Permission denied" into buf. */
+/* A process's error as "EACCES: cannot read /proc/1/fd/3: Permission denied", translated, into buf. */
 const char *kview_proc_error(const struct kv_proc *p, char *buf, size_t cap);
 void kview_free(struct kview *kv);
 /* One JSON document (the documented `attach --json` format). */
 void kview_json(const struct kview *kv, struct strbuf *b);
-/* A plain-text report. */
+/* A plain-text report, in the user's language. */
 void kview_text(const struct kview *kv, struct strbuf *b);
 
 #endif

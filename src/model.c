@@ -1533,20 +1533,26 @@ apply_tty(struct model *m, struct m_proc *p, const struct trace_rec *r)
 	(void)p;
 	for (const char *s = r->text; *s; s++) {
 		char *line = m->tty[m->ntty % M_TTY_LINES];
+		/* A UTF-8 character's later bytes join the one before: lines wrap between characters. */
+		int more = ((unsigned char)*s & 0xc0) == 0x80;
 
 		if (*s == '\r')
 			continue;
-		if (*s == '\n' || m->tty_col == M_TTY_COLS - 1) {
-			line[m->tty_col] = '\0';
+		if (more && (m->tty_len == 0 || m->tty_len >= M_TTY_BYTES - 1))
+			continue; /* a stray one: nothing to join */
+		if (*s == '\n' || (!more && (m->tty_col == M_TTY_COLS - 1 || m->tty_len > M_TTY_BYTES - 5))) {
+			line[m->tty_len] = '\0';
 			m->ntty++;
-			m->tty_col = 0;
+			m->tty_col = m->tty_len = 0;
 			m->tty[m->ntty % M_TTY_LINES][0] = '\0';
 			if (*s == '\n')
 				continue;
 			line = m->tty[m->ntty % M_TTY_LINES];
 		}
-		line[m->tty_col++] = *s;
-		line[m->tty_col] = '\0';
+		if (!more)
+			m->tty_col++;
+		line[m->tty_len++] = *s;
+		line[m->tty_len] = '\0';
 	}
 }
 

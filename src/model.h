@@ -42,7 +42,8 @@
 #define M_WAIT_LATE 64   /* newest entries a late return is put among, by its time */
 #define M_EVENTS 256
 #define M_TTY_LINES 256
-#define M_TTY_COLS 160
+#define M_TTY_COLS 160 /* characters of a terminal line kept before it wraps */
+#define M_TTY_BYTES (M_TTY_COLS * 4) /* their bytes at most (UTF-8) */
 #define M_CLIENTS 64
 #define M_CLOSED 64
 #define M_WAIT_PAIRS 8
@@ -344,9 +345,10 @@ struct model {
 	uint64_t end_malformed;
 
 	/* what the children printed to their terminal */
-	char tty[M_TTY_LINES][M_TTY_COLS];
+	char tty[M_TTY_LINES][M_TTY_BYTES];
 	uint64_t ntty;     /* complete lines; the current partial line is tty[ntty % N] */
-	int tty_col;
+	int tty_col;       /* characters in the partial line */
+	int tty_len;       /* its bytes */
 };
 
 struct model *model_new(void);

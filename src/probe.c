@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "probe.h"
 #include "role.h"
 #include "trace.h"
@@ -85,9 +86,9 @@ probe_regular_file(void)
 	epfd = traced_epoll_create1(EPOLL_CLOEXEC);
 	role_say("pid %d: 261.c: epoll_ctl(%d, EPOLL_CTL_ADD, %d = %s, EPOLLIN)\n", P, epfd, fd, path);
 	ret = traced_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, (uint64_t)fd);
-	role_say("pid %d:   = %s.  A regular file is always ready, so epoll refuses it: the notes'\n"
-		 "           \"always EPOLLIN\" never happens; epoll_wait never sees this fd.\n",
-		 P, ret == 0 ? "0 (unexpected!)" : errno_name(errno));
+	role_say(_("pid %d:   = %s.  A regular file is always ready, so epoll refuses it: the notes'\n"
+		 "           \"always EPOLLIN\" never happens; epoll_wait never sees this fd.\n"),
+		 P, ret == 0 ? _("0 (unexpected!)") : errno_name(errno));
 	unlink(path);
 	rmdir(dir);
 }
@@ -135,11 +136,11 @@ t_kcmp(int fd1, int fd2)
 	r.err = ret < 0 ? errno : 0;
 	trace_emit(&r);
 	if (ret < 0)
-		role_say("pid %d:   kcmp(KCMP_FILE, %d, %d) = -1 %s: cannot tell\n", P, fd1, fd2,
+		role_say(_("pid %d:   kcmp(KCMP_FILE, %d, %d) = -1 %s: cannot tell\n"), P, fd1, fd2,
 			 errno_name(errno));
 	else
 		role_say("pid %d:   kcmp(KCMP_FILE, %d, %d) = %ld: %s\n", P, fd1, fd2, ret,
-			 ret == 0 ? "the same epoll instance" : "two different epoll instances");
+			 ret == 0 ? _("the same epoll instance") : _("two different epoll instances"));
 }
 
 /* Two epoll fds and a dup of the first: what fdinfo shows and what kcmp tells. */
@@ -148,14 +149,14 @@ probe_two_instances(void)
 {
 	int a = traced_epoll_create1(EPOLL_CLOEXEC), b = traced_epoll_create1(EPOLL_CLOEXEC), c;
 
-	role_say("pid %d: 359.c: two epoll_create1 in one process: fds %d and %d\n", P, a, b);
+	role_say(_("pid %d: 359.c: two epoll_create1 in one process: fds %d and %d\n"), P, a, b);
 	show_fdinfo(a);
 	show_fdinfo(b);
-	role_say("pid %d: same anon inode in fdinfo, yet:\n", P);
+	role_say(_("pid %d: same anon inode in fdinfo, yet:\n"), P);
 	t_kcmp(a, b);
 	c = fcntl(a, F_DUPFD_CLOEXEC, 0);
 	traced_open(c, OPEN_EPOLL, "dup of the first epoll fd", c < 0 ? errno : 0);
-	role_say("pid %d: and a dup() of fd %d as fd %d:\n", P, a, c);
+	role_say(_("pid %d: and a dup() of fd %d as fd %d:\n"), P, a, c);
 	t_kcmp(a, c);
 }
 
@@ -169,33 +170,33 @@ probe_ctl_errors(void)
 	if (t_pipe(p) < 0)
 		return;
 	ret = traced_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
-	role_say("pid %d: ADD pipe fd %d = %s\n", P, p[0], verdict(ret));
+	role_say(_("pid %d: ADD pipe fd %d = %s\n"), P, p[0], verdict(ret));
 	ret = traced_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN, (uint64_t)p[0]);
-	role_say("pid %d: ADD the same fd again = %s: one entry per (instance, fd); use MOD\n", P,
+	role_say(_("pid %d: ADD the same fd again = %s: one entry per (instance, fd); use MOD\n"), P,
 		 verdict(ret));
 	ret = traced_epoll_ctl(epfd, EPOLL_CTL_MOD, p[0], EPOLLIN, 0xC0FFEE);
-	role_say("pid %d: MOD it with data 0xC0FFEE = %s\n", P, verdict(ret));
+	role_say(_("pid %d: MOD it with data 0xC0FFEE = %s\n"), P, verdict(ret));
 	if (write_all(p[1], "x", 1) == 0 && t_wait0(epfd, &ev) > 0)
-		role_say("pid %d: epoll_wait returns data 0x%llx: the kernel hands back data, never "
-			 "the fd\n", P, (unsigned long long)ev.data.u64);
+		role_say(_("pid %d: epoll_wait returns data 0x%llx: the kernel hands back data, never "
+			 "the fd\n"), P, (unsigned long long)ev.data.u64);
 	traced_close(p[1]);
 	if (t_wait0(epfd, &ev) > 0)
-		role_say("pid %d: writer closed: events 0x%x = EPOLLIN|EPOLLHUP; HUP was never asked "
-			 "for, and the mask has two bits: test with &, not ==\n", P, ev.events);
+		role_say(_("pid %d: writer closed: events 0x%x = EPOLLIN|EPOLLHUP; HUP was never asked "
+			 "for, and the mask has two bits: test with &, not ==\n"), P, ev.events);
 	traced_close(p[0]);
 	ret = traced_epoll_ctl(epfd, EPOLL_CTL_DEL, p[0], 0, 0);
-	role_say("pid %d: close(%d) first, then DEL = %s: DEL before close\n", P, p[0], verdict(ret));
+	role_say(_("pid %d: close(%d) first, then DEL = %s: DEL before close\n"), P, p[0], verdict(ret));
 	if (t_pipe(q) < 0)
 		return;
-	role_say("pid %d: a new pipe gets fd %d again\n", P, q[0]);
+	role_say(_("pid %d: a new pipe gets fd %d again\n"), P, q[0]);
 	if (write_all(q[1], "y", 1) == 0) {
 		int n = t_wait0(epfd, NULL);
 
-		role_say("pid %d: data waiting, epoll_wait = %d: the new file is not watched (closing "
-			 "removed the old entry)\n", P, n);
+		role_say(_("pid %d: data waiting, epoll_wait = %d: the new file is not watched (closing "
+			 "removed the old entry)\n"), P, n);
 	}
 	traced_epoll_ctl(epfd, EPOLL_CTL_ADD, q[0], EPOLLIN, (uint64_t)q[0]);
-	role_say("pid %d: after ADD, epoll_wait = %d\n", P, t_wait0(epfd, NULL));
+	role_say(_("pid %d: after ADD, epoll_wait = %d\n"), P, t_wait0(epfd, NULL));
 
 	/* The registration belongs to the open file, not to the fd number. */
 	int d = fcntl(q[0], F_DUPFD_CLOEXEC, 0);
@@ -205,17 +206,17 @@ probe_ctl_errors(void)
 	if (read(q[0], &c, 1) != 1)
 		c = 0;
 	traced_close(q[0]);
-	role_say("pid %d: dup(%d) = %d, then close(%d) without DEL\n", P, q[0], d, q[0]);
+	role_say(_("pid %d: dup(%d) = %d, then close(%d) without DEL\n"), P, q[0], d, q[0]);
 	if (write_all(q[1], "z", 1) == 0) {
 		int n = t_wait0(epfd, &ev);
 
-		role_say("pid %d: epoll_wait = %d, data %llu: an event for fd %d, which is closed; the "
-			 "dup keeps the file, so the registration lives on\n", P, n,
+		role_say(_("pid %d: epoll_wait = %d, data %llu: an event for fd %d, which is closed; the "
+			 "dup keeps the file, so the registration lives on\n"), P, n,
 			 n > 0 ? (unsigned long long)ev.data.u64 : 0ull, q[0]);
 	}
 	ret = traced_epoll_ctl(epfd, EPOLL_CTL_DEL, q[0], 0, 0);
-	role_say("pid %d: and DEL(%d) = %s: it cannot be removed by that number any more (see "
-		 "'inspect' or the kernel view)\n", P, q[0], verdict(ret));
+	role_say(_("pid %d: and DEL(%d) = %s: it cannot be removed by that number any more (see "
+		 "'inspect' or the kernel view)\n"), P, q[0], verdict(ret));
 }
 
 /* One pipe under a level- and an edge-triggered instance: how often each reports. */
@@ -231,24 +232,24 @@ probe_triggers(void)
 	traced_epoll_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
 	if (write_all(p[1], "ab", 2) < 0)
 		return;
-	role_say("pid %d: 2 bytes in a pipe watched by two instances: %d (level) and %d (edge)\n",
+	role_say(_("pid %d: 2 bytes in a pipe watched by two instances: %d (level) and %d (edge)\n"),
 		 P, lt, et);
 	n1 = t_wait0(lt, NULL);
 	n2 = t_wait0(lt, NULL);
-	role_say("pid %d: level: epoll_wait = %d, again = %d (repeats while data is there)\n", P,
+	role_say(_("pid %d: level: epoll_wait = %d, again = %d (repeats while data is there)\n"), P,
 		 n1, n2);
 	n1 = t_wait0(et, NULL);
 	n2 = t_wait0(et, NULL);
-	role_say("pid %d: edge:  epoll_wait = %d, again = %d (reported once per change)\n", P,
+	role_say(_("pid %d: edge:  epoll_wait = %d, again = %d (reported once per change)\n"), P,
 		 n1, n2);
 	if (read(p[0], &c, 1) == 1) {
 		n1 = t_wait0(lt, NULL);
 		n2 = t_wait0(et, NULL);
-		role_say("pid %d: read 1 byte of 2; level = %d, edge = %d (no new edge)\n", P, n1,
+		role_say(_("pid %d: read 1 byte of 2; level = %d, edge = %d (no new edge)\n"), P, n1,
 			 n2);
 	}
 	if (write_all(p[1], "c", 1) == 0)
-		role_say("pid %d: 1 more byte arrives: edge = %d (a new edge)\n", P, t_wait0(et, NULL));
+		role_say(_("pid %d: 1 more byte arrives: edge = %d (a new edge)\n"), P, t_wait0(et, NULL));
 }
 
 /*
@@ -269,16 +270,17 @@ probe_et_before_add(void)
 	if (write_all(p[1], "early\n", 6) < 0)
 		return;
 	trace_log("write(%d, \"early\\n\", 6) = 6: the data is in the pipe before the ADD", p[1]);
-	role_say("pid %d: 6 bytes written into pipe fd %d before it is watched\n", P, p[0]);
+	role_say(_("pid %d: 6 bytes written into pipe fd %d before it is watched\n"), P, p[0]);
 	traced_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
 	n1 = t_wait0(epfd, &ev);
 	n2 = t_wait0(epfd, NULL);
-	role_say("pid %d: ADD with EPOLLET, then epoll_wait = %d, again = %d\n", P, n1, n2);
+	role_say(_("pid %d: ADD with EPOLLET, then epoll_wait = %d, again = %d\n"), P, n1, n2);
 	if (n1 == 1 && (ev.events & EPOLLIN)) {
 		trace_log("EPOLLET reported data that arrived before EPOLL_CTL_ADD; the notes claim it "
 			  "would not: ep_insert polls the file at ADD and queues it if ready");
-		role_say("pid %d: the notes claim EPOLLET misses data that came before the ADD. It does "
-			 "not: ep_insert polls the pipe at ADD and queues it; the edge is reported once\n", P);
+		role_say(_("pid %d: the notes claim EPOLLET misses data that came before the ADD. It does "
+			   "not: ep_insert polls the pipe at ADD and queues it; the edge is reported once\n"),
+			 P);
 	} else {
 		trace_log("EPOLLET did not report data that arrived before EPOLL_CTL_ADD (epoll_wait = %d)", n1);
 	}
@@ -292,7 +294,7 @@ probe_tty_read(void)
 	struct trace_rec r;
 	ssize_t n;
 
-	role_say("pid %d: read(0) from the terminal, in process group %d (foreground: %d)\n", P,
+	role_say(_("pid %d: read(0) from the terminal, in process group %d (foreground: %d)\n"), P,
 		 (int)getpgrp(), (int)tcgetpgrp(STDIN_FILENO));
 	trace_rec_init(&r, TR_READY);
 	trace_emit(&r);
@@ -302,7 +304,9 @@ probe_tty_read(void)
 		if (n < 0 && errno == EINTR && role_stop)
 			break;
 		if (n > 0)
-			role_say("pid %d: read %zd bytes from the terminal: %s\n", P, n, r.text);
+			role_say(P_("pid %d: read %zd byte from the terminal: %s\n",
+				    "pid %d: read %zd bytes from the terminal: %s\n", n),
+				 P, n, r.text);
 		if (n == 0)
 			break;
 	}
@@ -329,7 +333,7 @@ probe_main(const struct role_args *a, int role)
 	case PROBE_ET_BEFORE_ADD: probe_et_before_add(); break;
 	case PROBE_TTY_READ: probe_tty_read();
 	}
-	role_say("pid %d: holding its fds open; Ctrl+C ends it\n", P);
+	role_say(_("pid %d: holding its fds open; Ctrl+C ends it\n"), P);
 	trace_rec_init(&r, TR_READY);
 	trace_emit(&r);
 	trace_flush();

@@ -107,11 +107,15 @@ role_stop_set(sigset_t *set)
 	sigset_of(set, stop_signals, (int)ARRAY_LEN(stop_signals));
 }
 
-/* Format into 512 bytes (cut there) and write to stdout, ignoring errors. */
+/*
+ * Format into 1024 bytes (cut there, at a character's start: a translated
+ * line is about twice as many bytes as it is columns) and write to stdout,
+ * ignoring errors.
+ */
 void
 role_say(const char *fmt, ...)
 {
-	char buf[512];
+	char buf[1024];
 	va_list ap;
 	int n;
 
@@ -120,8 +124,17 @@ role_say(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof buf)
-		n = sizeof buf - 1;
+	if ((size_t)n >= sizeof buf) {
+		int lead = n = sizeof buf - 1;
+
+		while (lead > 0 && n - lead < 3 && ((unsigned char)buf[lead - 1] & 0xc0) == 0x80)
+			lead--;
+		/* buf[lead - 1] starts the last character: keep it only when whole */
+		unsigned char c = lead > 0 ? (unsigned char)buf[lead - 1] : 0;
+
+		if (c >= 0xc0 && n - (lead - 1) < (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2))
+			n = lead - 1;
+	}
 	/* The pty may be gone (hang-up): nothing to do about that here. */
 	if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 		return;

@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "loop.h"
 #include "paths.h"
 #include "proctab.h"
@@ -58,6 +59,8 @@ struct run {
 	struct trace_reader rd;
 	char fifo_paths[MAX_PATHS][128];
 	int nfifo;
+	unsigned char ucarry[4]; /* a UTF-8 character the last pty read cut short */
+	size_t nucarry;
 };
 
 static unsigned run_counter;
@@ -175,37 +178,114 @@ run_trace_pending(const struct run *r)
 	return n + (int)r->rd.ncarry;
 }
 
+/*
+ * The length of the UTF-8 character at s (n bytes there): 1..4 when it is
+ * whole, valid and printable (not a C1 control: those are terminal
+ * commands), 0 when it is not, -1 when it is cut short by the end of s.
+ */
+static int
+utf8_char(const unsigned char *s, size_t n)
+{
+	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	if (s[0] == 0xc2)
+		lo = 0xa0; /* U+0080..U+009F: the C1 controls */
+	else if (s[0] == 0xe0)
+		lo = 0xa0; /* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90; /* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f; /* beyond U+10FFFF */
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return len;
+}
+
+/*
+ * Keep newlines, printable ASCII and whole printable UTF-8 characters of
+ * in (after a character the last read cut short); drop other control
+ * bytes.  A character cut short at the end waits in r->ucarry.  Returns
+ * the bytes in out (room for n + 4); n is TRACE_TEXT_MAX at most.
+ */
+static size_t
+pty_text(struct run *r, const unsigned char *in, size_t n, unsigned char *out)
+{
+	unsigned char joined[TRACE_TEXT_MAX + 4];
+	size_t j = 0, m = r->nucarry;
+
+	memcpy(joined, r->ucarry, m);
+	memcpy(joined + m, in, n);
+	m += n;
+	r->nucarry = 0;
+	for (size_t i = 0; i < m;) {
+		unsigned char c = joined[i];
+		int len;
+
+		if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+			out[j++] = c;
+			i++;
+			continue;
+		}
+		len = c >= 0x80 ? utf8_char(joined + i, m - i) : 0;
+		if (len < 0) {
+			r->nucarry = m - i;
+			memcpy(r->ucarry, joined + i, r->nucarry);
+			break;
+		}
+		if (len == 0) {
+			i++;
+			continue;
+		}
+		memcpy(out + j, joined + i, (size_t)len);
+		j += (size_t)len;
+		i += (size_t)len;
+	}
+	return j;
+}
+
 /* Read the pty dry (the loop calls this once per gulp). */
 static void
 drain_pty(void *arg, uint32_t events)
 {
 	struct run *r = arg;
-	char buf[4096];
+	unsigned char buf[4096], text[TRACE_TEXT_MAX + 4];
 
 	(void)events;
 	for (;;) {
 		ssize_t n = read(r->master, buf, sizeof buf);
 
-		if (n > 0) {
-			for (ssize_t off = 0; off < n; off += TRACE_TEXT_MAX) {
+		/*
+		 * A record per TRACE_TEXT_MAX bytes read; one more when a
+		 * character carried over from the last piece makes its text
+		 * longer than a record holds (texts are cut between characters).
+		 */
+		for (ssize_t raw = 0; raw < n; raw += TRACE_TEXT_MAX) {
+			size_t piece = (size_t)(n - raw) < TRACE_TEXT_MAX ? (size_t)(n - raw) : TRACE_TEXT_MAX;
+			size_t len = pty_text(r, buf + raw, piece, text);
+
+			for (size_t off = 0, k; off < len; off += k) {
 				struct trace_rec rec;
-				size_t k = (size_t)(n - off) < TRACE_TEXT_MAX ? (size_t)(n - off) : TRACE_TEXT_MAX;
 
+				k = len - off < TRACE_TEXT_MAX ? len - off : TRACE_TEXT_MAX;
+				while (k < len - off && k > 0 && (text[off + k] & 0xc0) == 0x80)
+					k--;
 				trace_rec_init(&rec, TR_TTY);
-				/* Keep newlines and printable text; drop other control bytes. */
-				size_t j = 0;
-				for (size_t i = 0; i < k; i++) {
-					unsigned char c = (unsigned char)buf[off + (ssize_t)i];
-
-					if (c == '\n' || (c >= 0x20 && c < 0x7f))
-						rec.text[j++] = (char)c;
-				}
-				rec.text[j] = '\0';
-				if (j > 0)
-					run_emit(r, &rec);
+				memcpy(rec.text, text + off, k);
+				rec.text[k] = '\0';
+				run_emit(r, &rec);
 			}
-			continue;
 		}
+		if (n > 0)
+			continue;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -318,13 +398,13 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 	r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0 ||
 	    ptsname_r(r->master, slave_name, sizeof slave_name) != 0) {
-		snprintf(err, errcap, "cannot open a pseudo-terminal: %s", strerror(errno));
+		snprintf(err, errcap, _("cannot open a pseudo-terminal: %s"), strerror(errno));
 		goto fail;
 	}
 	ioctl(r->master, TIOCSWINSZ, &ws);
 	slave = open(slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0) {
-		snprintf(err, errcap, "cannot open %s: %s", slave_name, strerror(errno));
+		snprintf(err, errcap, _("cannot open %s: %s"), slave_name, strerror(errno));
 		goto fail;
 	}
 	if (pipe2(tp, O_CLOEXEC) < 0 || pipe2(cp, O_CLOEXEC) < 0) {

@@ -30,6 +30,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "role.h"
 #include "session.h"
 #include "trace.h"
@@ -133,7 +134,7 @@ exec_program(char **argv)
 		pre = NULL;
 	setenv("LD_PRELOAD", pre ? pre : S.a->preload, 1);
 	execvp(argv[0], argv);
-	dprintf(STDERR_FILENO, "epollviz: cannot run %s: %s\n", argv[0], strerror(errno));
+	dprintf(STDERR_FILENO, _("epollviz: cannot run %s: %s\n"), argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -247,7 +248,8 @@ job_check_done(int i)
 	if (WIFSIGNALED(st))
 		role_say("[%d]  %s  %s\n", i + 1, strsignal(WTERMSIG(st)), j->name);
 	else
-		role_say("[%d]  Done(%d)  %s\n$ ", i + 1, WEXITSTATUS(st), j->name);
+		/* TRANSLATORS: a finished job as bash says it (number, status, command); "$ ": the prompt. */
+		role_say(_("[%d]  Done(%d)  %s\n$ "), i + 1, WEXITSTATUS(st), j->name);
 }
 
 /* One child that changed state: its record, and what it means for its job. */
@@ -267,7 +269,8 @@ reaped(void *ctx, pid_t p, int st)
 		trace_job(i, JOB_STOPPED);
 		if (S.fg == i)
 			take_terminal();
-		role_say("\n[%d]+  Stopped  %s\n$ ", i + 1, S.jobs[i].name);
+		/* TRANSLATORS: a stopped job as bash reports it (number, command); "$ " is the prompt. */
+		role_say(_("\n[%d]+  Stopped  %s\n$ "), i + 1, S.jobs[i].name);
 	} else if (WIFCONTINUED(st)) {
 		if (S.jobs[i].state == J_STOPPED) {
 			S.jobs[i].state = J_RUNNING;
@@ -319,7 +322,8 @@ cmd_fg(void)
 		traced_kill(-S.jobs[i].pgid, SIGCONT);
 		return;
 	}
-	role_say("fg: no stopped job\n$ ");
+	/* TRANSLATORS: the shell's answer to fg when no job is stopped; "$ " is the prompt. */
+	role_say("%s", _("fg: no stopped job\n$ "));
 }
 
 /* Drain the signalfd.  Returns 1 if a stop (TERM/HUP) arrived. */
@@ -404,7 +408,7 @@ session_main(const struct role_args *a, int role)
 	S.fg = -1;
 	S.ctl = a->ctl_fd;
 	if (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
-		dprintf(STDERR_FILENO, "epollviz session: cannot take the terminal: %s\n",
+		dprintf(STDERR_FILENO, _("epollviz session: cannot take the terminal: %s\n"),
 			strerror(errno));
 		_exit(1);
 	}
@@ -424,7 +428,7 @@ session_main(const struct role_args *a, int role)
 		role_say("epollviz session: %s\n", err);
 		role_exit(2);
 	}
-	role_say("epollviz: session %d on %s: scenario %s\n", S.pid, ttyname(STDIN_FILENO),
+	role_say(_("epollviz: session %d on %s: scenario %s\n"), S.pid, ttyname(STDIN_FILENO),
 		 S.sc.name);
 	S.njobs = S.sc.njobs;
 	for (int i = 0; i < S.njobs; i++)
