@@ -7,8 +7,12 @@
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "paths.h"
+
+/* Set by i18n_english for epollviz's own children (re-executed roles). */
+#define ENGLISH_ENV "EPOLLVIZ_ENGLISH"
 
 /* Locale from the environment, numbers in C, the domain bound; see i18n.h. */
 int
@@ -19,6 +23,8 @@ i18n_init(char *err, size_t errcap)
 
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
+	if (getenv(ENGLISH_ENV))
+		i18n_english();
 	rc = paths_locale(dir, sizeof dir, err, errcap);
 	if (rc == 0)
 		bindtextdomain(I18N_DOMAIN, dir);
@@ -32,4 +38,6 @@ i18n_english(void)
 {
 	/* "C", not "C.UTF-8": glibc's gettext ignores LANGUAGE only for the C locale. */
 	setlocale(LC_MESSAGES, "C");
+	/* Our children too (the workers' terminal lines reach the JSON); a user's program ignores it. */
+	setenv(ENGLISH_ENV, "1", 1);
 }

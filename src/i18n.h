@@ -55,6 +55,8 @@ int i18n_init(char *err, size_t errcap);
  * Messages in English from now on, whatever the environment says (LANGUAGE
  * too): with --json, what epollviz prints (messages inside the JSON, such as
  * a contest's or attach's "error", included) is the same in every language.
+ * epollviz's own children (the roles, which write the terminal lines that
+ * reach the JSON) inherit it through $EPOLLVIZ_ENGLISH.
  */
 void i18n_english(void);
 

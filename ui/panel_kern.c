@@ -312,7 +312,7 @@ watch_line(struct lines *L, const struct kv_watch *wt)
 		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
 		lines_printf(L, " ");
 	}
-	lines_put(L, strstr(wt->what, "closed") ? CS_WARN : CS_NORMAL, wt->what);
+	lines_put(L, wt->stale ? CS_WARN : CS_NORMAL, wt->what);
 }
 
 /* One epoll fd: its instance, then its entries (unless an earlier holder listed them). */
