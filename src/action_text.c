@@ -176,8 +176,8 @@ action_text_localize(const char *text, char *buf, size_t cap)
 		long n = 2;
 
 		if (match(s->one, text, &fd) || (s->many && (fd.n = 0, match(s->many, text, &fd)))) {
-			if (s->many && s->count < fd.n)
-				n = strtol(fd.arg[s->count].at, NULL, 10);
+			if (s->many && s->count < fd.n && fd.arg[s->count].at)
+				n = strtol(fd.arg[s->count].at, NULL, 10); /* the digits end the number */
 			fmt = s->many ? P_(s->one, s->many, n) : _(s->one);
 			if (cap == 0)
 				return text;
