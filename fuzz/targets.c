@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../src/action_text.h"
 #include "../src/kview.h"
 #include "../src/model.h"
 #include "../src/proctab.h"
@@ -72,6 +73,12 @@ sink(void *ctx, const struct trace_rec *r)
 	sb_reset(b);
 	trace_rec_json(b, r);
 	trace_rec_line(b, r, 0);
+	if (r->type == TR_ACTION) { /* a recording's sentence, matched back to its format for the Story */
+		char out[2 * TRACE_TEXT_MAX + 2];
+		const char *t = action_text_localize(r->text, out, sizeof out);
+
+		CHECK(strlen(t) < sizeof out);
+	}
 }
 
 /* The reader's counts, to compare two feedings of the same bytes. */
