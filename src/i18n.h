@@ -2,8 +2,9 @@
  * i18n.h - the translation of what epollviz says to people (gettext,
  * domain "epollviz"): the screen, the headless text, --help and errors.
  * What programs read stays English and stable: JSON Lines, record and
- * field names, scenario keys, option names.  No curses, no state of its own
- * beyond what setlocale and bindtextdomain keep.
+ * field names, scenario keys, option names.  Only the marks: no curses, no
+ * state, no code of its own (src/lang.h takes the locale and binds the
+ * domain), so any file may include it.
  *
  * In the code:
  *   _("text")                 translated now
@@ -41,23 +42,5 @@ i18n_pgettext(const char *key, const char *text)
 
 	return t == key ? text : t;
 }
-
-/*
- * Take the user's locale (LANG, LC_*, LANGUAGE) for messages and character
- * types, but keep numbers in the C locale (JSON and parsed option values
- * never get a decimal comma), and bind the domain to the catalogues found
- * as paths_locale says.  Returns 0, or -1 with a message in err when
- * $EPOLLVIZ_LOCALEDIR is set but names no directory (the messages then stay
- * English).
- */
-int i18n_init(char *err, size_t errcap);
-/*
- * Messages in English from now on, whatever the environment says (LANGUAGE
- * too): with --json, what epollviz prints (messages inside the JSON, such as
- * a contest's or attach's "error", included) is the same in every language.
- * epollviz's own children (the roles, which write the terminal lines that
- * reach the JSON) inherit it through $EPOLLVIZ_ENGLISH.
- */
-void i18n_english(void);
 
 #endif

@@ -129,7 +129,7 @@ crt_init(void)
 	const char *cs;
 	static int registered;
 
-	/* The locale was taken at start (i18n_init), numbers kept in C. */
+	/* The locale was taken at start (lang_init), numbers kept in C. */
 	cs = nl_langinfo(CODESET);
 	utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)

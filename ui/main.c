@@ -18,6 +18,7 @@
 #include "../src/paths.h"
 #include "../src/headless.h"
 #include "../src/i18n.h"
+#include "../src/lang.h"
 #include "../src/roles.h"
 #include "../src/scenario.h"
 #include "lines.h"
@@ -95,14 +96,14 @@ main(int argc, char **argv)
 	const char *record = NULL;
 	char ierr[PATH_MAX + 128];
 
-	if (i18n_init(ierr, sizeof ierr) < 0 && !(argc >= 2 && strcmp(argv[1], "--role") == 0)) {
+	if (lang_init(ierr, sizeof ierr) < 0 && !(argc >= 2 && strcmp(argv[1], "--role") == 0)) {
 		fprintf(stderr, "epollviz: %s\n", ierr);
 		return 2;
 	}
 	/* --json: one output for every language (a program reads it). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--json") == 0)
-			i18n_english();
+			lang_english();
 	if (argc == 3 && strcmp(argv[1], "--role") == 0 && strcmp(argv[2], "po-scenarios") == 0) {
 		if (scenario_po_strings(stdout, ierr, sizeof ierr) < 0) {
 			fprintf(stderr, "epollviz: %s\n", ierr);

@@ -50,6 +50,14 @@ col_after(int least, int at, const char *head)
 	return end > least ? end : least;
 }
 
+/* A header at display column col_at of the current line. */
+static void
+put_at(struct lines *L, int col_at, const char *s)
+{
+	lines_pad(L, col_at);
+	lines_printf(L, "%s", s);
+}
+
 /* Write the header row at the columns it needs, and keep them for the entries. */
 static void
 header_line(struct lines *L, int beside)
@@ -68,23 +76,16 @@ header_line(struct lines *L, int beside)
 		col.traced = col_after(COL_TRACED, col.kernel, kernel);
 		col.data = col_after(COL_DATA, col.traced, tr);
 		col.verdict = col_after(COL_VERDICT, col.data, data);
-		lines_pad(L, col.kernel);
-		lines_printf(L, "%s", kernel);
-		lines_pad(L, col.traced);
-		lines_printf(L, "%s", tr);
-		lines_pad(L, col.data);
-		lines_printf(L, "%s", data);
-		lines_pad(L, col.verdict);
-		lines_printf(L, "%s", verdict);
+		put_at(L, col.kernel, kernel);
+		put_at(L, col.traced, tr);
+		put_at(L, col.data, data);
+		put_at(L, col.verdict, verdict);
 	} else {
 		col.adata = col_after(COL_ADATA, col.akernel, events);
 		col.awhat = col_after(COL_AWHAT, col.adata, data);
-		lines_pad(L, col.akernel);
-		lines_printf(L, "%s", events);
-		lines_pad(L, col.adata);
-		lines_printf(L, "%s", data);
-		lines_pad(L, col.awhat);
-		lines_printf(L, "%s", what);
+		put_at(L, col.akernel, events);
+		put_at(L, col.adata, data);
+		put_at(L, col.awhat, what);
 	}
 }
 

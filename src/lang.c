@@ -1,22 +1,23 @@
 /*
- * i18n.c - see i18n.h.  Owns the process's locale settings and the binding
+ * lang.c - see lang.h.  Owns the process's locale settings and the binding
  * of the text domain; knows nothing of what is translated.
  */
-#include "i18n.h"
+#include "lang.h"
 
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "paths.h"
 
-/* Set by i18n_english for epollviz's own children (re-executed roles). */
+/* Set by lang_english for epollviz's own children (re-executed roles). */
 #define ENGLISH_ENV "EPOLLVIZ_ENGLISH"
 
-/* Locale from the environment, numbers in C, the domain bound; see i18n.h. */
+/* Locale from the environment, numbers in C, the domain bound; see lang.h. */
 int
-i18n_init(char *err, size_t errcap)
+lang_init(char *err, size_t errcap)
 {
 	char dir[PATH_MAX];
 	int rc;
@@ -24,7 +25,7 @@ i18n_init(char *err, size_t errcap)
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
 	if (getenv(ENGLISH_ENV))
-		i18n_english();
+		lang_english();
 	rc = paths_locale(dir, sizeof dir, err, errcap);
 	if (rc == 0)
 		bindtextdomain(I18N_DOMAIN, dir);
@@ -32,9 +33,9 @@ i18n_init(char *err, size_t errcap)
 	return rc < 0 ? -1 : 0;
 }
 
-/* English messages from now on; see i18n.h. */
+/* English messages from now on; see lang.h. */
 void
-i18n_english(void)
+lang_english(void)
 {
 	/* "C", not "C.UTF-8": glibc's gettext ignores LANGUAGE only for the C locale. */
 	setlocale(LC_MESSAGES, "C");
