@@ -149,7 +149,7 @@ begin_burst(struct actions *a, const struct action_call *c)
 {
 	if (need_server(a, "burst") < 0)
 		return -1;
-	run_action(a->run, ACTION_BEGIN, SAY_BURST, c->n, c->n,
+	run_action(a->run, ACTION_BEGIN, SAY_N(SAY_BURST, c->n), c->n, c->n,
 		   target_listen(a)->port);
 	clients_burst(a->cs, c->n);
 	return 0;

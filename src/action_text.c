@@ -22,7 +22,7 @@ static const struct say {
 } says[] = {
 	{ SAY_NO_SERVER, NULL, 0, -1 },
 	{ SAY_CONNECT, NULL, 0, -1 },
-	{ SAY_BURST, NULL, 0, -1 },
+	{ SAY_BURST, 1, -1 },
 	{ SAY_HOLD, 1, -1 },
 	{ SAY_SEND_NONE, NULL, 0, -1 },
 	{ SAY_SEND, 1, -1 },

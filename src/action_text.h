@@ -32,7 +32,8 @@
 
 #define SAY_NO_SERVER N_("%s: no echo server is listening")
 #define SAY_CONNECT N_("connect %d: one at a time, each sends a line, reads the reply, closes")
-#define SAY_BURST N_("burst %d: %d connections at once to 127.0.0.1:%d")
+#define SAY_BURST NP_("burst %d: %d connection at once to 127.0.0.1:%d",\
+	"burst %d: %d connections at once to 127.0.0.1:%d")
 #define SAY_HOLD NP_("hold %d: open %d connection and keep it",\
 	"hold %d: open %d connections and keep them")
 #define SAY_SEND_NONE N_("send: no held connection (hold first)")

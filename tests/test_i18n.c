@@ -213,6 +213,8 @@ Test(i18n, action_sentences_come_back_in_russian_with_three_plural_forms)
 		cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf), forms[i].want, "for %d (record '%s')",
 				 forms[i].n, rec);
 	}
+	snprintf(rec, sizeof rec, SAY_N(SAY_BURST, 22), 22, 22, 8080);
+	cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf), "burst 22: 22 соединения разом на 127.0.0.1:8080");
 	snprintf(rec, sizeof rec, SAY_CTRL_C, "^C", 3u);
 	cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf),
 			 "^C: записать 0x03 в ведущую сторону pty; дисциплина линии шлёт сигнал группе процессов "
