@@ -36,7 +36,7 @@ start() {
 	shift 2
 	stop_server
 	tm -f /dev/null new-session -d -x "$cols" -y "$rows" \
-		"cd '$(dirname "$BIN")' && exec env LC_ALL=C.UTF-8 EPOLLVIZ_SCENARIOS='$SCN' ./$(basename "$BIN") $*" \; \
+		"cd '$(dirname "$BIN")' && exec env LC_ALL=C.UTF-8 LANGUAGE=${SHOT_LANGUAGE:-} EPOLLVIZ_SCENARIOS='$SCN' ./$(basename "$BIN") $*" \; \
 		set-option -g remain-on-exit on >/dev/null
 }
 
@@ -212,3 +212,29 @@ shot replay "$W" "$H"
 start "$W" "$H" contest --rate 500 --duration 2s
 wait_for '6 of 6 done' 120
 shot contest "$W" "$H"
+
+# The same screens in Russian (the catalogue po/ru.po; LANGUAGE=ru with
+# C.UTF-8's character types, so no Russian locale is needed for them).
+SHOT_LANGUAGE=ru
+start "$W" "$H"
+wait_for 'выберите сценарий'
+for _ in $(seq 1 20); do
+	tm capture-pane -p | grep -q '▶ echo-herd' && break
+	keys Down
+	sleep 0.1
+done
+wait_for '▶ echo-herd'
+shot picker-ru "$W" "$H"
+start "$W" "$H" echo-herd
+wait_for 'Группы процессов'
+for i in 1 2 3; do keys c; wait_for "$i клиент"; done
+keys b
+wait_for '23 клиента запущено'
+sleep 0.5
+shot echo-herd-ru "$W" "$H"
+keys C-c
+wait_for '^▶ +[0-9]+ .* Ss\+ +epollviz session'
+keys 8
+wait_for 'лидер сеанса возвращает себе'
+sleep 0.3
+shot echo-herd-ctrl-c-ru "$W" "$H"
