@@ -107,10 +107,10 @@ $(BUILD)/locale/%/LC_MESSAGES/epollviz.mo: po/%.po
 XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=NP_:1,2 --keyword=C_:1c,2 \
 	--add-comments=TRANSLATORS: --package-name=epollviz --package-version=$(VERSION) \
 	--msgid-bugs-address='the epollviz issue tracker' --no-wrap --sort-by-file
-$(POT): $(SRC) src/action_text.h $(UI) $(wildcard scenarios/*.scn) $(BIN)
+$(POT): $(SRC) src/sentence.h $(UI) $(wildcard scenarios/*.scn) $(BIN)
 	@mkdir -p $(dir $@)
 	EPOLLVIZ_SCENARIOS=$(CURDIR)/scenarios ./$(BIN) --role po-scenarios > $(BUILD)/po/scenarios.c
-	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRC) src/action_text.h $(UI) $(BUILD)/po/scenarios.c
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(SRC) src/sentence.h $(UI) $(BUILD)/po/scenarios.c
 
 # Fails when a marked string is missing from a catalogue, or a catalogue has
 # fuzzy or untranslated entries, or a format that does not match its msgid.

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../src/action_text.h"
+#include "../src/sentence.h"
 #include "../src/kview.h"
 #include "../src/model.h"
 #include "../src/proctab.h"
@@ -75,7 +75,7 @@ sink(void *ctx, const struct trace_rec *r)
 	trace_rec_line(b, r, 0);
 	if (r->type == TR_ACTION) { /* a recording's sentence, matched back to its format for the Story */
 		char out[2 * TRACE_TEXT_MAX + 2];
-		const char *t = action_text_localize(r->text, out, sizeof out);
+		const char *t = sentence_localize(r->text, out, sizeof out);
 
 		CHECK(strlen(t) < sizeof out);
 	}

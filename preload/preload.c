@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sentence.h"
 #include "trace.h"
 #include "util.h"
 
@@ -236,8 +237,7 @@ emit_held(struct trace_rec *r)
 		trace_emit(&d);
 	}
 	if (deferred_lost > 0) {
-		trace_log("preload: %d records made in a signal handler were lost (more than %d at once)",
-			  deferred_lost, PL_DEFER);
+		trace_log(SAY_LOG_PRELOAD_LOST, deferred_lost, PL_DEFER);
 		deferred_lost = 0;
 	}
 }

@@ -5,7 +5,7 @@
  * for the action's effect in the model (or /proc), never sleeps.
  */
 #include "action.h"
-#include "action_text.h"
+#include "sentence.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -74,6 +74,7 @@
 #include "echo.h"
 #include "i18n.h"
 #include "role.h"
+#include "sentence.h"
 #include "trace.h"
 #include "traced.h"
 #include "util.h"
@@ -239,7 +240,7 @@ served_one(void)
 			; /* busy on purpose: a request's CPU work */
 	}
 	if (E.cfg.stall_ms > 0 && E.index == E.cfg.stall_worker && E.served % (uint64_t)E.cfg.stall_every == 0) {
-		trace_log("pid %d: stalls %d ms after line %llu (stall_worker=%d, every %d lines)", E.pid,
+		trace_log(SAY_LOG_STALL, E.pid,
 			  E.cfg.stall_ms, (unsigned long long)E.served, E.index, E.cfg.stall_every);
 		stall_sleep(E.cfg.stall_ms);
 	}
@@ -372,15 +373,11 @@ notes_reply(struct conn *c, size_t n)
 	while (i < NOTES_BUF && E.notes_buf[i] != '\n' && E.notes_buf[i] != '\0')
 		i++;
 	if (i == NOTES_BUF || E.notes_buf[i] == '\0') {
-		trace_log("pid %d: strchr(buf, '\\n') found no newline in the %zu bytes received on fd %d "
-			  "(nor after them): NULL, and the notes' send length is garbage; nothing sent",
-			  E.pid, n, c->fd);
+		trace_log(SAY_LOG_NO_NEWLINE, E.pid, n, c->fd);
 		return;
 	}
 	if (i >= n)
-		trace_log("pid %d: no newline in the %zu bytes received on fd %d: strchr read on into "
-			  "%zu stale bytes an earlier recv left in the buffer, and they were sent",
-			  E.pid, n, c->fd, i + 1 - n);
+		trace_log(SAY_LOG_STALE_BYTES, E.pid, n, c->fd, i + 1 - n);
 	send_traced(c->fd, E.notes_buf, i + 1);
 }
 
@@ -535,8 +532,7 @@ accept_one(void)
 		int over = E.cfg.connections / 8 - (E.cfg.connections - E.live);
 
 		if (over > 0 && E.disabled <= 0)
-			trace_log("pid %d: %d of %d connection slots in use (more than 7/8): skips the accept "
-				  "contest for %d turns (accept_disabled)", E.pid, E.live, E.cfg.connections, over);
+			trace_log(SAY_LOG_DISABLED, E.pid, E.live, E.cfg.connections, over);
 		E.disabled = over;
 	}
 	/*
@@ -1033,7 +1029,7 @@ place_on_cpu(int index)
 	}
 	role_say(_("pid %d: runs on CPU %d only (cpus=%s)\n"), E.pid, cpu, job_opt_name(&E.cfg, "cpus"));
 	trace_rec_init(&r, TR_LOG);
-	snprintf(text, sizeof text, "runs on CPU %d only (cpus=%s)", cpu, job_opt_name(&E.cfg, "cpus"));
+	snprintf(text, sizeof text, SAY_LOG_PINNED, cpu, job_opt_name(&E.cfg, "cpus"));
 	trace_rec_set_text(&r, text);
 	trace_emit(&r);
 }

@@ -48,6 +48,7 @@
 #include "fifo.h"
 #include "i18n.h"
 #include "role.h"
+#include "sentence.h"
 #include "trace.h"
 #include "traced.h"
 #include "util.h"
@@ -170,8 +171,7 @@ stale_rescue(uint64_t data, const char *call)
 
 	if (errno != EBADF || !F.cfg.shadow_fd || fd == F.fd || fd != F.live)
 		return 0;
-	trace_log("%s(%d) = EBADF: file_fd still names the fd closed before the reopen (the HUP "
-		  "branch's own file_fd shadowed it); epollviz takes fd %d from ev.data", call, F.fd, fd);
+	trace_log(SAY_LOG_SHADOW, call, F.fd, fd);
 	role_say(_("pid %d: %s(%d): EBADF: the outer file_fd names a closed fd. 262.c ignores the "
 		 "error and would spin on this event forever; epollviz takes fd %d from ev.data\n"),
 		 F.pid, call, F.fd, fd);

@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "probe.h"
 #include "role.h"
+#include "sentence.h"
 #include "trace.h"
 #include "traced.h"
 #include "util.h"
@@ -269,20 +270,19 @@ probe_et_before_add(void)
 		return;
 	if (write_all(p[1], "early\n", 6) < 0)
 		return;
-	trace_log("write(%d, \"early\\n\", 6) = 6: the data is in the pipe before the ADD", p[1]);
+	trace_log(SAY_LOG_EARLY_WRITE, p[1]);
 	role_say(_("pid %d: 6 bytes written into pipe fd %d before it is watched\n"), P, p[0]);
 	traced_epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
 	n1 = t_wait0(epfd, &ev);
 	n2 = t_wait0(epfd, NULL);
 	role_say(_("pid %d: ADD with EPOLLET, then epoll_wait = %d, again = %d\n"), P, n1, n2);
 	if (n1 == 1 && (ev.events & EPOLLIN)) {
-		trace_log("EPOLLET reported data that arrived before EPOLL_CTL_ADD; the notes claim it "
-			  "would not: ep_insert polls the file at ADD and queues it if ready");
+		trace_log(SAY_LOG_ET_EARLY);
 		role_say(_("pid %d: the notes claim EPOLLET misses data that came before the ADD. It does "
 			   "not: ep_insert polls the pipe at ADD and queues it; the edge is reported once\n"),
 			 P);
 	} else {
-		trace_log("EPOLLET did not report data that arrived before EPOLL_CTL_ADD (epoll_wait = %d)", n1);
+		trace_log(SAY_LOG_ET_MISSED, n1);
 	}
 }
 

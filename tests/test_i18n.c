@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/action_text.h"
+#include "../src/sentence.h"
 #include "../src/i18n.h"
 #include "hrun.h"
 #include "tui_helpers.h"
@@ -193,7 +193,7 @@ russian(void)
 	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
 }
 
-Test(i18n, action_sentences_come_back_in_russian_with_three_plural_forms)
+Test(i18n, record_sentences_come_back_in_russian_with_three_plural_forms)
 {
 	char buf[512], rec[256];
 	static const struct {
@@ -210,19 +210,23 @@ Test(i18n, action_sentences_come_back_in_russian_with_three_plural_forms)
 	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		/* What the action record holds: the English sentence, as action.c writes it. */
 		snprintf(rec, sizeof rec, SAY_N(SAY_HOLD, forms[i].n), forms[i].n, forms[i].n);
-		cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf), forms[i].want, "for %d (record '%s')",
+		cr_assert_str_eq(sentence_localize(rec, buf, sizeof buf), forms[i].want, "for %d (record '%s')",
 				 forms[i].n, rec);
 	}
 	snprintf(rec, sizeof rec, SAY_N(SAY_BURST, 22), 22, 22, 8080);
-	cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf), "burst 22: 22 соединения разом на 127.0.0.1:8080");
+	cr_assert_str_eq(sentence_localize(rec, buf, sizeof buf), "burst 22: 22 соединения разом на 127.0.0.1:8080");
 	snprintf(rec, sizeof rec, SAY_CTRL_C, "^C", 3u);
-	cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf),
+	cr_assert_str_eq(sentence_localize(rec, buf, sizeof buf),
 			 "^C: записать 0x03 в ведущую сторону pty; дисциплина линии шлёт сигнал группе процессов "
 			 "переднего плана");
 	snprintf(rec, sizeof rec, SAY_WRITE_OWN, "a \"quoted\" (text): with %s");
-	cr_assert_str_eq(action_text_localize(rec, buf, sizeof buf),
+	cr_assert_str_eq(sentence_localize(rec, buf, sizeof buf),
 			 "записать «a \"quoted\" (text): with %s» в FIFO (open, write, close: закрытие — это разрыв)");
+	/* A log record's sentence too (et-before-add's probe). */
+	snprintf(rec, sizeof rec, SAY_LOG_ET_MISSED, 0);
+	cr_assert_str_eq(sentence_localize(rec, buf, sizeof buf),
+			 "EPOLLET не сообщил о данных, пришедших до EPOLL_CTL_ADD (epoll_wait = 0)");
 	/* A sentence no format knows (an older recording's) is shown as it is. */
-	cr_assert_str_eq(action_text_localize("frobnicate 3: something new", buf, sizeof buf),
+	cr_assert_str_eq(sentence_localize("frobnicate 3: something new", buf, sizeof buf),
 			 "frobnicate 3: something new");
 }

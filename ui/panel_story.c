@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../src/i18n.h"
-#include "../src/action_text.h"
+#include "../src/sentence.h"
 #include "../src/trace_rec.h"
 #include "../src/util.h"
 #include "crt.h"
@@ -376,7 +376,12 @@ misc_text(struct lines *L, const struct trace_rec *e)
 			lines_put(L, CS_TITLE, e->ret == 0 ? _("the same open file") : _("different files"));
 		}
 		break;
-	case TR_LOG: lines_printf(L, "%s", e->text); break;
+	case TR_LOG: {
+		char buf[2 * sizeof e->text];
+
+		lines_printf(L, "%s", sentence_localize(e->text, buf, sizeof buf));
+		break;
+	}
 	case TR_FIFO_WAITING:
 		/* TRANSLATORS: Story: the FIFO watcher's open sleeps until some process opens the FIFO for writing. */
 		lines_printf(L, "%s", _("open(FIFO, O_RDONLY) blocks: waiting for a writer"));
@@ -591,7 +596,7 @@ static void
 action_text(struct lines *L, const struct trace_rec *e)
 {
 	char buf[2 * sizeof e->text];
-	const char *text = action_text_localize(e->text, buf, sizeof buf);
+	const char *text = sentence_localize(e->text, buf, sizeof buf);
 
 	lines_style(L, e->state == ACTION_BEGIN ? CS_YOU : CS_ERR);
 	if (e->state == ACTION_BEGIN)

@@ -1,9 +1,9 @@
 /*
- * action_text.c - see action_text.h.  Owns the table of action sentences
+ * sentence.c - see sentence.h.  Owns the table of action sentences
  * and the matching of a recorded sentence back to its format; keeps no
  * state and knows nothing of what the actions do.
  */
-#include "action_text.h"
+#include "sentence.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -53,6 +53,16 @@ static const struct say {
 	{ SAY_INSPECT, NULL, 0, -1 },
 	{ SAY_PAUSE, NULL, 0, -1 },
 	{ SAY_TIMEOUT, NULL, 0, -1 },
+	{ SAY_LOG_STALL, NULL, 0, -1 },
+	{ SAY_LOG_NO_NEWLINE, NULL, 0, -1 },
+	{ SAY_LOG_STALE_BYTES, NULL, 0, -1 },
+	{ SAY_LOG_DISABLED, NULL, 0, -1 },
+	{ SAY_LOG_PINNED, NULL, 0, -1 },
+	{ SAY_LOG_SHADOW, NULL, 0, -1 },
+	{ SAY_LOG_EARLY_WRITE, NULL, 0, -1 },
+	{ SAY_LOG_ET_EARLY, NULL, 0, -1 },
+	{ SAY_LOG_ET_MISSED, NULL, 0, -1 },
+	{ SAY_LOG_PRELOAD_LOST, NULL, 0, -1 },
 };
 
 /* The arguments a match found: where each one's text is in the sentence. */
@@ -165,9 +175,9 @@ render(const char *fmt, const struct found *fd, int err, char *buf, size_t cap)
 	buf[len] = '\0';
 }
 
-/* The sentence in the reader's language; see action_text.h. */
+/* The sentence in the reader's language; see sentence.h. */
 const char *
-action_text_localize(const char *text, char *buf, size_t cap)
+sentence_localize(const char *text, char *buf, size_t cap)
 {
 	for (size_t i = 0; i < ARRAY_LEN(says); i++) {
 		const struct say *s = &says[i];

@@ -1,21 +1,21 @@
 /*
- * action_text.h - the sentences of action records (what the user did, as
+ * sentence.h - the sentences of action records (what the user did, as
  * the Story tells it).  A record keeps its sentence in English, so that the
  * JSON Lines output and recordings are the same in every language; the
- * screen shows it in the reader's language with action_text_localize,
+ * screen shows it in the reader's language with sentence_localize,
  * which matches the English text against the formats below and formats
  * their translation with the same arguments.  So a recording made in one
  * language replays in another, and an old recording's sentence that no
  * format matches is shown as it is.
  *
- * Every format used for an action record is one of these: a new sentence is
- * a new macro here and a row in action_text.c's table.  A pair (NP_) is a
+ * Every format used for an action or log record is one of these: a new
+ * sentence is a new macro here and a row in sentence.c's table.  A pair (NP_) is a
  * sentence's singular and plural: ONE(SAY_X) and MANY(SAY_X) pick one, and
  * the table says which argument counts.  The marks are for xgettext (the
  * Makefile reads this header); no curses, no state.
  */
-#ifndef EPOLLVIZ_ACTION_TEXT_H
-#define EPOLLVIZ_ACTION_TEXT_H
+#ifndef EPOLLVIZ_SENTENCE_H
+#define EPOLLVIZ_SENTENCE_H
 
 #include <stddef.h>
 
@@ -72,12 +72,29 @@
 #define SAY_PAUSE N_("pause: until a line arrives on standard input")
 #define SAY_TIMEOUT N_("%s: not complete after %.1f s")
 
+/* Log records (trace_log). */
+#define SAY_LOG_STALL N_("pid %d: stalls %d ms after line %llu (stall_worker=%d, every %d lines)")
+#define SAY_LOG_NO_NEWLINE N_("pid %d: strchr(buf, '\\n') found no newline in the %zu bytes received on fd %d " \
+	"(nor after them): NULL, and the notes' send length is garbage; nothing sent")
+#define SAY_LOG_STALE_BYTES N_("pid %d: no newline in the %zu bytes received on fd %d: strchr read on into " \
+	"%zu stale bytes an earlier recv left in the buffer, and they were sent")
+#define SAY_LOG_DISABLED N_("pid %d: %d of %d connection slots in use (more than 7/8): skips the accept " \
+	"contest for %d turns (accept_disabled)")
+#define SAY_LOG_PINNED N_("runs on CPU %d only (cpus=%s)")
+#define SAY_LOG_SHADOW N_("%s(%d) = EBADF: file_fd still names the fd closed before the reopen (the HUP " \
+	"branch's own file_fd shadowed it); epollviz takes fd %d from ev.data")
+#define SAY_LOG_EARLY_WRITE N_("write(%d, \"early\\n\", 6) = 6: the data is in the pipe before the ADD")
+#define SAY_LOG_ET_EARLY N_("EPOLLET reported data that arrived before EPOLL_CTL_ADD; the notes claim it " \
+	"would not: ep_insert polls the file at ADD and queues it if ready")
+#define SAY_LOG_ET_MISSED N_("EPOLLET did not report data that arrived before EPOLL_CTL_ADD (epoll_wait = %d)")
+#define SAY_LOG_PRELOAD_LOST N_("preload: %d records made in a signal handler were lost (more than %d at once)")
+
 /*
- * text, an action record's English sentence, in the reader's language into
+ * text, an action or log record's English sentence, in the reader's language into
  * buf (cap bytes); text itself when no format matches it or nothing is
  * translated.  An error description inside it (strerrordesc_np) is
  * translated as the C library translates it.
  */
-const char *action_text_localize(const char *text, char *buf, size_t cap);
+const char *sentence_localize(const char *text, char *buf, size_t cap);
 
 #endif
