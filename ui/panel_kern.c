@@ -260,6 +260,19 @@ explain(struct lines *L, const struct view *v, const struct kentry *e, int w)
 	lines_wrap(L, text, w, 8, CS_WARN, 0);
 }
 
+/* A disagreement's verdict as the table shows it (the record's name, kernel-only..., in English). */
+static const char *
+verdict_label(int verdict)
+{
+	switch (verdict) {
+	/* TRANSLATORS: Kernel's view verdicts (this and the next two); short, a table column. */
+	case KC_KERNEL_ONLY: return _("kernel-only");
+	case KC_TRACE_ONLY: return _("trace-only");
+	case KC_EVENTS_DIFFER: return _("events-differ");
+	default: return trace_rec_enum_name(RE_VERDICT, verdict);
+	}
+}
+
 /* One kernel entry beside the traced one, with the verdict. */
 static void
 entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
@@ -292,7 +305,7 @@ entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
 		lines_put(L, CS_DIM, _(" (seen once: a record may be on its way)"));
 		return;
 	}
-	lines_put(L, CS_ERR, trace_rec_enum_name(RE_VERDICT, e->verdict));
+	lines_put(L, CS_ERR, verdict_label(e->verdict));
 	explain(L, v, e, w);
 }
 
