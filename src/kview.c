@@ -1443,9 +1443,24 @@ json_backlog(struct strbuf *b, const struct kv_fd *f)
 		sb_printf(b, "%u", f->backlog);
 }
 
-/* Append kv as one JSON document: processes, instances and listening sockets. */
+/*
+ * With out, write what b holds to it once it is 64 KiB, and empty b: a
+ * report is written as it is made, in the same pages, not grown into a
+ * buffer of its whole size (10 MB of JSON at 20 000 watches, each new
+ * page a fault).
+ */
+static void
+spill(struct strbuf *b, FILE *out)
+{
+	if (out == NULL || b->len < 65536)
+		return;
+	fwrite(b->s, 1, b->len, out);
+	sb_reset(b);
+}
+
+/* Append kv as one JSON document: processes, instances and listening sockets (to out, if given, as it goes). */
 void
-kview_json(const struct kview *kv, struct strbuf *b)
+kview_json(const struct kview *kv, struct strbuf *b, FILE *out)
 {
 	sb_add(b, "{\"processes\":[");
 	for (int i = 0; i < kv->np; i++) {
@@ -1494,6 +1509,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 				sb_uint(b, f->peer);
 			}
 			sb_add(b, "}");
+			spill(b, out);
 		}
 		sb_add(b, "],\"epoll\":[");
 		for (int k = 0; k < p->nfds; k++) {
@@ -1524,6 +1540,7 @@ kview_json(const struct kview *kv, struct strbuf *b)
 				sb_add(b, ",\"what\":");
 				sb_json_str(b, wt->what_en);
 				sb_add(b, "}");
+				spill(b, out);
 			}
 			sb_add(b, "]}");
 			first = 0;
@@ -1562,14 +1579,15 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			sb_add(b, ",\"what\":");
 			sb_json_str(b, f->what_en);
 			sb_add(b, "}");
+			spill(b, out);
 			first = 0;
 		}
 	sb_add(b, "]}\n");
 }
 
-/* Append a ps-like report of kv with every epoll fd and its interest list. */
+/* Append a ps-like report of kv with every epoll fd and its interest list (to out, if given, as it goes). */
 void
-kview_text(const struct kview *kv, struct strbuf *b)
+kview_text(const struct kview *kv, struct strbuf *b, FILE *out)
 {
 	char m[160];
 
@@ -1608,10 +1626,12 @@ kview_text(const struct kview *kv, struct strbuf *b)
 				/* TRANSLATORS: heads an epoll fd's interest list; kcmp could not place it. */
 				sb_printf(b, _("epoll instance (unknown: kcmp refused), %d watched:\n"),
 					  f->info.nw);
-			for (int w = 0; w < f->info.nw; w++)
+			for (int w = 0; w < f->info.nw; w++) {
 				sb_printf(b, "                  fd %-4d %-28s data 0x%-8llx %s\n", f->info.w[w].tfd,
 					  epoll_mask_str(f->info.w[w].events, 1, m, sizeof m),
 					  (unsigned long long)f->info.w[w].data, f->info.w[w].what);
+				spill(b, out);
+			}
 		}
 	}
 	if (kv->unknown)

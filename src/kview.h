@@ -18,6 +18,7 @@
 #define EPOLLVIZ_KVIEW_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "proctab.h"
@@ -112,9 +113,13 @@ int kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int childre
 /* A process's error as "EACCES: cannot read /proc/1/fd/3: Permission denied", translated, into buf. */
 const char *kview_proc_error(const struct kv_proc *p, char *buf, size_t cap);
 void kview_free(struct kview *kv);
-/* One JSON document (the documented `attach --json` format). */
-void kview_json(const struct kview *kv, struct strbuf *b);
-/* A plain-text report, in the user's language. */
-void kview_text(const struct kview *kv, struct strbuf *b);
+/*
+ * One JSON document (the documented `attach --json` format), appended to b.
+ * With out (not NULL), b is written to out and emptied each time it holds
+ * 64 KiB, so that only the rest is left in b: write it after.
+ */
+void kview_json(const struct kview *kv, struct strbuf *b, FILE *out);
+/* A plain-text report, in the user's language; b and out as kview_json's. */
+void kview_text(const struct kview *kv, struct strbuf *b, FILE *out);
 
 #endif
