@@ -128,6 +128,7 @@ parse_tfd(const char *line, size_t len, struct kv_watch *w)
 	const char *p = line, *end = line + len;
 
 	memset(w, 0, sizeof *w);
+	w->what = w->what_en = "";
 	if (key_number(&p, end, "tfd:", 10, &fd) < 0 || fd > INT_MAX ||
 	    key_number(&p, end, "events:", 16, &events) < 0 || events > UINT32_MAX ||
 	    key_number(&p, end, "data:", 16, &data) < 0)
@@ -192,10 +193,12 @@ kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 	return seen ? 0 : -1;
 }
 
-/* Free the watch array and leave none. */
+/* Free the watch array (and the watches' own texts) and leave none. */
 void
 kview_fdinfo_free(struct kv_fdinfo *fi)
 {
+	for (int w = 0; w < fi->nw; w++)
+		free(fi->w[w].own);
 	free(fi->w);
 	fi->w = NULL;
 	fi->nw = 0;
@@ -1110,6 +1113,20 @@ watch_offsets(const struct kv_fdinfo *fi)
 	return toff;
 }
 
+/* Give wt texts of its own: what and what_en (copies, in one allocation). */
+static void
+watch_own(struct kv_watch *wt, const char *what, const char *what_en)
+{
+	size_t n = strlen(what) + 1, m = strlen(what_en) + 1;
+
+	free(wt->own);
+	wt->own = xreallocarray(NULL, n + m, 1);
+	memcpy(wt->own, what, n);
+	memcpy(wt->own + n, what_en, m);
+	wt->what = wt->own;
+	wt->what_en = wt->own + n;
+}
+
 /* What one watch of e (epoll fd of process pi) is: the fd with the same file, here or in another process. */
 static void
 describe_watch(const struct kview *kv, const struct reading *rd, int pi, const struct kv_fd *e, struct kv_watch *wt,
@@ -1117,16 +1134,17 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 {
 	const struct kv_proc *p = &kv->p[pi];
 	const struct kv_fd *same = proc_fd(p, wt->tfd);
+	char what[256], what_en[160];
 
 	if (same && same->kind != KV_EPOLL && (!wt->has_ino || same->ino == wt->ino) &&
 	    same_target(same, wt, p->pid, p->pid, e->fd, toff)) {
-		str_copy(wt->what, same->what, sizeof wt->what);
-		str_copy(wt->what_en, same->what_en, sizeof wt->what_en);
+		wt->what = same->what;
+		wt->what_en = same->what_en;
 		return;
 	}
 	if (same && same->kind == KV_EPOLL && (!wt->has_ino || same->ino == wt->ino)) {
-		str_copy(wt->what, same->what, sizeof wt->what); /* a nested instance, named by its number */
-		str_copy(wt->what_en, same->what_en, sizeof wt->what_en);
+		wt->what = same->what; /* a nested instance, named by its number */
+		wt->what_en = same->what_en;
 		return;
 	}
 	wt->stale = 1; /* from here on, the fd number in p no longer names the registered file */
@@ -1141,36 +1159,36 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 		if (!same_target(o, wt, q->pid, p->pid, e->fd, toff))
 			continue;
 		if (q->pid == p->pid) {
-			snprintf(wt->what_en, sizeof wt->what_en,
+			snprintf(what_en, sizeof what_en,
 				 "fd %d was closed, but the file is still open as fd %d (a dup): %.80s", wt->tfd, o->fd,
 				 o->what_en);
 			const char *fmt =
 				/* TRANSLATORS: a watch whose fd lives on in a dup; %3$s: the file. */
 				_("fd %d was closed, but the file is still open as fd %d (a dup): %s");
 
-			snprintf(wt->what, sizeof wt->what, fmt, wt->tfd, o->fd, clip(o->what, 140, tmp));
+			snprintf(what, sizeof what, fmt, wt->tfd, o->fd, clip(o->what, 140, tmp));
 		} else {
-			snprintf(wt->what_en, sizeof wt->what_en, "%.110s (fd %d of pid %d)", o->what_en, o->fd,
-				 q->pid);
+			snprintf(what_en, sizeof what_en, "%.110s (fd %d of pid %d)", o->what_en, o->fd, q->pid);
 			/* TRANSLATORS: %1$s: what the file is; then which fd of which process. */
-			snprintf(wt->what, sizeof wt->what, _("%s (fd %d of pid %d)"), clip(o->what, 160, tmp),
-				 o->fd, q->pid);
+			snprintf(what, sizeof what, _("%s (fd %d of pid %d)"), clip(o->what, 160, tmp), o->fd,
+				 q->pid);
 		}
-		utf8_trim(wt->what);
+		watch_own(wt, utf8_trim(what), what_en);
 		return;
 	}
 	if (same) {
-		snprintf(wt->what_en, sizeof wt->what_en,
+		snprintf(what_en, sizeof what_en,
 			 "fd %d is now another file; the registered one is still open elsewhere", wt->tfd);
-		snprintf(wt->what, sizeof wt->what,
+		snprintf(what, sizeof what,
 			 _("fd %d is now another file; the registered one is still open elsewhere"), wt->tfd);
 	} else {
-		snprintf(wt->what_en, sizeof wt->what_en,
+		snprintf(what_en, sizeof what_en,
 			 "fd %d is closed here; the file is still open elsewhere (a dup or a fork)", wt->tfd);
-		snprintf(wt->what, sizeof wt->what,
+		snprintf(what, sizeof what,
 			 _("fd %d is closed here; the file is still open elsewhere (a dup or a fork)"),
 			 wt->tfd);
 	}
+	watch_own(wt, what, what_en);
 }
 
 /* What every watched file is. */

@@ -37,8 +37,15 @@ struct kv_watch {
 	unsigned long ino;/* inode of the watched file, when printed */
 	int has_ino;
 	int stale;        /* the fd number no longer names the registered file (closed, or another file) */
-	char what[256];   /* what the watched file is, when known, in the user's language (for people) */
-	char what_en[160];/* the same in English, stable: for JSON and trace records */
+	/*
+	 * What the watched file is, when known ("" when not): the what and
+	 * what_en of the fd that holds it (at most 255 and 159 bytes), or text
+	 * of the watch's own (own) when its fd number no longer names it.
+	 * Pointers, not copies: 20 000 watches would be 8 MB of copies.
+	 */
+	const char *what;    /* in the user's language (for people) */
+	const char *what_en; /* the same in English, stable: for JSON and trace records */
+	char *own;           /* malloc'd: what and what_en of a stale watch, or NULL */
 };
 
 /* Header and watches of an epoll fd's fdinfo. */
