@@ -819,16 +819,6 @@ cmp_fd(const void *a, const void *b)
 	return ((const struct kv_fd *)a)->fd - ((const struct kv_fd *)b)->fd;
 }
 
-/* Are p's fds in ascending order already?  (A zombie's none are: qsort must not get NULL.) */
-static int
-fds_sorted(const struct kv_proc *p)
-{
-	for (int k = 1; k < p->nfds; k++)
-		if (p->fds[k - 1].fd > p->fds[k].fd)
-			return 0;
-	return 1;
-}
-
 /* Record that path refused with errno e (the first refusal is kept). */
 static void
 proc_refused(struct kv_proc *p, const char *path, int e)
@@ -933,7 +923,7 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct reading 
 		char *what = fd_what(f, tr, &cap), tmp[121];
 
 		switch (f->kind) {
-		case KV_SOCKET: snprintf(what, cap, L(tr, N_("socket (inode %lu)")), f->ino); break;
+		case KV_SOCKET: break; /* described from its namespace's table once all are read (describe_socket) */
 		case KV_EPOLL: snprintf(what, cap, "%s", L(tr, N_("epoll instance"))); break;
 		case KV_PIPE:
 		case KV_EVENTFD:
@@ -982,7 +972,7 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 	struct procdirs pd = { .fdinfo = -1 };
 	DIR *d;
 	struct dirent *de;
-	int cap = 0;
+	int cap = 0, sorted = 1;
 
 	snprintf(dir, sizeof dir, "/proc/%d/stat", p->pid);
 	if (proctab_read(p->pid, &p->row) < 0) {
@@ -1018,15 +1008,16 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 		}
 		memset(&p->fds[p->nfds], 0, sizeof p->fds[0]);
 		p->fds[p->nfds].fd = atoi(de->d_name);
-		if (read_fd(p, &p->fds[p->nfds], &pd, rd) == 1)
+		if (read_fd(p, &p->fds[p->nfds], &pd, rd) == 1) {
+			sorted &= p->nfds == 0 || p->fds[p->nfds - 1].fd < p->fds[p->nfds].fd;
 			p->nfds++;
-		else
+		} else
 			kview_fdinfo_free(&p->fds[p->nfds].info);
 	}
 	closedir(d);
 	if (pd.fdinfo >= 0)
 		close(pd.fdinfo);
-	if (!fds_sorted(p)) /* /proc lists them in order: qsort only when it did not */
+	if (!sorted) /* /proc lists them in order: qsort only when it did not */
 		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
 }
 
