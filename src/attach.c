@@ -85,9 +85,9 @@ attach_print(const int *pids, int n, int children, int json)
 	kview_read(&kv, pids, n, children);
 	sb_init(&b);
 	if (json)
-		kview_json(&kv, &b);
+		kview_json(&kv, &b, stdout);
 	else
-		kview_text(&kv, &b);
+		kview_text(&kv, &b, stdout);
 	fwrite(b.s, 1, b.len, stdout);
 	fflush(stdout);
 	bad = report_failures(&kv, pids, n);

@@ -74,83 +74,114 @@ clip(const char *s, size_t max, char *tmp)
 	return utf8_trim(tmp);
 }
 
-/* After blanks, key, then a number in base at *p; moves *p past it.  0, or -1 when not there. */
+/*
+ * After blanks, key, then a number in base (10 or 16) at *p, as strtoull
+ * reads it (base 16 takes a 0x before a digit), all before end; moves *p
+ * past it.  0, or -1 when not there or out of range.
+ */
 static int
-key_number(const char **p, const char *key, int base, unsigned long long *v)
+key_number(const char **p, const char *end, const char *key, int base, unsigned long long *v)
 {
 	size_t kl = strlen(key);
-	char *end;
+	const char *s = *p;
+	unsigned long long n = 0;
+	int any = 0;
 
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	if (strncmp(*p, key, kl) != 0)
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if ((size_t)(end - s) < kl || memcmp(s, key, kl) != 0)
 		return -1;
-	*p += kl;
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	if (!isxdigit((unsigned char)**p))
+	s += kl;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == end || !isxdigit((unsigned char)*s))
 		return -1;
-	errno = 0;
-	*v = strtoull(*p, &end, base);
-	if (end == *p || errno == ERANGE)
+	if (base == 16 && end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    isxdigit((unsigned char)s[2]))
+		s += 2;
+	for (; s < end; s++, any = 1) {
+		unsigned d = (unsigned char)*s - '0';
+
+		if (d > 9 && base == 16 && isxdigit((unsigned char)*s))
+			d = (unsigned)((*s | 0x20) - 'a' + 10);
+		else if (d > 9)
+			break;
+		if (n > (ULLONG_MAX - d) / (unsigned)base)
+			return -1; /* strtoull's ERANGE */
+		n = n * (unsigned)base + d;
+	}
+	if (!any)
 		return -1;
-	*p = end;
+	*v = n;
+	*p = s;
 	return 0;
 }
 
-/* One tfd line ("tfd: 5 events: 19 data: 55fa552b1e90  pos:0 ino:10a40 sdev:e"): 0, or -1 for another form. */
+/*
+ * One tfd line, the len bytes at line ("tfd: 5 events: 19 data: 55fa552b1e90
+ * pos:0 ino:10a40 sdev:e"): 0, or -1 for another form.
+ */
 static int
-parse_tfd(const char *line, struct kv_watch *w)
+parse_tfd(const char *line, size_t len, struct kv_watch *w)
 {
 	unsigned long long fd, events, data, ino;
-	const char *p = line;
+	const char *p = line, *end = line + len;
 
 	memset(w, 0, sizeof *w);
-	if (key_number(&p, "tfd:", 10, &fd) < 0 || fd > INT_MAX || key_number(&p, "events:", 16, &events) < 0 ||
-	    events > UINT32_MAX || key_number(&p, "data:", 16, &data) < 0)
+	w->what = w->what_en = "";
+	if (key_number(&p, end, "tfd:", 10, &fd) < 0 || fd > INT_MAX ||
+	    key_number(&p, end, "events:", 16, &events) < 0 || events > UINT32_MAX ||
+	    key_number(&p, end, "data:", 16, &data) < 0)
 		return -1;
 	w->tfd = (int)fd;
 	w->events = (uint32_t)events;
 	w->data = data;
-	p = strstr(p, " ino:");
-	if (p && key_number(&p, "ino:", 16, &ino) == 0) {
+	p = memmem(p, (size_t)(end - p), " ino:", 5);
+	if (p && key_number(&p, end, "ino:", 16, &ino) == 0) {
 		w->ino = (unsigned long)ino;
 		w->has_ino = 1;
 	}
 	return 0;
 }
 
-/* Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd line. */
+/*
+ * Fill out from fdinfo text: pos, flags, mnt_id, ino and a watch per tfd
+ * line.  The lines are read in place, 255 bytes at most each (as the
+ * copies into a line buffer once were), and the watch array is sized from
+ * the count of lines: an interest list of 20 000 is one allocation, not a
+ * doubling chain of 20 000 watches.
+ */
 int
 kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 {
 	const char *p = text;
-	int cap = 0, seen = 0;
+	int cap = 1, seen = 0;
 
 	memset(out, 0, sizeof *out);
+	for (const char *q = strchr(text, '\n'); q; q = strchr(q + 1, '\n'))
+		cap++;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *at = p;
 		char line[256];
 
 		if (len >= sizeof line)
 			len = sizeof line - 1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p += len + (nl ? 1 : 0);
-		if (strncmp(line, "tfd:", 4) == 0) {
-			struct kv_watch w;
-
-			if (parse_tfd(line, &w) < 0)
-				continue; /* a form this reader does not know: skip the line, keep the rest */
-			if (out->nw == cap) {
-				cap = cap ? cap * 2 : 8;
+		p += len + (nl ? 1 : 0); /* (past the first 255 bytes of a longer line, the rest is read as one) */
+		if (len >= 4 && memcmp(at, "tfd:", 4) == 0) {
+			if (out->w == NULL || out->nw == cap) {
+				cap = out->w ? cap * 2 : cap;
 				out->w = xreallocarray(out->w, (size_t)cap, sizeof *out->w);
 			}
-			out->w[out->nw++] = w;
+			if (parse_tfd(at, len, &out->w[out->nw]) < 0)
+				continue; /* a form this reader does not know: skip the line, keep the rest */
+			out->nw++;
 			seen = 1;
 			continue;
 		}
+		memcpy(line, at, len);
+		line[len] = '\0';
 		if (sscanf(line, "pos: %lu", &out->pos) == 1 || sscanf(line, "mnt_id: %lu", &out->mnt_id) == 1 ||
 		    sscanf(line, "ino: %lu", &out->ino) == 1) {
 			seen = 1;
@@ -162,10 +193,12 @@ kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 	return seen ? 0 : -1;
 }
 
-/* Free the watch array and leave none. */
+/* Free the watch array (and the watches' own texts) and leave none. */
 void
 kview_fdinfo_free(struct kv_fdinfo *fi)
 {
+	for (int w = 0; w < fi->nw; w++)
+		free(fi->w[w].own);
 	free(fi->w);
 	fi->w = NULL;
 	fi->nw = 0;
@@ -290,6 +323,45 @@ read_whole(int dirfd, const char *path, struct textbuf *tb)
 	return (ssize_t)len;
 }
 
+/* One kernel instance: the epoll fd that stands for it. */
+struct rep {
+	int pid, fd, id;
+	struct kv_fdinfo info; /* (while reading) its fdinfo as read; w belongs to that fd */
+};
+
+/*
+ * Where the instance of (pid, fd) is among the n representatives, kept in
+ * kcmp's order of kernel objects: its index, or -1 - the insertion point
+ * when it is new, or INT_MIN with *err set when kcmp refused.
+ */
+static int
+rep_search(const struct rep *rep, int n, int pid, int fd, int *err)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		long c = syscall(SYS_kcmp, pid, rep[mid].pid, KCMP_FILE, fd, rep[mid].fd);
+
+		if (c == 0)
+			return mid;
+		if (c == 1)
+			hi = mid;
+		else if (c == 2)
+			lo = mid + 1;
+		else if (c < 0) {
+			*err = errno;
+			return INT_MIN;
+		} else { /* 3: unequal, no order: look at each */
+			for (int r = 0; r < n; r++)
+				if (syscall(SYS_kcmp, pid, rep[r].pid, KCMP_FILE, fd, rep[r].fd) == 0)
+					return r;
+			return -1 - n;
+		}
+	}
+	return -1 - lo;
+}
+
 /* One reading's shared state: the text buffer, the socket tables by namespace, the inode index. */
 struct netns_tab {
 	dev_t dev;
@@ -310,6 +382,8 @@ struct reading {
 	int *ns_of;               /* per process: its index in ns, -1 not yet looked up */
 	struct inode_ref *ix;     /* every fd but epoll ones, by inode */
 	int nix;
+	struct rep *inst;         /* the instances whose fdinfo was read, in kcmp's order */
+	int ninst, instcap;
 };
 
 /* The index in rd->ns of pid's network namespace (a new, empty table the first time). */
@@ -767,13 +841,60 @@ struct procdirs {
 };
 
 /*
- * Read one fd: its link, kind, inode and (for the kinds that have more to
- * say) its fdinfo.  Returns 1 when f holds it, 0 when it was closed
- * meanwhile, -1 when a read was refused (recorded in p).
+ * Where epoll fd f of pid is among the instances read so far: its index,
+ * or -1 - the insertion point of a new one, or INT_MIN when kcmp refused.
  */
 static int
-read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf *tb)
+instance_read(const struct reading *rd, int pid, const struct kv_fd *f)
 {
+	int err = 0;
+
+	return rep_search(rd->inst, rd->ninst, pid, f->fd, &err);
+}
+
+/*
+ * Give f the fdinfo of instance at (its copy: the watches are then
+ * described for f's own process).  Two processes that share an instance
+ * after a fork print the same fdinfo, a megabyte and a half of text at
+ * 20 000 watches: it is read and parsed once.
+ */
+static void
+instance_fdinfo(const struct reading *rd, int at, struct kv_fd *f)
+{
+	const struct kv_fdinfo *fi = &rd->inst[at].info;
+
+	f->info = *fi;
+	f->info.w = xreallocarray(NULL, (size_t)fi->nw + 1, sizeof *fi->w);
+	memcpy(f->info.w, fi->w, (size_t)fi->nw * sizeof *fi->w);
+}
+
+/* Keep f's fdinfo, just parsed, as instance -1 - at's (a new one) for its later holders. */
+static void
+instance_add(struct reading *rd, int at, int pid, const struct kv_fd *f)
+{
+	if (at == INT_MIN)
+		return; /* kcmp refused: nothing to compare with later */
+	at = -1 - at;
+	if (rd->ninst == rd->instcap) {
+		rd->instcap = rd->instcap ? rd->instcap * 2 : 16;
+		rd->inst = xreallocarray(rd->inst, (size_t)rd->instcap, sizeof *rd->inst);
+	}
+	memmove(&rd->inst[at + 1], &rd->inst[at], (size_t)(rd->ninst - at) * sizeof *rd->inst);
+	rd->inst[at] = (struct rep){ pid, f->fd, 0, f->info };
+	rd->ninst++;
+}
+
+/*
+ * Read one fd: its link, kind, inode and (for the kinds that have more to
+ * say) its fdinfo, but an epoll instance's only once.  Returns 1 when f
+ * holds it, 0 when it was closed meanwhile, -1 when a read was refused
+ * (recorded in p).
+ */
+static int
+read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct reading *rd)
+{
+	struct textbuf *tb = &rd->tb;
+	int at = 0;
 	char link[PATH_MAX], esc[128];
 	struct stat st;
 	ssize_t k;
@@ -802,7 +923,7 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf 
 		char *what = fd_what(f, tr, &cap), tmp[121];
 
 		switch (f->kind) {
-		case KV_SOCKET: snprintf(what, cap, L(tr, N_("socket (inode %lu)")), f->ino); break;
+		case KV_SOCKET: break; /* described from its namespace's table once all are read (describe_socket) */
 		case KV_EPOLL: snprintf(what, cap, "%s", L(tr, N_("epoll instance"))); break;
 		case KV_PIPE:
 		case KV_EVENTFD:
@@ -820,6 +941,10 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf 
 	}
 	if (!kind_has_fdinfo(f->kind))
 		return 1;
+	if (f->kind == KV_EPOLL && (at = instance_read(rd, p->pid, f)) >= 0) {
+		instance_fdinfo(rd, at, f);
+		return 1;
+	}
 	if (pd->fdinfo < 0) {
 		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo", p->pid);
 		pd->fdinfo = open(pd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -831,22 +956,23 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct textbuf 
 		proc_refused(p, pd->path, errno);
 		return -1;
 	}
-	if (f->kind == KV_EPOLL)
+	if (f->kind == KV_EPOLL) {
 		kview_parse_fdinfo(tb->s, &f->info);
-	else
+		instance_add(rd, at, p->pid, f);
+	} else
 		describe_from_fdinfo(f, tb->s);
 	return 1;
 }
 
 /* Read one process: its row, then its fds.  Sets p->gone or p->err when it cannot. */
 static void
-read_proc(struct kv_proc *p, unsigned long long want_start, struct textbuf *tb)
+read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 {
 	char dir[64];
 	struct procdirs pd = { .fdinfo = -1 };
 	DIR *d;
 	struct dirent *de;
-	int cap = 0;
+	int cap = 0, sorted = 1;
 
 	snprintf(dir, sizeof dir, "/proc/%d/stat", p->pid);
 	if (proctab_read(p->pid, &p->row) < 0) {
@@ -882,15 +1008,16 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct textbuf *tb)
 		}
 		memset(&p->fds[p->nfds], 0, sizeof p->fds[0]);
 		p->fds[p->nfds].fd = atoi(de->d_name);
-		if (read_fd(p, &p->fds[p->nfds], &pd, tb) == 1)
+		if (read_fd(p, &p->fds[p->nfds], &pd, rd) == 1) {
+			sorted &= p->nfds == 0 || p->fds[p->nfds - 1].fd < p->fds[p->nfds].fd;
 			p->nfds++;
-		else
+		} else
 			kview_fdinfo_free(&p->fds[p->nfds].info);
 	}
 	closedir(d);
 	if (pd.fdinfo >= 0)
 		close(pd.fdinfo);
-	if (p->nfds > 1) /* a zombie has no fd at all, and qsort must not get NULL */
+	if (!sorted) /* /proc lists them in order: qsort only when it did not */
 		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
 }
 
@@ -951,8 +1078,20 @@ cmp_pair(const void *a, const void *b)
 static int *
 watch_offsets(const struct kv_fdinfo *fi)
 {
-	int *pair = xcalloc((size_t)fi->nw * 2 + 2, sizeof *pair), *toff = xcalloc((size_t)fi->nw + 1, sizeof *toff);
+	int *pair, *toff = xcalloc((size_t)fi->nw + 1, sizeof *toff), top = 0;
 
+	for (int w = 0; w < fi->nw; w++)
+		top = fi->w[w].tfd > top ? fi->w[w].tfd : top; /* (never below 0: parsed unsigned) */
+	if (top <= 4L * fi->nw + 1024) {
+		/* fd numbers are small: count each one's lines so far, in one pass */
+		int *seen = xcalloc((size_t)top + 1, sizeof *seen);
+
+		for (int w = 0; w < fi->nw; w++)
+			toff[w] = seen[fi->w[w].tfd]++;
+		free(seen);
+		return toff;
+	}
+	pair = xcalloc((size_t)fi->nw * 2 + 2, sizeof *pair);
 	for (int w = 0; w < fi->nw; w++) {
 		pair[2 * w] = fi->w[w].tfd;
 		pair[2 * w + 1] = w;
@@ -965,6 +1104,20 @@ watch_offsets(const struct kv_fdinfo *fi)
 	return toff;
 }
 
+/* Give wt texts of its own: what and what_en (copies, in one allocation). */
+static void
+watch_own(struct kv_watch *wt, const char *what, const char *what_en)
+{
+	size_t n = strlen(what) + 1, m = strlen(what_en) + 1;
+
+	free(wt->own);
+	wt->own = xreallocarray(NULL, n + m, 1);
+	memcpy(wt->own, what, n);
+	memcpy(wt->own + n, what_en, m);
+	wt->what = wt->own;
+	wt->what_en = wt->own + n;
+}
+
 /* What one watch of e (epoll fd of process pi) is: the fd with the same file, here or in another process. */
 static void
 describe_watch(const struct kview *kv, const struct reading *rd, int pi, const struct kv_fd *e, struct kv_watch *wt,
@@ -972,16 +1125,17 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 {
 	const struct kv_proc *p = &kv->p[pi];
 	const struct kv_fd *same = proc_fd(p, wt->tfd);
+	char what[256], what_en[160];
 
 	if (same && same->kind != KV_EPOLL && (!wt->has_ino || same->ino == wt->ino) &&
 	    same_target(same, wt, p->pid, p->pid, e->fd, toff)) {
-		str_copy(wt->what, same->what, sizeof wt->what);
-		str_copy(wt->what_en, same->what_en, sizeof wt->what_en);
+		wt->what = same->what;
+		wt->what_en = same->what_en;
 		return;
 	}
 	if (same && same->kind == KV_EPOLL && (!wt->has_ino || same->ino == wt->ino)) {
-		str_copy(wt->what, same->what, sizeof wt->what); /* a nested instance, named by its number */
-		str_copy(wt->what_en, same->what_en, sizeof wt->what_en);
+		wt->what = same->what; /* a nested instance, named by its number */
+		wt->what_en = same->what_en;
 		return;
 	}
 	wt->stale = 1; /* from here on, the fd number in p no longer names the registered file */
@@ -996,36 +1150,36 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 		if (!same_target(o, wt, q->pid, p->pid, e->fd, toff))
 			continue;
 		if (q->pid == p->pid) {
-			snprintf(wt->what_en, sizeof wt->what_en,
+			snprintf(what_en, sizeof what_en,
 				 "fd %d was closed, but the file is still open as fd %d (a dup): %.80s", wt->tfd, o->fd,
 				 o->what_en);
 			const char *fmt =
 				/* TRANSLATORS: a watch whose fd lives on in a dup; %3$s: the file. */
 				_("fd %d was closed, but the file is still open as fd %d (a dup): %s");
 
-			snprintf(wt->what, sizeof wt->what, fmt, wt->tfd, o->fd, clip(o->what, 140, tmp));
+			snprintf(what, sizeof what, fmt, wt->tfd, o->fd, clip(o->what, 140, tmp));
 		} else {
-			snprintf(wt->what_en, sizeof wt->what_en, "%.110s (fd %d of pid %d)", o->what_en, o->fd,
-				 q->pid);
+			snprintf(what_en, sizeof what_en, "%.110s (fd %d of pid %d)", o->what_en, o->fd, q->pid);
 			/* TRANSLATORS: %1$s: what the file is; then which fd of which process. */
-			snprintf(wt->what, sizeof wt->what, _("%s (fd %d of pid %d)"), clip(o->what, 160, tmp),
-				 o->fd, q->pid);
+			snprintf(what, sizeof what, _("%s (fd %d of pid %d)"), clip(o->what, 160, tmp), o->fd,
+				 q->pid);
 		}
-		utf8_trim(wt->what);
+		watch_own(wt, utf8_trim(what), what_en);
 		return;
 	}
 	if (same) {
-		snprintf(wt->what_en, sizeof wt->what_en,
+		snprintf(what_en, sizeof what_en,
 			 "fd %d is now another file; the registered one is still open elsewhere", wt->tfd);
-		snprintf(wt->what, sizeof wt->what,
+		snprintf(what, sizeof what,
 			 _("fd %d is now another file; the registered one is still open elsewhere"), wt->tfd);
 	} else {
-		snprintf(wt->what_en, sizeof wt->what_en,
+		snprintf(what_en, sizeof what_en,
 			 "fd %d is closed here; the file is still open elsewhere (a dup or a fork)", wt->tfd);
-		snprintf(wt->what, sizeof wt->what,
+		snprintf(what, sizeof what,
 			 _("fd %d is closed here; the file is still open elsewhere (a dup or a fork)"),
 			 wt->tfd);
 	}
+	watch_own(wt, what, what_en);
 }
 
 /* What every watched file is. */
@@ -1044,44 +1198,6 @@ describe_watches(struct kview *kv, const struct reading *rd)
 				describe_watch(kv, rd, i, e, &e->info.w[w], toff[w]);
 			free(toff);
 		}
-}
-
-/* One kernel instance: the epoll fd that stands for it. */
-struct rep {
-	int pid, fd, id;
-};
-
-/*
- * Where the instance of (pid, fd) is among the n representatives, kept in
- * kcmp's order of kernel objects: its index, or -1 - the insertion point
- * when it is new, or INT_MIN with *err set when kcmp refused.
- */
-static int
-rep_search(const struct rep *rep, int n, int pid, int fd, int *err)
-{
-	int lo = 0, hi = n;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		long c = syscall(SYS_kcmp, pid, rep[mid].pid, KCMP_FILE, fd, rep[mid].fd);
-
-		if (c == 0)
-			return mid;
-		if (c == 1)
-			hi = mid;
-		else if (c == 2)
-			lo = mid + 1;
-		else if (c < 0) {
-			*err = errno;
-			return INT_MIN;
-		} else { /* 3: unequal, no order: look at each */
-			for (int r = 0; r < n; r++)
-				if (syscall(SYS_kcmp, pid, rep[r].pid, KCMP_FILE, fd, rep[r].fd) == 0)
-					return r;
-			return -1 - n;
-		}
-	}
-	return -1 - lo;
 }
 
 /*
@@ -1263,14 +1379,15 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 		struct kv_proc *p = &kv->p[kv->np++];
 
 		p->pid = list[i].pid;
-		read_proc(p, list[i].start, &rd.tb);
+		read_proc(p, list[i].start, &rd);
 		if (p->reused) {
 			p = &kv->p[kv->np++];
 			p->pid = list[i].pid;
-			read_proc(p, 0, &rd.tb);
+			read_proc(p, 0, &rd);
 		}
 	}
 	free(list);
+	free(rd.inst);
 	read_sockets(kv, &rd);
 	index_inodes(kv, &rd);
 	for (int i = 0; i < kv->np; i++)
@@ -1335,9 +1452,24 @@ json_backlog(struct strbuf *b, const struct kv_fd *f)
 		sb_printf(b, "%u", f->backlog);
 }
 
-/* Append kv as one JSON document: processes, instances and listening sockets. */
+/*
+ * With out, write what b holds to it once it is 64 KiB, and empty b: a
+ * report is written as it is made, in the same pages, not grown into a
+ * buffer of its whole size (10 MB of JSON at 20 000 watches, each new
+ * page a fault).
+ */
+static void
+spill(struct strbuf *b, FILE *out)
+{
+	if (out == NULL || b->len < 65536)
+		return;
+	fwrite(b->s, 1, b->len, out);
+	sb_reset(b);
+}
+
+/* Append kv as one JSON document: processes, instances and listening sockets (to out, if given, as it goes). */
 void
-kview_json(const struct kview *kv, struct strbuf *b)
+kview_json(const struct kview *kv, struct strbuf *b, FILE *out)
 {
 	sb_add(b, "{\"processes\":[");
 	for (int i = 0; i < kv->np; i++) {
@@ -1366,8 +1498,14 @@ kview_json(const struct kview *kv, struct strbuf *b)
 		for (int k = 0; k < p->nfds; k++) {
 			const struct kv_fd *f = &p->fds[k];
 
-			sb_printf(b, "%s{\"fd\":%d,\"kind\":\"%s\",\"inode\":%lu,\"what\":", k ? "," : "", f->fd,
-				  kview_kind_name(f->kind), f->ino);
+			/* Every fd and every watch: sb_int and sb_add, not printf (10 MB at 20 000 watches). */
+			sb_add(b, k ? ",{\"fd\":" : "{\"fd\":");
+			sb_int(b, f->fd);
+			sb_add(b, ",\"kind\":\"");
+			sb_add(b, kview_kind_name(f->kind));
+			sb_add(b, "\",\"inode\":");
+			sb_uint(b, f->ino);
+			sb_add(b, ",\"what\":");
 			sb_json_str(b, f->what_en);
 			if (f->listening) {
 				sb_printf(b, ",\"listening\":true,\"queue\":%u,\"backlog\":", f->qlen);
@@ -1375,9 +1513,12 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			}
 			if (f->has_q)
 				sb_printf(b, ",\"recv_q\":%u,\"send_q\":%u", f->recvq, f->sendq);
-			if (f->peer)
-				sb_printf(b, ",\"peer_inode\":%lu", f->peer);
+			if (f->peer) {
+				sb_add(b, ",\"peer_inode\":");
+				sb_uint(b, f->peer);
+			}
 			sb_add(b, "}");
+			spill(b, out);
 		}
 		sb_add(b, "],\"epoll\":[");
 		for (int k = 0; k < p->nfds; k++) {
@@ -1394,13 +1535,21 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			for (int w = 0; w < f->info.nw; w++) {
 				const struct kv_watch *wt = &f->info.w[w];
 
-				sb_printf(b, "%s{\"fd\":%d,\"events\":", w ? "," : "", wt->tfd);
+				sb_add(b, w ? ",{\"fd\":" : "{\"fd\":");
+				sb_int(b, wt->tfd);
+				sb_add(b, ",\"events\":");
 				trace_rec_json_mask(b, wt->events);
 				/* data_hex too: a JSON reader's doubles keep only 53 bits of a pointer */
-				sb_printf(b, ",\"data\":%llu,\"data_hex\":\"0x%llx\",\"inode\":%lu,\"what\":",
-					  (unsigned long long)wt->data, (unsigned long long)wt->data, wt->ino);
+				sb_add(b, ",\"data\":");
+				sb_uint(b, wt->data);
+				sb_add(b, ",\"data_hex\":\"0x");
+				sb_hex(b, wt->data);
+				sb_add(b, "\",\"inode\":");
+				sb_uint(b, wt->ino);
+				sb_add(b, ",\"what\":");
 				sb_json_str(b, wt->what_en);
 				sb_add(b, "}");
+				spill(b, out);
 			}
 			sb_add(b, "]}");
 			first = 0;
@@ -1439,14 +1588,15 @@ kview_json(const struct kview *kv, struct strbuf *b)
 			sb_add(b, ",\"what\":");
 			sb_json_str(b, f->what_en);
 			sb_add(b, "}");
+			spill(b, out);
 			first = 0;
 		}
 	sb_add(b, "]}\n");
 }
 
-/* Append a ps-like report of kv with every epoll fd and its interest list. */
+/* Append a ps-like report of kv with every epoll fd and its interest list (to out, if given, as it goes). */
 void
-kview_text(const struct kview *kv, struct strbuf *b)
+kview_text(const struct kview *kv, struct strbuf *b, FILE *out)
 {
 	char m[160];
 
@@ -1485,10 +1635,12 @@ kview_text(const struct kview *kv, struct strbuf *b)
 				/* TRANSLATORS: heads an epoll fd's interest list; kcmp could not place it. */
 				sb_printf(b, _("epoll instance (unknown: kcmp refused), %d watched:\n"),
 					  f->info.nw);
-			for (int w = 0; w < f->info.nw; w++)
+			for (int w = 0; w < f->info.nw; w++) {
 				sb_printf(b, "                  fd %-4d %-28s data 0x%-8llx %s\n", f->info.w[w].tfd,
 					  epoll_mask_str(f->info.w[w].events, 1, m, sizeof m),
 					  (unsigned long long)f->info.w[w].data, f->info.w[w].what);
+				spill(b, out);
+			}
 		}
 	}
 	if (kv->unknown)

@@ -18,6 +18,7 @@
 #define EPOLLVIZ_KVIEW_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "proctab.h"
@@ -36,8 +37,15 @@ struct kv_watch {
 	unsigned long ino;/* inode of the watched file, when printed */
 	int has_ino;
 	int stale;        /* the fd number no longer names the registered file (closed, or another file) */
-	char what[256];   /* what the watched file is, when known, in the user's language (for people) */
-	char what_en[160];/* the same in English, stable: for JSON and trace records */
+	/*
+	 * What the watched file is, when known ("" when not): the what and
+	 * what_en of the fd that holds it (at most 255 and 159 bytes), or text
+	 * of the watch's own (own) when its fd number no longer names it.
+	 * Pointers, not copies: 20 000 watches would be 8 MB of copies.
+	 */
+	const char *what;    /* in the user's language (for people) */
+	const char *what_en; /* the same in English, stable: for JSON and trace records */
+	char *own;           /* malloc'd: what and what_en of a stale watch, or NULL */
 };
 
 /* Header and watches of an epoll fd's fdinfo. */
@@ -112,9 +120,13 @@ int kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int childre
 /* A process's error as "EACCES: cannot read /proc/1/fd/3: Permission denied", translated, into buf. */
 const char *kview_proc_error(const struct kv_proc *p, char *buf, size_t cap);
 void kview_free(struct kview *kv);
-/* One JSON document (the documented `attach --json` format). */
-void kview_json(const struct kview *kv, struct strbuf *b);
-/* A plain-text report, in the user's language. */
-void kview_text(const struct kview *kv, struct strbuf *b);
+/*
+ * One JSON document (the documented `attach --json` format), appended to b.
+ * With out (not NULL), b is written to out and emptied each time it holds
+ * 64 KiB, so that only the rest is left in b: write it after.
+ */
+void kview_json(const struct kview *kv, struct strbuf *b, FILE *out);
+/* A plain-text report, in the user's language; b and out as kview_json's. */
+void kview_text(const struct kview *kv, struct strbuf *b, FILE *out);
 
 #endif

@@ -102,6 +102,20 @@ sb_uint(struct strbuf *b, unsigned long long v)
 	sb_addn(b, digits + n, sizeof digits - (size_t)n);
 }
 
+/* Append v in lowercase hex, without 0x (as printf's %llx). */
+void
+sb_hex(struct strbuf *b, unsigned long long v)
+{
+	char digits[16];
+	int n = sizeof digits;
+
+	do {
+		digits[--n] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	sb_addn(b, digits + n, sizeof digits - (size_t)n);
+}
+
 /* Append v in decimal, with its sign. */
 void
 sb_int(struct strbuf *b, long long v)
@@ -114,24 +128,33 @@ sb_int(struct strbuf *b, long long v)
 	sb_uint(b, (unsigned long long)v);
 }
 
-/* Append s quoted and escaped for JSON; other bytes below 0x20 or from 0x7f as \u00XX. */
+/*
+ * Append s quoted and escaped for JSON; other bytes below 0x20 or from 0x7f
+ * as \u00XX.  Runs of bytes that need no escape are appended whole.
+ */
 void
 sb_json_str(struct strbuf *b, const char *s)
 {
-	sb_add(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s;
+
+	sb_addn(b, "\"", 1);
+	for (;;) {
+		const unsigned char *run = p;
+
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;
+		sb_addn(b, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
 		switch (*p) {
 		case '"': sb_add(b, "\\\""); break;
 		case '\\': sb_add(b, "\\\\"); break;
 		case '\n': sb_add(b, "\\n"); break;
 		case '\r': sb_add(b, "\\r"); break;
 		case '\t': sb_add(b, "\\t"); break;
-		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				sb_printf(b, "\\u%04x", *p);
-			else
-				sb_addn(b, (const char *)p, 1);
+		default: sb_printf(b, "\\u%04x", *p);
 		}
+		p++;
 	}
-	sb_add(b, "\"");
+	sb_addn(b, "\"", 1);
 }

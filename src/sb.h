@@ -28,6 +28,8 @@ void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(pri
 /* Append a number in decimal (the hot path of --json: no printf). */
 void sb_int(struct strbuf *b, long long v);
 void sb_uint(struct strbuf *b, unsigned long long v);
+/* Append a number in lowercase hex, without 0x (printf's %llx). */
+void sb_hex(struct strbuf *b, unsigned long long v);
 /* Append s as a JSON string literal, quotes included. */
 void sb_json_str(struct strbuf *b, const char *s);
 
