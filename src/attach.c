@@ -5,6 +5,7 @@
 #include "attach.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -14,11 +15,12 @@
 
 /* Read --children, --json and the pids; -1 after a message on a bad or missing one. */
 int
-attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
+attach_args(int argc, char **argv, int **pids, int *children, int *json)
 {
 	int n = 0;
 
 	*children = *json = 0;
+	*pids = xcalloc((size_t)argc, sizeof **pids);
 	for (int i = 1; i < argc; i++) {
 		long v;
 
@@ -28,23 +30,23 @@ attach_args(int argc, char **argv, int *pids, int max, int *children, int *json)
 			*json = 1;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, _("epollviz: attach: unknown option '%s' (known: --children, --json)\n"), argv[i]);
-			return -1;
+			goto fail;
 		} else if (parse_long(argv[i], 1, 1 << 22, &v) < 0) {
 			fprintf(stderr, _("epollviz: attach: '%s' is not a process id\n"), argv[i]);
-			return -1;
-		} else if (n == max) {
-			fprintf(stderr, P_("epollviz: attach: at most %d process id\n", "epollviz: attach: at most %d process ids\n", max),
-				max);
-			return -1;
+			goto fail;
 		} else {
-			pids[n++] = (int)v;
+			(*pids)[n++] = (int)v;
 		}
 	}
 	if (n == 0) {
 		fputs(_("usage: epollviz attach [--children] [--json] PID...\n"), stderr);
-		return -1;
+		goto fail;
 	}
 	return n;
+fail:
+	free(*pids);
+	*pids = NULL;
+	return -1;
 }
 
 /*

@@ -5,14 +5,13 @@
 #ifndef EPOLLVIZ_ATTACH_H
 #define EPOLLVIZ_ATTACH_H
 
-#define ATTACH_MAX_PIDS 256 /* pids an attach looks at, the given ones and their descendants */
 
 /*
- * Parse the attach arguments (argv[0] is "attach").  Fills pids (at most
- * max), *children, *json.  Returns the number of pids, or -1 after printing
- * an error naming the bad argument.
+ * Parse the attach arguments (argv[0] is "attach"): *pids (malloc'd, as many
+ * as were given: the caller frees it), *children, *json.  Returns the number
+ * of pids, or -1 after printing an error naming the bad argument.
  */
-int attach_args(int argc, char **argv, int *pids, int max, int *children, int *json);
+int attach_args(int argc, char **argv, int **pids, int *children, int *json);
 /*
  * Print the view once (JSON or text).  Returns the exit status: 0 when
  * every process was read, 1 when a named one is gone or any refused a read

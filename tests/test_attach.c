@@ -521,21 +521,21 @@ run_as(int uid, char *const args[], char *out, size_t outcap, char *err, size_t 
 	int o[2], e[2], st;
 	pid_t pid;
 	const char *bin = getenv("EPOLLVIZ_BIN");
-	size_t no = 0, ne = 0;
+	size_t no = 0, ne = 0, nargs = 0;
 	struct pollfd pfd[2];
+	char **argv;
 
 	cr_assert_not_null(bin, "EPOLLVIZ_BIN is not set");
+	while (args[nargs])
+		nargs++;
+	argv = calloc(nargs + 2, sizeof *argv);
+	cr_assert_not_null(argv);
+	argv[0] = (char *)bin;
+	memcpy(argv + 1, args, nargs * sizeof *argv);
 	cr_assert_eq(pipe2(o, O_CLOEXEC), 0);
 	cr_assert_eq(pipe2(e, O_CLOEXEC), 0);
 	pid = fork();
 	if (pid == 0) {
-		char *argv[16];
-		int n = 0;
-
-		argv[n++] = (char *)bin;
-		for (; args[n - 1] && n < 15; n++)
-			argv[n] = args[n - 1];
-		argv[n] = NULL;
 		dup2(o[1], 1);
 		dup2(e[1], 2);
 		if (uid >= 0 && (setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0))
@@ -567,6 +567,7 @@ run_as(int uid, char *const args[], char *out, size_t outcap, char *err, size_t 
 		}
 	}
 	out[no] = err[ne] = '\0';
+	free(argv);
 	waitpid(pid, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
@@ -608,6 +609,44 @@ Test(attach, exit_codes_agree_for_gone_pids, .timeout = 60)
 	st = run_as(-1, fine, out, sizeof out, err, sizeof err);
 	cr_assert_eq(st, 0, "exit %d: %s", st, err);
 	cr_assert_str_eq(err, "");
+}
+
+/* No cap on the pids a user names: 300 processes, each in the report. */
+Test(attach, three_hundred_named_pids_are_all_read, .timeout = 60)
+{
+	enum { N = 300 };
+	static char pidtext[N][16];
+	char *argv[N + 3], err[4096];
+	static char out[4 << 20];
+	pid_t kids[N];
+	json_t *doc;
+	int st;
+
+	argv[0] = "attach";
+	argv[1] = "--json";
+	for (int i = 0; i < N; i++) {
+		kids[i] = fork();
+		cr_assert_geq(kids[i], 0, "fork: %s", strerror(errno));
+		if (kids[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		snprintf(pidtext[i], sizeof pidtext[i], "%d", (int)kids[i]);
+		argv[i + 2] = pidtext[i];
+	}
+	argv[N + 2] = NULL;
+	st = run_as(-1, argv, out, sizeof out, err, sizeof err);
+	for (int i = 0; i < N; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	cr_assert_eq(st, 0, "exit %d: %s", st, err);
+	doc = json_loads(out, 0, NULL);
+	cr_assert_not_null(doc, "not JSON: %.300s", out);
+	cr_assert_eq(json_array_size(json_object_get(doc, "processes")), N, "%zu processes in the report",
+		     json_array_size(json_object_get(doc, "processes")));
+	json_decref(doc);
 }
 
 /* exec sleep with an argv[0] full of terminal escapes and a newline, as `exec -a` would. */

@@ -118,14 +118,17 @@ main(int argc, char **argv)
 	/* A session leader that is already gone must not kill us through its pipe. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
-		int pids[ATTACH_MAX_PIDS], children, json, n;
+		int *pids, children, json, n, rc;
 
-		n = attach_args(argc - 1, argv + 1, pids, ATTACH_MAX_PIDS, &children, &json);
+		n = attach_args(argc - 1, argv + 1, &pids, &children, &json);
 		if (n < 0)
 			return 2;
 		if (!json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return attach_check(pids, n) ? 1 : ui_attach(pids, n, children);
-		return attach_print(pids, n, children, json);
+			rc = attach_check(pids, n) ? 1 : ui_attach(pids, n, children);
+		else
+			rc = attach_print(pids, n, children, json);
+		free(pids);
+		return rc;
 	}
 	/* The accept contest: headless with --headless or --json, or without a terminal; else the screen. */
 	if (argc >= 3 && strcmp(argv[1], "--headless") == 0 && strcmp(argv[2], "contest") == 0)
