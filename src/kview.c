@@ -1285,18 +1285,48 @@ cmp_ppid(const void *a, const void *b)
 	return x->ppid != y->ppid ? x->ppid - y->ppid : x->pid - y->pid;
 }
 
-/* Append every descendant of the ids to list (breadth first), from one scan of the process table. */
+/* qsort order of process rows by pid. */
+static int
+cmp_row_pid(const void *a, const void *b)
+{
+	const struct proc_row *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Is id still the process that has its pid (start unknown counts as yes)?  bypid: rows sorted by pid. */
+static int
+still_there(const struct proc_row *bypid, int n, const struct kv_id *id)
+{
+	struct proc_row key = { .pid = id->pid };
+	const struct proc_row *r = bsearch(&key, bypid, (size_t)n, sizeof *bypid, cmp_row_pid);
+
+	return r != NULL && (id->start == 0 || r->start == id->start);
+}
+
+/*
+ * Append every descendant of the ids to list (breadth first), from one scan
+ * of the process table; none below an id whose pid now names another
+ * process (its children are not ours).
+ */
 static void
 add_descendants(struct kv_id **list, int *n, int *cap)
 {
-	struct proc_row *all;
+	struct proc_row *all, *bypid;
 	int nall = proctab_scan_all(&all);
 
-	if (nall > 1)
+	bypid = xcalloc((size_t)nall + 1, sizeof *bypid);
+	if (nall > 0)
+		memcpy(bypid, all, (size_t)nall * sizeof *all);
+	if (nall > 1) {
 		qsort(all, (size_t)nall, sizeof *all, cmp_ppid);
+		qsort(bypid, (size_t)nall, sizeof *bypid, cmp_row_pid);
+	}
 	for (int i = 0; i < *n; i++) {
 		int lo = 0, hi = nall;
 
+		if (!still_there(bypid, nall, &(*list)[i]))
+			continue;
 		while (lo < hi) { /* the first process whose parent is (*list)[i] */
 			int mid = lo + (hi - lo) / 2;
 
@@ -1310,9 +1340,10 @@ add_descendants(struct kv_id **list, int *n, int *cap)
 				*cap *= 2;
 				*list = xreallocarray(*list, (size_t)*cap, sizeof **list);
 			}
-			(*list)[(*n)++] = (struct kv_id){ all[lo].pid, all[lo].start };
+			(*list)[(*n)++] = (struct kv_id){ all[lo].pid, all[lo].start, 1 };
 		}
 	}
+	free(bypid);
 	free(all);
 }
 
@@ -1323,7 +1354,12 @@ cmp_pid_pos(const void *a, const void *b)
 	return cmp_pair(a, b);
 }
 
-/* Drop later duplicates of a pid from list, keeping the order. */
+/*
+ * Drop later duplicates of a process from list, keeping the order: the
+ * same pid again, unless the first is a descendant known by another start
+ * time (then the later one is the new process at its reused pid, and a
+ * descendant of ours in its own right).
+ */
 static int
 dedupe(struct kv_id *list, int n)
 {
@@ -1334,9 +1370,18 @@ dedupe(struct kv_id *list, int n)
 		pair[2 * i + 1] = i;
 	}
 	qsort(pair, (size_t)n, 2 * sizeof *pair, cmp_pid_pos);
-	for (int i = 1; i < n; i++)
-		if (pair[2 * i] == pair[2 * i - 2])
+	for (int i = 1, first = 0; i < n; i++) {
+		const struct kv_id *a, *b;
+
+		if (pair[2 * i] != pair[2 * first]) {
+			first = i;
+			continue;
+		}
+		a = &list[pair[2 * first + 1]];
+		b = &list[pair[2 * i + 1]];
+		if (!a->descendant || a->start == 0 || b->start == 0 || a->start == b->start)
 			drop[pair[2 * i + 1]] = 1;
+	}
 	for (int i = 0; i < n; i++)
 		if (!drop[i])
 			list[m++] = list[i];
@@ -1380,7 +1425,7 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 
 		p->pid = list[i].pid;
 		read_proc(p, list[i].start, &rd);
-		if (p->reused) {
+		if (p->reused && !list[i].descendant) { /* a named pid: whoever has it now is shown too */
 			p = &kv->p[kv->np++];
 			p->pid = list[i].pid;
 			read_proc(p, 0, &rd);

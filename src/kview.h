@@ -93,6 +93,7 @@ struct kv_proc {
 struct kv_id {
 	int pid;
 	unsigned long long start;
+	int descendant; /* found as a descendant (--children), not named: its reused pid is nobody we follow */
 };
 
 struct kview {
@@ -114,7 +115,11 @@ const char *kview_kind_name(int kind);
 int kview_read(struct kview *kv, const int *pids, int npids, int children);
 /*
  * The same for processes known by pid and start time: one whose pid now
- * names another process is listed gone (reused), and the new one after it.
+ * names another process is listed gone (reused), and, for a named one, the
+ * new one after it.  A descendant's pid that came round again names an
+ * unrelated process: it is listed only if it is a descendant itself, and
+ * descendants are looked for only below processes that are still the ones
+ * named or found.
  */
 int kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children);
 /* A process's error as "EACCES: cannot read /proc/1/fd/3: Permission denied", translated, into buf. */

@@ -747,7 +747,7 @@ Test(attach, a_reused_pid_is_a_new_process_and_the_old_one_gone)
 {
 	struct helper h;
 	struct kview kv;
-	struct kv_id id;
+	struct kv_id id = { 0 };
 
 	helper_start(&h, evil_comm, NULL);
 	helper_wait(&h);
@@ -768,6 +768,42 @@ Test(attach, a_reused_pid_is_a_new_process_and_the_old_one_gone)
 	cr_assert(kv.p[0].gone && kv.p[0].reused);
 	cr_assert_eq(kv.p[0].start, id.start);
 	cr_assert(!kv.p[1].gone && kv.p[1].pid == h.pid && kv.p[1].start == id.start + 1);
+	kview_free(&kv);
+	helper_stop(&h);
+}
+
+/* With --children: a descendant's pid that came round again names a stranger, and a stranger's children are not ours. */
+Test(attach, a_descendants_reused_pid_is_not_followed)
+{
+	struct helper h;
+	struct kview kv;
+	struct kv_id id, me = { getpid(), 0, 0 };
+	int found = 0;
+
+	helper_start(&h, evil_comm, NULL);
+	helper_wait(&h);
+	/* Our own identity, with children: the helper is found below it, as a descendant. */
+	kview_read(&kv, &me.pid, 1, 0);
+	me.start = proc_of(&kv, me.pid)->start;
+	kview_free(&kv);
+	kview_read_ids(&kv, &me, 1, 1);
+	for (int i = 0; i < kv.np; i++)
+		found |= kv.p[i].pid == h.pid && !kv.p[i].gone;
+	cr_assert(found, "the helper is not found as a descendant");
+	kview_free(&kv);
+	/* A descendant remembered with an earlier start: gone, and whoever has its pid now is not listed. */
+	kview_read(&kv, &h.pid, 1, 0);
+	id = (struct kv_id){ h.pid, proc_of(&kv, h.pid)->start - 1, 1 };
+	kview_free(&kv);
+	kview_read_ids(&kv, &id, 1, 1);
+	cr_assert_eq(kv.np, 1, "%d processes: a stranger at a descendant's reused pid was followed", kv.np);
+	cr_assert(kv.p[0].gone && kv.p[0].reused);
+	kview_free(&kv);
+	/* A named process whose pid now names another: that one is shown, but not its children. */
+	me.start -= 1;
+	kview_read_ids(&kv, &me, 1, 1);
+	cr_assert_eq(kv.np, 2, "%d processes: the old one, the new one, and no children of the new one", kv.np);
+	cr_assert(kv.p[0].gone && kv.p[0].reused && !kv.p[1].gone);
 	kview_free(&kv);
 	helper_stop(&h);
 }

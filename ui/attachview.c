@@ -102,6 +102,7 @@ remember(struct attachview *av)
 			t = &av->t[av->nt++];
 			memset(t, 0, sizeof *t);
 			t->id.pid = p->pid;
+			t->id.descendant = 1;
 		}
 		if (t->id.start == 0)
 			t->id.start = p->gone ? ~0ull : p->start; /* gone at the first look: any later one is new */
