@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "i18n.h"
 #include "util.h"
 
 #define ALWAYS (EPOLLERR | EPOLLHUP)
@@ -54,7 +55,7 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 				found = t;
 		if (found < 0) {
 			watch_rec(&r, p->pid, e->fd, w->tfd, w->events, w->data, KC_KERNEL_ONLY,
-				  in ? w->what_en : "the trace never saw this epoll fd being made");
+				  in ? w->what_en : N_("the trace never saw this epoll fd being made"));
 			bad++;
 		} else if ((in->w[found].events & ~ALWAYS) != (w->events & ~ALWAYS)) {
 			matched[found] = 1;
@@ -71,8 +72,8 @@ check_one(const struct model *m, const struct kv_proc *p, const struct kv_fd *e,
 		if (matched[t])
 			continue;
 		watch_rec(&r, p->pid, e->fd, in->w[t].fd, in->w[t].events, in->w[t].data, KC_TRACE_ONLY,
-			  "traced as registered, but the kernel no longer has it (the file was closed "
-			  "for good, or the fd number now names another file)");
+			  N_("traced as registered, but the kernel no longer has it (the file was closed "
+			     "for good, or the fd number now names another file)"));
 		emit(ctx, &r);
 		bad++;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "kcheck.h"
 #include "util.h"
 
@@ -41,12 +42,40 @@ entry_push(struct kentry **v, int *n, int *cap)
 	return &(*v)[(*n)++];
 }
 
+/*
+ * The translation of a kernel_watch record's text: the reading's own words
+ * for the watch when the record quotes its description (what_en), else NULL.
+ */
+static const char *
+watch_what(const struct kview *kv, const struct trace_rec *r)
+{
+	int pid = r->of, epfd = r->epfd, tfd = r->fd;
+	uint64_t data = r->data;
+
+	for (int i = 0; i < kv->np; i++) {
+		const struct kv_proc *p = &kv->p[i];
+
+		for (int k = 0; p->pid == pid && !p->gone && k < p->nfds; k++) {
+			const struct kv_fdinfo *in = &p->fds[k].info;
+
+			if (p->fds[k].kind != KV_EPOLL || p->fds[k].fd != epfd)
+				continue;
+			for (int j = 0; j < in->nw; j++)
+				if (in->w[j].tfd == tfd && in->w[j].data == data && in->w[j].what && in->w[j].what_en &&
+				    strcmp(in->w[j].what_en, r->text) == 0)
+					return in->w[j].what;
+		}
+	}
+	return NULL;
+}
+
 /* kcheck's callback: keep the kernel_watch verdicts (kernel_epoll is in kv itself). */
 static void
 collect(void *ctx, const struct trace_rec *r)
 {
 	struct ksnap *s = ctx;
 	struct kentry *e;
+	const char *what;
 
 	if (r->type != TR_KWATCH)
 		return;
@@ -57,7 +86,10 @@ collect(void *ctx, const struct trace_rec *r)
 	e->events = r->events;
 	e->data = r->data;
 	e->verdict = r->verdict;
-	str_copy(e->why, r->text, sizeof e->why);
+	/* The record's text is English: the kernel's side from the reading, kcheck's own sentences translated. */
+	e->still_open = strstr(r->text, "still open") != NULL;
+	what = watch_what(&s->kv, r);
+	str_copy(e->why, what ? what : _(r->text), sizeof e->why);
 }
 
 /* Did the previous reading find the same disagreement? */

@@ -22,7 +22,8 @@ struct kentry {
 	uint64_t data;
 	int verdict;      /* enum kcheck_verdict */
 	int confirmed;    /* a disagreement the previous reading found too */
-	char why[168];
+	int still_open;   /* its fd was closed, but the file is still open as another fd (a dup) */
+	char why[256];    /* why, in the user's language (the record keeps it in English) */
 };
 
 struct ksnap {

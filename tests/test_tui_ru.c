@@ -258,3 +258,17 @@ Test(tui_ru, plurals_for_1_2_and_5)
 	tui_keys(&T, "q");
 	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
 }
+
+/* The Kernel's view explains a disagreement in Russian, the fd's description included. */
+Test(tui_ru, the_kernels_view_explains_in_russian)
+{
+	start_ru("ru-kernel", "ctl-errors");
+	cr_assert(tui_wait_re(&T, "EBADF", WAIT_MS), "%s", T.screen);
+	tui_keys(&T, "k");
+	cr_assert(tui_wait_re(&T, "только в ядре", WAIT_MS), "no Russian verdict:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "только в списке ядра: fd [0-9]+ закрыт, но файл всё ещё", WAIT_MS),
+		  "the explanation is not Russian:\n%s", T.screen);
+	assert_rows_whole();
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+}

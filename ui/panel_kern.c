@@ -241,7 +241,7 @@ explain(struct lines *L, const struct view *v, const struct kentry *e, int w)
 
 	switch (e->verdict) {
 	case KC_KERNEL_ONLY:
-		if (strstr(e->why, "still open"))
+		if (e->still_open)
 			/* TRANSLATORS: %s is why (from the checker). */
 			snprintf(text, sizeof text,
 				 _("only in the kernel's list: %s. An entry belongs to the open file, not to "
