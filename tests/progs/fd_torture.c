@@ -4,8 +4,10 @@
  * fd it did not open (one by one, with close_range and with closefrom),
  * dup2s onto the trace pipe's number, clears its environment, forks, and
  * runs two threads that each make an epoll instance and call epoll_wait
- * ROUNDS times, while the main thread waits in epoll_wait for SIGINT (the
- * threads block it); then it joins them and exits 0.  Under the tracer
+ * ROUNDS times, while the main thread waits in epoll_pwait for SIGINT (the
+ * threads block it; the main thread unblocks it only inside the wait, so a
+ * ^C between the check of the flag and the wait cannot be missed); then it
+ * joins them and exits 0.  Under the tracer
  * every one of those calls must still be traced, with no record lost.
  */
 #include <errno.h>
@@ -75,9 +77,10 @@ main(void)
 	pthread_sigmask(SIG_BLOCK, &intr, &old); /* the threads never take SIGINT */
 	pthread_create(&a, NULL, spin, NULL);
 	pthread_create(&b, NULL, spin, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* SIGINT stays blocked here but for the wait itself: a flag checked, then a wait, loses nothing. */
+	sigdelset(&old, SIGINT);
 	while (!stop)
-		if (epoll_wait(ep, &ev, 1, -1) < 0 && errno != EINTR)
+		if (epoll_pwait(ep, &ev, 1, -1, &old) < 0 && errno != EINTR)
 			return 1;
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
