@@ -865,7 +865,8 @@ instance_fdinfo(const struct reading *rd, int at, struct kv_fd *f)
 
 	f->info = *fi;
 	f->info.w = xreallocarray(NULL, (size_t)fi->nw + 1, sizeof *fi->w);
-	memcpy(f->info.w, fi->w, (size_t)fi->nw * sizeof *fi->w);
+	if (fi->nw > 0) /* an empty list may have no array at all */
+		memcpy(f->info.w, fi->w, (size_t)fi->nw * sizeof *fi->w);
 }
 
 /* Keep f's fdinfo, just parsed, as instance -1 - at's (a new one) for its later holders. */
