@@ -55,6 +55,17 @@ wait_for() {
 
 keys() { tm send-keys "$@"; }
 
+# select_echo_herd: Down in the picker until echo-herd is selected (its place
+# depends on the scenarios there are)
+select_echo_herd() {
+	for _ in $(seq 1 20); do
+		tm capture-pane -p | grep -q '▶ echo-herd' && break
+		keys Down
+		sleep 0.1
+	done
+	wait_for '▶ echo-herd'
+}
+
 # shot NAME COLS ROWS: write NAME.txt and NAME.png from the current screen
 shot() {
 	local name=$1 cols=$2 rows=$3 tmp
@@ -146,13 +157,7 @@ drive() {
 
 start "$W" "$H"
 wait_for 'pick a scenario'
-# Down until echo-herd is selected (its place depends on the scenarios there are).
-for _ in $(seq 1 20); do
-	tm capture-pane -p | grep -q '▶ echo-herd' && break
-	keys Down
-	sleep 0.1
-done
-wait_for '▶ echo-herd'
+select_echo_herd
 shot picker "$W" "$H"
 
 for name in $("$BIN" --list | awk '{print $1}'); do
@@ -218,12 +223,7 @@ shot contest "$W" "$H"
 SHOT_LANGUAGE=ru
 start "$W" "$H"
 wait_for 'выберите сценарий'
-for _ in $(seq 1 20); do
-	tm capture-pane -p | grep -q '▶ echo-herd' && break
-	keys Down
-	sleep 0.1
-done
-wait_for '▶ echo-herd'
+select_echo_herd
 shot picker-ru "$W" "$H"
 start "$W" "$H" echo-herd
 wait_for 'Группы процессов'
