@@ -133,7 +133,8 @@ holds_instance(const struct model *m, uint32_t pid)
 /*
  * A traced program is in its event loop: every process of it that is alive
  * and holds an epoll instance waits in epoll_wait, and one does (or the
- * front end found it untraced: nothing more will come).  (A
+ * front end found it untraced: nothing more will come; or it has ended
+ * already, as echo does).  (A
  * master that only waits for its workers, as nginx's does, has none.  A
  * process forked once the others wait may still be on its way: a script's
  * first step does not wait for it.)
@@ -141,13 +142,16 @@ holds_instance(const struct model *m, uint32_t pid)
 static int
 program_ready(const struct model *m)
 {
-	int n = 0;
+	int n = 0, seen = 0, alive = 0;
 
 	for (int i = 0; i < m->nprocs; i++) {
 		const struct m_proc *p = &m->procs[i];
 
+		if (p->role == ROLE_PROGRAM)
+			seen++;
 		if (p->role != ROLE_PROGRAM || !p->alive)
 			continue;
+		alive++;
 		if (p->untraced || waits_for_writer(m, p->pid)) {
 			n++; /* named untraced, or blocked in a FIFO's open: nothing more comes until a key */
 			continue;
@@ -158,7 +162,8 @@ program_ready(const struct model *m)
 			return 0;
 		n++;
 	}
-	return n > 0;
+	/* A program that has already ended (echo, a failed start) is as ready as it will ever be. */
+	return n > 0 || (seen > 0 && alive == 0);
 }
 
 /*

@@ -1429,6 +1429,7 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 		if (p->reused && !list[i].descendant) { /* a named pid: whoever has it now is shown too */
 			p = &kv->p[kv->np++];
 			p->pid = list[i].pid;
+			p->newcomer = 1;
 			read_proc(p, 0, &rd);
 		}
 	}

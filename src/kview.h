@@ -83,6 +83,7 @@ struct kv_proc {
 	struct proc_row row;
 	int gone;         /* not there (exited) */
 	int reused;       /* gone, and its pid is now another process's (listed after it) */
+	int newcomer;     /* listed after a named pid's gone process: whoever has that pid now */
 	int err;          /* errno reading it (EACCES...), 0 if fine */
 	char err_path[64];/* the file that refused: "/proc/1/fd/3" */
 	struct kv_fd *fds;

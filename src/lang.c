@@ -4,10 +4,12 @@
  */
 #include "lang.h"
 
+#include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "paths.h"
@@ -20,6 +22,7 @@ int
 lang_init(char *err, size_t errcap)
 {
 	char dir[PATH_MAX];
+	const char *cs;
 	int rc;
 
 	setlocale(LC_ALL, "");
@@ -30,6 +33,10 @@ lang_init(char *err, size_t errcap)
 	if (rc == 0)
 		bindtextdomain(I18N_DOMAIN, dir);
 	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	/* The screen measures text as UTF-8: in a KOI8-R or CP1251 locale, English (ASCII) is what shows right. */
+	cs = nl_langinfo(CODESET);
+	if (cs == NULL || (strcmp(cs, "UTF-8") != 0 && strcmp(cs, "utf8") != 0))
+		setlocale(LC_MESSAGES, "C");
 	return rc < 0 ? -1 : 0;
 }
 

@@ -10,7 +10,8 @@
 
 /*
  * Take the user's locale (LANG, LC_*, LANGUAGE) for messages and character
- * types, but keep numbers in the C locale (JSON and parsed option values
+ * types (messages stay English unless the locale's codeset is UTF-8, which
+ * the screen's measuring of text assumes), but keep numbers in the C locale (JSON and parsed option values
  * never get a decimal comma), and bind the domain (I18N_DOMAIN) to the
  * catalogues found as paths_locale says.  Returns 0, or -1 with a message
  * in err when $EPOLLVIZ_LOCALEDIR is set but names no directory (the

@@ -457,3 +457,17 @@ Test(run, a_programs_fifo_is_written_to_and_left_where_it_was)
 	cr_assert_geq(hfind(&h, (size_t)rd, "read", "text", "1"), 0, "the second write was not read after a reopen");
 	hrun_free(&h);
 }
+
+/* A program that ends at once (echo) is a whole run, not one that "did not start". */
+Test(run, a_program_that_ends_at_once_is_a_clean_run)
+{
+	char *program[] = { "/bin/echo", "hello from echo", NULL };
+	struct hrun h;
+
+	run_program(&h, "settle", program);
+	hassert_clean(&h);
+	cr_assert_null(strstr(h.out, "did not start"), "stderr: %s", h.out);
+	cr_assert_eq(jint(h.summary, "actions_failed"), 0, "stderr: %s", h.out);
+	cr_assert_geq(hfind(&h, 0, "tty", NULL, NULL), 0, "no terminal output recorded");
+	hrun_free(&h);
+}

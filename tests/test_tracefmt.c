@@ -358,17 +358,27 @@ Test(tracefmt, other_representative_records)
 
 Test(tracefmt, strings_are_escaped_into_valid_json)
 {
-	/* Quotes, backslashes, control bytes, DEL and non-ASCII bytes. */
-	static const char raw[] = "q\"b\\n\nr\rt\tc\x01\x1f d\x7f u\xc3\xa9 z\xff";
+	/* Quotes, backslashes, control bytes, DEL, UTF-8 (é, Cyrillic) and bytes that are not UTF-8. */
+	static const char raw[] = "q\"b\\n\nr\rt\tc\x01\x1f d\x7f u\xc3\xa9 \xd0\xbc\xd0\xb8\xd1\x80 z\xff \xc3 \xe0\x80\x80";
 	struct trace_rec r;
 	char want[128];
 	size_t k = 0;
 	json_t *j;
 
-	/* Each byte becomes the code point of the same number (bytes are kept, not guessed at). */
+	/*
+	 * Well-formed UTF-8 reads as itself; every other byte becomes the code
+	 * point of the same number (kept, not guessed at): 0xff, a lead byte
+	 * alone, an overlong form.
+	 */
 	for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+		int utf8 = (p[0] == 0xc3 && p[1] == 0xa9) || ((p[0] == 0xd0 || p[0] == 0xd1) && (p[1] & 0xc0) == 0x80);
+
 		if (*p < 0x80) {
 			want[k++] = (char)*p;
+		} else if (utf8) {
+			want[k++] = (char)p[0];
+			want[k++] = (char)p[1];
+			p++;
 		} else {
 			want[k++] = (char)(0xc0 | (*p >> 6));
 			want[k++] = (char)(0x80 | (*p & 0x3f));

@@ -93,7 +93,7 @@ remember(struct attachview *av)
 		struct target *t = target_of(av, p);
 
 		if (t == NULL) {
-			if (!av->children || p->gone || (i > 0 && av->ks.kv.p[i - 1].reused))
+			if (!av->children || p->gone || p->newcomer)
 				continue;
 			if (av->nt == av->capt) {
 				av->capt = av->capt ? av->capt * 2 : 16;

@@ -48,6 +48,22 @@ char_next(const char *s, int len, int *cols)
 	return n;
 }
 
+/* Is s (len bytes) the start of a UTF-8 character cut short by its end (never keep half a character)? */
+static int
+incomplete(const char *s, int len)
+{
+	unsigned char b = (unsigned char)s[0];
+	int n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
+
+	if (n > len) {
+		for (int i = 1; i < len; i++)
+			if (((unsigned char)s[i] & 0xc0) != 0x80)
+				return 0; /* not a sequence at all: a stray byte, shown as one column */
+		return 1;
+	}
+	return 0;
+}
+
 /* Display columns of a UTF-8 string. */
 int
 lines_cols(const char *s)
@@ -79,7 +95,7 @@ lines_bytes_for_cols(const char *s, int len, int cols)
 	while (i < len) {
 		int w, k = char_next(s + i, len - i, &w);
 
-		if (c + w > cols)
+		if (c + w > cols || incomplete(s + i, len - i))
 			break;
 		c += w;
 		i += k;
@@ -201,8 +217,8 @@ lines_printf(struct lines *L, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (n >= (int)sizeof buf)
-		n = (int)sizeof buf - 1;
+	if (n >= (int)sizeof buf) /* cut: not inside a character */
+		n = lines_bytes_for_cols(buf, (int)sizeof buf - 1, LINE_BYTES);
 	line_append(L, buf, n);
 }
 

@@ -64,6 +64,29 @@ usage(FILE *f)
 	fputs(_("  See epollviz(1).\n"), f);
 }
 
+/*
+ * Is --json among our own arguments?  Not among a run's PROGRAM's: they
+ * start after a "--", or at the first word after "run" that is not one of
+ * our options (--script and --record take a value).
+ */
+static int
+json_asked(int argc, char **argv)
+{
+	int after_run = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+		if (strcmp(argv[i], "run") == 0)
+			after_run = 1;
+		else if (strcmp(argv[i], "--script") == 0 || strcmp(argv[i], "--record") == 0)
+			i++;
+		else if (after_run && argv[i][0] != '-')
+			return 0; /* the PROGRAM */
+	}
+	return 0;
+}
+
 /* Print each scenario's name and title; returns 1 if any could not be read. */
 static int
 list(void)
@@ -101,9 +124,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* --json: one output for every language (a program reads it). */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			lang_english();
+	if (json_asked(argc, argv))
+		lang_english();
 	if (argc == 3 && strcmp(argv[1], "--role") == 0 && strcmp(argv[2], "po-scenarios") == 0) {
 		if (scenario_po_strings(stdout, ierr, sizeof ierr) < 0) {
 			fprintf(stderr, "epollviz: %s\n", ierr);

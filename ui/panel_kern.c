@@ -236,7 +236,7 @@ traced(const struct view *v, const struct kentry *e)
 static void
 explain(struct lines *L, const struct view *v, const struct kentry *e, int w)
 {
-	char text[400], a[96], b[96];
+	char text[1024], a[96], b[96]; /* lines_wrap takes any length: room for the Russian */
 	const struct m_watch *t = traced(v, e);
 
 	switch (e->verdict) {

@@ -99,7 +99,7 @@ job_line(int y, int w, const struct job_cfg *j)
 static int
 describe(const struct scenario *s, int y, int end, int cols)
 {
-	char desc[SCN_MAX_DESCRIBE * SCN_LINE_MAX], row[LINE_BYTES];
+	char desc[SCN_MAX_DESCRIBE * SCN_LINE_MAX], row[sizeof desc + 8]; /* a row may be the whole paragraph */
 	const char *p = scenario_describe(s, desc, sizeof desc), *ell = crt_g(G_ELLIPSIS);
 	int w = cols - 4;
 
