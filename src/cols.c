@@ -3,35 +3,32 @@
  */
 #include "cols.h"
 
+#include <string.h>
 #include <wchar.h>
 
-/*
- * One character of s: its bytes, and its display columns in *cols.  A
- * valid UTF-8 sequence is measured with wcwidth (1 when the locale cannot
- * say, 0 for a combining mark); a byte that begins no valid sequence is one
- * column, a stray continuation byte none.
- */
-static int
-char_next(const unsigned char *s, int *cols)
+/* One character of s: its bytes, its columns in *cols; see cols.h. */
+int
+cols_char(const char *s, int len, int *cols)
 {
+	unsigned char b = (unsigned char)s[0];
 	int n, w;
 	wchar_t cp;
 
 	*cols = 1;
-	if (s[0] < 0x80)
+	if (b < 0x80)
 		return 1;
-	if ((s[0] & 0xc0) == 0x80) {
+	if ((b & 0xc0) == 0x80) {
 		*cols = 0;
 		return 1;
 	}
-	n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 1;
-	if (n == 1)
+	n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
+	if (n == 1 || n > len)
 		return 1;
-	cp = (wchar_t)(s[0] & (0x7f >> n));
+	cp = (wchar_t)(b & (0x7f >> n));
 	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 1; /* also at the terminating NUL */
-		cp = (wchar_t)((cp << 6) | (s[i] & 0x3f));
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+		cp = (wchar_t)((cp << 6) | ((unsigned char)s[i] & 0x3f));
 	}
 	w = wcwidth(cp);
 	*cols = w < 0 ? 1 : w;
@@ -42,13 +39,12 @@ char_next(const unsigned char *s, int *cols)
 int
 cols_width(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int n = 0;
+	int len = (int)strlen(s), n = 0;
 
-	while (*p) {
+	for (int i = 0; i < len;) {
 		int c;
 
-		p += char_next(p, &c);
+		i += cols_char(s + i, len - i, &c);
 		n += c;
 	}
 	return n;

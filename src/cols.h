@@ -10,6 +10,15 @@
 
 #include "sb.h"
 
+/*
+ * The character at s (at most len bytes): returns its bytes, its display
+ * columns into *cols.  A whole UTF-8 sequence is measured with wcwidth (1
+ * when the locale cannot say, 0 for a combining mark); a byte that begins
+ * no whole sequence is one byte and one column, a stray continuation byte
+ * one byte and none.  The one measure of text, for the screen (ui/lines.c)
+ * and the headless tables alike.
+ */
+int cols_char(const char *s, int len, int *cols);
 /* Display columns of a UTF-8 string (wcwidth of each character; 1 if the locale cannot say). */
 int cols_width(const char *s);
 

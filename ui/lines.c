@@ -8,45 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
+#include "../src/cols.h"
 #include "../src/util.h"
 #include "crt.h"
-
-/*
- * One character of s (at most len bytes): returns its bytes and puts its
- * display columns in *cols.  A valid UTF-8 sequence is measured with
- * wcwidth (1 when the locale cannot say, 0 for a combining mark, 2 for a
- * wide character); a byte that begins no valid sequence is one column,
- * and a stray continuation byte none, as the old byte count did.
- */
-static int
-char_next(const char *s, int len, int *cols)
-{
-	unsigned char b = (unsigned char)s[0];
-	int n, w;
-	wchar_t cp;
-
-	*cols = 1;
-	if (b < 0x80)
-		return 1;
-	if ((b & 0xc0) == 0x80) {
-		*cols = 0;
-		return 1;
-	}
-	n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
-	if (n == 1 || n > len)
-		return 1;
-	cp = (wchar_t)(b & (0x7f >> n));
-	for (int i = 1; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			return 1;
-		cp = (wchar_t)((cp << 6) | ((unsigned char)s[i] & 0x3f));
-	}
-	w = wcwidth(cp);
-	*cols = w < 0 ? 1 : w;
-	return n;
-}
 
 /* Is s (len bytes) the start of a UTF-8 character cut short by its end (never keep half a character)? */
 static int
@@ -80,7 +45,7 @@ lines_cols_n(const char *s, int len)
 	while (i < len) {
 		int c;
 
-		i += char_next(s + i, len - i, &c);
+		i += cols_char(s + i, len - i, &c);
 		n += c;
 	}
 	return n;
@@ -93,7 +58,7 @@ lines_bytes_for_cols(const char *s, int len, int cols)
 	int i = 0, c = 0;
 
 	while (i < len) {
-		int w, k = char_next(s + i, len - i, &w);
+		int w, k = cols_char(s + i, len - i, &w);
 
 		if (c + w > cols || incomplete(s + i, len - i))
 			break;
@@ -312,7 +277,7 @@ lines_wrap(struct lines *L, const char *text, int w, int indent, int style, int 
 		if (next == 0) { /* not even one character fits: take one anyway */
 			int c;
 
-			next = kept = char_next(p, (int)strlen(p), &c);
+			next = kept = cols_char(p, (int)strlen(p), &c);
 		}
 		lines_style(L, style);
 		line_append(L, p, kept);
@@ -380,7 +345,7 @@ reflow_line(struct lines *out, const struct line *ln, int w)
 		if (next == 0) { /* not even one character fits: take one anyway */
 			int c;
 
-			next = kept = char_next(ln->s + pos, ln->len - pos, &c);
+			next = kept = cols_char(ln->s + pos, ln->len - pos, &c);
 		}
 		lines_add(out);
 		out->v[out->n - 1].cont = pos > 0;
