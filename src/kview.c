@@ -22,6 +22,7 @@
 
 #include "i18n.h"
 #include "sockdiag.h"
+#include "utf8.h"
 #include "util.h"
 
 /*
@@ -51,15 +52,7 @@ fd_what(struct kv_fd *f, int tr, size_t *cap)
 static char *
 utf8_trim(char *s)
 {
-	size_t n = strlen(s), i = n, need;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
-		i--;
-	if (i == 0 || (unsigned char)s[i - 1] < 0xc0) /* ASCII, or no lead byte: nothing cut */
-		return s;
-	need = (unsigned char)s[i - 1] >= 0xf0 ? 4 : (unsigned char)s[i - 1] >= 0xe0 ? 3 : 2;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
+	s[utf8_whole(s, strlen(s))] = '\0';
 	return s;
 }
 

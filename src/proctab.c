@@ -12,26 +12,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "utf8.h"
 #include "util.h"
-
-/* The length of the UTF-8 character at s (n bytes left) if it is whole, valid and printable; else 0. */
-static size_t
-utf8_printable(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-		   : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || /* overlong, surrogate */
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f) ||
-	    (s[0] == 0xc2 && s[1] < 0xa0)) /* the C1 controls U+0080..U+009F */
-		return 0;
-	return len;
-}
 
 /* src made safe for a terminal, as C escapes (see proctab.h). */
 char *
@@ -43,7 +25,8 @@ proctab_escape(const void *src, size_t n, char *dst, size_t cap)
 
 	for (size_t i = 0; i < n && o + 1 < cap;) {
 		char esc[8];
-		size_t len = 0, u = s[i] >= 0x80 ? utf8_printable(s + i, n - i) : 0;
+		int w = s[i] >= 0x80 ? utf8_printable(s + i, n - i) : 0;
+		size_t len = 0, u = w > 0 ? (size_t)w : 0; /* a whole printable character, kept */
 
 		if (u) {
 			if (o + u >= cap)

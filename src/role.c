@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "utf8.h"
 #include "util.h"
 
 volatile sig_atomic_t role_stop;
@@ -124,17 +125,8 @@ role_say(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof buf) {
-		int lead = n = sizeof buf - 1;
-
-		while (lead > 0 && n - lead < 3 && ((unsigned char)buf[lead - 1] & 0xc0) == 0x80)
-			lead--;
-		/* buf[lead - 1] starts the last character: keep it only when whole */
-		unsigned char c = lead > 0 ? (unsigned char)buf[lead - 1] : 0;
-
-		if (c >= 0xc0 && n - (lead - 1) < (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2))
-			n = lead - 1;
-	}
+	if ((size_t)n >= sizeof buf) /* cut: not inside a character */
+		n = (int)utf8_whole(buf, sizeof buf - 1);
 	/* The pty may be gone (hang-up): nothing to do about that here. */
 	if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 		return;

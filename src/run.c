@@ -27,6 +27,7 @@
 #include "paths.h"
 #include "proctab.h"
 #include "role.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MAX_PATHS 8
@@ -179,38 +180,6 @@ run_trace_pending(const struct run *r)
 }
 
 /*
- * The length of the UTF-8 character at s (n bytes there): 1..4 when it is
- * whole, valid and printable (not a C1 control: those are terminal
- * commands), 0 when it is not, -1 when it is cut short by the end of s.
- */
-static int
-utf8_char(const unsigned char *s, size_t n)
-{
-	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	if (s[0] == 0xc2)
-		lo = 0xa0; /* U+0080..U+009F: the C1 controls */
-	else if (s[0] == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (s[0] == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (s[0] == 0xf4)
-		hi = 0x8f; /* beyond U+10FFFF */
-	for (int i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return -1;
-		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
-			return 0;
-	}
-	return len;
-}
-
-/*
  * Keep newlines, printable ASCII and whole printable UTF-8 characters of
  * in (after a character the last read cut short); drop other control
  * bytes.  A character cut short at the end waits in r->ucarry.  Returns
@@ -235,7 +204,7 @@ pty_text(struct run *r, const unsigned char *in, size_t n, unsigned char *out)
 			i++;
 			continue;
 		}
-		len = c >= 0x80 ? utf8_char(joined + i, m - i) : 0;
+		len = c >= 0x80 ? utf8_printable(joined + i, m - i) : 0;
 		if (len < 0) {
 			r->nucarry = m - i;
 			memcpy(r->ucarry, joined + i, r->nucarry);

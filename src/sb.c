@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 /* Make the buffer empty, with no memory allocated. */
@@ -129,29 +130,6 @@ sb_int(struct strbuf *b, long long v)
 }
 
 /*
- * Length of the well-formed UTF-8 character at p (2 to 4 bytes: no overlong
- * form, no surrogate, nothing past U+10FFFF), or 0 when it is not one.
- */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	size_t n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-	unsigned cp;
-
-	if (n == 0 || p[0] > 0xf4)
-		return 0;
-	cp = p[0] & (0x7fu >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/*
  * Append s quoted and escaped for JSON.  Well-formed UTF-8 goes as it is
  * (a program's or a Russian line reads as itself); any other byte below
  * 0x20 or from 0x7f as \u00XX (the code point of the same number, so
@@ -165,12 +143,12 @@ sb_json_str(struct strbuf *b, const char *s)
 	sb_addn(b, "\"", 1);
 	for (;;) {
 		const unsigned char *run = p;
-		size_t n;
+		int n;
 
 		for (;;) {
 			if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
 				p++;
-			else if (*p >= 0x80 && (n = utf8_len(p)) > 0)
+			else if (*p >= 0x80 && (n = utf8_seq(p, 4)) > 0) /* a NUL stops it */
 				p += n;
 			else
 				break;

@@ -10,24 +10,9 @@
 #include <string.h>
 
 #include "../src/cols.h"
+#include "../src/utf8.h"
 #include "../src/util.h"
 #include "crt.h"
-
-/* Is s (len bytes) the start of a UTF-8 character cut short by its end (never keep half a character)? */
-static int
-incomplete(const char *s, int len)
-{
-	unsigned char b = (unsigned char)s[0];
-	int n = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 1;
-
-	if (n > len) {
-		for (int i = 1; i < len; i++)
-			if (((unsigned char)s[i] & 0xc0) != 0x80)
-				return 0; /* not a sequence at all: a stray byte, shown as one column */
-		return 1;
-	}
-	return 0;
-}
 
 /* Display columns of a UTF-8 string. */
 int
@@ -60,7 +45,7 @@ lines_bytes_for_cols(const char *s, int len, int cols)
 	while (i < len) {
 		int w, k = cols_char(s + i, len - i, &w);
 
-		if (c + w > cols || incomplete(s + i, len - i))
+		if (c + w > cols || utf8_seq(s + i, (size_t)(len - i)) < 0) /* never half a character */
 			break;
 		c += w;
 		i += k;
