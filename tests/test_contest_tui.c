@@ -42,6 +42,18 @@ empty_dir(const char *dir)
 	return n == 0;
 }
 
+/* q: the program exits 0, the terminal as it was, nothing left in the contest's directory tmp. */
+static void
+quit_clean(const char *tmp)
+{
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
+	cr_assert(tui_stty_same(&T), "the terminal was not restored");
+	cr_assert(empty_dir(tmp), "the contest left files in %s", tmp);
+	rmdir(tmp);
+}
+
 Test(contest_tui, the_table_fills_in_and_rows_replay)
 {
 	char tmp[256];
@@ -80,12 +92,7 @@ Test(contest_tui, the_table_fills_in_and_rows_replay)
 	tui_keys(&T, "q");
 	cr_assert(tui_wait_re(&T, "2 of 2 done", WAIT_MS), "q did not come back:\n%s", T.screen);
 
-	tui_keys(&T, "q");
-	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
-	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
-	cr_assert(tui_stty_same(&T), "the terminal was not restored");
-	cr_assert(empty_dir(tmp), "the contest left files in %s", tmp);
-	rmdir(tmp);
+	quit_clean(tmp);
 }
 
 /* q while a strategy runs: it ends cleanly, the program exits at once with nothing left. */
@@ -100,10 +107,5 @@ Test(contest_tui, q_while_running_ends_cleanly)
 	cr_assert_eq(tui_start_stty(&T, 80, 24, "contest --workers 2 --rate 100 --duration 30s"), 0);
 	cr_assert(tui_wait_re(&T, "running [0-9.]+ s: [0-9]+ of [0-9]+ answered", WAIT_MS),
 		  "no live row:\n%s", T.screen);
-	tui_keys(&T, "q");
-	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
-	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
-	cr_assert(tui_stty_same(&T), "the terminal was not restored");
-	cr_assert(empty_dir(tmp), "the contest left files in %s", tmp);
-	rmdir(tmp);
+	quit_clean(tmp);
 }
