@@ -97,14 +97,98 @@ unzigzag(uint64_t u)
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
-/* Whether field i of t reads a slot that an earlier field of t already read (encoded once). */
-static int
-slot_seen(const struct rec_type *t, int i)
+/*
+ * What the wire holds after the ids, per type: the table's fields in order,
+ * each slot once (a slot two fields show is encoded once), the text and the
+ * pairs once.  Made from the table once per process (encoder and decoder
+ * alike), so that neither looks twice at a field per record.
+ */
+enum plan_kind { PK_INT = 0, PK_TEXT, PK_PAIRS };
+
+struct plan_op {
+	uint8_t kind; /* enum plan_kind */
+	uint8_t off;  /* PK_INT: the slot, as in rec_field */
+	uint8_t size;
+	uint8_t sign;
+};
+
+struct wire_plan {
+	uint8_t n;
+	struct plan_op op[REC_MAX_FIELDS];
+};
+
+static struct wire_plan plans[TR__COUNT];
+static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+
+/* Build every type's plan from the table. */
+static void
+plans_make(void)
 {
-	for (int j = 0; j < i; j++)
-		if (t->f[j].size != 0 && t->f[j].off == t->f[i].off)
-			return 1;
-	return 0;
+	for (int ty = 0; ty < TR__COUNT; ty++) {
+		const struct rec_type *t = trace_rec_type(ty);
+		struct wire_plan *w = &plans[ty];
+		int text = 0, pairs = 0;
+
+		for (int i = 0; t != NULL && i < REC_MAX_FIELDS && t->f[i].name; i++) {
+			const struct rec_field *f = &t->f[i];
+			int seen = 0;
+
+			if (f->kind == RK_TEXT) {
+				if (!text++)
+					w->op[w->n++] = (struct plan_op){ PK_TEXT, 0, 0, 0 };
+				continue;
+			}
+			if (f->kind == RK_PAIRS) {
+				if (!pairs++)
+					w->op[w->n++] = (struct plan_op){ PK_PAIRS, 0, 0, 0 };
+				continue;
+			}
+			for (int j = 0; j < i; j++)
+				if (t->f[j].size != 0 && t->f[j].off == f->off)
+					seen = 1;
+			if (!seen)
+				w->op[w->n++] = (struct plan_op){ PK_INT, f->off, f->size, f->sign };
+		}
+	}
+}
+
+/* The plan of type t (known to the table). */
+static inline const struct wire_plan *
+plan_of(int type)
+{
+	pthread_once(&plans_once, plans_make);
+	return &plans[type];
+}
+
+/*
+ * The low byte of the sum of n bytes at p (the records' check byte), eight
+ * at a time: bytes added in 16-bit lanes, folded before a lane can carry.
+ */
+static unsigned
+byte_sum(const uint8_t *p, size_t n)
+{
+	const uint64_t even = 0x00ff00ff00ff00ffull;
+	uint64_t acc = 0;
+	unsigned sum = 0;
+	int k = 0;
+
+	while (n >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, sizeof w);
+		acc += (w & even) + ((w >> 8) & even); /* each lane: 510 at most per word */
+		p += 8;
+		n -= 8;
+		if (++k == 64) { /* 64 * 510 < 65536 */
+			sum += (unsigned)((acc * 0x0001000100010001ull) >> 48);
+			acc = 0;
+			k = 0;
+		}
+	}
+	sum += (unsigned)((acc * 0x0001000100010001ull) >> 48);
+	while (n-- > 0)
+		sum += *p++;
+	return sum & 0xff;
 }
 
 /* The most bytes a record of type t can take (its length bound). */
@@ -134,36 +218,41 @@ trace_wire_count(const struct trace_rec *r)
 
 /* The type's fields after the ids, each slot once; p has room for TRACE_WIRE_MAX bytes. */
 static uint8_t *
-encode_fields(const struct rec_type *t, const struct trace_rec *r, uint8_t *p)
+encode_fields(const struct wire_plan *w, const struct trace_rec *r, uint8_t *p)
 {
-	int text_done = 0, pairs_done = 0;
+	for (int i = 0; i < w->n; i++) {
+		const struct plan_op *o = &w->op[i];
+		const unsigned char *slot = (const unsigned char *)r + o->off;
 
-	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name; i++) {
-		const struct rec_field *f = &t->f[i];
+		if (o->kind == PK_INT && o->size == 8) {
+			uint64_t v;
 
-		if (f->kind == RK_TEXT) {
-			size_t tl;
+			memcpy(&v, slot, sizeof v);
+			p = put_varint(p, o->sign ? zigzag((int64_t)v) : v);
+		} else if (o->kind == PK_INT && o->sign) {
+			int32_t v;
 
-			if (text_done++)
-				continue;
-			tl = strnlen(r->text, TRACE_TEXT_MAX);
+			memcpy(&v, slot, sizeof v);
+			p = put_varint(p, zigzag(v));
+		} else if (o->kind == PK_INT) {
+			uint32_t v;
+
+			memcpy(&v, slot, sizeof v);
+			p = put_varint(p, v);
+		} else if (o->kind == PK_TEXT) {
+			size_t tl = strnlen(r->text, TRACE_TEXT_MAX);
+
 			p = put_varint(p, tl);
 			memcpy(p, r->text, tl);
 			p += tl;
-		} else if (f->kind == RK_PAIRS) {
+		} else {
 			int n = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
 
-			if (pairs_done++)
-				continue;
 			p = put_varint(p, (uint64_t)n);
 			for (int k = 0; k < n; k++) {
 				p = put_varint(p, r->pairs[k].events);
 				p = put_varint(p, r->pairs[k].data);
 			}
-		} else if (!slot_seen(t, i)) {
-			int64_t v = trace_rec_field(r, f);
-
-			p = put_varint(p, f->sign ? zigzag(v) : (uint64_t)v);
 		}
 	}
 	return p;
@@ -175,7 +264,6 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 {
 	const struct rec_type *t = trace_rec_type(r->type);
 	uint8_t tmp[TRACE_WIRE_MAX], *base = cap >= TRACE_WIRE_MAX ? out : tmp, *p = base;
-	unsigned sum = 0;
 	size_t len;
 
 	p[0] = TRACE_WIRE_MAGIC;
@@ -185,13 +273,11 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 	p = put_varint(p, r->tid ^ r->pid);
 	p = put_varint(p, *seq);
 	if (t != NULL)
-		p = encode_fields(t, r, p);
+		p = encode_fields(plan_of(r->type), r, p);
 	len = (size_t)(p - base) + 1;
 	base[2] = (uint8_t)len;
 	base[3] = (uint8_t)(len >> 8);
-	for (size_t i = 0; i + 1 < len; i++)
-		sum += base[i];
-	*p = (uint8_t)sum;
+	*p = (uint8_t)byte_sum(base, len - 1);
 	if (len > cap)
 		return 0;
 	if (base != out)
@@ -200,58 +286,50 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 	return len;
 }
 
-/* Store v in the slot of field f of r; -1 when it does not fit the slot. */
-static int
-store_field(struct trace_rec *r, const struct rec_field *f, uint64_t u)
-{
-	unsigned char *slot = (unsigned char *)r + f->off;
-
-	if (f->size == 8) {
-		uint64_t v = f->sign ? (uint64_t)unzigzag(u) : u;
-
-		memcpy(slot, &v, sizeof v);
-		return 0;
-	}
-	if (f->sign) {
-		int64_t sv = unzigzag(u);
-		int32_t v = (int32_t)sv;
-
-		if (sv != v)
-			return -1;
-		memcpy(slot, &v, sizeof v);
-		return 0;
-	}
-	if (u > UINT32_MAX)
-		return -1;
-	uint32_t v = (uint32_t)u;
-
-	memcpy(slot, &v, sizeof v);
-	return 0;
-}
-
-/* The fields of t from [p, end) into r; NULL with why when they do not fit the record. */
+/* The fields of plan w from [p, end) into r; NULL with why when they do not fit the record. */
 static const char *
-decode_fields(const struct rec_type *t, const uint8_t *p, const uint8_t *end, struct trace_rec *r)
+decode_fields(const struct wire_plan *w, const uint8_t *p, const uint8_t *end, struct trace_rec *r)
 {
 	uint64_t u;
-	int text_done = 0, pairs_done = 0;
 
 	/* A record that ends before a field was made before the field was added: it stays at its default. */
-	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name && p < end; i++) {
-		const struct rec_field *f = &t->f[i];
+	for (int i = 0; i < w->n && p < end; i++) {
+		const struct plan_op *o = &w->op[i];
 
-		if (f->kind == RK_TEXT) {
-			if (text_done++)
-				continue;
+		if (o->kind == PK_INT) {
+			unsigned char *slot = (unsigned char *)r + o->off;
+
+			/* The common case first: a one-byte varint. */
+			if (*p < 0x80)
+				u = *p++;
+			else if (get_varint(&p, end, &u) < 0)
+				return N_("field out of range");
+			if (o->size == 8) {
+				uint64_t v = o->sign ? (uint64_t)unzigzag(u) : u;
+
+				memcpy(slot, &v, sizeof v);
+			} else if (o->sign) {
+				int64_t sv = unzigzag(u);
+				int32_t v = (int32_t)sv;
+
+				if (sv != v)
+					return N_("field out of range");
+				memcpy(slot, &v, sizeof v);
+			} else {
+				uint32_t v = (uint32_t)u;
+
+				if (u > UINT32_MAX)
+					return N_("field out of range");
+				memcpy(slot, &v, sizeof v);
+			}
+		} else if (o->kind == PK_TEXT) {
 			if (get_varint(&p, end, &u) < 0 || u > TRACE_TEXT_MAX || u > (uint64_t)(end - p))
 				/* TRANSLATORS: why a record of a damaged recording was rejected: "corrupt record at byte offset N: %s". */
 				return N_("bad text length");
 			memcpy(r->text, p, u);
 			r->text[u] = '\0';
 			p += u;
-		} else if (f->kind == RK_PAIRS) {
-			if (pairs_done++)
-				continue;
+		} else {
 			if (get_varint(&p, end, &u) < 0 || u > TRACE_MAX_READY)
 				return N_("bad epoll_wait pair count");
 			r->npairs = (uint8_t)u;
@@ -263,9 +341,6 @@ decode_fields(const struct rec_type *t, const uint8_t *p, const uint8_t *end, st
 					return N_("bad epoll_wait pair");
 				r->pairs[k].events = (uint32_t)ev;
 			}
-		} else if (!slot_seen(t, i)) {
-			if (get_varint(&p, end, &u) < 0 || store_field(r, f, u) < 0)
-				return N_("field out of range");
 		}
 	}
 	return p == end ? NULL : N_("record length does not match its fields");
@@ -279,7 +354,6 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	const struct rec_type *t;
 	const uint8_t *p, *end;
 	uint64_t pid, tid, seq;
-	unsigned sum = 0;
 	size_t len;
 
 	*why = NULL;
@@ -303,9 +377,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	}
 	if (avail < len)
 		return 0;
-	for (size_t i = 0; i + 1 < len; i++)
-		sum += buf[i];
-	if ((uint8_t)sum != buf[len - 1]) {
+	if (byte_sum(buf, len - 1) != buf[len - 1]) {
 		*why = N_("check byte does not match");
 		return -1;
 	}
@@ -321,7 +393,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	out->pid = (uint32_t)pid;
 	out->tid = (uint32_t)tid ^ out->pid;
 	out->seq = seq;
-	if ((*why = decode_fields(t, p, end, out)) != NULL)
+	if ((*why = decode_fields(plan_of(buf[1]), p, end, out)) != NULL)
 		return -1;
 	*used = len;
 	return 1;
@@ -468,7 +540,9 @@ trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint6
 
 	if (tid == pid)
 		tid = 0;
-	for (size_t i = rd->npids; i-- > 0;) {
+	if (rd->last < rd->npids && rd->pids[rd->last].pid == pid && rd->pids[rd->last].tid == tid)
+		e = &rd->pids[rd->last];
+	for (size_t i = rd->npids; e == NULL && i-- > 0;) {
 		if (rd->pids[i].pid == pid && rd->pids[i].tid == tid) {
 			e = &rd->pids[i];
 			break;
@@ -484,6 +558,7 @@ trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint6
 		e->tid = tid;
 		e->next_seq = 0;
 	}
+	rd->last = (size_t)(e - rd->pids);
 	if (seq > e->next_seq)
 		rd->lost += seq - e->next_seq;
 	if (seq + nwire > e->next_seq)

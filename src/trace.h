@@ -123,6 +123,7 @@ struct trace_reader {
 	int cur_have;
 	struct trace_reader_pid *pids;
 	size_t npids, cappids;
+	size_t last;        /* the entry of the last record (records come in runs from one thread) */
 	uint64_t records;   /* wire records accepted */
 	uint64_t lost;      /* sequence numbers never seen */
 	uint64_t malformed; /* stretches of bytes rejected (a bad record, or garbage up to the next good one) */
