@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -67,6 +68,72 @@ struct server {
 };
 
 static char bench_dir[64];
+
+/*
+ * Where the server (every process of its tree) and the load generator run:
+ * one CPU each when the bench may use two, so that whatever tracing costs,
+ * front end included, falls on the server's CPU, and the scheduler cannot
+ * move the figure by sharing the cores differently from one run to the
+ * next.  -1: not pinned (one CPU, or --no-pin).
+ */
+static int cpu_server = -1, cpu_load = -1, pinning;
+static cpu_set_t cpus_all;
+
+/* Choose the two CPUs from the ones this process may use; 0, or -1 with fewer than two. */
+static int
+pin_choose(void)
+{
+	int first = -1;
+
+	if (sched_getaffinity(0, sizeof cpus_all, &cpus_all) < 0)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &cpus_all))
+			continue;
+		if (first < 0) {
+			first = c;
+			continue;
+		}
+		cpu_server = first;
+		cpu_load = c;
+		pinning = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Run the calling thread (and what it forks) on cpu alone; nothing when cpu is -1. */
+static void
+pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || !pinning)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+/* Give this process back every CPU it started with; servers started later are not pinned. */
+static void
+pin_undo(void)
+{
+	if (pinning)
+		sched_setaffinity(0, sizeof cpus_all, &cpus_all);
+	pinning = 0;
+}
+
+/* The sentence saying where the server and the load ran, for a table of rates. */
+static void
+md_pinned(struct strbuf *md)
+{
+	if (cpu_server >= 0)
+		sb_printf(md, "\nThe server's processes (front end, session and workers; strace; the bare server) run on "
+			      "CPU %d alone and the load generator on CPU %d: whatever tracing costs falls on the "
+			      "server's CPU, and the scheduler cannot move the figure by sharing two cores differently "
+			      "from one run to the next (`--no-pin` to let it).\n", cpu_server, cpu_load);
+}
 
 /*
  * Discard what the server prints; a front end that cannot write would stall
@@ -182,6 +249,8 @@ server_start(struct server *s, int mode, int k)
 	s->pid = fork();
 	if (s->pid == 0) {
 		int out = po[1];
+
+		pin_to(cpu_server);
 
 		if (s->pty >= 0) {
 			out = open(ptsname(s->pty), O_RDWR | O_NOCTTY);
@@ -768,6 +837,7 @@ ngx_start(struct ngx_server *n, const char *nginx, int mode)
 	}
 	s->pid = fork();
 	if (s->pid == 0) {
+		pin_to(cpu_server);
 		dup2(po[1], 1);
 		dup2(po[1], 2);
 		dup2(pi[0], 0);
@@ -976,7 +1046,44 @@ md_nginx(struct strbuf *md, const char *version, double v[2][NG__COUNT][16])
 				  r3.max);
 		}
 	}
+	md_pinned(md);
 	sb_printf(md, "\nTarget: under epollviz run at least 0.85 of nginx alone on both loads (goal 0.95).\n");
+}
+
+/*
+ * The echo table: rates, each round's ratio to tracing off's round, CPU per
+ * request and its ratio; v and cpu are [load][mode][rep] (sorted here).
+ */
+static void
+md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16])
+{
+	sb_printf(md, "## Cost of tracing (echo server, 2 workers, accept = semaphore, drain)\n\n");
+	sb_printf(md, "| load | mode | min | median | max | ratio to tracing off, round by round: median (min – max) "
+		       "| CPU µs per request, median (min – max) | CPU ratio to tracing off, round by round |\n"
+		       "|---|---|---:|---:|---:|---:|---:|---:|\n");
+	for (int load = 0; load < 2; load++) {
+		/* Ratios pair each round with tracing off's round of the same moment, before stat3 sorts them. */
+		double ratio[M__COUNT][16], cratio[M__COUNT][16];
+
+		for (int mode = 0; mode < M__COUNT; mode++)
+			for (int r = 0; r < reps; r++) {
+				ratio[mode][r] = v[load][mode][r] / v[load][M_OFF][r];
+				cratio[mode][r] = cpu[load][mode][r] / cpu[load][M_OFF][r];
+			}
+		for (int mode = 0; mode < M__COUNT; mode++) {
+			struct stat3 s3 = stat3(v[load][mode], reps), r3 = stat3(ratio[mode], reps);
+			struct stat3 c3 = stat3(cpu[load][mode], reps), cr3 = stat3(cratio[mode], reps);
+
+			sb_printf(md, "| %s | %s | %.0f | %.0f | %.0f | %.2f (%.2f – %.2f) | %.1f (%.1f – %.1f) | %.2f (%.2f – %.2f) |\n",
+				  load ? "round trips/s, 50 persistent connections" : "short connections/s",
+				  mode_names[mode], s3.min, s3.med, s3.max, r3.med, r3.min, r3.max, c3.med, c3.min,
+				  c3.max, cr3.med, cr3.min, cr3.max);
+		}
+	}
+	sb_printf(md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
+		       "workers; strace and the server) over the requests served: unlike the rate, it does not "
+		       "depend on how the two cores were shared with the load generator.\n");
+	md_pinned(md);
 }
 
 /* A synthetic recording: 2 workers doing echo work.  Returns the records written. */
@@ -1476,7 +1583,7 @@ main(int argc, char **argv)
 	char nginx_ver[64] = "";
 	struct strbuf md;
 	FILE *f;
-	int k = 0, quick = 0, only_nginx = 0, only_attach = 0, out_given = 0;
+	int k = 0, quick = 0, only_nginx = 0, only_attach = 0, only_echo = 0, out_given = 0, pin = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
@@ -1493,6 +1600,10 @@ main(int argc, char **argv)
 			only_nginx = 1, i++;
 		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && strcmp(argv[i + 1], "attach") == 0)
 			only_attach = 1, i++;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc && strcmp(argv[i + 1], "echo") == 0)
+			only_echo = 1, i++;
+		else if (strcmp(argv[i], "--no-pin") == 0)
+			pin = 0;
 		else if (strcmp(argv[i], "--load") == 0 && i + 2 < argc) {
 			/* Only drive load at a server already there: for profiling it. */
 			const char *what = argv[i + 1];
@@ -1506,8 +1617,8 @@ main(int argc, char **argv)
 			return 0;
 		}
 		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--quick]\n"
-					"       %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] --only nginx|attach\n"
+			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--no-pin] [--quick]\n"
+					"       %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--no-pin] --only echo|nginx|attach\n"
 					"       %s [--seconds S] --load short|persistent|http-short|http-persistent PORT\n",
 				argv[0], argv[0], argv[0]);
 			return 2;
@@ -1515,7 +1626,7 @@ main(int argc, char **argv)
 	}
 	if (quick)
 		seconds = 1, reps = 1;
-	if ((only_nginx || only_attach) && !out_given)
+	if ((only_nginx || only_attach || only_echo) && !out_given)
 		out = NULL; /* a part alone does not replace the whole results file */
 	if (reps < 1 || reps > 15 || seconds <= 0 || seconds > 30) {
 		fprintf(stderr, "bench: --reps 1..15, --seconds up to 30\n");
@@ -1534,6 +1645,8 @@ main(int argc, char **argv)
 	}
 
 	/* 1. Cost of tracing. */
+	if (pin && pin_choose() == 0)
+		pin_to(cpu_load); /* this thread and the load and drain threads it starts */
 	/*
 	 * Rounds of every mode in turn, so that whatever else the machine does
 	 * over the minutes weighs on every mode alike.
@@ -1559,6 +1672,13 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (only_echo) {
+		sb_init(&md);
+		md_header(&md);
+		md_echo(&md, v, cpu);
+		goto write;
+	}
+
 	/* 1b. nginx alone, under epollviz run, under strace. */
 	if (nginx == NULL)
 		fprintf(stderr, "bench: nginx not found (scripts/deps.sh bench as root installs it): "
@@ -1573,6 +1693,7 @@ main(int argc, char **argv)
 		md_nginx(&md, nginx ? nginx_ver : NULL, vn);
 		goto write;
 	}
+	pin_undo(); /* the rest measures the front end as a user runs it */
 
 	/* 2. Front-end capacity and memory: replay a million records headless. */
 	long nrec = quick ? 200000 : 1000000, rss_text, rss_json;
@@ -1597,32 +1718,7 @@ main(int argc, char **argv)
 
 	sb_init(&md);
 	md_header(&md);
-	sb_printf(&md, "## Cost of tracing (echo server, 2 workers, accept = semaphore, drain)\n\n");
-	sb_printf(&md, "| load | mode | min | median | max | ratio to tracing off, round by round: median (min – max) "
-		       "| CPU µs per request, median (min – max) | CPU ratio to tracing off, round by round |\n"
-		       "|---|---|---:|---:|---:|---:|---:|---:|\n");
-	for (int load = 0; load < 2; load++) {
-		/* Ratios pair each round with tracing off's round of the same moment, before stat3 sorts them. */
-		double ratio[M__COUNT][16], cratio[M__COUNT][16];
-
-		for (int mode = 0; mode < M__COUNT; mode++)
-			for (int r = 0; r < reps; r++) {
-				ratio[mode][r] = v[load][mode][r] / v[load][M_OFF][r];
-				cratio[mode][r] = cpu[load][mode][r] / cpu[load][M_OFF][r];
-			}
-		for (int mode = 0; mode < M__COUNT; mode++) {
-			struct stat3 s3 = stat3(v[load][mode], reps), r3 = stat3(ratio[mode], reps);
-			struct stat3 c3 = stat3(cpu[load][mode], reps), cr3 = stat3(cratio[mode], reps);
-
-			sb_printf(&md, "| %s | %s | %.0f | %.0f | %.0f | %.2f (%.2f – %.2f) | %.1f (%.1f – %.1f) | %.2f (%.2f – %.2f) |\n",
-				  load ? "round trips/s, 50 persistent connections" : "short connections/s",
-				  mode_names[mode], s3.min, s3.med, s3.max, r3.med, r3.min, r3.max, c3.med, c3.min,
-				  c3.max, cr3.med, cr3.min, cr3.max);
-		}
-	}
-	sb_printf(&md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
-		       "workers; strace and the server) over the requests served: unlike the rate, it does not "
-		       "depend on how the two cores were shared with the load generator.\n");
+	md_echo(&md, v, cpu);
 	sb_printf(&md, "\n");
 	md_nginx(&md, nginx ? nginx_ver : NULL, vn);
 	sb_printf(&md, "\n## Front end\n\n| measure | value | target |\n|---|---:|---:|\n");

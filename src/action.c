@@ -31,6 +31,7 @@
 #define PAUSE_TIMEOUT_NS (120 * SEC)  /* a pause waits this long for a line */
 #define ACTION_POLL_MS 20 /* the headless runner looks at a step this often */
 #define SETTLE_POLL_MS 5  /* settle looks more often: it wants three looks in a row */
+#define PAUSE_POLL_MS 1000 /* a pause ends on stdin's event, which wakes the loop: the look is only for its timeout */
 #define SETTLE_LOOKS 3    /* consecutive looks that must find everything asleep */
 #define KEY_CTRL_C 3
 #define KEY_CTRL_Z 26
@@ -789,7 +790,7 @@ static const struct action_def defs[ACT__COUNT] = {
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_inspect },
 	[ACT_PAUSE] = { .name = "pause",
 		.help = N_("wait until a line arrives on standard input"),
-		.timeout_ns = PAUSE_TIMEOUT_NS, .begin = begin_pause, .done = done_pause },
+		.timeout_ns = PAUSE_TIMEOUT_NS, .poll_ms = PAUSE_POLL_MS, .begin = begin_pause, .done = done_pause },
 };
 /* clang-format on */
 

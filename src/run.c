@@ -132,13 +132,17 @@ run_action(struct run *r, int state, const char *fmt, ...)
 
 /*
  * The trace pipe and the pty are read in gulps (loop_add_gulped): once one
- * is readable, the front end stops watching it for GULP_NS and then drains
- * it whole.  Under load that turns a wake-up per worker write into 500 a
- * second at most (the workers do not block: the pipe holds 1 MiB, several
- * times what they write in 2 ms), and costs 2 ms of latency that no screen
- * at 30 frames a second can show.
+ * is readable, the front end stops watching it for a while and then drains
+ * it whole.  Under load that turns a wake-up per worker write into a
+ * hundred a second for the trace (the workers do not block: the pipe holds
+ * 1 MiB, several times what they write in 10 ms; 2 ms when the pipe could
+ * not be grown), and costs a latency that no screen at 30 frames a second
+ * can show.  The pty holds less (its line discipline's buffers): 4 ms.
  */
-#define GULP_NS (2 * 1000 * 1000)
+#define TRACE_GULP_NS (10 * 1000 * 1000)
+#define TRACE_GULP_SMALL_NS (2 * 1000 * 1000)
+#define PTY_GULP_NS (4 * 1000 * 1000)
+#define TRACE_PIPE_SIZE (1 << 20)
 
 /* Read the trace pipe dry (the loop calls this once per gulp). */
 static void
@@ -345,6 +349,7 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 	struct run *r = xcalloc(1, sizeof *r);
 	char slave_name[64];
 	int slave = -1, tp[2] = { -1, -1 }, cp[2] = { -1, -1 };
+	uint64_t gulp;
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	struct trace_rec rec;
 	sigset_t all, old;
@@ -380,7 +385,7 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 		snprintf(err, errcap, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	fcntl(tp[0], F_SETPIPE_SZ, 1 << 20);
+	gulp = fcntl(tp[0], F_SETPIPE_SZ, TRACE_PIPE_SIZE) >= TRACE_PIPE_SIZE ? TRACE_GULP_NS : TRACE_GULP_SMALL_NS;
 	r->trace_rd = tp[0];
 	r->ctl_wr = cp[1];
 
@@ -403,8 +408,8 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 	tp[1] = cp[0] = -1;
 	fd_set_nonblock(r->master);
 	fd_set_nonblock(r->trace_rd);
-	if (loop_add_gulped(loop, r->trace_rd, GULP_NS, drain_trace, r) < 0 ||
-	    loop_add_gulped(loop, r->master, GULP_NS, drain_pty, r) < 0) {
+	if (loop_add_gulped(loop, r->trace_rd, gulp, drain_trace, r) < 0 ||
+	    loop_add_gulped(loop, r->master, PTY_GULP_NS, drain_pty, r) < 0) {
 		snprintf(err, errcap, "epoll_ctl: %s", strerror(errno));
 		run_free(r);
 		return NULL;
