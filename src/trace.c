@@ -6,6 +6,7 @@
  */
 #include "trace.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -20,33 +21,31 @@
 #include "util.h"
 
 /* Store v at p as eight little-endian bytes, independent of the host. */
-static void
+static inline void
 put64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = htole64(v);
+	memcpy(p, &v, sizeof v);
 }
 
 /* Load four little-endian bytes at p. */
-static uint32_t
+static inline uint32_t
 get32(const uint8_t *p)
 {
-	uint32_t v = 0;
+	uint32_t v;
 
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, sizeof v);
+	return le32toh(v);
 }
 
-/* Load eight little-endian bytes at p. */
-static uint64_t
+/* Load eight little-endian bytes at p (one load on a little-endian host). */
+static inline uint64_t
 get64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, sizeof v);
+	return le64toh(v);
 }
 
 /* ---- the compact format (wire version 2) ------------------------------- */
@@ -119,6 +118,7 @@ struct wire_plan {
 
 static struct wire_plan plans[TR__COUNT];
 static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+static int plans_ready; /* set (release) once plans are made: the common path skips pthread_once */
 
 /* Build every type's plan from the table. */
 static void
@@ -150,13 +150,15 @@ plans_make(void)
 				w->op[w->n++] = (struct plan_op){ PK_INT, f->off, f->size, f->sign };
 		}
 	}
+	__atomic_store_n(&plans_ready, 1, __ATOMIC_RELEASE);
 }
 
 /* The plan of type t (known to the table). */
 static inline const struct wire_plan *
 plan_of(int type)
 {
-	pthread_once(&plans_once, plans_make);
+	if (!__atomic_load_n(&plans_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&plans_once, plans_make);
 	return &plans[type];
 }
 
