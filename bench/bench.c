@@ -3,11 +3,15 @@
  *
  *  1. Cost of tracing: echo throughput of the same worker binary, 2 workers,
  *     (a) tracing off, (b) tracing on with the records consumed by the
- *     headless front end, (c) tracing off under strace -f; two loads: short
- *     connections per second, and round trips per second over 50
- *     persistent connections.  Repeated; min / median / max.
+ *     headless front end (or thrown away, or as JSON), (c) tracing off
+ *     under strace -f and under perf trace (where it works); two loads:
+ *     short connections per second, and round trips per second over 50
+ *     persistent connections.  Repeated; min / median / max; the server on
+ *     one CPU and the load on another (--no-pin: wherever they fall).
+ *     `--only echo` runs this part alone.
  * 1b. The same question on a real server: Debian's nginx (master and 2
- *     workers) alone, under `epollviz --headless run`, and under strace -f;
+ *     workers) alone, under `epollviz --headless run`, under strace -f and
+ *     under perf trace;
  *     new HTTP/1.0 connections per second, and keep-alive requests per
  *     second over 50 connections.  Skipped, saying so, without nginx;
  *     `--only nginx` runs this part alone.
@@ -53,10 +57,35 @@ static const char *bin = "./epollviz";
 static double seconds = 3.0;
 static int reps = 5;
 
-enum mode { M_OFF = 0, M_DEVNULL, M_TRACED, M_JSON, M_STRACE, M__COUNT };
+enum mode { M_OFF = 0, M_DEVNULL, M_TRACED, M_JSON, M_STRACE, M_PERF, M__COUNT };
 static const char *const mode_names[] = { "tracing off", "tracing on, records to /dev/null (workers' cost only)",
 					  "tracing on, headless reader", "tracing on, headless --json to a pipe",
-					  "strace -f -o /dev/null" };
+					  "strace -f -o /dev/null", "perf trace -o /dev/null" };
+
+/* Whether `perf trace` works here (it needs perf and the right to trace): its rows are skipped otherwise. */
+static int have_perf_trace;
+
+/* Try `perf trace -o /dev/null -- true`; 1 if it ran and exited 0. */
+static int
+perf_trace_works(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		int dn = open("/dev/null", O_RDWR);
+
+		dup2(dn, 1);
+		dup2(dn, 2);
+		execlp("perf", "perf", "trace", "-o", "/dev/null", "--", "true", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
 
 struct server {
 	pid_t pid;
@@ -129,7 +158,7 @@ static void
 md_pinned(struct strbuf *md)
 {
 	if (cpu_server >= 0)
-		sb_printf(md, "\nThe server's processes (front end, session and workers; strace; the bare server) run on "
+		sb_printf(md, "\nThe server's processes (front end, session and workers; a tracer and what it traces; the bare server) run on "
 			      "CPU %d alone and the load generator on CPU %d: whatever tracing costs falls on the "
 			      "server's CPU, and the scheduler cannot move the figure by sharing two cores differently "
 			      "from one run to the next (`--no-pin` to let it).\n", cpu_server, cpu_load);
@@ -275,10 +304,14 @@ server_start(struct server *s, int mode, int k)
 			      "accept_loop=drain", "trigger=edge", "workers=2", portarg, "backlog=1024",
 			      (char *)NULL);
 		}
-		else
+		else if (mode == M_STRACE)
 			execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", bin, "--role", "echo-server",
 			       sem, "accept=semaphore", "accept_loop=drain", "trigger=edge", "workers=2",
 			       portarg, "backlog=1024", (char *)NULL);
+		else
+			execlp("perf", "perf", "trace", "-o", "/dev/null", "--", bin, "--role", "echo-server", sem,
+			       "accept=semaphore", "accept_loop=drain", "trigger=edge", "workers=2", portarg,
+			       "backlog=1024", (char *)NULL);
 		_exit(127);
 	}
 	close(po[1]);
@@ -303,8 +336,8 @@ server_stop(struct server *s, int mode)
 		/* the script's pause ends on a line: the run then ends cleanly */
 		if (write(s->in, "\n", 1) != 1)
 			kill(s->pid, SIGTERM);
-	} else if (mode == M_STRACE) {
-		/* SIGTERM to the server under strace; strace exits with it. */
+	} else if (mode == M_STRACE || mode == M_PERF) {
+		/* SIGTERM to the server under strace or perf trace; the tracer exits with it. */
 		char path[64], buf[64];
 		FILE *f;
 		int child = 0;
@@ -463,9 +496,9 @@ load_persistent(int port)
  * configuration, error log, pid file and temporary directories) is under
  * the bench's own temporary directory; it listens on a free loopback port.
  */
-enum ngx_mode { NG_PLAIN = 0, NG_EPOLLVIZ, NG_STRACE, NG__COUNT };
+enum ngx_mode { NG_PLAIN = 0, NG_EPOLLVIZ, NG_STRACE, NG_PERF, NG__COUNT };
 static const char *const ngx_mode_names[] = { "nginx alone", "under epollviz run, headless reader",
-					      "under strace -f -o /dev/null" };
+					      "under strace -f -o /dev/null", "under perf trace -o /dev/null" };
 static const char *const ngx_temp_dirs[] = { "body", "proxy", "fastcgi", "uwsgi", "scgi" };
 
 #define NGX_MAX_PIDS 8 /* the master, its workers, and room to spare */
@@ -846,9 +879,12 @@ ngx_start(struct ngx_server *n, const char *nginx, int mode)
 		else if (mode == NG_EPOLLVIZ)
 			execl(bin, bin, "--headless", "run", "--quiet", "--script", "pause", "--", nginx, "-p",
 			      n->dir, "-c", n->conf, "-e", n->errlog, (char *)NULL);
-		else
+		else if (mode == NG_STRACE)
 			execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", nginx, "-p", n->dir, "-c",
 			       n->conf, "-e", n->errlog, (char *)NULL);
+		else
+			execlp("perf", "perf", "trace", "-o", "/dev/null", "--", nginx, "-p", n->dir, "-c", n->conf,
+			       "-e", n->errlog, (char *)NULL);
 		_exit(127);
 	}
 	close(po[1]);
@@ -961,6 +997,8 @@ bench_nginx(const char *nginx, double v[2][NG__COUNT][16])
 	for (int load = 0; load < 2; load++) {
 		for (int r = 0; r < reps; r++) {
 			for (int mode = 0; mode < NG__COUNT; mode++) {
+				if (mode == NG_PERF && !have_perf_trace)
+					continue;
 				int started = ngx_start(&n, nginx, mode) == 0;
 
 				if (started)
@@ -1038,6 +1076,12 @@ md_nginx(struct strbuf *md, const char *version, double v[2][NG__COUNT][16])
 				ratio[mode][r] = v[load][mode][r] / v[load][NG_PLAIN][r];
 		base = stat3(v[load][NG_PLAIN], reps);
 		for (int mode = 0; mode < NG__COUNT; mode++) {
+			if (mode == NG_PERF && !have_perf_trace) {
+				sb_printf(md, "| %s | %s | (perf trace does not work here: skipped) | | | | |\n",
+					  load ? "keep-alive requests/s, 50 connections" : "new connections/s (HTTP/1.0)",
+					  ngx_mode_names[mode]);
+				continue;
+			}
 			s3 = stat3(v[load][mode], reps);
 			r3 = stat3(ratio[mode], reps);
 			sb_printf(md, "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f (%.2f – %.2f) |\n",
@@ -1071,6 +1115,12 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 				cratio[mode][r] = cpu[load][mode][r] / cpu[load][M_OFF][r];
 			}
 		for (int mode = 0; mode < M__COUNT; mode++) {
+			if (mode == M_PERF && !have_perf_trace) {
+				sb_printf(md, "| %s | %s | (perf trace does not work here: skipped) | | | | | |\n",
+					  load ? "round trips/s, 50 persistent connections" : "short connections/s",
+					  mode_names[mode]);
+				continue;
+			}
 			struct stat3 s3 = stat3(v[load][mode], reps), r3 = stat3(ratio[mode], reps);
 			struct stat3 c3 = stat3(cpu[load][mode], reps), cr3 = stat3(cratio[mode], reps);
 
@@ -1081,8 +1131,7 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 		}
 	}
 	sb_printf(md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
-		       "workers; strace and the server) over the requests served: unlike the rate, it does not "
-		       "depend on how the two cores were shared with the load generator.\n");
+		       "workers; strace or perf trace and the server) over the requests served.\n");
 	md_pinned(md);
 }
 
@@ -1666,6 +1715,10 @@ main(int argc, char **argv)
 	}
 
 	/* 1. Cost of tracing. */
+	have_perf_trace = perf_trace_works();
+	if (!have_perf_trace)
+		fprintf(stderr, "bench: `perf trace -o /dev/null -- true` did not work here (linux-perf, and the right "
+				"to trace): its rows are skipped\n");
 	if (pin && pin_choose() == 0)
 		pin_to(cpu_load); /* this thread and the load and drain threads it starts */
 	/*
@@ -1677,6 +1730,8 @@ main(int argc, char **argv)
 			for (int mode = 0; mode < M__COUNT; mode++) {
 				struct server s;
 
+				if (mode == M_PERF && !have_perf_trace)
+					continue;
 				if (server_start(&s, mode, k++) < 0) {
 					fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
 					return 1;

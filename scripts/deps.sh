@@ -71,6 +71,8 @@ bench)
 	want tmux has_cmd tmux
 	# The nginx rows (never started as a service); skipped, saying so, without it.
 	want_optional nginx has_nginx
+	# The perf trace rows; skipped, saying so, where perf trace does not work.
+	want_optional linux-perf has_cmd perf
 	;;
 *) echo "usage: $0 build|test|lint|screenshots|fuzz|bench" >&2; exit 2 ;;
 esac
