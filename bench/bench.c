@@ -1050,6 +1050,16 @@ md_header(struct strbuf *md)
 		  sysconf(_SC_NPROCESSORS_ONLN), seconds, reps, reps == 1 ? "" : "s");
 }
 
+/* A table row for a mode that could not run here: its load, its name, the reason, then empty cells. */
+static void
+md_skipped(struct strbuf *md, const char *load, const char *mode, int empty)
+{
+	sb_printf(md, "| %s | %s | (perf trace does not work here: skipped) |", load, mode);
+	while (empty-- > 0)
+		sb_printf(md, " |");
+	sb_printf(md, "\n");
+}
+
 /*
  * The nginx table: rates, the ratio of the medians to nginx alone, and the
  * median (min, max) of each round's own ratio (a round runs the modes back
@@ -1077,9 +1087,8 @@ md_nginx(struct strbuf *md, const char *version, double v[2][NG__COUNT][16])
 		base = stat3(v[load][NG_PLAIN], reps);
 		for (int mode = 0; mode < NG__COUNT; mode++) {
 			if (mode == NG_PERF && !have_perf_trace) {
-				sb_printf(md, "| %s | %s | (perf trace does not work here: skipped) | | | | |\n",
-					  load ? "keep-alive requests/s, 50 connections" : "new connections/s (HTTP/1.0)",
-					  ngx_mode_names[mode]);
+				md_skipped(md, load ? "keep-alive requests/s, 50 connections" : "new connections/s (HTTP/1.0)",
+					   ngx_mode_names[mode], 4);
 				continue;
 			}
 			s3 = stat3(v[load][mode], reps);
@@ -1116,9 +1125,8 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 			}
 		for (int mode = 0; mode < M__COUNT; mode++) {
 			if (mode == M_PERF && !have_perf_trace) {
-				sb_printf(md, "| %s | %s | (perf trace does not work here: skipped) | | | | | |\n",
-					  load ? "round trips/s, 50 persistent connections" : "short connections/s",
-					  mode_names[mode]);
+				md_skipped(md, load ? "round trips/s, 50 persistent connections" : "short connections/s",
+					   mode_names[mode], 5);
 				continue;
 			}
 			struct stat3 s3 = stat3(v[load][mode], reps), r3 = stat3(ratio[mode], reps);
