@@ -802,6 +802,7 @@ trace_open(int fd, int immediate)
 		pthread_atfork(NULL, NULL, emit_after_fork);
 		registered = 1;
 	}
+	pthread_once(&plans_once, plans_make); /* now, not at a first record that a signal handler might make */
 	emit_fd = fd;
 	emit_immediate = immediate;
 	emit_gone = 0;
