@@ -162,9 +162,18 @@ plan_of(int type)
 	return &plans[type];
 }
 
+/* The four 16-bit lanes of acc added up. */
+static inline unsigned
+lanes_sum(uint64_t acc)
+{
+	return (unsigned)(acc & 0xffff) + (unsigned)(acc >> 16 & 0xffff) + (unsigned)(acc >> 32 & 0xffff) +
+	       (unsigned)(acc >> 48);
+}
+
 /*
  * The low byte of the sum of n bytes at p (the records' check byte), eight
- * at a time: bytes added in 16-bit lanes, folded before a lane can carry.
+ * at a time: bytes added in 16-bit lanes, each lane taken out before it
+ * could carry into the next.
  */
 static unsigned
 byte_sum(const uint8_t *p, size_t n)
@@ -181,13 +190,13 @@ byte_sum(const uint8_t *p, size_t n)
 		acc += (w & even) + ((w >> 8) & even); /* each lane: 510 at most per word */
 		p += 8;
 		n -= 8;
-		if (++k == 64) { /* 64 * 510 < 65536 */
-			sum += (unsigned)((acc * 0x0001000100010001ull) >> 48);
+		if (++k == 64) { /* 64 * 510 < 65536: no lane has carried yet */
+			sum += lanes_sum(acc);
 			acc = 0;
 			k = 0;
 		}
 	}
-	sum += (unsigned)((acc * 0x0001000100010001ull) >> 48);
+	sum += lanes_sum(acc);
 	while (n-- > 0)
 		sum += *p++;
 	return sum & 0xff;

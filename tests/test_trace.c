@@ -382,6 +382,42 @@ Test(trace, a_batch_of_any_size_is_one_wire_record)
 	}
 }
 
+/*
+ * The check byte is the low byte of the plain sum of the record's other
+ * bytes, whatever its size and bytes: the biggest records (64 pairs of
+ * all-ones data, every varint byte 0xff or 0x81) sum past what 16 bits
+ * hold, and a recording's reader elsewhere adds them one by one.
+ */
+Test(trace, the_check_byte_is_the_plain_sum_of_the_bytes_for_every_size)
+{
+	for (int npairs = 0; npairs <= TRACE_MAX_READY; npairs++) {
+		struct trace_rec r;
+		uint8_t buf[TRACE_WIRE_MAX];
+		uint64_t seq = 0;
+		unsigned sum = 0;
+		size_t len;
+
+		trace_rec_init(&r, TR_WAIT_RETURN);
+		r.pid = 0xfffffff0u;
+		r.tid = 0x0fffffffu;
+		r.ts_ns = UINT64_MAX;
+		r.epfd = INT32_MAX;
+		r.ret = npairs;
+		r.npairs = (uint8_t)npairs;
+		for (int k = 0; k < npairs; k++) {
+			r.pairs[k].events = UINT32_MAX;
+			r.pairs[k].data = UINT64_MAX - (uint64_t)k;
+		}
+		seq = UINT64_MAX >> 1;
+		len = trace_encode(&r, &seq, buf, sizeof buf);
+		cr_assert_gt(len, 0, "%d pairs not encoded", npairs);
+		for (size_t i = 0; i + 1 < len; i++)
+			sum += buf[i];
+		cr_assert_eq(buf[len - 1], sum & 0xff, "%d pairs (%zu bytes): check byte %u, the bytes sum to %u", npairs,
+			     len, buf[len - 1], sum & 0xff);
+	}
+}
+
 Test(trace, batches_round_trip_through_the_reader_in_any_chunking)
 {
 	for (size_t i = 0; i < sizeof batch_sizes / sizeof batch_sizes[0]; i++) {
