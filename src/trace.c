@@ -542,6 +542,24 @@ trace_reader_free(struct trace_reader *rd)
 	rd->npids = rd->cappids = 0;
 }
 
+/*
+ * An exec keeps the pid, and the new image numbers from 0 again, its
+ * proc_start first: that record starts a new numbering for its thread, so
+ * that the new image's gaps are counted instead of hiding under the count
+ * the old image reached.  (A forked child has a pid of its own.)
+ */
+static void
+reader_new_image(struct trace_reader *rd, const struct trace_rec *r)
+{
+	uint32_t tid = r->tid == r->pid ? 0 : r->tid;
+
+	if (r->type != TR_PROC_START || r->seq != 0)
+		return;
+	for (size_t i = 0; i < rd->npids; i++)
+		if (rd->pids[i].pid == r->pid && rd->pids[i].tid == tid)
+			rd->pids[i].next_seq = 0;
+}
+
 /* Account for one wire record's sequence number. */
 void
 trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint64_t seq,
@@ -632,6 +650,7 @@ reader_one_v1(struct trace_reader *rd, const uint8_t *p, uint64_t off, trace_sin
 		reader_bad(rd, off, N_("epoll_wait continuation without its head"));
 		return;
 	}
+	reader_new_image(rd, r);
 	trace_reader_note_seq(rd, r->pid, r->tid, r->seq, 1);
 	if (here < r->npairs) {
 		rd->cur_pending = 1;
@@ -705,6 +724,7 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 		rd->in_bad = 0;
 		i += used;
 		rd->rec_end = rd->offset + i;
+		reader_new_image(rd, &rd->cur);
 		trace_reader_note_seq(rd, rd->cur.pid, rd->cur.tid, rd->cur.seq, 1);
 		sink(ctx, &rd->cur);
 	}

@@ -514,6 +514,37 @@ Test(trace, sequence_gaps_are_counted_per_pid)
 	trace_reader_free(&rd);
 }
 
+/*
+ * An exec keeps the pid and the new image numbers its records from 0 again,
+ * starting with its proc_start: the gaps of the new numbering are counted
+ * as such, not hidden under the old image's count.
+ */
+Test(trace, an_exec_starts_a_new_numbering_whose_gaps_are_counted)
+{
+	static uint8_t buf[16 * 64];
+	static struct sink s;
+	struct trace_reader rd;
+	struct trace_rec r;
+	uint64_t seq = 0;
+	size_t len = 0;
+
+	for (uint64_t q = 0; q < 6; q++)
+		append_seq(buf, sizeof buf, &len, 100, q); /* the image before the exec: 0..5 */
+	trace_rec_proc_start(&r, ROLE_PROGRAM, "after-exec");
+	r.pid = 100;
+	r.tid = 100;
+	r.ts_ns = 1;
+	append(buf, sizeof buf, &len, &r, &seq); /* the new image's 0 */
+	append_seq(buf, sizeof buf, &len, 100, 2); /* 1 missing */
+	append_seq(buf, sizeof buf, &len, 100, 3);
+	trace_reader_init(&rd);
+	memset(&s, 0, sizeof s);
+	feed_chunked(&rd, buf, len, 0, &s);
+	cr_assert_eq(s.n, 9, "%d records delivered, want 9", s.n);
+	cr_assert_eq(rd.lost, 1, "lost %llu, want 1 (the new image's seq 1)", (unsigned long long)rd.lost);
+	trace_reader_free(&rd);
+}
+
 Test(trace, interleaved_pids_are_not_gaps)
 {
 	static uint8_t buf[16 * 64];
