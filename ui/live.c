@@ -6,7 +6,8 @@
  * process table and the kernel's view only; never does epoll on a worker's
  * behalf.
  *
- * Frames: the records and the 2 Hz tick only say "something changed"; the
+ * Frames: the records and the tick (once a second, just after the run's
+ * clock turns a second) only say "something changed"; the
  * owner of the loop (ui.c) turns that into at most ~30 frames a second.
  * The kernel's view is read on the tick only while its panel is on the
  * screen, and the wake-up counts are sampled on the tick.
@@ -32,7 +33,8 @@
 #include "layout.h"
 #include "scene.h"
 
-#define TICK_NS (500ull * 1000000)
+#define TICK_NS 1000000000ull          /* the tick: once a second of the run's clock */
+#define TICK_LAG_NS (20ull * 1000000) /* after the second turns, so that the clock shows the new one */
 #define SCAN_MIN_NS (250ull * 1000000) /* the process table is read at most this often */
 #define SCAN_FULL_NS 5000000000ull     /* and all of /proc looked through at least this often */
 #define RATE_NS 1000000000ull          /* records per second, over this long */
@@ -245,7 +247,21 @@ bar_text(struct live *lv, char *buf, size_t cap)
 		 sep, frecs, sep, flost);
 }
 
-/* 2 Hz: the process table, the kernel's view if shown, wake-ups, records per second, the clocks. */
+/*
+ * When the next tick is due: just after the run's clock turns its next
+ * second.  Ticking on the clock's own seconds shows each of them (a tick
+ * merely every second apart could land either side of a turn, and show a
+ * second twice or skip one), at half the wake-ups of twice a second.
+ */
+static uint64_t
+next_tick(const struct live *lv, uint64_t now)
+{
+	uint64_t t0 = run_t0(lv->run), k = now > t0 ? (now - t0) / TICK_NS + 1 : 1;
+
+	return t0 + k * TICK_NS + TICK_LAG_NS;
+}
+
+/* Once a second: the process table, the kernel's view if shown, wake-ups, records per second, the clocks. */
 static void
 tick(void *arg)
 {
@@ -254,7 +270,7 @@ tick(void *arg)
 	int dirty = 0;
 	char bar[SCENE_BAR_MAX];
 
-	lv->tick_timer = loop_timer(lv->loop, now + TICK_NS, tick, lv);
+	lv->tick_timer = loop_timer(lv->loop, next_tick(lv, now), tick, lv);
 	if (now - lv->rate_t >= RATE_NS) {
 		lv->rate = (double)(lv->s.m->records - lv->rate_n) * 1e9 / (double)(now - lv->rate_t);
 		lv->rate_t = now;
@@ -318,7 +334,7 @@ live_start(const struct scenario *sc, struct loop *loop, screen_notify_fn notify
 	update_guard(lv);
 	lv->rate_t = now_ns();
 	scan(lv);
-	lv->tick_timer = loop_timer(loop, now_ns() + TICK_NS, tick, lv);
+	lv->tick_timer = loop_timer(loop, next_tick(lv, now_ns()), tick, lv);
 	notify(ctx);
 	return lv;
 }
