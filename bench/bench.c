@@ -1252,35 +1252,23 @@ timed(char *const argv[], long *maxrss_kb)
 	return (double)(now_ns() - t0) / 1e9;
 }
 
-/* CPU seconds of pid so far, all its threads (their time on a CPU, user and system). */
+/*
+ * CPU seconds of pid so far, all its threads, those that have ended too:
+ * its process CPU clock (ns; the same sum the kernel keeps for
+ * /proc/PID/stat, without the 10 ms ticks that over- or under-count a
+ * process waking on a timer), or the ticks of /proc/PID/stat without it.
+ */
 static double
 cpu_of(pid_t pid)
 {
-	char path[300], buf[1024], *p;
+	char path[64], buf[1024], *p;
 	unsigned long ut = 0, st = 0;
-	unsigned long long ns, sum = 0;
-	struct dirent *e;
-	int any = 0;
-	DIR *d;
+	struct timespec ts;
+	clockid_t cid;
 	FILE *f;
 
-	/* Every thread's time on a CPU in ns (schedstat), not 10 ms ticks: an idle front end is a few ticks a minute. */
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	if ((d = opendir(path)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (e->d_name[0] < '1' || e->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof path, "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
-			if ((f = fopen(path, "r")) == NULL)
-				continue;
-			if (fscanf(f, "%llu", &ns) == 1)
-				sum += ns, any = 1;
-			fclose(f);
-		}
-		closedir(d);
-		if (any)
-			return (double)sum / 1e9;
-	}
+	if (clock_getcpuclockid(pid, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+		return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	f = fopen(path, "r");
 	if (f == NULL)

@@ -271,7 +271,8 @@ tick(void *arg)
 	char bar[SCENE_BAR_MAX];
 
 	lv->tick_timer = loop_timer(lv->loop, next_tick(lv, now), tick, lv);
-	if (now - lv->rate_t >= RATE_NS) {
+	/* Every tick, as the tick comes once a second (a little more or less: not "at least RATE_NS"). */
+	if (now - lv->rate_t >= RATE_NS - TICK_NS / 2) {
 		lv->rate = (double)(lv->s.m->records - lv->rate_n) * 1e9 / (double)(now - lv->rate_t);
 		lv->rate_t = now;
 		lv->rate_n = lv->s.m->records;

@@ -325,7 +325,7 @@ const struct panel_ops panel_wait_ops = {
 		"(another had taken the connection). A "
 		"process asleep in epoll_wait shows as 'waiting since' ('stopped' while its job is). "
 		"Per echo worker, 'slept N, returned M': N is how often it slept and was woken "
-		"(voluntary context switches in /proc/PID/status, sampled twice a second; every "
+		"(voluntary context switches in /proc/PID/status, sampled once a second; every "
 		"sleep counts, not only epoll_wait's), M how often its epoll_wait returned, both "
 		"since the first sample of the run. A worker woken for a connection another one "
 		"took sleeps again inside epoll_wait, which never returns: only N shows that "
