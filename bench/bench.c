@@ -56,6 +56,14 @@
 static const char *bin = "./epollviz";
 static double seconds = 3.0;
 static int reps = 5;
+/*
+ * The echo rows take more rounds, up to this many, while a traced mode's
+ * round-by-round ratios still spread wider than SPREAD_WIDE: the figure is
+ * then a median of more rounds where the machine moved most.
+ */
+#define REPS_MAX 9
+#define SPREAD_WIDE 0.15
+static int echo_rounds[2]; /* the rounds each echo load took */
 
 enum mode { M_OFF = 0, M_DEVNULL, M_TRACED, M_JSON, M_STRACE, M_PERF, M__COUNT };
 static const char *const mode_names[] = { "tracing off", "tracing on, records to /dev/null (workers' cost only)",
@@ -1103,6 +1111,27 @@ md_nginx(struct strbuf *md, const char *version, double v[2][NG__COUNT][16])
 	sb_printf(md, "\nTarget: under epollviz run at least 0.85 of nginx alone on both loads (goal 0.95).\n");
 }
 
+/* Whether the first n rounds' ratios to tracing off of a traced mode spread wider than SPREAD_WIDE. */
+static int
+spread_wide(double v[M__COUNT][16], int n)
+{
+	static const int traced[] = { M_DEVNULL, M_TRACED, M_JSON };
+
+	for (size_t i = 0; i < sizeof traced / sizeof traced[0] && n > 1; i++) {
+		double lo = 1e9, hi = 0;
+
+		for (int r = 0; r < n; r++) {
+			double q = v[M_OFF][r] > 0 ? v[traced[i]][r] / v[M_OFF][r] : 0;
+
+			lo = q < lo ? q : lo;
+			hi = q > hi ? q : hi;
+		}
+		if (hi - lo > SPREAD_WIDE)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The echo table: rates, each round's ratio to tracing off's round, CPU per
  * request and its ratio; v and cpu are [load][mode][rep] (sorted here).
@@ -1118,8 +1147,10 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 		/* Ratios pair each round with tracing off's round of the same moment, before stat3 sorts them. */
 		double ratio[M__COUNT][16], cratio[M__COUNT][16];
 
+		int n = echo_rounds[load];
+
 		for (int mode = 0; mode < M__COUNT; mode++)
-			for (int r = 0; r < reps; r++) {
+			for (int r = 0; r < n; r++) {
 				ratio[mode][r] = v[load][mode][r] / v[load][M_OFF][r];
 				cratio[mode][r] = cpu[load][mode][r] / cpu[load][M_OFF][r];
 			}
@@ -1129,8 +1160,8 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 					   mode_names[mode], 5);
 				continue;
 			}
-			struct stat3 s3 = stat3(v[load][mode], reps), r3 = stat3(ratio[mode], reps);
-			struct stat3 c3 = stat3(cpu[load][mode], reps), cr3 = stat3(cratio[mode], reps);
+			struct stat3 s3 = stat3(v[load][mode], n), r3 = stat3(ratio[mode], n);
+			struct stat3 c3 = stat3(cpu[load][mode], n), cr3 = stat3(cratio[mode], n);
 
 			sb_printf(md, "| %s | %s | %.0f | %.0f | %.0f | %.2f (%.2f – %.2f) | %.1f (%.1f – %.1f) | %.2f (%.2f – %.2f) |\n",
 				  load ? "round trips/s, 50 persistent connections" : "short connections/s",
@@ -1140,6 +1171,10 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 	}
 	sb_printf(md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
 		       "workers; strace or perf trace and the server) over the requests served.\n");
+	sb_printf(md, "\nRounds: %d of short connections, %d of round trips (%d, and up to %d while a traced mode's "
+		      "ratios to tracing off spread over %.2f); odd rounds run the modes in the reverse order, so that "
+		      "a drift within a round weighs on each mode alike.\n",
+		  echo_rounds[0], echo_rounds[1], reps, reps > REPS_MAX ? reps : REPS_MAX, SPREAD_WIDE);
 	md_pinned(md);
 }
 
@@ -1644,7 +1679,8 @@ main(int argc, char **argv)
 {
 	const char *out = "bench/results.md";
 	char rec[160];
-	double v[2][M__COUNT][16], cpu[2][M__COUNT][16], vn[2][NG__COUNT][16] = { { { 0 } } };
+	double v[2][M__COUNT][16] = { { { 0 } } }, cpu[2][M__COUNT][16] = { { { 0 } } };
+	double vn[2][NG__COUNT][16] = { { { 0 } } };
 	const char *nginx = ngx_find();
 	char nginx_ver[64] = "";
 	struct strbuf md;
@@ -1722,8 +1758,11 @@ main(int argc, char **argv)
 	 * over the minutes weighs on every mode alike.
 	 */
 	for (int load = 0; load < 2 && !only_nginx; load++) {
-		for (int r = 0; r < reps; r++) {
-			for (int mode = 0; mode < M__COUNT; mode++) {
+		int r, most = quick ? reps : reps > REPS_MAX ? reps : REPS_MAX;
+
+		for (r = 0; r < most && (r < reps || spread_wide(v[load], r)); r++) {
+			for (int i = 0; i < M__COUNT; i++) {
+				int mode = r % 2 ? M__COUNT - 1 - i : i;
 				struct server s;
 
 				if (mode == M_PERF && !have_perf_trace)
@@ -1734,7 +1773,7 @@ main(int argc, char **argv)
 				}
 				double c0 = tree_cpu(s.pid);
 				v[load][mode][r] = load ? load_persistent(s.port) : load_short(s.port, short_client);
-				/* CPU per request of the whole traced tree: it does not depend on how the cores were shared. */
+				/* CPU per request of the whole traced tree, from its processes' CPU clocks. */
 				cpu[load][mode][r] = (tree_cpu(s.pid) - c0) / (v[load][mode][r] * seconds) * 1e6;
 				server_stop(&s, mode);
 				fprintf(stderr, "bench: %-14s %-22s run %d: %.0f/s, %.1f us CPU per request\n",
@@ -1742,6 +1781,7 @@ main(int argc, char **argv)
 					v[load][mode][r], cpu[load][mode][r]);
 			}
 		}
+		echo_rounds[load] = r;
 	}
 
 	if (only_echo) {
