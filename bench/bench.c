@@ -105,6 +105,32 @@ struct server {
 };
 
 static char bench_dir[64];
+static int scn_made; /* bench-0.scn .. bench-(scn_made-1).scn were written in bench_dir */
+
+/*
+ * At exit, whichever way the bench ends: the scenario files, the synthetic
+ * recording and the stats file, then the directory.  A failed nginx run
+ * leaves its own files there for a look (the message names them), and
+ * with them the directory.
+ */
+static void
+bench_dir_remove(void)
+{
+	static const char *const files[] = { "synthetic.rec", "tui-stats" };
+	char path[160];
+
+	if (bench_dir[0] == '\0')
+		return;
+	for (int i = 0; i < scn_made; i++) {
+		snprintf(path, sizeof path, "%s/bench-%d.scn", bench_dir, i);
+		unlink(path);
+	}
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", bench_dir, files[i]);
+		unlink(path);
+	}
+	rmdir(bench_dir);
+}
 
 /*
  * Where the server (every process of its tree) and the load generator run:
@@ -264,6 +290,7 @@ server_start(struct server *s, int mode, int k)
 	s->port = free_port();
 	snprintf(portarg, sizeof portarg, "port=%d", s->port);
 	snprintf(scn, sizeof scn, "%s/bench-%d.scn", bench_dir, k);
+	scn_made = k + 1 > scn_made ? k + 1 : scn_made;
 	f = fopen(scn, "w");
 	if (f == NULL)
 		return -1;
@@ -1738,6 +1765,7 @@ main(int argc, char **argv)
 	strcpy(bench_dir, "/tmp/epollviz-bench.XXXXXX");
 	if (mkdtemp(bench_dir) == NULL)
 		return 1;
+	atexit(bench_dir_remove);
 
 	if (only_attach) {
 		sb_init(&md);
@@ -1864,13 +1892,6 @@ write:
 		fwrite(md.s, 1, md.len, f);
 		fclose(f);
 	}
-	for (int i = 0; i < k; i++) {
-		char scn[128];
-
-		snprintf(scn, sizeof scn, "%s/bench-%d.scn", bench_dir, i);
-		unlink(scn);
-	}
-	rmdir(bench_dir);
 	sb_free(&md);
 	return 0;
 }
