@@ -37,7 +37,6 @@
 #define TICK_LAG_NS (20ull * 1000000) /* after the second turns, so that the clock shows the new one */
 #define SCAN_MIN_NS (250ull * 1000000) /* the process table is read at most this often */
 #define SCAN_FULL_NS 5000000000ull     /* and all of /proc looked through at least this often */
-#define RATE_NS 1000000000ull          /* records per second, over this long */
 #define HINT_NS 2500000000ull        /* a key that cannot act now says why this long */
 
 struct live {
@@ -271,8 +270,8 @@ tick(void *arg)
 	char bar[SCENE_BAR_MAX];
 
 	lv->tick_timer = loop_timer(lv->loop, next_tick(lv, now), tick, lv);
-	/* Every tick, as the tick comes once a second (a little more or less: not "at least RATE_NS"). */
-	if (now - lv->rate_t >= RATE_NS - TICK_NS / 2) {
+	/* Records per second since the tick before (about a second ago). */
+	if (now > lv->rate_t) {
 		lv->rate = (double)(lv->s.m->records - lv->rate_n) * 1e9 / (double)(now - lv->rate_t);
 		lv->rate_t = now;
 		lv->rate_n = lv->s.m->records;
