@@ -1046,8 +1046,6 @@ action_poll(struct actions *a)
 int
 action_poll_ms(const struct actions *a)
 {
-	if (a->step.def && a->step.resumed)
-		return 0; /* a pause already over (stdin could not wait): no event will come to say so */
 	return a->step.def && a->step.def->poll_ms ? a->step.def->poll_ms : ACTION_POLL_MS;
 }
 

@@ -232,6 +232,25 @@ next_step(struct headless *h)
 	end_steps(h);
 }
 
+/*
+ * Look at the running step, and start the next ones for as long as steps
+ * end at once (a pause whose stdin cannot wait is over as it begins): no
+ * loop turn, which may sleep until a timer, between a step and the next.
+ */
+static void
+run_steps(struct headless *h)
+{
+	while (h->phase == PH_STEPS) {
+		int r = action_poll(&h->act);
+
+		if (r == ACTION_RUNNING)
+			return;
+		if (r == ACTION_ENDED_FAILED)
+			h->failed++;
+		next_step(h);
+	}
+}
+
 /* Move the run through its phases: wait for the jobs, run the steps, wait for the end. */
 static void
 advance(struct headless *h)
@@ -254,11 +273,7 @@ advance(struct headless *h)
 		}
 		break;
 	case PH_STEPS:
-		switch (action_poll(&h->act)) {
-		case ACTION_RUNNING: break;
-		case ACTION_ENDED_FAILED: h->failed++; /* fallthrough */
-		default: next_step(h); break;
-		}
+		run_steps(h);
 		break;
 	case PH_ENDING:
 		if (run_finished(h->run) || now - h->phase_t0 > END_TIMEOUT_NS)
