@@ -355,6 +355,19 @@ rep_search(const struct rep *rep, int n, int pid, int fd, int *err)
 	return -1 - lo;
 }
 
+/* Put r at index at of the sorted representatives (*n of them, room for *cap). */
+static void
+rep_insert(struct rep **rep, int *n, int *cap, int at, struct rep r)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*rep = xreallocarray(*rep, (size_t)*cap, sizeof **rep);
+	}
+	memmove(&(*rep)[at + 1], &(*rep)[at], (size_t)(*n - at) * sizeof **rep);
+	(*rep)[at] = r;
+	(*n)++;
+}
+
 /* One reading's shared state: the text buffer, the socket tables by namespace, the inode index. */
 struct netns_tab {
 	dev_t dev;
@@ -868,14 +881,7 @@ instance_add(struct reading *rd, int at, int pid, const struct kv_fd *f)
 {
 	if (at == INT_MIN)
 		return; /* kcmp refused: nothing to compare with later */
-	at = -1 - at;
-	if (rd->ninst == rd->instcap) {
-		rd->instcap = rd->instcap ? rd->instcap * 2 : 16;
-		rd->inst = xreallocarray(rd->inst, (size_t)rd->instcap, sizeof *rd->inst);
-	}
-	memmove(&rd->inst[at + 1], &rd->inst[at], (size_t)(rd->ninst - at) * sizeof *rd->inst);
-	rd->inst[at] = (struct rep){ pid, f->fd, 0, f->info };
-	rd->ninst++;
+	rep_insert(&rd->inst, &rd->ninst, &rd->instcap, -1 - at, (struct rep){ pid, f->fd, 0, f->info });
 }
 
 /*
@@ -1230,14 +1236,7 @@ group_instances(struct kview *kv)
 				e->instance = rep[at].id;
 				continue;
 			}
-			at = -1 - at;
-			if (nrep == cap) {
-				cap = cap ? cap * 2 : 16;
-				rep = xreallocarray(rep, (size_t)cap, sizeof *rep);
-			}
-			memmove(&rep[at + 1], &rep[at], (size_t)(nrep - at) * sizeof *rep);
-			rep[at] = (struct rep){ kv->p[i].pid, e->fd, ++kv->ninstances };
-			nrep++;
+			rep_insert(&rep, &nrep, &cap, -1 - at, (struct rep){ kv->p[i].pid, e->fd, ++kv->ninstances });
 			e->instance = kv->ninstances;
 		}
 	}
