@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "par.h"
 #include "sockdiag.h"
 #include "utf8.h"
 #include "util.h"
@@ -166,6 +167,7 @@ kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 			if (out->w == NULL || out->nw == cap) {
 				cap = out->w ? cap * 2 : cap;
 				out->w = xreallocarray(out->w, (size_t)cap, sizeof *out->w);
+				prefault(out->w, (size_t)cap * sizeof *out->w);
 			}
 			if (parse_tfd(at, len, &out->w[out->nw]) < 0)
 				continue; /* a form this reader does not know: skip the line, keep the rest */
@@ -296,6 +298,7 @@ read_whole(int dirfd, const char *path, struct textbuf *tb)
 		if (tb->cap - len < 4096) {
 			tb->cap = tb->cap ? tb->cap * 2 : 65536;
 			tb->s = xreallocarray(tb->s, tb->cap, 1);
+			prefault(tb->s + len, tb->cap - len);
 		}
 		k = read(fd, tb->s + len, tb->cap - 1 - len);
 		if (k < 0 && errno == EINTR)
@@ -390,6 +393,8 @@ struct reading {
 	int nix;
 	struct rep *inst;         /* the instances whose fdinfo was read, in kcmp's order */
 	int ninst, instcap;
+	int *fdinfo;              /* per process: its /proc/PID/fdinfo open, or -1 (then fdinfo_err) */
+	int *fdinfo_err;
 };
 
 /* The index in rd->ns of pid's network namespace (a new, empty table the first time). */
@@ -471,6 +476,7 @@ read_sockets(const struct kview *kv, struct reading *rd)
 			qsort(want, (size_t)nwant, sizeof *want, cmp_ulong);
 		rd->ns[n].t.want = want;
 		rd->ns[n].t.nwant = nwant;
+		sockdiag_reserve(&rd->ns[n].t, nwant);
 		fd = sockdiag_open(pid);
 		if (fd < 0 || sockdiag_dump_all(fd, &rd->ns[n].t) < 0) {
 			/*
@@ -511,6 +517,7 @@ index_inodes(const struct kview *kv, struct reading *rd)
 	for (int i = 0; i < kv->np; i++)
 		n += kv->p[i].nfds;
 	rd->ix = xcalloc((size_t)n + 1, sizeof *rd->ix);
+	prefault(rd->ix, (size_t)n * sizeof *rd->ix);
 	rd->nix = 0;
 	for (int i = 0; i < kv->np; i++)
 		for (int k = 0; k < kv->p[i].nfds; k++)
@@ -685,6 +692,43 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	socket_what(kv, rd, pi, fi, s, 1);
 }
 
+/* describe_sockets' loop: the socket fds, as (process, fd) index pairs. */
+struct sockets_work {
+	struct kview *kv;
+	struct reading *rd;
+	int *at;
+};
+
+static void
+describe_sockets_range(void *ctx, int from, int to, int slot)
+{
+	struct sockets_work *w = ctx;
+
+	(void)slot;
+	for (int i = from; i < to; i++)
+		describe_socket(w->kv, w->rd, w->at[2 * i], w->at[2 * i + 1]);
+}
+
+/* Describe every socket fd, on several threads when there are many (each writes only its own fd). */
+static void
+describe_sockets(struct kview *kv, struct reading *rd)
+{
+	struct sockets_work w = { kv, rd, NULL };
+	int n = 0, m = 0;
+
+	for (int i = 0; i < kv->np; i++)
+		n += kv->p[i].nfds;
+	w.at = xcalloc((size_t)n * 2 + 2, sizeof *w.at);
+	for (int i = 0; i < kv->np; i++)
+		for (int k = 0; k < kv->p[i].nfds; k++)
+			if (kv->p[i].fds[k].kind == KV_SOCKET) {
+				w.at[2 * m] = i;
+				w.at[2 * m++ + 1] = k;
+			}
+	par_for(m, 256, 2048, describe_sockets_range, &w);
+	free(w.at);
+}
+
 /* A timerfd's clock as "CLOCK_MONOTONIC". */
 static const char *
 clock_name(int id)
@@ -818,11 +862,13 @@ kind_has_fdinfo(int kind)
 	       kind == KV_SIGNALFD || kind == KV_INOTIFY || kind == KV_PIDFD;
 }
 
-/* qsort order of fd entries: by ascending fd number. */
+/* qsort order of ints. */
 static int
-cmp_fd(const void *a, const void *b)
+cmp_int(const void *a, const void *b)
 {
-	return ((const struct kv_fd *)a)->fd - ((const struct kv_fd *)b)->fd;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
 }
 
 /* Record that path refused with errno e (the first refusal is kept). */
@@ -836,17 +882,6 @@ proc_refused(struct kv_proc *p, const char *path, int e)
 }
 
 /*
- * A process's /proc/PID/fd and /proc/PID/fdinfo, open: each fd is then one
- * short lookup, not a walk from /proc, and every fd is read from the same
- * process even if its pid is taken by another meanwhile.
- */
-struct procdirs {
-	int fd, fdinfo;   /* fdinfo: -1 until needed */
-	char name[16];    /* the fd's number as text */
-	char path[64];    /* "/proc/PID/fd/N", for a message */
-};
-
-/*
  * Where epoll fd f of pid is among the instances read so far: its index,
  * or -1 - the insertion point of a new one, or INT_MIN when kcmp refused.
  */
@@ -858,12 +893,7 @@ instance_read(const struct reading *rd, int pid, const struct kv_fd *f)
 	return rep_search(rd->inst, rd->ninst, pid, f->fd, &err);
 }
 
-/*
- * Give f the fdinfo of instance at (its copy: the watches are then
- * described for f's own process).  Two processes that share an instance
- * after a fork print the same fdinfo, a megabyte and a half of text at
- * 20 000 watches: it is read and parsed once.
- */
+/* Give f the fdinfo of instance at (its copy: the watches are then described for f's own process). */
 static void
 instance_fdinfo(const struct reading *rd, int at, struct kv_fd *f)
 {
@@ -871,6 +901,7 @@ instance_fdinfo(const struct reading *rd, int at, struct kv_fd *f)
 
 	f->info = *fi;
 	f->info.w = xreallocarray(NULL, (size_t)fi->nw + 1, sizeof *fi->w);
+	prefault(f->info.w, (size_t)fi->nw * sizeof *fi->w);
 	if (fi->nw > 0) /* an empty list may have no array at all */
 		memcpy(f->info.w, fi->w, (size_t)fi->nw * sizeof *fi->w);
 }
@@ -884,46 +915,54 @@ instance_add(struct reading *rd, int at, int pid, const struct kv_fd *f)
 	rep_insert(&rd->inst, &rd->ninst, &rd->instcap, -1 - at, (struct rep){ pid, f->fd, 0, f->info });
 }
 
+/* How reading one fd's own files ended. */
+enum fd_read { FD_CLOSED = 0, FD_READ = 1, FD_REFUSED = -1 };
+
+/* Why an fd's reading was refused: the errno, and whether it was its fdinfo (not its link). */
+struct fd_refusal {
+	int err;
+	int fdinfo;
+};
+
 /*
- * Read one fd: its link, kind, inode and (for the kinds that have more to
- * say) its fdinfo, but an epoll instance's only once.  Returns 1 when f
- * holds it, 0 when it was closed meanwhile, -1 when a read was refused
- * (recorded in p).
+ * Read one fd's link, kind and inode, and, for the kinds whose fdinfo says
+ * more (pipe direction, eventfd count...), that fdinfo; an epoll fd's is
+ * left to the caller, which reads each instance once.  fddir and fdinfo:
+ * the process's open /proc/PID/fd and /proc/PID/fdinfo (fdinfo_err the
+ * errno when that could not be opened).  Touches nothing but f, tb and
+ * *why, so that several threads can read the fds of one process.
  */
-static int
-read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct reading *rd)
+static enum fd_read
+read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *tb, struct fd_refusal *why)
 {
-	struct textbuf *tb = &rd->tb;
-	int at = 0;
-	char link[PATH_MAX], esc[128];
+	char name[16], link[PATH_MAX], esc[128];
 	struct stat st;
 	ssize_t k;
 
-	snprintf(pd->name, sizeof pd->name, "%d", f->fd);
-	k = readlinkat(pd->fd, pd->name, link, sizeof link - 1);
+	snprintf(name, sizeof name, "%d", f->fd);
+	k = readlinkat(fddir, name, link, sizeof link - 1);
 	if (k < 0) {
-		if (errno == ENOENT)
-			return 0; /* closed meanwhile */
-		snprintf(pd->path, sizeof pd->path, "/proc/%d/fd/%d", p->pid, f->fd);
-		proc_refused(p, pd->path, errno);
-		return -1;
+		*why = (struct fd_refusal){ errno, 0 };
+		return errno == ENOENT ? FD_CLOSED : FD_REFUSED;
 	}
 	link[k] = '\0';
 	f->kind = kview_classify(link, &f->ino);
-	proctab_escape(link, (size_t)k, esc, sizeof esc);
 	/* stat follows the magic link: the inode fdinfo's tfd lines name (sockets and pipes have it in the link). */
-	if (f->kind != KV_SOCKET && f->kind != KV_PIPE && fstatat(pd->fd, pd->name, &st, 0) == 0) {
+	if (f->kind != KV_SOCKET && f->kind != KV_PIPE && fstatat(fddir, name, &st, 0) == 0) {
 		f->ino = st.st_ino;
 		if (f->kind == KV_FILE)
 			f->kind = S_ISDIR(st.st_mode) ? KV_DIR : S_ISCHR(st.st_mode) ? KV_CHR
 				: S_ISFIFO(st.st_mode) ? KV_FIFO : KV_FILE;
 	}
+	if (f->kind == KV_SOCKET)
+		return FD_READ; /* described from its namespace's table once all are read (describe_socket) */
+	if (f->kind != KV_EPOLL)
+		proctab_escape(link, (size_t)k, esc, sizeof esc);
 	for (int tr = 0; tr < 2; tr++) {
 		size_t cap;
 		char *what = fd_what(f, tr, &cap), tmp[121];
 
 		switch (f->kind) {
-		case KV_SOCKET: break; /* described from its namespace's table once all are read (describe_socket) */
 		case KV_EPOLL: snprintf(what, cap, "%s", L(tr, N_("epoll instance"))); break;
 		case KV_PIPE:
 		case KV_EVENTFD:
@@ -939,47 +978,83 @@ read_fd(struct kv_proc *p, struct kv_fd *f, struct procdirs *pd, struct reading 
 			break;
 		}
 	}
-	if (!kind_has_fdinfo(f->kind))
-		return 1;
-	if (f->kind == KV_EPOLL && (at = instance_read(rd, p->pid, f)) >= 0) {
-		instance_fdinfo(rd, at, f);
-		return 1;
+	if (!kind_has_fdinfo(f->kind) || f->kind == KV_EPOLL)
+		return FD_READ;
+	if (fdinfo < 0 || read_whole(fdinfo, name, tb) < 0) {
+		*why = (struct fd_refusal){ fdinfo < 0 ? fdinfo_err : errno, 1 };
+		return why->err == ENOENT ? FD_CLOSED : FD_REFUSED;
 	}
-	if (pd->fdinfo < 0) {
-		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo", p->pid);
-		pd->fdinfo = open(pd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (pd->fdinfo < 0 || read_whole(pd->fdinfo, pd->name, tb) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(pd->path, sizeof pd->path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
-		proc_refused(p, pd->path, errno);
-		return -1;
-	}
-	if (f->kind == KV_EPOLL) {
-		kview_parse_fdinfo(tb->s, &f->info);
-		instance_add(rd, at, p->pid, f);
-	} else
-		describe_from_fdinfo(f, tb->s);
-	return 1;
+	describe_from_fdinfo(f, tb->s);
+	return FD_READ;
 }
 
-/* Read one process: its row, then its fds.  Sets p->gone or p->err when it cannot. */
-static void
-read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
+/*
+ * Read an epoll fd's fdinfo, but each instance's only once: two processes
+ * that share an instance after a fork print the same fdinfo, a megabyte
+ * and a half of text at 20 000 watches.
+ */
+static enum fd_read
+read_epoll_fd(int pid, struct kv_fd *f, int fdinfo, int fdinfo_err, struct reading *rd, struct fd_refusal *why)
 {
-	char dir[64];
-	struct procdirs pd = { .fdinfo = -1 };
+	char name[16];
+	int at = instance_read(rd, pid, f);
+
+	if (at >= 0) {
+		instance_fdinfo(rd, at, f);
+		return FD_READ;
+	}
+	snprintf(name, sizeof name, "%d", f->fd);
+	if (fdinfo < 0 || read_whole(fdinfo, name, &rd->tb) < 0) {
+		*why = (struct fd_refusal){ fdinfo < 0 ? fdinfo_err : errno, 1 };
+		return why->err == ENOENT ? FD_CLOSED : FD_REFUSED;
+	}
+	kview_parse_fdinfo(rd->tb.s, &f->info);
+	instance_add(rd, at, pid, f);
+	return FD_READ;
+}
+
+/*
+ * The fds of one process, read by several threads at once (par_for): each
+ * link is a path walk in /proc of a few microseconds, and a server holds
+ * tens of thousands.
+ */
+struct fds_work {
+	struct kv_fd *fds;
+	int fddir, fdinfo, fdinfo_err;
+	signed char *res;          /* per fd: enum fd_read */
+	struct fd_refusal *why;    /* per fd: why refused or closed */
+	struct textbuf tb[PAR_MAX_THREADS];
+};
+
+static void
+read_fds(void *ctx, int from, int to, int slot)
+{
+	struct fds_work *w = ctx;
+
+	for (int i = from; i < to; i++)
+		w->res[i] = (signed char)read_fd(&w->fds[i], w->fddir, w->fdinfo, w->fdinfo_err, &w->tb[slot], &w->why[i]);
+}
+
+/*
+ * Read one process (index pi): its row, then its fds, but the fdinfo of
+ * its epoll fds is left to read_epolls.  Sets p->gone or p->err when it
+ * cannot.
+ */
+static void
+read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct reading *rd)
+{
+	char path[64];
+	struct fds_work w = { .fdinfo = -1 };
 	DIR *d;
 	struct dirent *de;
-	int cap = 0, sorted = 1;
+	int cap = 0, sorted = 1, m = 0, n = 0, *num = NULL;
 
-	snprintf(dir, sizeof dir, "/proc/%d/stat", p->pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", p->pid);
 	if (proctab_read(p->pid, &p->row) < 0) {
 		if (errno == ENOENT)
 			p->gone = 1;
 		else
-			proc_refused(p, dir, errno);
+			proc_refused(p, path, errno);
 		p->start = want_start;
 		return;
 	}
@@ -989,36 +1064,113 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 		p->start = want_start;
 		return;
 	}
-	snprintf(dir, sizeof dir, "/proc/%d/fd", p->pid);
-	d = opendir(dir);
+	snprintf(path, sizeof path, "/proc/%d/fd", p->pid);
+	d = opendir(path);
 	if (d == NULL) {
 		if (errno == ENOENT)
 			p->gone = 1;
 		else
-			proc_refused(p, dir, errno);
+			proc_refused(p, path, errno);
 		return;
 	}
-	pd.fd = dirfd(d);
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL) { /* the numbers first: an entry is 500 bytes, zeroed once below */
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		if (p->nfds == cap) {
-			cap = cap ? cap * 2 : 32;
-			p->fds = xreallocarray(p->fds, (size_t)cap, sizeof *p->fds);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			num = xreallocarray(num, (size_t)cap, sizeof *num);
 		}
-		memset(&p->fds[p->nfds], 0, sizeof p->fds[0]);
-		p->fds[p->nfds].fd = atoi(de->d_name);
-		if (read_fd(p, &p->fds[p->nfds], &pd, rd) == 1) {
-			sorted &= p->nfds == 0 || p->fds[p->nfds - 1].fd < p->fds[p->nfds].fd;
-			p->nfds++;
-		} else
-			kview_fdinfo_free(&p->fds[p->nfds].info);
+		num[n] = atoi(de->d_name);
+		sorted &= n == 0 || num[n - 1] < num[n];
+		n++;
 	}
-	closedir(d);
-	if (pd.fdinfo >= 0)
-		close(pd.fdinfo);
 	if (!sorted) /* /proc lists them in order: qsort only when it did not */
-		qsort(p->fds, (size_t)p->nfds, sizeof *p->fds, cmp_fd);
+		qsort(num, (size_t)n, sizeof *num, cmp_int);
+	p->fds = xcalloc((size_t)n + 1, sizeof *p->fds);
+	prefault(p->fds, ((size_t)n + 1) * sizeof *p->fds);
+	for (int i = 0; i < n; i++)
+		p->fds[i].fd = num[i];
+	p->nfds = n;
+	free(num);
+	/* Opened now, so that every fd is read from this very process even if its pid is taken meanwhile. */
+	snprintf(path, sizeof path, "/proc/%d/fdinfo", p->pid);
+	w.fdinfo = rd->fdinfo[pi] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	w.fdinfo_err = rd->fdinfo_err[pi] = w.fdinfo < 0 ? errno : 0;
+	w.fddir = dirfd(d);
+	w.fds = p->fds;
+	w.res = xcalloc((size_t)p->nfds + 1, sizeof *w.res);
+	w.why = xcalloc((size_t)p->nfds + 1, sizeof *w.why);
+	w.tb[0] = rd->tb;
+	par_for(p->nfds, 64, 512, read_fds, &w);
+	rd->tb = w.tb[0];
+	for (int i = 1; i < PAR_MAX_THREADS; i++)
+		free(w.tb[i].s);
+	/* In fd order: the first refusal, and only the fds still there. */
+	for (int i = 0; i < p->nfds; i++) {
+		struct kv_fd *f = &p->fds[i];
+
+		if (w.res[i] == FD_REFUSED) {
+			snprintf(path, sizeof path, "/proc/%d/%s/%d", p->pid, w.why[i].fdinfo ? "fdinfo" : "fd", f->fd);
+			proc_refused(p, path, w.why[i].err);
+		}
+		if (w.res[i] != FD_READ)
+			continue;
+		if (m != i)
+			p->fds[m] = *f;
+		m++;
+	}
+	p->nfds = m;
+	free(w.res);
+	free(w.why);
+	closedir(d);
+}
+
+/*
+ * The fdinfo of every epoll fd, in reading order (each instance read once),
+ * from the fdinfo directories read_proc left open.  An epoll fd closed
+ * meanwhile is marked with fd -1 (drop_closed takes it out later: the
+ * socket reading may be walking the same fds now).
+ */
+static void
+read_epolls(struct kview *kv, struct reading *rd)
+{
+	for (int i = 0; i < kv->np; i++) {
+		struct kv_proc *p = &kv->p[i];
+
+		for (int k = 0; k < p->nfds; k++) {
+			struct kv_fd *f = &p->fds[k];
+			struct fd_refusal why;
+			char path[64];
+			enum fd_read r;
+
+			if (f->kind != KV_EPOLL)
+				continue;
+			r = read_epoll_fd(p->pid, f, rd->fdinfo[i], rd->fdinfo_err[i], rd, &why);
+			if (r == FD_REFUSED) {
+				snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
+				proc_refused(p, path, why.err);
+			}
+			if (r != FD_READ) {
+				kview_fdinfo_free(&f->info);
+				f->fd = -1;
+			}
+		}
+	}
+}
+
+/* Take out the epoll fds read_epolls found closed. */
+static void
+drop_closed(struct kview *kv)
+{
+	for (int i = 0; i < kv->np; i++) {
+		struct kv_proc *p = &kv->p[i];
+		int m = 0;
+
+		for (int k = 0; k < p->nfds; k++)
+			if (p->fds[k].fd >= 0)
+				p->fds[m++] = p->fds[k];
+		p->nfds = m;
+	}
 }
 
 /* The fd entry of process pi, by binary search of its sorted fds, or NULL. */
@@ -1182,20 +1334,39 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 	watch_own(wt, what, what_en);
 }
 
-/* What every watched file is. */
+/* describe_watches' loop over the watches of one epoll fd e of process pi. */
+struct watches_work {
+	const struct kview *kv;
+	const struct reading *rd;
+	int pi;
+	struct kv_fd *e;
+	const int *toff;
+};
+
+static void
+describe_watches_range(void *ctx, int from, int to, int slot)
+{
+	struct watches_work *w = ctx;
+
+	(void)slot;
+	for (int i = from; i < to; i++)
+		describe_watch(w->kv, w->rd, w->pi, w->e, &w->e->info.w[i], w->toff[i]);
+}
+
+/* What every watched file is (on several threads for a long interest list: each writes only its watch). */
 static void
 describe_watches(struct kview *kv, const struct reading *rd)
 {
 	for (int i = 0; i < kv->np; i++)
 		for (int k = 0; k < kv->p[i].nfds; k++) {
-			struct kv_fd *e = &kv->p[i].fds[k];
+			struct watches_work w = { kv, rd, i, &kv->p[i].fds[k], NULL };
 			int *toff;
 
-			if (e->kind != KV_EPOLL || e->info.nw == 0)
+			if (w.e->kind != KV_EPOLL || w.e->info.nw == 0)
 				continue;
-			toff = watch_offsets(&e->info);
-			for (int w = 0; w < e->info.nw; w++)
-				describe_watch(kv, rd, i, e, &e->info.w[w], toff[w]);
+			toff = watch_offsets(&w.e->info);
+			w.toff = toff;
+			par_for(w.e->info.nw, 256, 2048, describe_watches_range, &w);
 			free(toff);
 		}
 }
@@ -1397,6 +1568,25 @@ kview_read(struct kview *kv, const int *pids, int npids, int children)
 	return r;
 }
 
+/* What epolls_and_sockets does its two readings of. */
+struct both {
+	struct kview *kv;
+	struct reading *rd;
+};
+
+static void
+epolls_and_sockets(void *ctx, int from, int to, int slot)
+{
+	struct both *b = ctx;
+
+	(void)slot;
+	for (int i = from; i < to; i++)
+		if (i == 0)
+			read_epolls(b->kv, b->rd);
+		else
+			read_sockets(b->kv, b->rd);
+}
+
 /* Read each process once (with children, their descendants too); tell instances and watches apart. */
 int
 kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
@@ -1413,26 +1603,34 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 		add_descendants(&list, &nl, &cap);
 	nl = dedupe(list, nl);
 	kv->p = xcalloc((size_t)nl * 2 + 1, sizeof *kv->p); /* room for a new process at each reused pid */
+	rd.fdinfo = xcalloc((size_t)nl * 2 + 1, sizeof *rd.fdinfo);
+	rd.fdinfo_err = xcalloc((size_t)nl * 2 + 1, sizeof *rd.fdinfo_err);
 	for (int i = 0; i < nl; i++) {
-		struct kv_proc *p = &kv->p[kv->np++];
+		struct kv_proc *p = &kv->p[kv->np];
 
+		rd.fdinfo[kv->np] = -1;
 		p->pid = list[i].pid;
-		read_proc(p, list[i].start, &rd);
+		read_proc(p, kv->np++, list[i].start, &rd);
 		if (p->reused && !list[i].descendant) { /* a named pid: whoever has it now is shown too */
-			p = &kv->p[kv->np++];
+			p = &kv->p[kv->np];
+			rd.fdinfo[kv->np] = -1;
 			p->pid = list[i].pid;
 			p->newcomer = 1;
-			read_proc(p, 0, &rd);
+			read_proc(p, kv->np++, 0, &rd);
 		}
 	}
 	free(list);
-	free(rd.inst);
-	read_sockets(kv, &rd);
-	index_inodes(kv, &rd);
+	/* Two readings of the kernel that need each other's nothing, at once: interest lists, and sockets. */
+	par_for(2, 1, 1, epolls_and_sockets, &(struct both){ kv, &rd });
+	drop_closed(kv);
 	for (int i = 0; i < kv->np; i++)
-		for (int k = 0; k < kv->p[i].nfds; k++)
-			if (kv->p[i].fds[k].kind == KV_SOCKET)
-				describe_socket(kv, &rd, i, k);
+		if (rd.fdinfo[i] >= 0)
+			close(rd.fdinfo[i]);
+	free(rd.fdinfo);
+	free(rd.fdinfo_err);
+	free(rd.inst);
+	index_inodes(kv, &rd);
+	describe_sockets(kv, &rd);
 	group_instances(kv);
 	name_instances(kv);
 	describe_watches(kv, &rd);

@@ -56,9 +56,17 @@ struct sockdiag_sock {
 	char remote[48];
 };
 
+/* Where a table's row of an inode is. */
+struct sockdiag_key {
+	unsigned long inode;
+	int row;
+};
+
 struct sockdiag_table {
-	struct sockdiag_sock *s;
+	struct sockdiag_sock *s; /* in the order read */
 	int n, cap;
+	struct sockdiag_key *key;  /* by inode, nkey of them: the rows as of the last sockdiag_index */
+	int nkey;
 	const unsigned long *want; /* when not NULL, only these inodes (nwant, sorted) are kept */
 	int nwant;
 };
@@ -76,7 +84,7 @@ int sockdiag_open(int pid);
  */
 int sockdiag_parse_any(const void *buf, size_t len, int family, int proto, struct sockdiag_table *t);
 /*
- * Dump the sockets fd sees into t (appended, sorted by inode), family after
+ * Dump the sockets fd sees into t (appended, and indexed), family after
  * family (TCP, UNIX, UDP, netlink) until every inode of t->want is there
  * (only those are kept; want NULL: all, every family).  TIME-WAIT and
  * SYN-RECV sockets (no fd holds them) are not asked for.  0, or -1 with errno.
@@ -90,10 +98,14 @@ int sockdiag_dump_all(int fd, struct sockdiag_table *t);
  * peer or queues).  Returns 0, or -1 when text is not such a table.
  */
 int sockdiag_parse_proc_net(const char *text, int family, int proto, struct sockdiag_table *t);
-/* Read pid's /proc/PID/net tables into t (sorted by inode), as far as t->want needs.  0, or -1 with errno. */
+/* Read pid's /proc/PID/net tables into t (indexed), as far as t->want needs.  0, or -1 with errno. */
 int sockdiag_read_proc_net(int pid, struct sockdiag_table *t);
 
-/* The socket with inode, or NULL. */
+/* Room for n more rows in t (the sockets wanted), in one allocation faulted in at once. */
+void sockdiag_reserve(struct sockdiag_table *t, int n);
+/* Index t's rows by inode (after parsing into it yourself; the dump and the /proc reader do it). */
+void sockdiag_index(struct sockdiag_table *t);
+/* The socket with inode as of t's last index, or NULL. */
 const struct sockdiag_sock *sockdiag_find(const struct sockdiag_table *t, unsigned long inode);
 void sockdiag_table_free(struct sockdiag_table *t);
 

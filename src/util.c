@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -355,4 +356,21 @@ reap_each(int options, void (*fn)(void *ctx, pid_t pid, int status), void *ctx)
 			fn(ctx, p, st);
 	}
 	return n;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL, and the pages fault one by one */
+#endif
+
+void
+prefault(void *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = ((uintptr_t)p + page - 1) & ~(page - 1),
+		  e = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (e <= a || e - a < 16 * page)
+		return;
+	if (e - a >= 2u << 20) /* whole 2 MiB pages inside it: one fault each where the kernel gives them */
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+	(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
 }

@@ -71,5 +71,13 @@ int sigfd_open(const int *sigs, int n, sigset_t *old);
 int reap_each(int options, void (*fn)(void *ctx, pid_t pid, int status), void *ctx);
 /* Sleep for ns nanoseconds (retrying on EINTR). */
 void sleep_ns(uint64_t ns);
+/*
+ * Fault in the pages of len bytes at p (a large array about to be filled)
+ * in one call.  A page touched for the first time costs 10 to 12 us in some
+ * virtual machines, one populated in a batch under 1 us: at 20 000 fds a
+ * reading of /proc fills 5 000 pages.  Smaller ranges, and kernels before
+ * 5.14, are left to fault as usual.
+ */
+void prefault(void *p, size_t len);
 
 #endif

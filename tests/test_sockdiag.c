@@ -351,7 +351,7 @@ Test(sockdiag, proc_net_tables_parse_as_the_dump_would)
 	cr_assert_eq(sockdiag_parse_proc_net(proc_tcp6, AF_INET6, IPPROTO_TCP, &t), 0);
 	cr_assert_eq(sockdiag_parse_proc_net(proc_unix, AF_UNIX, 0, &t), 0);
 	cr_assert_eq(t.n, 6, "%d sockets (a TIME-WAIT one has no inode and is left out)", t.n);
-	/* find() needs the table sorted: these rows already are. */
+	sockdiag_index(&t);
 	s = sockdiag_find(&t, 5001);
 	cr_assert(s && s->state == 10 && s->rq == 2 && s->no_backlog, "the listener and its queue");
 	cr_assert_str_eq(s->local, "127.0.0.1:8080");
