@@ -40,12 +40,12 @@ struct kv_watch {
 	/*
 	 * What the watched file is, when known ("" when not): the what and
 	 * what_en of the fd that holds it (at most 255 and 159 bytes), or text
-	 * of the watch's own (own) when its fd number no longer names it.
+	 * of the watch's own, in its kview's texts, when its fd number no
+	 * longer names it.
 	 * Pointers, not copies: 20 000 watches would be 8 MB of copies.
 	 */
 	const char *what;    /* in the user's language (for people) */
 	const char *what_en; /* the same in English, stable: for JSON and trace records */
-	char *own;           /* malloc'd: what and what_en of a stale watch, or NULL */
 };
 
 /* Header and watches of an epoll fd's fdinfo. */
@@ -103,6 +103,7 @@ struct kview {
 	int ninstances;   /* distinct kernel instances told apart */
 	int unknown;      /* epoll fds kcmp could not compare */
 	int kcmp_err;     /* the errno kcmp gave, if it refused */
+	struct kv_block *texts; /* (kview.c's) the blocks the watches' own texts are in; freed with it */
 };
 
 /* Parse the text of /proc/PID/fdinfo/FD.  Returns 0, or -1 if it is not fdinfo text. */

@@ -30,6 +30,16 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* This process's CPU clock now (all its threads), in nanoseconds. */
+uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Turn close-on-exec on or off for fd; 0, or -1 with errno. */
 int
 fd_set_cloexec(int fd, int on)

@@ -14,6 +14,8 @@
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
+/* The CPU time of this process, every thread's, in nanoseconds. */
+uint64_t cpu_ns(void);
 /* Set or clear FD_CLOEXEC.  Returns 0 or -1. */
 int fd_set_cloexec(int fd, int on);
 /* Set O_NONBLOCK.  Returns 0 or -1. */
