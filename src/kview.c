@@ -12,6 +12,7 @@
 #include <linux/kcmp.h>
 #include <locale.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +35,31 @@
  */
 static const char *L(int tr, const char *s) __attribute__((format_arg(2)));
 
+/*
+ * Whether a catalogue translates messages now (asked at the start of each
+ * reading).  When none does, the second text is the first one: it is
+ * copied, not written again (a reading of 20 000 sockets spent a tenth of
+ * its time writing each description twice, and asking gettext for the
+ * same English under its lock from every thread).
+ */
+static atomic_int translating;
+
+/* Ask gettext whether a catalogue is loaded: its header is the translation of "" (a variable: not for xgettext). */
+static void
+ask_translating(void)
+{
+	const char *header = "";
+
+	atomic_store_explicit(&translating, dgettext(I18N_DOMAIN, header)[0] != '\0', memory_order_relaxed);
+}
+
 /* The format s in English (tr 0) or in the user's language (tr 1). */
 static const char *
 L(int tr, const char *s)
 {
-	return tr ? _(s) : s;
+	return tr && atomic_load_explicit(&translating, memory_order_relaxed) ? _(s) : s;
 }
+
 
 /* The what of f that tr names, and its size. */
 static char *
@@ -55,6 +75,26 @@ utf8_trim(char *s)
 {
 	s[utf8_whole(s, strlen(s))] = '\0';
 	return s;
+}
+
+/*
+ * With no catalogue, make f's what the copy of its what_en, just written,
+ * when that was not cut short (what has room for more): 1 when done, 0
+ * when what must be written on its own.
+ */
+static int
+what_as_english(struct kv_fd *f)
+{
+	size_t n;
+
+	if (atomic_load_explicit(&translating, memory_order_relaxed))
+		return 0;
+	n = strlen(f->what_en);
+	if (n + 1 >= sizeof f->what_en)
+		return 0;
+	memcpy(f->what, f->what_en, n + 1);
+	utf8_trim(f->what);
+	return 1;
 }
 
 /* At most max bytes of s, not cutting a character, in tmp (of max + 1 bytes at least). */
@@ -667,7 +707,8 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	if (s->family == AF_NETLINK) {
 		f->kind = KV_NETLINK;
 		socket_what(kv, rd, pi, fi, s, 0);
-		socket_what(kv, rd, pi, fi, s, 1);
+		if (!what_as_english(f))
+			socket_what(kv, rd, pi, fi, s, 1);
 		return;
 	}
 	f->listening = s->state == 10 /* TCP_LISTEN, for unix too */ && s->proto != IPPROTO_UDP;
@@ -687,7 +728,8 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 		f->kind = s->proto == IPPROTO_UDP ? KV_UDP : KV_TCP;
 	}
 	socket_what(kv, rd, pi, fi, s, 0);
-	socket_what(kv, rd, pi, fi, s, 1);
+	if (!what_as_english(f))
+		socket_what(kv, rd, pi, fi, s, 1);
 }
 
 /* describe_sockets' loop: the socket fds, as (process, fd) index pairs. */
@@ -1299,17 +1341,19 @@ blocks_join(struct kv_block **into, struct kv_block *list)
 	}
 }
 
-/* Give wt texts of its own, what and what_en, copied into blocks of *list. */
+/* Give wt texts of its own, what and what_en (NULL: the same as what), copied into blocks of *list. */
 static void
 watch_own(struct kv_watch *wt, const char *what, const char *what_en, struct kv_block **list)
 {
-	size_t n = strlen(what) + 1, m = strlen(what_en) + 1;
+	size_t n = strlen(what) + 1, m = what_en ? strlen(what_en) + 1 : 0;
 	char *own = block_alloc(list, n + m);
 
 	memcpy(own, what, n);
-	memcpy(own + n, what_en, m);
-	wt->what = own;
-	wt->what_en = own + n;
+	wt->what = wt->what_en = own;
+	if (what_en) {
+		memcpy(own + n, what_en, m);
+		wt->what_en = own + n;
+	}
 }
 
 /* What one watch of e (epoll fd of process pi) is: the fd with the same file, here or in another process. */
@@ -1320,6 +1364,7 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 	const struct kv_proc *p = &kv->p[pi];
 	const struct kv_fd *same = proc_fd(p, wt->tfd);
 	char what[256], what_en[160];
+	int english = 0;
 
 	if (same && same->kind != KV_EPOLL && (!wt->has_ino || same->ino == wt->ino) &&
 	    same_target(same, wt, p->pid, p->pid, e->fd, toff)) {
@@ -1343,10 +1388,15 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 
 		if (!same_target(o, wt, q->pid, p->pid, e->fd, toff))
 			continue;
+		/* With no catalogue and o's texts alike and short (cut by neither format), one text serves. */
+		english = !atomic_load_explicit(&translating, memory_order_relaxed) && strlen(o->what_en) <= 80 &&
+			  strcmp(o->what, o->what_en) == 0;
 		if (q->pid == p->pid) {
 			snprintf(what_en, sizeof what_en,
 				 "fd %d was closed, but the file is still open as fd %d (a dup): %.80s", wt->tfd, o->fd,
 				 o->what_en);
+			if (english)
+				break;
 			const char *fmt =
 				/* TRANSLATORS: a watch whose fd lives on in a dup; %3$s: the file. */
 				_("fd %d was closed, but the file is still open as fd %d (a dup): %s");
@@ -1354,11 +1404,17 @@ describe_watch(const struct kview *kv, const struct reading *rd, int pi, const s
 			snprintf(what, sizeof what, fmt, wt->tfd, o->fd, clip(o->what, 140, tmp));
 		} else {
 			snprintf(what_en, sizeof what_en, "%.110s (fd %d of pid %d)", o->what_en, o->fd, q->pid);
+			if (english)
+				break;
 			/* TRANSLATORS: %1$s: what the file is; then which fd of which process. */
 			snprintf(what, sizeof what, _("%s (fd %d of pid %d)"), clip(o->what, 160, tmp), o->fd,
 				 q->pid);
 		}
 		watch_own(wt, utf8_trim(what), what_en, texts);
+		return;
+	}
+	if (english) {
+		watch_own(wt, what_en, NULL, texts);
 		return;
 	}
 	if (same) {
@@ -1641,6 +1697,7 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 
 	memset(kv, 0, sizeof *kv);
 	memset(&rd, 0, sizeof rd);
+	ask_translating();
 	list = xcalloc((size_t)cap, sizeof *list);
 	memcpy(list, ids, (size_t)n * sizeof *list);
 	if (children)
