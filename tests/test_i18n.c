@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "../src/sentence.h"
@@ -172,6 +176,49 @@ Test(i18n, with_json_every_message_is_english)
 	out = run(RU, "attach 999999", &st);
 	cr_assert_null(strstr(out, "no process 999999"), "without --json the message is Russian: %s", out);
 	free(out);
+}
+
+/*
+ * attach describes each fd in English for JSON and in the user's language
+ * for the report; with no catalogue the second is a copy of the first
+ * (kview.c asks gettext once per reading whether one is loaded).  A child
+ * holds a connected pair of unix sockets in an epoll instance.
+ */
+Test(i18n, attach_describes_sockets_in_the_language_of_the_report)
+{
+	int sv[2], ep, ready[2], st;
+	char c, args[64], *out;
+	pid_t pid;
+
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || (ep = epoll_create1(0)) < 0 ||
+		    epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev) < 0 || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &c, 1), 1, "the child made no sockets");
+	close(ready[0]);
+	snprintf(args, sizeof args, "attach %d", (int)pid);
+	out = run(RU, args, &st);
+	cr_assert(strstr(out, "unix stream (\xd0\xb1\xd0\xb5\xd0\xb7 \xd0\xb8\xd0\xbc\xd0\xb5\xd0\xbd\xd0\xb8)"),
+		  "the unix socket is not described in Russian ('без имени'): %.3000s", out);
+	free(out);
+	out = run(EN, args, &st);
+	cr_assert(strstr(out, "unix stream (unnamed) -> peer"), "in English: %.3000s", out);
+	free(out);
+	snprintf(args, sizeof args, "attach --json %d", (int)pid);
+	out = run(RU, args, &st);
+	cr_assert(strstr(out, "\"unix stream (unnamed) -> peer"), "JSON stays English: %.3000s", out);
+	free(out);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 /* Bind the catalogue make built beside the binary under test, in Russian. */

@@ -370,3 +370,33 @@ Test(sockdiag, proc_net_tables_parse_as_the_dump_would)
 	cr_assert_eq(sockdiag_parse_proc_net("garbage\n", AF_INET, IPPROTO_TCP, &t), -1);
 	sockdiag_table_free(&t);
 }
+
+Test(sockdiag, the_index_finds_rows_read_in_any_order)
+{
+	static const char unix_table[] =
+		"Num       RefCount Protocol Flags    Type St Inode Path\n"
+		"00000000ef1ed079: 00000002 00000000 00000000 0001 03 9003 /tmp/c\n"
+		"00000000ef1ed07a: 00000002 00000000 00000000 0001 03 9001 /tmp/a\n"
+		"00000000ef1ed07b: 00000002 00000000 00010000 0001 01 9004 /tmp/d\n"
+		"00000000ef1ed07c: 00000002 00000000 00000000 0002 01 9002 /tmp/b\n";
+	static const unsigned long want[] = { 9001, 9002, 9004 }; /* sorted, as kview gives it */
+	struct sockdiag_table t = { 0 };
+	const struct sockdiag_sock *s;
+
+	t.want = want;
+	t.nwant = 3;
+	cr_assert_eq(sockdiag_parse_proc_net(unix_table, AF_UNIX, 0, &t), 0);
+	cr_assert_eq(t.n, 3, "%d rows: the one not wanted (9003) is not kept", t.n);
+	cr_assert_null(sockdiag_find(&t, 9001), "not indexed yet: nothing is found");
+	sockdiag_index(&t);
+	s = sockdiag_find(&t, 9001);
+	cr_assert(s && strcmp(s->local, "/tmp/a") == 0, "9001 is /tmp/a");
+	s = sockdiag_find(&t, 9002);
+	cr_assert(s && strcmp(s->local, "/tmp/b") == 0 && s->proto == SOCK_DGRAM, "9002 is the datagram /tmp/b");
+	s = sockdiag_find(&t, 9004);
+	cr_assert(s && s->state == 10, "9004 is the listener /tmp/d");
+	cr_assert_null(sockdiag_find(&t, 9003), "9003 was not wanted");
+	cr_assert_null(sockdiag_find(&t, 9005), "9005 is not there");
+	cr_assert_null(sockdiag_find(&t, 1), "below every row");
+	sockdiag_table_free(&t);
+}
