@@ -739,6 +739,7 @@ struct sockets_work {
 	int *at;
 };
 
+/* par_for body: describe the socket fds from to to of w->at. */
 static void
 describe_sockets_range(void *ctx, int from, int to, int slot)
 {
@@ -1066,6 +1067,7 @@ struct fds_work {
 	struct textbuf tb[PAR_MAX_THREADS];
 };
 
+/* par_for body: read fds from to to, with slot's text buffer. */
 static void
 read_fds(void *ctx, int from, int to, int slot)
 {
@@ -1442,6 +1444,7 @@ struct watches_work {
 	struct kv_block *texts[PAR_MAX_THREADS]; /* each thread's blocks */
 };
 
+/* par_for body: describe watches from to to of w->e (blocks of texts per slot). */
 static void
 describe_watches_range(void *ctx, int from, int to, int slot)
 {
@@ -1503,7 +1506,7 @@ group_instances(struct kview *kv)
 				kv->unknown++;
 				continue;
 			}
-			if (at >= 0) {
+			if (at >= 0 && at < nrep) {
 				e->instance = rep[at].id;
 				continue;
 			}
@@ -1674,6 +1677,7 @@ struct both {
 	struct reading *rd;
 };
 
+/* par_for body over two tasks: 0 reads the interest lists, 1 the socket tables. */
 static void
 epolls_and_sockets(void *ctx, int from, int to, int slot)
 {

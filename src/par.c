@@ -21,6 +21,7 @@ struct par_thread {
 	int slot;
 };
 
+/* Take chunks until none is left, as thread slot. */
 static void
 par_run(struct par *p, int slot)
 {
@@ -33,6 +34,7 @@ par_run(struct par *p, int slot)
 	}
 }
 
+/* A thread beside the caller: its slot's share. */
 static void *
 par_thread(void *arg)
 {
@@ -42,6 +44,7 @@ par_thread(void *arg)
 	return NULL;
 }
 
+/* See par.h. */
 void
 par_for(int n, int chunk, int min_each, void (*fn)(void *ctx, int from, int to, int slot), void *ctx)
 {

@@ -372,6 +372,7 @@ reap_each(int options, void (*fn)(void *ctx, pid_t pid, int status), void *ctx)
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL, and the pages fault one by one */
 #endif
 
+/* See util.h: MADV_HUGEPAGE for 2 MiB and more, then MADV_POPULATE_WRITE. */
 void
 prefault(void *p, size_t len)
 {
