@@ -432,8 +432,6 @@ struct reading {
 	int nix;
 	struct rep *inst;         /* the instances whose fdinfo was read, in kcmp's order */
 	int ninst, instcap;
-	int *fdinfo;              /* per process: its /proc/PID/fdinfo open, or -1 (then fdinfo_err) */
-	int *fdinfo_err;
 };
 
 /* The index in rd->ns of pid's network namespace (a new, empty table the first time). */
@@ -463,6 +461,18 @@ cmp_ulong(const void *a, const void *b)
 	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Drop repeats from sorted v of n; the count left. */
+static int
+uniq_ulong(unsigned long *v, int n)
+{
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (m == 0 || v[m - 1] != v[i])
+			v[m++] = v[i];
+	return m;
 }
 
 /* Keep in want (sorted) only the inodes t does not hold; their count. */
@@ -513,6 +523,7 @@ read_sockets(const struct kview *kv, struct reading *rd)
 		}
 		if (nwant > 1)
 			qsort(want, (size_t)nwant, sizeof *want, cmp_ulong);
+		nwant = uniq_ulong(want, nwant); /* a socket many processes share is one row */
 		rd->ns[n].t.want = want;
 		rd->ns[n].t.nwant = nwant;
 		sockdiag_reserve(&rd->ns[n].t, nwant);
@@ -913,13 +924,18 @@ cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Record that path refused with errno e (the first refusal is kept). */
+/*
+ * Record that path refused with errno e: the process's own files (fd -1)
+ * first, then the fd read first in fd order (epoll fds are read after the
+ * others, and their refusal still counts in its place).
+ */
 static void
-proc_refused(struct kv_proc *p, const char *path, int e)
+proc_refused(struct kv_proc *p, const char *path, int e, int fd)
 {
-	if (p->err)
+	if (p->err && (fd < 0 || p->err_fd < 0 || p->err_fd < fd))
 		return;
 	p->err = e;
+	p->err_fd = fd;
 	str_copy(p->err_path, path, sizeof p->err_path);
 }
 
@@ -1079,12 +1095,11 @@ read_fds(void *ctx, int from, int to, int slot)
 }
 
 /*
- * Read one process (index pi): its row, then its fds, but the fdinfo of
- * its epoll fds is left to read_epolls.  Sets p->gone or p->err when it
- * cannot.
+ * Read one process: its row, then its fds, but the fdinfo of its epoll fds
+ * is left to read_epolls.  Sets p->gone or p->err when it cannot.
  */
 static void
-read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct reading *rd)
+read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 {
 	char path[64];
 	struct fds_work w = { .fdinfo = -1 };
@@ -1097,7 +1112,7 @@ read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct readi
 		if (errno == ENOENT)
 			p->gone = 1;
 		else
-			proc_refused(p, path, errno);
+			proc_refused(p, path, errno, -1);
 		p->start = want_start;
 		return;
 	}
@@ -1113,7 +1128,7 @@ read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct readi
 		if (errno == ENOENT)
 			p->gone = 1;
 		else
-			proc_refused(p, path, errno);
+			proc_refused(p, path, errno, -1);
 		return;
 	}
 	while ((de = readdir(d)) != NULL) { /* the numbers first: an entry is 500 bytes, zeroed once below */
@@ -1137,8 +1152,8 @@ read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct readi
 	free(num);
 	/* Opened now, so that every fd is read from this very process even if its pid is taken meanwhile. */
 	snprintf(path, sizeof path, "/proc/%d/fdinfo", p->pid);
-	w.fdinfo = rd->fdinfo[pi] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	w.fdinfo_err = rd->fdinfo_err[pi] = w.fdinfo < 0 ? errno : 0;
+	w.fdinfo = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	w.fdinfo_err = w.fdinfo < 0 ? errno : 0;
 	w.fddir = dirfd(d);
 	w.fds = p->fds;
 	w.res = xcalloc((size_t)p->nfds + 1, sizeof *w.res);
@@ -1154,7 +1169,7 @@ read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct readi
 
 		if (w.res[i] == FD_REFUSED) {
 			snprintf(path, sizeof path, "/proc/%d/%s/%d", p->pid, w.why[i].fdinfo ? "fdinfo" : "fd", f->fd);
-			proc_refused(p, path, w.why[i].err);
+			proc_refused(p, path, w.why[i].err, f->fd);
 		}
 		if (w.res[i] != FD_READ)
 			continue;
@@ -1166,19 +1181,76 @@ read_proc(struct kv_proc *p, int pi, unsigned long long want_start, struct readi
 	free(w.res);
 	free(w.why);
 	closedir(d);
+	if (w.fdinfo >= 0)
+		close(w.fdinfo);
 }
 
 /*
- * The fdinfo of every epoll fd, in reading order (each instance read once),
- * from the fdinfo directories read_proc left open.  An epoll fd closed
- * meanwhile is marked with fd -1 (drop_closed takes it out later: the
- * socket reading may be walking the same fds now).
+ * /proc/PID/fdinfo of p again, for read_epolls (no directory is held from
+ * one process to the next: a tree of thousands would run out of fds), and
+ * /proc/PID/fd in *fddir, only if its pid still names the process read
+ * (its start time): -1 with *err ENOENT when it does not, or the errno of
+ * the open.
+ */
+static int
+fdinfo_again(const struct kv_proc *p, int *err, int *fddir)
+{
+	char path[64], text[1024];
+	struct proc_row row;
+	int dir, fd = -1, st;
+	ssize_t k = -1;
+
+	snprintf(path, sizeof path, "/proc/%d", p->pid);
+	if ((dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		*err = errno;
+		return -1;
+	}
+	/* The directory stays this process's even if the pid is taken: its stat says whose it is. */
+	if ((st = openat(dir, "stat", O_RDONLY | O_CLOEXEC)) >= 0) {
+		k = read(st, text, sizeof text - 1);
+		close(st);
+	}
+	if (k > 0)
+		text[k] = '\0';
+	if (k <= 0 || proctab_parse_stat(text, &row) < 0 || row.start != p->start)
+		*err = ENOENT;
+	else if ((fd = openat(dir, "fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		*err = errno;
+	else
+		*fddir = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dir);
+	return fd;
+}
+
+/* Is fd still an epoll fd (its link read again, just before its fdinfo)?  Yes when that cannot be told. */
+static int
+still_epoll(int fddir, int fd)
+{
+	char name[16], link[64];
+	ssize_t k;
+
+	if (fddir < 0)
+		return 1;
+	snprintf(name, sizeof name, "%d", fd);
+	k = readlinkat(fddir, name, link, sizeof link - 1);
+	if (k < 0)
+		return errno != ENOENT;
+	link[k] = '\0';
+	return strcmp(link, "anon_inode:[eventpoll]") == 0;
+}
+
+/*
+ * The fdinfo of every epoll fd, in reading order (each instance read once).
+ * An epoll fd closed meanwhile (or of a process that has ended) is marked
+ * with fd -1: drop_closed takes it out later, since the socket reading may
+ * be walking the same fds now.
  */
 static void
 read_epolls(struct kview *kv, struct reading *rd)
 {
 	for (int i = 0; i < kv->np; i++) {
 		struct kv_proc *p = &kv->p[i];
+		int dir = -2, fddir = -1, err = 0;
 
 		for (int k = 0; k < p->nfds; k++) {
 			struct kv_fd *f = &p->fds[k];
@@ -1188,16 +1260,23 @@ read_epolls(struct kview *kv, struct reading *rd)
 
 			if (f->kind != KV_EPOLL)
 				continue;
-			r = read_epoll_fd(p->pid, f, rd->fdinfo[i], rd->fdinfo_err[i], rd, &why);
+			if (dir == -2)
+				dir = fdinfo_again(p, &err, &fddir);
+			/* Its number may name another file by now: then it was closed meanwhile. */
+			r = still_epoll(fddir, f->fd) ? read_epoll_fd(p->pid, f, dir, err, rd, &why) : FD_CLOSED;
 			if (r == FD_REFUSED) {
 				snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", p->pid, f->fd);
-				proc_refused(p, path, why.err);
+				proc_refused(p, path, why.err, f->fd);
 			}
 			if (r != FD_READ) {
 				kview_fdinfo_free(&f->info);
 				f->fd = -1;
 			}
 		}
+		if (dir >= 0)
+			close(dir);
+		if (fddir >= 0)
+			close(fddir);
 	}
 }
 
@@ -1319,17 +1398,19 @@ struct kv_block {
 	char s[];
 };
 
-#define KV_BLOCK (256u << 10)
+#define KV_BLOCK_MIN (4u << 10)
+#define KV_BLOCK_MAX (256u << 10)
 
-/* n bytes from the first block of *list, a new block when it is full. */
+/* n bytes from the first block of *list, a new one when it is full (each twice the last, up to KV_BLOCK_MAX). */
 static char *
 block_alloc(struct kv_block **list, size_t n)
 {
 	struct kv_block *b = *list;
 
 	if (b == NULL || b->cap - b->used < n) {
-		size_t cap = n > KV_BLOCK ? n : KV_BLOCK;
+		size_t cap = b == NULL ? KV_BLOCK_MIN : b->cap * 2 > KV_BLOCK_MAX ? KV_BLOCK_MAX : b->cap * 2;
 
+		cap = n > cap ? n : cap;
 		b = xcalloc(1, sizeof *b + cap);
 		prefault(b->s, cap);
 		b->cap = cap;
@@ -1451,7 +1532,7 @@ struct watches_work {
 	int pi;
 	struct kv_fd *e;
 	const int *toff;
-	struct kv_block *texts[PAR_MAX_THREADS]; /* each thread's blocks */
+	struct kv_block *texts[PAR_MAX_THREADS]; /* each thread's blocks, for every epoll fd of the reading */
 };
 
 /* par_for body: describe watches from to to of w->e (blocks of texts per slot). */
@@ -1468,20 +1549,23 @@ describe_watches_range(void *ctx, int from, int to, int slot)
 static void
 describe_watches(struct kview *kv, const struct reading *rd)
 {
+	struct watches_work w = { kv, rd, 0, NULL, NULL, { NULL } };
+
 	for (int i = 0; i < kv->np; i++)
 		for (int k = 0; k < kv->p[i].nfds; k++) {
-			struct watches_work w = { kv, rd, i, &kv->p[i].fds[k], NULL, { NULL } };
 			int *toff;
 
+			w.pi = i;
+			w.e = &kv->p[i].fds[k];
 			if (w.e->kind != KV_EPOLL || w.e->info.nw == 0)
 				continue;
 			toff = watch_offsets(&w.e->info);
 			w.toff = toff;
 			par_for(w.e->info.nw, 256, 2048, describe_watches_range, &w);
-			for (int t = 0; t < PAR_MAX_THREADS; t++)
-				blocks_join(&kv->texts, w.texts[t]);
 			free(toff);
 		}
+	for (int t = 0; t < PAR_MAX_THREADS; t++)
+		blocks_join(&kv->texts, w.texts[t]);
 }
 
 /*
@@ -1718,31 +1802,22 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 		add_descendants(&list, &nl, &cap);
 	nl = dedupe(list, nl);
 	kv->p = xcalloc((size_t)nl * 2 + 1, sizeof *kv->p); /* room for a new process at each reused pid */
-	rd.fdinfo = xcalloc((size_t)nl * 2 + 1, sizeof *rd.fdinfo);
-	rd.fdinfo_err = xcalloc((size_t)nl * 2 + 1, sizeof *rd.fdinfo_err);
 	for (int i = 0; i < nl; i++) {
-		struct kv_proc *p = &kv->p[kv->np];
+		struct kv_proc *p = &kv->p[kv->np++];
 
-		rd.fdinfo[kv->np] = -1;
 		p->pid = list[i].pid;
-		read_proc(p, kv->np++, list[i].start, &rd);
+		read_proc(p, list[i].start, &rd);
 		if (p->reused && !list[i].descendant) { /* a named pid: whoever has it now is shown too */
-			p = &kv->p[kv->np];
-			rd.fdinfo[kv->np] = -1;
+			p = &kv->p[kv->np++];
 			p->pid = list[i].pid;
 			p->newcomer = 1;
-			read_proc(p, kv->np++, 0, &rd);
+			read_proc(p, 0, &rd);
 		}
 	}
 	free(list);
 	/* Two readings of the kernel that need each other's nothing, at once: interest lists, and sockets. */
 	par_for(2, 1, 1, epolls_and_sockets, &(struct both){ kv, &rd });
 	drop_closed(kv);
-	for (int i = 0; i < kv->np; i++)
-		if (rd.fdinfo[i] >= 0)
-			close(rd.fdinfo[i]);
-	free(rd.fdinfo);
-	free(rd.fdinfo_err);
 	free(rd.inst);
 	index_inodes(kv, &rd);
 	describe_sockets(kv, &rd);

@@ -86,6 +86,7 @@ struct kv_proc {
 	int newcomer;     /* listed after a named pid's gone process: whoever has that pid now */
 	int err;          /* errno reading it (EACCES...), 0 if fine */
 	char err_path[64];/* the file that refused: "/proc/1/fd/3" */
+	int err_fd;       /* (kview.c) the fd of that file, -1 for the process's own (stat, fd/) */
 	struct kv_fd *fds;
 	int nfds;
 };

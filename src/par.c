@@ -5,6 +5,7 @@
 #include "par.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -44,6 +45,17 @@ par_thread(void *arg)
 	return NULL;
 }
 
+/* The CPUs this thread may run on (taskset, cpusets), or those online when that cannot be read. */
+static int
+usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* See par.h. */
 void
 par_for(int n, int chunk, int min_each, void (*fn)(void *ctx, int from, int to, int slot), void *ctx)
@@ -51,12 +63,12 @@ par_for(int n, int chunk, int min_each, void (*fn)(void *ctx, int from, int to, 
 	struct par p = { .n = n, .chunk = chunk > 0 ? chunk : 1, .fn = fn, .ctx = ctx };
 	struct par_thread t[PAR_MAX_THREADS];
 	pthread_t th[PAR_MAX_THREADS];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpus = usable_cpus();
 	int want = min_each > 0 ? n / min_each : 1, made = 0;
 	sigset_t all, old;
 
 	if (want > cpus)
-		want = (int)cpus;
+		want = cpus;
 	if (want > PAR_MAX_THREADS)
 		want = PAR_MAX_THREADS;
 	atomic_init(&p.next, 0);

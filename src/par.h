@@ -11,8 +11,8 @@
 
 /*
  * Call fn(ctx, from, to, slot) over [0, n) in chunks of chunk indices, on
- * one thread per min_each indices at most (and no more than the CPUs
- * online, nor PAR_MAX_THREADS).  slot (0 for the calling thread, below
+ * one thread per min_each indices at most (and no more than the CPUs this
+ * thread may run on, nor PAR_MAX_THREADS).  slot (0 for the calling thread, below
  * PAR_MAX_THREADS) names the thread, for scratch space of its own.  Every
  * index is done once whatever happens: a thread that cannot be made leaves
  * its share to the others.  Signals stay with the calling thread.

@@ -146,7 +146,9 @@ reading_start(struct attachview *av)
 
 /*
  * What the reading that began at reading_start cost: its time, or the CPU
- * time spent meanwhile when more (a reading of many fds runs on every CPU).
+ * time this process spent meanwhile when more (a reading of many fds runs
+ * on every CPU; the screen's own drawing meanwhile is counted too, which
+ * errs on the side of an idle screen).
  */
 static uint64_t
 reading_cost(const struct attachview *av)
