@@ -649,6 +649,45 @@ Test(attach, three_hundred_named_pids_are_all_read, .timeout = 60)
 	json_decref(doc);
 }
 
+/* A helper for the next test: one epoll instance watching an eventfd. */
+static void
+one_epoll(int wr, void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(0), e = eventfd(0, 0);
+
+	(void)arg;
+	if (ep < 0 || e < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) < 0 || write(wr, "r", 1) != 1)
+		_exit(1);
+}
+
+/*
+ * At 80x24 the title bar gives up its least useful words first (the
+ * program's name, then the counts), never the refresh period's unit: the
+ * whole bar used to be cut at the right edge, "every 0.5".
+ */
+Test(attach, the_title_bar_fits_80_columns_with_whole_words, .timeout = 60)
+{
+	struct tui *t = &AT;
+	struct helper h;
+	char args[64];
+
+	if (tui_sh("command -v tmux >/dev/null") != 0)
+		cr_skip_test("tmux is not installed");
+	helper_start(&h, one_epoll, NULL);
+	cr_assert_eq(helper_wait(&h), 'r');
+	snprintf(args, sizeof args, "attach --children %d", (int)h.pid);
+	tui_init(t, "attach-bar");
+	cr_assert_eq(tui_start(t, 80, 24, args, NULL, NULL), 0);
+	cr_assert(tui_wait_re(t, "^ attach [0-9]+ and children .* 1 process .* every [0-9]+\\.[0-9] s *$", 20000),
+		  "the title bar at 80 columns:\n%s", t->screen);
+	cr_assert(tui_wait_re(t, "epfd [0-9]+ .*instance #1", 20000), "the instance is not shown:\n%s", t->screen);
+	tui_keys(t, "q");
+	tui_wait(t, tui_pred_exited, NULL, 10000);
+	tui_kill(t);
+	helper_stop(&h);
+}
+
 /* A tree for the next test: n children, each with an eventfd watched by an epoll instance of its own. */
 static void
 epoll_tree(int wr, void *arg)

@@ -357,7 +357,14 @@ render_bar(struct attachview *av)
 	snprintf(inst, sizeof inst, P_("%d epoll instance", "%d epoll instances", kv->ninstances), kv->ninstances);
 	/* TRANSLATORS: title bar: how often /proc is read, in seconds */
 	snprintf(every, sizeof every, _("every %.1f s"), (double)av->every / 1e9);
+	/* At 80 columns the whole bar is cut mid-word ("every 0.5"): drop the name, then the instances, then the count. */
 	snprintf(buf, sizeof buf, " epollviz %s %s %s %s %s %s %s %s", sep, whom, sep, procs, sep, inst, sep, every);
+	if (lines_cols(buf) > COLS)
+		snprintf(buf, sizeof buf, " %s %s %s %s %s %s %s", whom, sep, procs, sep, inst, sep, every);
+	if (lines_cols(buf) > COLS)
+		snprintf(buf, sizeof buf, " %s %s %s %s %s", whom, sep, procs, sep, every);
+	if (lines_cols(buf) > COLS)
+		snprintf(buf, sizeof buf, " %s %s %s", whom, sep, every);
 	attrset(crt_attr(CS_BAR));
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);
