@@ -61,7 +61,6 @@ L(int tr, const char *s)
 	return tr && atomic_load_explicit(&translating, memory_order_relaxed) ? _(s) : s;
 }
 
-
 /* The what of f that tr names, and its size. */
 static char *
 fd_what(struct kv_fd *f, int tr, size_t *cap)
@@ -1195,7 +1194,7 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 static int
 fdinfo_again(const struct kv_proc *p, int *err, int *fddir)
 {
-	char path[64], text[1024];
+	char path[64], text[4096];
 	struct proc_row row;
 	int dir, fd = -1, st;
 	ssize_t k = -1;
