@@ -37,9 +37,9 @@ int sockdiag_tcp_all(struct listener *out, int max);
 
 /*
  * Every socket of a network namespace, as ss(8) tells them apart: TCP and
- * UDP (IPv4, IPv6), UNIX and netlink, in one table sorted by inode, with no
- * cap.  For `attach`: one dump per namespace and reading, then a binary
- * search per fd, so a reading costs what the target holds, not the
+ * UDP (IPv4, IPv6), UNIX and netlink, in one table indexed by inode, with
+ * no cap.  For `attach`: one dump per namespace and reading, then a binary
+ * search of the index per fd, so a reading costs what the target holds, not the
  * machine's sockets times the target's.
  */
 struct sockdiag_sock {
