@@ -649,15 +649,22 @@ Test(attach, three_hundred_named_pids_are_all_read, .timeout = 60)
 	json_decref(doc);
 }
 
-/* A helper for the next test: one epoll instance watching an eventfd. */
-static void
-one_epoll(int wr, void *arg)
+/* A process's setup: an eventfd watched by an epoll instance of its own (0, or -1). */
+static int
+own_epoll(void *arg)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	int ep = epoll_create1(0), e = eventfd(0, 0);
 
 	(void)arg;
-	if (ep < 0 || e < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) < 0 || write(wr, "r", 1) != 1)
+	return ep < 0 || e < 0 ? -1 : epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
+}
+
+/* A helper for the next test: one epoll instance watching an eventfd. */
+static void
+one_epoll(int wr, void *arg)
+{
+	if (own_epoll(arg) < 0 || write(wr, "r", 1) != 1)
 		_exit(1);
 }
 
@@ -688,11 +695,15 @@ Test(attach, the_title_bar_fits_80_columns_with_whole_words, .timeout = 60)
 	helper_stop(&h);
 }
 
-/* A tree for the next test: n children, each with an eventfd watched by an epoll instance of its own. */
+/*
+ * In a helper: fork n children that each run setup(arg) (0 when done) and
+ * then wait to be killed (they die with the helper); say "r" on wr once
+ * all are set up.
+ */
 static void
-epoll_tree(int wr, void *arg)
+fork_children(int wr, int n, int (*setup)(void *arg), void *arg)
 {
-	int n = *(int *)arg, ready[2];
+	int ready[2];
 	char c;
 
 	if (pipe(ready) < 0)
@@ -703,12 +714,9 @@ epoll_tree(int wr, void *arg)
 		if (kid < 0)
 			_exit(1);
 		if (kid == 0) {
-			struct epoll_event ev = { .events = EPOLLIN };
-			int ep = epoll_create1(0), e = eventfd(0, 0);
-
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(wr);
-			if (ep < 0 || e < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) < 0 || write(ready[1], "k", 1) != 1)
+			if (setup(arg) < 0 || write(ready[1], "k", 1) != 1)
 				_exit(1);
 			for (;;)
 				pause();
@@ -719,6 +727,13 @@ epoll_tree(int wr, void *arg)
 			_exit(1);
 	if (write(wr, "r", 1) != 1)
 		_exit(1);
+}
+
+/* A tree for the next test: n children, each with an eventfd watched by an epoll instance of its own. */
+static void
+epoll_tree(int wr, void *arg)
+{
+	fork_children(wr, *(int *)arg, own_epoll, NULL);
 }
 
 /*
@@ -765,36 +780,23 @@ Test(attach, a_tree_of_more_processes_than_open_fds_is_read_whole, .timeout = 12
 	json_decref(doc);
 }
 
+/* A child's setup: close the fd at arg (its watch then names the parent's fd: "(fd N of pid P)"). */
+static int
+close_it(void *arg)
+{
+	return close(*(int *)arg);
+}
+
 /* A tree for the next test: an epoll instance watching an eventfd, forked n times; each child closes the eventfd. */
 static void
 stale_tree(int wr, void *arg)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	int n = *(int *)arg, ready[2], ep = epoll_create1(0), e = eventfd(0, 0);
-	char c;
+	int ep = epoll_create1(0), e = eventfd(0, 0);
 
-	if (pipe(ready) < 0 || ep < 0 || e < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) < 0)
+	if (ep < 0 || e < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) < 0)
 		_exit(1);
-	for (int i = 0; i < n; i++) {
-		pid_t kid = fork();
-
-		if (kid < 0)
-			_exit(1);
-		if (kid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			close(wr);
-			close(e); /* its watch on e now names the parent's fd: "(fd N of pid P)" */
-			if (write(ready[1], "k", 1) != 1)
-				_exit(1);
-			for (;;)
-				pause();
-		}
-	}
-	for (int i = 0; i < n; i++)
-		if (read(ready[0], &c, 1) != 1)
-			_exit(1);
-	if (write(wr, "r", 1) != 1)
-		_exit(1);
+	fork_children(wr, *(int *)arg, close_it, &e);
 }
 
 /*
