@@ -73,6 +73,25 @@ static const char *const mode_names[] = { "tracing off", "tracing on, records to
 /* Whether `perf trace` works here (it needs perf and the right to trace): its rows are skipped otherwise. */
 static int have_perf_trace;
 
+/* The tracers a row runs a server under: the words before the server's own command. */
+static const char *const strace_words[] = { "strace", "-f", "-qq", "-o", "/dev/null", NULL };
+static const char *const perf_words[] = { "perf", "trace", "-o", "/dev/null", "--", NULL };
+
+/* Exec cmd (NULL-terminated) after the words of under (NULL: none), looked for on PATH; returns only on failure. */
+static void
+exec_under(const char *const *under, const char *const *cmd)
+{
+	const char *argv[64];
+	int n = 0;
+
+	for (; under && *under && n < 32; under++)
+		argv[n++] = *under;
+	for (; *cmd && n < 63; cmd++)
+		argv[n++] = *cmd;
+	argv[n] = NULL;
+	execvp(argv[0], (char *const *)argv);
+}
+
 /* Try `perf trace -o /dev/null -- true`; 1 if it ran and exited 0. */
 static int
 perf_trace_works(void)
@@ -87,7 +106,7 @@ perf_trace_works(void)
 
 		dup2(dn, 1);
 		dup2(dn, 2);
-		execlp("perf", "perf", "trace", "-o", "/dev/null", "--", "true", (char *)NULL);
+		exec_under(perf_words, (const char *const[]){ "true", NULL });
 		_exit(127);
 	}
 	if (waitpid(pid, &st, 0) < 0)
@@ -324,29 +343,17 @@ server_start(struct server *s, int mode, int k)
 		dup2(out, 1);
 		dup2(out, 2);
 		dup2(pi[0], 0);
-		if (mode == M_TRACED)
-			execl(bin, bin, "--headless", scn, "--script", "pause", "--quiet", (char *)NULL);
-		else if (mode == M_JSON)
-			execl(bin, bin, "--headless", scn, "--script", "pause", "--json", (char *)NULL);
-		else if (mode == M_OFF)
-			execl(bin, bin, "--role", "echo-server", sem, "accept=semaphore", "accept_loop=drain",
-			      "trigger=edge", "workers=2", portarg, "backlog=1024", (char *)NULL);
-		else if (mode == M_DEVNULL) {
-			int dn = open("/dev/null", O_WRONLY);
+		/* The bare server (its last word the trace fd for M_DEVNULL only), or the scenario that runs it. */
+		const char *server[] = { bin, "--role", "echo-server", sem, "accept=semaphore", "accept_loop=drain",
+					 "trigger=edge", "workers=2", portarg, "backlog=1024",
+					 mode == M_DEVNULL ? "--trace-fd=7" : NULL, NULL };
+		const char *headless[] = { bin, "--headless", scn, "--script", "pause",
+					   mode == M_JSON ? "--json" : "--quiet", NULL };
 
-			dup2(dn, 7);
-			execl(bin, bin, "--role", "echo-server", sem, "--trace-fd=7", "accept=semaphore",
-			      "accept_loop=drain", "trigger=edge", "workers=2", portarg, "backlog=1024",
-			      (char *)NULL);
-		}
-		else if (mode == M_STRACE)
-			execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", bin, "--role", "echo-server",
-			       sem, "accept=semaphore", "accept_loop=drain", "trigger=edge", "workers=2",
-			       portarg, "backlog=1024", (char *)NULL);
-		else
-			execlp("perf", "perf", "trace", "-o", "/dev/null", "--", bin, "--role", "echo-server", sem,
-			       "accept=semaphore", "accept_loop=drain", "trigger=edge", "workers=2", portarg,
-			       "backlog=1024", (char *)NULL);
+		if (mode == M_DEVNULL)
+			dup2(open("/dev/null", O_WRONLY), 7);
+		exec_under(mode == M_STRACE ? strace_words : mode == M_PERF ? perf_words : NULL,
+			   mode == M_TRACED || mode == M_JSON ? headless : server);
 		_exit(127);
 	}
 	close(po[1]);
@@ -909,17 +916,12 @@ ngx_start(struct ngx_server *n, const char *nginx, int mode)
 		dup2(po[1], 1);
 		dup2(po[1], 2);
 		dup2(pi[0], 0);
-		if (mode == NG_PLAIN)
-			execl(nginx, nginx, "-p", n->dir, "-c", n->conf, "-e", n->errlog, (char *)NULL);
-		else if (mode == NG_EPOLLVIZ)
-			execl(bin, bin, "--headless", "run", "--quiet", "--script", "pause", "--", nginx, "-p",
-			      n->dir, "-c", n->conf, "-e", n->errlog, (char *)NULL);
-		else if (mode == NG_STRACE)
-			execlp("strace", "strace", "-f", "-qq", "-o", "/dev/null", nginx, "-p", n->dir, "-c",
-			       n->conf, "-e", n->errlog, (char *)NULL);
-		else
-			execlp("perf", "perf", "trace", "-o", "/dev/null", "--", nginx, "-p", n->dir, "-c", n->conf,
-			       "-e", n->errlog, (char *)NULL);
+		const char *const run_words[] = { bin, "--headless", "run", "--quiet", "--script", "pause", "--", NULL };
+		const char *const cmd[] = { nginx, "-p", n->dir, "-c", n->conf, "-e", n->errlog, NULL };
+
+		exec_under(mode == NG_EPOLLVIZ ? run_words : mode == NG_STRACE ? strace_words
+							  : mode == NG_PERF	? perf_words : NULL,
+			   cmd);
 		_exit(127);
 	}
 	close(po[1]);
