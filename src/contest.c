@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -673,14 +672,11 @@ contest_free(struct contest *c)
 void
 contest_defaults(struct contest_opts *o)
 {
-	cpu_set_t set;
-	int cpus = 1;
+	int cpus = usable_cpus();
 
 	memset(o, 0, sizeof *o);
 	for (size_t i = 0; i < ARRAY_LEN(default_order); i++)
 		o->strategies[o->nstrategies++] = default_order[i];
-	if (sched_getaffinity(0, sizeof set, &set) == 0)
-		cpus = CPU_COUNT(&set);
 	o->workers = cpus < 2 ? 2 : cpus > CONTEST_MAX_WORKERS ? CONTEST_MAX_WORKERS : cpus;
 	o->stall_every = 1;
 	o->mutex_delay = 500;

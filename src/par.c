@@ -5,10 +5,10 @@
 #include "par.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <unistd.h>
+
+#include "util.h"
 
 struct par {
 	int n, chunk;
@@ -43,17 +43,6 @@ par_thread(void *arg)
 
 	par_run(t->par, t->slot);
 	return NULL;
-}
-
-/* The CPUs this thread may run on (taskset, cpusets), or those online when that cannot be read. */
-static int
-usable_cpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* See par.h. */

@@ -16,6 +16,8 @@
 uint64_t now_ns(void);
 /* The CPU time of this process, every thread's, in nanoseconds. */
 uint64_t cpu_ns(void);
+/* How many CPUs this thread may run on (its affinity: taskset, cpusets); the CPUs online if unknown. */
+int usable_cpus(void);
 /* Set or clear FD_CLOEXEC.  Returns 0 or -1. */
 int fd_set_cloexec(int fd, int on);
 /* Set O_NONBLOCK.  Returns 0 or -1. */
