@@ -317,6 +317,13 @@ Test(truth, the_instance_and_the_timeline_agree_on_returns)
 	cr_assert(tui_wait_re(&T, "waiting for a writer", WAIT_MS), "no watcher:\n%s", T.screen);
 	tui_keys(&T, "w");
 	cr_assert(tui_wait_re(&T, "cap reached", 6 * WAIT_MS), "the storm did not reach its cap:\n%s", T.screen);
+	/*
+	 * The worker's "cap reached" comes through the pty, which is read more
+	 * often than the trace pipe: wait for the records too (the panels show
+	 * 100,000 returns or more) before pausing, which freezes the panels.
+	 */
+	cr_assert(tui_wait_re(&T, "instance #1 +[1-9][0-9]{2},[0-9]{3} returns", 6 * WAIT_MS),
+		  "the storm's returns did not reach the screen:\n%s", T.screen);
 	tui_keys(&T, "p");
 	cr_assert(tui_wait_re(&T, "instance #1 +[0-9,]+ returns", WAIT_MS), "no instance line:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "instance #1 +([0-9,]+) returns", m, 2), "no instance count");
