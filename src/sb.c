@@ -37,7 +37,7 @@ sb_reset(struct strbuf *b)
 }
 
 /* Make room for more bytes plus the terminating NUL, doubling from 256. */
-static void
+void
 sb_grow(struct strbuf *b, size_t more)
 {
 	if (b->len + more + 1 <= b->cap)
@@ -47,16 +47,6 @@ sb_grow(struct strbuf *b, size_t more)
 		cap *= 2;
 	b->s = xreallocarray(b->s, cap, 1);
 	b->cap = cap;
-}
-
-/* Append n bytes of s and keep the buffer NUL-terminated. */
-void
-sb_addn(struct strbuf *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
 }
 
 /* Append a NUL-terminated string. */
@@ -89,18 +79,37 @@ sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Append v in decimal. */
+/* Append v in decimal: its length found first, then two digits per division, in place. */
 void
 sb_uint(struct strbuf *b, unsigned long long v)
 {
-	char digits[24];
-	int n = sizeof digits;
+	static const char two[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+	unsigned long long lim = 10;
+	size_t n = 1;
+	char *p;
 
-	do {
-		digits[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_addn(b, digits + n, sizeof digits - (size_t)n);
+	while (n < 20 && v >= lim) {
+		n++;
+		lim *= 10; /* wraps only past n == 19, where the loop stops */
+	}
+	p = sb_room(b, n) + n;
+	b->len += n;
+	*p = '\0';
+	while (v >= 100) {
+		const char *d = two + (v % 100) * 2;
+
+		v /= 100;
+		*--p = d[1];
+		*--p = d[0];
+	}
+	if (v >= 10) {
+		*--p = two[v * 2 + 1];
+		*--p = two[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
 }
 
 /* Append v in lowercase hex, without 0x (as printf's %llx). */

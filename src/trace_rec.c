@@ -6,8 +6,10 @@
  */
 #include "trace_rec.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
@@ -631,11 +633,14 @@ trace_rec_json_mask(struct strbuf *b, uint32_t mask)
 	uint32_t rest;
 	int n = epoll_mask_names(mask, names, 32, &rest);
 
-	sb_addn(b, "[", 1);
+	SB_LIT(b, "[");
 	for (int i = 0; i < n; i++) {
-		sb_add(b, i ? ",\"EPOLL" : "\"EPOLL");
+		if (i)
+			SB_LIT(b, ",\"EPOLL");
+		else
+			SB_LIT(b, "\"EPOLL");
 		sb_add(b, names[i]);
-		sb_addn(b, "\"", 1);
+		SB_LIT(b, "\"");
 	}
 	if (rest)
 		sb_printf(b, "%s\"0x%x\"", n ? "," : "", rest);
@@ -652,20 +657,53 @@ json_str(struct strbuf *b, const char *s)
 		sb_add(b, "null");
 }
 
-/* ,"name":value for one field of r. */
+/*
+ * The fixed pieces of each type's JSON, made once: {"type":"NAME","pid":
+ * and each field's ,"name": (--json writes them for every record).
+ */
+#define JSON_KEY_MAX 32
+static struct json_plan {
+	char head[JSON_KEY_MAX + 16];
+	uint8_t head_len;
+	uint8_t key_len[REC_MAX_FIELDS];
+	char key[REC_MAX_FIELDS][JSON_KEY_MAX];
+} json_plans[TR__COUNT];
+static pthread_once_t json_once = PTHREAD_ONCE_INIT;
+
+/* Make every type's pieces.  A name too long for them is a bug in the table. */
 static void
-json_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *f)
+json_plans_make(void)
 {
+	for (int ty = 0; ty < TR__COUNT; ty++) {
+		struct json_plan *jp = &json_plans[ty];
+		const struct rec_type *t = trace_rec_type(ty);
+		int n = snprintf(jp->head, sizeof jp->head, "{\"type\":\"%s\",\"pid\":", trace_rec_type_name(ty));
+
+		if (n < 0 || (size_t)n >= sizeof jp->head)
+			abort();
+		jp->head_len = (uint8_t)n;
+		for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++) {
+			n = snprintf(jp->key[i], sizeof jp->key[i], ",\"%s\":", t->f[i].name);
+			if (n < 0 || (size_t)n >= sizeof jp->key[i])
+				abort();
+			jp->key_len[i] = (uint8_t)n;
+		}
+	}
+}
+
+/* ,"name":value for field i of r's type t. */
+static void
+json_field(struct strbuf *b, const struct trace_rec *r, const struct json_plan *jp, const struct rec_type *t, int i)
+{
+	const struct rec_field *f = &t->f[i];
 	int null;
 	int64_t v;
 
 	if (!field_shown(r, f, &null))
 		return;
-	sb_addn(b, ",\"", 2);
-	sb_add(b, f->name);
-	sb_addn(b, "\":", 2);
+	sb_addn(b, jp->key[i], jp->key_len[i]);
 	if (null) {
-		sb_addn(b, "null", 4);
+		SB_LIT(b, "null");
 		return;
 	}
 	v = trace_rec_field(r, f);
@@ -676,30 +714,43 @@ json_field(struct strbuf *b, const struct trace_rec *r, const struct rec_field *
 	case RK_MASK: trace_rec_json_mask(b, (uint32_t)v); break;
 	case RK_SIGNAL:
 		sb_int(b, (long long)v);
-		sb_add(b, ",\"signal\":");
+		SB_LIT(b, ",\"signal\":");
 		json_str(b, v > 0 ? signal_name((int)v) : NULL);
 		break;
 	case RK_SICODE:
 		sb_int(b, (long long)v);
-		sb_add(b, ",\"si_code_name\":");
+		SB_LIT(b, ",\"si_code_name\":");
 		json_str(b, si_code_name((int)v));
 		break;
 	case RK_ENUM: sb_json_str(b, trace_rec_enum_name(f->arg, (int)v)); break;
 	case RK_CTLOP: sb_json_str(b, epoll_op_name((int)v, 0)); break;
 	case RK_BIT:
-	case RK_IS: sb_add(b, field_true(r, f) ? "true" : "false"); break;
-	case RK_CFLAGS: sb_add(b, v & EPOLL_CLOEXEC ? "[\"EPOLL_CLOEXEC\"]" : "[]"); break;
+	case RK_IS:
+		if (field_true(r, f))
+			SB_LIT(b, "true");
+		else
+			SB_LIT(b, "false");
+		break;
+	case RK_CFLAGS:
+		if (v & EPOLL_CLOEXEC)
+			SB_LIT(b, "[\"EPOLL_CLOEXEC\"]");
+		else
+			SB_LIT(b, "[]");
+		break;
 	case RK_TEXT: sb_json_str(b, r->text); break;
 	case RK_PAIRS:
-		sb_add(b, "[");
-		for (int i = 0; i < r->npairs; i++) {
-			sb_add(b, i ? ",{\"events\":" : "{\"events\":");
-			trace_rec_json_mask(b, r->pairs[i].events);
-			sb_add(b, ",\"data\":");
-			sb_uint(b, (unsigned long long)r->pairs[i].data);
-			sb_addn(b, "}", 1);
+		SB_LIT(b, "[");
+		for (int k = 0; k < r->npairs; k++) {
+			if (k)
+				SB_LIT(b, ",{\"events\":");
+			else
+				SB_LIT(b, "{\"events\":");
+			trace_rec_json_mask(b, r->pairs[k].events);
+			SB_LIT(b, ",\"data\":");
+			sb_uint(b, (unsigned long long)r->pairs[k].data);
+			SB_LIT(b, "}");
 		}
-		sb_add(b, "]");
+		SB_LIT(b, "]");
 		break;
 	}
 }
@@ -709,22 +760,23 @@ void
 trace_rec_json(struct strbuf *b, const struct trace_rec *r)
 {
 	const struct rec_type *t = trace_rec_type(r->type);
+	const struct json_plan *jp;
 
-	sb_add(b, "{\"type\":\"");
-	sb_add(b, trace_rec_type_name(r->type));
-	sb_add(b, "\",\"pid\":");
+	pthread_once(&json_once, json_plans_make);
+	jp = &json_plans[t ? r->type : TR_NONE];
+	sb_addn(b, jp->head, jp->head_len);
 	sb_uint(b, r->pid);
 	if (r->tid != 0 && r->tid != r->pid) {
-		sb_add(b, ",\"tid\":");
+		SB_LIT(b, ",\"tid\":");
 		sb_uint(b, r->tid);
 	}
-	sb_add(b, ",\"seq\":");
+	SB_LIT(b, ",\"seq\":");
 	sb_uint(b, (unsigned long long)r->seq);
-	sb_add(b, ",\"ts_ns\":");
+	SB_LIT(b, ",\"ts_ns\":");
 	sb_uint(b, (unsigned long long)r->ts_ns);
 	for (int i = 0; t && i < REC_MAX_FIELDS && t->f[i].name; i++)
-		json_field(b, r, &t->f[i]);
-	sb_add(b, "}");
+		json_field(b, r, jp, t, i);
+	SB_LIT(b, "}");
 }
 
 /* ---- the text line ------------------------------------------------------- */

@@ -430,6 +430,44 @@ Test(tracefmt, strbuf_grows_and_formats)
 	cr_assert_null(b.s, "sb_free kept the buffer");
 }
 
+/* JSON numbers as printf writes them, at every length from 1 to 20 digits and both ends. */
+Test(tracefmt, numbers_are_written_as_printf_does)
+{
+	unsigned long long us[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 65535, 4294967295ull, 56797930744185ull,
+				    9999999999999999999ull, 10000000000000000000ull, 18446744073709551615ull };
+	long long is[] = { 0, -1, -9, -10, -99, -100, 2147483647, -2147483648ll, 9223372036854775807ll,
+			   -9223372036854775807ll - 1 };
+	struct strbuf b;
+	char want[32];
+
+	sb_init(&b);
+	for (size_t i = 0; i < sizeof us / sizeof us[0]; i++) {
+		sb_reset(&b);
+		sb_add(&b, "x");
+		sb_uint(&b, us[i]);
+		snprintf(want, sizeof want, "x%llu", us[i]);
+		cr_assert_str_eq(b.s, want, "sb_uint(%llu) wrote %s", us[i], b.s);
+		cr_assert_eq(b.len, strlen(want), "sb_uint(%llu): length %zu", us[i], b.len);
+	}
+	for (unsigned long long p = 1, k = 0; k < 20; k++, p *= 10) {
+		sb_reset(&b);
+		sb_uint(&b, p);
+		snprintf(want, sizeof want, "%llu", p);
+		cr_assert_str_eq(b.s, want, "sb_uint(10^%llu) wrote %s", k, b.s);
+		sb_reset(&b);
+		sb_uint(&b, p - 1);
+		snprintf(want, sizeof want, "%llu", p - 1);
+		cr_assert_str_eq(b.s, want, "sb_uint(10^%llu - 1) wrote %s", k, b.s);
+	}
+	for (size_t i = 0; i < sizeof is / sizeof is[0]; i++) {
+		sb_reset(&b);
+		sb_int(&b, is[i]);
+		snprintf(want, sizeof want, "%lld", is[i]);
+		cr_assert_str_eq(b.s, want, "sb_int(%lld) wrote %s", is[i], b.s);
+	}
+	sb_free(&b);
+}
+
 /* ---- mask and op names ------------------------------------------------ */
 
 Test(tracefmt, epoll_mask_str_short_and_long)
