@@ -8,12 +8,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "util.h"
 
 #define MAX_TIMERS 128
 #define BATCH 64
+/*
+ * A gulp that finds at least this much waiting is a stream under load:
+ * the next one is taken by the clock alone, without waking for readiness
+ * in between (see gulp_due).
+ */
+#define GULP_BUSY 16384
 
 struct watch {
 	struct loop *loop;
@@ -218,17 +225,31 @@ run_timers(struct loop *l)
 	return ran;
 }
 
-/* A gulp is due: read it, then watch the fd again (fn may have deleted it: EOF). */
+/*
+ * A gulp is due: read it, then watch the fd again (fn may have deleted it:
+ * EOF).  When it found the stream busy, the next gulp is simply due two
+ * periods later, the fd still unwatched: under load the front end then
+ * wakes once per two periods, not twice per period (for the timer, and at
+ * once for the writer's next write), and each wake-up is a switch away
+ * from the processes it traces, on their CPU.
+ */
 static void
 gulp_due(void *arg)
 {
 	struct watch *w = arg;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	int waiting = 0;
 
 	w->gulp_timer = 0;
+	if (ioctl(w->fd, FIONREAD, &waiting) < 0)
+		waiting = 0;
 	w->fn(w->arg, EPOLLIN);
-	if (!w->dead)
-		epoll_ctl(w->loop->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+	if (w->dead)
+		return;
+	if (waiting >= GULP_BUSY && (w->gulp_timer = loop_timer(w->loop, now_ns() + 2 * w->gulp_ns, gulp_due, w)) > 0)
+		return;
+	w->gulp_timer = 0;
+	epoll_ctl(w->loop->epfd, EPOLL_CTL_MOD, w->fd, &ev);
 }
 
 /*

@@ -133,11 +133,13 @@ run_action(struct run *r, int state, const char *fmt, ...)
 /*
  * The trace pipe and the pty are read in gulps (loop_add_gulped): once one
  * is readable, the front end stops watching it for a while and then drains
- * it whole.  Under load that turns a wake-up per worker write into a
- * hundred a second for the trace (the workers do not block: the pipe holds
- * 1 MiB, several times what they write in 10 ms; 2 ms when the pipe could
- * not be grown), and costs a latency that no screen at 30 frames a second
- * can show.  The pty holds less (its line discipline's buffers): 4 ms.
+ * it whole.  Under load that turns a wake-up per worker write into fifty a
+ * second for the trace: a gulp that finds the stream busy leaves it
+ * unwatched and takes the next one by the clock, twice the period later
+ * (the workers do not block: the pipe holds 1 MiB, several times what they
+ * write in 20 ms; 2 ms gulps when the pipe could not be grown).  The
+ * latency is less than a screen at 30 frames a second can show.  The pty
+ * holds less (its line discipline's buffers): 4 ms.
  */
 #define TRACE_GULP_NS (10 * 1000 * 1000)
 #define TRACE_GULP_SMALL_NS (2 * 1000 * 1000)

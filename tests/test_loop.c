@@ -83,6 +83,40 @@ Test(loop, gulped_fd_is_read_once_for_many_writes_then_watched_again)
 	close(p[0]);
 }
 
+/*
+ * A gulp that finds 16 KiB or more waiting (a stream under load) leaves
+ * the fd unwatched: what comes next waits for the clock, not for
+ * readiness (one wake-up a gulp under load instead of two).
+ */
+Test(loop, a_busy_stream_is_next_read_by_the_clock_not_its_readiness)
+{
+	struct reader rd = { 0 };
+	static char big[20000];
+	int p[2];
+	uint64_t t1;
+
+	setup_pipe(&rd, p, 100 * GULP);
+	cr_assert_eq(write(p[1], big, sizeof big), (ssize_t)sizeof big);
+	cr_assert(run_until(rd.l, &rd.calls, 1), "the gulp never ran");
+	t1 = now_ns();
+	cr_assert_eq(rd.bytes, sizeof big);
+	cr_assert_eq(write(p[1], "x", 1), 1);
+	{
+		int ran = loop_run_once(rd.l, 0);
+
+		if (now_ns() - t1 < 100 * GULP) /* else this machine was too slow to tell: the gulp may be due */
+			cr_assert_eq(ran, 0, "the busy fd was watched again: its readiness ran something (%d calls)",
+				     rd.calls);
+	}
+	cr_assert(run_until(rd.l, &rd.calls, 2), "the next gulp never came by the clock");
+	cr_assert_eq(rd.bytes, sizeof big + 1);
+	/* That gulp found one byte: the stream is quiet, and the fd is watched again. */
+	close(p[1]);
+	cr_assert(run_until(rd.l, &rd.eof, 1), "EOF never read");
+	loop_free(rd.l);
+	close(p[0]);
+}
+
 Test(loop, deleting_a_gulped_fd_drops_its_pending_gulp)
 {
 	struct reader rd = { 0 };
