@@ -617,6 +617,28 @@ Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
 		  T.screen);
 }
 
+/*
+ * At 80x24 the overview gives the kernel's view six rows of 46 columns:
+ * its summary and column header must leave room for the entries, and the
+ * verdict must be in sight without zooming.
+ */
+Test(tui, kernel_view_at_80x24_shows_entries_and_verdicts_unzoomed)
+{
+	tui_init(&T, "k80");
+	cr_assert_eq(tui_start(&T, 80, 24, "echo-herd", NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "the scenario did not start:\n%s", T.screen);
+	tui_keys(&T, "k");
+	cr_assert(tui_wait_re(&T, "9 Kernel's view", WAIT_MS), "k did not show the kernel's view:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "^   fd +kernel +traced +data +verdict +\xe2\x94\x82", WAIT_MS),
+		  "the column header is not one line in the half-width panel:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "^[0-9]+ echo-w[01] +epfd [0-9]+ \xe2\x86\x92 instance #[0-9]+", WAIT_MS),
+		  "no epoll fd under the header:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "^   3 +IN\\|ERR\\|HUP\\|ET +IN\\|ET +3 +agree", WAIT_MS),
+		  "no entry with its verdict in the overview at 80x24:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "9 Kernel's view .*\xe2\x86\x93[0-9]+ more", NULL, 0),
+		  "the panel does not say that more of it is below:\n%s", T.screen);
+}
+
 Test(tui, kernel_view_one_instance_held_by_two_pids)
 {
 	tui_init(&T, "kshared");

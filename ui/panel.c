@@ -15,6 +15,7 @@
 #include "crt.h"
 
 #define FOOT_MIN_BODY 3 /* body rows a footer (the waits under the timeline) leaves, when there are that many */
+#define HEAD_MIN_BODY 2 /* body rows a fixed header must leave, or it scrolls with the body */
 
 static const struct panel_ops *const all_ops[P__COUNT] = {
 	[P_EPOLL] = &panel_epoll_ops, [P_WAIT] = &panel_wait_ops,   [P_SEM] = &panel_sem_ops,
@@ -87,11 +88,32 @@ panel_want(const struct panel *p)
 	return 1 + p->L.n;
 }
 
+/*
+ * Header lines kept fixed above the body: all of them, unless they would
+ * leave the body fewer than HEAD_MIN_BODY rows (a short panel at 80x24):
+ * then none, and the header scrolls with the body, so that the first rows
+ * of what the panel is about stay in sight.
+ */
+static int
+head_fixed(const struct panel *p)
+{
+	int body = lines_body(&p->L), keep = body < HEAD_MIN_BODY ? body : HEAD_MIN_BODY;
+
+	return p->r.h - 1 - p->L.nheader >= keep ? p->L.nheader : 0;
+}
+
+/* Lines that scroll: the body, and the header when it is not fixed. */
+static int
+scrolled(const struct panel *p)
+{
+	return lines_body(&p->L) + p->L.nheader - head_fixed(p);
+}
+
 /* Footer rows shown: all of them, unless the body would keep fewer than FOOT_MIN_BODY rows. */
 static int
 foot_rows(const struct panel *p)
 {
-	int room = p->r.h - 1 - p->L.nheader, body = lines_body(&p->L), nfoot = lines_nfooter(&p->L);
+	int room = p->r.h - 1 - head_fixed(p), body = scrolled(p), nfoot = lines_nfooter(&p->L);
 	int keep = body < FOOT_MIN_BODY ? body : FOOT_MIN_BODY;
 
 	if (nfoot > room - keep)
@@ -103,7 +125,7 @@ foot_rows(const struct panel *p)
 static int
 body_rows(const struct panel *p)
 {
-	int n = p->r.h - 1 - p->L.nheader - foot_rows(p);
+	int n = p->r.h - 1 - head_fixed(p) - foot_rows(p);
 
 	return n > 0 ? n : 0;
 }
@@ -112,7 +134,7 @@ body_rows(const struct panel *p)
 static void
 clamp_scroll(struct panel *p)
 {
-	int body = lines_body(&p->L), rows = body_rows(p), max = body - rows;
+	int body = scrolled(p), rows = body_rows(p), max = body - rows;
 
 	if (max < 0)
 		max = 0;
@@ -125,35 +147,60 @@ clamp_scroll(struct panel *p)
 		p->scroll = 0;
 }
 
-/* The title rule: key, name, extra, scroll position. */
+/*
+ * Cut s (" words ") to fit cols columns after its last whole word that
+ * does, with an ellipsis and a space; to nothing when not even one word fits.
+ */
+static void
+cut_words(char *s, size_t cap, int cols)
+{
+	const char *ell = crt_g(G_ELLIPSIS);
+	int b = lines_bytes_for_cols(s, (int)strlen(s), cols - lines_cols(ell) - 1);
+
+	while (b > 1 && s[b] != ' ')
+		b--;
+	if (b <= 1) {
+		s[0] = '\0';
+		return;
+	}
+	snprintf(s + b, cap - (size_t)b, "%s ", ell);
+}
+
+/* The title rule: key, name, extra, scroll position (the extra is cut first: what is out of sight is not). */
 static void
 render_title(struct panel *p, int focused, int above, int below)
 {
-	char buf[160];
-	int x = p->r.x, w = p->r.w, used;
+	char buf[160], mark[96];
+	int x = p->r.x, w = p->r.w, used, nmark;
 
+	mark[0] = '\0';
+	if (p->ops->bottom && below > 0)
+		/* TRANSLATORS: on a panel's top rule, right: %1$s%2$d: "↓" and how many newer lines are below, out of sight; End: the key. */
+		snprintf(mark, sizeof mark, P_(" %1$s%2$d newer (End) ", " %1$s%2$d newer (End) ", below),
+			 crt_g(G_DOWN), below);
+	else if (p->ops->bottom && above > 0)
+		snprintf(mark, sizeof mark, " %s%d ", crt_g(G_UP), above);
+	else if (!p->ops->bottom && below > 0)
+		/* TRANSLATORS: on a panel's top rule, right: %1$s%2$d: "↓" and how many more lines are below, out of sight. */
+		snprintf(mark, sizeof mark, P_(" %1$s%2$d more ", " %1$s%2$d more ", below), crt_g(G_DOWN), below);
+	else if (!p->ops->bottom && above > 0)
+		snprintf(mark, sizeof mark, " %s%d ", crt_g(G_UP), above);
+	nmark = mark[0] ? lines_cols(mark) : 0;
 	draw_hline(p->r.y, x, w, focused ? CS_FOCUS : CS_DIM);
 	snprintf(buf, sizeof buf, " %c %s ", p->ops->key, _(p->ops->name));
 	used = 1 + draw_text(p->r.y, x + 1, w - 1, focused ? CS_FOCUS : CS_TITLE, buf);
-	if (p->L.title[0] && used + 2 < w) {
+	if (nmark && used + nmark + 2 >= w)
+		nmark = 0; /* no room for it beside the name */
+	if (p->L.title[0] && used + 2 < w - (nmark ? nmark + 1 : 0)) {
+		int room = w - used - (nmark ? nmark + 1 : 0);
+
 		snprintf(buf, sizeof buf, " %s ", p->L.title);
-		used += draw_text(p->r.y, x + used, w - used, focused ? CS_FOCUS : CS_NORMAL, buf);
+		if (lines_cols(buf) > room)
+			cut_words(buf, sizeof buf, room);
+		used += draw_text(p->r.y, x + used, room, focused ? CS_FOCUS : CS_NORMAL, buf);
 	}
-	buf[0] = '\0';
-	if (p->ops->bottom && below > 0)
-		/* TRANSLATORS: on a panel's top rule, right: %1$s%2$d: "↓" and how many newer lines are below, out of sight; End: the key. */
-		snprintf(buf, sizeof buf, P_(" %1$s%2$d newer (End) ", " %1$s%2$d newer (End) ", below), crt_g(G_DOWN),
-			 below);
-	else if (p->ops->bottom && above > 0)
-		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
-	else if (!p->ops->bottom && below > 0)
-		/* TRANSLATORS: on a panel's top rule, right: %1$s%2$d: "↓" and how many more lines are below, out of sight. */
-		snprintf(buf, sizeof buf, P_(" %1$s%2$d more ", " %1$s%2$d more ", below), crt_g(G_DOWN), below);
-	else if (!p->ops->bottom && above > 0)
-		snprintf(buf, sizeof buf, " %s%d ", crt_g(G_UP), above);
-	if (buf[0] && used + lines_cols(buf) + 2 < w)
-		draw_text(p->r.y, x + w - lines_cols(buf) - 1, lines_cols(buf),
-			  p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, buf);
+	if (nmark)
+		draw_text(p->r.y, x + w - nmark - 1, nmark, p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, mark);
 }
 
 /*
@@ -161,17 +208,18 @@ render_title(struct panel *p, int focused, int above, int below)
  * fills its rows from the newest: never the tail of a wrapped line whose
  * head is out of sight.  It starts at the next whole line instead, or, if
  * the newest line alone is taller than the rows, at that line's head.
+ * The scrolled lines are L->v[base ...] and there are body of them.
  */
 static int
-whole_first(const struct lines *L, int first, int rows)
+whole_first(const struct lines *L, int base, int body, int first, int rows)
 {
-	int body = lines_body(L), f = first;
+	int f = first;
 
-	while (f < body && L->v[L->nheader + f].cont)
+	while (f < body && L->v[base + f].cont)
 		f++;
 	if (f < body && f < first + rows)
 		return f;
-	while (first > 0 && L->v[L->nheader + first].cont)
+	while (first > 0 && L->v[base + first].cont)
 		first--;
 	return first;
 }
@@ -181,18 +229,18 @@ void
 panel_render(struct panel *p, int focused)
 {
 	struct lines *L = &p->L;
-	int rows, body, first, y, nfoot = foot_rows(p), above, below;
+	int rows, body, first, y, nfoot = foot_rows(p), above, below, head = head_fixed(p);
 
 	if (p->r.h <= 0 || p->r.w <= 0)
 		return;
 	clamp_scroll(p);
 	rows = body_rows(p);
-	body = lines_body(L);
+	body = scrolled(p);
 	if (p->ops->bottom) {
 		first = body - rows - p->scroll;
 		if (first < 0)
 			first = 0;
-		first = whole_first(L, first, rows);
+		first = whole_first(L, head, body, first, rows);
 		above = first;
 		below = p->scroll;
 	} else {
@@ -204,10 +252,10 @@ panel_render(struct panel *p, int focused)
 	}
 	render_title(p, focused, above, below);
 	y = p->r.y + 1;
-	for (int i = 0; i < L->nheader && y < p->r.y + p->r.h; i++)
+	for (int i = 0; i < head && y < p->r.y + p->r.h; i++)
 		draw_line(y++, p->r.x, p->r.w, &L->v[i], 0);
 	for (int i = 0; i < rows && first + i < body; i++) {
-		int k = L->nheader + first + i;
+		int k = head + first + i;
 		int more = i == rows - 1 && first + i + 1 < body && L->v[k + 1].cont;
 
 		/* The last row shown, with its wrapped rest out of sight, is marked cut. */
@@ -216,8 +264,8 @@ panel_render(struct panel *p, int focused)
 	/* The footer follows the body, and keeps the last rows when the body fills the panel. */
 	if (y > p->r.y + p->r.h - nfoot)
 		y = p->r.y + p->r.h - nfoot;
-	if (y < p->r.y + 1 + L->nheader)
-		y = p->r.y + 1 + L->nheader;
+	if (y < p->r.y + 1 + head)
+		y = p->r.y + 1 + head;
 	for (int i = 0; i < nfoot && y < p->r.y + p->r.h; i++)
 		draw_line(y++, p->r.x, p->r.w, &L->v[L->footer + i], 0);
 }

@@ -34,6 +34,19 @@
 #define COL_VERDICT 43
 #define COL_ADATA 25
 #define COL_AWHAT 34
+/*
+ * In a panel narrower than the verdict's column and its longest word (the
+ * overview's half of 80 columns), the columns close up to what common
+ * entries need (IN|ERR|HUP|ET, IN|ET, a small data): the verdict stays in
+ * sight.  An entry wider than its column pushes the rest one space on.
+ */
+#define NARROW_BELOW (COL_VERDICT + 14)
+#define NCOL_KERNEL 7
+#define NCOL_TRACED 21
+#define NCOL_DATA 28
+#define NCOL_VERDICT 33
+#define NCOL_ADATA 21
+#define NCOL_AWHAT 29
 
 /* Where each column starts, from the headers of this drawing. */
 static struct {
@@ -50,18 +63,34 @@ col_after(int least, int at, const char *head)
 	return end > least ? end : least;
 }
 
+/* Go to display column col_at of the current line; if it is there already, past a space at least. */
+static void
+pad_to(struct lines *L, int col_at)
+{
+	const struct line *ln = L->n > 0 ? &L->v[L->n - 1] : NULL;
+
+	if (ln && ln->cols >= col_at) {
+		if (ln->len > 0 && ln->s[ln->len - 1] != ' ')
+			lines_printf(L, " ");
+		return;
+	}
+	lines_pad(L, col_at);
+}
+
 /* A header at display column col_at of the current line. */
 static void
 put_at(struct lines *L, int col_at, const char *s)
 {
-	lines_pad(L, col_at);
+	pad_to(L, col_at);
 	lines_printf(L, "%s", s);
 }
 
-/* Write the header row at the columns it needs, and keep them for the entries. */
+/* Write the header row at the columns it needs (closed up below NARROW_BELOW columns), and keep them for the entries. */
 static void
-header_line(struct lines *L, int beside)
+header_line(struct lines *L, int beside, int w)
 {
+	int narrow = w < NARROW_BELOW;
+
 	/*
 	 * TRANSLATORS: table headers of the Kernel's view (this and the next
 	 * five); short: "fd" at most 4 columns, "kernel" 14, "traced" 11,
@@ -70,19 +99,19 @@ header_line(struct lines *L, int beside)
 	const char *fd = _("fd"), *kernel = C_("kernel view column", "kernel"), *tr = _("traced"), *data = "data",
 		   *verdict = _("verdict"), *events = _("events"), *what = _("what the watched fd is");
 
-	col.kernel = col.akernel = col_after(COL_KERNEL, 3, fd);
+	col.kernel = col.akernel = col_after(narrow ? NCOL_KERNEL : COL_KERNEL, 3, fd);
 	lines_printf(L, "   %s", fd);
 	if (beside) {
-		col.traced = col_after(COL_TRACED, col.kernel, kernel);
-		col.data = col_after(COL_DATA, col.traced, tr);
-		col.verdict = col_after(COL_VERDICT, col.data, data);
+		col.traced = col_after(narrow ? NCOL_TRACED : COL_TRACED, col.kernel, kernel);
+		col.data = col_after(narrow ? NCOL_DATA : COL_DATA, col.traced, tr);
+		col.verdict = col_after(narrow ? NCOL_VERDICT : COL_VERDICT, col.data, data);
 		put_at(L, col.kernel, kernel);
 		put_at(L, col.traced, tr);
 		put_at(L, col.data, data);
 		put_at(L, col.verdict, verdict);
 	} else {
-		col.adata = col_after(COL_ADATA, col.akernel, events);
-		col.awhat = col_after(COL_AWHAT, col.adata, data);
+		col.adata = col_after(narrow ? NCOL_ADATA : COL_ADATA, col.akernel, events);
+		col.awhat = col_after(narrow ? NCOL_AWHAT : COL_AWHAT, col.adata, data);
 		put_at(L, col.akernel, events);
 		put_at(L, col.adata, data);
 		put_at(L, col.awhat, what);
@@ -161,9 +190,12 @@ other_holders(const struct kview *kv, int pid, const struct kv_fd *e, char *buf,
 	return n;
 }
 
-/* Counts for the summary: epoll fds, the pids holding them, one anon inode for all? */
+/*
+ * Counts for the summary: epoll fds, the pids holding them; *nfds_out the
+ * epoll fds, *anon_ino their one anon inode when they all share it (else 0).
+ */
 static void
-summary_line(struct lines *L, const struct kview *kv, int w)
+summary_line(struct lines *L, const struct kview *kv, int *nfds_out, unsigned long *anon_ino)
 {
 	int nfds = 0, npids = 0, same_ino = 1;
 	unsigned long ino = 0;
@@ -184,6 +216,8 @@ summary_line(struct lines *L, const struct kview *kv, int w)
 		}
 		npids += here;
 	}
+	*nfds_out = nfds;
+	*anon_ino = 0;
 	lines_add(L);
 	if (nfds == 0) {
 		lines_put(L, CS_DIM, _("no epoll fd in these processes"));
@@ -207,17 +241,21 @@ summary_line(struct lines *L, const struct kview *kv, int w)
 			     kv->unknown, errno_name(kv->kcmp_err));
 		lines_style(L, CS_NORMAL);
 	}
-	if (nfds > 1 && same_ino) {
-		char text[160];
+	if (nfds > 1 && same_ino)
+		*anon_ino = ino;
+}
 
-		if (nfds == 2)
-			snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for both: only kcmp tells them apart"),
-				 ino);
-		else
-			snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for all: only kcmp tells them apart"),
-				 ino);
-		lines_wrap(L, text, w, 0, CS_DIM, 0);
-	}
+/* Why the instance numbers come from kcmp (fdinfo's inode is one for all): under the summary, or the entries. */
+static void
+anon_note(struct lines *L, int nfds, unsigned long ino, int w)
+{
+	char text[160];
+
+	if (nfds == 2)
+		snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for both: only kcmp tells them apart"), ino);
+	else
+		snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for all: only kcmp tells them apart"), ino);
+	lines_wrap(L, text, w, 0, CS_DIM, 0);
 }
 
 /* The traced entry the kernel's entry was matched with, or NULL. */
@@ -283,16 +321,16 @@ entry_line(struct lines *L, const struct view *v, const struct kentry *e, int w)
 
 	lines_add(L);
 	lines_printf(L, "   %d", e->fd);
-	lines_pad(L, col.kernel);
+	pad_to(L, col.kernel);
 	lines_printf(L, "%s", e->verdict == KC_TRACE_ONLY ? dash : kmask(e->events, km, sizeof km));
-	lines_pad(L, col.traced);
+	pad_to(L, col.traced);
 	if (e->verdict == KC_TRACE_ONLY)
 		lines_printf(L, "%s", kmask(e->events, tm, sizeof tm));
 	else
 		lines_printf(L, "%s", t ? kmask(t->events, tm, sizeof tm) : dash);
-	lines_pad(L, col.data);
+	pad_to(L, col.data);
 	lines_printf(L, "%s ", panel_data_str(e->data, 1, d, sizeof d));
-	lines_pad(L, col.verdict);
+	pad_to(L, col.verdict);
 	if (e->verdict == KC_AGREE) {
 		/* TRANSLATORS: a verdict: the kernel's entry and the traced one are the same. */
 		lines_put(L, CS_OK, _("agree"));
@@ -317,11 +355,11 @@ watch_line(struct lines *L, const struct kv_watch *wt)
 
 	lines_add(L);
 	lines_printf(L, "   %d", wt->tfd);
-	lines_pad(L, col.akernel);
+	pad_to(L, col.akernel);
 	lines_printf(L, "%s ", kmask(wt->events, km, sizeof km));
-	lines_pad(L, col.adata);
+	pad_to(L, col.adata);
 	lines_printf(L, "%s ", panel_data_str(wt->data, 0, d, sizeof d));
-	lines_pad(L, col.awhat);
+	pad_to(L, col.awhat);
 	if (strstr(wt->what, "LISTEN")) {
 		lines_put(L, CS_LISTEN, crt_g(G_LISTEN));
 		lines_printf(L, " ");
@@ -473,7 +511,8 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct ksnap *ks = v->ks;
 	struct lines *L = &pn->L;
-	int keep = v->mode == VIEW_ATTACH && ks && ks->have;
+	int keep = v->mode == VIEW_ATTACH && ks && ks->have, nfds;
+	unsigned long anon_ino;
 
 	if (keep && drawn.pn == pn && drawn.read_at == ks->read_at && drawn.w == w && L->n > 0)
 		return;
@@ -504,16 +543,24 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 			/* TRANSLATORS: in the panel's title. */
 			snprintf(L->title, sizeof L->title, "%s", _("from /proc: agrees with the trace"));
 	}
-	summary_line(L, &ks->kv, w);
+	summary_line(L, &ks->kv, &nfds, &anon_ino);
+	if (anon_ino && w >= NARROW_BELOW) { /* narrower, it goes under the entries: they come first */
+		anon_note(L, nfds, anon_ino, w);
+		anon_ino = 0;
+	}
 	lines_add(L);
 	lines_style(L, CS_HEAD);
-	header_line(L, v->mode == VIEW_LIVE && ks->checked);
+	header_line(L, v->mode == VIEW_LIVE && ks->checked, w);
 	lines_end_header(L);
 	for (int i = 0; i < ks->kv.np; i++)
 		proc_block(L, v, &ks->kv.p[i], w);
 	if (ks->kv.np == 0) {
 		lines_add(L);
 		lines_put(L, CS_DIM, _("no process to look at"));
+	}
+	if (anon_ino) {
+		lines_add(L);
+		anon_note(L, nfds, anon_ino, w);
 	}
 }
 
