@@ -540,8 +540,11 @@ headless_main(int argc, char **argv)
 	 * ones (--json under load writes tens of MB a second); each turn of
 	 * the loop still flushes what it printed.
 	 */
-	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (!isatty(STDOUT_FILENO)) {
+		static char out[1 << 16]; /* glibc ignores the size when it is left to allocate the buffer */
+
+		setvbuf(stdout, out, _IOFBF, sizeof out);
+	}
 	/*
 	 * Options anywhere, but nothing after run's PROGRAM is ours: getopt
 	 * stops at each word that is not an option ("+"), and the words are

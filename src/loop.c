@@ -6,6 +6,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -29,6 +30,7 @@ struct watch {
 	loop_fd_fn fn;
 	void *arg;
 	uint64_t gulp_ns; /* 0: call fn on every readiness */
+	int capacity;     /* a gulped pipe's size (F_GETPIPE_SZ), 0 for anything else */
 	int gulp_timer;   /* a gulp is pending: fd is not watched until it runs */
 	struct watch *next_dead;
 };
@@ -142,6 +144,9 @@ loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *a
 	if (w == NULL)
 		return -1;
 	w->gulp_ns = gulp_ns;
+	w->capacity = fcntl(fd, F_GETPIPE_SZ);
+	if (w->capacity < 0)
+		w->capacity = 0;
 	return 0;
 }
 
@@ -227,11 +232,12 @@ run_timers(struct loop *l)
 
 /*
  * A gulp is due: read it, then watch the fd again (fn may have deleted it:
- * EOF).  When it found the stream busy, the next gulp is simply due two
- * periods later, the fd still unwatched: under load the front end then
- * wakes once per two periods, not twice per period (for the timer, and at
- * once for the writer's next write), and each wake-up is a switch away
- * from the processes it traces, on their CPU.
+ * EOF).  When it found the stream busy, the next gulp is due by the clock
+ * alone, the fd still unwatched: under load the front end then wakes once
+ * a gulp, not twice (for the timer, and at once for the writer's next
+ * write), and each wake-up is a switch away from the processes it traces,
+ * on their CPU.  A pipe that was at most a quarter full waits two periods
+ * (it still has room for them); a fuller one, or anything else, one.
  */
 static void
 gulp_due(void *arg)
@@ -239,6 +245,7 @@ gulp_due(void *arg)
 	struct watch *w = arg;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 	int waiting = 0;
+	uint64_t next;
 
 	w->gulp_timer = 0;
 	if (ioctl(w->fd, FIONREAD, &waiting) < 0)
@@ -246,7 +253,8 @@ gulp_due(void *arg)
 	w->fn(w->arg, EPOLLIN);
 	if (w->dead)
 		return;
-	if (waiting >= GULP_BUSY && (w->gulp_timer = loop_timer(w->loop, now_ns() + 2 * w->gulp_ns, gulp_due, w)) > 0)
+	next = w->capacity > 0 && waiting <= w->capacity / 4 ? 2 * w->gulp_ns : w->gulp_ns;
+	if (waiting >= GULP_BUSY && (w->gulp_timer = loop_timer(w->loop, now_ns() + next, gulp_due, w)) > 0)
 		return;
 	w->gulp_timer = 0;
 	epoll_ctl(w->loop->epfd, EPOLL_CTL_MOD, w->fd, &ev);

@@ -22,8 +22,9 @@ int loop_mod(struct loop *l, int fd, uint32_t events);
  * watching it for gulp_ns, then calls fn(arg, EPOLLIN) once (fn should read
  * it dry) and watches it again, unless fn deleted it.  Under a steady stream
  * that is one call per gulp_ns instead of one per write; when a gulp found
- * 16 KiB or more waiting, the next comes 2 * gulp_ns later by the clock
- * alone (the fd stays unwatched meanwhile; a hang-up is still read at once).
+ * 16 KiB or more waiting, the next comes by the clock alone, 2 * gulp_ns
+ * later if fd is a pipe that was at most a quarter full, else gulp_ns (the
+ * fd stays unwatched meanwhile; a hang-up is still read at once).
  */
 int loop_add_gulped(struct loop *l, int fd, uint64_t gulp_ns, loop_fd_fn fn, void *arg);
 /* Stop watching fd (a pending gulp is dropped); safe from inside a callback.  Does not close it. */

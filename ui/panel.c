@@ -155,7 +155,14 @@ static void
 cut_words(char *s, size_t cap, int cols)
 {
 	const char *ell = crt_g(G_ELLIPSIS);
-	int b = lines_bytes_for_cols(s, (int)strlen(s), cols - lines_cols(ell) - 1);
+	size_t len = strlen(s);
+	int b;
+
+	if (len > 0 && s[len - 1] == ' ' && lines_cols(s) - 1 <= cols) { /* only its closing space is too much */
+		s[len - 1] = '\0';
+		return;
+	}
+	b = lines_bytes_for_cols(s, (int)len, cols - lines_cols(ell) - 1);
 
 	while (b > 1 && s[b] != ' ')
 		b--;
@@ -197,7 +204,7 @@ render_title(struct panel *p, int focused, int above, int below)
 		snprintf(buf, sizeof buf, " %s ", p->L.title);
 		if (lines_cols(buf) > room)
 			cut_words(buf, sizeof buf, room);
-		used += draw_text(p->r.y, x + used, room, focused ? CS_FOCUS : CS_NORMAL, buf);
+		draw_text(p->r.y, x + used, room, focused ? CS_FOCUS : CS_NORMAL, buf);
 	}
 	if (nmark)
 		draw_text(p->r.y, x + w - nmark - 1, nmark, p->ops->bottom && below > 0 ? CS_WARN : CS_DIM, mark);
@@ -215,6 +222,8 @@ whole_first(const struct lines *L, int base, int body, int first, int rows)
 {
 	int f = first;
 
+	if (rows <= 0 || first >= body)
+		return first; /* nothing of the body is shown */
 	while (f < body && L->v[base + f].cont)
 		f++;
 	if (f < body && f < first + rows)

@@ -192,10 +192,11 @@ other_holders(const struct kview *kv, int pid, const struct kv_fd *e, char *buf,
 
 /*
  * Counts for the summary: epoll fds, the pids holding them; *nfds_out the
- * epoll fds, *anon_ino their one anon inode when they all share it (else 0).
+ * epoll fds, *same 1 when there are several and they all show one anon
+ * inode, *anon_ino (fdinfo cannot tell them apart).
  */
 static void
-summary_line(struct lines *L, const struct kview *kv, int *nfds_out, unsigned long *anon_ino)
+summary_line(struct lines *L, const struct kview *kv, int *nfds_out, int *same, unsigned long *anon_ino)
 {
 	int nfds = 0, npids = 0, same_ino = 1;
 	unsigned long ino = 0;
@@ -217,7 +218,8 @@ summary_line(struct lines *L, const struct kview *kv, int *nfds_out, unsigned lo
 		npids += here;
 	}
 	*nfds_out = nfds;
-	*anon_ino = 0;
+	*same = 0;
+	*anon_ino = ino;
 	lines_add(L);
 	if (nfds == 0) {
 		lines_put(L, CS_DIM, _("no epoll fd in these processes"));
@@ -241,8 +243,7 @@ summary_line(struct lines *L, const struct kview *kv, int *nfds_out, unsigned lo
 			     kv->unknown, errno_name(kv->kcmp_err));
 		lines_style(L, CS_NORMAL);
 	}
-	if (nfds > 1 && same_ino)
-		*anon_ino = ino;
+	*same = nfds > 1 && same_ino;
 }
 
 /* Why the instance numbers come from kcmp (fdinfo's inode is one for all): under the summary, or the entries. */
@@ -511,7 +512,7 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct ksnap *ks = v->ks;
 	struct lines *L = &pn->L;
-	int keep = v->mode == VIEW_ATTACH && ks && ks->have, nfds;
+	int keep = v->mode == VIEW_ATTACH && ks && ks->have, nfds, same_ino;
 	unsigned long anon_ino;
 
 	if (keep && drawn.pn == pn && drawn.read_at == ks->read_at && drawn.w == w && L->n > 0)
@@ -543,10 +544,10 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 			/* TRANSLATORS: in the panel's title. */
 			snprintf(L->title, sizeof L->title, "%s", _("from /proc: agrees with the trace"));
 	}
-	summary_line(L, &ks->kv, &nfds, &anon_ino);
-	if (anon_ino && w >= NARROW_BELOW) { /* narrower, it goes under the entries: they come first */
+	summary_line(L, &ks->kv, &nfds, &same_ino, &anon_ino);
+	if (same_ino && w >= NARROW_BELOW) { /* narrower, it goes under the entries: they come first */
 		anon_note(L, nfds, anon_ino, w);
-		anon_ino = 0;
+		same_ino = 0;
 	}
 	lines_add(L);
 	lines_style(L, CS_HEAD);
@@ -558,7 +559,7 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 		lines_add(L);
 		lines_put(L, CS_DIM, _("no process to look at"));
 	}
-	if (anon_ino) {
+	if (same_ino) {
 		lines_add(L);
 		anon_note(L, nfds, anon_ino, w);
 	}
