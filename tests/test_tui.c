@@ -590,13 +590,20 @@ pred_zoomed(struct tui *t, void *arg)
 	       !tui_match(t->screen, "6 Process groups", NULL, 0);
 }
 
-Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
+/* Start scenario at cols x rows, wait until the screen matches ready_re, press k: the Kernel's view is shown. */
+static void
+kernel_view_of(const char *tag, int cols, int rows, const char *scenario, const char *ready_re)
 {
-	tui_init(&T, "kdup");
-	cr_assert_eq(tui_start(&T, 100, 30, "ctl-errors", NULL, NULL), 0);
-	cr_assert(tui_wait_re(&T, "holding its fds open", WAIT_MS), "the probe did not finish its steps:\n%s", T.screen);
+	tui_init(&T, tag);
+	cr_assert_eq(tui_start(&T, cols, rows, scenario, NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, ready_re, WAIT_MS), "%s never showed /%s/:\n%s", scenario, ready_re, T.screen);
 	tui_keys(&T, "k");
 	cr_assert(tui_wait_re(&T, "9 Kernel's view", WAIT_MS), "k did not show the kernel's view:\n%s", T.screen);
+}
+
+Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
+{
+	kernel_view_of("kdup", 100, 30, "ctl-errors", "holding its fds open");
 	tui_keys(&T, "9");
 	cr_assert(tui_wait_re(&T, "from /proc: 1 difference", WAIT_MS), "no confirmed difference:\n%s", T.screen);
 	/* Waits, not a look: a frame may be caught half drawn, top first. */
@@ -624,11 +631,7 @@ Test(tui, kernel_view_flags_the_dup_in_ctl_errors)
  */
 Test(tui, kernel_view_at_80x24_shows_entries_and_verdicts_unzoomed)
 {
-	tui_init(&T, "k80");
-	cr_assert_eq(tui_start(&T, 80, 24, "echo-herd", NULL, NULL), 0);
-	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "the scenario did not start:\n%s", T.screen);
-	tui_keys(&T, "k");
-	cr_assert(tui_wait_re(&T, "9 Kernel's view", WAIT_MS), "k did not show the kernel's view:\n%s", T.screen);
+	kernel_view_of("k80", 80, 24, "echo-herd", "listening :[0-9]+");
 	cr_assert(tui_wait_re(&T, "^   fd +kernel +traced +data +verdict +\xe2\x94\x82", WAIT_MS),
 		  "the column header is not one line in the half-width panel:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "^[0-9]+ echo-w[01] +epfd [0-9]+ \xe2\x86\x92 instance #[0-9]+", WAIT_MS),
@@ -641,11 +644,7 @@ Test(tui, kernel_view_at_80x24_shows_entries_and_verdicts_unzoomed)
 
 Test(tui, kernel_view_one_instance_held_by_two_pids)
 {
-	tui_init(&T, "kshared");
-	cr_assert_eq(tui_start(&T, 100, 30, "echo-shared-epoll", NULL, NULL), 0);
-	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "the scenario did not start:\n%s", T.screen);
-	cr_assert(tui_wait_re(&T, "echo-worker", WAIT_MS), "no second worker:\n%s", T.screen);
-	tui_keys(&T, "k");
+	kernel_view_of("kshared", 100, 30, "echo-shared-epoll", "echo-worker");
 	cr_assert(tui_wait_re(&T, "2 epoll fds in 2 pids \xe2\x86\x92 1 kernel instance \\(kcmp\\)", WAIT_MS),
 		  "the kernel's view does not show one instance for two pids:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "SHARED  one object, also held by [0-9]+ \\(epfd [0-9]+\\)", WAIT_MS),
