@@ -16,6 +16,9 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "i18n.h"
 #include "util.h"
@@ -60,6 +63,31 @@ put_varint(uint8_t *p, uint64_t v)
 	}
 	*p++ = (uint8_t)v;
 	return p;
+}
+
+/* put_varint, adding each byte written to *sum (the check byte is summed as the record is written). */
+static inline uint8_t *
+put_varint_sum(uint8_t *p, uint64_t v, unsigned *sum)
+{
+	while (v >= 0x80) {
+		*p = (uint8_t)(v | 0x80);
+		*sum += *p++;
+		v >>= 7;
+	}
+	*p = (uint8_t)v;
+	*sum += *p++;
+	return p;
+}
+
+/* The sum of v's eight bytes (whatever their order in memory): in 16-bit lanes, without a load. */
+static inline unsigned
+u64_byte_sum(uint64_t v)
+{
+	const uint64_t even = 0x00ff00ff00ff00ffull;
+	uint64_t acc = (v & even) + ((v >> 8) & even); /* four lanes of at most 510 */
+
+	return (unsigned)(acc & 0xffff) + (unsigned)(acc >> 16 & 0xffff) + (unsigned)(acc >> 32 & 0xffff) +
+	       (unsigned)(acc >> 48);
 }
 
 /* Read a varint from [*p, end) into *v; -1 when it runs past end or past 64 bits. */
@@ -113,12 +141,15 @@ struct plan_op {
 
 struct wire_plan {
 	uint8_t n;
+	uint16_t max; /* the most bytes a record of the type takes (wire_max) */
 	struct plan_op op[REC_MAX_FIELDS];
 };
 
 static struct wire_plan plans[TR__COUNT];
 static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
 static int plans_ready; /* set (release) once plans are made: the common path skips pthread_once */
+
+static size_t wire_max(const struct rec_type *t);
 
 /* Build every type's plan from the table. */
 static void
@@ -129,6 +160,7 @@ plans_make(void)
 		struct wire_plan *w = &plans[ty];
 		int text = 0, pairs = 0;
 
+		w->max = t != NULL ? (uint16_t)wire_max(t) : 0;
 		for (int i = 0; t != NULL && i < REC_MAX_FIELDS && t->f[i].name; i++) {
 			const struct rec_field *f = &t->f[i];
 			int seen = 0;
@@ -162,6 +194,42 @@ plan_of(int type)
 	return &plans[type];
 }
 
+#ifdef __SSE2__
+/*
+ * The low byte of the sum of n bytes at p (the records' check byte), sixteen
+ * at a time (psadbw: the bytes of each half summed into its 64-bit lane).
+ * The last, partial sixteen are the sixteen bytes that end at p + n, those
+ * already summed masked out: no byte loop for a record of 16 bytes or more.
+ */
+static unsigned
+byte_sum(const uint8_t *p, size_t n)
+{
+	static const uint8_t tail[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const __m128i zero = _mm_setzero_si128();
+	__m128i acc = zero;
+	size_t i = 0;
+	unsigned sum = 0;
+
+	if (n < 16) {
+		while (n-- > 0)
+			sum += *p++;
+		return sum & 0xff;
+	}
+	for (; i + 16 <= n; i += 16)
+		acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), zero));
+	if (i < n) {
+		__m128i last = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		__m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(tail + (n - i)));
+
+		acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_and_si128(last, keep), zero));
+	}
+	/* Only the low byte is wanted: the lanes' low 16 bits carry it. */
+	sum = (unsigned)_mm_cvtsi128_si32(acc) + (unsigned)_mm_extract_epi16(acc, 4);
+	return sum & 0xff;
+}
+#else
 /* The four 16-bit lanes of acc added up. */
 static inline unsigned
 lanes_sum(uint64_t acc)
@@ -201,6 +269,7 @@ byte_sum(const uint8_t *p, size_t n)
 		sum += *p++;
 	return sum & 0xff;
 }
+#endif
 
 /* The most bytes a record of type t can take (its length bound). */
 static size_t
@@ -227,9 +296,12 @@ trace_wire_count(const struct trace_rec *r)
 	return 1;
 }
 
-/* The type's fields after the ids, each slot once; p has room for TRACE_WIRE_MAX bytes. */
+/*
+ * The type's fields after the ids, each slot once, their bytes added to
+ * *sum as they are written; p has room for the type's longest record.
+ */
 static uint8_t *
-encode_fields(const struct wire_plan *w, const struct trace_rec *r, uint8_t *p)
+encode_fields(const struct wire_plan *w, const struct trace_rec *r, uint8_t *p, unsigned *sum)
 {
 	for (int i = 0; i < w->n; i++) {
 		const struct plan_op *o = &w->op[i];
@@ -239,56 +311,64 @@ encode_fields(const struct wire_plan *w, const struct trace_rec *r, uint8_t *p)
 			uint64_t v;
 
 			memcpy(&v, slot, sizeof v);
-			p = put_varint(p, o->sign ? zigzag((int64_t)v) : v);
+			p = put_varint_sum(p, o->sign ? zigzag((int64_t)v) : v, sum);
 		} else if (o->kind == PK_INT && o->sign) {
 			int32_t v;
 
 			memcpy(&v, slot, sizeof v);
-			p = put_varint(p, zigzag(v));
+			p = put_varint_sum(p, zigzag(v), sum);
 		} else if (o->kind == PK_INT) {
 			uint32_t v;
 
 			memcpy(&v, slot, sizeof v);
-			p = put_varint(p, v);
+			p = put_varint_sum(p, v, sum);
 		} else if (o->kind == PK_TEXT) {
 			size_t tl = strnlen(r->text, TRACE_TEXT_MAX);
 
-			p = put_varint(p, tl);
+			p = put_varint_sum(p, tl, sum);
 			memcpy(p, r->text, tl);
+			*sum += byte_sum((const uint8_t *)r->text, tl); /* read from the record, not the bytes just stored */
 			p += tl;
 		} else {
 			int n = r->npairs > TRACE_MAX_READY ? TRACE_MAX_READY : r->npairs;
 
-			p = put_varint(p, (uint64_t)n);
+			p = put_varint_sum(p, (uint64_t)n, sum);
 			for (int k = 0; k < n; k++) {
-				p = put_varint(p, r->pairs[k].events);
-				p = put_varint(p, r->pairs[k].data);
+				p = put_varint_sum(p, r->pairs[k].events, sum);
+				p = put_varint_sum(p, r->pairs[k].data, sum);
 			}
 		}
 	}
 	return p;
 }
 
-/* The record r, numbered *seq, into out; bytes written, 0 (seq unchanged) if cap is short. */
+/*
+ * The record r, numbered *seq, into out; bytes written, 0 (seq unchanged) if
+ * cap is short.  The check byte is summed from the values as they are
+ * written: reading back bytes just stored one by one stalls the load.
+ */
 size_t
 trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 {
 	const struct rec_type *t = trace_rec_type(r->type);
-	uint8_t tmp[TRACE_WIRE_MAX], *base = cap >= TRACE_WIRE_MAX ? out : tmp, *p = base;
+	const struct wire_plan *w = t != NULL ? plan_of(r->type) : NULL;
+	/* Straight into out when it has room for the type's longest record (nearly always). */
+	uint8_t tmp[TRACE_WIRE_MAX], *base = cap >= (w ? w->max : TRACE_WIRE_MAX) ? out : tmp, *p = base;
+	unsigned sum = TRACE_WIRE_MAGIC + r->type + u64_byte_sum(r->ts_ns);
 	size_t len;
 
 	p[0] = TRACE_WIRE_MAGIC;
 	p[1] = r->type;
 	put64(p + 4, r->ts_ns);
-	p = put_varint(p + TRACE_WIRE_HEAD, r->pid);
-	p = put_varint(p, r->tid ^ r->pid);
-	p = put_varint(p, *seq);
-	if (t != NULL)
-		p = encode_fields(plan_of(r->type), r, p);
+	p = put_varint_sum(p + TRACE_WIRE_HEAD, r->pid, &sum);
+	p = put_varint_sum(p, r->tid ^ r->pid, &sum);
+	p = put_varint_sum(p, *seq, &sum);
+	if (w != NULL)
+		p = encode_fields(w, r, p, &sum);
 	len = (size_t)(p - base) + 1;
 	base[2] = (uint8_t)len;
 	base[3] = (uint8_t)(len >> 8);
-	*p = (uint8_t)byte_sum(base, len - 1);
+	*p = (uint8_t)(sum + base[2] + base[3]);
 	if (len > cap)
 		return 0;
 	if (base != out)
@@ -382,7 +462,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	if (avail < 4)
 		return 0;
 	len = (size_t)buf[2] | (size_t)buf[3] << 8;
-	if (len < TRACE_WIRE_MIN || len > wire_max(t)) {
+	if (len < TRACE_WIRE_MIN || len > plan_of(buf[1])->max) {
 		*why = N_("record length out of range");
 		return -1;
 	}
