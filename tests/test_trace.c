@@ -416,6 +416,34 @@ Test(trace, the_check_byte_is_the_plain_sum_of_the_bytes_for_every_size)
 		cr_assert_eq(buf[len - 1], sum & 0xff, "%d pairs (%zu bytes): check byte %u, the bytes sum to %u", npairs,
 			     len, buf[len - 1], sum & 0xff);
 	}
+	/* Every length a text gives, each byte different: the encoder's sum and the decoder's agree with the plain one. */
+	for (int tl = 0; tl <= TRACE_TEXT_MAX; tl++) {
+		struct trace_rec r, back;
+		uint8_t buf[TRACE_WIRE_MAX];
+		uint64_t seq = (uint64_t)tl * 977;
+		unsigned sum = 0;
+		size_t len, used;
+		const char *why;
+
+		trace_rec_init(&r, TR_LOG);
+		r.pid = 4242;
+		r.ts_ns = 0x0123456789abcdefull + (uint64_t)tl;
+		for (int i = 0; i < tl; i++)
+			r.text[i] = (char)(' ' + (i * 7 + tl) % 95);
+		r.text[tl] = '\0';
+		len = trace_encode(&r, &seq, buf, sizeof buf);
+		cr_assert_gt(len, 0, "a text of %d bytes not encoded", tl);
+		for (size_t i = 0; i + 1 < len; i++)
+			sum += buf[i];
+		cr_assert_eq(buf[len - 1], sum & 0xff, "text of %d (%zu bytes): check byte %u, the bytes sum to %u", tl, len,
+			     buf[len - 1], sum & 0xff);
+		cr_assert_eq(trace_decode(buf, len, &back, &used, &why), 1, "text of %d (%zu bytes) not decoded: %s", tl,
+			     len, why ? why : "");
+		cr_assert_str_eq(back.text, r.text, "text of %d bytes changed", tl);
+		buf[len / 2] ^= 0x10;
+		cr_assert_eq(trace_decode(buf, len, &back, &used, &why), -1, "text of %d: a changed byte was not noticed",
+			     tl);
+	}
 }
 
 Test(trace, batches_round_trip_through_the_reader_in_any_chunking)
