@@ -61,12 +61,30 @@ L(int tr, const char *s)
 	return tr && atomic_load_explicit(&translating, memory_order_relaxed) ? _(s) : s;
 }
 
-/* The what of f that tr names, and its size. */
+/*
+ * An fd's two descriptions are drafted in this thread's buffers (fd_what
+ * hands them out, as many times as the writing takes) and kept by fd_keep
+ * in the reading's text blocks: an entry holds two pointers, not 416
+ * bytes that are mostly empty (20 000 fds were 8 MB to fault in).
+ */
+#define WHAT_MAX 256
+#define WHAT_EN_MAX 160
+static _Thread_local char draft[WHAT_MAX], draft_en[WHAT_EN_MAX];
+
+/* Start drafting an fd's descriptions: both empty. */
+static void
+fd_draft(void)
+{
+	draft[0] = draft_en[0] = '\0';
+}
+
+/* The draft that tr names (1: translated, 0: English), and its size (f: the fd being described). */
 static char *
 fd_what(struct kv_fd *f, int tr, size_t *cap)
 {
-	*cap = tr ? sizeof f->what : sizeof f->what_en;
-	return tr ? f->what : f->what_en;
+	(void)f;
+	*cap = tr ? sizeof draft : sizeof draft_en;
+	return tr ? draft : draft_en;
 }
 
 /* Drop a UTF-8 sequence cut short at the end of s (by a byte-counted precision or a full buffer). */
@@ -78,23 +96,92 @@ utf8_trim(char *s)
 }
 
 /*
- * With no catalogue, make f's what the copy of its what_en, just written,
- * when that was not cut short (what has room for more): 1 when done, 0
- * when what must be written on its own.
+ * With no catalogue, make the translated draft the copy of the English
+ * one, just written, when that was not cut short (the translated one has
+ * room for more): 1 when done, 0 when it must be written on its own.
  */
 static int
 what_as_english(struct kv_fd *f)
 {
 	size_t n;
 
+	(void)f;
 	if (atomic_load_explicit(&translating, memory_order_relaxed))
 		return 0;
-	n = strlen(f->what_en);
-	if (n + 1 >= sizeof f->what_en)
+	n = strlen(draft_en);
+	if (n + 1 >= sizeof draft_en)
 		return 0;
-	memcpy(f->what, f->what_en, n + 1);
-	utf8_trim(f->what);
+	memcpy(draft, draft_en, n + 1);
+	utf8_trim(draft);
 	return 1;
+}
+
+/*
+ * Blocks of text that live as long as the reading (kv->texts): the fds'
+ * descriptions and a stale watch's own texts are carved from them, not
+ * malloc'd one by one (20 000 small allocations on fresh pages took a
+ * tenth of a reading).
+ */
+struct kv_block {
+	struct kv_block *next;
+	size_t used, cap;
+	char s[];
+};
+
+#define KV_BLOCK_MIN (4u << 10)
+#define KV_BLOCK_MAX (256u << 10)
+
+/* n bytes from the first block of *list, a new one when it is full (each twice the last, up to KV_BLOCK_MAX). */
+static char *
+block_alloc(struct kv_block **list, size_t n)
+{
+	struct kv_block *b = *list;
+
+	if (b == NULL || b->cap - b->used < n) {
+		size_t cap = b == NULL ? KV_BLOCK_MIN : b->cap * 2 > KV_BLOCK_MAX ? KV_BLOCK_MAX : b->cap * 2;
+
+		cap = n > cap ? n : cap;
+		b = xcalloc(1, sizeof *b + cap);
+		prefault(b->s, cap);
+		b->cap = cap;
+		b->next = *list;
+		*list = b;
+	}
+	b->used += n;
+	return b->s + b->used - n;
+}
+
+/* Put the blocks of list in front of *into. */
+static void
+blocks_join(struct kv_block **into, struct kv_block *list)
+{
+	while (list) {
+		struct kv_block *next = list->next;
+
+		list->next = *into;
+		*into = list;
+		list = next;
+	}
+}
+
+/* Keep the drafts as f's descriptions, copied into blocks of *list (once when they are the same text). */
+static void
+fd_keep(struct kv_fd *f, struct kv_block **list)
+{
+	size_t n = strlen(draft) + 1, m = strlen(draft_en) + 1;
+	char *own;
+
+	if (n == m && memcmp(draft, draft_en, n) == 0) {
+		own = block_alloc(list, n);
+		memcpy(own, draft, n);
+		f->what = f->what_en = own;
+		return;
+	}
+	own = block_alloc(list, n + m);
+	memcpy(own, draft, n);
+	memcpy(own + n, draft_en, m);
+	f->what = own;
+	f->what_en = own + n;
 }
 
 /* At most max bytes of s, not cutting a character, in tmp (of max + 1 bytes at least). */
@@ -431,6 +518,7 @@ struct reading {
 	int nix;
 	struct rep *inst;         /* the instances whose fdinfo was read, in kcmp's order */
 	int ninst, instcap;
+	struct kv_block *texts;   /* the fds' descriptions, read_proc's; kv->texts at the end */
 };
 
 /* The index in rd->ns of pid's network namespace (a new, empty table the first time). */
@@ -693,14 +781,15 @@ socket_what(const struct kview *kv, const struct reading *rd, int pi, int fi, co
 		utf8_trim(what);
 }
 
-/* Describe a socket fd from its namespace's table: kind, addresses, state and queues. */
+/* Describe a socket fd from its namespace's table: kind, addresses, state and queues (texts into *texts). */
 static void
-describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
+describe_socket(struct kview *kv, struct reading *rd, int pi, int fi, struct kv_block **texts)
 {
 	struct kv_fd *f = &kv->p[pi].fds[fi];
 	struct netns_tab *ns = &rd->ns[rd->ns_of[pi]];
 	const struct sockdiag_sock *s = sockdiag_find(&ns->t, f->ino);
 
+	fd_draft();
 	if (s == NULL) {
 		for (int tr = 0; tr < 2; tr++) {
 			size_t cap;
@@ -713,6 +802,7 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 			else
 				snprintf(what, cap, L(tr, N_("socket (inode %lu)")), f->ino);
 		}
+		fd_keep(f, texts);
 		return;
 	}
 	if (s->family == AF_NETLINK) {
@@ -720,6 +810,7 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 		socket_what(kv, rd, pi, fi, s, 0);
 		if (!what_as_english(f))
 			socket_what(kv, rd, pi, fi, s, 1);
+		fd_keep(f, texts);
 		return;
 	}
 	f->listening = s->state == 10 /* TCP_LISTEN, for unix too */ && s->proto != IPPROTO_UDP;
@@ -741,6 +832,7 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 	socket_what(kv, rd, pi, fi, s, 0);
 	if (!what_as_english(f))
 		socket_what(kv, rd, pi, fi, s, 1);
+	fd_keep(f, texts);
 }
 
 /* describe_sockets' loop: the socket fds, as (process, fd) index pairs. */
@@ -748,6 +840,7 @@ struct sockets_work {
 	struct kview *kv;
 	struct reading *rd;
 	int *at;
+	struct kv_block *texts[PAR_MAX_THREADS]; /* each thread's blocks, joined into kv->texts after */
 };
 
 /* par_for body: describe the socket fds from to to of w->at. */
@@ -756,16 +849,15 @@ describe_sockets_range(void *ctx, int from, int to, int slot)
 {
 	struct sockets_work *w = ctx;
 
-	(void)slot;
 	for (int i = from; i < to; i++)
-		describe_socket(w->kv, w->rd, w->at[2 * i], w->at[2 * i + 1]);
+		describe_socket(w->kv, w->rd, w->at[2 * i], w->at[2 * i + 1], &w->texts[slot]);
 }
 
 /* Describe every socket fd, on several threads when there are many (each writes only its own fd). */
 static void
 describe_sockets(struct kview *kv, struct reading *rd)
 {
-	struct sockets_work w = { kv, rd, NULL };
+	struct sockets_work w = { kv, rd, NULL, { NULL } };
 	int n = 0, m = 0;
 
 	for (int i = 0; i < kv->np; i++)
@@ -778,6 +870,8 @@ describe_sockets(struct kview *kv, struct reading *rd)
 				w.at[2 * m++ + 1] = k;
 			}
 	par_for(m, 256, 2048, describe_sockets_range, &w);
+	for (int i = 0; i < PAR_MAX_THREADS; i++)
+		blocks_join(&kv->texts, w.texts[i]);
 	free(w.at);
 }
 
@@ -990,7 +1084,8 @@ struct fd_refusal {
  * *why, so that several threads can read the fds of one process.
  */
 static enum fd_read
-read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *tb, struct fd_refusal *why)
+read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *tb, struct kv_block **texts,
+	struct fd_refusal *why)
 {
 	char name[16], link[PATH_MAX], esc[128];
 	struct stat st;
@@ -1015,6 +1110,7 @@ read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *
 		return FD_READ; /* described from its namespace's table once all are read (describe_socket) */
 	if (f->kind != KV_EPOLL)
 		proctab_escape(link, (size_t)k, esc, sizeof esc);
+	fd_draft();
 	for (int tr = 0; tr < 2; tr++) {
 		size_t cap;
 		char *what = fd_what(f, tr, &cap), tmp[121];
@@ -1035,13 +1131,14 @@ read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *
 			break;
 		}
 	}
-	if (!kind_has_fdinfo(f->kind) || f->kind == KV_EPOLL)
-		return FD_READ;
-	if (fdinfo < 0 || read_whole(fdinfo, name, tb) < 0) {
-		*why = (struct fd_refusal){ fdinfo < 0 ? fdinfo_err : errno, 1 };
-		return why->err == ENOENT ? FD_CLOSED : FD_REFUSED;
+	if (kind_has_fdinfo(f->kind) && f->kind != KV_EPOLL) {
+		if (fdinfo < 0 || read_whole(fdinfo, name, tb) < 0) {
+			*why = (struct fd_refusal){ fdinfo < 0 ? fdinfo_err : errno, 1 };
+			return why->err == ENOENT ? FD_CLOSED : FD_REFUSED;
+		}
+		describe_from_fdinfo(f, tb->s);
 	}
-	describe_from_fdinfo(f, tb->s);
+	fd_keep(f, texts);
 	return FD_READ;
 }
 
@@ -1081,6 +1178,7 @@ struct fds_work {
 	signed char *res;          /* per fd: enum fd_read */
 	struct fd_refusal *why;    /* per fd: why refused or closed */
 	struct textbuf tb[PAR_MAX_THREADS];
+	struct kv_block *texts[PAR_MAX_THREADS]; /* each thread's blocks of descriptions */
 };
 
 /* par_for body: read fds from to to, with slot's text buffer. */
@@ -1090,7 +1188,8 @@ read_fds(void *ctx, int from, int to, int slot)
 	struct fds_work *w = ctx;
 
 	for (int i = from; i < to; i++)
-		w->res[i] = (signed char)read_fd(&w->fds[i], w->fddir, w->fdinfo, w->fdinfo_err, &w->tb[slot], &w->why[i]);
+		w->res[i] = (signed char)read_fd(&w->fds[i], w->fddir, w->fdinfo, w->fdinfo_err, &w->tb[slot],
+						 &w->texts[slot], &w->why[i]);
 }
 
 /*
@@ -1145,8 +1244,10 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 		qsort(num, (size_t)n, sizeof *num, cmp_int);
 	p->fds = xcalloc((size_t)n + 1, sizeof *p->fds);
 	prefault(p->fds, ((size_t)n + 1) * sizeof *p->fds);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		p->fds[i].fd = num[i];
+		p->fds[i].what = p->fds[i].what_en = ""; /* a socket's until describe_socket */
+	}
 	p->nfds = n;
 	free(num);
 	/* Opened now, so that every fd is read from this very process even if its pid is taken meanwhile. */
@@ -1162,6 +1263,8 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 	rd->tb = w.tb[0];
 	for (int i = 1; i < PAR_MAX_THREADS; i++)
 		free(w.tb[i].s);
+	for (int i = 0; i < PAR_MAX_THREADS; i++)
+		blocks_join(&rd->texts, w.texts[i]);
 	/* In fd order: the first refusal, and only the fds still there. */
 	for (int i = 0; i < p->nfds; i++) {
 		struct kv_fd *f = &p->fds[i];
@@ -1386,53 +1489,6 @@ watch_offsets(const struct kv_fdinfo *fi)
 	return toff;
 }
 
-/*
- * Blocks of text that live as long as the reading (kv->texts): a stale
- * watch's own texts are carved from them, not malloc'd one by one (20 000
- * small allocations on fresh pages took a tenth of a reading).
- */
-struct kv_block {
-	struct kv_block *next;
-	size_t used, cap;
-	char s[];
-};
-
-#define KV_BLOCK_MIN (4u << 10)
-#define KV_BLOCK_MAX (256u << 10)
-
-/* n bytes from the first block of *list, a new one when it is full (each twice the last, up to KV_BLOCK_MAX). */
-static char *
-block_alloc(struct kv_block **list, size_t n)
-{
-	struct kv_block *b = *list;
-
-	if (b == NULL || b->cap - b->used < n) {
-		size_t cap = b == NULL ? KV_BLOCK_MIN : b->cap * 2 > KV_BLOCK_MAX ? KV_BLOCK_MAX : b->cap * 2;
-
-		cap = n > cap ? n : cap;
-		b = xcalloc(1, sizeof *b + cap);
-		prefault(b->s, cap);
-		b->cap = cap;
-		b->next = *list;
-		*list = b;
-	}
-	b->used += n;
-	return b->s + b->used - n;
-}
-
-/* Put the blocks of list in front of *into. */
-static void
-blocks_join(struct kv_block **into, struct kv_block *list)
-{
-	while (list) {
-		struct kv_block *next = list->next;
-
-		list->next = *into;
-		*into = list;
-		list = next;
-	}
-}
-
 /* Give wt texts of its own, what and what_en (NULL: the same as what), copied into blocks of *list. */
 static void
 watch_own(struct kv_watch *wt, const char *what, const char *what_en, struct kv_block **list)
@@ -1620,6 +1676,7 @@ name_instances(struct kview *kv)
 
 			if (e->kind != KV_EPOLL)
 				continue;
+			fd_draft();
 			for (int tr = 0; tr < 2; tr++) {
 				size_t cap;
 				char *what = fd_what(e, tr, &cap);
@@ -1633,6 +1690,7 @@ name_instances(struct kview *kv)
 					snprintf(what, cap, L(tr, N_("epoll instance (unknown), %d watched")),
 						 e->info.nw);
 			}
+			fd_keep(e, &kv->texts);
 		}
 }
 
@@ -1818,6 +1876,7 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 	par_for(2, 1, 1, epolls_and_sockets, &(struct both){ kv, &rd });
 	drop_closed(kv);
 	free(rd.inst);
+	blocks_join(&kv->texts, rd.texts);
 	index_inodes(kv, &rd);
 	describe_sockets(kv, &rd);
 	group_instances(kv);

@@ -62,9 +62,15 @@ struct kv_fd {
 	int fd;
 	int kind;
 	unsigned long ino;
-	char what[256];   /* "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)", "file PATH" ...
-			     in the user's language (for people) */
-	char what_en[160];/* the same in English, stable: for JSON and trace records */
+	/*
+	 * "tcp 127.0.0.1:8080 LISTEN (queue 0 of 511)", "pipe (read end)",
+	 * "file PATH" ... in the user's language (for people, at most 255
+	 * bytes), and the same in English, stable: for JSON and trace records
+	 * (at most 159).  Both in the reading's text blocks (texts), often the
+	 * same text: never NULL.
+	 */
+	const char *what;
+	const char *what_en;
 	int listening;
 	unsigned qlen, backlog;
 	int no_backlog;   /* the backlog is unknown (read from /proc/PID/net text) */
@@ -104,7 +110,7 @@ struct kview {
 	int ninstances;   /* distinct kernel instances told apart */
 	int unknown;      /* epoll fds kcmp could not compare */
 	int kcmp_err;     /* the errno kcmp gave, if it refused */
-	struct kv_block *texts; /* (kview.c's) the blocks the watches' own texts are in; freed with it */
+	struct kv_block *texts; /* (kview.c's) the blocks the fds' and watches' texts are in; freed with it */
 };
 
 /* Parse the text of /proc/PID/fdinfo/FD.  Returns 0, or -1 if it is not fdinfo text. */
