@@ -442,7 +442,6 @@ int
 trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used,
 	     const char **why)
 {
-	const struct rec_type *t;
 	const uint8_t *p, *end;
 	uint64_t pid, tid, seq;
 	size_t len;
@@ -455,7 +454,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	}
 	if (avail < 2)
 		return 0;
-	if ((t = trace_rec_type(buf[1])) == NULL) {
+	if (trace_rec_type(buf[1]) == NULL) {
 		*why = N_("unknown record type");
 		return -1;
 	}
