@@ -1168,68 +1168,72 @@ read_epoll_fd(int pid, struct kv_fd *f, int fdinfo, int fdinfo_err, struct readi
 }
 
 /*
- * The fds of one process, read by several threads at once (par_for): each
- * link is a path walk in /proc of a few microseconds, and a server holds
- * tens of thousands.
+ * A few processes read at once (read_procs): each listed on its own
+ * thread, then all their fds spread over the threads, a region each
+ * (par_for), so that two processes of 10 000 fds are read one per thread
+ * under their own /proc directories.  Each link is a path walk in /proc
+ * of a few microseconds, and a server holds tens of thousands.
  */
-struct fds_work {
-	struct kv_fd *fds;
-	int fddir, fdinfo, fdinfo_err;
+#define READ_BATCH 16 /* processes whose /proc directories are open at once: 32 fds */
+
+/* One process of a batch: its open directories, and how reading each of its fds ended. */
+struct proc_work {
+	struct kv_proc *p;
+	unsigned long long want_start;
+	DIR *d;                    /* /proc/PID/fd; NULL when the process was not listed */
+	int fdinfo, fdinfo_err;
+	int first;                 /* the index of its first fd among the batch's */
 	signed char *res;          /* per fd: enum fd_read */
 	struct fd_refusal *why;    /* per fd: why refused or closed */
+};
+
+/* A batch: its processes, and each thread's scratch. */
+struct batch_work {
+	struct proc_work *pw;
+	int np;
 	struct textbuf tb[PAR_MAX_THREADS];
 	struct kv_block *texts[PAR_MAX_THREADS]; /* each thread's blocks of descriptions */
 };
 
-/* par_for body: read fds from to to, with slot's text buffer. */
-static void
-read_fds(void *ctx, int from, int to, int slot)
-{
-	struct fds_work *w = ctx;
-
-	for (int i = from; i < to; i++)
-		w->res[i] = (signed char)read_fd(&w->fds[i], w->fddir, w->fdinfo, w->fdinfo_err, &w->tb[slot],
-						 &w->texts[slot], &w->why[i]);
-}
-
 /*
- * Read one process: its row, then its fds, but the fdinfo of its epoll fds
- * is left to read_epolls.  Sets p->gone or p->err when it cannot.
+ * List one process: its row, then its fd numbers and an entry for each
+ * (empty), its /proc/PID/fd and fdinfo left open in w.  Sets p->gone or
+ * p->err when it cannot.  Touches only w and its process.
  */
 static void
-read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
+proc_open(struct proc_work *w)
 {
+	struct kv_proc *p = w->p;
 	char path[64];
-	struct fds_work w = { .fdinfo = -1 };
-	DIR *d;
 	struct dirent *de;
-	int cap = 0, sorted = 1, m = 0, n = 0, *num = NULL;
+	int cap = 0, sorted = 1, n = 0, *num = NULL;
 
+	w->fdinfo = -1;
 	snprintf(path, sizeof path, "/proc/%d/stat", p->pid);
 	if (proctab_read(p->pid, &p->row) < 0) {
 		if (errno == ENOENT)
 			p->gone = 1;
 		else
 			proc_refused(p, path, errno, -1);
-		p->start = want_start;
+		p->start = w->want_start;
 		return;
 	}
 	p->start = p->row.start;
-	if (want_start && p->row.start != want_start) {
+	if (w->want_start && p->row.start != w->want_start) {
 		p->gone = p->reused = 1; /* the caller lists the new process after it */
-		p->start = want_start;
+		p->start = w->want_start;
 		return;
 	}
 	snprintf(path, sizeof path, "/proc/%d/fd", p->pid);
-	d = opendir(path);
-	if (d == NULL) {
+	w->d = opendir(path);
+	if (w->d == NULL) {
 		if (errno == ENOENT)
 			p->gone = 1;
 		else
 			proc_refused(p, path, errno, -1);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) { /* the numbers first: an entry is 500 bytes, zeroed once below */
+	while ((de = readdir(w->d)) != NULL) { /* the numbers first: the entries are allocated once below */
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		if (n == cap) {
@@ -1252,39 +1256,103 @@ read_proc(struct kv_proc *p, unsigned long long want_start, struct reading *rd)
 	free(num);
 	/* Opened now, so that every fd is read from this very process even if its pid is taken meanwhile. */
 	snprintf(path, sizeof path, "/proc/%d/fdinfo", p->pid);
-	w.fdinfo = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	w.fdinfo_err = w.fdinfo < 0 ? errno : 0;
-	w.fddir = dirfd(d);
-	w.fds = p->fds;
-	w.res = xcalloc((size_t)p->nfds + 1, sizeof *w.res);
-	w.why = xcalloc((size_t)p->nfds + 1, sizeof *w.why);
-	w.tb[0] = rd->tb;
-	par_for(p->nfds, 64, 512, read_fds, &w);
-	rd->tb = w.tb[0];
-	for (int i = 1; i < PAR_MAX_THREADS; i++)
-		free(w.tb[i].s);
-	for (int i = 0; i < PAR_MAX_THREADS; i++)
-		blocks_join(&rd->texts, w.texts[i]);
-	/* In fd order: the first refusal, and only the fds still there. */
+	w->fdinfo = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	w->fdinfo_err = w->fdinfo < 0 ? errno : 0;
+	w->res = xcalloc((size_t)n + 1, sizeof *w->res);
+	w->why = xcalloc((size_t)n + 1, sizeof *w->why);
+}
+
+/* par_for body: list the batch's processes from to to. */
+static void
+open_procs(void *ctx, int from, int to, int slot)
+{
+	struct batch_work *b = ctx;
+
+	(void)slot;
+	for (int i = from; i < to; i++)
+		proc_open(&b->pw[i]);
+}
+
+/* par_for body: read the batch's fds from to to (numbered across its processes), with slot's scratch. */
+static void
+read_fds(void *ctx, int from, int to, int slot)
+{
+	struct batch_work *b = ctx;
+	int j = 0;
+
+	for (int i = from; i < to; i++) {
+		while (i >= b->pw[j].first + b->pw[j].p->nfds)
+			j++; /* the process this index is in (one without fds has none) */
+		struct proc_work *w = &b->pw[j];
+		int x = i - w->first;
+
+		w->res[x] = (signed char)read_fd(&w->p->fds[x], dirfd(w->d), w->fdinfo, w->fdinfo_err, &b->tb[slot],
+						 &b->texts[slot], &w->why[x]);
+	}
+}
+
+/* The fds read of one process, in fd order: its first refusal, and only the fds still there; close what it opened. */
+static void
+proc_close(struct proc_work *w)
+{
+	struct kv_proc *p = w->p;
+	char path[64];
+	int m = 0;
+
+	if (w->d == NULL)
+		return;
 	for (int i = 0; i < p->nfds; i++) {
 		struct kv_fd *f = &p->fds[i];
 
-		if (w.res[i] == FD_REFUSED) {
-			snprintf(path, sizeof path, "/proc/%d/%s/%d", p->pid, w.why[i].fdinfo ? "fdinfo" : "fd", f->fd);
-			proc_refused(p, path, w.why[i].err, f->fd);
+		if (w->res[i] == FD_REFUSED) {
+			snprintf(path, sizeof path, "/proc/%d/%s/%d", p->pid, w->why[i].fdinfo ? "fdinfo" : "fd", f->fd);
+			proc_refused(p, path, w->why[i].err, f->fd);
 		}
-		if (w.res[i] != FD_READ)
+		if (w->res[i] != FD_READ)
 			continue;
 		if (m != i)
 			p->fds[m] = *f;
 		m++;
 	}
 	p->nfds = m;
-	free(w.res);
-	free(w.why);
-	closedir(d);
-	if (w.fdinfo >= 0)
-		close(w.fdinfo);
+	free(w->res);
+	free(w->why);
+	closedir(w->d);
+	if (w->fdinfo >= 0)
+		close(w->fdinfo);
+}
+
+/*
+ * Read n processes (n <= READ_BATCH, each p[i].pid set, want[i] its start
+ * time or 0): their rows, then their fds, but the fdinfo of their epoll
+ * fds is left to read_epolls.
+ */
+static void
+read_procs(struct kv_proc *p, const unsigned long long *want, int n, struct reading *rd)
+{
+	struct proc_work pw[READ_BATCH];
+	struct batch_work b = { .pw = pw, .np = n };
+	int total = 0;
+
+	memset(pw, 0, sizeof pw);
+	for (int i = 0; i < n; i++) {
+		pw[i].p = &p[i];
+		pw[i].want_start = want[i];
+	}
+	par_for(n, 1, 1, open_procs, &b);
+	for (int i = 0; i < n; i++) {
+		pw[i].first = total;
+		total += p[i].nfds;
+	}
+	b.tb[0] = rd->tb;
+	par_for(total, 64, 512, read_fds, &b);
+	rd->tb = b.tb[0];
+	for (int i = 1; i < PAR_MAX_THREADS; i++)
+		free(b.tb[i].s);
+	for (int i = 0; i < PAR_MAX_THREADS; i++)
+		blocks_join(&rd->texts, b.texts[i]);
+	for (int i = 0; i < n; i++)
+		proc_close(&pw[i]);
 }
 
 /*
@@ -1859,16 +1927,27 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 		add_descendants(&list, &nl, &cap);
 	nl = dedupe(list, nl);
 	kv->p = xcalloc((size_t)nl * 2 + 1, sizeof *kv->p); /* room for a new process at each reused pid */
-	for (int i = 0; i < nl; i++) {
-		struct kv_proc *p = &kv->p[kv->np++];
+	for (int b = 0; b < nl; b += READ_BATCH) {
+		int k = nl - b < READ_BATCH ? nl - b : READ_BATCH;
+		struct kv_proc batch[READ_BATCH];
+		unsigned long long want[READ_BATCH];
+		static const unsigned long long anyone = 0;
 
-		p->pid = list[i].pid;
-		read_proc(p, list[i].start, &rd);
-		if (p->reused && !list[i].descendant) { /* a named pid: whoever has it now is shown too */
-			p = &kv->p[kv->np++];
-			p->pid = list[i].pid;
-			p->newcomer = 1;
-			read_proc(p, 0, &rd);
+		memset(batch, 0, sizeof batch);
+		for (int j = 0; j < k; j++) {
+			batch[j].pid = list[b + j].pid;
+			want[j] = list[b + j].start;
+		}
+		read_procs(batch, want, k, &rd);
+		for (int j = 0; j < k; j++) {
+			kv->p[kv->np++] = batch[j];
+			if (batch[j].reused && !list[b + j].descendant) { /* a named pid: whoever has it now is shown too */
+				struct kv_proc *p = &kv->p[kv->np++];
+
+				p->pid = list[b + j].pid;
+				p->newcomer = 1;
+				read_procs(p, &anyone, 1, &rd);
+			}
 		}
 	}
 	free(list);

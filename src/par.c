@@ -1,6 +1,14 @@
 /*
- * par.c - par_for (see par.h): a shared counter of the next chunk, taken
- * with an atomic add; no queue, no pool kept between calls.
+ * par.c - par_for (see par.h): the chunks are shared out in as many
+ * contiguous regions as there are threads, each with a counter of its next
+ * chunk taken with an atomic add; a thread works through its own region,
+ * then helps with the others'.  No queue, no pool kept between calls.
+ *
+ * Regions, not one counter: neighbouring indices are usually neighbouring
+ * work (the fds of one process, under one /proc directory), and two
+ * threads that take turns along one range both walk the same directory,
+ * whose dentry they then fight over (two processes of 10 000 fds: 36 ms
+ * one thread per process, 42 ms both threads along both).
  */
 #include "par.h"
 
@@ -11,10 +19,13 @@
 #include "util.h"
 
 struct par {
-	int n, chunk;
+	int n, chunk, nreg;
 	void (*fn)(void *ctx, int from, int to, int slot);
 	void *ctx;
-	atomic_int next;
+	struct {
+		atomic_int next; /* its next chunk */
+		int end;         /* past its last chunk */
+	} reg[PAR_MAX_THREADS];
 };
 
 struct par_thread {
@@ -22,16 +33,21 @@ struct par_thread {
 	int slot;
 };
 
-/* Take chunks until none is left, as thread slot. */
+/* Take chunks as thread slot: its own region's first, then every other's, until none is left. */
 static void
 par_run(struct par *p, int slot)
 {
-	for (;;) {
-		int from = atomic_fetch_add(&p->next, p->chunk);
+	for (int k = 0; k < p->nreg; k++) {
+		int r = (slot + k) % p->nreg;
 
-		if (from >= p->n)
-			return;
-		p->fn(p->ctx, from, from + p->chunk < p->n ? from + p->chunk : p->n, slot);
+		for (;;) {
+			int c = atomic_fetch_add(&p->reg[r].next, 1), from;
+
+			if (c >= p->reg[r].end)
+				break;
+			from = c * p->chunk;
+			p->fn(p->ctx, from, from + p->chunk < p->n ? from + p->chunk : p->n, slot);
+		}
 	}
 }
 
@@ -50,6 +66,7 @@ void
 par_for(int n, int chunk, int min_each, void (*fn)(void *ctx, int from, int to, int slot), void *ctx)
 {
 	struct par p = { .n = n, .chunk = chunk > 0 ? chunk : 1, .fn = fn, .ctx = ctx };
+	int nchunks;
 	struct par_thread t[PAR_MAX_THREADS];
 	pthread_t th[PAR_MAX_THREADS];
 	int cpus = usable_cpus();
@@ -60,7 +77,14 @@ par_for(int n, int chunk, int min_each, void (*fn)(void *ctx, int from, int to, 
 		want = cpus;
 	if (want > PAR_MAX_THREADS)
 		want = PAR_MAX_THREADS;
-	atomic_init(&p.next, 0);
+	if (want < 1)
+		want = 1;
+	nchunks = n > 0 ? (n - 1) / p.chunk + 1 : 0;
+	p.nreg = want;
+	for (int r = 0; r < want; r++) {
+		atomic_init(&p.reg[r].next, (int)((long long)r * nchunks / want));
+		p.reg[r].end = (int)((long long)(r + 1) * nchunks / want);
+	}
 	if (want > 1) {
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old); /* the new threads take no signal */

@@ -1,8 +1,9 @@
 /*
  * par.h - a loop whose iterations are independent, spread over the CPUs:
- * the calling thread and up to PAR_MAX_THREADS - 1 more take the next
- * chunk of indices until none is left.  For readings of /proc at the scale
- * of servers (tens of thousands of fds, each a path walk of microseconds).
+ * the calling thread and up to PAR_MAX_THREADS - 1 more each take chunks
+ * from a contiguous region of the indices of their own, then from the
+ * others' until none is left.  For readings of /proc at the scale of
+ * servers (tens of thousands of fds, each a path walk of microseconds).
  */
 #ifndef EPOLLVIZ_PAR_H
 #define EPOLLVIZ_PAR_H
