@@ -315,7 +315,7 @@ kview_parse_fdinfo(const char *text, struct kv_fdinfo *out)
 	return seen ? 0 : -1;
 }
 
-/* Free the watch array (and the watches' own texts) and leave none. */
+/* Free the watch array and leave none (the watches' own texts are in the reading's blocks). */
 void
 kview_fdinfo_free(struct kv_fdinfo *fi)
 {
@@ -1323,6 +1323,27 @@ proc_close(struct proc_work *w)
 }
 
 /*
+ * Whether n processes have enough fds between them for their listings to
+ * be worth threads of their own (a thread costs more than listing a small
+ * process): /proc/PID/fd's size is its number of open fds from Linux 6.2
+ * on, 0 before (then they are listed one after the other).
+ */
+static int
+worth_listing_apart(const struct proc_work *pw, int n)
+{
+	char path[64];
+	struct stat st;
+	long long total = 0;
+
+	for (int i = 0; n > 1 && i < n; i++) {
+		snprintf(path, sizeof path, "/proc/%d/fd", pw[i].p->pid);
+		if (stat(path, &st) == 0)
+			total += st.st_size;
+	}
+	return total >= 4096;
+}
+
+/*
  * Read n processes (n <= READ_BATCH, each p[i].pid set, want[i] its start
  * time or 0): their rows, then their fds, but the fdinfo of their epoll
  * fds is left to read_epolls.
@@ -1339,7 +1360,7 @@ read_procs(struct kv_proc *p, const unsigned long long *want, int n, struct read
 		pw[i].p = &p[i];
 		pw[i].want_start = want[i];
 	}
-	par_for(n, 1, 1, open_procs, &b);
+	par_for(n, 1, worth_listing_apart(pw, n) ? 1 : n + 1, open_procs, &b);
 	for (int i = 0; i < n; i++) {
 		pw[i].first = total;
 		total += p[i].nfds;
@@ -1939,6 +1960,20 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 			want[j] = list[b + j].start;
 		}
 		read_procs(batch, want, k, &rd);
+		for (int j = 0; j < k && k > 1; j++) {
+			if (batch[j].err != EMFILE && batch[j].err != ENFILE)
+				continue;
+			/*
+			 * A batch holds two directories per process open at
+			 * once: under a tight RLIMIT_NOFILE (the contest's load
+			 * raises it only as far as its sockets need) a process
+			 * is read again alone, as it would have been.
+			 */
+			free(batch[j].fds);
+			memset(&batch[j], 0, sizeof batch[j]);
+			batch[j].pid = list[b + j].pid;
+			read_procs(&batch[j], &want[j], 1, &rd);
+		}
 		for (int j = 0; j < k; j++) {
 			kv->p[kv->np++] = batch[j];
 			if (batch[j].reused && !list[b + j].descendant) { /* a named pid: whoever has it now is shown too */
