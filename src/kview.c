@@ -1951,7 +1951,7 @@ kview_read_ids(struct kview *kv, const struct kv_id *ids, int n, int children)
 	for (int b = 0; b < nl; b += READ_BATCH) {
 		int k = nl - b < READ_BATCH ? nl - b : READ_BATCH;
 		struct kv_proc batch[READ_BATCH];
-		unsigned long long want[READ_BATCH];
+		unsigned long long want[READ_BATCH] = { 0 };
 		static const unsigned long long anyone = 0;
 
 		memset(batch, 0, sizeof batch);

@@ -84,17 +84,17 @@ struct kv_fd {
 };
 
 struct kv_proc {
-	int pid;
 	unsigned long long start; /* start time (clock ticks since boot): pid + start is the process */
+	struct kv_fd *fds;
 	struct proc_row row;
+	int pid;
 	int gone;         /* not there (exited) */
 	int reused;       /* gone, and its pid is now another process's (listed after it) */
 	int newcomer;     /* listed after a named pid's gone process: whoever has that pid now */
 	int err;          /* errno reading it (EACCES...), 0 if fine */
-	char err_path[64];/* the file that refused: "/proc/1/fd/3" */
 	int err_fd;       /* (kview.c) the fd of that file, -1 for the process's own (stat, fd/) */
-	struct kv_fd *fds;
 	int nfds;
+	char err_path[64];/* the file that refused: "/proc/1/fd/3" */
 };
 
 /* A process as a screen remembers it: pid, and its start time (0: whichever has the pid). */
