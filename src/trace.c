@@ -53,19 +53,10 @@ get64(const uint8_t *p)
 
 /* ---- the compact format (wire version 2) ------------------------------- */
 
-/* Append v as a LEB128 varint at p; returns the byte after it. */
-static inline uint8_t *
-put_varint(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
-}
-
-/* put_varint, adding each byte written to *sum (the check byte is summed as the record is written). */
+/*
+ * Append v as a LEB128 varint at p, adding each byte written to *sum (the
+ * check byte is summed as the record is written); returns the byte after it.
+ */
 static inline uint8_t *
 put_varint_sum(uint8_t *p, uint64_t v, unsigned *sum)
 {
@@ -79,15 +70,21 @@ put_varint_sum(uint8_t *p, uint64_t v, unsigned *sum)
 	return p;
 }
 
+/* The four 16-bit lanes of acc added up. */
+static inline unsigned
+lanes_sum(uint64_t acc)
+{
+	return (unsigned)(acc & 0xffff) + (unsigned)(acc >> 16 & 0xffff) + (unsigned)(acc >> 32 & 0xffff) +
+	       (unsigned)(acc >> 48);
+}
+
 /* The sum of v's eight bytes (whatever their order in memory): in 16-bit lanes, without a load. */
 static inline unsigned
 u64_byte_sum(uint64_t v)
 {
 	const uint64_t even = 0x00ff00ff00ff00ffull;
-	uint64_t acc = (v & even) + ((v >> 8) & even); /* four lanes of at most 510 */
 
-	return (unsigned)(acc & 0xffff) + (unsigned)(acc >> 16 & 0xffff) + (unsigned)(acc >> 32 & 0xffff) +
-	       (unsigned)(acc >> 48);
+	return lanes_sum((v & even) + ((v >> 8) & even)); /* four lanes of at most 510 */
 }
 
 /* Read a varint from [*p, end) into *v; -1 when it runs past end or past 64 bits. */
@@ -230,13 +227,6 @@ byte_sum(const uint8_t *p, size_t n)
 	return sum & 0xff;
 }
 #else
-/* The four 16-bit lanes of acc added up. */
-static inline unsigned
-lanes_sum(uint64_t acc)
-{
-	return (unsigned)(acc & 0xffff) + (unsigned)(acc >> 16 & 0xffff) + (unsigned)(acc >> 32 & 0xffff) +
-	       (unsigned)(acc >> 48);
-}
 
 /*
  * The low byte of the sum of n bytes at p (the records' check byte), eight
