@@ -78,11 +78,10 @@ fd_draft(void)
 	draft[0] = draft_en[0] = '\0';
 }
 
-/* The draft that tr names (1: translated, 0: English), and its size (f: the fd being described). */
+/* The draft that tr names (1: translated, 0: English), and its size. */
 static char *
-fd_what(struct kv_fd *f, int tr, size_t *cap)
+fd_what(int tr, size_t *cap)
 {
-	(void)f;
 	*cap = tr ? sizeof draft : sizeof draft_en;
 	return tr ? draft : draft_en;
 }
@@ -101,11 +100,10 @@ utf8_trim(char *s)
  * room for more): 1 when done, 0 when it must be written on its own.
  */
 static int
-what_as_english(struct kv_fd *f)
+what_as_english(void)
 {
 	size_t n;
 
-	(void)f;
 	if (atomic_load_explicit(&translating, memory_order_relaxed))
 		return 0;
 	n = strlen(draft_en);
@@ -743,7 +741,7 @@ socket_what(const struct kview *kv, const struct reading *rd, int pi, int fi, co
 	struct kv_fd *f = &kv->p[pi].fds[fi];
 	char peer[96];
 	size_t cap, len;
-	char *what = fd_what(f, tr, &cap);
+	char *what = fd_what(tr, &cap);
 
 	if (s->family == AF_NETLINK) {
 		const char *name = netlink_proto(s->proto);
@@ -781,19 +779,18 @@ socket_what(const struct kview *kv, const struct reading *rd, int pi, int fi, co
 		utf8_trim(what);
 }
 
-/* Describe a socket fd from its namespace's table: kind, addresses, state and queues (texts into *texts). */
+/* Draft a socket fd's descriptions from its namespace's table, and set its kind, state and queues. */
 static void
-describe_socket(struct kview *kv, struct reading *rd, int pi, int fi, struct kv_block **texts)
+draft_socket(struct kview *kv, struct reading *rd, int pi, int fi)
 {
 	struct kv_fd *f = &kv->p[pi].fds[fi];
 	struct netns_tab *ns = &rd->ns[rd->ns_of[pi]];
 	const struct sockdiag_sock *s = sockdiag_find(&ns->t, f->ino);
 
-	fd_draft();
 	if (s == NULL) {
 		for (int tr = 0; tr < 2; tr++) {
 			size_t cap;
-			char *what = fd_what(f, tr, &cap);
+			char *what = fd_what(tr, &cap);
 
 			if (ns->err)
 				/* TRANSLATORS: %2$s: an errno name, why its sockets were not read. */
@@ -802,15 +799,13 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi, struct kv_
 			else
 				snprintf(what, cap, L(tr, N_("socket (inode %lu)")), f->ino);
 		}
-		fd_keep(f, texts);
 		return;
 	}
 	if (s->family == AF_NETLINK) {
 		f->kind = KV_NETLINK;
 		socket_what(kv, rd, pi, fi, s, 0);
-		if (!what_as_english(f))
+		if (!what_as_english())
 			socket_what(kv, rd, pi, fi, s, 1);
-		fd_keep(f, texts);
 		return;
 	}
 	f->listening = s->state == 10 /* TCP_LISTEN, for unix too */ && s->proto != IPPROTO_UDP;
@@ -830,9 +825,17 @@ describe_socket(struct kview *kv, struct reading *rd, int pi, int fi, struct kv_
 		f->kind = s->proto == IPPROTO_UDP ? KV_UDP : KV_TCP;
 	}
 	socket_what(kv, rd, pi, fi, s, 0);
-	if (!what_as_english(f))
+	if (!what_as_english())
 		socket_what(kv, rd, pi, fi, s, 1);
-	fd_keep(f, texts);
+}
+
+/* Describe a socket fd: its drafts kept in *texts (the thread's blocks). */
+static void
+describe_socket(struct kview *kv, struct reading *rd, int pi, int fi, struct kv_block **texts)
+{
+	fd_draft();
+	draft_socket(kv, rd, pi, fi);
+	fd_keep(&kv->p[pi].fds[fi], texts);
 }
 
 /* describe_sockets' loop: the socket fds, as (process, fd) index pairs. */
@@ -904,7 +907,7 @@ fdinfo_what(struct kv_fd *f, const char *text, int tr)
 	const char *v, *sem;
 	unsigned long long a, b, c, d;
 	size_t cap, len;
-	char *what = fd_what(f, tr, &cap);
+	char *what = fd_what(tr, &cap);
 
 	switch (f->kind) {
 	case KV_PIPE:
@@ -1113,7 +1116,7 @@ read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *
 	fd_draft();
 	for (int tr = 0; tr < 2; tr++) {
 		size_t cap;
-		char *what = fd_what(f, tr, &cap), tmp[121];
+		char *what = fd_what(tr, &cap), tmp[121];
 
 		switch (f->kind) {
 		case KV_EPOLL: snprintf(what, cap, "%s", L(tr, N_("epoll instance"))); break;
@@ -1768,7 +1771,7 @@ name_instances(struct kview *kv)
 			fd_draft();
 			for (int tr = 0; tr < 2; tr++) {
 				size_t cap;
-				char *what = fd_what(e, tr, &cap);
+				char *what = fd_what(tr, &cap);
 
 				if (e->instance)
 					/* TRANSLATORS: an epoll fd: its instance, how many fds it watches. */
