@@ -190,16 +190,18 @@ other_holders(const struct kview *kv, int pid, const struct kv_fd *e, char *buf,
 	return n;
 }
 
-/*
- * Counts for the summary: epoll fds, the pids holding them; *nfds_out the
- * epoll fds, *same 1 when there are several and they all show one anon
- * inode, *anon_ino (fdinfo cannot tell them apart).
- */
-static void
-summary_line(struct lines *L, const struct kview *kv, int *nfds_out, int *same, unsigned long *anon_ino)
+/* The epoll fds of a reading, counted for its summary. */
+struct epoll_count {
+	int nfds, npids;
+	int same;          /* several, and fdinfo shows one anon inode for all: only kcmp tells them apart */
+	unsigned long ino; /* that inode */
+};
+
+/* Count kv's epoll fds, the pids holding them, and whether they share one anon inode. */
+static struct epoll_count
+count_epolls(const struct kview *kv)
 {
-	int nfds = 0, npids = 0, same_ino = 1;
-	unsigned long ino = 0;
+	struct epoll_count c = { 0, 0, 1, 0 };
 
 	for (int i = 0; i < kv->np; i++) {
 		int here = 0;
@@ -209,27 +211,32 @@ summary_line(struct lines *L, const struct kview *kv, int *nfds_out, int *same, 
 
 			if (f->kind != KV_EPOLL)
 				continue;
-			if (nfds > 0 && f->info.ino != ino)
-				same_ino = 0;
-			ino = f->info.ino;
-			nfds++;
+			if (c.nfds > 0 && f->info.ino != c.ino)
+				c.same = 0;
+			c.ino = f->info.ino;
+			c.nfds++;
 			here = 1;
 		}
-		npids += here;
+		c.npids += here;
 	}
-	*nfds_out = nfds;
-	*same = 0;
-	*anon_ino = ino;
+	c.same = c.same && c.nfds > 1;
+	return c;
+}
+
+/* "3 epoll fds in 2 pids -> 1 kernel instance (kcmp)", and the fds kcmp could not place. */
+static void
+summary_line(struct lines *L, const struct kview *kv, const struct epoll_count *c)
+{
 	lines_add(L);
-	if (nfds == 0) {
+	if (c->nfds == 0) {
 		lines_put(L, CS_DIM, _("no epoll fd in these processes"));
 		return;
 	}
 	/* TRANSLATORS: "3 epoll fds in 2 pids -> 1 kernel instance": the first part (this and the next). */
-	lines_printf(L, P_("%d epoll fd", "%d epoll fds", nfds), nfds);
+	lines_printf(L, P_("%d epoll fd", "%d epoll fds", c->nfds), c->nfds);
 	lines_printf(L, " ");
 	/* TRANSLATORS: "3 epoll fds in 2 pids -> 1 kernel instance": the processes they are in. */
-	lines_printf(L, P_("in %d pid", "in %d pids", npids), npids);
+	lines_printf(L, P_("in %d pid", "in %d pids", c->npids), c->npids);
 	lines_printf(L, " %s ", crt_g(G_ARROW_R));
 	lines_style(L, CS_TITLE);
 	/* TRANSLATORS: "3 epoll fds in 2 pids -> 1 kernel instance": the distinct objects kcmp finds. */
@@ -243,19 +250,20 @@ summary_line(struct lines *L, const struct kview *kv, int *nfds_out, int *same, 
 			     kv->unknown, errno_name(kv->kcmp_err));
 		lines_style(L, CS_NORMAL);
 	}
-	*same = nfds > 1 && same_ino;
 }
 
 /* Why the instance numbers come from kcmp (fdinfo's inode is one for all): under the summary, or the entries. */
 static void
-anon_note(struct lines *L, int nfds, unsigned long ino, int w)
+anon_note(struct lines *L, const struct epoll_count *c, int w)
 {
 	char text[160];
 
-	if (nfds == 2)
-		snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for both: only kcmp tells them apart"), ino);
+	if (c->nfds == 2)
+		snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for both: only kcmp tells them apart"),
+			 c->ino);
 	else
-		snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for all: only kcmp tells them apart"), ino);
+		snprintf(text, sizeof text, _("fdinfo shows anon inode %lu for all: only kcmp tells them apart"),
+			 c->ino);
 	lines_wrap(L, text, w, 0, CS_DIM, 0);
 }
 
@@ -512,8 +520,8 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 {
 	const struct ksnap *ks = v->ks;
 	struct lines *L = &pn->L;
-	int keep = v->mode == VIEW_ATTACH && ks && ks->have, nfds, same_ino;
-	unsigned long anon_ino;
+	int keep = v->mode == VIEW_ATTACH && ks && ks->have, note_below;
+	struct epoll_count c;
 
 	if (keep && drawn.pn == pn && drawn.read_at == ks->read_at && drawn.w == w && L->n > 0)
 		return;
@@ -544,11 +552,11 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 			/* TRANSLATORS: in the panel's title. */
 			snprintf(L->title, sizeof L->title, "%s", _("from /proc: agrees with the trace"));
 	}
-	summary_line(L, &ks->kv, &nfds, &same_ino, &anon_ino);
-	if (same_ino && w >= NARROW_BELOW) { /* narrower, it goes under the entries: they come first */
-		anon_note(L, nfds, anon_ino, w);
-		same_ino = 0;
-	}
+	c = count_epolls(&ks->kv);
+	note_below = c.same && w < NARROW_BELOW; /* in a narrow panel the entries come first */
+	summary_line(L, &ks->kv, &c);
+	if (c.same && !note_below)
+		anon_note(L, &c, w);
 	lines_add(L);
 	lines_style(L, CS_HEAD);
 	header_line(L, v->mode == VIEW_LIVE && ks->checked, w);
@@ -559,9 +567,9 @@ kern_draw(struct panel *pn, const struct view *v, int w)
 		lines_add(L);
 		lines_put(L, CS_DIM, _("no process to look at"));
 	}
-	if (same_ino) {
+	if (note_below) {
 		lines_add(L);
-		anon_note(L, nfds, anon_ino, w);
+		anon_note(L, &c, w);
 	}
 }
 
