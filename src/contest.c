@@ -266,6 +266,27 @@ all_wait(const struct contest *c)
 	return n == c->o.workers;
 }
 
+/*
+ * Has the trace caught up with what the clients saw?  Every worker that
+ * answered has sent, in the model, at least the bytes of the replies the
+ * load took from it.  A worker flushes its records only before it blocks,
+ * so a model that shows it waiting may still be a wait ago, its last
+ * accept and reply on their way; all_wait alone would end the run early.
+ */
+static int
+caught_up(const struct contest *c)
+{
+	const struct load_result *lr = &c->res[c->nres].load;
+
+	for (int i = 0; i < lr->npids; i++) {
+		const struct m_proc *p = model_proc(c->m, (uint32_t)lr->pids[i].pid);
+
+		if (p == NULL || p->bytes_out < lr->pids[i].bytes)
+			return 0;
+	}
+	return 1;
+}
+
 /* The worker's index from its name ("echo-w3"), or -1. */
 static int
 worker_index(const struct m_proc *p)
@@ -554,8 +575,8 @@ advance(struct contest *c)
 		}
 		break;
 	case PH_QUIET:
-		/* Every worker back in epoll_wait: the last replies' records are in. */
-		if (all_wait(c) || now - c->phase_t0 > QUIET_TIMEOUT_NS)
+		/* Every reply's records in, and every worker back in epoll_wait. */
+		if ((caught_up(c) && all_wait(c)) || now - c->phase_t0 > QUIET_TIMEOUT_NS)
 			strategy_terminate(c);
 		break;
 	case PH_ENDING:

@@ -503,9 +503,9 @@ slot_idle(struct load *l, struct conn *c)
 	l->idle[(l->ihead + l->ilen++) % l->nc] = (int)(c - l->c);
 }
 
-/* Keep a worker's reply count and worst latency; the first LOAD_MAX_PIDS pids only. */
+/* Keep a worker's reply count, bytes and worst latency; the first LOAD_MAX_PIDS pids only. */
 static void
-note_pid(struct load *l, int pid, uint64_t lat)
+note_pid(struct load *l, int pid, size_t len, uint64_t lat)
 {
 	struct load_pid *p = NULL;
 
@@ -519,6 +519,7 @@ note_pid(struct load *l, int pid, uint64_t lat)
 	if (!p)
 		return;
 	p->replies++;
+	p->bytes += len;
 	if (lat > p->lat_max_ns)
 		p->lat_max_ns = lat;
 }
@@ -559,7 +560,7 @@ reply_done(struct load *l, struct conn *c, size_t len)
 		l->lat = xreallocarray(l->lat, l->latcap, sizeof *l->lat);
 	}
 	l->lat[l->nlat++] = lat;
-	note_pid(l, pid, lat);
+	note_pid(l, pid, len, lat);
 	atomic_fetch_add(&l->answered, 1);
 	list_remove(l, c);
 	c->has_req = 0;

@@ -52,6 +52,7 @@ struct load_opts {
 struct load_pid {
 	int pid;
 	uint64_t replies;
+	uint64_t bytes; /* of its reply lines, '\n' included: it sent at least that many */
 	uint64_t lat_max_ns;
 };
 
