@@ -31,7 +31,7 @@ OBJ_MAIN := $(BUILD)/ui/main.o
 # exports only the calls it wraps.  Never with sanitizers: it is loaded into
 # programs that are not built with them.
 PRELOAD := $(BUILD)/libepollviz-preload.so
-PRELOAD_SRC := preload/preload.c src/trace.c src/trace_rec.c src/sb.c src/utf8.c src/util.c
+PRELOAD_SRC := preload/preload.c src/trace.c src/trace_rec.c src/sb.c src/utf8.c src/util.c src/fastclock.c
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/pic/%.o)
 PIC_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec
 # Programs for it to watch: the examples, and (for the tests) a static one it cannot.

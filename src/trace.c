@@ -20,6 +20,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "fastclock.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -975,8 +976,8 @@ trace_flush(void)
 
 /*
  * Stamp r (pid, tid, seq, time if unset) and encode it into the buffer,
- * flushing first only when it does not fit: no system call per record but
- * the clock's (vDSO) read.
+ * flushing first only when it does not fit: no system call per record (the
+ * stamp is fastclock's: the TSC between anchors).
  */
 void
 trace_emit(struct trace_rec *r)
@@ -990,9 +991,9 @@ trace_emit(struct trace_rec *r)
 		emit_tid = gettid();
 	r->pid = (uint32_t)emit_pid;
 	r->tid = (uint32_t)emit_tid;
+	emit_busy++; /* before the clock: a handler never stamps over the thread's anchor */
 	if (r->ts_ns == 0)
-		r->ts_ns = now_ns();
-	emit_busy++;
+		r->ts_ns = fastclock_ns();
 	r->seq = emit_seq;
 	n = trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
 	if (n == 0) {
