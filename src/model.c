@@ -40,8 +40,10 @@ model_free(struct model *m)
 		return;
 	for (int i = 0; i < m->nprocs; i++)
 		free(m->procs[i].fds);
-	for (int i = 0; i < m->ninst; i++)
+	for (int i = 0; i < m->ninst; i++) {
 		free(m->inst[i].w);
+		free(m->inst[i].slot);
+	}
 	free(m->conns);
 	free(m);
 }
@@ -62,10 +64,15 @@ model_proc(const struct model *m, uint32_t pid)
 static struct m_proc *
 proc_get(struct model *m, uint32_t pid)
 {
-	struct m_proc *p = model_proc(m, pid);
+	struct m_proc *p;
 
-	if (p)
+	if (m->proc_hint < m->nprocs && m->procs[m->proc_hint].pid == pid)
+		return &m->procs[m->proc_hint];
+	p = model_proc(m, pid);
+	if (p) {
+		m->proc_hint = (int)(p - m->procs);
 		return p;
+	}
 	if (m->nprocs == M_MAX_PROCS) {
 		/* Reuse the oldest dead slot; a run never has this many live ones. */
 		for (int i = 0; i < m->nprocs; i++) {
@@ -225,6 +232,7 @@ inst_drop_holder(struct model *m, uint32_t pid, int epfd)
 		int i = (int)(in - m->inst);
 
 		free(in->w);
+		free(in->slot);
 		memmove(&m->inst[i], &m->inst[i + 1], (size_t)(m->ninst - i - 1) * sizeof m->inst[0]);
 		m->ninst--;
 	}
@@ -246,6 +254,51 @@ inst_new(struct model *m, uint32_t pid, int epfd)
 	in->holders[0].pid = pid;
 	in->holders[0].epfd = epfd;
 	in->nholders = 1;
+}
+
+/* A slot for data in a table of n (a power of two) slots: where its probe starts. */
+static int
+slot_hash(uint64_t data, int n)
+{
+	return (int)((data * 0x9E3779B97F4A7C15ull) >> 40) & (n - 1);
+}
+
+/* Build in's index of w by data (at least twice as many slots as entries; the first entry of a data wins). */
+static void
+watch_index(struct m_inst *in)
+{
+	int n = 16;
+
+	while (n < 2 * in->nw)
+		n *= 2;
+	if (n > in->capslot) {
+		in->slot = xreallocarray(in->slot, (size_t)n, sizeof *in->slot);
+		in->capslot = n;
+	}
+	memset(in->slot, 0, (size_t)n * sizeof *in->slot);
+	in->nslot = n;
+	for (int k = 0; k < in->nw; k++) {
+		int h = slot_hash(in->w[k].data, n);
+
+		while (in->slot[h] != 0 && in->w[in->slot[h] - 1].data != in->w[k].data)
+			h = (h + 1) & (n - 1);
+		if (in->slot[h] == 0)
+			in->slot[h] = k + 1;
+	}
+}
+
+/* The first entry of in whose data is data, or -1: what a pair of epoll_wait names. */
+static int
+watch_of_data(struct m_inst *in, uint64_t data)
+{
+	int h;
+
+	if (in->nslot == 0)
+		watch_index(in);
+	for (h = slot_hash(data, in->nslot); in->slot[h] != 0; h = (h + 1) & (in->nslot - 1))
+		if (in->w[in->slot[h] - 1].data == data)
+			return in->slot[h] - 1;
+	return -1;
 }
 
 /* The entry of (fd, owner) in an interest list, or -1. */
@@ -306,11 +359,15 @@ apply_ctl(struct model *m, struct m_proc *p, const struct trace_rec *r)
 			return;
 		in->w[i].fd = r->fd;
 		in->w[i].events = r->events;
+		if (r->op == EPOLL_CTL_ADD || in->w[i].data != r->data)
+			in->nslot = 0;
 		in->w[i].data = r->data;
 		break;
 	case EPOLL_CTL_DEL:
-		if (i >= 0)
+		if (i >= 0) {
 			in->w[i] = in->w[--in->nw];
+			in->nslot = 0;
+		}
 		break;
 	}
 }
@@ -325,6 +382,7 @@ unwatch_closed(struct model *m, uint32_t pid, int fd)
 
 		if (i >= 0) {
 			in->w[i] = in->w[--in->nw];
+			in->nslot = 0;
 			in->closed_out++;
 		}
 	}
@@ -503,21 +561,19 @@ storm_over(struct model *m, const struct m_proc *p)
 
 /* Which of e's pairs carry the data of a watched listening socket (bit per pair). */
 static unsigned
-listen_bits(const struct model *m, const struct m_inst *in, const struct m_wait *e)
+listen_bits(const struct model *m, struct m_inst *in, const struct m_wait *e)
 {
 	unsigned bits = 0;
 
 	for (int i = 0; in && i < e->npairs; i++) {
-		for (int k = 0; k < in->nw; k++) {
-			const struct m_fd *f;
+		int k = watch_of_data(in, e->pairs[i].data);
+		const struct m_fd *f;
 
-			if (in->w[k].data != e->pairs[i].data)
-				continue;
-			f = model_fd(model_proc(m, in->w[k].owner), in->w[k].fd);
-			if (f && f->kind == FDK_LISTEN)
-				bits |= 1u << i;
-			break;
-		}
+		if (k < 0)
+			continue;
+		f = model_fd(model_proc(m, in->w[k].owner), in->w[k].fd);
+		if (f && f->kind == FDK_LISTEN)
+			bits |= 1u << i;
 	}
 	return bits;
 }

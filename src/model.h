@@ -154,6 +154,13 @@ struct m_inst {
 	int nholders;
 	struct m_watch *w;
 	int nw, capw;
+	/*
+	 * w by data, for epoll_wait's pairs: open addressing, a slot holds an
+	 * index in w plus 1 (the first entry with that data), 0 is empty;
+	 * built when first needed after w changed (nslot 0: stale).
+	 */
+	int *slot;
+	int nslot, capslot;
 	uint64_t returns;
 	int closed_out; /* entries taken out because their fd was closed: the kernel keeps one while the file has another fd */
 };
@@ -291,6 +298,7 @@ struct model {
 
 	struct m_proc procs[M_MAX_PROCS];
 	int nprocs;
+	int proc_hint;     /* where proc_get last found one: records come in runs of one process */
 	uint32_t session_pid; /* the run's session leader */
 	int fg_pgid;       /* the terminal's foreground group as last set */
 

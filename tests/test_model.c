@@ -1270,3 +1270,55 @@ Test(model, a_process_waits_while_any_of_its_threads_does)
 	thread_wait(80, 0, 3, 0);
 	cr_assert(!p->in_wait, "a repeated enter stacked");
 }
+
+/*
+ * A pair's data names its entry, the first one with that data, among
+ * hundreds, as the list changes.  (A return like the one just before it
+ * folds into its line, listen bits and all: another return comes between.)
+ */
+Test(model, a_pair_finds_its_entry_among_many_as_the_list_changes)
+{
+	int n;
+
+	two_watching_workers();
+	for (int fd = 10; fd < 410; fd++) {
+		accept_conn(70, 3, fd, 30000 + fd);
+		ctl(70, 4, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLET, (uint64_t)fd, 0, 0);
+	}
+	/* A connection whose data is the listener's: the listener's entry came first. */
+	ctl(70, 4, EPOLL_CTL_MOD, 300, EPOLLIN, 3, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 1u, "data 3 (the listener's) not taken for the listener");
+	wait_ret(70, 4, 1, EPOLLIN, 250);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 0u, "data 250 (a connection's) taken for the listener");
+	/* The listener's entry deleted: data 3 now names the connection that has it. */
+	ctl(70, 4, EPOLL_CTL_DEL, 3, 0, 0, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 0u, "a deleted listener entry still found by its data");
+	/* Added again, after the connection: the connection's entry is the first with data 3. */
+	ctl(70, 4, EPOLL_CTL_ADD, 3, EPOLLIN, 3, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 253);
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 0u, "the later entry of data 3 won over the earlier");
+	/* fd 10's entry deleted: the last one, the listener's, takes its place, ahead of the connection's. */
+	ctl(70, 4, EPOLL_CTL_DEL, 10, 0, 0, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 254);
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 1u, "the listener's entry, moved ahead, not the first of data 3");
+	/* The connection's data moved on: data 3 is the listener's alone again; a closed fd's entry goes. */
+	ctl(70, 4, EPOLL_CTL_MOD, 300, EPOLLIN, 300, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 251);
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 1u, "data 3 not found after a MOD changed the other's");
+	close_fd(70, 3, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 252);
+	wait_ret(70, 4, 1, EPOLLIN, 3);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 0u, "a closed listener's entry still found by its data");
+}
