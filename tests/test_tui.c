@@ -642,6 +642,17 @@ Test(tui, kernel_view_at_80x24_shows_entries_and_verdicts_unzoomed)
 		  "the panel does not say that more of it is below:\n%s", T.screen);
 }
 
+/* At 80x24 a title the rule cannot hold is cut after a whole word, or left out: never to a bare number. */
+Test(tui, titles_at_80x24_are_cut_to_words_not_to_a_number)
+{
+	tui_init(&T, "t80");
+	cr_assert_eq(tui_start(&T, 80, 24, "echo-herd", NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "\xe2\x94\x80 4 Connections per pid", WAIT_MS), "no Connections panel:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "the run did not start:\n%s", T.screen);
+	cr_assert_not(tui_match(T.screen, "Connections per pid +[0-9]+\xe2\x80\xa6", NULL, 0),
+		      "a title cut to a number and an ellipsis:\n%s", T.screen);
+}
+
 Test(tui, kernel_view_one_instance_held_by_two_pids)
 {
 	kernel_view_of("kshared", 100, 30, "echo-shared-epoll", "echo-worker");

@@ -5,6 +5,7 @@
  */
 #include "panel.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -147,9 +148,21 @@ clamp_scroll(struct panel *p)
 		p->scroll = 0;
 }
 
+/* Is there a letter in s[0, n) (a byte of a multibyte character counts: Cyrillic)? */
+static int
+has_letter(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (isalpha((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
 /*
  * Cut s (" words ") to fit cols columns after its last whole word that
- * does, with an ellipsis and a space; to nothing when not even one word fits.
+ * does, with an ellipsis and a space; to nothing when not even one word
+ * fits, or when what would be left has no letter ("0…" of "0 connections"
+ * says nothing).
  */
 static void
 cut_words(char *s, size_t cap, int cols)
@@ -166,7 +179,7 @@ cut_words(char *s, size_t cap, int cols)
 
 	while (b > 1 && s[b] != ' ')
 		b--;
-	if (b <= 1) {
+	if (b <= 1 || !has_letter(s, b)) {
 		s[0] = '\0';
 		return;
 	}
