@@ -3,11 +3,28 @@
  * (see fastclock.h).  Every piece of state is the calling thread's: no
  * lock, no atomic read per call, and a child of fork carries on with its
  * parent's thread's anchor and rate, which stay true on the same machine.
+ *
+ * The rate (ns per tick) is measured over windows of one CPU, from a base
+ * anchor to the first later one at least RATE_MIN_NS on, each window
+ * starting where the last ended.  An anchor is a (TSC, clock) pair read
+ * back to back; a pair that took longer than PAIR_MAX_TICKS (about a
+ * microsecond), or straddles a move to another CPU, was interrupted and is
+ * never used, so a window's rate is good to 1e-3 at worst (typically a few
+ * 1e-5).  The first rate is used once two windows in a row agree within
+ * RATE_AGREE; after that a window within RATE_AGREE of the rate becomes
+ * the rate (the clock's slewing is followed), one that is not is set aside
+ * (a suspend inside it, say), and two in a row that agree with each other
+ * but not with the rate replace it (a restored VM on a host whose TSC runs
+ * at another rate).
  */
 #include "fastclock.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -19,17 +36,22 @@
 #define HAVE_TSC 0
 #endif
 
-#define ANCHOR_NS 1000000.0 /* an anchor serves this long */
-#define RATE_MIN_NS 1000000 /* the rate is first measured over at least this long */
-#define PAIR_MAX_TICKS 100000 /* a pair read this far apart was interrupted: read again */
+#define ANCHOR_NS 1000000.0      /* an anchor serves this long */
+#define RATE_MIN_NS 1000000u     /* a window of at least this long measures the rate */
+#define RATE_AGREE 0.01          /* two measurements agree within this fraction */
+#define PAIR_MAX_TICKS 2000      /* about a microsecond: a pair that took longer was interrupted */
+#define PAIR_TRIES 4
+#define VDSO_MAX_NS 200          /* clock_gettime costs less than this when the vDSO reads the TSC itself */
 
 #if HAVE_TSC
 enum { TSC_UNKNOWN = 0, TSC_NO, TSC_YES };
 static _Atomic int tsc_state;
 
-/* The calling thread's anchor, rate and last reading. */
-static __thread uint64_t base_tsc, base_ns; /* where the rate is measured from */
-static __thread double rate;                 /* ns per tick; 0 until measured */
+/* The calling thread's measuring, anchor and last reading. */
+static __thread uint64_t base_tsc, base_ns; /* the window's start; 0: none */
+static __thread int base_cpu;
+static __thread double rate;      /* ns per tick in use; 0 until two windows agree */
+static __thread double candidate; /* a measurement that disagreed with the rate (or the first one); 0: none */
 static __thread uint64_t anchor_tsc, anchor_ns, anchor_span; /* span: ticks the anchor serves */
 static __thread int anchor_cpu = -2;
 static __thread uint64_t last_ns;
@@ -47,55 +69,139 @@ tsc_invariant(void)
 	return (d >> 8) & 1;
 }
 
-/* Whether this process reads the TSC at all (asked once). */
+/*
+ * The kernel's clocksource, read with bare system calls (the preload
+ * tracer wraps open and read): "tsc", "kvm-clock", ...; "" if unreadable.
+ */
+static void
+clocksource(char *out, size_t cap)
+{
+	long fd = syscall(SYS_openat, AT_FDCWD, "/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			  O_RDONLY | O_CLOEXEC);
+	long n = fd < 0 ? -1 : syscall(SYS_read, (int)fd, out, cap - 1);
+
+	if (fd >= 0)
+		syscall(SYS_close, (int)fd);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * Does clock_gettime run in the vDSO (tens of ns), not as a system call?
+ * The quickest of 16 back-to-back pairs: a preemption lengthens some, not all.
+ */
+static int
+clock_in_vdso(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 16; i++) {
+		uint64_t t0 = now_ns(), t1 = now_ns();
+
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	return best < VDSO_MAX_NS;
+}
+
+/*
+ * Whether this process reads the TSC at all (asked once): the CPU says it
+ * is invariant, and the kernel reads it for CLOCK_MONOTONIC itself: its
+ * clocksource is the TSC, or a paravirtual clock (kvm-clock, Hyper-V's TSC
+ * page) that the vDSO reads, which it does only when the host vouches that
+ * the TSC is stable and in step on every CPU.
+ */
 static int
 tsc_usable(void)
 {
 	int s = atomic_load_explicit(&tsc_state, memory_order_relaxed);
 
 	if (s == TSC_UNKNOWN) {
-		s = tsc_invariant() ? TSC_YES : TSC_NO;
+		char cs[64];
+
+		clocksource(cs, sizeof cs);
+		s = tsc_invariant() && (strcmp(cs, "tsc") == 0 ||
+					((strcmp(cs, "kvm-clock") == 0 || strcmp(cs, "hyperv_clocksource_tsc_page") == 0) &&
+					 clock_in_vdso()))
+			    ? TSC_YES
+			    : TSC_NO;
 		atomic_store_explicit(&tsc_state, s, memory_order_relaxed);
 	}
 	return s == TSC_YES;
 }
 
+/* Do two rates agree? */
+static int
+agree(double a, double b)
+{
+	return a > b * (1 - RATE_AGREE) && a < b * (1 + RATE_AGREE);
+}
+
+/* A window from the base to (t, ns) on its CPU measured r ns per tick: keep, set aside or adopt it. */
+static void
+measured(double r)
+{
+	if (rate > 0 && agree(r, rate)) {
+		rate = r;
+		candidate = 0;
+	} else if (candidate > 0 && agree(r, candidate)) {
+		rate = r; /* two in a row: the first rate, or a new one */
+		candidate = 0;
+	} else {
+		candidate = r;
+	}
+}
+
 /*
  * A new anchor on cpu: the TSC read on both sides of clock_gettime, their
- * middle taken.  The rate is measured from the thread's first anchor; a
- * measurement more than 1 % off the last one (a suspend, a CPU whose TSC
- * is far apart) starts the measuring again from here, the old rate kept.
+ * middle taken, and the rate measured when the window is long enough.
+ * Returns the clock, or 0 when every pair was interrupted (the caller
+ * then reads the clock alone; nothing is moved).
  */
 static uint64_t
 anchor(int cpu)
 {
-	uint64_t t1, t2, ns;
-	int tries = 0;
+	uint64_t t1 = 0, t2 = 0, ns = 0;
+	int tries;
 
-	do {
+	for (tries = 0; tries < PAIR_TRIES; tries++) {
 		t1 = __rdtsc();
 		ns = now_ns();
 		t2 = __rdtsc();
-	} while (t2 - t1 > PAIR_MAX_TICKS && ++tries < 3);
+		if (t2 - t1 <= PAIR_MAX_TICKS && sched_getcpu() == cpu)
+			break;
+	}
+	if (tries == PAIR_TRIES)
+		return 0;
 	t1 += (t2 - t1) / 2;
-	if (base_ns == 0 || t1 <= base_tsc || ns <= base_ns) {
-		base_tsc = t1;
+	if (base_ns == 0 || cpu != base_cpu || t1 <= base_tsc || ns <= base_ns) {
+		base_tsc = t1; /* a first window, or one on this CPU from now */
 		base_ns = ns;
+		base_cpu = cpu;
 	} else if (ns - base_ns >= RATE_MIN_NS) {
-		double r = (double)(ns - base_ns) / (double)(t1 - base_tsc);
-
-		if (rate == 0 || (r > rate * 0.99 && r < rate * 1.01)) {
-			rate = r;
-		} else {
-			base_tsc = t1;
-			base_ns = ns;
-		}
+		measured((double)(ns - base_ns) / (double)(t1 - base_tsc));
+		base_tsc = t1; /* the next window starts here */
+		base_ns = ns;
 	}
 	anchor_tsc = t1;
 	anchor_ns = ns;
 	anchor_cpu = cpu;
 	anchor_span = rate > 0 ? (uint64_t)(ANCHOR_NS / rate) : 0;
 	return ns;
+}
+
+/* The clock from the TSC, or 0 to read clock_gettime instead. */
+static uint64_t
+from_tsc(void)
+{
+	int cpu = sched_getcpu(); /* the rseq area's cpu_id: no system call */
+	uint64_t t = __rdtsc();
+
+	if (cpu < 0)
+		return 0;
+	if (cpu == anchor_cpu && t - anchor_tsc < anchor_span && sched_getcpu() == cpu)
+		return anchor_ns + (uint64_t)((double)(t - anchor_tsc) * rate);
+	return anchor(cpu);
 }
 #endif
 
@@ -105,13 +211,10 @@ fastclock_ns(void)
 {
 #if HAVE_TSC
 	if (tsc_usable()) {
-		int cpu = sched_getcpu(); /* the rseq area's cpu_id: no system call */
-		uint64_t t = __rdtsc(), ns;
+		uint64_t ns = from_tsc();
 
-		if (cpu == anchor_cpu && t - anchor_tsc < anchor_span)
-			ns = anchor_ns + (uint64_t)((double)(t - anchor_tsc) * rate);
-		else
-			ns = anchor(cpu);
+		if (ns == 0)
+			ns = now_ns();
 		if (ns < last_ns)
 			ns = last_ns; /* a new anchor a little behind the last extrapolation */
 		last_ns = ns;
@@ -121,7 +224,7 @@ fastclock_ns(void)
 	return now_ns();
 }
 
-/* 1 if readings come from the TSC now (invariant TSC, x86, this thread's rate measured). */
+/* 1 if readings come from the TSC now (usable TSC, this thread's rate measured). */
 int
 fastclock_uses_tsc(void)
 {

@@ -1,9 +1,10 @@
 /*
- * test_fastclock.c - fastclock_ns (src/fastclock.h), the records' stamps:
- * every reading lies between the clock_gettime readings taken around it
- * (the TSC converted right: unit, rate, anchor), never goes back within a
- * thread, also across CPUs and in several threads at once, and the TSC is
- * in use where the CPU says it is invariant.
+ * test_fastclock.c - fastclock_ns (src/fastclock.h), the records' stamps,
+ * on this machine: every reading lies between the clock_gettime readings
+ * taken around it (the TSC converted right: unit, rate, anchor), never
+ * goes back within a thread, also across CPUs and in several threads at
+ * once, and the TSC is read exactly where the CPU and the kernel allow it.
+ * (test_fastclock_seam.c makes the conditions this machine cannot.)
  */
 #include <criterion/criterion.h>
 
@@ -16,11 +17,11 @@
 #include "util.h"
 
 /*
- * The interpolation is good to well under a microsecond; 20 µs of slack
- * keeps a reading whose anchor pair was preempted on a loaded machine,
- * and still fails a wrong unit, rate or anchor by orders of magnitude.
+ * The interpolation is good to tens of nanoseconds, a microsecond or two
+ * at worst; an interrupted anchor pair is never used.  5 µs still fails a
+ * wrong unit, rate or anchor by orders of magnitude.
  */
-#define SLACK_NS 20000u
+#define SLACK_NS 5000u
 #define RUN_NS 30000000u /* 30 ms of readings: dozens of anchors, the rate measured */
 
 struct run {
@@ -77,16 +78,43 @@ cpu_flag(const char *flag)
 	if (f == NULL)
 		return 0;
 	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "flags", 5) == 0) {
+		if (strncmp(line, "flags", 5) == 0 && strchr(line, ':')) {
 			char *tok, *save = NULL;
 
-			for (tok = strtok_r(strchr(line, ':'), ": \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+			for (tok = strtok_r(strchr(line, ':') + 1, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
 				if (strcmp(tok, flag) == 0)
 					found = 1;
 			break;
 		}
 	fclose(f);
 	return found;
+}
+
+/* The kernel's clocksource ("tsc", "kvm-clock", ...), "" if unreadable. */
+static void
+clocksource(char *out, size_t cap)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	out[0] = '\0';
+	if (f && fgets(out, (int)cap, f))
+		out[strcspn(out, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* The quickest of 100 clock_gettime calls, in ns: tens in the vDSO, hundreds as a system call. */
+static uint64_t
+quickest_clock_read(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 100; i++) {
+		uint64_t t0 = now_ns(), t1 = now_ns();
+
+		best = t1 - t0 < best ? t1 - t0 : best;
+	}
+	return best;
 }
 
 Test(fastclock, every_reading_lies_between_the_clock_reads_around_it)
@@ -127,18 +155,24 @@ Test(fastclock, threads_keep_anchors_of_their_own)
 	}
 }
 
-Test(fastclock, the_tsc_is_read_where_the_cpu_says_it_is_invariant)
+Test(fastclock, the_tsc_is_read_exactly_where_the_cpu_and_the_kernel_allow)
 {
 	struct run r = { 0 };
-	int invariant = 0;
+	int allowed = 0;
+	char cs[64];
 
+	clocksource(cs, sizeof cs);
 #if defined(__x86_64__) || defined(__i386__)
 	/* Linux sets both flags from the one CPUID bit fastclock asks (0x80000007, EDX bit 8). */
-	invariant = cpu_flag("constant_tsc") && cpu_flag("nonstop_tsc");
+	if (cpu_flag("constant_tsc") && cpu_flag("nonstop_tsc"))
+		allowed = strcmp(cs, "tsc") == 0 ||
+			  ((strcmp(cs, "kvm-clock") == 0 || strcmp(cs, "hyperv_clocksource_tsc_page") == 0) &&
+			   quickest_clock_read() < 200);
 #else
 	(void)cpu_flag;
+	(void)quickest_clock_read;
 #endif
-	read_for_a_while(&r); /* longer than the millisecond the rate is measured over */
-	cr_assert_eq(fastclock_uses_tsc(), invariant, "uses the TSC: %d; the CPU says invariant: %d",
-		     fastclock_uses_tsc(), invariant);
+	read_for_a_while(&r); /* longer than the two milliseconds the rate is measured over */
+	cr_assert_eq(fastclock_uses_tsc(), allowed, "uses the TSC: %d; allowed (clocksource %s): %d",
+		     fastclock_uses_tsc(), cs, allowed);
 }
