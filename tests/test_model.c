@@ -1316,9 +1316,35 @@ Test(model, a_pair_finds_its_entry_among_many_as_the_list_changes)
 	wait_ret(70, 4, 1, EPOLLIN, 3);
 	n = lines_now();
 	cr_assert_eq(line_back(n, 0)->listen, 1u, "data 3 not found after a MOD changed the other's");
+	/* The listener's own data changed. */
+	ctl(70, 4, EPOLL_CTL_MOD, 3, EPOLLIN, 777, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 255);
+	wait_ret(70, 4, 1, EPOLLIN, 777);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 1u, "the listener's new data not found after a MOD");
+	/* Deleted, looked up once, added again with other data. */
+	ctl(70, 4, EPOLL_CTL_DEL, 3, 0, 0, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 256);
+	ctl(70, 4, EPOLL_CTL_ADD, 3, EPOLLIN, 888, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 888);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 1u, "a listener added after the last look not found");
+	/* A connection ahead of it with the same data (and one more behind it), then closed. */
+	accept_conn(70, 3, 600, 30600);
+	ctl(70, 4, EPOLL_CTL_ADD, 600, EPOLLIN, 600, 0, 0);
+	ctl(70, 4, EPOLL_CTL_MOD, 250, EPOLLIN, 888, 0, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 257);
+	wait_ret(70, 4, 1, EPOLLIN, 888);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 0u, "the connection's entry, ahead, not the first of data 888");
+	close_fd(70, 250, 0);
+	wait_ret(70, 4, 1, EPOLLIN, 258);
+	wait_ret(70, 4, 1, EPOLLIN, 888);
+	n = lines_now();
+	cr_assert_eq(line_back(n, 0)->listen, 1u, "a closed connection's entry still found ahead of the listener's");
 	close_fd(70, 3, 0);
 	wait_ret(70, 4, 1, EPOLLIN, 252);
-	wait_ret(70, 4, 1, EPOLLIN, 3);
+	wait_ret(70, 4, 1, EPOLLIN, 888);
 	n = lines_now();
 	cr_assert_eq(line_back(n, 0)->listen, 0u, "a closed listener's entry still found by its data");
 }
