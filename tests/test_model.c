@@ -1272,14 +1272,24 @@ Test(model, a_process_waits_while_any_of_its_threads_does)
 }
 
 /*
- * A pair's data names its entry, the first one with that data, among
- * hundreds, as the list changes.  (A return like the one just before it
- * folds into its line, listen bits and all: another return comes between.)
+ * The listen bits of 70's return of one pair with data, after a return of
+ * another (a return like the one just before it folds into its line,
+ * listen bits and all).
  */
-Test(model, a_pair_finds_its_entry_among_many_as_the_list_changes)
+static unsigned
+listen_of(uint64_t data, uint64_t other)
 {
 	int n;
 
+	wait_ret(70, 4, 1, EPOLLIN, other);
+	wait_ret(70, 4, 1, EPOLLIN, data);
+	n = lines_now();
+	return line_back(n, 0)->listen;
+}
+
+/* A pair's data names its entry, the first one with that data, among hundreds, as the list changes. */
+Test(model, a_pair_finds_its_entry_among_many_as_the_list_changes)
+{
 	two_watching_workers();
 	for (int fd = 10; fd < 410; fd++) {
 		accept_conn(70, 3, fd, 30000 + fd);
@@ -1287,64 +1297,35 @@ Test(model, a_pair_finds_its_entry_among_many_as_the_list_changes)
 	}
 	/* A connection whose data is the listener's: the listener's entry came first. */
 	ctl(70, 4, EPOLL_CTL_MOD, 300, EPOLLIN, 3, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 3);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 1u, "data 3 (the listener's) not taken for the listener");
-	wait_ret(70, 4, 1, EPOLLIN, 250);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 0u, "data 250 (a connection's) taken for the listener");
+	cr_assert_eq(listen_of(3, 249), 1u, "data 3 (the listener's) not taken for the listener");
+	cr_assert_eq(listen_of(250, 3), 0u, "data 250 (a connection's) taken for the listener");
 	/* The listener's entry deleted: data 3 now names the connection that has it. */
 	ctl(70, 4, EPOLL_CTL_DEL, 3, 0, 0, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 3);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 0u, "a deleted listener entry still found by its data");
+	cr_assert_eq(listen_of(3, 251), 0u, "a deleted listener entry still found by its data");
 	/* Added again, after the connection: the connection's entry is the first with data 3. */
 	ctl(70, 4, EPOLL_CTL_ADD, 3, EPOLLIN, 3, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 253);
-	wait_ret(70, 4, 1, EPOLLIN, 3);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 0u, "the later entry of data 3 won over the earlier");
+	cr_assert_eq(listen_of(3, 252), 0u, "the later entry of data 3 won over the earlier");
 	/* fd 10's entry deleted: the last one, the listener's, takes its place, ahead of the connection's. */
 	ctl(70, 4, EPOLL_CTL_DEL, 10, 0, 0, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 254);
-	wait_ret(70, 4, 1, EPOLLIN, 3);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 1u, "the listener's entry, moved ahead, not the first of data 3");
-	/* The connection's data moved on: data 3 is the listener's alone again; a closed fd's entry goes. */
+	cr_assert_eq(listen_of(3, 253), 1u, "the listener's entry, moved ahead, not the first of data 3");
+	/* The connection's data moved on: data 3 is the listener's alone again. */
 	ctl(70, 4, EPOLL_CTL_MOD, 300, EPOLLIN, 300, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 251);
-	wait_ret(70, 4, 1, EPOLLIN, 3);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 1u, "data 3 not found after a MOD changed the other's");
+	cr_assert_eq(listen_of(3, 254), 1u, "data 3 not found after a MOD changed the other's");
 	/* The listener's own data changed. */
 	ctl(70, 4, EPOLL_CTL_MOD, 3, EPOLLIN, 777, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 255);
-	wait_ret(70, 4, 1, EPOLLIN, 777);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 1u, "the listener's new data not found after a MOD");
+	cr_assert_eq(listen_of(777, 255), 1u, "the listener's new data not found after a MOD");
 	/* Deleted, looked up once, added again with other data. */
 	ctl(70, 4, EPOLL_CTL_DEL, 3, 0, 0, 0, 0);
 	wait_ret(70, 4, 1, EPOLLIN, 256);
 	ctl(70, 4, EPOLL_CTL_ADD, 3, EPOLLIN, 888, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 888);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 1u, "a listener added after the last look not found");
+	cr_assert_eq(listen_of(888, 257), 1u, "a listener added after the last look not found");
 	/* A connection ahead of it with the same data (and one more behind it), then closed. */
 	accept_conn(70, 3, 600, 30600);
 	ctl(70, 4, EPOLL_CTL_ADD, 600, EPOLLIN, 600, 0, 0);
 	ctl(70, 4, EPOLL_CTL_MOD, 250, EPOLLIN, 888, 0, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 257);
-	wait_ret(70, 4, 1, EPOLLIN, 888);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 0u, "the connection's entry, ahead, not the first of data 888");
+	cr_assert_eq(listen_of(888, 258), 0u, "the connection's entry, ahead, not the first of data 888");
 	close_fd(70, 250, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 258);
-	wait_ret(70, 4, 1, EPOLLIN, 888);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 1u, "a closed connection's entry still found ahead of the listener's");
+	cr_assert_eq(listen_of(888, 259), 1u, "a closed connection's entry still found ahead of the listener's");
 	close_fd(70, 3, 0);
-	wait_ret(70, 4, 1, EPOLLIN, 252);
-	wait_ret(70, 4, 1, EPOLLIN, 888);
-	n = lines_now();
-	cr_assert_eq(line_back(n, 0)->listen, 0u, "a closed listener's entry still found by its data");
+	cr_assert_eq(listen_of(888, 260), 0u, "a closed listener's entry still found by its data");
 }
