@@ -10,15 +10,18 @@
  * back to back; a pair that took longer than PAIR_MAX_TICKS (about a
  * microsecond), or straddles a move to another CPU, was interrupted and is
  * never used, so a window's rate is good to 1e-3 at worst (typically a few
- * 1e-5).  The first rate is used once two windows in a row agree within
- * RATE_AGREE; after that a window within RATE_AGREE of the rate becomes
- * the rate (the clock's slewing is followed), one that is not is set aside
- * (a suspend inside it, say), and two in a row that agree with each other
- * but not with the rate replace it (a restored VM on a host whose TSC runs
- * at another rate).
+ * 1e-5), and two windows differ by 2e-3 at most.  The first rate is used
+ * once two windows in a row agree within RATE_AGREE (3e-3); after that a
+ * window within RATE_AGREE of the rate becomes the rate (the clock's
+ * slewing is followed), one that is not is set aside (a suspend inside
+ * it, say), and two in a row that agree with each other but not with the
+ * rate replace it (a restored VM on a host whose TSC runs at another
+ * rate).  A thread whose anchor pairs fail PAIR_GIVE_UP times in a row
+ * reads clock_gettime alone from then on.
  */
 #include "fastclock.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -30,6 +33,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#include <sys/rseq.h>
 #include <x86intrin.h>
 #define HAVE_TSC 1
 #else
@@ -38,10 +42,10 @@
 
 #define ANCHOR_NS 1000000.0      /* an anchor serves this long */
 #define RATE_MIN_NS 1000000u     /* a window of at least this long measures the rate */
-#define RATE_AGREE 0.01          /* two measurements agree within this fraction */
+#define RATE_AGREE 0.003         /* two measurements agree within this fraction */
 #define PAIR_MAX_TICKS 2000      /* about a microsecond: a pair that took longer was interrupted */
 #define PAIR_TRIES 4
-#define VDSO_MAX_NS 200          /* clock_gettime costs less than this when the vDSO reads the TSC itself */
+#define PAIR_GIVE_UP 16          /* anchors in a row whose every pair was interrupted */
 
 #if HAVE_TSC
 enum { TSC_UNKNOWN = 0, TSC_NO, TSC_YES };
@@ -55,6 +59,7 @@ static __thread double candidate; /* a measurement that disagreed with the rate 
 static __thread uint64_t anchor_tsc, anchor_ns, anchor_span; /* span: ticks the anchor serves */
 static __thread int anchor_cpu = -2;
 static __thread uint64_t last_ns;
+static __thread int failed_anchors; /* in a row; PAIR_GIVE_UP: clock_gettime alone */
 
 /* Does the CPU say its TSC is invariant (CPUID 0x80000007, EDX bit 8)? */
 static int
@@ -87,21 +92,25 @@ clocksource(char *out, size_t cap)
 }
 
 /*
- * Does clock_gettime run in the vDSO (tens of ns), not as a system call?
- * The quickest of 16 back-to-back pairs: a preemption lengthens some, not all.
+ * Does clock_gettime run in the vDSO, not as a system call?  Three of it
+ * then take less time than the cheapest system call and one more of it;
+ * as a system call itself, one costs at least as much as getppid.  The
+ * quickest of 16 of each (a preemption lengthens some, not all).
  */
 static int
 clock_in_vdso(void)
 {
-	uint64_t best = UINT64_MAX;
+	uint64_t clock_best = UINT64_MAX, call_best = UINT64_MAX;
 
 	for (int i = 0; i < 16; i++) {
-		uint64_t t0 = now_ns(), t1 = now_ns();
+		uint64_t t0 = now_ns(), t1 = now_ns(), t2;
 
-		if (t1 - t0 < best)
-			best = t1 - t0;
+		(void)syscall(SYS_getppid);
+		t2 = now_ns();
+		clock_best = t1 - t0 < clock_best ? t1 - t0 : clock_best;
+		call_best = t2 - t1 < call_best ? t2 - t1 : call_best;
 	}
-	return best < VDSO_MAX_NS;
+	return 3 * clock_best < call_best;
 }
 
 /*
@@ -129,6 +138,41 @@ tsc_usable(void)
 	}
 	return s == TSC_YES;
 }
+
+#ifndef FASTCLOCK_SEAM_CPU /* tests/test_fastclock_seam.c brings its own */
+/* The thread pointer (the TCB): where glibc's rseq area is found from. */
+static inline const char *
+thread_pointer(void)
+{
+	const char *tp;
+
+#if defined(__x86_64__)
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+#else
+	__asm__("mov %%gs:0, %0" : "=r"(tp));
+#endif
+	return tp;
+}
+
+/*
+ * The CPU the thread runs on: the cpu_id the kernel keeps in the thread's
+ * rseq area, one load (glibc registers it; 3 ns through sched_getcpu);
+ * else sched_getcpu, errno kept (a traced call's errno is read after its
+ * record is made).  -1 if unknown.
+ */
+static inline int
+current_cpu(void)
+{
+	int saved, cpu;
+
+	if (__rseq_size > 0)
+		return (int)((const volatile struct rseq *)(thread_pointer() + __rseq_offset))->cpu_id;
+	saved = errno;
+	cpu = sched_getcpu();
+	errno = saved;
+	return cpu;
+}
+#endif
 
 /* Do two rates agree? */
 static int
@@ -168,11 +212,14 @@ anchor(int cpu)
 		t1 = __rdtsc();
 		ns = now_ns();
 		t2 = __rdtsc();
-		if (t2 - t1 <= PAIR_MAX_TICKS && sched_getcpu() == cpu)
+		if (t2 - t1 <= PAIR_MAX_TICKS && current_cpu() == cpu)
 			break;
 	}
-	if (tries == PAIR_TRIES)
+	if (tries == PAIR_TRIES) {
+		failed_anchors++;
 		return 0;
+	}
+	failed_anchors = 0;
 	t1 += (t2 - t1) / 2;
 	if (base_ns == 0 || cpu != base_cpu || t1 <= base_tsc || ns <= base_ns) {
 		base_tsc = t1; /* a first window, or one on this CPU from now */
@@ -194,12 +241,12 @@ anchor(int cpu)
 static uint64_t
 from_tsc(void)
 {
-	int cpu = sched_getcpu(); /* the rseq area's cpu_id: no system call */
+	int cpu = current_cpu();
 	uint64_t t = __rdtsc();
 
-	if (cpu < 0)
+	if (cpu < 0 || failed_anchors >= PAIR_GIVE_UP)
 		return 0;
-	if (cpu == anchor_cpu && t - anchor_tsc < anchor_span && sched_getcpu() == cpu)
+	if (cpu == anchor_cpu && t - anchor_tsc < anchor_span && current_cpu() == cpu)
 		return anchor_ns + (uint64_t)((double)(t - anchor_tsc) * rate);
 	return anchor(cpu);
 }

@@ -12,14 +12,16 @@
  * (one clock_gettime) when the millisecond is up or when it finds itself
  * on another CPU (from the rseq area: 3 ns), so TSCs that differ between
  * CPUs do not matter, and an error in the rate weighs on at most a
- * millisecond: typically tens of nanoseconds, a microsecond or two at
+ * millisecond: typically tens of nanoseconds, a few microseconds at
  * worst.  It never goes back within a thread.
  *
  * The TSC may be read when the CPU says it is invariant and the kernel
  * reads it for CLOCK_MONOTONIC itself (clocksource tsc, or a paravirtual
- * clock whose vDSO reads it).  Otherwise, off x86, in a thread's first
- * two milliseconds (the rate is not yet measured twice alike) and after
- * an interrupted anchor pair, it is clock_gettime.  Not for signal
+ * clock whose vDSO reads it: clock_gettime then costs a third of a
+ * system call at most).  Otherwise, off x86, in a thread's first two
+ * milliseconds (the rate is not yet measured twice alike), after an
+ * interrupted anchor pair, and in a thread whose pairs keep failing, it
+ * is clock_gettime.  Not for signal
  * handlers that may interrupt it (the emitters never stamp from one).
  */
 #ifndef EPOLLVIZ_FASTCLOCK_H
