@@ -113,13 +113,7 @@ clock_in_vdso(void)
 	return 3 * clock_best < call_best;
 }
 
-/*
- * Whether this process reads the TSC at all (asked once): the CPU says it
- * is invariant, and the kernel reads it for CLOCK_MONOTONIC itself: its
- * clocksource is the TSC, or a paravirtual clock (kvm-clock, Hyper-V's TSC
- * page) that the vDSO reads, which it does only when the host vouches that
- * the TSC is stable and in step on every CPU.
- */
+/* Whether this process reads the TSC at all (asked once): fastclock_trusts on this machine's facts. */
 static int
 tsc_usable(void)
 {
@@ -129,11 +123,7 @@ tsc_usable(void)
 		char cs[64];
 
 		clocksource(cs, sizeof cs);
-		s = tsc_invariant() && (strcmp(cs, "tsc") == 0 ||
-					((strcmp(cs, "kvm-clock") == 0 || strcmp(cs, "hyperv_clocksource_tsc_page") == 0) &&
-					 clock_in_vdso()))
-			    ? TSC_YES
-			    : TSC_NO;
+		s = fastclock_trusts(cs, tsc_invariant(), clock_in_vdso) ? TSC_YES : TSC_NO;
 		atomic_store_explicit(&tsc_state, s, memory_order_relaxed);
 	}
 	return s == TSC_YES;
@@ -251,6 +241,25 @@ from_tsc(void)
 	return anchor(cpu);
 }
 #endif
+
+/*
+ * The rule: the TSC may stand in for CLOCK_MONOTONIC when the CPU says it
+ * is invariant and the kernel reads it for that clock itself, its
+ * clocksource being the TSC, or a paravirtual clock (kvm-clock, Hyper-V's
+ * TSC page) that the vDSO reads, which it does only when the host vouches
+ * that the TSC is stable and in step on every CPU.  in_vdso is asked only
+ * then (it measures).
+ */
+int
+fastclock_trusts(const char *clocksource, int invariant, int (*in_vdso)(void))
+{
+	if (!invariant)
+		return 0;
+	if (strcmp(clocksource, "tsc") == 0)
+		return 1;
+	return (strcmp(clocksource, "kvm-clock") == 0 || strcmp(clocksource, "hyperv_clocksource_tsc_page") == 0) &&
+	       in_vdso();
+}
 
 /* CLOCK_MONOTONIC now, in nanoseconds: from the TSC and the thread's anchor when it may be. */
 uint64_t

@@ -31,6 +31,12 @@
 
 /* CLOCK_MONOTONIC now, in nanoseconds (see above). */
 uint64_t fastclock_ns(void);
+/*
+ * May the TSC stand in for CLOCK_MONOTONIC, given the kernel's clocksource
+ * ("tsc", "kvm-clock", ...), whether the CPU says the TSC is invariant, and
+ * (asked only for a paravirtual clock) whether clock_gettime runs in the vDSO?
+ */
+int fastclock_trusts(const char *clocksource, int invariant, int (*in_vdso)(void));
 /* 1 if the calling thread reads the TSC now (invariant, x86, its rate measured), 0 if clock_gettime. */
 int fastclock_uses_tsc(void);
 

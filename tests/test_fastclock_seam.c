@@ -93,6 +93,7 @@ fake_rdtsc(void)
 #define __rdtsc fake_rdtsc
 #define fastclock_ns seam_fastclock_ns
 #define fastclock_uses_tsc seam_fastclock_uses_tsc
+#define fastclock_trusts seam_fastclock_trusts
 #include "../src/fastclock.c"
 #undef now_ns
 #undef __rdtsc

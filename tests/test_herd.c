@@ -136,12 +136,24 @@ Test(herd, on_one_cpu_the_loser_sleeps_again_more_often_than_it_returns)
 Test(herd, on_two_cpus_the_loser_returns)
 {
 	struct herd r;
+	int runs = 0, connections = 0, returned = 0, slept_again = 0;
 
 	if (hcpus() < 2)
 		cr_skip_test("cpus = split needs two CPUs; this machine lets the tests use %d", hcpus());
-	r = run_herd("split");
-	cr_assert_geq(r.connections, CONNECTIONS / 2, "only %d of %d connections had one accept", r.connections,
-		      CONNECTIONS);
-	cr_assert_geq(r.returned, 1, "on two CPUs the loser never returned in %d connections (slept again %d)",
-		      r.connections, r.slept_again);
+	/*
+	 * A race the loser wins in some connections (4 to 14 of 20 here with
+	 * a busy loop on each CPU); beside other tests as well (make
+	 * test-loaded) its CPU may be taken for a whole run, so up to four
+	 * runs of CONNECTIONS are made until one return is seen.
+	 */
+	do {
+		r = run_herd("split");
+		cr_assert_geq(r.connections, CONNECTIONS / 2, "only %d of %d connections had one accept", r.connections,
+			      CONNECTIONS);
+		connections += r.connections;
+		returned += r.returned;
+		slept_again += r.slept_again;
+	} while (returned == 0 && ++runs < 4);
+	cr_assert_geq(returned, 1, "on two CPUs the loser never returned in %d connections (slept again %d)",
+		      connections, slept_again);
 }
