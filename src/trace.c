@@ -433,6 +433,7 @@ int
 trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used,
 	     const char **why)
 {
+	const struct wire_plan *w;
 	const uint8_t *p, *end;
 	uint64_t pid, tid, seq;
 	size_t len;
@@ -451,8 +452,9 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	}
 	if (avail < 4)
 		return 0;
+	w = plan_of(buf[1]);
 	len = (size_t)buf[2] | (size_t)buf[3] << 8;
-	if (len < TRACE_WIRE_MIN || len > plan_of(buf[1])->max) {
+	if (len < TRACE_WIRE_MIN || len > w->max) {
 		*why = N_("record length out of range");
 		return -1;
 	}
@@ -474,7 +476,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	out->pid = (uint32_t)pid;
 	out->tid = (uint32_t)tid ^ out->pid;
 	out->seq = seq;
-	if ((*why = decode_fields(plan_of(buf[1]), p, end, out)) != NULL)
+	if ((*why = decode_fields(w, p, end, out)) != NULL)
 		return -1;
 	*used = len;
 	return 1;
