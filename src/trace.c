@@ -368,10 +368,14 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 	return len;
 }
 
-/* The fields of plan w from [p, end) into r; NULL with why when they do not fit the record. */
+/*
+ * The fields of plan w from [*p, end) into r, *p moved past them; NULL, or
+ * why they do not fit the record.
+ */
 static const char *
-decode_fields(const struct wire_plan *w, const uint8_t *p, const uint8_t *end, struct trace_rec *r)
+decode_fields(const struct wire_plan *w, const uint8_t **pp, const uint8_t *end, struct trace_rec *r)
 {
+	const uint8_t *p = *pp;
 	uint64_t u;
 
 	/* A record that ends before a field was made before the field was added: it stays at its default. */
@@ -425,18 +429,25 @@ decode_fields(const struct wire_plan *w, const uint8_t *p, const uint8_t *end, s
 			}
 		}
 	}
-	return p == end ? NULL : N_("record length does not match its fields");
+	*pp = p;
+	return NULL;
 }
 
-/* Check and unpack the record at buf: 1 and *used, 0 for more bytes, -1 with why. */
-int
-trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used,
-	     const char **why)
+/*
+ * Check and unpack the wire record at buf: 1 and *used, 0 for more bytes,
+ * -1 with why.  A run (TRACE_WIRE_RUN) is unpacked up to its first record,
+ * and [*more, end of the run) holds the others; without more, a run is
+ * refused.
+ */
+static int
+decode_wire(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used, const char **why,
+	    const uint8_t **more)
 {
 	const struct wire_plan *w;
 	const uint8_t *p, *end;
 	uint64_t pid, tid, seq;
 	size_t len;
+	int type, run;
 
 	*why = NULL;
 	if (avail >= 1 && buf[0] != TRACE_WIRE_MAGIC) {
@@ -446,15 +457,17 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	}
 	if (avail < 2)
 		return 0;
-	if (trace_rec_type(buf[1]) == NULL) {
+	type = buf[1] & ~TRACE_WIRE_RUN;
+	run = (buf[1] & TRACE_WIRE_RUN) && more != NULL;
+	if (trace_rec_type(type) == NULL || (buf[1] & TRACE_WIRE_RUN && !run)) {
 		*why = N_("unknown record type");
 		return -1;
 	}
 	if (avail < 4)
 		return 0;
-	w = plan_of(buf[1]);
+	w = plan_of(type);
 	len = (size_t)buf[2] | (size_t)buf[3] << 8;
-	if (len < TRACE_WIRE_MIN || len > w->max) {
+	if (len < TRACE_WIRE_MIN || len > (run ? TRACE_WIRE_MAX : w->max)) {
 		*why = N_("record length out of range");
 		return -1;
 	}
@@ -464,7 +477,7 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 		*why = N_("check byte does not match");
 		return -1;
 	}
-	trace_rec_init(out, buf[1]);
+	trace_rec_init(out, type);
 	out->ts_ns = get64(buf + 4);
 	p = buf + TRACE_WIRE_HEAD;
 	end = buf + len - 1;
@@ -476,10 +489,49 @@ trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *us
 	out->pid = (uint32_t)pid;
 	out->tid = (uint32_t)tid ^ out->pid;
 	out->seq = seq;
-	if ((*why = decode_fields(w, p, end, out)) != NULL)
+	if ((*why = decode_fields(w, &p, end, out)) != NULL)
 		return -1;
+	if (run && p < end)
+		*more = p;
+	else if (run || p != end) {
+		*why = N_("record length does not match its fields");
+		return -1;
+	}
 	*used = len;
 	return 1;
+}
+
+/* Check and unpack the record at buf: 1 and *used, 0 for more bytes, -1 with why. */
+int
+trace_decode(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *used,
+	     const char **why)
+{
+	return decode_wire(buf, avail, out, used, why, NULL);
+}
+
+/*
+ * The next record of a run from [*p, end) into r, which holds the record
+ * before it: its type, its time as a step from that one's, its fields;
+ * the same thread, the next number.  NULL, or why it does not fit.
+ */
+static const char *
+decode_next(const uint8_t **p, const uint8_t *end, struct trace_rec *r)
+{
+	uint32_t pid = r->pid, tid = r->tid;
+	uint64_t seq = r->seq + 1, ts = r->ts_ns, step;
+	int type = **p;
+
+	(*p)++;
+	if (trace_rec_type(type) == NULL)
+		return N_("unknown record type");
+	if (get_varint(p, end, &step) < 0)
+		return N_("bad ids");
+	trace_rec_init(r, type);
+	r->pid = pid;
+	r->tid = tid;
+	r->seq = seq;
+	r->ts_ns = ts + step;
+	return decode_fields(plan_of(type), p, end, r);
 }
 
 /* ---- wire version 1: fixed 256-byte records (old recordings) ------------ */
@@ -774,6 +826,7 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 	size_t i = 0;
 
 	while (i < n) {
+		const uint8_t *more = NULL;
 		const char *why;
 		size_t used;
 		int k;
@@ -785,7 +838,7 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 			i = m ? (size_t)(m - buf) : n;
 			continue;
 		}
-		k = trace_decode(buf + i, n - i, &rd->cur, &used, &why);
+		k = decode_wire(buf + i, n - i, &rd->cur, &used, &why, &more);
 		if (k == 0)
 			break;
 		if (k < 0) {
@@ -794,11 +847,23 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 			continue;
 		}
 		rd->in_bad = 0;
-		i += used;
-		rd->rec_end = rd->offset + i;
+		rd->rec_end = rd->offset + i + used;
 		reader_new_image(rd, &rd->cur);
 		trace_reader_note_seq(rd, rd->cur.pid, rd->cur.tid, rd->cur.seq, 1);
 		sink(ctx, &rd->cur);
+		/* The rest of a run: each record as the one before it left it. */
+		for (const uint8_t *end = buf + i + used - 1; more != NULL && more < end;) {
+			const uint8_t *at = more;
+
+			if ((why = decode_next(&more, end, &rd->cur)) != NULL) {
+				reader_bad(rd, rd->offset + (uint64_t)(at - buf), why);
+				break;
+			}
+			reader_new_image(rd, &rd->cur);
+			trace_reader_note_seq(rd, rd->cur.pid, rd->cur.tid, rd->cur.seq, 1);
+			sink(ctx, &rd->cur);
+		}
+		i += used;
 	}
 	return i;
 }
@@ -881,6 +946,15 @@ static __thread int emit_busy;
 static __thread uint8_t emit_buf[PIPE_BUF];
 _Static_assert(TRACE_WIRE_MAX <= PIPE_BUF, "a record must fit one atomic write");
 static __thread size_t emit_len;
+/*
+ * The wire record in the buffer that the next record may join as one more
+ * of its run (its offset, or RUN_NONE), the time of its last record and
+ * the low byte of the sum of its bytes but the length and the check.
+ */
+#define RUN_NONE SIZE_MAX
+static __thread size_t run_at = RUN_NONE;
+static __thread uint64_t run_ts;
+static __thread unsigned run_sum;
 
 /* A child of fork (that does not exec) is a new process: it numbers from 0. */
 static void
@@ -890,6 +964,7 @@ emit_after_fork(void)
 	emit_tid = 0;
 	emit_seq = 0;
 	emit_len = 0;
+	run_at = RUN_NONE;
 	emit_busy = 0;
 }
 
@@ -909,6 +984,7 @@ trace_open(int fd, int immediate)
 	emit_gone = 0;
 	emit_seq = 0;
 	emit_len = 0;
+	run_at = RUN_NONE;
 	emit_pid = getpid();
 	emit_tid = 0;
 }
@@ -973,13 +1049,56 @@ trace_flush(void)
 			emit_gone = 1;
 	}
 	emit_len = 0;
+	run_at = RUN_NONE;
 	emit_busy--;
 }
 
 /*
- * Stamp r (pid, tid, seq, time if unset) and encode it into the buffer,
- * flushing first only when it does not fit: no system call per record (the
- * stamp is fastclock's: the TSC between anchors).
+ * Append r to the run of the buffer's last wire record when it fits and its
+ * time does not go back: its type, its time as a step, its fields, in
+ * place of the run's check byte, with the length and the check made anew.
+ * The header, the ids and the check of a record of its own are saved:
+ * most of what a record costs both ends.  0 when it does not join.
+ */
+static int
+run_join(const struct trace_rec *r)
+{
+	const struct wire_plan *w = r->type < TR__COUNT ? &plans[r->type] : NULL;
+	unsigned sum = run_sum;
+	uint8_t *head, *p;
+	size_t len;
+
+	/* A type of the table; room for its longest record, in the run and in the buffer. */
+	if (w == NULL || w->max == 0 || run_at == RUN_NONE || r->ts_ns < run_ts ||
+	    emit_len - 1 - run_at + w->max > TRACE_WIRE_MAX ||
+	    emit_len - 1 + w->max > sizeof emit_buf)
+		return 0;
+	head = emit_buf + run_at;
+	p = emit_buf + emit_len - 1; /* the run's check byte, which the record replaces */
+	if (!(head[1] & TRACE_WIRE_RUN)) {
+		head[1] |= TRACE_WIRE_RUN;
+		sum += TRACE_WIRE_RUN;
+	}
+	*p = r->type;
+	sum += *p++;
+	p = put_varint_sum(p, r->ts_ns - run_ts, &sum);
+	p = encode_fields(w, r, p, &sum);
+	len = (size_t)(p - head) + 1;
+	head[2] = (uint8_t)len;
+	head[3] = (uint8_t)(len >> 8);
+	*p = (uint8_t)(sum + head[2] + head[3]);
+	emit_len = (size_t)(p + 1 - emit_buf);
+	run_sum = sum & 0xff;
+	run_ts = r->ts_ns;
+	emit_seq++;
+	return 1;
+}
+
+/*
+ * Stamp r (pid, tid, seq, time if unset) and encode it into the buffer, as
+ * one more record of the run there when it can be, flushing first only
+ * when it does not fit: no system call per record (the stamp is
+ * fastclock's: the TSC between anchors).
  */
 void
 trace_emit(struct trace_rec *r)
@@ -997,14 +1116,20 @@ trace_emit(struct trace_rec *r)
 	if (r->ts_ns == 0)
 		r->ts_ns = fastclock_ns();
 	r->seq = emit_seq;
-	n = trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
-	if (n == 0) {
-		emit_busy--;
-		trace_flush();
-		emit_busy++;
-		n = trace_encode(r, &emit_seq, emit_buf, sizeof emit_buf);
+	if (!run_join(r)) {
+		n = trace_encode(r, &emit_seq, emit_buf + emit_len, sizeof emit_buf - emit_len);
+		if (n == 0) {
+			emit_busy--;
+			trace_flush();
+			emit_busy++;
+			n = trace_encode(r, &emit_seq, emit_buf, sizeof emit_buf);
+		}
+		/* A run may start here: the sum of its bytes is its check's, less the length's. */
+		run_at = emit_len;
+		run_ts = r->ts_ns;
+		run_sum = (unsigned)(emit_buf[emit_len + n - 1] - emit_buf[emit_len + 2] - emit_buf[emit_len + 3]) & 0xff;
+		emit_len += n;
 	}
-	emit_len += n;
 	emit_busy--;
 	if (emit_immediate)
 		trace_flush();
