@@ -63,6 +63,13 @@ static int reps = 5;
  */
 #define REPS_MAX 9
 #define SPREAD_WIDE 0.15
+/*
+ * The echo rows: cycles of a slice per mode, ECHO_CYCLES of them, and up to
+ * ECHO_CYCLES_MAX while the ratios spread wider than SPREAD_WIDE.
+ */
+#define ECHO_CYCLES 12
+#define ECHO_CYCLES_MAX 16
+static double slice = 0.5; /* seconds of load per mode and cycle (--slice) */
 static int echo_rounds[2]; /* the rounds each echo load took */
 
 enum mode { M_OFF = 0, M_DEVNULL, M_TRACED, M_JSON, M_STRACE, M_PERF, M__COUNT };
@@ -461,14 +468,14 @@ short_client(void *arg)
 	return NULL;
 }
 
-/* Short connections per second: 2 threads running client (short_client, or http_short_client). */
-static double
-load_short(int port, void *(*client)(void *))
+/* Short connections over secs, 2 threads running client (short_client, or http_short_client): how many, and the seconds they took in *elapsed. */
+static long
+load_short_for(int port, void *(*client)(void *), double secs, double *elapsed)
 {
 	enum { THREADS = 2 };
 	struct shortload L[THREADS];
 	pthread_t t[THREADS];
-	uint64_t t0 = now_ns(), until = t0 + (uint64_t)(seconds * 1e9);
+	uint64_t t0 = now_ns(), until = t0 + (uint64_t)(secs * 1e9);
 	long total = 0;
 
 	for (int i = 0; i < THREADS; i++) {
@@ -479,55 +486,112 @@ load_short(int port, void *(*client)(void *))
 		pthread_join(t[i], NULL);
 		total += L[i].done;
 	}
-	return (double)total / ((double)(now_ns() - t0) / 1e9);
+	*elapsed = (double)(now_ns() - t0) / 1e9;
+	return total;
 }
 
-/* 50 persistent connections: a line, its reply, the next line; count replies. */
+/* Short connections per second for the run's --seconds. */
 static double
-load_persistent(int port)
+load_short(int port, void *(*client)(void *))
 {
-	enum { N = 50 };
-	int fds[N], ep = epoll_create1(EPOLL_CLOEXEC);
-	size_t have[N] = { 0 };
-	uint64_t t0 = now_ns(), until = t0 + (uint64_t)(seconds * 1e9);
-	long trips = 0;
+	double elapsed;
+	long n = load_short_for(port, client, seconds, &elapsed);
 
-	for (int i = 0; i < N; i++) {
+	return (double)n / elapsed;
+}
+
+/* 50 persistent connections to one server, kept open from one slice of load to the next. */
+enum { PCONNS = 50 };
+struct pconns {
+	int fds[PCONNS];
+	int ep;
+};
+
+/* Dial the 50 connections; 0, or -1 (none left open). */
+static int
+pconns_open(struct pconns *c, int port)
+{
+	c->ep = epoll_create1(EPOLL_CLOEXEC);
+	for (int i = 0; i < PCONNS; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
 
-		fds[i] = dial(port);
-		if (fds[i] < 0)
+		c->fds[i] = dial(port);
+		if (c->fds[i] < 0 || epoll_ctl(c->ep, EPOLL_CTL_ADD, c->fds[i], &ev) < 0) {
+			for (int j = 0; j <= i; j++)
+				if (c->fds[j] >= 0)
+					close(c->fds[j]);
+			close(c->ep);
 			return -1;
-		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
-		if (send(fds[i], "bench line\n", 11, MSG_NOSIGNAL) != 11)
-			return -1;
+		}
 	}
-	while (now_ns() < until) {
-		struct epoll_event evs[N];
-		int n = epoll_wait(ep, evs, N, 100);
+	return 0;
+}
 
+static void
+pconns_close(struct pconns *c)
+{
+	for (int i = 0; i < PCONNS; i++)
+		close(c->fds[i]);
+	close(c->ep);
+}
+
+/*
+ * A line on every connection, the reply, the next line, for secs; then no
+ * new line, and every reply still owed is waited for (up to 5 s), so that
+ * the next slice starts from a quiet server.  Round trips done, and the
+ * seconds they took in *elapsed.
+ */
+static long
+pconns_run(struct pconns *c, double secs, double *elapsed)
+{
+	uint64_t t0 = now_ns(), until = t0 + (uint64_t)(secs * 1e9), give_up = until + 5000000000ull;
+	long trips = 0;
+	int owed = 0;
+
+	for (int i = 0; i < PCONNS; i++)
+		if (send(c->fds[i], "bench line\n", 11, MSG_NOSIGNAL) == 11)
+			owed++;
+	while (owed > 0) {
+		struct epoll_event evs[PCONNS];
+		uint64_t now = now_ns();
+		int n;
+
+		if (now >= give_up)
+			break;
+		n = epoll_wait(c->ep, evs, PCONNS, 100);
+		now = now_ns();
 		for (int k = 0; k < n; k++) {
 			int i = (int)evs[k].data.u32;
 			char buf[4096];
-			ssize_t r = recv(fds[i], buf, sizeof buf, 0);
+			ssize_t r = recv(c->fds[i], buf, sizeof buf, 0);
 
-			if (r <= 0)
-				continue;
 			for (ssize_t j = 0; j < r; j++) {
 				if (buf[j] != '\n')
 					continue;
 				trips++;
-				if (send(fds[i], "bench line\n", 11, MSG_NOSIGNAL) != 11)
-					break;
+				owed--;
+				if (now < until && send(c->fds[i], "bench line\n", 11, MSG_NOSIGNAL) == 11)
+					owed++;
 			}
-			have[i] += (size_t)r;
 		}
 	}
-	double rate = (double)trips / ((double)(now_ns() - t0) / 1e9);
-	for (int i = 0; i < N; i++)
-		close(fds[i]);
-	close(ep);
-	return rate;
+	*elapsed = (double)(now_ns() - t0) / 1e9;
+	return trips;
+}
+
+/* 50 persistent connections for the run's --seconds: round trips per second, or -1. */
+static double
+load_persistent(int port)
+{
+	struct pconns c;
+	double elapsed;
+	long trips;
+
+	if (pconns_open(&c, port) < 0)
+		return -1;
+	trips = pconns_run(&c, seconds, &elapsed);
+	pconns_close(&c);
+	return (double)trips / elapsed;
 }
 
 /*
@@ -1083,8 +1147,9 @@ static void
 md_header(struct strbuf *md)
 {
 	sb_printf(md, "# epollviz benchmark\n\n");
-	sb_printf(md, "Machine: %ld cores; loopback only; %g s per run, %d run%s each (min / median / max).\n\n",
-		  sysconf(_SC_NPROCESSORS_ONLN), seconds, reps, reps == 1 ? "" : "s");
+	sb_printf(md, "Machine: %ld cores; loopback only; min / median / max of %g s slices (the echo server) "
+		      "and of %d run%s of %g s (nginx).\n\n",
+		  sysconf(_SC_NPROCESSORS_ONLN), slice, reps, reps == 1 ? "" : "s", seconds);
 }
 
 /* A table row for a mode that could not run here: its load, its name, the reason, then empty cells. */
@@ -1169,8 +1234,8 @@ static void
 md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16])
 {
 	sb_printf(md, "## Cost of tracing (echo server, 2 workers, accept = semaphore, drain)\n\n");
-	sb_printf(md, "| load | mode | min | median | max | ratio to tracing off, round by round: median (min – max) "
-		       "| CPU µs per request, median (min – max) | CPU ratio to tracing off, round by round |\n"
+	sb_printf(md, "| load | mode | min | median | max | ratio to tracing off, cycle by cycle: median (min – max) "
+		       "| CPU µs per request, median (min – max) | CPU ratio to tracing off, cycle by cycle |\n"
 		       "|---|---|---:|---:|---:|---:|---:|---:|\n");
 	for (int load = 0; load < 2; load++) {
 		/* Ratios pair each round with tracing off's round of the same moment, before stat3 sorts them. */
@@ -1200,10 +1265,13 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 	}
 	sb_printf(md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
 		       "workers; strace or perf trace and the server) over the requests served.\n");
-	sb_printf(md, "\nRounds: %d of short connections, %d of round trips (%d, and up to %d while a traced mode's "
-		      "ratios to tracing off spread over %.2f); odd rounds run the modes in the reverse order, so that "
-		      "a drift within a round weighs on each mode alike.\n",
-		  echo_rounds[0], echo_rounds[1], reps, reps > REPS_MAX ? reps : REPS_MAX, SPREAD_WIDE);
+	sb_printf(md, "\nCycles: %d of short connections, %d of round trips (%d, and up to %d while a traced mode's "
+		      "ratios to tracing off spread over %.2f). The servers of every mode run side by side for the "
+		      "whole load, idle but for their turn; a cycle gives each a %.1f s slice of the load, odd cycles "
+		      "in the reverse order, and a ratio pairs slices of one cycle, at most a few seconds apart, so "
+		      "that the machine's drift over minutes does not enter it. A slice's CPU is read once its "
+		      "tree has gone quiet, the reader's last records included.\n",
+		  echo_rounds[0], echo_rounds[1], ECHO_CYCLES, ECHO_CYCLES_MAX, SPREAD_WIDE, slice);
 	md_pinned(md);
 }
 
@@ -1703,6 +1771,101 @@ idle_window(int quick)
 }
 
 /* Parse the options, run every part, print the results and write them to --out. */
+/*
+ * CPU seconds of root's tree once it has gone quiet: a front end may still
+ * be reading the last records of a slice when the load stops, and their
+ * cost is the slice's.  Read every 20 ms until it grows by less than
+ * 0.1 ms (up to 2 s).
+ */
+static double
+tree_cpu_quiet(pid_t root)
+{
+	double a = tree_cpu(root);
+
+	for (int i = 0; i < 100; i++) {
+		double b;
+
+		sleep_ns(20 * 1000000);
+		b = tree_cpu(root);
+		if (b - a < 100e-6)
+			return b;
+		a = b;
+	}
+	return a;
+}
+
+/* One slice of load (0 short connections, 1 round trips) at mode's server: requests, seconds in *elapsed. */
+static long
+echo_slice(int load, struct server *s, struct pconns *pc, double secs, double *elapsed)
+{
+	return load ? pconns_run(pc, secs, elapsed) : load_short_for(s->port, short_client, secs, elapsed);
+}
+
+/*
+ * The cost of tracing on the echo server.  For each load, one server per
+ * mode is started and left running, all on the server's CPU; the load then
+ * goes to each in turn for a slice of --slice seconds, cycle after cycle
+ * (odd cycles in the reverse order), and each slice's CPU is its tree's
+ * own.  A mode's ratio to tracing off pairs slices at most one cycle apart:
+ * the machine's pace, which drifts by a quarter over minutes here, moves
+ * little within one.  Fills v and cpu [load][mode][cycle].
+ */
+static int
+bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int quick)
+{
+	for (int load = 0; load < 2; load++) {
+		struct server s[M__COUNT];
+		struct pconns pc[M__COUNT];
+		int conn[M__COUNT] = { 0 }, c, least = quick ? 1 : ECHO_CYCLES, most = quick ? 1 : ECHO_CYCLES_MAX;
+		int bad = 0;
+		double el;
+
+		for (int mode = 0; mode < M__COUNT; mode++) {
+			s[mode].pid = 0; /* not started */
+			if (bad || (mode == M_PERF && !have_perf_trace))
+				continue;
+			if (server_start(&s[mode], mode, (*k)++) == 0 && load)
+				conn[mode] = pconns_open(&pc[mode], s[mode].port) == 0;
+			if (s[mode].pid <= 0 || (load && !conn[mode])) {
+				fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
+				bad = 1;
+			}
+		}
+		/* A slice each first, not counted: every server's buffers grown, its pages touched. */
+		for (int mode = 0; mode < M__COUNT && !bad; mode++)
+			if (s[mode].pid > 0)
+				echo_slice(load, &s[mode], &pc[mode], slice / 2, &el);
+		for (c = 0; !bad && c < most && (c < least || spread_wide(v[load], c)); c++) {
+			for (int i = 0; i < M__COUNT; i++) {
+				int mode = c % 2 ? M__COUNT - 1 - i : i;
+				double c0;
+				long n;
+
+				if (s[mode].pid <= 0)
+					continue;
+				c0 = tree_cpu_quiet(s[mode].pid);
+				n = echo_slice(load, &s[mode], &pc[mode], slice, &el);
+				v[load][mode][c] = (double)n / el;
+				/* CPU per request of the whole traced tree, from its processes' CPU clocks. */
+				cpu[load][mode][c] = n > 0 ? (tree_cpu_quiet(s[mode].pid) - c0) / (double)n * 1e6 : 0;
+				fprintf(stderr, "bench: %-14s %-22s cycle %d: %.0f/s, %.1f us CPU per request\n",
+					load ? "round trips" : "connections", mode_names[mode], c + 1,
+					v[load][mode][c], cpu[load][mode][c]);
+			}
+		}
+		echo_rounds[load] = c;
+		for (int mode = 0; mode < M__COUNT; mode++) {
+			if (conn[mode])
+				pconns_close(&pc[mode]);
+			if (s[mode].pid > 0)
+				server_stop(&s[mode], mode);
+		}
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1719,6 +1882,8 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
 			seconds = atof(argv[++i]);
+		else if (strcmp(argv[i], "--slice") == 0 && i + 1 < argc)
+			slice = atof(argv[++i]);
 		else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
 			reps = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
@@ -1748,19 +1913,19 @@ main(int argc, char **argv)
 			return 0;
 		}
 		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--no-pin] [--quick]\n"
-					"       %s [--seconds S] [--reps N] [--out FILE] [--bin PATH] [--no-pin] --only echo|nginx|attach\n"
+			fprintf(stderr, "usage: %s [--seconds S] [--slice S] [--reps N] [--out FILE] [--bin PATH] [--no-pin] [--quick]\n"
+					"       %s [--seconds S] [--slice S] [--reps N] [--out FILE] [--bin PATH] [--no-pin] --only echo|nginx|attach\n"
 					"       %s [--seconds S] --load short|persistent|http-short|http-persistent PORT\n",
 				argv[0], argv[0], argv[0]);
 			return 2;
 		}
 	}
 	if (quick)
-		seconds = 1, reps = 1;
+		seconds = 1, reps = 1, slice = 0.2;
 	if ((only_nginx || only_attach || only_echo) && !out_given)
 		out = NULL; /* a part alone does not replace the whole results file */
-	if (reps < 1 || reps > 15 || seconds <= 0 || seconds > 30) {
-		fprintf(stderr, "bench: --reps 1..15, --seconds up to 30\n");
+	if (reps < 1 || reps > 15 || seconds <= 0 || seconds > 30 || slice < 0.05 || slice > 30) {
+		fprintf(stderr, "bench: --reps 1..15, --seconds up to 30, --slice 0.05..30\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -1783,36 +1948,8 @@ main(int argc, char **argv)
 				"to trace): its rows are skipped\n");
 	if (pin && pin_choose() == 0)
 		pin_to(cpu_load); /* this thread and the load and drain threads it starts */
-	/*
-	 * Rounds of every mode in turn, so that whatever else the machine does
-	 * over the minutes weighs on every mode alike.
-	 */
-	for (int load = 0; load < 2 && !only_nginx; load++) {
-		int r, most = quick ? reps : reps > REPS_MAX ? reps : REPS_MAX;
-
-		for (r = 0; r < most && (r < reps || spread_wide(v[load], r)); r++) {
-			for (int i = 0; i < M__COUNT; i++) {
-				int mode = r % 2 ? M__COUNT - 1 - i : i;
-				struct server s;
-
-				if (mode == M_PERF && !have_perf_trace)
-					continue;
-				if (server_start(&s, mode, k++) < 0) {
-					fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
-					return 1;
-				}
-				double c0 = tree_cpu(s.pid);
-				v[load][mode][r] = load ? load_persistent(s.port) : load_short(s.port, short_client);
-				/* CPU per request of the whole traced tree, from its processes' CPU clocks. */
-				cpu[load][mode][r] = (tree_cpu(s.pid) - c0) / (v[load][mode][r] * seconds) * 1e6;
-				server_stop(&s, mode);
-				fprintf(stderr, "bench: %-14s %-22s run %d: %.0f/s, %.1f us CPU per request\n",
-					load ? "round trips" : "connections", mode_names[mode], r + 1,
-					v[load][mode][r], cpu[load][mode][r]);
-			}
-		}
-		echo_rounds[load] = r;
-	}
+	if (!only_nginx && bench_echo(v, cpu, &k, quick) < 0)
+		return 1;
 
 	if (only_echo) {
 		sb_init(&md);
