@@ -522,7 +522,7 @@ decode_next(const uint8_t **p, const uint8_t *end, struct trace_rec *r)
 	int type = **p;
 
 	(*p)++;
-	if (trace_rec_type(type) == NULL)
+	if (type >= TR__COUNT || plans[type].max == 0) /* not a type of the table */
 		return N_("unknown record type");
 	if (get_varint(p, end, &step) < 0)
 		return N_("bad ids");

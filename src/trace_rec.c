@@ -869,16 +869,6 @@ trace_rec_line(struct strbuf *b, const struct trace_rec *r, uint64_t t0)
 
 /* ---- filling records ----------------------------------------------------- */
 
-/* A record of type with fds -1, everything else zero. */
-void
-trace_rec_init(struct trace_rec *r, int type)
-{
-	memset(r, 0, offsetof(struct trace_rec, text) + 1);
-	r->type = (uint8_t)type;
-	r->epfd = -1;
-	r->fd = -1;
-}
-
 /* Copy the fields and the used pairs. */
 void
 trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src)

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/types.h>
 
@@ -297,8 +298,15 @@ int trace_rec_role_find(const char *name);
 /* The value of field f of r, widened (signed slots sign-extended). */
 int64_t trace_rec_field(const struct trace_rec *r, const struct rec_field *f);
 
-/* Start a record of the given type with fds set to -1 and the rest zeroed. */
-void trace_rec_init(struct trace_rec *r, int type);
+/* Start a record of the given type with fds set to -1 and the rest zeroed (inline: the reader starts one per record it decodes). */
+static inline void
+trace_rec_init(struct trace_rec *r, int type)
+{
+	memset(r, 0, offsetof(struct trace_rec, text) + 1);
+	r->type = (uint8_t)type;
+	r->epfd = -1;
+	r->fd = -1;
+}
 /* Copy a record: the fields and its npairs pairs, not the unused rest of pairs[]. */
 void trace_rec_copy(struct trace_rec *dst, const struct trace_rec *src);
 /* Start a TR_PROC_START record of the calling process: role, name, its ids now. */
