@@ -500,10 +500,14 @@ load_short(int port, void *(*client)(void *))
 	return (double)n / elapsed;
 }
 
-/* 50 persistent connections to one server, kept open from one slice of load to the next. */
+/*
+ * 50 persistent connections to one server, kept open from one slice of
+ * load to the next; each has at most one line out (owed) at a time.
+ */
 enum { PCONNS = 50 };
 struct pconns {
-	int fds[PCONNS];
+	int fds[PCONNS]; /* -1 once the server closed it */
+	char owed[PCONNS];
 	int ep;
 };
 
@@ -511,6 +515,7 @@ struct pconns {
 static int
 pconns_open(struct pconns *c, int port)
 {
+	memset(c->owed, 0, sizeof c->owed);
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
 	for (int i = 0; i < PCONNS; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
@@ -531,14 +536,26 @@ static void
 pconns_close(struct pconns *c)
 {
 	for (int i = 0; i < PCONNS; i++)
-		close(c->fds[i]);
+		if (c->fds[i] >= 0)
+			close(c->fds[i]);
 	close(c->ep);
+}
+
+/* A line on connection i, now owed a reply; 0, or -1 when it cannot be sent. */
+static int
+pconns_send(struct pconns *c, int i)
+{
+	if (c->fds[i] < 0 || send(c->fds[i], "bench line\n", 11, MSG_NOSIGNAL) != 11)
+		return -1;
+	c->owed[i] = 1;
+	return 0;
 }
 
 /*
  * A line on every connection, the reply, the next line, for secs; then no
  * new line, and every reply still owed is waited for (up to 5 s), so that
- * the next slice starts from a quiet server.  Round trips done, and the
+ * the next slice starts from a quiet server.  A connection the server
+ * closes is dropped, its line no longer owed.  Round trips done, and the
  * seconds they took in *elapsed.
  */
 static long
@@ -548,33 +565,45 @@ pconns_run(struct pconns *c, double secs, double *elapsed)
 	long trips = 0;
 	int owed = 0;
 
-	for (int i = 0; i < PCONNS; i++)
-		if (send(c->fds[i], "bench line\n", 11, MSG_NOSIGNAL) == 11)
-			owed++;
-	while (owed > 0) {
+	for (int i = 0; i < PCONNS; i++) {
+		if (!c->owed[i])
+			pconns_send(c, i);
+		owed += c->owed[i];
+	}
+	while (owed > 0 && now_ns() < give_up) {
 		struct epoll_event evs[PCONNS];
+		int n = epoll_wait(c->ep, evs, PCONNS, 100);
 		uint64_t now = now_ns();
-		int n;
 
-		if (now >= give_up)
-			break;
-		n = epoll_wait(c->ep, evs, PCONNS, 100);
-		now = now_ns();
 		for (int k = 0; k < n; k++) {
 			int i = (int)evs[k].data.u32;
 			char buf[4096];
 			ssize_t r = recv(c->fds[i], buf, sizeof buf, 0);
 
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (r <= 0) {
+				fprintf(stderr, "bench: the server closed a persistent connection\n");
+				epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fds[i], NULL);
+				close(c->fds[i]);
+				c->fds[i] = -1;
+				owed -= c->owed[i];
+				c->owed[i] = 0;
+				continue;
+			}
 			for (ssize_t j = 0; j < r; j++) {
-				if (buf[j] != '\n')
+				if (buf[j] != '\n' || !c->owed[i])
 					continue;
 				trips++;
 				owed--;
-				if (now < until && send(c->fds[i], "bench line\n", 11, MSG_NOSIGNAL) == 11)
+				c->owed[i] = 0;
+				if (now < until && pconns_send(c, i) == 0)
 					owed++;
 			}
 		}
 	}
+	if (owed > 0)
+		fprintf(stderr, "bench: %d replies still owed 5 s after a slice\n", owed);
 	*elapsed = (double)(now_ns() - t0) / 1e9;
 	return trips;
 }
@@ -1770,7 +1799,6 @@ idle_window(int quick)
 	return quick ? 2 : 30;
 }
 
-/* Parse the options, run every part, print the results and write them to --out. */
 /*
  * CPU seconds of root's tree once it has gone quiet: a front end may still
  * be reading the last records of a slice when the load stops, and their
@@ -1824,9 +1852,11 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 			s[mode].pid = 0; /* not started */
 			if (bad || (mode == M_PERF && !have_perf_trace))
 				continue;
-			if (server_start(&s[mode], mode, (*k)++) == 0 && load)
+			int up = server_start(&s[mode], mode, (*k)++) == 0;
+
+			if (up && load)
 				conn[mode] = pconns_open(&pc[mode], s[mode].port) == 0;
-			if (s[mode].pid <= 0 || (load && !conn[mode])) {
+			if (!up || (load && !conn[mode])) {
 				fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
 				bad = 1;
 			}
@@ -1866,6 +1896,7 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 	return 0;
 }
 
+/* Parse the options, run every part, print the results and write them to --out. */
 int
 main(int argc, char **argv)
 {

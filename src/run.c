@@ -367,6 +367,7 @@ run_start(const struct scenario *sc, struct loop *loop, trace_sink_fn sink, void
 	r->t0 = now_ns();
 	r->pid = (uint32_t)getpid();
 	trace_reader_init(&r->rd);
+	trace_reader_take_runs(&r->rd); /* the pipe's stream */
 	make_sem_name(r);
 	if (sc->argv && paths_preload(r->preload, sizeof r->preload, err, errcap) < 0)
 		goto fail;

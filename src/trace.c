@@ -370,16 +370,22 @@ trace_encode(const struct trace_rec *r, uint64_t *seq, uint8_t *out, size_t cap)
 
 /*
  * The fields of plan w from [*p, end) into r, *p moved past them; NULL, or
- * why they do not fit the record.
+ * why they do not fit the record (whole: every field must be there).
  */
 static const char *
-decode_fields(const struct wire_plan *w, const uint8_t **pp, const uint8_t *end, struct trace_rec *r)
+decode_fields(const struct wire_plan *w, const uint8_t **pp, const uint8_t *end, struct trace_rec *r, int whole)
 {
 	const uint8_t *p = *pp;
 	uint64_t u;
 
-	/* A record that ends before a field was made before the field was added: it stays at its default. */
-	for (int i = 0; i < w->n && p < end; i++) {
+	/*
+	 * A record that ends before a field was made before the field was
+	 * added: it stays at its default.  Not in a run (whole), which only
+	 * this build's emitter makes.
+	 */
+	for (int i = 0; i < w->n && (p < end || whole); i++) {
+		if (p >= end)
+			return N_("record length does not match its fields");
 		const struct plan_op *o = &w->op[i];
 
 		if (o->kind == PK_INT) {
@@ -489,7 +495,7 @@ decode_wire(const uint8_t *buf, size_t avail, struct trace_rec *out, size_t *use
 	out->pid = (uint32_t)pid;
 	out->tid = (uint32_t)tid ^ out->pid;
 	out->seq = seq;
-	if ((*why = decode_fields(w, &p, end, out)) != NULL)
+	if ((*why = decode_fields(w, &p, end, out, run)) != NULL)
 		return -1;
 	if (run && p < end)
 		*more = p;
@@ -525,13 +531,14 @@ decode_next(const uint8_t **p, const uint8_t *end, struct trace_rec *r)
 	if (type >= TR__COUNT || plans[type].max == 0) /* not a type of the table */
 		return N_("unknown record type");
 	if (get_varint(p, end, &step) < 0)
-		return N_("bad ids");
+		/* TRANSLATORS: why a record of the trace was rejected: its time as a step from the record before it. */
+		return N_("bad time step");
 	trace_rec_init(r, type);
 	r->pid = pid;
 	r->tid = tid;
 	r->seq = seq;
 	r->ts_ns = ts + step;
-	return decode_fields(plan_of(type), p, end, r);
+	return decode_fields(plan_of(type), p, end, r, 1);
 }
 
 /* ---- wire version 1: fixed 256-byte records (old recordings) ------------ */
@@ -655,6 +662,13 @@ trace_reader_init(struct trace_reader *rd)
 {
 	memset(rd, 0, sizeof *rd);
 	rd->wire = TRACE_WIRE_VERSION;
+}
+
+/* Read runs too (a trace pipe's stream). */
+void
+trace_reader_take_runs(struct trace_reader *rd)
+{
+	rd->runs = 1;
 }
 
 /* Release the per-pid sequence table; the counts stay readable. */
@@ -838,7 +852,7 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 			i = m ? (size_t)(m - buf) : n;
 			continue;
 		}
-		k = decode_wire(buf + i, n - i, &rd->cur, &used, &why, &more);
+		k = decode_wire(buf + i, n - i, &rd->cur, &used, &why, rd->runs ? &more : NULL);
 		if (k == 0)
 			break;
 		if (k < 0) {
@@ -952,6 +966,7 @@ static __thread size_t emit_len;
  * the low byte of the sum of its bytes but the length and the check.
  */
 #define RUN_NONE SIZE_MAX
+_Static_assert(TR__COUNT <= TRACE_WIRE_RUN, "a type byte keeps its top bit for the run flag");
 static __thread size_t run_at = RUN_NONE;
 static __thread uint64_t run_ts;
 static __thread unsigned run_sum;
@@ -1124,8 +1139,8 @@ trace_emit(struct trace_rec *r)
 			emit_busy++;
 			n = trace_encode(r, &emit_seq, emit_buf, sizeof emit_buf);
 		}
-		/* A run may start here: the sum of its bytes is its check's, less the length's. */
-		run_at = emit_len;
+		/* A run may start here (a type of the table): the sum of its bytes is its check's, less the length's. */
+		run_at = r->type < TR__COUNT && plans[r->type].max != 0 ? emit_len : RUN_NONE;
 		run_ts = r->ts_ns;
 		run_sum = (unsigned)(emit_buf[emit_len + n - 1] - emit_buf[emit_len + 2] - emit_buf[emit_len + 3]) & 0xff;
 		emit_len += n;

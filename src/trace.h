@@ -32,13 +32,15 @@
  *
  * A run: when the type byte has TRACE_WIRE_RUN (0x80) set, more records of
  * the same thread follow the first one's fields, up to the check byte, each
- * as its type byte, a varint step from the previous record's ts_ns, and its
- * fields; its seq is the previous one's plus one.  A run is at most
- * TRACE_WIRE_MAX bytes in all, checked by its one check byte.  The emitter
+ * as its type byte, a varint step from the previous record's ts_ns, and all
+ * its fields; its seq is the previous one's plus one.  A run is at most
+ * TRACE_WIRE_MAX bytes in all (its length bound, in place of the first
+ * type's), checked by its one check byte.  The emitter
  * joins a record to the run at the end of its buffer whenever it fits
  * there: a recv costs about 7 bytes instead of 20, and neither end pays
- * for its header, its ids or its check.  Runs are for the pipe; a
- * recording holds every record on its own.
+ * for its header, its ids or its check.  Runs are for the pipe only
+ * (trace_reader_take_runs); a recording holds every record on its own, and
+ * its reader refuses a run as a malformed record.
  *
  * A record is at most TRACE_WIRE_MAX bytes (an epoll_wait return of 64
  * pairs included), well under PIPE_BUF: every logical record is one wire
@@ -124,10 +126,11 @@ struct trace_reader_pid {
 
 struct trace_reader {
 	int wire;           /* TRACE_WIRE_VERSION, or 1 for an old recording */
+	int runs;           /* runs are read (a pipe's stream); a recording has none */
 	int in_bad;         /* inside a malformed stretch: counted once */
 	uint8_t carry[TRACE_WIRE_MAX]; /* the beginning of a record cut by a chunk's end */
 	size_t ncarry;
-	uint64_t rec_end;   /* offset just past the record being delivered */
+	uint64_t rec_end;   /* offset just past the wire record being delivered (a run's end for each of its records) */
 	struct trace_rec cur; /* version 1: a wait return waiting for continuations */
 	struct trace_rec next; /* where a record is decoded while cur waits */
 	int cur_pending;
@@ -135,7 +138,7 @@ struct trace_reader {
 	struct trace_reader_pid *pids;
 	size_t npids, cappids;
 	size_t last;        /* the entry of the last record (records come in runs from one thread) */
-	uint64_t records;   /* wire records accepted */
+	uint64_t records;   /* records accepted (each record of a run counts) */
 	uint64_t lost;      /* sequence numbers never seen */
 	uint64_t malformed; /* stretches of bytes rejected (a bad record, or garbage up to the next good one) */
 	uint64_t offset;    /* bytes fed and dealt with (the carry's first byte) */
@@ -143,8 +146,10 @@ struct trace_reader {
 	const char *bad_why;
 };
 
-/* An empty reader of the compact format at offset 0. */
+/* An empty reader of the compact format at offset 0, runs refused (a recording's stream). */
 void trace_reader_init(struct trace_reader *rd);
+/* Read runs too: the stream is a trace pipe's. */
+void trace_reader_take_runs(struct trace_reader *rd);
 /* Read wire version wire (1: an old recording's fixed records) from now on. */
 void trace_reader_set_wire(struct trace_reader *rd, int wire);
 /* Free what the reader grew (its table of pids). */
@@ -153,10 +158,10 @@ void trace_reader_free(struct trace_reader *rd);
 int trace_reader_feed(struct trace_reader *rd, const void *buf, size_t len, trace_sink_fn sink,
 		      void *ctx);
 /*
- * Account for the sequence number of nwire wire records of thread tid of
- * pid (0 or pid: its main thread) starting at seq: a gap counts as lost
- * records.  The reader calls it for every wire record it decodes; the unit
- * tests call it directly.
+ * Account for the sequence numbers of nwire records of thread tid of pid
+ * (0 or pid: its main thread) starting at seq: a gap counts as lost
+ * records.  The reader calls it for every record it decodes (each record of
+ * a run too); the unit tests call it directly.
  */
 void trace_reader_note_seq(struct trace_reader *rd, uint32_t pid, uint32_t tid, uint64_t seq,
 			   unsigned nwire);

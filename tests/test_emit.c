@@ -3,8 +3,9 @@
  * trace_flush in trace.c) through the reader: records buffered by one
  * thread join runs, and every one of them comes back whole and in order,
  * in any chunking; a time that goes back starts a record of its own; a
- * damaged run is rejected whole.  The writes are captured in memory
- * (trace_set_writer): no pipe, no child process.
+ * run whose check fails is rejected whole, one cut short is rejected, and
+ * a recording holding a run is refused at its offset.  The writes are
+ * captured in memory (trace_set_writer): no pipe, no child process.
  */
 #include <criterion/criterion.h>
 
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "replay.h"
 #include "trace.h"
 
 /* Everything the emitter wrote, and how. */
@@ -67,12 +69,13 @@ collect(void *ctx, const struct trace_rec *r)
 	g->r[g->n++] = *r;
 }
 
-/* Read the capture back in chunks of chunk bytes. */
+/* Read the capture back in chunks of chunk bytes, as the front end reads the pipe. */
 static void
 read_back(struct trace_reader *rd, struct got *g, size_t chunk)
 {
 	memset(g, 0, sizeof *g);
 	trace_reader_init(rd);
+	trace_reader_take_runs(rd);
 	for (size_t off = 0; off < nwire; off += chunk) {
 		size_t k = nwire - off < chunk ? nwire - off : chunk;
 
@@ -272,4 +275,83 @@ Test(emit, a_damaged_run_is_rejected_whole_and_the_next_is_read)
 	cr_assert_eq(rd.lost, N, "%llu counted lost; the first run held %d", (unsigned long long)rd.lost, N);
 	free(g.r);
 	trace_reader_free(&rd);
+}
+
+Test(emit, a_run_cut_short_inside_its_last_record_is_rejected)
+{
+	struct trace_rec r;
+	struct trace_reader rd;
+	struct got g;
+	unsigned sum = 0;
+	size_t len;
+
+	emit_start();
+	for (int i = 0; i < 3; i++) {
+		trace_rec_result(&r, TR_RECV, 5, -1, 11); /* the last field, errno 11, is one byte */
+		r.ts_ns = 1000000000ull + (uint64_t)i;
+		trace_emit(&r);
+	}
+	trace_flush();
+	/* The last byte of the last field taken out, the length and the check made to agree again. */
+	len = nwire - 1;
+	wire[len - 1] = 0;
+	wire[2] = (uint8_t)len;
+	wire[3] = (uint8_t)(len >> 8);
+	for (size_t i = 0; i < len - 1; i++)
+		sum += wire[i];
+	wire[len - 1] = (uint8_t)sum;
+	nwire = len;
+
+	read_back(&rd, &g, sizeof wire);
+	cr_assert_eq(rd.malformed, 1, "a record without its last field was taken (%llu malformed)",
+		     (unsigned long long)rd.malformed);
+	cr_assert_eq(g.n, 2, "%d records delivered; want the two whole ones", g.n);
+	free(g.r);
+	trace_reader_free(&rd);
+}
+
+Test(emit, a_recording_holding_a_run_is_refused_at_its_offset)
+{
+	char dir[] = "/tmp/epollviz-emit.XXXXXX", path[64], want[160];
+	size_t hlen;
+	char *head;
+	struct trace_rec r;
+	struct replay *rp;
+	int n = 0, k;
+	FILE *in, *out;
+
+	emit_start();
+	for (int i = 0; i < 100; i++) {
+		trace_rec_result(&r, TR_RECV, 5, 20, 0);
+		trace_emit(&r);
+	}
+	trace_flush();
+	cr_assert_eq(wire_records(), 1, "100 recvs made %d wire records, want one run", wire_records());
+
+	/* A recording's header, then the run where its records would be. */
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/run.rec", dir);
+	in = fopen("fuzz/corpus/record/herd-head.rec", "rb");
+	cr_assert_not_null(in, "fuzz/corpus/record/herd-head.rec");
+	head = calloc(1, 65536);
+	hlen = fread(head, 1, 65535, in);
+	fclose(in);
+	hlen = (size_t)(strstr(head, "\n\n") + 2 - head);
+	out = fopen(path, "wb");
+	cr_assert_not_null(out);
+	fwrite(head, 1, hlen, out);
+	fwrite(wire, 1, nwire, out);
+	fclose(out);
+
+	rp = replay_open(path, want, sizeof want);
+	cr_assert_not_null(rp, "%s", want);
+	while ((k = replay_next(rp, &r)) == 1)
+		n++;
+	snprintf(want, sizeof want, "corrupt record at byte offset %zu: unknown record type", hlen);
+	cr_assert_eq(k, -1, "the run was read as %d records without an error", n);
+	cr_assert_not_null(strstr(replay_error(rp), want), "error \"%s\", want \"%s\"", replay_error(rp), want);
+	replay_close(rp);
+	unlink(path);
+	rmdir(dir);
+	free(head);
 }
