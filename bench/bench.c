@@ -1295,11 +1295,13 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 	sb_printf(md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
 		       "workers; strace or perf trace and the server) over the requests served.\n");
 	sb_printf(md, "\nCycles: %d of short connections, %d of round trips (%d, and up to %d while a traced mode's "
-		      "ratios to tracing off spread over %.2f). The servers of every mode run side by side for the "
-		      "whole load, idle but for their turn; a cycle gives each a %.1f s slice of the load, odd cycles "
-		      "in the reverse order, and a ratio pairs slices of one cycle, at most a few seconds apart, so "
-		      "that the machine's drift over minutes does not enter it. A slice's CPU is read once its "
-		      "tree has gone quiet, the reader's last records included.\n",
+		      "ratios to tracing off spread over %.2f). A cycle starts a server of every mode, side by side "
+		      "and idle but for their turn, and gives each a %.1f s slice of the load, odd cycles in the "
+		      "reverse order; a ratio pairs slices of one cycle, seconds apart, so that the machine's change "
+		      "of pace over a minute does not enter it, and the servers are new in every cycle, so that one "
+		      "server's luck (one can run 10 %% slower than another for as long as it lives) falls on every "
+		      "mode alike. A slice starts once every server has gone quiet, and its CPU is read once its own "
+		      "tree has, the reader's last records included.\n",
 		  echo_rounds[0], echo_rounds[1], ECHO_CYCLES, ECHO_CYCLES_MAX, SPREAD_WIDE, slice);
 	md_pinned(md);
 }
@@ -1822,6 +1824,30 @@ tree_cpu_quiet(pid_t root)
 	return a;
 }
 
+/*
+ * Wait (up to 2 s) until every server of the cycle has gone quiet: what one
+ * still does after its slice (perf trace's reading of its buffers, a
+ * reader's last records) would otherwise share the server's CPU, and its
+ * caches, with the next mode's slice, and raise that mode's CPU per
+ * request.
+ */
+static void
+echo_servers_quiet(const struct server s[M__COUNT])
+{
+	double a = 0;
+
+	for (int i = 0; i < 100; i++) {
+		double b = 0;
+
+		for (int mode = 0; mode < M__COUNT; mode++)
+			b += s[mode].pid > 0 ? tree_cpu(s[mode].pid) : 0;
+		if (i > 0 && b - a < 100e-6)
+			return;
+		a = b;
+		sleep_ns(20 * 1000000);
+	}
+}
+
 /* One slice of load (0 short connections, 1 round trips) at mode's server: requests, seconds in *elapsed. */
 static long
 echo_slice(int load, struct server *s, struct pconns *pc, double secs, double *elapsed)
@@ -1829,43 +1855,65 @@ echo_slice(int load, struct server *s, struct pconns *pc, double secs, double *e
 	return load ? pconns_run(pc, secs, elapsed) : load_short_for(s->port, short_client, secs, elapsed);
 }
 
+/* Stop the servers of a cycle (those started: pid > 0) and close their connections. */
+static void
+echo_servers_stop(struct server s[M__COUNT], struct pconns pc[M__COUNT], const int conn[M__COUNT])
+{
+	for (int mode = 0; mode < M__COUNT; mode++) {
+		if (conn[mode])
+			pconns_close(&pc[mode]);
+		if (s[mode].pid > 0)
+			server_stop(&s[mode], mode);
+	}
+}
+
 /*
- * The cost of tracing on the echo server.  For each load, one server per
- * mode is started and left running, all on the server's CPU; the load then
- * goes to each in turn for a slice of --slice seconds, cycle after cycle
- * (odd cycles in the reverse order), and each slice's CPU is its tree's
- * own.  A mode's ratio to tracing off pairs slices at most one cycle apart:
- * the machine's pace, which drifts by a quarter over minutes here, moves
- * little within one.  Fills v and cpu [load][mode][cycle].
+ * The cost of tracing on the echo server.  Each cycle starts a server per
+ * mode, all on the server's CPU, idle but for their turn; the load then
+ * goes to each in turn for a slice of --slice seconds (odd cycles in the
+ * reverse order), and each slice's CPU is its tree's own.  A mode's ratio to
+ * tracing off pairs the two slices of one cycle, seconds apart: the
+ * machine's pace, which changes by a third within a minute here, moves
+ * little between them.  The servers are new in every cycle because one
+ * server can run 10 % slower than another of the same binary for as long as
+ * it lives (kept for a whole load, tracing off ran at 0.92 of the traced
+ * modes' CPU per request in every cycle of one run): across cycles, that
+ * luck of the draw falls on each mode alike.  Fills v and cpu
+ * [load][mode][cycle].
  */
 static int
 bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int quick)
 {
 	for (int load = 0; load < 2; load++) {
-		struct server s[M__COUNT];
-		struct pconns pc[M__COUNT];
-		int conn[M__COUNT] = { 0 }, c, least = quick ? 1 : ECHO_CYCLES, most = quick ? 1 : ECHO_CYCLES_MAX;
-		int bad = 0;
-		double el;
+		int c, least = quick ? 1 : ECHO_CYCLES, most = quick ? 1 : ECHO_CYCLES_MAX;
 
-		for (int mode = 0; mode < M__COUNT; mode++) {
-			s[mode].pid = 0; /* not started */
-			if (bad || (mode == M_PERF && !have_perf_trace))
-				continue;
-			int up = server_start(&s[mode], mode, (*k)++) == 0;
+		for (c = 0; c < most && (c < least || spread_wide(v[load], c)); c++) {
+			struct server s[M__COUNT];
+			struct pconns pc[M__COUNT];
+			int conn[M__COUNT] = { 0 }, bad = 0;
+			double el;
 
-			if (up && load)
-				conn[mode] = pconns_open(&pc[mode], s[mode].port) == 0;
-			if (!up || (load && !conn[mode])) {
-				fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
-				bad = 1;
+			for (int mode = 0; mode < M__COUNT; mode++) {
+				s[mode].pid = 0; /* not started */
+				if (bad || (mode == M_PERF && !have_perf_trace))
+					continue;
+				int up = server_start(&s[mode], mode, (*k)++) == 0;
+
+				if (up && load)
+					conn[mode] = pconns_open(&pc[mode], s[mode].port) == 0;
+				if (!up || (load && !conn[mode])) {
+					fprintf(stderr, "bench: the %s server did not start\n", mode_names[mode]);
+					bad = 1;
+				}
 			}
-		}
-		/* A slice each first, not counted: every server's buffers grown, its pages touched. */
-		for (int mode = 0; mode < M__COUNT && !bad; mode++)
-			if (s[mode].pid > 0)
-				echo_slice(load, &s[mode], &pc[mode], slice / 2, &el);
-		for (c = 0; !bad && c < most && (c < least || spread_wide(v[load], c)); c++) {
+			if (bad) {
+				echo_servers_stop(s, pc, conn);
+				return -1;
+			}
+			/* A short slice each first, not counted: every server's buffers grown, its pages touched. */
+			for (int mode = 0; mode < M__COUNT; mode++)
+				if (s[mode].pid > 0)
+					echo_slice(load, &s[mode], &pc[mode], slice / 2, &el);
 			for (int i = 0; i < M__COUNT; i++) {
 				int mode = c % 2 ? M__COUNT - 1 - i : i;
 				double c0;
@@ -1873,7 +1921,8 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 
 				if (s[mode].pid <= 0)
 					continue;
-				c0 = tree_cpu_quiet(s[mode].pid);
+				echo_servers_quiet(s);
+				c0 = tree_cpu(s[mode].pid);
 				n = echo_slice(load, &s[mode], &pc[mode], slice, &el);
 				v[load][mode][c] = (double)n / el;
 				/* CPU per request of the whole traced tree, from its processes' CPU clocks. */
@@ -1882,16 +1931,9 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 					load ? "round trips" : "connections", mode_names[mode], c + 1,
 					v[load][mode][c], cpu[load][mode][c]);
 			}
+			echo_servers_stop(s, pc, conn);
 		}
 		echo_rounds[load] = c;
-		for (int mode = 0; mode < M__COUNT; mode++) {
-			if (conn[mode])
-				pconns_close(&pc[mode]);
-			if (s[mode].pid > 0)
-				server_stop(&s[mode], mode);
-		}
-		if (bad)
-			return -1;
 	}
 	return 0;
 }
