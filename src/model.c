@@ -192,6 +192,13 @@ proc_died(struct model *m, struct m_proc *p)
 		if (p->fds[fd].kind != FDK_UNKNOWN)
 			fd_release(m, &p->fds[fd]);
 	}
+	/* A FIFO it watched has no watcher now: not waiting, not open. */
+	for (int i = 0; i < m->nfifos; i++) {
+		if (m->fifos[i].pid == p->pid) {
+			m->fifos[i].state = FIFO_GONE;
+			m->fifos[i].fd = -1;
+		}
+	}
 }
 
 /* ---- epoll instances and interest lists ----------------------------------- */

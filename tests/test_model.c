@@ -1077,6 +1077,25 @@ Test(model, fifo_reads_hups_and_close)
 	cr_assert_eq(M->fifos[0].state, FIFO_WAITING, "state after close %d", M->fifos[0].state);
 }
 
+Test(model, a_fifo_whose_watcher_is_reaped_is_gone_not_waiting)
+{
+	struct trace_rec *r;
+
+	r = rec(TR_FIFO_WAITING, 40);
+	trace_rec_set_text(r, "/tmp/d/fifo");
+	apply(r);
+	cr_assert_eq(M->fifos[0].state, FIFO_WAITING, "state %d before the end", M->fifos[0].state);
+	/* ^C while it blocks in open(O_RDONLY): its parent reaps it. */
+	r = rec(TR_REAP, 39);
+	r->child = 40;
+	r->how = REAP_KILLED;
+	r->signo = 2;
+	apply(r);
+	cr_assert_eq(M->fifos[0].state, FIFO_GONE, "state %d after the watcher was reaped, want gone",
+		     M->fifos[0].state);
+	cr_assert_eq(M->fifos[0].fd, -1, "fd %d after the watcher was reaped", M->fifos[0].fd);
+}
+
 Test(model, accept_queue_from_the_front_end)
 {
 	struct trace_rec *r;
