@@ -1801,51 +1801,40 @@ idle_window(int quick)
 	return quick ? 2 : 30;
 }
 
+/* CPU seconds of the trees of the n roots (a root of 0 or less: none). */
+static double
+trees_cpu(const pid_t *roots, int n)
+{
+	double sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += roots[i] > 0 ? tree_cpu(roots[i]) : 0;
+	return sum;
+}
+
 /*
- * CPU seconds of root's tree once it has gone quiet: a front end may still
- * be reading the last records of a slice when the load stops, and their
- * cost is the slice's.  Read every 20 ms until it grows by less than
- * 0.1 ms (up to 2 s).
+ * CPU seconds of the trees of the n roots once they have gone quiet: read
+ * every 20 ms until they grow by less than 0.1 ms (up to 2 s).  A front end
+ * may still be reading the last records of a slice when the load stops,
+ * and their cost is the slice's; and what a server still does after its
+ * slice (perf trace's reading of its buffers) would otherwise share the
+ * server's CPU, and its caches, with the next mode's slice.
  */
 static double
-tree_cpu_quiet(pid_t root)
+trees_cpu_quiet(const pid_t *roots, int n)
 {
-	double a = tree_cpu(root);
+	double a = trees_cpu(roots, n);
 
 	for (int i = 0; i < 100; i++) {
 		double b;
 
 		sleep_ns(20 * 1000000);
-		b = tree_cpu(root);
+		b = trees_cpu(roots, n);
 		if (b - a < 100e-6)
 			return b;
 		a = b;
 	}
 	return a;
-}
-
-/*
- * Wait (up to 2 s) until every server of the cycle has gone quiet: what one
- * still does after its slice (perf trace's reading of its buffers, a
- * reader's last records) would otherwise share the server's CPU, and its
- * caches, with the next mode's slice, and raise that mode's CPU per
- * request.
- */
-static void
-echo_servers_quiet(const struct server s[M__COUNT])
-{
-	double a = 0;
-
-	for (int i = 0; i < 100; i++) {
-		double b = 0;
-
-		for (int mode = 0; mode < M__COUNT; mode++)
-			b += s[mode].pid > 0 ? tree_cpu(s[mode].pid) : 0;
-		if (i > 0 && b - a < 100e-6)
-			return;
-		a = b;
-		sleep_ns(20 * 1000000);
-	}
 }
 
 /* One slice of load (0 short connections, 1 round trips) at mode's server: requests, seconds in *elapsed. */
@@ -1891,6 +1880,7 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 			struct server s[M__COUNT];
 			struct pconns pc[M__COUNT];
 			int conn[M__COUNT] = { 0 }, bad = 0;
+			pid_t root[M__COUNT];
 			double el;
 
 			for (int mode = 0; mode < M__COUNT; mode++) {
@@ -1911,9 +1901,11 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 				return -1;
 			}
 			/* A short slice each first, not counted: every server's buffers grown, its pages touched. */
-			for (int mode = 0; mode < M__COUNT; mode++)
+			for (int mode = 0; mode < M__COUNT; mode++) {
+				root[mode] = s[mode].pid;
 				if (s[mode].pid > 0)
 					echo_slice(load, &s[mode], &pc[mode], slice / 2, &el);
+			}
 			for (int i = 0; i < M__COUNT; i++) {
 				int mode = c % 2 ? M__COUNT - 1 - i : i;
 				double c0;
@@ -1921,12 +1913,12 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 
 				if (s[mode].pid <= 0)
 					continue;
-				echo_servers_quiet(s);
+				trees_cpu_quiet(root, M__COUNT); /* every server of the cycle */
 				c0 = tree_cpu(s[mode].pid);
 				n = echo_slice(load, &s[mode], &pc[mode], slice, &el);
 				v[load][mode][c] = (double)n / el;
 				/* CPU per request of the whole traced tree, from its processes' CPU clocks. */
-				cpu[load][mode][c] = n > 0 ? (tree_cpu_quiet(s[mode].pid) - c0) / (double)n * 1e6 : 0;
+				cpu[load][mode][c] = n > 0 ? (trees_cpu_quiet(&s[mode].pid, 1) - c0) / (double)n * 1e6 : 0;
 				fprintf(stderr, "bench: %-14s %-22s cycle %d: %.0f/s, %.1f us CPU per request\n",
 					load ? "round trips" : "connections", mode_names[mode], c + 1,
 					v[load][mode][c], cpu[load][mode][c]);
