@@ -192,6 +192,13 @@ plan_of(int type)
 	return &plans[type];
 }
 
+/* The plan of type when it is a type of the table, or NULL (the plans are made). */
+static inline const struct wire_plan *
+table_plan(int type)
+{
+	return type >= 0 && type < TR__COUNT && plans[type].max != 0 ? &plans[type] : NULL;
+}
+
 #ifdef __SSE2__
 /*
  * The low byte of the sum of n bytes at p (the records' check byte), sixteen
@@ -279,7 +286,7 @@ wire_max(const struct rec_type *t)
 	return n < TRACE_WIRE_MAX ? n : TRACE_WIRE_MAX;
 }
 
-/* One logical record is one wire record. */
+/* A logical record takes one sequence number (whether a wire record of its own or one of a run). */
 size_t
 trace_wire_count(const struct trace_rec *r)
 {
@@ -525,10 +532,11 @@ decode_next(const uint8_t **p, const uint8_t *end, struct trace_rec *r)
 {
 	uint32_t pid = r->pid, tid = r->tid;
 	uint64_t seq = r->seq + 1, ts = r->ts_ns, step;
+	const struct wire_plan *w;
 	int type = **p;
 
 	(*p)++;
-	if (type >= TR__COUNT || plans[type].max == 0) /* not a type of the table */
+	if ((w = table_plan(type)) == NULL)
 		return N_("unknown record type");
 	if (get_varint(p, end, &step) < 0)
 		/* TRANSLATORS: why a record of the trace was rejected: its time as a step from the record before it. */
@@ -538,7 +546,7 @@ decode_next(const uint8_t **p, const uint8_t *end, struct trace_rec *r)
 	r->tid = tid;
 	r->seq = seq;
 	r->ts_ns = ts + step;
-	return decode_fields(plan_of(type), p, end, r, 1);
+	return decode_fields(w, p, end, r, 1);
 }
 
 /* ---- wire version 1: fixed 256-byte records (old recordings) ------------ */
@@ -873,7 +881,7 @@ scan_compact(struct trace_reader *rd, const uint8_t *buf, size_t n, trace_sink_f
 				reader_bad(rd, rd->offset + (uint64_t)(at - buf), why);
 				break;
 			}
-			reader_new_image(rd, &rd->cur);
+			/* No new image here: a later record of a run is numbered 1 or more. */
 			trace_reader_note_seq(rd, rd->cur.pid, rd->cur.tid, rd->cur.seq, 1);
 			sink(ctx, &rd->cur);
 		}
@@ -1078,13 +1086,13 @@ trace_flush(void)
 static int
 run_join(const struct trace_rec *r)
 {
-	const struct wire_plan *w = r->type < TR__COUNT ? &plans[r->type] : NULL;
+	const struct wire_plan *w = table_plan(r->type);
 	unsigned sum = run_sum;
 	uint8_t *head, *p;
 	size_t len;
 
 	/* A type of the table; room for its longest record, in the run and in the buffer. */
-	if (w == NULL || w->max == 0 || run_at == RUN_NONE || r->ts_ns < run_ts ||
+	if (w == NULL || run_at == RUN_NONE || r->ts_ns < run_ts ||
 	    emit_len - 1 - run_at + w->max > TRACE_WIRE_MAX ||
 	    emit_len - 1 + w->max > sizeof emit_buf)
 		return 0;
@@ -1140,7 +1148,7 @@ trace_emit(struct trace_rec *r)
 			n = trace_encode(r, &emit_seq, emit_buf, sizeof emit_buf);
 		}
 		/* A run may start here (a type of the table): the sum of its bytes is its check's, less the length's. */
-		run_at = r->type < TR__COUNT && plans[r->type].max != 0 ? emit_len : RUN_NONE;
+		run_at = table_plan(r->type) ? emit_len : RUN_NONE;
 		run_ts = r->ts_ns;
 		run_sum = (unsigned)(emit_buf[emit_len + n - 1] - emit_buf[emit_len + 2] - emit_buf[emit_len + 3]) & 0xff;
 		emit_len += n;

@@ -35,18 +35,18 @@
  * as its type byte, a varint step from the previous record's ts_ns, and all
  * its fields; its seq is the previous one's plus one.  A run is at most
  * TRACE_WIRE_MAX bytes in all (its length bound, in place of the first
- * type's), checked by its one check byte.  The emitter
- * joins a record to the run at the end of its buffer whenever it fits
- * there: a recv costs about 7 bytes instead of 20, and neither end pays
- * for its header, its ids or its check.  Runs are for the pipe only
- * (trace_reader_take_runs); a recording holds every record on its own, and
- * its reader refuses a run as a malformed record.
+ * type's), checked by its one check byte.  The emitter joins a record to
+ * the run at the end of its buffer whenever it fits there: a recv costs
+ * about 7 bytes instead of 20, and neither end pays for its header, its
+ * ids or its check.  Runs are for the pipe only (trace_reader_take_runs);
+ * a recording holds every record on its own, and its reader refuses a run
+ * as a malformed record.
  *
  * A record is at most TRACE_WIRE_MAX bytes (an epoll_wait return of 64
  * pairs included), well under PIPE_BUF: every logical record is one wire
- * record or one record of a run, written whole in one atomic write.  The common ones (wait
- * enter, wait return with a pair, recv, send, accept, close) take 20 to
- * 45 bytes.  The reader checks the magic, the type, the length against
+ * record or one record of a run, written whole in one atomic write.  The
+ * common ones (wait enter, wait return with a pair, recv, send, accept,
+ * close) take 20 to 45 bytes on their own.  The reader checks the magic, the type, the length against
  * the type's bounds, the check byte and that the fields fill the record
  * exactly; on anything else it counts the stretch as malformed and
  * resynchronises at the next magic byte.
@@ -95,7 +95,7 @@ void trace_tee_add(struct trace_tee *t, trace_sink_fn fn, void *ctx);
 /* The tee as a sink: hand r to every consumer. */
 void trace_tee_sink(void *tee, const struct trace_rec *r);
 
-/* Number of wire records a logical record needs: always 1 in the compact format. */
+/* Sequence numbers a logical record takes: always 1 in the compact format. */
 size_t trace_wire_count(const struct trace_rec *r);
 
 /*
