@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rec_helpers.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -152,31 +153,10 @@ make_random(struct trace_rec *r, int t)
 static void
 assert_same(const struct trace_rec *got, const struct trace_rec *want)
 {
-	const struct rec_type *t = trace_rec_type(want->type);
-	const char *tn = trace_rec_type_name(want->type);
-
-	cr_assert_eq(got->type, want->type, "seq %llu: type %s, want %s", (unsigned long long)want->seq,
-		     trace_rec_type_name(got->type), tn);
-	cr_assert(got->pid == want->pid && got->tid == want->tid, "%s: pid/tid %u/%u, want %u/%u", tn, got->pid,
-		  got->tid, want->pid, want->tid);
-	cr_assert_eq(got->seq, want->seq, "%s: seq %llu, want %llu", tn, (unsigned long long)got->seq,
-		     (unsigned long long)want->seq);
-	cr_assert_eq(got->ts_ns, want->ts_ns, "%s seq %llu: time %llu, want %llu", tn, (unsigned long long)want->seq,
-		     (unsigned long long)got->ts_ns, (unsigned long long)want->ts_ns);
-	for (int i = 0; i < REC_MAX_FIELDS && t->f[i].name; i++) {
-		const struct rec_field *f = &t->f[i];
-
-		if (f->kind != RK_TEXT && f->kind != RK_PAIRS)
-			cr_assert_eq(trace_rec_field(got, f), trace_rec_field(want, f),
-				     "%s seq %llu: %s is %lld, want %lld", tn, (unsigned long long)want->seq, f->name,
-				     (long long)trace_rec_field(got, f), (long long)trace_rec_field(want, f));
-	}
-	cr_assert_str_eq(got->text, want->text, "%s seq %llu: text differs", tn, (unsigned long long)want->seq);
-	cr_assert_eq(got->npairs, want->npairs, "%s seq %llu: %d pairs, want %d", tn, (unsigned long long)want->seq,
-		     got->npairs, want->npairs);
-	for (int i = 0; i < want->npairs; i++)
-		cr_assert(got->pairs[i].events == want->pairs[i].events && got->pairs[i].data == want->pairs[i].data,
-			  "%s seq %llu: pair %d differs", tn, (unsigned long long)want->seq, i);
+	assert_fixed_eq(got, want, want->seq);
+	cr_assert_str_eq(got->text, want->text, "%s seq %llu: text differs", trace_rec_type_name(want->type),
+			 (unsigned long long)want->seq);
+	assert_pairs_eq(got, want);
 }
 
 Test(emit, a_threads_records_come_back_whole_and_in_order_in_any_chunking)
