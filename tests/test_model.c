@@ -555,15 +555,23 @@ Test(model, a_return_that_comes_late_takes_its_place_in_time)
 	cr_assert_eq(line_back(n, 0)->ts_last, 40000, "and end at 40 us");
 }
 
+/* pid's FIFO watcher blocks in open(path, O_RDONLY), waiting for a writer. */
+static void
+fifo_waiting(uint32_t pid, const char *path)
+{
+	struct trace_rec *r = rec(TR_FIFO_WAITING, pid);
+
+	trace_rec_set_text(r, path);
+	apply(r);
+}
+
 Test(model, a_hup_storm_folds_into_the_newest_hup_line)
 {
 	const struct m_wait *w;
 	struct trace_rec *r;
 	int n;
 
-	r = rec(TR_FIFO_WAITING, 40);
-	trace_rec_set_text(r, "/tmp/x/fifo");
-	apply(r);
+	fifo_waiting(40, "/tmp/x/fifo");
 	cr_assert_eq(M->fifos[0].state, FIFO_WAITING, "fifo state %d", M->fifos[0].state);
 	r = rec(TR_FIFO_OPENED, 40);
 	r->ret = 5;
@@ -1043,9 +1051,7 @@ Test(model, fifo_reads_hups_and_close)
 {
 	struct trace_rec *r;
 
-	r = rec(TR_FIFO_WAITING, 40);
-	trace_rec_set_text(r, "/tmp/d/fifo");
-	apply(r);
+	fifo_waiting(40, "/tmp/d/fifo");
 	cr_assert_str_eq(M->fifos[0].path, "/tmp/d/fifo", "path");
 	cr_assert_eq(M->fifos[0].pid, 40, "fifo pid");
 	r = rec(TR_FIFO_OPENED, 40);
@@ -1081,9 +1087,7 @@ Test(model, a_fifo_whose_watcher_is_reaped_is_gone_not_waiting)
 {
 	struct trace_rec *r;
 
-	r = rec(TR_FIFO_WAITING, 40);
-	trace_rec_set_text(r, "/tmp/d/fifo");
-	apply(r);
+	fifo_waiting(40, "/tmp/d/fifo");
 	cr_assert_eq(M->fifos[0].state, FIFO_WAITING, "state %d before the end", M->fifos[0].state);
 	/* ^C while it blocks in open(O_RDONLY): its parent reaps it. */
 	r = rec(TR_REAP, 39);
