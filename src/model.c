@@ -1594,27 +1594,44 @@ static void
 apply_tty(struct model *m, struct m_proc *p, const struct trace_rec *r)
 {
 	(void)p;
-	for (const char *s = r->text; *s; s++) {
+	for (const char *s = r->text; *s;) {
 		char *line = m->tty[m->ntty % M_TTY_LINES];
 		/* A UTF-8 character's later bytes join the one before: lines wrap between characters. */
 		int more = ((unsigned char)*s & 0xc0) == 0x80;
+		int full = m->tty_col >= M_TTY_COLS - 1 || m->tty_len > M_TTY_BYTES - 5;
 
-		if (*s == '\r')
+		if ((unsigned char)*s < 0x80 && *s != '\r' && *s != '\n' && !full) {
+			/* A run of ASCII up to the wrap, copied whole: the workers' lines are mostly that. */
+			size_t n = 1, room = M_TTY_COLS - 1 - (size_t)m->tty_col;
+
+			if (room > (size_t)(M_TTY_BYTES - 4 - m->tty_len))
+				room = (size_t)(M_TTY_BYTES - 4 - m->tty_len);
+			while (n < room && s[n] != '\0' && (unsigned char)s[n] < 0x80 && s[n] != '\r' && s[n] != '\n')
+				n++;
+			memcpy(line + m->tty_len, s, n);
+			m->tty_len += (int)n;
+			m->tty_col += (int)n;
+			line[m->tty_len] = '\0';
+			s += n;
+			continue;
+		}
+		s++;
+		if (s[-1] == '\r')
 			continue;
 		if (more && (m->tty_len == 0 || m->tty_len >= M_TTY_BYTES - 1))
 			continue; /* a stray one: nothing to join */
-		if (*s == '\n' || (!more && (m->tty_col == M_TTY_COLS - 1 || m->tty_len > M_TTY_BYTES - 5))) {
+		if (s[-1] == '\n' || (!more && full)) {
 			line[m->tty_len] = '\0';
 			m->ntty++;
 			m->tty_col = m->tty_len = 0;
 			m->tty[m->ntty % M_TTY_LINES][0] = '\0';
-			if (*s == '\n')
+			if (s[-1] == '\n')
 				continue;
 			line = m->tty[m->ntty % M_TTY_LINES];
 		}
 		if (!more)
 			m->tty_col++;
-		line[m->tty_len++] = *s;
+		line[m->tty_len++] = s[-1];
 		line[m->tty_len] = '\0';
 	}
 }

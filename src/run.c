@@ -206,8 +206,14 @@ pty_text(struct run *r, const unsigned char *in, size_t n, unsigned char *out)
 		int len;
 
 		if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
-			out[j++] = c;
-			i++;
+			/* A run of them, copied whole: the workers' lines are mostly that. */
+			size_t k = i + 1;
+
+			while (k < m && (joined[k] == '\n' || (joined[k] >= 0x20 && joined[k] < 0x7f)))
+				k++;
+			memcpy(out + j, joined + i, k - i);
+			j += k - i;
+			i = k;
 			continue;
 		}
 		len = c >= 0x80 ? utf8_printable(joined + i, m - i) : 0;

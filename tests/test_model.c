@@ -1029,6 +1029,57 @@ Test(model, long_tty_lines_wrap_at_cols_minus_one)
 	M = m2;
 }
 
+/* Characters in a line (UTF-8 lead bytes and ASCII), -1 when it ends inside a character. */
+static int
+tty_chars(const char *s)
+{
+	int n = 0, want = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c & 0xc0) == 0x80) {
+			want--;
+			continue;
+		}
+		if (want != 0)
+			return -1;
+		want = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+		n++;
+	}
+	return want == 0 ? n : -1;
+}
+
+Test(model, mixed_ascii_and_utf8_lines_wrap_by_characters_between_them)
+{
+	/* ASCII runs of every length between arrows and e-acutes, \r dropped, over several records. */
+	static const char *const parts[] = { "\xe2\x86\x92", "ab", "\r", "\xc3\xa9", "abcdefghij", "x" };
+	char text[TRACE_TEXT_MAX + 1];
+
+	for (int rec_i = 0; rec_i < 12; rec_i++) {
+		size_t n = 0;
+
+		for (int k = rec_i; n + 10 < TRACE_TEXT_MAX; k++) {
+			const char *p = parts[k % 6];
+
+			memcpy(text + n, p, strlen(p));
+			n += strlen(p);
+		}
+		text[n] = '\0';
+		tty(text);
+	}
+	cr_assert_geq(M->ntty, 5, "ntty %llu", (unsigned long long)M->ntty);
+	for (int i = 0; i < (int)M->ntty; i++) {
+		const char *line = model_tty_back(M, i);
+
+		cr_assert_not_null(line, "line %d", i);
+		cr_assert_eq(tty_chars(line), M_TTY_COLS - 1, "line %d: %d characters, or cut inside one: '%s'", i,
+			     tty_chars(line), line);
+		cr_assert_null(strchr(line, '\r'), "a carriage return kept in line %d", i);
+	}
+	cr_assert_neq(tty_chars(model_tty_back(M, -1)), -1, "the partial line ends inside a character");
+}
+
 Test(model, the_tty_ring_keeps_the_newest_lines)
 {
 	char line[32];
