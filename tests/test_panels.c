@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -206,6 +207,23 @@ Test(panels, fifo_names_both_fifos_and_what_each_read)
 	says(P_FIFO, "last read \"hello-b\"");
 	says(P_FIFO, "(watcher 103)");
 	says(P_FIFO, "(watcher 104)");
+}
+
+Test(panels, the_fifo_panel_offers_a_writer_only_while_its_watcher_lives)
+{
+	struct trace_rec *r;
+	const char *t;
+
+	says(P_FIFO, "W opens one");
+	/* ^C: the first FIFO's watcher is killed and reaped; the W key would open nothing now. */
+	r = rec(TR_REAP, 100);
+	r->child = 103;
+	r->how = REAP_KILLED;
+	r->signo = SIGINT;
+	model_apply(M, r);
+	t = drawn(P_FIFO, 120);
+	panel_says(P_FIFO, t, "none (the watcher has ended)");
+	cr_assert_null(strstr(t, "W opens one"), "the panel still offers a writer to a watcher that has ended:\n%s", t);
 }
 
 Test(panels, epoll_instances_name_both_listening_ports)

@@ -177,6 +177,9 @@ fifo_block(struct lines *L, const struct view *v, const struct m_fifo *f, int fi
 		lines_printf(L, "%s", _("your writer: "));
 		if (v->writer_held)
 			lines_put(L, CS_OK, _("held (h hangs it up)"));
+		else if (f->state == FIFO_GONE || v->m->ended)
+			/* TRANSLATORS: no FIFO writer, and none can be opened: the watcher or the whole run has ended. */
+			lines_put(L, CS_DIM, _("none (the watcher has ended)"));
 		else
 			lines_put(L, CS_DIM, _("none (W opens one, w writes once)"));
 	}
