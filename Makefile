@@ -197,7 +197,7 @@ BENCH_BIN := $(BUILD)/bench/epollviz-bench
 BENCH_ARGS ?=
 $(BENCH_BIN): bench/bench.c $(OBJ_ENGINE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -pthread -o $@ bench/bench.c $(OBJ_ENGINE)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -pthread -o $@ bench/bench.c $(OBJ_ENGINE) -lm
 
 bench: deps $(BIN) $(BENCH_BIN)
 	@scripts/deps.sh bench

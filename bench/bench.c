@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -57,18 +58,14 @@ static const char *bin = "./epollviz";
 static double seconds = 3.0;
 static int reps = 5;
 /*
- * The echo rows take more rounds, up to this many, while a traced mode's
- * round-by-round ratios still spread wider than SPREAD_WIDE: the figure is
- * then a median of more rounds where the machine moved most.
- */
-#define REPS_MAX 9
-#define SPREAD_WIDE 0.15
-/*
- * The echo rows: cycles of a slice per mode, ECHO_CYCLES of them, and up to
- * ECHO_CYCLES_MAX while the ratios spread wider than SPREAD_WIDE.
+ * The echo rows: cycles of a slice per mode, ECHO_CYCLES of them, and more,
+ * up to ECHO_CYCLES_MAX, while the median of a traced mode's ratios to
+ * tracing off (rate or CPU) is not yet known to within MEDIAN_CI_WIDE either
+ * way: its 95 % interval (median_ci) is wider than 2 * MEDIAN_CI_WIDE.
  */
 #define ECHO_CYCLES 12
-#define ECHO_CYCLES_MAX 16
+#define ECHO_CYCLES_MAX 32
+#define MEDIAN_CI_WIDE 0.02
 static double slice = 0.5; /* seconds of load per mode and cycle (--slice) */
 static int echo_rounds[2]; /* the rounds each echo load took */
 
@@ -227,9 +224,11 @@ md_pinned(struct strbuf *md)
 /*
  * Discard what the server prints; a front end that cannot write would stall
  * the workers.  A bare server's terminal is read the way the front end
- * reads its pty (wait for data, give it 2 ms to gather, drain), so that
- * every mode's terminal output costs its reader alike; a headless run's
- * JSON is read as fast as it comes, as a pipe into a tool would be.
+ * reads its pty (wait for data, give it 4 ms to gather, drain: PTY_GULP_NS
+ * of src/run.c), so that every mode's workers meet a terminal read alike; a
+ * headless run's JSON is read as fast as it comes, as a pipe into a tool
+ * would be.  Neither reader counts in a mode's CPU: the front end's own
+ * reading of the workers' terminal does, in the traced modes.
  */
 static void *
 drain_thread(void *arg)
@@ -244,7 +243,7 @@ drain_thread(void *arg)
 		if (poll(&pf, 1, -1) < 0 && errno != EINTR)
 			return NULL;
 		if (s->pty >= 0)
-			sleep_ns(2 * 1000000); /* a terminal: as the front end reads one */
+			sleep_ns(4 * 1000000);
 		do
 			k = read(s->out, buf, sizeof buf);
 		while (k == (ssize_t)sizeof buf);
@@ -1234,23 +1233,40 @@ md_nginx(struct strbuf *md, const char *version, double v[2][NG__COUNT][16])
 	sb_printf(md, "\nTarget: under epollviz run at least 0.85 of nginx alone on both loads (goal 0.95).\n");
 }
 
-/* Whether the first n rounds' ratios to tracing off of a traced mode spread wider than SPREAD_WIDE. */
+/*
+ * The 95 % interval of the median of x (n values, sorted here): the order
+ * statistics n/2 -+ 1.96 sqrt(n)/2 from the middle (the binomial rule,
+ * distribution-free), into *lo and *hi.
+ */
+static void
+median_ci(double *x, int n, double *lo, double *hi)
+{
+	int k = (int)((n - 1.96 * sqrt(n)) / 2);
+
+	qsort(x, (size_t)n, sizeof *x, cmp_double);
+	k = k < 0 ? 0 : k;
+	*lo = x[k];
+	*hi = x[n - 1 - k];
+}
+
+/* Whether the first n cycles leave a traced mode's median ratio to tracing off (rate or CPU) wider than MEDIAN_CI_WIDE. */
 static int
-spread_wide(double v[M__COUNT][16], int n)
+median_uncertain(double v[M__COUNT][ECHO_CYCLES_MAX], double cpu[M__COUNT][ECHO_CYCLES_MAX], int n)
 {
 	static const int traced[] = { M_DEVNULL, M_TRACED, M_JSON };
 
 	for (size_t i = 0; i < sizeof traced / sizeof traced[0] && n > 1; i++) {
-		double lo = 1e9, hi = 0;
+		double q[2][ECHO_CYCLES_MAX], lo, hi;
 
 		for (int r = 0; r < n; r++) {
-			double q = v[M_OFF][r] > 0 ? v[traced[i]][r] / v[M_OFF][r] : 0;
-
-			lo = q < lo ? q : lo;
-			hi = q > hi ? q : hi;
+			q[0][r] = v[M_OFF][r] > 0 ? v[traced[i]][r] / v[M_OFF][r] : 0;
+			q[1][r] = cpu[M_OFF][r] > 0 ? cpu[traced[i]][r] / cpu[M_OFF][r] : 0;
 		}
-		if (hi - lo > SPREAD_WIDE)
-			return 1;
+		for (int w = 0; w < 2; w++) {
+			median_ci(q[w], n, &lo, &hi);
+			if (hi - lo > 2 * MEDIAN_CI_WIDE)
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -1260,15 +1276,16 @@ spread_wide(double v[M__COUNT][16], int n)
  * request and its ratio; v and cpu are [load][mode][rep] (sorted here).
  */
 static void
-md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16])
+md_echo(struct strbuf *md, double v[2][M__COUNT][ECHO_CYCLES_MAX], double cpu[2][M__COUNT][ECHO_CYCLES_MAX])
 {
 	sb_printf(md, "## Cost of tracing (echo server, 2 workers, accept = semaphore, drain)\n\n");
-	sb_printf(md, "| load | mode | min | median | max | ratio to tracing off, cycle by cycle: median (min – max) "
-		       "| CPU µs per request, median (min – max) | CPU ratio to tracing off, cycle by cycle |\n"
+	sb_printf(md, "| load | mode | min | median | max | ratio to tracing off, cycle by cycle: median [its 95 %% "
+		       "interval] (min – max) | CPU µs per request, median (min – max) | CPU ratio to tracing off, "
+		       "cycle by cycle |\n"
 		       "|---|---|---:|---:|---:|---:|---:|---:|\n");
 	for (int load = 0; load < 2; load++) {
 		/* Ratios pair each round with tracing off's round of the same moment, before stat3 sorts them. */
-		double ratio[M__COUNT][16], cratio[M__COUNT][16];
+		double ratio[M__COUNT][ECHO_CYCLES_MAX], cratio[M__COUNT][ECHO_CYCLES_MAX];
 
 		int n = echo_rounds[load];
 
@@ -1285,24 +1302,31 @@ md_echo(struct strbuf *md, double v[2][M__COUNT][16], double cpu[2][M__COUNT][16
 			}
 			struct stat3 s3 = stat3(v[load][mode], n), r3 = stat3(ratio[mode], n);
 			struct stat3 c3 = stat3(cpu[load][mode], n), cr3 = stat3(cratio[mode], n);
+			double rlo, rhi, clo, chi;
 
-			sb_printf(md, "| %s | %s | %.0f | %.0f | %.0f | %.2f (%.2f – %.2f) | %.1f (%.1f – %.1f) | %.2f (%.2f – %.2f) |\n",
+			median_ci(ratio[mode], n, &rlo, &rhi);
+			median_ci(cratio[mode], n, &clo, &chi);
+			sb_printf(md, "| %s | %s | %.0f | %.0f | %.0f | %.2f [%.2f, %.2f] (%.2f – %.2f) | %.1f (%.1f – %.1f) "
+				      "| %.2f [%.2f, %.2f] (%.2f – %.2f) |\n",
 				  load ? "round trips/s, 50 persistent connections" : "short connections/s",
-				  mode_names[mode], s3.min, s3.med, s3.max, r3.med, r3.min, r3.max, c3.med, c3.min,
-				  c3.max, cr3.med, cr3.min, cr3.max);
+				  mode_names[mode], s3.min, s3.med, s3.max, r3.med, rlo, rhi, r3.min, r3.max, c3.med,
+				  c3.min, c3.max, cr3.med, clo, chi, cr3.min, cr3.max);
 		}
 	}
 	sb_printf(md, "\nCPU per request is user + system time of the whole traced tree (front end, session and "
-		       "workers; strace or perf trace and the server) over the requests served.\n");
-	sb_printf(md, "\nCycles: %d of short connections, %d of round trips (%d, and up to %d while a traced mode's "
-		      "ratios to tracing off spread over %.2f). A cycle starts a server of every mode, side by side "
-		      "and idle but for their turn, and gives each a %.1f s slice of the load, odd cycles in the "
-		      "reverse order; a ratio pairs slices of one cycle, seconds apart, so that the machine's change "
-		      "of pace over a minute does not enter it, and the servers are new in every cycle, so that one "
-		      "server's luck (one can run 10 %% slower than another for as long as it lives) falls on every "
-		      "mode alike. A slice starts once every server has gone quiet, and its CPU is read once its own "
-		      "tree has, the reader's last records included.\n",
-		  echo_rounds[0], echo_rounds[1], ECHO_CYCLES, ECHO_CYCLES_MAX, SPREAD_WIDE, slice);
+		       "workers; strace or perf trace and the server) over the requests served. The front end's "
+		       "reading of the workers' terminal counts in it; a bare server's terminal is read by a thread "
+		       "of the bench, not counted.\n");
+	sb_printf(md, "\nCycles: %d of short connections, %d of round trips (%d, and more, up to %d, while the 95 %% "
+		      "interval of a traced mode's median ratio was wider than ±%.2f; the interval is the "
+		      "distribution-free one of order statistics). A cycle starts a server of every mode, side by "
+		      "side and idle but for their turn, and gives each a %.1f s slice of the load, odd cycles in "
+		      "the reverse order; a ratio pairs slices of one cycle, seconds apart, so that the machine's "
+		      "change of pace over a minute does not enter it, and the servers are new in every cycle, so "
+		      "that one server's luck (one can run 10 %% slower than another for as long as it lives) falls "
+		      "on every mode alike. A slice starts once every server has gone quiet, and its CPU is read "
+		      "once its own tree has, the reader's last records included.\n",
+		  echo_rounds[0], echo_rounds[1], ECHO_CYCLES, ECHO_CYCLES_MAX, MEDIAN_CI_WIDE, slice);
 	md_pinned(md);
 }
 
@@ -1871,12 +1895,12 @@ echo_servers_stop(struct server s[M__COUNT], struct pconns pc[M__COUNT], const i
  * [load][mode][cycle].
  */
 static int
-bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int quick)
+bench_echo(double v[2][M__COUNT][ECHO_CYCLES_MAX], double cpu[2][M__COUNT][ECHO_CYCLES_MAX], int *k, int quick)
 {
 	for (int load = 0; load < 2; load++) {
 		int c, least = quick ? 1 : ECHO_CYCLES, most = quick ? 1 : ECHO_CYCLES_MAX;
 
-		for (c = 0; c < most && (c < least || spread_wide(v[load], c)); c++) {
+		for (c = 0; c < most && (c < least || median_uncertain(v[load], cpu[load], c)); c++) {
 			struct server s[M__COUNT];
 			struct pconns pc[M__COUNT];
 			int conn[M__COUNT] = { 0 }, bad = 0;
@@ -1908,7 +1932,7 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 			}
 			for (int i = 0; i < M__COUNT; i++) {
 				int mode = c % 2 ? M__COUNT - 1 - i : i;
-				double c0;
+				double c0, c1;
 				long n;
 
 				if (s[mode].pid <= 0)
@@ -1918,7 +1942,8 @@ bench_echo(double v[2][M__COUNT][16], double cpu[2][M__COUNT][16], int *k, int q
 				n = echo_slice(load, &s[mode], &pc[mode], slice, &el);
 				v[load][mode][c] = (double)n / el;
 				/* CPU per request of the whole traced tree, from its processes' CPU clocks. */
-				cpu[load][mode][c] = n > 0 ? (trees_cpu_quiet(&s[mode].pid, 1) - c0) / (double)n * 1e6 : 0;
+				c1 = trees_cpu_quiet(&s[mode].pid, 1);
+				cpu[load][mode][c] = n > 0 ? (c1 - c0) / (double)n * 1e6 : 0;
 				fprintf(stderr, "bench: %-14s %-22s cycle %d: %.0f/s, %.1f us CPU per request\n",
 					load ? "round trips" : "connections", mode_names[mode], c + 1,
 					v[load][mode][c], cpu[load][mode][c]);
@@ -1936,7 +1961,7 @@ main(int argc, char **argv)
 {
 	const char *out = "bench/results.md";
 	char rec[160];
-	double v[2][M__COUNT][16] = { { { 0 } } }, cpu[2][M__COUNT][16] = { { { 0 } } };
+	double v[2][M__COUNT][ECHO_CYCLES_MAX] = { { { 0 } } }, cpu[2][M__COUNT][ECHO_CYCLES_MAX] = { { { 0 } } };
 	double vn[2][NG__COUNT][16] = { { { 0 } } };
 	const char *nginx = ngx_find();
 	char nginx_ver[64] = "";
