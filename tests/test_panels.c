@@ -226,6 +226,22 @@ Test(panels, the_fifo_panel_offers_a_writer_only_while_its_watcher_lives)
 	cr_assert_null(strstr(t, "W opens one"), "the panel still offers a writer to a watcher that has ended:\n%s", t);
 }
 
+Test(panels, the_story_says_no_writer_came_when_the_fifos_open_was_interrupted)
+{
+	struct trace_rec *r = rec(TR_FIFO_OPENED, 103);
+	const char *t;
+
+	/* ^C while the watcher blocks in open(O_RDONLY): open returns -1 EINTR. */
+	trace_rec_set_text(r, "/tmp/a/fifo");
+	r->fd = -1;
+	r->ret = -1;
+	r->err = EINTR;
+	model_apply(M, r);
+	t = drawn(P_STORY, 120);
+	panel_says(P_STORY, t, "no writer came: open(FIFO) = -1 EINTR");
+	cr_assert_null(strstr(t, "a writer came: open(FIFO) = -1"), "an interrupted open told as a writer coming:\n%s", t);
+}
+
 Test(panels, epoll_instances_name_both_listening_ports)
 {
 	says(P_EPOLL, "listening :8081");

@@ -232,13 +232,18 @@ notes_record(const struct trace_rec *e)
 	       e->type == TR_BATCH_SKIP || e->type == TR_ASLEEP;
 }
 
-/* The FIFO's open returned: a writer came; 262.c's reopen into its own file_fd says which number the outer one keeps. */
+/* The FIFO's open returned: a writer came, or it failed (EINTR); 262.c's reopen into its own file_fd says which number the outer one keeps. */
 static void
 fifo_opened_text(struct lines *L, const struct trace_rec *e)
 {
+	if (e->ret < 0) {
+		/* TRANSLATORS: Story: the FIFO watcher's blocking open failed (a signal: EINTR); %s: the errno name. */
+		lines_printf(L, _("no writer came: open(FIFO) = -1 %s"), errno_name(e->err));
+		return;
+	}
 	/* TRANSLATORS: Story: the FIFO watcher's blocking open returned; %lld: the fd it returned. */
 	lines_printf(L, _("a writer came: open(FIFO) = %lld"), (long long)e->ret);
-	if (!e->shadowed || e->ret < 0)
+	if (!e->shadowed)
 		return;
 	if (e->outer_fd == e->ret) {
 		lines_put(L, CS_DIM, ", ");
