@@ -1111,15 +1111,15 @@ read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *
 	}
 	if (f->kind == KV_SOCKET)
 		return FD_READ; /* described from its namespace's table once all are read (describe_socket) */
-	if (f->kind != KV_EPOLL)
-		proctab_escape(link, (size_t)k, esc, sizeof esc);
+	if (f->kind == KV_EPOLL)
+		return FD_READ; /* described by its instance's number once all are told apart (name_instances) */
+	proctab_escape(link, (size_t)k, esc, sizeof esc);
 	fd_draft();
 	for (int tr = 0; tr < 2; tr++) {
 		size_t cap;
 		char *what = fd_what(tr, &cap), tmp[121];
 
 		switch (f->kind) {
-		case KV_EPOLL: snprintf(what, cap, "%s", L(tr, N_("epoll instance"))); break;
 		case KV_PIPE:
 		case KV_EVENTFD:
 		case KV_TIMERFD:
@@ -1134,7 +1134,7 @@ read_fd(struct kv_fd *f, int fddir, int fdinfo, int fdinfo_err, struct textbuf *
 			break;
 		}
 	}
-	if (kind_has_fdinfo(f->kind) && f->kind != KV_EPOLL) {
+	if (kind_has_fdinfo(f->kind)) {
 		if (fdinfo < 0 || read_whole(fdinfo, name, tb) < 0) {
 			*why = (struct fd_refusal){ fdinfo < 0 ? fdinfo_err : errno, 1 };
 			return why->err == ENOENT ? FD_CLOSED : FD_REFUSED;
@@ -1253,7 +1253,7 @@ proc_open(struct proc_work *w)
 	prefault(p->fds, ((size_t)n + 1) * sizeof *p->fds);
 	for (int i = 0; i < n; i++) {
 		p->fds[i].fd = num[i];
-		p->fds[i].what = p->fds[i].what_en = ""; /* a socket's until describe_socket */
+		p->fds[i].what = p->fds[i].what_en = ""; /* a socket's until describe_socket, an epoll fd's until name_instances */
 	}
 	p->nfds = n;
 	free(num);
