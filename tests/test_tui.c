@@ -6,6 +6,7 @@
  * (and a failed assertion still runs the fini that does it).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
@@ -706,6 +707,67 @@ Test(tui, attach_shows_instances_listener_and_gone)
 	hlive_finish(&LIVE);
 	hrun_free(&LIVE.h);
 	LIVE.pid = 0;
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
+}
+
+/* Does the file at path hold text?  (The bytes the pane's program wrote, copied there by pipe-pane.) */
+static int
+file_holds(const char *path, const char *text)
+{
+	static char buf[256 * 1024];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return memmem(buf, n, text, strlen(text)) != NULL;
+}
+
+/*
+ * Until its first reading is in, attach's title bar says it is reading
+ * /proc (thousands of watched eventfds take seconds, and a blank terminal
+ * looks hung).  The program waits on a FIFO until every byte it writes to
+ * the terminal is copied to a file (pipe-pane), so the bar is seen however
+ * soon the first frame replaces it.
+ */
+Test(tui, attach_says_it_is_reading_until_the_first_reading_is_in)
+{
+	char dir[] = "/tmp/epollviz-tui-XXXXXX", gate[96], log[96], before[160], args[64], pipe_cmd[160];
+	uint64_t deadline;
+	int fd = -1;
+
+	tui_init(&T, "attach-reading");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tmpdir, sizeof tmpdir, "%s", dir);
+	snprintf(gate, sizeof gate, "%s/gate", dir);
+	snprintf(log, sizeof log, "%s/tty.log", dir);
+	cr_assert_eq(mkfifo(gate, 0600), 0);
+	snprintf(before, sizeof before, "read go < '%s'", gate);
+	snprintf(args, sizeof args, "attach %d", (int)getpid());
+	cr_assert_eq(tui_start(&T, 100, 30, args, before, NULL), 0);
+	snprintf(pipe_cmd, sizeof pipe_cmd, "cat > '%s'", log);
+	cr_assert_eq(tui_sh("tmux -L %s pipe-pane -o \"%s\"", T.sock, pipe_cmd), 0);
+	/* Open the gate once the pane's shell is reading it. */
+	deadline = tui_now_ms() + WAIT_MS;
+	while ((fd = open(gate, O_WRONLY | O_NONBLOCK)) < 0 && errno == ENXIO && tui_now_ms() < deadline)
+		tui_pause_ms(TUI_POLL_MS);
+	cr_assert_geq(fd, 0, "the pane's shell never opened %s: %s", gate, strerror(errno));
+	cr_assert_eq(write(fd, "go\n", 3), 3);
+	close(fd);
+
+	cr_assert(tui_wait_re(&T, "attach [0-9]+ .* 1 process .* every [0-9.]+ s", WAIT_MS),
+		  "no first frame:\n%s", T.screen);
+	cr_assert(!tui_match(T.screen, "reading /proc", NULL, 0), "the first frame still says it is reading:\n%s",
+		  T.screen);
+	deadline = tui_now_ms() + WAIT_MS;
+	while (!file_holds(log, "reading /proc") && tui_now_ms() < deadline)
+		tui_pause_ms(TUI_POLL_MS);
+	cr_assert(file_holds(log, "reading /proc"), "the title bar never said it was reading /proc before the first frame");
 	tui_keys(&T, "q");
 	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);

@@ -210,6 +210,53 @@ tick(void *arg)
 	av->notify(av->ctx);
 }
 
+/* "attach PID..." (and children): whom the title bar names. */
+static void
+whom_text(const struct attachview *av, char *whom, size_t cap)
+{
+	char pids[160];
+	size_t len = 0;
+
+	pids[0] = '\0';
+	for (int i = 0; i < av->ngiven && len < sizeof pids; i++)
+		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->t[i].id.pid);
+	if (av->children)
+		/* TRANSLATORS: title bar: the pids given to attach, and their children */
+		snprintf(whom, cap, _("attach %s and children"), pids);
+	else
+		snprintf(whom, cap, _("attach %s"), pids);
+}
+
+/* Row 0, the bar's colour across, with text. */
+static void
+bar_line(const char *text)
+{
+	attrset(crt_attr(CS_BAR));
+	mvhline(0, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	draw_text(0, 0, COLS, CS_BAR, text);
+}
+
+/*
+ * Until the first reading is in, the title bar says the screen is reading:
+ * thousands of watched eventfds or pipes take seconds (README, "The
+ * kernel's own view"), which a blank terminal would not tell from a hang.
+ */
+static void
+render_reading(const struct attachview *av)
+{
+	char buf[512], whom[320];
+	const char *sep = crt_g(G_VLINE);
+
+	whom_text(av, whom, sizeof whom);
+	snprintf(buf, sizeof buf, " epollviz %s %s %s ", sep, whom, sep);
+	/* TRANSLATORS: title bar, until the first reading of /proc is in; %s: an ellipsis */
+	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), _("reading /proc%s"), crt_g(G_ELLIPSIS));
+	erase();
+	bar_line(buf);
+	refresh();
+}
+
 /* Read the processes and start the timer. */
 struct attachview *
 attachview_start(const int *pids, int npids, int children, struct loop *loop, screen_notify_fn notify,
@@ -230,6 +277,7 @@ attachview_start(const int *pids, int npids, int children, struct loop *loop, sc
 	ksnap_init(&av->ks);
 	deck_init(&av->d, P_KERN);
 	/* The first reading on the spot: the first frame shows it. */
+	render_reading(av);
 	copy_ids(av);
 	reading_start(av);
 	kview_read_ids(&av->next, av->rids, av->nrids, av->children);
@@ -327,29 +375,21 @@ static void
 render_bar(struct attachview *av)
 {
 	const struct kview *kv = &av->ks.kv;
-	char buf[1024], pids[160], whom[320], procs[128], inst[96], every[64];
+	char buf[1024], whom[320], procs[128], inst[96], every[64];
 	const char *sep = crt_g(G_VLINE);
-	size_t len = 0;
 	int alive = 0, gone = 0;
 
-	pids[0] = '\0';
-	for (int i = 0; i < av->ngiven && len < sizeof pids; i++)
-		len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%d", i ? " " : "", av->t[i].id.pid);
+	whom_text(av, whom, sizeof whom);
 	for (int i = 0; i < kv->np; i++) {
 		if (kv->p[i].gone || kv->p[i].row.state == 'Z' || kv->p[i].row.state == 'X')
 			gone++;
 		else
 			alive++;
 	}
-	if (av->children)
-		/* TRANSLATORS: title bar: the pids given to attach, and their children */
-		snprintf(whom, sizeof whom, _("attach %s and children"), pids);
-	else
-		snprintf(whom, sizeof whom, _("attach %s"), pids);
 	/* TRANSLATORS: title bar: processes looked at */
 	snprintf(procs, sizeof procs, P_("%d process", "%d processes", alive), alive);
 	if (gone) {
-		len = strlen(procs);
+		size_t len = strlen(procs);
 		/* TRANSLATORS: title bar, after "N processes": how many of them have exited */
 		snprintf(procs + len, sizeof procs - len, P_(", %d gone", ", %d gone", gone), gone);
 	}
@@ -365,10 +405,7 @@ render_bar(struct attachview *av)
 		snprintf(buf, sizeof buf, " %s %s %s %s %s", whom, sep, procs, sep, every);
 	if (lines_cols(buf) > COLS)
 		snprintf(buf, sizeof buf, " %s %s %s", whom, sep, every);
-	attrset(crt_attr(CS_BAR));
-	mvhline(0, 0, ' ', COLS);
-	attrset(A_NORMAL);
-	draw_text(0, 0, COLS, CS_BAR, buf);
+	bar_line(buf);
 }
 
 /* Draw a frame. */
