@@ -245,13 +245,18 @@ bar_line(const char *text)
 static void
 render_reading(const struct attachview *av)
 {
-	char buf[512], whom[320];
+	char buf[512], whom[320], reading[64];
 	const char *sep = crt_g(G_VLINE);
 
 	whom_text(av, whom, sizeof whom);
-	snprintf(buf, sizeof buf, " epollviz %s %s %s ", sep, whom, sep);
 	/* TRANSLATORS: title bar, until the first reading of /proc is in; %s: an ellipsis */
-	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), _("reading /proc%s"), crt_g(G_ELLIPSIS));
+	snprintf(reading, sizeof reading, _("reading /proc%s"), crt_g(G_ELLIPSIS));
+	/* Too wide (many pids): drop the name, then whom; what it is doing stays. */
+	snprintf(buf, sizeof buf, " epollviz %s %s %s %s", sep, whom, sep, reading);
+	if (lines_cols(buf) > COLS)
+		snprintf(buf, sizeof buf, " %s %s %s", whom, sep, reading);
+	if (lines_cols(buf) > COLS)
+		snprintf(buf, sizeof buf, " %s", reading);
 	erase();
 	bar_line(buf);
 	refresh();
