@@ -113,6 +113,7 @@ Test(truth, a_job_brought_to_the_foreground_is_not_called_background)
 	zoom("8", "8 Story");
 	cr_assert(tui_wait_re(&T, "job [0-9]+ continued in the foreground", WAIT_MS),
 		  "the Story does not say the job continued in the foreground:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "continued \\(background &\\)", NULL, 0),
 		  "the Story calls the foreground job a background one:\n%s", T.screen);
 }
@@ -412,6 +413,7 @@ Test(truth, a_closed_listener_shows_no_accept_queue)
 	cr_assert(tui_wait_re(&T, "no epoll instance left", WAIT_MS), "the server did not end:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "listener :[0-9]+ closed", WAIT_MS),
 		  "the panel does not say the listener closed:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "accept queue [0-9]+", NULL, 0),
 		  "an accept queue is shown for a closed listener:\n%s", T.screen);
 }
@@ -487,12 +489,14 @@ Test(truth, keys_follow_the_state)
 	screen(100, 30, "echo-herd");
 	cr_assert(tui_wait_re(&T, "listening :[0-9]+", WAIT_MS), "no listener:\n%s", T.screen);
 	cr_assert(tui_wait(&T, all_keys, NULL, WAIT_MS), "not every key while the server runs:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(key_rows(), " f fg ", NULL, 0), "f offered with nothing stopped:\n%s", T.screen);
 	tui_keys(&T, "f");
 	cr_assert(tui_wait_re(&T, "f: no job is stopped", WAIT_MS), "f does not say why it does nothing:\n%s", T.screen);
 	tui_keys(&T, "z");
 	cr_assert(tui_wait_re(&T, "stopped inside epoll_wait", WAIT_MS), "a stopped worker is not called stopped:\n%s",
 		  T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "waiting since", NULL, 0), "a stopped worker is said to wait:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, " f fg ", WAIT_MS), "f not offered for the stopped job:\n%s", T.screen);
 	tui_keys(&T, "f");
@@ -501,6 +505,7 @@ Test(truth, keys_follow_the_state)
 	cr_assert(tui_wait_re(&T, "no epoll instance left", WAIT_MS), "the server did not end:\n%s", T.screen);
 	/* With nothing left to act on, the key line begins with the screen's own keys. */
 	cr_assert(tui_wait_re(&T, "^ k kernel  p pause", WAIT_MS), "the key line did not change:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(key_rows(), " c client| b burst| i kill parent| z stop", NULL, 0),
 		  "keys that need the server are offered after it ended:\n%s", key_rows());
 	tui_keys(&T, "c");
@@ -509,6 +514,7 @@ Test(truth, keys_follow_the_state)
 	zoom("8", "8 Story");
 	cr_assert_eq(count_of("fg: the session leader"), 1, "not one fg line for one fg that could act:\n%s",
 		     T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "failed: ", NULL, 0), "a key that could not act left a line in the Story:\n%s",
 		  T.screen);
 }
@@ -583,6 +589,7 @@ Test(truth, the_connection_split_adds_up_and_says_accepted)
 	cr_assert_eq(accepted, 3, "%ld accepted for 3 clients:\n%s", accepted, T.screen);
 	cr_assert_eq(sum, 100, "the split adds up to %ld%%:\n%s", sum, T.screen);
 	cr_assert(tui_wait_re(&T, "slept [0-9]+, returned [0-9]+", WAIT_MS), "no 'slept N, returned M':\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "served|woken [0-9]", NULL, 0), "old wording on the screen:\n%s", T.screen);
 }
 
@@ -718,6 +725,7 @@ Test(truth, a_zoomed_panel_wraps_its_long_lines)
 	zoom("6", "6 Process groups");
 	cr_assert(tui_wait_re(&T, "the[[:space:]]+shell\\)", WAIT_MS), "the session leader's note is cut:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "front[[:space:]]+end\\)", WAIT_MS), "the front end's note is cut:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "\xe2\x80\xa6", NULL, 0), "a line is cut:\n%s", T.screen);
 }
 

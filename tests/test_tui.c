@@ -306,6 +306,7 @@ Test(tui, resize_small_then_back)
 	cr_assert_eq(tui_sh("tmux -L %s resize-window -x 100 -y 30", T.sock), 0);
 	cr_assert(tui_wait_re(&T, "6 Process groups", WAIT_MS), "the panels did not come back:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, "2 epoll_wait returns", WAIT_MS), "the timeline did not come back:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "needs at least", NULL, 0), "the small message stayed:\n%s", T.screen);
 }
 
@@ -435,6 +436,7 @@ Test(tui, replay_fastest_reaches_the_end_and_marks_live_only)
 	cr_assert(tui_match(T.screen, "6 Process groups (\xe2\x94\x80)+\nlive only \xe2\x80\x94 not in a recording", NULL, 0),
 		  "the process-group panel is not marked live only:\n%s", T.screen);
 	/* Live-only keys are neither shown nor acted on. */
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, " c client ", NULL, 0), "a live-only key is shown:\n%s", T.screen);
 	tui_keys(&T, "q");
 	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
@@ -762,6 +764,7 @@ Test(tui, attach_says_it_is_reading_until_the_first_reading_is_in)
 
 	cr_assert(tui_wait_re(&T, "attach [0-9]+ .* 1 process .* every [0-9.]+ s", WAIT_MS),
 		  "no first frame:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
 	cr_assert(!tui_match(T.screen, "reading /proc", NULL, 0), "the first frame still says it is reading:\n%s",
 		  T.screen);
 	deadline = tui_now_ms() + WAIT_MS;

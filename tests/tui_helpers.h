@@ -276,6 +276,31 @@ tui_wait_re(struct tui *t, const char *re, int ms)
 	return tui_wait(t, pred_regex, (void *)re, ms);
 }
 
+/*
+ * Capture until two captures TUI_POLL_MS apart are the same, or ms pass:
+ * tmux applies what the program writes as it reads it, so a capture can
+ * catch a frame half drawn (the new title over the old panels).  A predicate
+ * that matched one part of the screen says nothing of the rest until the
+ * frame is whole.  Returns 1 when the screen held still; T.screen is the
+ * last capture either way.
+ */
+static inline int
+tui_settle(struct tui *t, int ms)
+{
+	static char prev[TUI_SCREEN_MAX];
+	uint64_t end = tui_now_ms() + (uint64_t)ms;
+
+	snprintf(prev, sizeof prev, "%s", tui_capture(t));
+	for (;;) {
+		tui_pause_ms(TUI_POLL_MS);
+		if (strcmp(tui_capture(t), prev) == 0)
+			return 1;
+		if (tui_now_ms() >= end)
+			return 0;
+		snprintf(prev, sizeof prev, "%s", t->screen);
+	}
+}
+
 /* Is the screen's second row, the top panel's title, "─ " followed by arg ("8 Story")? */
 static inline int
 tui_pred_top_title(struct tui *t, void *arg)
@@ -289,23 +314,28 @@ tui_pred_top_title(struct tui *t, void *arg)
  * Zoom the panel titled title ("8 Story") with its key, or unzoom it
  * (zoomed = 0): press the key until the screen shows it so, looking before
  * each press (a key that came before the panel applied does nothing).
- * Returns 1 when it did.
+ * Returns 1 when it did, with the frame whole (tui_settle): the title row
+ * is drawn before the rows under it.
  */
 static inline int
 tui_zoom(struct tui *t, const char *key, const char *title, int zoomed, int ms)
 {
-	for (int i = 0; i < 4; i++) {
+	int done = 0;
+
+	for (int i = 0; i < 4 && !done; i++) {
 		tui_capture(t);
-		if (tui_pred_top_title(t, (void *)title) == zoomed)
-			return 1;
+		if ((done = tui_pred_top_title(t, (void *)title) == zoomed))
+			break;
 		tui_keys(t, key);
-		for (uint64_t end = tui_now_ms() + (uint64_t)ms / 4; tui_now_ms() < end; tui_pause_ms(TUI_POLL_MS)) {
+		for (uint64_t end = tui_now_ms() + (uint64_t)ms / 4; !done && tui_now_ms() < end;
+		     tui_pause_ms(TUI_POLL_MS)) {
 			tui_capture(t);
-			if (tui_pred_top_title(t, (void *)title) == zoomed)
-				return 1;
+			done = tui_pred_top_title(t, (void *)title) == zoomed;
 		}
 	}
-	return 0;
+	if (done)
+		tui_settle(t, ms / 4);
+	return done;
 }
 
 /* The pane's shell printed the exit status (it may have scrolled into the history). */
