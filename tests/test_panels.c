@@ -364,3 +364,29 @@ Test(panels, a_blocking_sem_wait_takes_the_semaphore)
 	says(P_SEM, "/sem-three");
 	cr_assert_eq(model_proc(M, 301)->sem_lost, 1, "a timed-out sem_timedwait is not counted as not taken");
 }
+
+/*
+ * A free semaphore nobody has taken is at sem_open's value, not "given back";
+ * once taken and posted, it was given back.  A fixed name (the notes'
+ * sem_name) is called fixed even when it begins /epollviz., not per-run.
+ */
+Test(panels, a_semaphore_says_whether_it_was_given_back_and_whether_its_name_is_fixed)
+{
+	static struct scenario sc;
+	const char *t;
+
+	start(401, ROLE_ECHO_PARENT, "echo-w0");
+	sem(TR_SEM_OPEN, 401, "/epollviz.notes-as-written", 0x4000, 0);
+	sc.njobs = 1;
+	sc.jobs[0].kind = JOB_ECHO;
+	snprintf(sc.jobs[0].sem_name, sizeof sc.jobs[0].sem_name, "/epollviz.notes-as-written");
+	t = panel_text(P_SEM, 120, &sc, "\n");
+	panel_says(P_SEM, t, "free (sem_open's initial value: not taken yet)");
+	panel_says(P_SEM, t, "/epollviz.notes-as-written (a fixed name, as the notes': sem_name)");
+	cr_assert_null(strstr(t, "per-run"), "a fixed name is called per-run:\n%s", t);
+	cr_assert_null(strstr(t, "gave it back"), "a semaphore nobody took was 'given back':\n%s", t);
+	sem(TR_SEM_TRYWAIT, 401, NULL, 0x4000, 0);
+	sem(TR_SEM_POST, 401, NULL, 0x4000, 0);
+	says(P_SEM, "free (sem_post gave it back)");
+	says(P_SEM, "/epollviz.notes-as-written (per-run name)"); /* no scenario gave it as sem_name */
+}

@@ -94,6 +94,29 @@ any_user_alive(const struct view *v, const struct m_sem *s)
 	return 0;
 }
 
+/* Has any process taken the lock (and so, being free now, given it back)? */
+static int
+ever_taken(const struct m_sem *s)
+{
+	for (int k = 0; k < s->nusers; k++)
+		if (s->users[k].won > 0)
+			return 1;
+	return 0;
+}
+
+/* Is name the fixed semaphore name (sem_name) an echo job of the scenario was given? */
+static int
+fixed_name(const struct view *v, const char *name)
+{
+	if (v->sc == NULL)
+		return 0;
+	for (int i = 0; i < v->sc->njobs; i++)
+		if (v->sc->jobs[i].kind == JOB_ECHO && v->sc->jobs[i].sem_name[0] &&
+		    strcmp(v->sc->jobs[i].sem_name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Value and owner, or unlinked.  Narrow (w below SEM_NARROW): a dead owner
  * is said before its name, so the first row keeps it.
@@ -137,8 +160,11 @@ state_line(struct lines *L, const struct view *v, const struct m_sem *s, int w)
 	} else {
 		/* TRANSLATORS: the accept lock is not held. */
 		lines_put(L, CS_OK, _("free"));
-		if (s->kind != LOCK_MUTEX)
+		if (s->kind != LOCK_MUTEX && ever_taken(s))
 			lines_put(L, CS_DIM, _(" (sem_post gave it back)"));
+		else if (s->kind != LOCK_MUTEX)
+			/* TRANSLATORS: a semaphore still at the value sem_open gave it. */
+			lines_put(L, CS_DIM, _(" (sem_open's initial value: not taken yet)"));
 		else if (any_user_alive(v, s))
 			lines_put(L, CS_DIM, _(" (unlocked: the next try-lock takes it)"));
 		else
@@ -211,6 +237,9 @@ sem_draw(struct panel *pn, const struct view *v, int w)
 		lines_put(L, CS_DIM, s->name);
 		if (s->kind == LOCK_MUTEX)
 			lines_put(L, CS_DIM, _(" (a word in a memfd: gone with its processes, nothing to unlink)"));
+		else if (fixed_name(v, s->name))
+			/* TRANSLATORS: sem_name is a scenario key. */
+			lines_put(L, CS_WARN, _(" (a fixed name, as the notes': sem_name)"));
 		else if (strncmp(s->name, "/epollviz.", 10) == 0)
 			lines_put(L, CS_DIM, _(" (per-run name)"));
 		else if (scenario_job_of(v->sc, JOB_PROGRAM) < 0) /* a program of the user's names its own */
