@@ -529,6 +529,51 @@ begin_cont(struct actions *a, const struct action_call *c)
 	return run_command(a->run, "fg");
 }
 
+/* The job of the FIFO's watcher, or NULL. */
+static const struct m_job *
+watcher_job(const struct actions *a)
+{
+	const struct m_fifo *f = target_fifo(a);
+	const struct m_proc *p = f ? model_proc(a->m, f->pid) : NULL;
+
+	return p && p->alive ? model_job(a->m, p->pgid) : NULL;
+}
+
+/*
+ * kill -STOP / kill -CONT to the background watcher's group, as you would
+ * from another terminal (kill -STOP %2): ^Z reaches only the foreground
+ * group, and the shell in the foreground's way takes no command.
+ */
+static int
+signal_watcher(struct actions *a, int sig, const char *say, const char *name)
+{
+	const struct m_job *j = watcher_job(a);
+
+	a->step.target_pgid = j ? j->pgid : -1;
+	if (j == NULL) {
+		run_action(a->run, ACTION_FAILED, SAY_NO_WATCHER, name);
+		return -1;
+	}
+	run_action(a->run, ACTION_BEGIN, say, j->pgid);
+	return run_kill(a->run, -(pid_t)j->pgid, sig);
+}
+
+/* stop-watcher: SIGSTOP to the watcher's group. */
+static int
+begin_stop_watcher(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	return signal_watcher(a, SIGSTOP, SAY_STOP_WATCHER, "stop-watcher");
+}
+
+/* cont-watcher: SIGCONT to the watcher's group. */
+static int
+begin_cont_watcher(struct actions *a, const struct action_call *c)
+{
+	(void)c;
+	return signal_watcher(a, SIGCONT, SAY_CONT_WATCHER, "cont-watcher");
+}
+
 /* kill -INT <parent>: SIGINT to the server parent only. */
 static int
 begin_kill_parent(struct actions *a, const struct action_call *c)
@@ -762,6 +807,16 @@ static const struct action_def defs[ACT__COUNT] = {
 			"hang-up arrive together, EPOLLIN|EPOLLHUP; with read = once the watcher reads 255 and "
 			"closes: the rest is lost"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_write_close, .done = done_write_close },
+	[ACT_STOP_WATCHER] = { .name = "stop-watcher", .needs = AN_BG_FIFO | AN_W_RUNNING,
+		.key = 'Z', .cap = "Z", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("stop FIFO"), .prio = 2,
+		.help = N_("kill -STOP to the FIFO watcher's group, as from another terminal (it was started with '&', "
+			"so ^Z does not reach it): what is written and hung up meanwhile waits for it"),
+		.timeout_ns = SIGNAL_TIMEOUT_NS, .begin = begin_stop_watcher, .done = done_stopped },
+	[ACT_CONT_WATCHER] = { .name = "cont-watcher", .needs = AN_BG_FIFO | AN_W_STOPPED,
+		.key = 'G', .cap = "G", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("cont FIFO"), .prio = 2,
+		.help = N_("kill -CONT to the stopped FIFO watcher's group: it runs on in the background and finds "
+			"everything that arrived while it was stopped"),
+		.timeout_ns = SIGNAL_TIMEOUT_NS, .begin = begin_cont_watcher, .done = done_continued },
 	[ACT_WAIT] = { .name = "wait", .argname = "SECONDS", .arg = AA_SECONDS,
 		.help = N_("do nothing for SECONDS (at most 60)"),
 		.quiet = 1, .begin = begin_wait, .done = done_wait },
@@ -825,6 +880,16 @@ action_needs(int id)
 	return id >= 0 && id < ACT__COUNT ? defs[id].needs : AN_ANY;
 }
 
+/* Does sc start a FIFO watcher with '&'? */
+static int
+bg_fifo_job(const struct scenario *sc)
+{
+	for (int i = 0; i < sc->njobs; i++)
+		if (sc->jobs[i].kind == JOB_FIFO && sc->jobs[i].background)
+			return 1;
+	return 0;
+}
+
 /* Can a run of sc offer what id needs (before it starts)? */
 int
 action_possible(int id, const struct scenario *sc)
@@ -835,9 +900,18 @@ action_possible(int id, const struct scenario *sc)
 		return 1; /* a program of the user's: what it has is known only once it runs */
 	if (needs & (AN_LISTENER | AN_SERVER | AN_HELD))
 		return scenario_job_of(sc, JOB_ECHO) >= 0;
+	if (needs & AN_BG_FIFO)
+		return bg_fifo_job(sc);
 	if (needs & (AN_FIFO | AN_WRITER))
 		return scenario_job_of(sc, JOB_FIFO) >= 0;
 	return 1;
+}
+
+/* Does the session leader hold the terminal (no job in the foreground: a shell would take fg)? */
+static int
+shell_has_terminal(const struct actions *a)
+{
+	return a->run == NULL || a->m->fg_pgid == (int)run_session_pid(a->run);
 }
 
 /* Is some job of the session in state (MJOB_*), or, with state -1, not done yet? */
@@ -903,6 +977,14 @@ action_not_now(const struct actions *a, int id)
 		return _("no job is running");
 	if ((needs & AN_STOPPED) && !some_job(m, MJOB_STOPPED))
 		return _("no job is stopped");
+	if ((needs & AN_STOPPED) && !shell_has_terminal(a))
+		return _("a job runs in the foreground: the shell takes fg only when it has the terminal back");
+	if ((needs & AN_BG_FIFO) && !(watcher_job(a) && watcher_job(a)->background))
+		return _("no FIFO watcher runs in the background");
+	if ((needs & AN_W_RUNNING) && watcher_job(a)->state != MJOB_RUNNING)
+		return _("the FIFO watcher is stopped already (G continues it)");
+	if ((needs & AN_W_STOPPED) && watcher_job(a)->state != MJOB_STOPPED)
+		return _("the FIFO watcher is not stopped (Z stops it)");
 	if ((needs & AN_HELD) && (a->cs == NULL || clients_held(a->cs) == 0))
 		return _("no held connection (o holds one)");
 	if ((needs & AN_WRITER) && a->writer_fd < 0)

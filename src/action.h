@@ -27,8 +27,8 @@ struct clients;
 
 enum action_id {
 	ACT_CONNECT = 0, ACT_BURST, ACT_HOLD, ACT_SEND, ACT_RELEASE, ACT_ABANDON, ACT_TARGET, ACT_WRITE, ACT_WRITER, ACT_HANGUP,
-	ACT_WRITE_CLOSE, ACT_WAIT, ACT_SIGINT, ACT_KILL_PARENT, ACT_STOP, ACT_CONT, ACT_SETTLE, ACT_INSPECT, ACT_PAUSE,
-	ACT__COUNT
+	ACT_WRITE_CLOSE, ACT_STOP_WATCHER, ACT_CONT_WATCHER, ACT_WAIT, ACT_SIGINT, ACT_KILL_PARENT, ACT_STOP, ACT_CONT,
+	ACT_SETTLE, ACT_INSPECT, ACT_PAUSE, ACT__COUNT
 };
 
 /* What an action takes after its name in a script. */
@@ -46,6 +46,9 @@ enum action_needs {
 	AN_HELD = 1 << 6,     /* held client connections */
 	AN_WRITER = 1 << 7,   /* a held FIFO writer */
 	AN_PORTS = 1 << 8,    /* listening sockets on two ports or more, to choose from */
+	AN_BG_FIFO = 1 << 9,  /* a FIFO watcher started with '&' (background = yes): kill -STOP/-CONT it */
+	AN_W_RUNNING = 1 << 10, /* that watcher's job running, to stop */
+	AN_W_STOPPED = 1 << 11, /* that watcher's job stopped, to continue */
 };
 
 #define ACTION_TEXT_MAX 128

@@ -461,14 +461,14 @@ run_command(struct run *r, const char *cmd)
 	return write_all(r->ctl_wr, line, (size_t)n);
 }
 
-/* Send sig to pid (pid <= 0 fails as ESRCH) and emit a TR_KILL record of it. */
+/* Send sig to pid, or to a group as -PGID (0 and -1 fail as ESRCH), and emit a TR_KILL record of it. */
 int
 run_kill(struct run *r, pid_t pid, int sig)
 {
 	struct trace_rec rec;
-	int ret = pid > 0 ? kill(pid, sig) : -1;
+	int ret = pid > 0 || pid < -1 ? kill(pid, sig) : -1; /* a pid, or a group (-PGID); never "all" */
 
-	if (pid <= 0)
+	if (ret < 0 && pid >= -1 && pid <= 0)
 		errno = ESRCH;
 	trace_rec_init(&rec, TR_KILL);
 	rec.target = pid;

@@ -37,7 +37,7 @@ void run_action(struct run *r, int state, const char *fmt, ...) __attribute__((f
 int run_type(struct run *r, const char *bytes, size_t n);
 /* Send a command line to the session leader ("fg", "term"). */
 int run_command(struct run *r, const char *cmd);
-/* kill(pid, sig) from the front end, traced as a kill record. */
+/* kill(pid, sig) from the front end (a group as -PGID), traced as a kill record. */
 int run_kill(struct run *r, pid_t pid, int sig);
 /* Ask the session to end (term).  Idempotent. */
 void run_terminate(struct run *r);

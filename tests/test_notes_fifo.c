@@ -402,3 +402,35 @@ Test(notes_fifo, the_fifo_panel_and_the_story_show_the_stale_fd, .timeout = 60)
 	says(P_STORY, want);
 	model_free(M);
 }
+
+/*
+ * notes-as-written starts the watcher with '&', so ^Z stops the echo server,
+ * not the watcher: stop-watcher (Z) is kill -STOP to the watcher's group, as
+ * from another terminal.  With it stopped, the 600 bytes and the hang-up wait
+ * together, and 262.c's read once loses 345 of them when it continues (G).
+ */
+Test(notes_fifo, the_background_watcher_is_stopped_by_kill_and_loses_345_bytes, .timeout = 60)
+{
+	struct hrun h;
+	long long pid, pgid;
+	long stop, stopped, cont, hup;
+
+	hrun(&h, "notes-as-written", "writer; stop-watcher; write-close 600; hangup; cont-watcher; settle");
+	hassert_clean(&h);
+	pid = hpid_of_role(&h, "fifo-watch");
+	pgid = jint(h.recs[hfind(&h, 0, "job", "event", "started")], "pgid");
+	cr_assert_eq(pgid, pid, "the watcher is not the first job's leader");
+	stop = hfind(&h, 0, "kill", "signal", "SIGSTOP");
+	cr_assert_geq(stop, 0, "no kill -STOP");
+	cr_assert_eq(jint(h.recs[stop], "target"), -pgid, "kill -STOP went to %lld, not the watcher's group",
+		     jint(h.recs[stop], "target"));
+	stopped = hfind(&h, (size_t)stop, "job", "event", "stopped");
+	cr_assert(stopped >= 0 && jint(h.recs[stopped], "pgid") == pgid, "the session did not see the watcher stop");
+	cont = hfind(&h, (size_t)stopped, "kill", "signal", "SIGCONT");
+	cr_assert(cont >= 0 && jint(h.recs[cont], "target") == -pgid, "no kill -CONT to the watcher's group");
+	hup = find_of(&h, (size_t)cont, "fifo_hup", pid);
+	cr_assert_geq(hup, 0, "the watcher did not take the HUP branch after it continued");
+	cr_assert_eq(jint(h.recs[hup], "lost"), WRITTEN - NOTES_READ, "%lld bytes lost, not 345",
+		     jint(h.recs[hup], "lost"));
+	hrun_free(&h);
+}

@@ -154,8 +154,8 @@ Test(scenario, notes_as_written_switches_every_mistake_on)
 	cr_assert_eq(f->shadow_fd, 1, "the shadowed file_fd");
 	for (int i = 0; i < sc.ndescribe; i++)
 		snprintf(text + strlen(text), sizeof text - strlen(text), "%s ", sc.describe[i]);
-	for (const char *const *w = (const char *const[]){ "SIGPIPE", "backlog of 5", "accept", "EBADF", "345",
-							   "z, a, f", "W z l h f", NULL };
+	for (const char *const *w = (const char *const[]){ "SIGPIPE", "listen(5)", "accept", "EBADF", "345",
+							   "z, a, f", "W Z l h G", NULL };
 	     *w; w++)
 		cr_assert(strstr(text, *w) != NULL, "the describe text does not say '%s': %s", *w, text);
 }

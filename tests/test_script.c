@@ -96,10 +96,12 @@ Test(script, unknown_action_lists_the_known_ones)
 {
 	expect_error("connect; jump 3",
 		     "step 2 'jump 3': unknown action (known: connect burst hold send release abandon target write "
-		     "writer hangup write-close wait sigint kill-parent stop cont settle inspect pause)");
+		     "writer hangup write-close stop-watcher cont-watcher wait sigint kill-parent stop cont settle "
+		     "inspect pause)");
 	expect_error("Connect",
 		     "step 1 'Connect': unknown action (known: connect burst hold send release abandon target write "
-		     "writer hangup write-close wait sigint kill-parent stop cont settle inspect pause)");
+		     "writer hangup write-close stop-watcher cont-watcher wait sigint kill-parent stop cont settle "
+		     "inspect pause)");
 }
 
 Test(script, bad_counts)

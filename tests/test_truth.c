@@ -811,3 +811,39 @@ Test(truth, a_client_refused_by_a_full_accept_queue_gets_its_reason)
 				  "full \\(2 waiting, backlog 1\\)", 3 * WAIT_MS),
 		  "no Story line says why the client could not connect:\n%s", T.screen);
 }
+
+/*
+ * 14. notes-as-written starts the FIFO watcher with '&': ^Z cannot reach it,
+ * so Z stops it with kill -STOP (and G continues it).  While the server holds
+ * the terminal, f is not offered (a shell takes fg only once it has the
+ * terminal back) and says so when pressed.  W Z l h G then loses 345 bytes,
+ * as the scenario's description says.
+ */
+Test(truth, a_background_watcher_is_stopped_by_kill_and_loses_what_the_description_says)
+{
+	screen(100, 30, "notes-as-written");
+	cr_assert(tui_wait_re(&T, " W writer", WAIT_MS), "no W key:\n%s", T.screen);
+	tui_keys(&T, "W");
+	cr_assert(tui_wait_re(&T, " h hang up", WAIT_MS), "no writer held:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, " Z stop FIFO", WAIT_MS), "no Z key for the background watcher:\n%s", T.screen);
+	tui_keys(&T, "Z");
+	cr_assert(tui_wait_re(&T, " G cont FIFO", WAIT_MS), "the watcher was not stopped:\n%s", T.screen);
+	cr_assert(tui_wait_re(&T, "T +epollviz fifo-watch", WAIT_MS), "/proc does not show the watcher stopped:\n%s",
+		  T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
+	cr_assert(!tui_match(key_rows(), " f fg ", NULL, 0), "f offered while the server holds the terminal:\n%s",
+		  T.screen);
+	tui_keys(&T, "f");
+	cr_assert(tui_wait_re(&T, "f: a job runs in the foreground", WAIT_MS), "f does not say why it cannot act:\n%s",
+		  T.screen);
+	tui_keys(&T, "l");
+	cr_assert(tui_wait_re(&T, "write-close 600: wrote", WAIT_MS), "l did not write:\n%s", T.screen);
+	tui_keys(&T, "h");
+	cr_assert(tui_wait_re(&T, " W writer", WAIT_MS), "h did not hang up:\n%s", T.screen);
+	tui_keys(&T, "G");
+	zoom("5", "5 FIFO");
+	cr_assert(tui_wait_re(&T, "lost 345 B: unread at the close", WAIT_MS), "the 345 bytes are not lost:\n%s",
+		  T.screen);
+	cr_assert(tui_wait_re(&T, "you wrote 600 B, it read 255 B", WAIT_MS), "not 600 written, 255 read:\n%s",
+		  T.screen);
+}
