@@ -5,12 +5,14 @@
 #include "recorder.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "util.h"
@@ -32,10 +34,25 @@ recorder_open(const char *path, const struct scenario *sc, char *err, size_t err
 	time_t t = time(NULL);
 	struct tm tm;
 	size_t len = 0;
+	struct stat st, scst;
+	int fd;
 
-	rc->f = fopen(path, "we");
-	if (rc->f == NULL) {
-		snprintf(err, errcap, "%s: %s", path, strerror(errno));
+	/* Never over the scenario it records: the session reads that file again as it starts. */
+	if (sc->path[0] && stat(path, &st) == 0 && stat(sc->path, &scst) == 0 && st.st_dev == scst.st_dev &&
+	    st.st_ino == scst.st_ino) {
+		snprintf(err, errcap, _("%s: is the scenario file itself; record into another file"), path);
+		free(rc);
+		return NULL;
+	}
+	/* O_NONBLOCK: a FIFO with no reader is an error (ENXIO), not an open that waits, deaf to ^C. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0666);
+	if (fd < 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 || (rc->f = fdopen(fd, "w")) == NULL) {
+		if (errno == ENXIO)
+			snprintf(err, errcap, _("%s: a FIFO that nobody reads"), path);
+		else
+			snprintf(err, errcap, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		free(rc);
 		return NULL;
 	}

@@ -295,3 +295,39 @@ Test(record, a_new_recording_is_version_2_and_smaller)
 	cr_assert(strncmp(buf, "epollviz recording 2\ntrace-version: 1\nwire-version: 2\n", 54) == 0, "header: %.60s", buf);
 	free(buf);
 }
+
+/*
+ * --record into a FIFO nobody reads is an error at once (it used to wait in
+ * open(2) with ^C blocked); into the scenario file itself it is refused, and
+ * the scenario is left as it was.
+ */
+Test(record, a_fifo_without_reader_or_the_scenario_itself_is_refused)
+{
+	char fifo[128], out[128], scn[128], cmd[512], *err, *text;
+	char *args1[] = { "--headless", "echo-herd", "--script", "settle", "--record", fifo, NULL };
+	char *args2[] = { "--headless", scn, "--script", "settle", "--record", scn, NULL };
+	size_t len, before;
+
+	snprintf(fifo, sizeof fifo, "%s/f", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	snprintf(scn, sizeof scn, "%s/mine.scn", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(run_to_file(args1, out), 2, "--record into a FIFO without a reader did not fail with 2");
+	snprintf(cmd, sizeof cmd, "%s.err", out);
+	err = hread_file(cmd, &len);
+	cr_assert_not_null(strstr(err, "f: a FIFO that nobody reads"), "stderr: %s", err);
+	free(err);
+
+	snprintf(cmd, sizeof cmd, "cp scenarios/echo-herd.scn '%s'", scn);
+	cr_assert_eq(system(cmd), 0);
+	free(hread_file(scn, &before));
+	cr_assert_eq(run_to_file(args2, out), 2, "--record into the scenario file did not fail with 2");
+	snprintf(cmd, sizeof cmd, "%s.err", out);
+	err = hread_file(cmd, &len);
+	cr_assert_not_null(strstr(err, "mine.scn: is the scenario file itself"), "stderr: %s", err);
+	free(err);
+	text = hread_file(scn, &len);
+	cr_assert_eq(len, before, "the scenario file was overwritten");
+	cr_assert_not_null(strstr(text, "title = "), "the scenario file lost its title");
+	free(text);
+}
