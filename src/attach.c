@@ -39,6 +39,7 @@ attach_args(int argc, char **argv, int **pids, int *children, int *json)
 		}
 	}
 	if (n == 0) {
+		fputs(_("epollviz: attach needs a PID\n"), stderr);
 		fputs(_("usage: epollviz attach [--children] [--json] PID...\n"), stderr);
 		goto fail;
 	}

@@ -716,7 +716,7 @@ contest_usage(void)
 	       "                     reuseport,shared-epoll,mutex)\n"
 	       "  --workers N        echo workers, 1 to 8 (default: the CPUs, at least 2)\n"
 	       "  --rate N           requests per second, open loop (default 1000)\n"
-	       "  --duration T       how long the clients send, e.g. 3s or 500ms (default 3s)\n"
+	       "  --duration T       how long the clients send: 3s or 500ms (default 3s)\n"
 	       "  --keepalive        persistent connections (--conns N of them, default 16)\n"
 	       "                     instead of one connection per request\n"
 	       "  --timeout T        a request not answered this long after it was due fails (5s)\n"
@@ -808,7 +808,7 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 		{ "headless", no_argument, NULL, 'H' },          { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, r = 0;
+	int c, r = 0, conns = 0;
 
 	contest_defaults(o);
 	*json = *help = 0;
@@ -830,7 +830,7 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 		case 'r': r = load_parse(&o->load, "rate", optarg, err, errcap); break;
 		case 'd': r = load_parse(&o->load, "duration", optarg, err, errcap); break;
 		case 'k': r = load_parse(&o->load, "keepalive", "on", err, errcap); break;
-		case 'c': r = load_parse(&o->load, "conns", optarg, err, errcap); break;
+		case 'c': r = load_parse(&o->load, "conns", optarg, err, errcap); conns = 1; break;
 		case 't': r = load_parse(&o->load, "timeout", optarg, err, errcap); break;
 		case 'u': r = int_opt("--work-us", optarg, 0, 1000000, &o->work_us, err, errcap); break;
 		case 'S': r = parse_stall(optarg, o, err, errcap); break;
@@ -853,6 +853,11 @@ contest_args(int argc, char **argv, struct contest_opts *o, int *json, int *help
 
 		chk.port = 1; /* the port comes with each run */
 		r = load_check(&chk, err, errcap);
+	}
+	if (r == 0 && conns && !o->load.keepalive) {
+		/* TRANSLATORS: --conns and --keepalive are options; keep them as they are. */
+		snprintf(err, errcap, _("--conns needs --keepalive: without it each request has a connection of its own"));
+		r = -1;
 	}
 	if (r == 0 && o->stall_ms > 0 && o->stall_worker >= o->workers) {
 		snprintf(err, errcap, _("--stall: worker %d does not exist (workers are 0 to %d)"), o->stall_worker,

@@ -139,7 +139,10 @@ parse_int(const char *key, const char *val, long lo, long hi, int *out, char *er
 	return 0;
 }
 
-/* A duration in ms from "3s", "500ms" or "1500" (ms), in [lo_ms, hi_ms]. */
+/*
+ * A duration in ms from "3s" or "500ms", in [lo_ms, hi_ms].  A bare number is
+ * refused: 5 could be either, and 5 ms would end a contest before it began.
+ */
 static int
 parse_ms(const char *key, const char *val, long lo_ms, long hi_ms, int *out, char *err, size_t errcap)
 {
@@ -150,9 +153,13 @@ parse_ms(const char *key, const char *val, long lo_ms, long hi_ms, int *out, cha
 		v = v * 10 + (unsigned long long)(*p++ - '0');
 	while (*p >= '0' && *p <= '9') /* already too large: only the syntax is left to check */
 		p++;
-	if (p == val || (strcmp(p, "") != 0 && strcmp(p, "ms") != 0 && strcmp(p, "s") != 0)) {
-		snprintf(err, errcap, _("%s: '%s' is not a duration (e.g. 3s, 500ms, or 1500 for ms)"), key,
-			 val);
+	if (p != val && *p == '\0') {
+		/* TRANSLATORS: a duration given without s or ms; %2$s twice: the number typed. */
+		snprintf(err, errcap, _("%1$s: '%2$s' has no unit: write %2$ss or %2$sms"), key, val);
+		return -1;
+	}
+	if (p == val || (strcmp(p, "ms") != 0 && strcmp(p, "s") != 0)) {
+		snprintf(err, errcap, _("%s: '%s' is not a duration (e.g. 3s or 500ms)"), key, val);
 		return -1;
 	}
 	if (strcmp(p, "s") == 0)

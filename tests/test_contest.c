@@ -294,6 +294,9 @@ Test(contest, bad_options_are_named)
 		{ "--stall", "1:2000", "--stall: '1:2000'" },
 		{ "--stall", "5:100:10", "worker 5 does not exist" },
 		{ "--rate", "1000000", "more than 1000000" },
+		{ "--duration", "5", "'5' has no unit: write 5s or 5ms" },
+		{ "--timeout", "5", "'5' has no unit" },
+		{ "--conns", "5", "--conns needs --keepalive" },
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

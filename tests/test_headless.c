@@ -669,6 +669,23 @@ Test(cli, list_help_version_and_unknown, .timeout = 30)
 	hrun_free(&h);
 }
 
+/* run, replay and attach take --help as a request for the synopsis, not as a PROGRAM, FILE or PID. */
+Test(cli, each_subcommand_answers_help, .timeout = 30)
+{
+	static const char *const subs[] = { "run", "replay", "attach" };
+	struct hrun h;
+	char out[4096];
+
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		char *argv[] = { (char *)subs[i], (char *)"--help", NULL };
+
+		hrun_raw(&h, argv, out, sizeof out);
+		cr_assert_eq(h.status, 0, "%s --help: exit %d: %s", subs[i], h.status, h.out);
+		cr_assert_not_null(strstr(out, "epollviz attach [--children]"), "%s --help: no synopsis: %s", subs[i], out);
+		hrun_free(&h);
+	}
+}
+
 Test(headless, background_reader_is_stopped_by_sigttin, .timeout = 60)
 {
 	struct hrun h;

@@ -139,6 +139,12 @@ main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* A session leader that is already gone must not kill us through its pipe. */
 	signal(SIGPIPE, SIG_IGN);
+	/* run --help, replay --help, attach --help: the synopsis, not a PROGRAM, FILE or PID named --help. */
+	if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	    (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "attach") == 0)) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
 		int *pids, children, json, n, rc;
 
