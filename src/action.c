@@ -773,11 +773,11 @@ static const struct action_def defs[ACT__COUNT] = {
 		.help = N_("open one client connection and keep it open"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_hold, .done = clients_idle },
 	[ACT_SEND] = { .name = "send", .argname = "TEXT", .arg = AA_TEXT, .needs = AN_LISTENER | AN_HELD,
-		.key = 's', .cap = "s", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("send"), .prio = 3, .key_text = "line %d from a held client",
+		.key = 's', .cap = "s", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("send"), .prio = 1, .key_text = "line %d from a held client",
 		.help = N_("send a line on every held connection"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_send, .done = clients_idle },
 	[ACT_RELEASE] = { .name = "release", .needs = AN_HELD,
-		.key = 'x', .cap = "x", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("close"), .prio = 3,
+		.key = 'x', .cap = "x", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("close"), .prio = 1,
 		.help = N_("close every held connection (the worker sees EOF: DEL, close)"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_release },
 	[ACT_ABANDON] = { .name = "abandon", .argname = "N", .arg = AA_COUNT, .def = 1, .needs = AN_LISTENER,
@@ -793,7 +793,7 @@ static const struct action_def defs[ACT__COUNT] = {
 		.key = 'w', .cap = "w", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("write"), .prio = 1, .key_text = "line %d from epollviz",
 		.help = N_("write a line into the FIFO (open, write, close: the close is a hang-up)"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_write, .done = done_write },
-	[ACT_WRITER] = { .name = "writer", .needs = AN_FIFO,
+	[ACT_WRITER] = { .name = "writer", .needs = AN_FIFO | AN_NO_WRITER,
 		.key = 'W', .cap = "W", /* TRANSLATORS: key bar label, at most 10 columns */ .label = N_("writer"), .prio = 1,
 		.help = N_("open a FIFO writer and keep it"),
 		.timeout_ns = STEP_TIMEOUT_NS, .begin = begin_writer, .done = done_writer },
@@ -989,6 +989,8 @@ action_not_now(const struct actions *a, int id)
 		return _("no held connection (o holds one)");
 	if ((needs & AN_WRITER) && a->writer_fd < 0)
 		return _("no writer is held (W holds one)");
+	if ((needs & AN_NO_WRITER) && a->writer_fd >= 0)
+		return _("a writer is held already (h hangs it up)");
 	return NULL;
 }
 

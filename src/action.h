@@ -49,6 +49,7 @@ enum action_needs {
 	AN_BG_FIFO = 1 << 9,  /* a FIFO watcher started with '&' (background = yes): kill -STOP/-CONT it */
 	AN_W_RUNNING = 1 << 10, /* that watcher's job running, to stop */
 	AN_W_STOPPED = 1 << 11, /* that watcher's job stopped, to continue */
+	AN_NO_WRITER = 1 << 12, /* no FIFO writer held yet (one at a time) */
 };
 
 #define ACTION_TEXT_MAX 128

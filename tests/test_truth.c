@@ -825,6 +825,8 @@ Test(truth, a_background_watcher_is_stopped_by_kill_and_loses_what_the_descripti
 	cr_assert(tui_wait_re(&T, " W writer", WAIT_MS), "no W key:\n%s", T.screen);
 	tui_keys(&T, "W");
 	cr_assert(tui_wait_re(&T, " h hang up", WAIT_MS), "no writer held:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
+	cr_assert(!tui_match(key_rows(), " W writer", NULL, 0), "W offered with a writer held:\n%s", T.screen);
 	cr_assert(tui_wait_re(&T, " Z stop FIFO", WAIT_MS), "no Z key for the background watcher:\n%s", T.screen);
 	tui_keys(&T, "Z");
 	cr_assert(tui_wait_re(&T, " G cont FIFO", WAIT_MS), "the watcher was not stopped:\n%s", T.screen);
