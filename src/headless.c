@@ -210,6 +210,30 @@ scenario_ready(struct headless *h)
 	return 1;
 }
 
+/*
+ * Why the scenario can no longer start, or NULL while it still may: the
+ * session is gone, or every job has ended before it was ready (a crash, a
+ * program that exits at once).  Waiting out START_TIMEOUT_NS would only hide it.
+ */
+static const char *
+cannot_start(const struct headless *h)
+{
+	int done = 0, seen = 0;
+
+	if (run_finished(h->run))
+		return _("the session ended before the scenario started");
+	for (int i = 0; i < h->m->njobs; i++)
+		done += h->m->jobs[i].state == MJOB_DONE;
+	if (h->sc.njobs == 0 || done < h->sc.njobs)
+		return NULL;
+	for (int i = 0; i < h->m->nprocs; i++)
+		seen += h->m->procs[i].role == ROLE_PROGRAM;
+	if (scenario_job_of(&h->sc, JOB_PROGRAM) >= 0 && seen == 0)
+		return _("the program ended before it sent any trace (statically linked, or it exits before its "
+			 "first traced call); the session's reap record above gives its exit status");
+	return _("every job ended before the scenario was ready; the records above say how");
+}
+
 /* Enter the ending phase: let go of clients and writer, ask the session to end. */
 static void
 end_steps(struct headless *h)
@@ -256,6 +280,7 @@ static void
 advance(struct headless *h)
 {
 	uint64_t now = now_ns();
+	const char *why;
 
 	if ((h->fatal || h->interrupted) && h->phase < PH_ENDING)
 		end_steps(h);
@@ -265,6 +290,10 @@ advance(struct headless *h)
 			h->phase = PH_STEPS;
 			h->step = -1;
 			next_step(h);
+		} else if ((why = cannot_start(h)) != NULL) {
+			fprintf(stderr, "epollviz: %s: %s\n", h->sc.name, why);
+			h->failed++;
+			end_steps(h);
 		} else if (now - h->phase_t0 > START_TIMEOUT_NS) {
 			fprintf(stderr, _("epollviz: %s: the scenario did not start within %llu s\n"), h->sc.name,
 				(unsigned long long)(START_TIMEOUT_NS / SEC));

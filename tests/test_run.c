@@ -358,6 +358,27 @@ Test(run, redis_answers_ping_and_its_epoll_wait_returns_the_clients_fd)
 	hrun_free(&h);
 }
 
+/*
+ * A program that ends before it sends any trace (static, and gone at once)
+ * ends the run at once with a reason, instead of a 10 s wait and 'did not
+ * start within 10 s'; its exit status is in the session's reap record.
+ */
+Test(run, a_program_gone_before_any_trace_is_said_so_at_once)
+{
+	char *program[] = { (char *)hbuilt("tests/static-epoll"), (char *)"--exit", NULL };
+	struct hrun h;
+	long r;
+
+	run_program(&h, "settle", program);
+	cr_assert_eq(h.status, 1, "exit %d, not 1: %s", h.status, h.out);
+	cr_assert_not_null(strstr(h.out, "the program ended before it sent any trace"), "stderr: %s", h.out);
+	cr_assert_null(strstr(h.out, "did not start within"), "it waited for the start timeout: %s", h.out);
+	r = hfind(&h, 0, "reap", NULL, NULL);
+	cr_assert_geq(r, 0, "no reap record");
+	cr_assert_eq(hcount(&h, 0, "action", NULL, NULL), 0, "a step ran though nothing started");
+	hrun_free(&h);
+}
+
 Test(run, a_static_program_is_named_untraced_and_the_kernel_still_shows_its_instance)
 {
 	char *program[] = { (char *)hbuilt("tests/static-epoll"), NULL };
