@@ -213,12 +213,12 @@ scenario_ready(struct headless *h)
 /*
  * Why the scenario can no longer start, or NULL while it still may: the
  * session is gone, or every job has ended before it was ready (a crash, a
- * program that exits at once).  Waiting out START_TIMEOUT_NS would only hide it.
+ * program that exits at once) and no process of a program lives on.  Waiting out START_TIMEOUT_NS would only hide it.
  */
 static const char *
 cannot_start(const struct headless *h)
 {
-	int done = 0, seen = 0;
+	int done = 0, seen = 0, alive = 0;
 
 	if (run_finished(h->run))
 		return _("the session ended before the scenario started");
@@ -226,8 +226,12 @@ cannot_start(const struct headless *h)
 		done += h->m->jobs[i].state == MJOB_DONE;
 	if (h->sc.njobs == 0 || done < h->sc.njobs)
 		return NULL;
-	for (int i = 0; i < h->m->nprocs; i++)
+	for (int i = 0; i < h->m->nprocs; i++) {
 		seen += h->m->procs[i].role == ROLE_PROGRAM;
+		alive += h->m->procs[i].role == ROLE_PROGRAM && h->m->procs[i].alive;
+	}
+	if (alive > 0)
+		return NULL; /* a daemon's double fork: the job is done, its server is just starting */
 	if (scenario_job_of(&h->sc, JOB_PROGRAM) >= 0 && seen == 0)
 		return _("the program ended before it sent any trace (statically linked, or it exits before its "
 			 "first traced call); the session's reap record above gives its exit status");

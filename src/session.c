@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "proctab.h"
 #include "role.h"
 #include "session.h"
 #include "trace.h"
@@ -344,7 +345,54 @@ read_signals(void)
 	return stop;
 }
 
-/* End every job: SIGTERM (and SIGCONT), then SIGKILL after 3 s. */
+/* A proctab_keep_fn: is the process a child of the session leader *(int *)arg? */
+static int
+is_child_of(const struct proc_row *row, void *arg)
+{
+	return row->ppid == *(const int *)arg;
+}
+
+/*
+ * End what outlived the jobs: a process that left its job's group (setsid,
+ * setpgid: a daemon's double fork) is out of reach of the group kills, and
+ * was adopted by this subreaper when its parent died.  Nothing of a run may
+ * outlive it: SIGTERM, then SIGKILL, each said on the terminal and traced.
+ */
+static void
+end_adopted(void)
+{
+	struct proc_row rows[64];
+	int self = S.pid;
+
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t deadline = now_ns() + (pass == 0 ? TERM_GRACE_MS : KILL_GRACE_MS) * 1000000ull;
+		int n = proctab_scan(is_child_of, &self, rows, (int)ARRAY_LEN(rows));
+
+		for (int i = 0; i < n; i++) {
+			if (rows[i].state == 'Z')
+				continue; /* ended: the reap below takes it */
+			/* TRANSLATORS: a process of the run that left its job's process group; %3$s: the signal. */
+			role_say(_("epollviz session: %d (%s) left its job's process group (setsid or setpgid) and "
+				   "outlived it: %s\n"),
+				 rows[i].pid, rows[i].comm, pass == 0 ? "SIGTERM" : "SIGKILL");
+			traced_kill(rows[i].pid, pass == 0 ? SIGTERM : SIGKILL);
+			if (pass == 0)
+				kill(rows[i].pid, SIGCONT);
+		}
+		while (n > 0 && now_ns() < deadline) {
+			struct pollfd pf = { .fd = S.sfd, .events = POLLIN };
+
+			trace_flush();
+			poll(&pf, 1, TERM_POLL_MS);
+			read_signals();
+			n = proctab_scan(is_child_of, &self, rows, (int)ARRAY_LEN(rows));
+		}
+		if (n == 0)
+			return;
+	}
+}
+
+/* End every job: SIGTERM (and SIGCONT), then SIGKILL after 3 s; then whatever left its job. */
 static void __attribute__((noreturn))
 terminate(void)
 {
@@ -371,6 +419,7 @@ terminate(void)
 			if (S.jobs[i].state != J_DONE)
 				traced_kill(-S.jobs[i].pgid, SIGKILL);
 	}
+	end_adopted();
 	take_terminal();
 	role_exit(all_done() ? 0 : 1);
 }

@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,6 +377,43 @@ Test(run, a_program_gone_before_any_trace_is_said_so_at_once)
 	r = hfind(&h, 0, "reap", NULL, NULL);
 	cr_assert_geq(r, 0, "no reap record");
 	cr_assert_eq(hcount(&h, 0, "action", NULL, NULL), 0, "a step ran though nothing started");
+	hrun_free(&h);
+}
+
+/*
+ * A server that leaves its job's process group (setsid, as a daemon does)
+ * is out of reach of the session's group kills; the session adopted it, and
+ * ends it after the jobs: nothing of a run outlives it.
+ */
+Test(run, a_server_that_left_its_group_with_setsid_does_not_outlive_the_run)
+{
+	char cmd[600];
+	char *program[] = { (char *)"sh", (char *)"-c", cmd, NULL };
+	long long server = 0, session = 0;
+	struct hrun h;
+	long k = -1;
+
+	snprintf(cmd, sizeof cmd, "setsid '%s' & wait", hbuilt("examples/echo-server"));
+	run_program(&h, "settle", program);
+	hassert_clean(&h);
+	for (size_t i = 0; i < h.n; i++) {
+		if (jis(h.recs[i], "proc_start") && strcmp(jstr(h.recs[i], "name"), "echo-server") == 0 &&
+		    jint(h.recs[i], "sid") == jint(h.recs[i], "pid"))
+			server = jint(h.recs[i], "pid");
+		if (jis(h.recs[i], "proc_start") && strcmp(jstr(h.recs[i], "role"), "session") == 0)
+			session = jint(h.recs[i], "pid");
+	}
+	cr_assert_gt(server, 0, "no echo-server in a session of its own");
+	for (size_t i = 0; i < h.n && k < 0; i++)
+		if (jis(h.recs[i], "kill") && jint(h.recs[i], "pid") == session && jint(h.recs[i], "target") == server)
+			k = (long)i;
+	cr_assert_geq(k, 0, "the session did not signal the server that left its group");
+	cr_assert_str_eq(jstr(h.recs[k], "signal"), "SIGTERM");
+	for (size_t i = (size_t)k; i < h.n; i++)
+		if (jis(h.recs[i], "reap") && jint(h.recs[i], "child") == server)
+			k = -2;
+	cr_assert_eq(k, -2, "the session did not reap the server it signalled");
+	cr_assert(kill((pid_t)server, 0) < 0 && errno == ESRCH, "server %lld is still running after the run", server);
 	hrun_free(&h);
 }
 
