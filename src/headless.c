@@ -659,13 +659,7 @@ headless_main(int argc, char **argv)
 		}
 	}
 
-	h.sigfd = sigfd_open(sigs, (int)ARRAY_LEN(sigs), NULL);
-	h.loop = loop_new();
-	h.m = model_new();
-	if (h.loop == NULL || h.sigfd < 0) {
-		fprintf(stderr, "epollviz: %s\n", strerror(errno));
-		return 1;
-	}
+	/* The recording first: a bad path is refused before anything is made. */
 	if (record) {
 		h.rec = recorder_open(record, &h.sc, err, sizeof err);
 		if (h.rec == NULL) {
@@ -673,12 +667,21 @@ headless_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	h.sigfd = sigfd_open(sigs, (int)ARRAY_LEN(sigs), NULL);
+	h.loop = loop_new();
+	h.m = model_new();
 	tee_init(&h);
-	h.run = run_start(&h.sc, h.loop, trace_tee_sink, &h.tee, err, sizeof err);
+	h.run = h.loop && h.sigfd >= 0 ? run_start(&h.sc, h.loop, trace_tee_sink, &h.tee, err, sizeof err) : NULL;
 	if (h.run == NULL) {
-		fprintf(stderr, "epollviz: %s\n", err);
+		fprintf(stderr, "epollviz: %s\n", h.loop && h.sigfd >= 0 ? err : strerror(errno));
 		if (h.rec)
 			recorder_close(h.rec, err, sizeof err); /* the header alone: the run never started */
+		model_free(h.m);
+		if (h.loop)
+			loop_free(h.loop);
+		if (h.sigfd >= 0)
+			close(h.sigfd);
+		sb_free(&h.sb);
 		return 1;
 	}
 	loop_add(h.loop, h.sigfd, EPOLLIN, on_signal, &h);
