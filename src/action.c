@@ -962,6 +962,7 @@ action_not_now(const struct actions *a, int id)
 	int needs = action_needs(id);
 	uint32_t server = model_server_pid(m);
 	const struct m_proc *sp = server ? model_proc(m, server) : NULL;
+	const struct m_job *wj = watcher_job(a);
 
 	if ((needs & AN_LISTENER) && !listener_ready(m))
 		return m->nlistens ? _("no listening socket: the server has closed it") : _("no listening socket yet");
@@ -979,11 +980,11 @@ action_not_now(const struct actions *a, int id)
 		return _("no job is stopped");
 	if ((needs & AN_STOPPED) && !shell_has_terminal(a))
 		return _("a job runs in the foreground: the shell takes fg only when it has the terminal back");
-	if ((needs & AN_BG_FIFO) && !(watcher_job(a) && watcher_job(a)->background))
+	if ((needs & AN_BG_FIFO) && !(wj && wj->background))
 		return _("no FIFO watcher runs in the background");
-	if ((needs & AN_W_RUNNING) && watcher_job(a)->state != MJOB_RUNNING)
+	if ((needs & AN_W_RUNNING) && !(wj && wj->state == MJOB_RUNNING))
 		return _("the FIFO watcher is stopped already (G continues it)");
-	if ((needs & AN_W_STOPPED) && watcher_job(a)->state != MJOB_STOPPED)
+	if ((needs & AN_W_STOPPED) && !(wj && wj->state == MJOB_STOPPED))
 		return _("the FIFO watcher is not stopped (Z stops it)");
 	if ((needs & AN_HELD) && (a->cs == NULL || clients_held(a->cs) == 0))
 		return _("no held connection (o holds one)");
