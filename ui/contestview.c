@@ -603,8 +603,11 @@ render_detail(const struct contestview *cv, int y, int last)
 		draw_text(y++, 0, COLS, r->load.failed + r->load.timed_out ? CS_WARN : CS_NORMAL, buf);
 	}
 	if (y <= last) {
-		/* TRANSLATORS: followed by each listening socket's fullest accept queue (" 3 of 129 (port 8080)"). */
-		snprintf(buf, sizeof buf, "%s", _("  accept queue at its fullest:"));
+		/*
+		 * TRANSLATORS: followed by each listening socket's fullest accept queue (" 3 of 129 (port 8080)");
+		 * the room is backlog + 1: the kernel calls a queue full only when it holds more than the backlog.
+		 */
+		snprintf(buf, sizeof buf, "%s", _("  accept queue peak (room = backlog + 1):"));
 		for (int k = 0; k < r->nq; k++) {
 			if (r->nq > 1)
 				/* TRANSLATORS: an accept queue's fullest length of its room, one socket of several (reuseport). */
