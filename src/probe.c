@@ -233,6 +233,7 @@ probe_triggers(void)
 	traced_epoll_ctl(et, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, (uint64_t)p[0]);
 	if (write_all(p[1], "ab", 2) < 0)
 		return;
+	trace_log(SAY_LOG_TRIG_WRITE2, p[1]);
 	role_say(_("pid %d: 2 bytes in a pipe watched by two instances: %d (level) and %d (edge)\n"),
 		 P, lt, et);
 	n1 = t_wait0(lt, NULL);
@@ -244,13 +245,16 @@ probe_triggers(void)
 	role_say(_("pid %d: edge:  epoll_wait = %d, again = %d (reported once per change)\n"), P,
 		 n1, n2);
 	if (read(p[0], &c, 1) == 1) {
+		trace_log(SAY_LOG_TRIG_READ, p[0]);
 		n1 = t_wait0(lt, NULL);
 		n2 = t_wait0(et, NULL);
 		role_say(_("pid %d: read 1 byte of 2; level = %d, edge = %d (no new edge)\n"), P, n1,
 			 n2);
 	}
-	if (write_all(p[1], "c", 1) == 0)
-		role_say(_("pid %d: 1 more byte arrives: edge = %d (a new edge)\n"), P, t_wait0(et, NULL));
+	if (write_all(p[1], "c", 1) < 0)
+		return;
+	trace_log(SAY_LOG_TRIG_WRITE1, p[1]);
+	role_say(_("pid %d: 1 more byte arrives: edge = %d (a new edge)\n"), P, t_wait0(et, NULL));
 }
 
 /*

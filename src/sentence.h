@@ -87,6 +87,9 @@
 #define SAY_LOG_SHADOW N_("%s(%d) = EBADF: file_fd still names the fd closed before the reopen (the HUP " \
 	"branch's own file_fd shadowed it); epollviz takes fd %d from ev.data")
 #define SAY_LOG_EARLY_WRITE N_("write(%d, \"early\\n\", 6) = 6: the data is in the pipe before the ADD")
+#define SAY_LOG_TRIG_WRITE2 N_("write(%d, \"ab\", 2) = 2: the pipe becomes readable, one edge")
+#define SAY_LOG_TRIG_READ N_("read(%d, buf, 1) = 1: one byte of two is taken; nothing new came, so no new edge")
+#define SAY_LOG_TRIG_WRITE1 N_("write(%d, \"c\", 1) = 1: more data arrives, a new edge")
 #define SAY_LOG_ET_EARLY N_("EPOLLET reported data that arrived before EPOLL_CTL_ADD; the notes claim it " \
 	"would not: ep_insert polls the file at ADD and queues it if ready")
 #define SAY_LOG_ET_MISSED N_("EPOLLET did not report data that arrived before EPOLL_CTL_ADD (epoll_wait = %d)")

@@ -478,6 +478,11 @@ Test(headless, level_repeats_edge_reports_once, .timeout = 30)
 	/* 2 level returns of 1, edge 1 then 0, then level 1 / edge 0, then edge 1. */
 	cr_assert_eq(hcount(&h, 0, "wait_return", n_ready, &one), 5);
 	cr_assert_eq(hcount(&h, 0, "wait_return", n_ready, &zero), 2);
+	/* What changes the pipe is said between the returns, so each return can be explained. */
+	cr_assert_geq(hfind(&h, 0, "log", "text", "\"ab\", 2) = 2: the pipe becomes readable"), 0,
+		      "the first write is not said");
+	cr_assert_geq(hfind(&h, 0, "log", "text", "one byte of two is taken"), 0, "the read is not said");
+	cr_assert_geq(hfind(&h, 0, "log", "text", "a new edge"), 0, "the second write is not said");
 	hrun_free(&h);
 }
 
