@@ -152,8 +152,9 @@ fifo_reopen_shadowed(void)
 		close(hold);
 		hold = at;
 	}
-	traced_open(hold, OPEN_FILE, "/dev/null (a placeholder: takes the number just freed, as another "
-		    "thread's open would)", hold < 0 ? errno : 0);
+	traced_open(hold, OPEN_FILE, "/dev/null", hold < 0 ? errno : 0);
+	if (hold >= 0)
+		trace_log(SAY_LOG_PLACEHOLDER, hold);
 	fifo_open(outer);
 	if (hold >= 0)
 		traced_close(hold);

@@ -88,6 +88,7 @@
 	"branch's own file_fd shadowed it); epollviz takes fd %d from ev.data")
 #define SAY_LOG_EARLY_WRITE N_("write(%d, \"early\\n\", 6) = 6: the data is in the pipe before the ADD")
 #define SAY_LOG_TRIG_WRITE2 N_("write(%d, \"ab\", 2) = 2: the pipe becomes readable, one edge")
+#define SAY_LOG_PLACEHOLDER N_("fd %d (/dev/null) holds the number the close just freed, as another thread's open would: the reopened FIFO gets another")
 #define SAY_LOG_TRIG_READ N_("read(%d, buf, 1) = 1: one byte of two is taken; nothing new came, so no new edge")
 #define SAY_LOG_TRIG_WRITE1 N_("write(%d, \"c\", 1) = 1: more data arrives, a new edge")
 #define SAY_LOG_ET_EARLY N_("EPOLLET reported data that arrived before EPOLL_CTL_ADD; the notes claim it " \
