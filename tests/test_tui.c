@@ -775,3 +775,21 @@ Test(tui, attach_says_it_is_reading_until_the_first_reading_is_in)
 	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
 	cr_assert(tui_match(T.screen, "EPOLLVIZ-EXIT=0", NULL, 0), "exit status not 0:\n%s", T.screen);
 }
+
+/* attach's help says what attach reads, not that every line comes from a trace record (it traces nothing). */
+Test(tui, attach_help_does_not_claim_a_trace)
+{
+	char args[64];
+
+	tui_init(&T, "attach-help");
+	snprintf(args, sizeof args, "attach %d", (int)getpid());
+	cr_assert_eq(tui_start(&T, 100, 30, args, NULL, NULL), 0);
+	cr_assert(tui_wait_re(&T, "attach [0-9]+ .* 1 process", WAIT_MS), "no first frame:\n%s", T.screen);
+	tui_keys(&T, "?");
+	cr_assert(tui_wait_re(&T, "Nothing is traced", WAIT_MS), "no attach help:\n%s", T.screen);
+	tui_settle(&T, WAIT_MS); /* the frame whole, not half drawn */
+	cr_assert(!tui_match(T.screen, "trace record", NULL, 0), "attach's help claims a trace:\n%s", T.screen);
+	tui_keys(&T, "q");
+	tui_keys(&T, "q");
+	cr_assert(tui_wait(&T, tui_pred_exited, NULL, WAIT_MS), "q did not quit:\n%s", T.screen);
+}

@@ -55,7 +55,8 @@ intro_mode(struct lines *L, int w, const struct help_ctx *c)
 			"speed. Nothing runs: what only a live /proc can tell (the process-group table, the "
 			"kernel's view) is marked live only."), w, 0, CS_NORMAL);
 	} else if (c->keys.mode == KM_ATTACH) {
-		lines_add(L);
+		if (L->n > 0)
+			lines_add(L);
 		wrap(L, _("epollviz attach: the kernel's own view of processes you name, read from /proc "
 			"twice a second (less often when a reading is slow): their epoll fds and which kernel instance each one is (kcmp), each "
 			"instance's interest list (fdinfo) with what every watched fd is, listening sockets "
@@ -100,10 +101,12 @@ build(struct help *h, int w, const struct help_ctx *c)
 	struct key_lines kl = { L, w };
 
 	lines_reset(L);
-	wrap(L, _("epollviz runs the programs of a set of study notes on Linux epoll as real "
-		"processes in a terminal session of their own, and draws what they do. Every line "
-		"comes from a trace record a child wrote about a real system call, or from /proc."),
-	     w, 0, CS_NORMAL);
+	/* attach traces nothing: its own introduction (intro_mode) says what it reads instead. */
+	if (c == NULL || c->keys.mode != KM_ATTACH)
+		wrap(L, _("epollviz runs the programs of a set of study notes on Linux epoll as real "
+			"processes in a terminal session of their own, and draws what they do. Every line "
+			"comes from a trace record a child wrote about a real system call, or from /proc."),
+		     w, 0, CS_NORMAL);
 	if (c == NULL) {
 		lines_add(L);
 		wrap(L, _("Picker: Up/Down choose a scenario, Enter starts it, q quits. "
