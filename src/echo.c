@@ -942,6 +942,7 @@ open_semaphore(int create)
 	r.initial = create ? 1 : -1;
 	r.ret = E.sem == SEM_FAILED ? -1 : 0;
 	r.err = E.sem == SEM_FAILED ? errno : 0;
+	r.handle = E.sem == SEM_FAILED ? 0 : (uint64_t)(uintptr_t)E.sem; /* what sem_open returned */
 	trace_emit(&r);
 	if (E.sem == SEM_FAILED) {
 		role_say("epollviz: sem_open(\"%s\"): %s\n", E.sem_name, strerror(r.err));

@@ -159,7 +159,10 @@ line_read(struct strbuf *b, const struct trace_rec *r)
 		sb_printf(b, " \"%s\"", r->text);
 }
 
-/* sem_open("/name", O_CREAT|O_EXCL, 0600, 1) = 0, or without O_CREAT when opened */
+/*
+ * sem_open("/name", O_CREAT|O_EXCL, 0600, 1) = 0x7f...: the sem_t pointer it
+ * returns (SEM_FAILED and the errno when it failed); without O_CREAT when opened.
+ */
 static void
 line_sem_open(struct strbuf *b, const struct trace_rec *r)
 {
@@ -167,7 +170,12 @@ line_sem_open(struct strbuf *b, const struct trace_rec *r)
 		sb_printf(b, "sem_open(\"%s\", O_CREAT|O_EXCL, 0600, %d)", r->text, r->initial);
 	else
 		sb_printf(b, "sem_open(\"%s\", 0)", r->text);
-	line_ret(b, r);
+	if (r->ret == 0 && r->handle != 0)
+		sb_printf(b, " = %#llx", (unsigned long long)r->handle);
+	else if (r->ret < 0)
+		sb_printf(b, " = SEM_FAILED %s", errno_name(r->err));
+	else
+		line_ret(b, r);
 }
 
 /* sem_trywait() = 0 (won) */

@@ -335,8 +335,11 @@ misc_text(struct lines *L, const struct trace_rec *e)
 		break;
 	case TR_PROC_EXIT: lines_printf(L, "exit(%lld)", (long long)e->ret); break;
 	case TR_SEM_OPEN:
-		lines_printf(L, "sem_open(\"%s\"%s) = %lld", e->text, e->initial >= 0 ? ", O_CREAT|O_EXCL" : "",
-			     (long long)e->ret);
+		lines_printf(L, "sem_open(\"%s\"%s)", e->text, e->initial >= 0 ? ", O_CREAT|O_EXCL" : "");
+		if (e->ret == 0 && e->handle != 0)
+			lines_printf(L, " = %#llx", (unsigned long long)e->handle); /* the sem_t * it returns */
+		else
+			lines_printf(L, " = %lld", (long long)e->ret);
 		break;
 	case TR_SEM_UNLINK:
 		if (e->ret == 0) {
