@@ -390,3 +390,26 @@ Test(panels, a_semaphore_says_whether_it_was_given_back_and_whether_its_name_is_
 	says(P_SEM, "free (sem_post gave it back)");
 	says(P_SEM, "/epollviz.notes-as-written (per-run name)"); /* no scenario gave it as sem_name */
 }
+
+/* A job record of pgid: started, stopped, continued or done (enum job_event). */
+static void
+job(int pgid, int event)
+{
+	struct trace_rec *r = rec(TR_JOB, 100);
+
+	r->pgid = pgid;
+	r->event = event;
+	trace_rec_set_text(r, "epollviz probe probe=tty-read");
+	model_apply(M, r);
+}
+
+/* With no instance ever made, the epoll panel says "yet" while a job runs, and not once every job has ended. */
+Test(panels, the_epoll_panel_does_not_wait_for_an_instance_after_the_jobs_ended)
+{
+	model_free(M);
+	M = model_new();
+	job(501, JOB_STARTED); /* before its process has said anything */
+	says(P_EPOLL, "no epoll instance yet");
+	job(501, JOB_DONE);
+	says_instead(P_EPOLL, "no epoll instance: the jobs ended without making one", "yet");
+}
