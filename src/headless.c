@@ -94,6 +94,12 @@ watch_fatal(void *ctx, const struct trace_rec *r)
 			strerror(r->err));
 		h->fatal = 1;
 	}
+	/* --quiet prints no record: a step that failed or timed out still says why, on stderr. */
+	if (h->quiet && r->type == TR_ACTION && (r->state == ACTION_FAILED || r->state == ACTION_TIMEOUT)) {
+		sb_reset(&h->sb);
+		trace_rec_line(&h->sb, r, h->m->t0);
+		fprintf(stderr, "epollviz: %s\n", h->sb.s + strspn(h->sb.s, " 0123456789.ms"));
+	}
 }
 
 /* The consumers of every record: the model, then the printer, the recording, the fatal check. */

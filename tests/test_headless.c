@@ -674,6 +674,20 @@ Test(cli, list_help_version_and_unknown, .timeout = 30)
 	hrun_free(&h);
 }
 
+/* --quiet prints no record, but a step that failed still says why on stderr. */
+Test(cli, quiet_still_says_why_a_step_failed, .timeout = 60)
+{
+	struct hrun h;
+	char out[4096];
+	char *argv[] = { (char *)"--headless", (char *)"echo-herd", (char *)"--quiet", (char *)"--script",
+			 (char *)"send hi", NULL };
+
+	hrun_raw(&h, argv, out, sizeof out);
+	cr_assert_eq(h.status, 1, "exit %d: %s", h.status, h.out);
+	cr_assert_not_null(strstr(h.out, "send: no held connection"), "stderr: %s", h.out);
+	hrun_free(&h);
+}
+
 /* run, replay and attach take --help as a request for the synopsis, not as a PROGRAM, FILE or PID. */
 Test(cli, each_subcommand_answers_help, .timeout = 30)
 {
