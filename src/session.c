@@ -263,9 +263,22 @@ reaped(void *ctx, pid_t p, int st)
 	(void)ctx;
 	trace_rec_reap(&r, p, st);
 	trace_emit(&r);
+	if (i < 0 && (WIFSTOPPED(st) || WIFCONTINUED(st))) {
+		/*
+		 * An orphaned member of a job this subreaper adopted (its
+		 * leader died: SIGPIPE killed the notes' server parent).  With
+		 * the leader gone, the job stops and continues with it: else ^Z
+		 * would leave a stopped foreground group that no fg can resume.
+		 */
+		i = job_of_leader(getpgid(p));
+		if (i >= 0 && S.jobs[i].leader_alive)
+			i = -1;
+	}
 	if (i < 0)
-		return; /* an orphaned worker this subreaper adopted */
+		return; /* an orphaned worker this subreaper adopted, ended */
 	if (WIFSTOPPED(st)) {
+		if (S.jobs[i].state == J_STOPPED)
+			return; /* another member of a job already stopped */
 		S.jobs[i].state = J_STOPPED;
 		trace_job(i, JOB_STOPPED);
 		if (S.fg == i)

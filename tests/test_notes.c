@@ -321,6 +321,45 @@ Test(notes, sigpipe_kills_the_holder_and_later_trywaits_lose_to_the_dead_owner)
 }
 
 /*
+ * With sigpipe = default the notes' worker outlives its parent, and the
+ * session adopts it.  Its job is then that group: ^Z stops the worker, the
+ * session sees its job stopped and takes the terminal back, and fg
+ * continues it (the leader being dead, the job stops and continues with the
+ * member it adopted; before, ^Z left a stopped foreground group no fg could
+ * resume).
+ */
+Test(notes, a_job_whose_leader_died_still_stops_and_continues)
+{
+	char path[256];
+	const char *scn = "title = orphan\n[echo]\nworkers = 2\nsigpipe = default\n";
+	struct hlive l;
+	long long parent, worker;
+	long stopped, cont;
+
+	cr_assert_not_null(hscenario(path, sizeof path, "orphan", scn));
+	hlive_start(&l, path, "settle; pause; stop; cont; settle; pause");
+	at_pause(&l);
+	parent = hlive_pid(&l, "echo-server", 0);
+	worker = hlive_pid(&l, "echo-worker", 0);
+	cr_assert(parent > 0 && worker > 0, "no server parent and worker: %s", l.h.out);
+	cr_assert_eq(kill((pid_t)parent, SIGKILL), 0, "kill %lld: %s", parent, strerror(errno));
+	cr_assert_geq(hlive_wait(&l, "reap", "how", "killed", 30), 0, "the session did not reap the parent");
+	hlive_resume(&l);
+	at_pause(&l);
+	stopped = hfind(&l.h, 0, "job", "event", "stopped");
+	cr_assert_geq(stopped, 0, "^Z did not stop the job whose leader died: %s", l.h.out);
+	cont = hfind(&l.h, (size_t)stopped, "job", "event", "continued");
+	cr_assert_geq(cont, 0, "fg did not continue it: %s", l.h.out);
+	cr_assert_eq(hfind(&l.h, 0, "action", "state", "timeout"), -1, "a step timed out");
+	cr_assert_eq(hfind(&l.h, 0, "action", "state", "failed"), -1, "a step failed");
+	cr_assert_eq(kill((pid_t)worker, 0), 0, "the worker did not survive its parent");
+	hlive_resume(&l);
+	hlive_finish(&l);
+	cr_assert_eq(hsurvivor(&l.h), 0, "pid %lld of the run is still alive", hsurvivor(&l.h));
+	hrun_free(&l.h);
+}
+
+/*
  * sem_name = a fixed name, and a semaphore of that name left behind (made
  * here, as a crashed run would have left it): the server's
  * sem_open(O_CREAT|O_EXCL) fails with EEXIST and it exits 1.  The run
