@@ -219,7 +219,8 @@ scenario_ready(struct headless *h)
 /*
  * Why the scenario can no longer start, or NULL while it still may: the
  * session is gone, or every job has ended before it was ready (a crash, a
- * program that exits at once) and no process of a program lives on.  Waiting out START_TIMEOUT_NS would only hide it.
+ * program that exits at once) and no process of a program lives on.
+ * Waiting out START_TIMEOUT_NS would only hide it.
  */
 static const char *
 cannot_start(const struct headless *h)
