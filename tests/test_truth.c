@@ -849,3 +849,24 @@ Test(truth, a_background_watcher_is_stopped_by_kill_and_loses_what_the_descripti
 	cr_assert(tui_wait_re(&T, "you wrote 600 B, it read 255 B", WAIT_MS), "not 600 written, 255 read:\n%s",
 		  T.screen);
 }
+
+/* Does the key line hold both stop keys (z for the server, Z for the background watcher)? */
+static int
+both_stops(struct tui *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return tui_match(key_rows(), " z stop ", NULL, 0) && tui_match(key_rows(), " Z stop FIFO", NULL, 0);
+}
+
+/*
+ * 15. At 80x24 the key line of the scenario with the most keys keeps the
+ * keys its description names: when a whole priority level does not fit in
+ * two rows, as many of its keys as fit are shown, not none (z, i and k went
+ * with the level that one more key overflowed, leaving a row empty).
+ */
+Test(truth, at_80x24_a_level_of_keys_that_does_not_fit_whole_is_shown_in_part)
+{
+	screen(80, 24, "notes-as-written");
+	cr_assert(tui_wait(&T, both_stops, NULL, WAIT_MS), "z or Z is missing from the key line:\n%s", T.screen);
+}

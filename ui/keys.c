@@ -97,10 +97,13 @@ key_width(const struct ui_key *k)
 	return lines_cols(keys_cap(k)) + lines_cols(k->label) + 3;
 }
 
-/* A key line being laid out: keys of priority <= prio on rows of w columns, drawn from row y if draw. */
+/*
+ * A key line being laid out: keys of priority <= prio, and the first extra
+ * keys of priority prio + 1, on rows of w columns, drawn from row y if draw.
+ */
 struct lay {
-	int prio, w, y, draw;
-	int rows, x;
+	int prio, extra, w, y, draw;
+	int rows, x, taken;
 };
 
 /* Place one key (a key is never split across rows). */
@@ -110,7 +113,7 @@ lay_key(void *arg, const struct ui_key *k)
 	struct lay *l = arg;
 	char cap[16];
 
-	if (k->prio > l->prio)
+	if (k->prio > l->prio + 1 || (k->prio == l->prio + 1 && l->taken++ >= l->extra))
 		return;
 	if (l->x > 0 && l->x + key_width(k) > l->w) {
 		l->rows++;
@@ -126,11 +129,11 @@ lay_key(void *arg, const struct ui_key *k)
 	l->x += draw_text(l->y + l->rows - 1, l->x, l->w - l->x, CS_NORMAL, " ");
 }
 
-/* Lay the keys of priority <= prio out; returns the rows needed. */
+/* Lay the keys of priority <= prio, and extra of the next, out; returns the rows needed. */
 static int
-lay_out(const struct keys_ctx *kc, int prio, int w, int y, int draw)
+lay_out(const struct keys_ctx *kc, int prio, int extra, int w, int y, int draw)
 {
-	struct lay l = { prio, w, y, draw, 1, 0 };
+	struct lay l = { prio, extra, w, y, draw, 1, 0, 0 };
 
 	keys_each(kc, lay_key, &l);
 	return l.rows;
@@ -140,22 +143,29 @@ lay_out(const struct keys_ctx *kc, int prio, int w, int y, int draw)
 int
 keys_rows(int w, int max_rows, const struct keys_ctx *kc)
 {
-	int n = lay_out(kc, KEYS_PRIO_ROWS, w, 0, 0);
+	int n = lay_out(kc, KEYS_PRIO_ROWS, 0, w, 0, 0);
 
 	return n < max_rows ? n : max_rows;
 }
 
-/* Drop priorities until the keys fit in rows, clear those rows, and draw the keys. */
+/*
+ * Drop priorities until the keys fit in rows, then take as many keys of the
+ * first dropped priority as still fit, in their order (a whole level left out
+ * could empty a row: at 80x24, z and k went with the level that one more key
+ * overflowed); clear those rows and draw the keys.
+ */
 void
 keys_render(int y, int w, int rows, const struct keys_ctx *kc)
 {
-	int prio = KEYS_PRIO_MAX;
+	int prio = KEYS_PRIO_MAX, extra = 0;
 
-	while (prio > 0 && lay_out(kc, prio, w, y, 0) > rows)
+	while (prio > 0 && lay_out(kc, prio, 0, w, y, 0) > rows)
 		prio--;
+	while (prio < KEYS_PRIO_MAX && extra < 64 && lay_out(kc, prio, extra + 1, w, y, 0) <= rows)
+		extra++;
 	for (int r = 0; r < rows; r++) {
 		move(y + r, 0);
 		clrtoeol();
 	}
-	lay_out(kc, prio, w, y, 1);
+	lay_out(kc, prio, extra, w, y, 1);
 }
