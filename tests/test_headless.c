@@ -6,6 +6,7 @@
  * completion conditions (replies, job states, `settle`), never by sleeping.
  */
 #include <criterion/criterion.h>
+#include <regex.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -466,6 +467,22 @@ static int
 n_ready(const json_t *rec, void *arg)
 {
 	return jint(rec, "ret") == *(long long *)arg;
+}
+
+/* sem_open's text line shows the sem_t pointer it returned, as strace does, not "= 0". */
+Test(cli, sem_open_shows_the_pointer_it_returned, .timeout = 60)
+{
+	struct hrun h;
+	static char out[65536];
+	char *argv[] = { (char *)"--headless", (char *)"echo-herd", (char *)"--script", (char *)"settle", NULL };
+	regex_t rx;
+
+	hrun_raw(&h, argv, out, sizeof out);
+	cr_assert_eq(h.status, 0, "exit %d: %s", h.status, h.out);
+	cr_assert_eq(regcomp(&rx, "sem_open\\(\"[^\"]*\", O_CREAT\\|O_EXCL, 0600, 1\\) = 0x[0-9a-f]+", REG_EXTENDED), 0);
+	cr_assert_eq(regexec(&rx, out, 0, NULL, 0), 0, "no 'sem_open(...) = 0x...' line:\n%.3000s", out);
+	regfree(&rx);
+	hrun_free(&h);
 }
 
 Test(headless, level_repeats_edge_reports_once, .timeout = 30)

@@ -149,6 +149,11 @@ Test(notes_fifo, shadowed_fd_gives_ebadf, .timeout = 60)
 	outer = jint(h.recs[o], "outer_fd");
 	fd = jint(h.recs[o], "ret");
 	cr_assert_neq(outer, fd, "the reopen got the outer file_fd's number (%lld): nothing to see", fd);
+	/* The placeholder is opened as the path alone, and what it is for is said on a line of its own. */
+	cr_assert_geq(hfind(&h, 0, "open", "path", "/dev/null"), 0, "no placeholder open");
+	cr_assert_str_eq(jstr(h.recs[hfind(&h, 0, "open", "path", "/dev/null")], "path"), "/dev/null");
+	cr_assert_geq(hfind(&h, 0, "log", "text", "holds the number the close just freed"), 0,
+		      "the placeholder is not explained");
 	for (size_t i = (size_t)o; i < h.n && bad < 0; i++)
 		if (jint(h.recs[i], "pid") == pid && jint(h.recs[i], "fd") == outer && jint(h.recs[i], "ret") == -1 &&
 		    (jis(h.recs[i], "read") || jis(h.recs[i], "epoll_ctl")))

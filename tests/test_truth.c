@@ -870,3 +870,22 @@ Test(truth, at_80x24_a_level_of_keys_that_does_not_fit_whole_is_shown_in_part)
 	screen(80, 24, "notes-as-written");
 	cr_assert(tui_wait(&T, both_stops, NULL, WAIT_MS), "z or Z is missing from the key line:\n%s", T.screen);
 }
+
+/* Does the key line offer s and x (the keys of held clients)? */
+static int
+held_keys(struct tui *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return tui_match(key_rows(), " s send ", NULL, 0) && tui_match(key_rows(), " x close ", NULL, 0);
+}
+
+/* 16. At 80x24, holding a client brings s and x onto the key line: they are what acts on it. */
+Test(truth, at_80x24_a_held_client_brings_s_and_x)
+{
+	screen(80, 24, "echo-herd");
+	cr_assert(tui_wait_re(&T, " o hold", WAIT_MS), "no o key:\n%s", T.screen);
+	tui_keys(&T, "o");
+	cr_assert(tui_wait(&T, held_keys, NULL, WAIT_MS), "s or x is not on the key line with a client held:\n%s",
+		  T.screen);
+}
