@@ -850,13 +850,15 @@ Test(truth, a_background_watcher_is_stopped_by_kill_and_loses_what_the_descripti
 		  T.screen);
 }
 
-/* Does the key line hold both stop keys (z for the server, Z for the background watcher)? */
+/* Does the key line hold every key of arg (a NULL-terminated list of regular expressions)? */
 static int
-both_stops(struct tui *t, void *arg)
+keys_offered(struct tui *t, void *arg)
 {
 	(void)t;
-	(void)arg;
-	return tui_match(key_rows(), " z stop ", NULL, 0) && tui_match(key_rows(), " Z stop FIFO", NULL, 0);
+	for (const char *const *k = arg; *k; k++)
+		if (!tui_match(key_rows(), *k, NULL, 0))
+			return 0;
+	return 1;
 }
 
 /*
@@ -867,25 +869,21 @@ both_stops(struct tui *t, void *arg)
  */
 Test(truth, at_80x24_a_level_of_keys_that_does_not_fit_whole_is_shown_in_part)
 {
-	screen(80, 24, "notes-as-written");
-	cr_assert(tui_wait(&T, both_stops, NULL, WAIT_MS), "z or Z is missing from the key line:\n%s", T.screen);
-}
+	static const char *const stops[] = { " z stop ", " Z stop FIFO", NULL };
 
-/* Does the key line offer s and x (the keys of held clients)? */
-static int
-held_keys(struct tui *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-	return tui_match(key_rows(), " s send ", NULL, 0) && tui_match(key_rows(), " x close ", NULL, 0);
+	screen(80, 24, "notes-as-written");
+	cr_assert(tui_wait(&T, keys_offered, (void *)stops, WAIT_MS), "z or Z is missing from the key line:\n%s",
+		  T.screen);
 }
 
 /* 16. At 80x24, holding a client brings s and x onto the key line: they are what acts on it. */
 Test(truth, at_80x24_a_held_client_brings_s_and_x)
 {
+	static const char *const held[] = { " s send ", " x close ", NULL };
+
 	screen(80, 24, "echo-herd");
 	cr_assert(tui_wait_re(&T, " o hold", WAIT_MS), "no o key:\n%s", T.screen);
 	tui_keys(&T, "o");
-	cr_assert(tui_wait(&T, held_keys, NULL, WAIT_MS), "s or x is not on the key line with a client held:\n%s",
-		  T.screen);
+	cr_assert(tui_wait(&T, keys_offered, (void *)held, WAIT_MS),
+		  "s or x is not on the key line with a client held:\n%s", T.screen);
 }
