@@ -686,7 +686,9 @@ Test(attach, the_title_bar_fits_80_columns_with_whole_words, .timeout = 60)
 	snprintf(args, sizeof args, "attach --children %d", (int)h.pid);
 	tui_init(t, "attach-bar");
 	cr_assert_eq(tui_start(t, 80, 24, args, NULL, NULL), 0);
-	cr_assert(tui_wait_re(t, "^ attach [0-9]+ and children .* 1 process .* every [0-9]+\\.[0-9] s *$", 20000),
+	/* The name goes first when the bar is too wide; with a short pid (a fresh machine) it fits and stays. */
+	cr_assert(tui_wait_re(t, "^ (epollviz \xe2\x94\x82 )?attach [0-9]+ and children .* 1 process .* every [0-9]+\\.[0-9] s *$",
+			      20000),
 		  "the title bar at 80 columns:\n%s", t->screen);
 	cr_assert(tui_wait_re(t, "epfd [0-9]+ .*instance #1", 20000), "the instance is not shown:\n%s", t->screen);
 	tui_keys(t, "q");
