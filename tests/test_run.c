@@ -172,7 +172,7 @@ Test(run, the_students_echo_server_is_watched_like_echo_herd)
 			break;
 	}
 	hlive_resume(&l); /* sigint */
-	cr_assert_eq(hlive_finish(&l), 0);
+	cr_assert_eq(hlive_finish(&l), 0, "exit %d; stderr: %s", h->status, h->out);
 	hassert_clean(h);
 	if (split)
 		cr_assert_gt(lost, 0, "in 60 connections, with the two on two CPUs, no process lost the semaphore");
