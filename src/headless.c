@@ -225,13 +225,11 @@ scenario_ready(struct headless *h)
 static const char *
 cannot_start(const struct headless *h)
 {
-	int done = 0, seen = 0, alive = 0;
+	int seen = 0, alive = 0;
 
 	if (run_finished(h->run))
 		return _("the session ended before the scenario started");
-	for (int i = 0; i < h->m->njobs; i++)
-		done += h->m->jobs[i].state == MJOB_DONE;
-	if (h->sc.njobs == 0 || done < h->sc.njobs)
+	if (h->sc.njobs == 0 || model_jobs_done(h->m) < h->sc.njobs)
 		return NULL;
 	for (int i = 0; i < h->m->nprocs; i++) {
 		seen += h->m->procs[i].role == ROLE_PROGRAM;

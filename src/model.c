@@ -1931,6 +1931,17 @@ model_job(const struct model *m, int pgid)
 	return NULL;
 }
 
+/* How many of the session's jobs are done. */
+int
+model_jobs_done(const struct model *m)
+{
+	int done = 0;
+
+	for (int i = 0; i < m->njobs; i++)
+		done += m->jobs[i].state == MJOB_DONE;
+	return done;
+}
+
 /* The job started in the foreground. */
 const struct m_job *
 model_fg_job(const struct model *m)

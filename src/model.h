@@ -418,6 +418,8 @@ int model_count(const struct model *m, int role, int ready_only);
 int model_conns_of(const struct model *m, uint32_t pid);
 /* The job whose pgid is pgid, or NULL. */
 const struct m_job *model_job(const struct model *m, int pgid);
+/* How many of the session's jobs are done (of m->njobs). */
+int model_jobs_done(const struct model *m);
 /* The foreground job (background == 0), or NULL. */
 const struct m_job *model_fg_job(const struct model *m);
 /* Every process exited 0 or was reaped normally (a run's program: anything but SIGKILL); none still alive. */

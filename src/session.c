@@ -358,11 +358,43 @@ read_signals(void)
 	return stop;
 }
 
+/* Serve signals and reap, in turns of TERM_POLL_MS, while pending() says so, for at most ms. */
+static void
+wait_while(int (*pending)(void), unsigned ms)
+{
+	uint64_t deadline = now_ns() + ms * 1000000ull;
+
+	while (pending() && now_ns() < deadline) {
+		struct pollfd pf = { .fd = S.sfd, .events = POLLIN };
+
+		trace_flush();
+		poll(&pf, 1, TERM_POLL_MS);
+		read_signals();
+	}
+}
+
+/* Is some job not done yet? */
+static int
+jobs_left(void)
+{
+	return !all_done();
+}
+
 /* A proctab_keep_fn: is the process a child of the session leader *(int *)arg? */
 static int
 is_child_of(const struct proc_row *row, void *arg)
 {
 	return row->ppid == *(const int *)arg;
+}
+
+/* Has the session leader a child still (one it adopted, or one not yet reaped)? */
+static int
+children_left(void)
+{
+	struct proc_row row;
+	int self = S.pid;
+
+	return proctab_scan(is_child_of, &self, &row, 1) > 0;
 }
 
 /*
@@ -377,8 +409,7 @@ end_adopted(void)
 	struct proc_row rows[64];
 	int self = S.pid;
 
-	for (int pass = 0; pass < 2; pass++) {
-		uint64_t deadline = now_ns() + (pass == 0 ? TERM_GRACE_MS : KILL_GRACE_MS) * 1000000ull;
+	for (int pass = 0; pass < 2 && children_left(); pass++) {
 		int n = proctab_scan(is_child_of, &self, rows, (int)ARRAY_LEN(rows));
 
 		for (int i = 0; i < n; i++) {
@@ -392,16 +423,7 @@ end_adopted(void)
 			if (pass == 0)
 				kill(rows[i].pid, SIGCONT);
 		}
-		while (n > 0 && now_ns() < deadline) {
-			struct pollfd pf = { .fd = S.sfd, .events = POLLIN };
-
-			trace_flush();
-			poll(&pf, 1, TERM_POLL_MS);
-			read_signals();
-			n = proctab_scan(is_child_of, &self, rows, (int)ARRAY_LEN(rows));
-		}
-		if (n == 0)
-			return;
+		wait_while(children_left, pass == 0 ? TERM_GRACE_MS : KILL_GRACE_MS);
 	}
 }
 
@@ -409,8 +431,6 @@ end_adopted(void)
 static void __attribute__((noreturn))
 terminate(void)
 {
-	uint64_t deadline;
-
 	for (int i = 0; i < S.njobs; i++) {
 		if (S.jobs[i].state == J_DONE)
 			continue;
@@ -418,14 +438,7 @@ terminate(void)
 		kill(-S.jobs[i].pgid, SIGCONT);
 	}
 	for (int pass = 0; pass < 2; pass++) {
-		deadline = now_ns() + (pass == 0 ? TERM_GRACE_MS : KILL_GRACE_MS) * 1000000ull;
-		while (!all_done() && now_ns() < deadline) {
-			struct pollfd pf = { .fd = S.sfd, .events = POLLIN };
-
-			trace_flush();
-			poll(&pf, 1, TERM_POLL_MS);
-			read_signals();
-		}
+		wait_while(jobs_left, pass == 0 ? TERM_GRACE_MS : KILL_GRACE_MS);
 		if (all_done())
 			break;
 		for (int i = 0; i < S.njobs; i++)

@@ -235,14 +235,10 @@ epoll_draw(struct panel *pn, const struct view *v, int w)
 			proc_block(L, v, p, w);
 	}
 	if (L->n == 0) {
-		int done = 0;
-
-		for (int j = 0; j < v->m->njobs; j++)
-			done += v->m->jobs[j].state == MJOB_DONE;
 		lines_add(L);
 		if (v->m->next_inst_id > 1)
 			lines_put(L, CS_DIM, _("no epoll instance left: every one was closed"));
-		else if (v->m->njobs > 0 && done == v->m->njobs)
+		else if (v->m->njobs > 0 && model_jobs_done(v->m) == v->m->njobs)
 			/* TRANSLATORS: the epoll panel when every job has ended and none ever called epoll_create. */
 			lines_put(L, CS_DIM, _("no epoll instance: the jobs ended without making one"));
 		else
